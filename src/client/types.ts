@@ -1,0 +1,138 @@
+/**
+ * The public shape of the client library: what `FerryClient` (client.ts)
+ * offers to the `ferry` commands and the terminal UI. Kept in its own file so
+ * callers can be written and read against it without the implementation.
+ */
+import type { Entry } from '../protocol/messages.js';
+
+export type { Entry };
+
+/** How to reach and log in to a server. */
+export interface ConnectOptions {
+  host: string;
+  /** Default 7070. */
+  port?: number;
+  /** Empty or missing: anonymous. */
+  user?: string;
+  password?: string;
+  /**
+   * `auto`: TLS unless the host is a loopback address; `require`: TLS always;
+   * `off`: plain TCP (explicitly asked for).
+   */
+  tls?: 'auto' | 'require' | 'off';
+  /**
+   * Decides whether a TLS server is trusted, given its certificate's SHA-256
+   * fingerprint (`AB:CD:...`). Resolve true to go on. Missing: every
+   * fingerprint is refused with code TRUST.
+   */
+  verifyFingerprint?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
+  /** Gives up connecting and handshaking after this long (default 10 000 ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Proposed maximum frame length (default DEFAULT_MAX_FRAME). */
+  maxFrame?: number;
+}
+
+/** What the handshake settled. */
+export interface SessionInfo {
+  version: number;
+  serverName: string;
+  /** Authenticated user, empty when anonymous. */
+  user: string;
+  readOnly: boolean;
+  maxFrame: number;
+  maxInFlight: number;
+  capabilities: string[];
+  /** Whether the session runs over TLS. */
+  tls: boolean;
+  /** The server certificate's SHA-256 fingerprint when over TLS. */
+  fingerprint?: string;
+}
+
+export interface Progress {
+  /** Bytes of the file present at the destination so far (including a resumed prefix). */
+  bytes: number;
+  /** Size of the file. */
+  total: number;
+}
+
+export interface TransferOptions {
+  /** Replace an existing destination file. Without it: code EXISTS. */
+  overwrite?: boolean;
+  /** Continue an interrupted transfer's temporary file, after checking its prefix hash. */
+  resume?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface TransferResult {
+  /** Bytes moved over the wire by this call. */
+  bytes: number;
+  /** Size of the file. */
+  size: number;
+  /** Where the transfer started (> 0 when resumed). */
+  resumedFrom: number;
+  durationMs: number;
+}
+
+export interface TreeProgress {
+  /** Files finished / total files known so far. */
+  filesDone: number;
+  filesTotal: number;
+  /** Content bytes finished / total. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** The file that reported most recently. */
+  current?: string;
+}
+
+export interface TreeTransferOptions {
+  overwrite?: boolean;
+  resume?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: TreeProgress) => void;
+  /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
+  concurrency?: number;
+}
+
+export interface TreeTransferResult {
+  files: number;
+  folders: number;
+  bytes: number;
+  durationMs: number;
+}
+
+export interface ListOptions {
+  /** Walk the whole tree: entries' names are paths relative to the listed folder. */
+  recursive?: boolean;
+  signal?: AbortSignal;
+  /** Called with each batch as it arrives, before the promise resolves. */
+  onBatch?: (entries: Entry[]) => void;
+}
+
+/**
+ * The client API. Every method rejects with a FerryError whose `code` is one
+ * of ErrorCode (protocol/errors.ts); a dropped connection rejects pending
+ * calls with CONNECTION_LOST.
+ */
+export interface FerryClientApi {
+  readonly info: SessionInfo;
+  /** True until the connection closes (QUIT, drop, or close()). */
+  readonly connected: boolean;
+  list(path: string, options?: ListOptions): Promise<Entry[]>;
+  stat(path: string, options?: { signal?: AbortSignal }): Promise<Entry>;
+  mkdir(path: string, options?: { parents?: boolean }): Promise<void>;
+  rmdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  delete(path: string): Promise<void>;
+  rename(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
+  upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
+  download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
+  uploadTree(localDir: string, remoteDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
+  downloadTree(remoteDir: string, localDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
+  /** Polite end: QUIT, wait for DONE, close. */
+  quit(): Promise<void>;
+  /** Immediate end: pending calls reject with CONNECTION_LOST. */
+  close(reason?: string): void;
+  /** Called once when the connection ends, with the reason if it was not a quit(). */
+  onClose(listener: (error?: Error) => void): () => void;
+}

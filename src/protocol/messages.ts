@@ -1,0 +1,143 @@
+/**
+ * The messages of Ferry protocol v1 as TypeScript types. One frame carries one
+ * message; `op` is the four-letter opcode on the wire and `id` the request id
+ * the frame belongs to. Layouts are in docs/PROTOCOL.md; the codec in
+ * codec.ts turns these into bytes and back.
+ */
+
+export const EntryKind = { FILE: 0, DIRECTORY: 1, SYMLINK: 2, OTHER: 3 } as const;
+export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+
+/** One entry of a listing, or the answer to STAT. */
+export interface Entry {
+  /** File name; in a recursive listing, the path relative to the listed folder, `/`-separated. */
+  name: string;
+  kind: EntryKind;
+  /** Size in bytes (0 for folders). */
+  size: number;
+  /** Modification time, milliseconds since the Unix epoch. */
+  mtimeMs: number;
+  /** Permission bits (`mode & 0o7777`). */
+  mode: number;
+}
+
+/** LIST flag: walk the whole tree below the folder. */
+export const LIST_RECURSIVE = 0x01;
+/** MKDR flag: create missing parents, succeed if the folder exists. */
+export const MKDR_PARENTS = 0x01;
+/** RMDR flag: remove the folder and everything below it. */
+export const RMDR_RECURSIVE = 0x01;
+/** MOVE flag: replace an existing target. */
+export const MOVE_OVERWRITE = 0x01;
+/** UPLD flag: replace an existing target file. */
+export const UPLD_OVERWRITE = 0x01;
+/** UPLD flag: continue an interrupted upload's temporary file if there is one. */
+export const UPLD_RESUME = 0x02;
+/** CONN reply flag: the session may only read. */
+export const CONN_READ_ONLY = 0x01;
+/** ENTS flag: this is the last batch of the listing. */
+export const ENTS_LAST = 0x01;
+
+// ---------------------------------------------------------------- client → server
+
+export interface ConnRequest {
+  op: 'CONN';
+  id: number;
+  minVersion: number;
+  maxVersion: number;
+  /** Largest frame the client accepts. */
+  maxFrame: number;
+  capabilities: string[];
+  /** `none` (anonymous) or `password`. */
+  authMethod: string;
+  user: string;
+  secret: string;
+  clientName: string;
+}
+export interface ListRequest { op: 'LIST'; id: number; path: string; flags: number }
+export interface StatRequest { op: 'STAT'; id: number; path: string }
+export interface MkdirRequest { op: 'MKDR'; id: number; path: string; flags: number }
+export interface RmdirRequest { op: 'RMDR'; id: number; path: string; flags: number }
+export interface DeleteRequest { op: 'DELF'; id: number; path: string }
+export interface MoveRequest { op: 'MOVE'; id: number; from: string; to: string; flags: number }
+export interface UploadRequest {
+  op: 'UPLD';
+  id: number;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Permission bits to give the file; 0 for the server's default. */
+  mode: number;
+  flags: number;
+}
+export interface DownloadRequest {
+  op: 'DWLD';
+  id: number;
+  path: string;
+  /** First byte wanted; > 0 resumes. */
+  offset: number;
+  /** SHA-256 of the client's first `offset` bytes; empty when offset is 0. */
+  prefixHash: Uint8Array;
+  /** Initial credit: bytes the server may send before the next WIND. */
+  window: number;
+}
+/** Cancels the in-flight request whose id this frame carries; has no reply of its own. */
+export interface CancelRequest { op: 'CANC'; id: number }
+export interface QuitRequest { op: 'QUIT'; id: number }
+
+// ---------------------------------------------------------------- both directions
+
+/** A piece of file content at `offset`. */
+export interface DataFrame { op: 'DATA'; id: number; offset: number; data: Uint8Array }
+/** Grants the peer `increment` more bytes of DATA for this transfer. */
+export interface WindowFrame { op: 'WIND'; id: number; increment: number }
+/** Ends a transfer: the SHA-256 of the whole file. */
+export interface HashFrame { op: 'HASH'; id: number; hash: Uint8Array }
+
+// ---------------------------------------------------------------- server → client
+
+export interface ConnReply {
+  op: 'CONN';
+  id: number;
+  version: number;
+  maxFrame: number;
+  maxInFlight: number;
+  capabilities: string[];
+  flags: number;
+  serverName: string;
+  /** The authenticated user, empty for anonymous sessions. */
+  user: string;
+}
+/** Opens a transfer (reply to UPLD or DWLD). */
+export interface OpenReply {
+  op: 'OPEN';
+  id: number;
+  /** Upload: where the client continues; download: echo of the request's offset. */
+  offset: number;
+  /** Download: the file's size; upload: echo of the request's size. */
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  /** Upload resume: SHA-256 of the server's first `offset` bytes; otherwise empty. */
+  prefixHash: Uint8Array;
+  /** Upload: bytes the client may send before the next WIND; download: 0. */
+  window: number;
+}
+export interface EntriesReply { op: 'ENTS'; id: number; flags: number; entries: Entry[] }
+export interface StatReply { op: 'STAT'; id: number; entry: Entry }
+export interface DoneReply { op: 'DONE'; id: number }
+export interface FailReply { op: 'FAIL'; id: number; code: number; message: string }
+
+export type ClientMessage =
+  | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
+  | MoveRequest | UploadRequest | DownloadRequest | CancelRequest | QuitRequest
+  | DataFrame | WindowFrame | HashFrame;
+
+export type ServerMessage =
+  | ConnReply | OpenReply | EntriesReply | StatReply | DoneReply | FailReply
+  | DataFrame | WindowFrame | HashFrame;
+
+export type Message = ClientMessage | ServerMessage;
+
+/** Which side is decoding: the same opcode (CONN, STAT) has a request and a reply layout. */
+export type Direction = 'toServer' | 'toClient';
