@@ -6,11 +6,17 @@
  * into frames (a state machine over buffered chunks that checks the length
  * limit before allocating anything, as ws's receiver does); `decodeMessage`
  * and `encodeMessage` translate one frame's payload. Every malformed input
- * becomes a FerryError with code BAD_FRAME or FRAME_TOO_LARGE, never another
- * exception.
+ * becomes a FerryError with code BAD_FRAME, FRAME_TOO_LARGE or UNSUPPORTED,
+ * never another exception. Encoding a message that cannot be represented on
+ * the wire (a value out of range, a string too long) is a programming error
+ * and throws RangeError before anything is allocated.
  */
+import { isUtf8 } from 'node:buffer';
 import { ErrorCode, FerryError, badFrame } from './errors.js';
-import { FRAME_HEADER_BYTES, HASH_BYTES, MAGIC, MAX_SAFE_U64 } from './constants.js';
+import {
+  DATA_HEADER_BYTES, FRAME_HEADER_BYTES, HASH_BYTES, MAGIC, MAX_FAIL_MESSAGE_BYTES, MIN_ENTRY_BYTES,
+  MIN_FRAME_LENGTH,
+} from './constants.js';
 import type {
   ClientMessage, Direction, Entry, EntryKind, Message, ServerMessage,
 } from './messages.js';
@@ -19,29 +25,53 @@ import type {
 export interface RawFrame {
   op: string;
   id: number;
-  /** The bytes after the header; a view into a buffer the decoder no longer uses. */
+  /**
+   * The bytes after the header. A view into the pushed chunk when the frame
+   * lay inside one chunk, otherwise a buffer of its own; the decoder never
+   * writes to it.
+   */
   payload: Buffer;
 }
 
-const MIN_LENGTH = FRAME_HEADER_BYTES - 4;
+/** Largest frame-length limit a decoder accepts: the length field is a u32. */
+const MAX_U32 = 0xffff_ffff;
 
 /**
  * Cuts a byte stream into frames. Feed it socket chunks with `push`; it
  * returns the frames completed by that chunk. The limit may be raised after
  * the handshake with `setMaxFrame`.
+ *
+ * Memory: a frame that lies inside one pushed chunk is returned as a view of
+ * that chunk (no copy); a frame spread over several chunks is copied once, into
+ * a buffer allocated only when all of its bytes have arrived. Pushed chunks
+ * must not be modified afterwards.
+ *
+ * Errors: a length field below 8 (BAD_FRAME) or above the limit
+ * (FRAME_TOO_LARGE) throws as soon as its four bytes are in, before the frame's
+ * bytes are awaited. The stream cannot be resynchronised after that, so the
+ * decoder stays failed: every later `push` throws the same error. Frames
+ * completed earlier in the failing chunk are dropped with it (the connection
+ * is being closed anyway).
  */
 export class FrameDecoder {
-  private readonly chunks: Buffer[] = [];
+  /** Unconsumed chunks; `chunks[head]` is the oldest, of which `headOffset` bytes are consumed. */
+  private chunks: Buffer[] = [];
+  private head = 0;
+  private headOffset = 0;
   private buffered = 0;
+  /** Length field of the frame being collected, or -1 while its 4 length bytes are awaited. */
+  private frameLength = -1;
   private maxFrame: number;
+  private failure: FerryError | undefined;
 
   /** @param maxFrame largest accepted value of the length field */
   constructor(maxFrame: number) {
-    this.maxFrame = maxFrame;
+    this.maxFrame = checkMaxFrame(maxFrame);
   }
 
+  /** Changes the limit for frames whose length field has not been read yet. */
   setMaxFrame(maxFrame: number): void {
-    this.maxFrame = maxFrame;
+    this.maxFrame = checkMaxFrame(maxFrame);
   }
 
   /** Bytes received but not yet part of a complete frame. */
@@ -50,77 +80,107 @@ export class FrameDecoder {
   }
 
   push(chunk: Uint8Array): RawFrame[] {
+    if (this.failure) throw this.failure;
     if (chunk.length > 0) {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
     }
     const frames: RawFrame[] = [];
-    while (this.buffered >= 4) {
-      const length = this.peekUint32();
-      if (length < MIN_LENGTH) throw badFrame(`frame length ${length} is shorter than the ${MIN_LENGTH}-byte header`);
-      if (length > this.maxFrame) {
-        throw new FerryError(ErrorCode.FRAME_TOO_LARGE, `frame length ${length} exceeds the limit of ${this.maxFrame}`);
+    for (;;) {
+      if (this.frameLength < 0) {
+        if (this.buffered < 4) break;
+        this.frameLength = this.readLength();
       }
-      if (this.buffered < 4 + length) break;
-      const frame = this.consume(4 + length);
+      if (this.buffered < this.frameLength) break;
+      const body = this.take(this.frameLength);
+      this.frameLength = -1;
       frames.push({
-        op: frame.toString('latin1', 4, 8),
-        id: frame.readUInt32BE(8),
-        payload: frame.subarray(FRAME_HEADER_BYTES),
+        op: body.toString('latin1', 0, 4),
+        id: body.readUInt32BE(4),
+        payload: body.subarray(MIN_FRAME_LENGTH),
       });
     }
+    this.dropConsumedChunks();
     return frames;
   }
 
-  private peekUint32(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readUInt32BE(0);
-    const head = Buffer.allocUnsafe(4);
-    let copied = 0;
-    for (const chunk of this.chunks) {
-      copied += chunk.copy(head, copied, 0, Math.min(chunk.length, 4 - copied));
-      if (copied === 4) break;
+  /** Consumes and checks the 4-byte length field. */
+  private readLength(): number {
+    const length = this.take(4).readUInt32BE(0);
+    if (length < MIN_FRAME_LENGTH) {
+      this.failure = badFrame(`frame length ${length} is shorter than the ${MIN_FRAME_LENGTH} bytes of opcode and request id`);
+    } else if (length > this.maxFrame) {
+      this.failure = new FerryError(
+        ErrorCode.FRAME_TOO_LARGE, `frame length ${length} exceeds the limit of ${this.maxFrame}`,
+      );
     }
-    return head.readUInt32BE(0);
+    if (this.failure) throw this.failure;
+    return length;
   }
 
-  /** Removes `n` bytes from the front; zero-copy when they lie in one chunk. */
-  private consume(n: number): Buffer {
+  /** Removes `n` buffered bytes from the front: a view when they lie in one chunk, else one copy. */
+  private take(n: number): Buffer {
     this.buffered -= n;
-    const first = this.chunks[0]!;
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const first = this.chunks[this.head]!;
+    const available = first.length - this.headOffset;
+    if (available >= n) {
+      const out = first.subarray(this.headOffset, this.headOffset + n);
+      this.advance(first, n);
+      return out;
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
-      const chunk = this.chunks[0]!;
-      const take = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, take);
+      const chunk = this.chunks[this.head]!;
+      const take = Math.min(chunk.length - this.headOffset, n - filled);
+      chunk.copy(out, filled, this.headOffset, this.headOffset + take);
       filled += take;
-      if (take === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(take);
+      this.advance(chunk, take);
     }
     return out;
   }
+
+  private advance(chunk: Buffer, n: number): void {
+    this.headOffset += n;
+    if (this.headOffset === chunk.length) {
+      this.head++;
+      this.headOffset = 0;
+    }
+  }
+
+  /** Forgets fully consumed chunks in one step (not one array shift per chunk). */
+  private dropConsumedChunks(): void {
+    if (this.head === 0) return;
+    if (this.head === this.chunks.length) this.chunks = [];
+    else this.chunks = this.chunks.slice(this.head);
+    this.head = 0;
+  }
+}
+
+function checkMaxFrame(maxFrame: number): number {
+  if (!Number.isInteger(maxFrame) || maxFrame < MIN_FRAME_LENGTH || maxFrame > MAX_U32) {
+    throw new RangeError(`frame limit ${maxFrame} is not an integer in ${MIN_FRAME_LENGTH}..${MAX_U32}`);
+  }
+  return maxFrame;
 }
 
 // ------------------------------------------------------------------ payload reading
 
-/** Reads primitive fields from a payload; every short read is BAD_FRAME. */
+/**
+ * Reads primitive fields from a payload; every short read is BAD_FRAME. `what`
+ * names the field for the error message (built only when there is an error).
+ */
 class PayloadReader {
   private offset = 0;
-  private static readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
   constructor(private readonly buf: Buffer, private readonly op: string) {}
 
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+
   private need(n: number, what: string): void {
-    if (this.offset + n > this.buf.length) throw badFrame(`${this.op}: payload ends inside ${what}`);
+    if (n > this.buf.length - this.offset) throw badFrame(`${this.op}: payload ends inside ${what}`);
   }
 
   u8(what: string): number {
@@ -142,14 +202,16 @@ class PayloadReader {
     return v;
   }
 
+  /** u64 as a JavaScript number: values above 2^53-1 cannot be represented exactly and are refused. */
   u64(what: string): number {
     this.need(8, what);
     const high = this.buf.readUInt32BE(this.offset);
     const low = this.buf.readUInt32BE(this.offset + 4);
     this.offset += 8;
-    const value = high * 0x1_0000_0000 + low;
-    if (value > MAX_SAFE_U64) throw badFrame(`${this.op}: ${what} ${high}:${low} exceeds 2^53-1`);
-    return value;
+    if (high > 0x1f_ffff) {
+      throw badFrame(`${this.op}: ${what} 0x${high.toString(16)}${low.toString(16).padStart(8, '0')} exceeds 2^53-1`);
+    }
+    return high * 0x1_0000_0000 + low;
   }
 
   bytes(n: number, what: string): Buffer {
@@ -160,17 +222,15 @@ class PayloadReader {
   }
 
   str(what: string): string {
-    const length = this.u16(`${what} length`);
+    const length = this.u16(what);
     const raw = this.bytes(length, what);
-    try {
-      return PayloadReader.utf8.decode(raw);
-    } catch {
-      throw badFrame(`${this.op}: ${what} is not valid UTF-8`);
-    }
+    if (!isUtf8(raw)) throw badFrame(`${this.op}: ${what} is not valid UTF-8`);
+    // toString keeps a leading U+FEFF (TextDecoder would strip it and change the string).
+    return raw.toString('utf8');
   }
 
   strList(what: string): string[] {
-    const count = this.u16(`${what} count`);
+    const count = this.u16(what);
     const out: string[] = [];
     for (let i = 0; i < count; i++) out.push(this.str(what));
     return out;
@@ -178,8 +238,10 @@ class PayloadReader {
 
   /** u8 length (0 or 32) + digest. */
   optionalHash(what: string): Buffer {
-    const length = this.u8(`${what} length`);
-    if (length !== 0 && length !== HASH_BYTES) throw badFrame(`${this.op}: ${what} length ${length} is neither 0 nor ${HASH_BYTES}`);
+    const length = this.u8(what);
+    if (length !== 0 && length !== HASH_BYTES) {
+      throw badFrame(`${this.op}: ${what} length ${length} is neither 0 nor ${HASH_BYTES}`);
+    }
     return this.bytes(length, what);
   }
 
@@ -211,44 +273,69 @@ class PayloadReader {
 
 // ------------------------------------------------------------------ payload writing
 
-/** Collects fields into one buffer; sizes are computed up front so there is one allocation. */
-class PayloadWriter {
-  private readonly parts: Array<(buf: Buffer, at: number) => number> = [];
-  private size = 0;
+/**
+ * Where a message's fields go. The layout of every message is written once
+ * (`writeFields`) against this interface and run twice: first with a
+ * `SizeCounter`, which also validates every value, then with a `BufferWriter`
+ * into a buffer of exactly that size. One allocation, no intermediate parts.
+ */
+interface FieldSink {
+  u8(v: number): this;
+  u16(v: number): this;
+  u32(v: number): this;
+  u64(v: number): this;
+  bytes(v: Uint8Array): this;
+  str(v: string): this;
+  strList(v: string[]): this;
+  optionalHash(v: Uint8Array): this;
+  entry(e: Entry): this;
+}
+
+/** A string with an unpaired surrogate has no UTF-8 form; Buffer would silently replace it with U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkUint(v: number, max: number, bits: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${v} is not a u${bits}`);
+}
+
+class SizeCounter implements FieldSink {
+  size = 0;
 
   u8(v: number): this {
-    this.add(1, (b, at) => b.writeUInt8(v, at));
+    checkUint(v, 0xff, 8);
+    this.size += 1;
     return this;
   }
 
   u16(v: number): this {
-    this.add(2, (b, at) => b.writeUInt16BE(v, at));
+    checkUint(v, 0xffff, 16);
+    this.size += 2;
     return this;
   }
 
   u32(v: number): this {
-    this.add(4, (b, at) => b.writeUInt32BE(v, at));
+    checkUint(v, MAX_U32, 32);
+    this.size += 4;
     return this;
   }
 
   u64(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`u64 field ${v} is not a non-negative safe integer`);
-    this.add(8, (b, at) => {
-      b.writeUInt32BE(Math.floor(v / 0x1_0000_0000), at);
-      return b.writeUInt32BE(v % 0x1_0000_0000, at + 4);
-    });
+    checkUint(v, Number.MAX_SAFE_INTEGER, 64);
+    this.size += 8;
     return this;
   }
 
   bytes(v: Uint8Array): this {
-    this.add(v.length, (b, at) => at + Buffer.from(v.buffer, v.byteOffset, v.length).copy(b, at));
+    this.size += v.length;
     return this;
   }
 
   str(v: string): this {
-    const raw = Buffer.from(v, 'utf8');
-    if (raw.length > 0xffff) throw new RangeError(`string of ${raw.length} bytes does not fit a u16 length`);
-    return this.u16(raw.length).bytes(raw);
+    const length = Buffer.byteLength(v, 'utf8');
+    if (length > 0xffff) throw new RangeError(`string of ${length} bytes does not fit a u16 length`);
+    if (LONE_SURROGATE.test(v)) throw new RangeError(`string ${JSON.stringify(v)} is not valid Unicode`);
+    this.size += 2 + length;
+    return this;
   }
 
   strList(v: string[]): this {
@@ -258,54 +345,84 @@ class PayloadWriter {
   }
 
   optionalHash(v: Uint8Array): this {
-    if (v.length !== 0 && v.length !== HASH_BYTES) throw new RangeError(`hash of ${v.length} bytes`);
+    if (v.length !== 0 && v.length !== HASH_BYTES) {
+      throw new RangeError(`an optional hash has 0 or ${HASH_BYTES} bytes, not ${v.length}`);
+    }
+    this.size += 1 + v.length;
+    return this;
+  }
+
+  entry(e: Entry): this {
+    if (e.kind > 3) throw new RangeError(`entry kind ${e.kind} is unknown`);
+    return this.str(e.name).u8(e.kind).u64(e.size).u64(e.mtimeMs).u32(e.mode);
+  }
+}
+
+/** Writes already validated fields; `SizeCounter` ran first, so no checks here. */
+class BufferWriter implements FieldSink {
+  constructor(private readonly buf: Buffer, private at: number) {}
+
+  u8(v: number): this {
+    this.buf[this.at++] = v;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.at = this.buf.writeUInt16BE(v, this.at);
+    return this;
+  }
+
+  u32(v: number): this {
+    this.at = this.buf.writeUInt32BE(v, this.at);
+    return this;
+  }
+
+  u64(v: number): this {
+    this.at = writeU64(this.buf, v, this.at);
+    return this;
+  }
+
+  bytes(v: Uint8Array): this {
+    this.buf.set(v, this.at);
+    this.at += v.length;
+    return this;
+  }
+
+  str(v: string): this {
+    const written = this.buf.write(v, this.at + 2, 'utf8');
+    this.buf.writeUInt16BE(written, this.at);
+    this.at += 2 + written;
+    return this;
+  }
+
+  strList(v: string[]): this {
+    this.u16(v.length);
+    for (const s of v) this.str(s);
+    return this;
+  }
+
+  optionalHash(v: Uint8Array): this {
     return this.u8(v.length).bytes(v);
   }
 
   entry(e: Entry): this {
     return this.str(e.name).u8(e.kind).u64(e.size).u64(e.mtimeMs).u32(e.mode);
   }
+}
 
-  private add(n: number, write: (buf: Buffer, at: number) => number): void {
-    this.parts.push(write);
-    this.size += n;
-  }
-
-  /** The frame: header for `op`/`id` followed by the fields. */
-  frame(op: string, id: number): Buffer {
-    const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + this.size);
-    writeHeader(buf, op, id, this.size);
-    let at = FRAME_HEADER_BYTES;
-    for (const write of this.parts) at = write(buf, at);
-    return buf;
-  }
+function writeU64(buf: Buffer, v: number, at: number): number {
+  buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000), at);
+  return buf.writeUInt32BE(v % 0x1_0000_0000, at + 4);
 }
 
 function writeHeader(buf: Buffer, op: string, id: number, payloadLength: number): void {
-  buf.writeUInt32BE(FRAME_HEADER_BYTES - 4 + payloadLength, 0);
+  buf.writeUInt32BE(MIN_FRAME_LENGTH + payloadLength, 0);
   buf.write(op, 4, 4, 'latin1');
   buf.writeUInt32BE(id, 8);
 }
 
-/**
- * The header of a DATA frame alone, so the content can follow it in a
- * gathered write without being copied.
- */
-export function encodeDataHeader(id: number, offset: number, dataLength: number): Buffer {
-  const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 8);
-  writeHeader(buf, 'DATA', id, 8 + dataLength);
-  buf.writeUInt32BE(Math.floor(offset / 0x1_0000_0000), FRAME_HEADER_BYTES);
-  buf.writeUInt32BE(offset % 0x1_0000_0000, FRAME_HEADER_BYTES + 4);
-  return buf;
-}
-
-/**
- * Encodes one message as the buffers of one frame, to be written in order.
- * DATA yields [header, content] so large content is never copied; every other
- * message yields one buffer.
- */
-export function encodeMessage(msg: Message): Buffer[] {
-  const w = new PayloadWriter();
+/** The payload fields of every message except DATA (whose content is never copied). */
+function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void {
   switch (msg.op) {
     case 'CONN':
       if ('minVersion' in msg) {
@@ -315,65 +432,114 @@ export function encodeMessage(msg: Message): Buffer[] {
         w.u16(msg.version).u32(msg.maxFrame).u32(msg.maxInFlight).strList(msg.capabilities)
           .u8(msg.flags).str(msg.serverName).str(msg.user);
       }
-      break;
+      return;
     case 'LIST':
-      w.str(msg.path).u8(msg.flags);
-      break;
-    case 'STAT':
-      if ('path' in msg) w.str(msg.path);
-      else w.entry(msg.entry);
-      break;
     case 'MKDR':
     case 'RMDR':
       w.str(msg.path).u8(msg.flags);
-      break;
+      return;
+    case 'STAT':
+      if ('path' in msg) w.str(msg.path);
+      else w.entry(msg.entry);
+      return;
     case 'DELF':
       w.str(msg.path);
-      break;
+      return;
     case 'MOVE':
       w.str(msg.from).str(msg.to).u8(msg.flags);
-      break;
+      return;
     case 'UPLD':
       w.str(msg.path).u64(msg.size).u64(msg.mtimeMs).u32(msg.mode).u8(msg.flags);
-      break;
+      return;
     case 'DWLD':
       w.str(msg.path).u64(msg.offset).optionalHash(msg.prefixHash).u32(msg.window);
-      break;
+      return;
     case 'CANC':
     case 'QUIT':
     case 'DONE':
-      break;
-    case 'DATA':
-      return [encodeDataHeader(msg.id, msg.offset, msg.data.length), Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length)];
+      return;
     case 'WIND':
       w.u32(msg.increment);
-      break;
+      return;
     case 'HASH':
       if (msg.hash.length !== HASH_BYTES) throw new RangeError(`HASH needs ${HASH_BYTES} bytes, got ${msg.hash.length}`);
       w.bytes(msg.hash);
-      break;
+      return;
     case 'OPEN':
       w.u64(msg.offset).u64(msg.size).u64(msg.mtimeMs).u32(msg.mode).optionalHash(msg.prefixHash).u32(msg.window);
-      break;
+      return;
     case 'ENTS':
       w.u8(msg.flags).u32(msg.entries.length);
       for (const e of msg.entries) w.entry(e);
-      break;
+      return;
     case 'FAIL':
-      w.u16(msg.code).str(msg.message);
-      break;
+      w.u16(msg.code).str(truncateUtf8(msg.message, MAX_FAIL_MESSAGE_BYTES));
+      return;
     default: {
       const unknown: never = msg;
       throw new RangeError(`cannot encode ${JSON.stringify(unknown)}`);
     }
   }
-  return [w.frame(msg.op, msg.id)];
 }
 
-/** encodeMessage joined into one buffer; for tests and small control frames. */
+/** `text` cut to at most `maxBytes` of UTF-8 without splitting a character, unpaired surrogates replaced. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  const wellFormed = LONE_SURROGATE.test(text) ? text.replace(/\p{Cs}/gu, '\uFFFD') : text;
+  if (wellFormed.length <= maxBytes / 3 || Buffer.byteLength(wellFormed, 'utf8') <= maxBytes) return wellFormed;
+  let cut = '';
+  let bytes = 0;
+  for (const char of wellFormed) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > maxBytes) break;
+    cut += char;
+    bytes += size;
+  }
+  return cut;
+}
+
+/**
+ * The header of a DATA frame alone (DATA_HEADER_BYTES bytes: frame header and
+ * offset), so the content can follow it in a gathered write without being copied.
+ */
+export function encodeDataHeader(id: number, offset: number, dataLength: number): Buffer {
+  checkUint(id, MAX_U32, 32);
+  checkUint(offset, Number.MAX_SAFE_INTEGER, 64);
+  checkUint(dataLength, MAX_U32 - 16, 32);
+  const buf = Buffer.allocUnsafe(DATA_HEADER_BYTES);
+  writeHeader(buf, 'DATA', id, 8 + dataLength);
+  writeU64(buf, offset, FRAME_HEADER_BYTES);
+  return buf;
+}
+
+/**
+ * Encodes one message as the buffers of one frame, to be written in order.
+ * DATA yields [header, content] with the content the caller's own bytes (never
+ * copied); every other message yields one buffer.
+ */
+export function encodeMessage(msg: Message): Buffer[] {
+  if (msg.op === 'DATA') {
+    const data = msg.data;
+    const content = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
+    return [encodeDataHeader(msg.id, msg.offset, data.length), content];
+  }
+  checkUint(msg.id, MAX_U32, 32);
+  const counter = new SizeCounter();
+  writeFields(counter, msg);
+  const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + counter.size);
+  writeHeader(buf, msg.op, msg.id, counter.size);
+  writeFields(new BufferWriter(buf, FRAME_HEADER_BYTES), msg);
+  return [buf];
+}
+
+/** encodeMessage joined into one buffer; for tests and small control frames (copies DATA content). */
 export function encodeMessageToBuffer(msg: Message): Buffer {
   const parts = encodeMessage(msg);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** Encoded size of one listing entry inside ENTS, so a server can fill batches up to the frame limit. */
+export function encodedEntryLength(entry: Entry): number {
+  return new SizeCounter().entry(entry).size;
 }
 
 /** Interprets a frame sent by a client (the server's side of the codec). */
@@ -387,8 +553,11 @@ export function decodeServerMessage(frame: RawFrame): ServerMessage {
 }
 
 /**
- * Interprets one frame's payload. Unknown opcodes and malformed payloads are
- * FerryErrors (UNSUPPORTED and BAD_FRAME) so the caller can answer with FAIL.
+ * Interprets one frame's payload. Unknown opcodes, and opcodes that only the
+ * other side may send, are FerryError UNSUPPORTED; malformed payloads are
+ * BAD_FRAME. Either way the frame boundary is intact, so the caller can answer
+ * FAIL for the frame's id and carry on. Byte fields (DATA content, hashes) are
+ * views into the frame's payload.
  */
 export function decodeMessage(frame: RawFrame, direction: Direction): Message {
   const { op, id } = frame;
@@ -399,30 +568,28 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
     case 'CONN':
       if (toServer) {
         const magic = r.u32('magic');
-        if (magic !== MAGIC) throw badFrame(`CONN: bad magic 0x${magic.toString(16)}`);
+        if (magic !== MAGIC) throw badFrame(`CONN: bad magic 0x${magic.toString(16).padStart(8, '0')}`);
         msg = {
           op, id, minVersion: r.u16('min version'), maxVersion: r.u16('max version'), maxFrame: r.u32('max frame'),
-          capabilities: r.strList('capability'), authMethod: r.str('auth method'), user: r.str('user'),
+          capabilities: r.strList('capabilities'), authMethod: r.str('auth method'), user: r.str('user'),
           secret: r.str('secret'), clientName: r.str('client name'),
         };
       } else {
         msg = {
           op, id, version: r.u16('version'), maxFrame: r.u32('max frame'), maxInFlight: r.u32('max in flight'),
-          capabilities: r.strList('capability'), flags: r.u8('flags'), serverName: r.str('server name'), user: r.str('user'),
+          capabilities: r.strList('capabilities'), flags: r.u8('flags'), serverName: r.str('server name'),
+          user: r.str('user'),
         };
       }
       break;
     case 'LIST':
+    case 'MKDR':
+    case 'RMDR':
       requireDirection(toServer, op);
       msg = { op, id, path: r.str('path'), flags: r.u8('flags') };
       break;
     case 'STAT':
       msg = toServer ? { op, id, path: r.str('path') } : { op, id, entry: r.entry() };
-      break;
-    case 'MKDR':
-    case 'RMDR':
-      requireDirection(toServer, op);
-      msg = { op, id, path: r.str('path'), flags: r.u8('flags') };
       break;
     case 'DELF':
       requireDirection(toServer, op);
@@ -435,12 +602,16 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
     case 'UPLD':
       requireDirection(toServer, op);
       msg = {
-        op, id, path: r.str('path'), size: r.u64('size'), mtimeMs: r.u64('mtime'), mode: r.u32('mode'), flags: r.u8('flags'),
+        op, id, path: r.str('path'), size: r.u64('size'), mtimeMs: r.u64('mtime'), mode: r.u32('mode'),
+        flags: r.u8('flags'),
       };
       break;
     case 'DWLD':
       requireDirection(toServer, op);
-      msg = { op, id, path: r.str('path'), offset: r.u64('offset'), prefixHash: r.optionalHash('prefix hash'), window: r.u32('window') };
+      msg = {
+        op, id, path: r.str('path'), offset: r.u64('offset'), prefixHash: r.optionalHash('prefix hash'),
+        window: r.u32('window'),
+      };
       break;
     case 'CANC':
     case 'QUIT':
@@ -454,6 +625,7 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       msg = { op, id, increment: r.u32('increment') };
       break;
     case 'HASH':
+      if (r.remaining !== HASH_BYTES) throw badFrame(`HASH: a hash has ${HASH_BYTES} bytes, not ${r.remaining}`);
       msg = { op, id, hash: r.bytes(HASH_BYTES, 'hash') };
       break;
     case 'OPEN':
@@ -467,8 +639,10 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       requireDirection(!toServer, op);
       const flags = r.u8('flags');
       const count = r.u32('entry count');
-      // Each entry takes at least 23 bytes: refuse a count the payload cannot hold before looping.
-      if (count * 23 > frame.payload.length) throw badFrame(`ENTS: ${count} entries cannot fit in ${frame.payload.length} bytes`);
+      // Refuse a count the payload cannot hold before allocating or looping for it.
+      if (count * MIN_ENTRY_BYTES > r.remaining) {
+        throw badFrame(`ENTS: ${count} entries cannot fit in the ${r.remaining} bytes left`);
+      }
       const entries: Entry[] = [];
       for (let i = 0; i < count; i++) entries.push(r.entry());
       msg = { op, id, flags, entries };
