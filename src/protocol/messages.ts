@@ -141,3 +141,16 @@ export type Message = ClientMessage | ServerMessage;
 
 /** Which side is decoding: the same opcode (CONN, STAT) has a request and a reply layout. */
 export type Direction = 'toServer' | 'toClient';
+
+/** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH are in both). */
+export const CLIENT_OPCODES = [
+  'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'CANC', 'QUIT', 'DATA', 'WIND', 'HASH',
+] as const satisfies readonly ClientMessage['op'][];
+export const SERVER_OPCODES = [
+  'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'DONE', 'FAIL',
+] as const satisfies readonly ServerMessage['op'][];
+
+// Compile-time proof that the lists above name every opcode of the unions.
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _allClientOpcodesListed: Missing<ClientMessage['op'], (typeof CLIENT_OPCODES)[number]> extends never ? true : never = true;
+const _allServerOpcodesListed: Missing<ServerMessage['op'], (typeof SERVER_OPCODES)[number]> extends never ? true : never = true;
