@@ -67,7 +67,7 @@ const blocks = fencedBlocks();
 const vectors = blocks.filter((b) => b.kind === 'vector');
 const invalids = blocks.filter((b) => b.kind === 'invalid');
 
-test('the spec holds vectors and invalid-frame vectors with unique names', () => {
+void test('the spec holds vectors and invalid-frame vectors with unique names', () => {
   assert.ok(vectors.length >= 25, `found ${vectors.length} vectors`);
   assert.ok(invalids.length >= 10, `found ${invalids.length} invalid vectors`);
   const names = blocks.map((b) => b.name);
@@ -75,7 +75,7 @@ test('the spec holds vectors and invalid-frame vectors with unique names', () =>
 });
 
 for (const block of vectors) {
-  test(`vector ${block.name}`, () => {
+  void test(`vector ${block.name}`, () => {
     const direction = directionOf(block);
     const [jsonLine, ...hexLines] = block.lines;
     const json = JSON.parse(jsonLine!) as Record<string, unknown>;
@@ -89,7 +89,7 @@ for (const block of vectors) {
 }
 
 for (const block of invalids) {
-  test(`invalid ${block.name}`, () => {
+  void test(`invalid ${block.name}`, () => {
     const direction = directionOf(block);
     const codeName = block.attributes.get('code')!;
     const code = ErrorCode[codeName as keyof typeof ErrorCode];
@@ -104,13 +104,13 @@ for (const block of invalids) {
   });
 }
 
-test('every opcode in each direction has at least one vector', () => {
+void test('every opcode in each direction has at least one vector', () => {
   const covered = new Set(vectors.map((b) => `${directionOf(b)} ${JSON.parse(b.lines[0]!).op as string}`));
   for (const op of CLIENT_OPCODES) assert.ok(covered.has(`toServer ${op}`), `toServer ${op}`);
   for (const op of SERVER_OPCODES) assert.ok(covered.has(`toClient ${op}`), `toClient ${op}`);
 });
 
-test('the vectors cover the variants a second implementation most often gets wrong', () => {
+void test('the vectors cover the variants a second implementation most often gets wrong', () => {
   const messages = vectors.map((b) => messageFromJson(JSON.parse(b.lines[0]!) as Record<string, unknown>));
   const has = (predicate: (m: Message) => boolean, what: string) => assert.ok(messages.some(predicate), what);
   has((m) => m.op === 'DWLD' && m.prefixHash.length === 0, 'DWLD without prefix hash');
@@ -122,7 +122,7 @@ test('the vectors cover the variants a second implementation most often gets wro
   has((m) => m.op === 'DATA' && m.offset === Number.MAX_SAFE_INTEGER, 'the largest u64 a JavaScript peer accepts');
 });
 
-test('every frame of the example session decodes in its direction', () => {
+void test('every frame of the example session decodes in its direction', () => {
   const session = /## 12\. Example session[\s\S]*?```\n([\s\S]*?)```/.exec(spec);
   assert.ok(session, 'the example session block exists');
   const lines = session[1]!.split('\n');
@@ -139,7 +139,7 @@ test('every frame of the example session decodes in its direction', () => {
   assert.ok(frames >= 10, `${frames} frames in the session`);
 });
 
-test("the spec's error code table matches ErrorCode", () => {
+void test("the spec's error code table matches ErrorCode", () => {
   const rows = [...spec.matchAll(/^\| (\d+) \| ([A-Z_]+) \|/gm)].map((m) => [Number(m[1]), m[2]!] as const);
   assert.deepEqual(
     rows.map(([code, name]) => `${code} ${name}`),
