@@ -76,7 +76,8 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a complete frame. */
   get pendingBytes(): number {
-    return this.buffered;
+    // The length field of a frame being collected is already consumed but still pending.
+    return this.frameLength < 0 ? this.buffered : this.buffered + 4;
   }
 
   push(chunk: Uint8Array): RawFrame[] {
