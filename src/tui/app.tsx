@@ -1,0 +1,134 @@
+/**
+ * Entry of the terminal UI: `runTui` sets up the terminal (alternate screen,
+ * raw keys), renders the App, and restores the terminal on every way out —
+ * quit key, Ctrl-C, SIGTERM/SIGHUP, or an unexpected error (reported as one
+ * line, never a stack trace).
+ */
+import React from 'react';
+import { promises as fs } from 'node:fs';
+import { render } from 'ink';
+import { App } from './components/App.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { createDemoFolders } from './demo.js';
+import { describeError } from './describe-error.js';
+import { DEFAULT_PORT, type ConnectFunction, type ConnectParams } from './session.js';
+import { loadTrustStore, type TrustStore } from './trust.js';
+import { loadClientModule, loadServerModule } from './modules.js';
+
+export interface TuiOptions {
+  /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
+  url?: string | undefined;
+  /** Start an in-process ferryd on a demo folder and connect to it. */
+  demo?: boolean | undefined;
+  /** Folder of the local pane (default: the current folder). */
+  localPath?: string | undefined;
+  /** Opens sessions (default: FerryClient.connect). */
+  connect?: ConnectFunction | undefined;
+  /** Known TLS servers (default: the user's known-hosts file). */
+  trustStore?: TrustStore | undefined;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+/** Parses a `ferry://` URL into what the App connects with. */
+export async function paramsFromUrl(url: string): Promise<ConnectParams> {
+  const { parseFerryUrl } = await loadClientModule();
+  const parsed = parseFerryUrl(url);
+  return {
+    host: parsed.host,
+    port: parsed.port ?? DEFAULT_PORT,
+    user: parsed.user ?? '',
+    password: parsed.password ?? '',
+    path: parsed.path || '/',
+    tls: parsed.tls === true ? 'require' : 'auto',
+  };
+}
+
+/** Runs the TUI until the user quits; resolves with the process exit code. */
+export async function runTui(options: TuiOptions = {}): Promise<number> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    stderr.write('ferry: the interactive UI needs a terminal; for scripts use `ferry ls|get|put|rm|mkdir|mv URL`\n');
+    return 2;
+  }
+
+  let initial: ConnectParams | undefined;
+  let localPath = options.localPath ?? process.cwd();
+  let cleanupDemo: (() => Promise<void>) | undefined;
+  try {
+    if (options.demo) {
+      const folders = await createDemoFolders();
+      const { startServer } = await loadServerModule();
+      const server = await startServer({ root: folders.remote, host: '127.0.0.1', port: 0 });
+      initial = { host: '127.0.0.1', port: server.port, user: '', password: '', path: '/', tls: 'off' };
+      localPath = folders.local;
+      cleanupDemo = async () => {
+        await server.close(200).catch(() => undefined);
+        await fs.rm(folders.base, { recursive: true, force: true }).catch(() => undefined);
+      };
+    } else if (options.url) {
+      initial = await paramsFromUrl(options.url);
+    }
+  } catch (error) {
+    stderr.write(`ferry: ${describeError(error)}\n`);
+    await cleanupDemo?.();
+    return 2;
+  }
+
+  const connect = options.connect ?? (await loadClientModule()).connect;
+  const trustStore = options.trustStore ?? (await loadTrustStore());
+
+  let exitCode = 0;
+  let fatal: string | undefined;
+  let restored = false;
+  const restoreTerminal = (): void => {
+    if (restored) return;
+    restored = true;
+    stdout.write(LEAVE_ALTERNATE_SCREEN);
+    if (stdin.isTTY) stdin.setRawMode(false);
+  };
+
+  stdout.write(ENTER_ALTERNATE_SCREEN);
+  let quit: () => void = () => undefined;
+  const onSignal = (): void => quit();
+  const onUnexpected = (error: unknown): void => {
+    fatal = describeError(error);
+    exitCode = 1;
+    quit();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', onUnexpected);
+  process.on('unhandledRejection', onUnexpected);
+
+  const instance = render(
+    <ErrorBoundary onFatal={(message) => onUnexpected(new Error(message))}>
+      <App localPath={localPath} initial={initial} connect={connect} trustStore={trustStore} onQuit={() => quit()} />
+    </ErrorBoundary>,
+    { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
+  );
+  quit = () => instance.unmount();
+  try {
+    await instance.waitUntilExit();
+  } catch (error) {
+    fatal ??= describeError(error);
+    exitCode = 1;
+  } finally {
+    restoreTerminal();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('uncaughtException', onUnexpected);
+    process.off('unhandledRejection', onUnexpected);
+    await cleanupDemo?.();
+  }
+  if (fatal) stderr.write(`ferry: ${fatal}\n`);
+  return exitCode;
+}

@@ -1,0 +1,798 @@
+import React, { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { Box } from 'ink';
+import type { Entry } from '../../protocol/messages.js';
+import { EntryKind } from '../../protocol/messages.js';
+import type { FerryClientApi } from '../../client/types.js';
+import { computeLayout } from '../layout.js';
+import { matchCommand, type Command } from '../keys/keymap.js';
+import { dispatchKey, isTextInput, type KeyHandler } from '../keys/dispatcher.js';
+import type { KeyPress } from '../keys/parse-key.js';
+import { useKeypress } from '../hooks/use-keypress.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { usePane, type PaneController } from '../hooks/use-pane.js';
+import { createLocalFs } from '../fs/local-fs.js';
+import { createRemoteFs } from '../fs/remote-fs.js';
+import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
+import { currentEntry, isDirectory, targetEntries } from '../state/pane.js';
+import { isFinished, type TransferRequest } from '../state/transfers.js';
+import { TransferQueue } from '../transfers/transfer-queue.js';
+import { describeError } from '../describe-error.js';
+import { createFingerprintVerifier, type TrustStore } from '../trust.js';
+import { DEFAULT_PORT, formatAddress, type ConnectFunction, type ConnectParams } from '../session.js';
+import { Pane } from './Pane.js';
+import { TransferPanel } from './TransferPanel.js';
+import { StatusLine, type ConnectionStatus } from './StatusLine.js';
+import { HintBar } from './HintBar.js';
+import { ConnectDialog, connectFieldOrder, type ConnectField, type ConnectFields } from './ConnectDialog.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { InputDialog } from './InputDialog.js';
+import { ConflictDialog, conflictChoices } from './ConflictDialog.js';
+import { TrustDialog } from './TrustDialog.js';
+import { HelpOverlay } from './HelpOverlay.js';
+
+/** Props of the whole TUI. */
+export interface AppProps {
+  /** Folder the local pane starts in. */
+  localPath: string;
+  /** Connect to this at start (from `ferry URL` or the demo); otherwise the connect dialog opens. */
+  initial?: ConnectParams | undefined;
+  /** Opens a session (FerryClient.connect). */
+  connect: ConnectFunction;
+  /** Known TLS fingerprints (trust on first use). */
+  trustStore: TrustStore;
+  /** Called once everything is closed; the caller unmounts and restores the terminal. */
+  onQuit: () => void;
+}
+
+type Dialog =
+  | { kind: 'connect'; fields: ConnectFields; focus: ConnectField; error?: string | undefined }
+  | { kind: 'help'; offset: number }
+  | { kind: 'delete'; side: PaneSide; folder: string; entries: Entry[]; choice: 'yes' | 'no' }
+  | { kind: 'mkdir'; side: PaneSide; folder: string; value: string; error?: string | undefined }
+  | { kind: 'rename'; side: PaneSide; folder: string; from: string; value: string; error?: string | undefined }
+  | { kind: 'trust'; host: string; port: number; fingerprint: string; choice: 'yes' | 'no'; answer: (trust: boolean) => void }
+  | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean };
+
+interface Connection {
+  status: ConnectionStatus;
+  params?: ConnectParams | undefined;
+  client?: FerryClientApi | undefined;
+  remoteFs?: PaneFs | undefined;
+}
+
+function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
+  return {
+    host: params?.host ?? '127.0.0.1',
+    port: String(params?.port ?? DEFAULT_PORT),
+    user: params?.user ?? '',
+    password: params?.password ?? '',
+  };
+}
+
+const localFs = createLocalFs();
+
+/** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
+export function App({ localPath, initial, connect, trustStore, onQuit }: AppProps): React.JSX.Element {
+  const size = useTerminalSize();
+  const [message, setMessage] = useState<{ text: string; kind: 'info' | 'error' }>({
+    text: 'F1 or ? for help',
+    kind: 'info',
+  });
+  const info = useCallback((text: string) => setMessage({ text, kind: 'info' }), []);
+  const fail = useCallback((text: string) => setMessage({ text, kind: 'error' }), []);
+
+  const local = usePane(localPath, fail);
+  const remote = usePane(initial?.path ?? '/', fail);
+  const [activeSide, setActiveSide] = useState<PaneSide>(initial ? 'remote' : 'local');
+  const [focus, setFocus] = useState<'panes' | 'queue'>('panes');
+  const [queueCursor, setQueueCursor] = useState(0);
+  const [filtering, setFiltering] = useState<PaneSide | undefined>(undefined);
+  const [dialog, setDialog] = useState<Dialog | undefined>(
+    initial ? undefined : { kind: 'connect', fields: fieldsFrom(undefined), focus: 'host' },
+  );
+  const [connection, setConnection] = useState<Connection>({ status: 'disconnected', params: initial });
+  const connectionRef = useRef(connection);
+  connectionRef.current = connection;
+  const quitting = useRef(false);
+
+  const panes: Record<PaneSide, PaneController> = { local, remote };
+  const fsOf = useCallback(
+    (side: PaneSide): PaneFs | undefined => (side === 'local' ? localFs : connectionRef.current.remoteFs),
+    [],
+  );
+
+  const localRef = useRef(local);
+  localRef.current = local;
+  const remoteRef = useRef(remote);
+  remoteRef.current = remote;
+
+  // Refresh after transfers, batched so a queue of many small files lists each side once.
+  const refreshTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const pendingRefresh = useRef(new Set<PaneSide>());
+  const refreshSoon = useCallback((side: PaneSide) => {
+    pendingRefresh.current.add(side);
+    if (refreshTimer.current) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = undefined;
+      for (const pending of pendingRefresh.current) {
+        const pane = pending === 'local' ? localRef.current : remoteRef.current;
+        const paneFs = pending === 'local' ? localFs : connectionRef.current.remoteFs;
+        if (paneFs) void pane.load(paneFs, pane.current().path);
+      }
+      pendingRefresh.current.clear();
+    }, 150);
+  }, []);
+
+  const queue = useMemo(
+    () =>
+      new TransferQueue({
+        client: () => connectionRef.current.client,
+        local: localFs,
+        remote: () => connectionRef.current.remoteFs,
+        onFinished: (item) => refreshSoon(item.direction === 'upload' ? 'remote' : 'local'),
+      }),
+    [refreshSoon],
+  );
+  const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
+  const conflictItem = transfers.items.find((item) => item.status === 'conflict');
+
+  const layout = computeLayout(size, transfers.items.length);
+  const { dispatch: dispatchLocal } = local;
+  const { dispatch: dispatchRemote } = remote;
+  useEffect(() => {
+    dispatchLocal({ type: 'resize', height: layout.listRows });
+    dispatchRemote({ type: 'resize', height: layout.listRows });
+  }, [layout.listRows, dispatchLocal, dispatchRemote]);
+
+  // Keep the clock moving for speed and ETA while something runs.
+  const [now, setNow] = useState(() => Date.now());
+  const anyRunning = transfers.items.some((item) => !isFinished(item));
+  useEffect(() => {
+    if (!anyRunning) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [anyRunning]);
+
+  // ---- connection -------------------------------------------------------
+
+  const askTrust = useCallback(
+    (request: { host: string; port: number; fingerprint: string }) =>
+      new Promise<boolean>((resolve) => {
+        setDialog({ kind: 'trust', ...request, choice: 'no', answer: resolve });
+      }),
+    [],
+  );
+
+  const openSession = useCallback(
+    async (params: ConnectParams, keepPath: boolean): Promise<boolean> => {
+      setConnection({ status: 'connecting', params });
+      info(`connecting to ${formatAddress(params)}…`);
+      try {
+        const verifyFingerprint = createFingerprintVerifier(trustStore, askTrust, fail);
+        const client = await connect({
+          host: params.host,
+          port: params.port,
+          user: params.user || undefined,
+          password: params.password || undefined,
+          tls: params.tls,
+          verifyFingerprint,
+        });
+        if (quitting.current) {
+          client.close('quit');
+          return false;
+        }
+        const remoteFs = createRemoteFs(client, params);
+        client.onClose((error) => {
+          if (connectionRef.current.client !== client) return;
+          if (error) {
+            setConnection((current) => ({ ...current, status: 'lost', client: undefined, remoteFs: undefined }));
+            fail(`connection lost: ${describeError(error)} — press ^O to reconnect`);
+          } else {
+            setConnection((current) => ({ ...current, status: 'disconnected', client: undefined, remoteFs: undefined }));
+          }
+        });
+        const next: Connection = { status: 'connected', params, client, remoteFs };
+        connectionRef.current = next;
+        setConnection(next);
+        const who = client.info.user ? ` as ${client.info.user}` : '';
+        info(`connected to ${formatAddress(params)}${who}${client.info.tls ? ' (TLS)' : ''}${client.info.readOnly ? ', read-only' : ''}`);
+        const path = keepPath ? remoteRef.current.current().path : params.path;
+        const loaded = await remoteRef.current.load(remoteFs, path);
+        if (!loaded && path !== '/') await remoteRef.current.load(remoteFs, '/');
+        queue.pump();
+        return true;
+      } catch (error) {
+        const text = `cannot connect to ${formatAddress(params)}: ${describeError(error)}`;
+        setConnection({ status: 'disconnected', params });
+        fail(text);
+        setDialog({ kind: 'connect', fields: fieldsFrom(params), focus: 'host', error: describeError(error) });
+        return false;
+      }
+    },
+    [askTrust, connect, fail, info, queue, trustStore],
+  );
+
+  const disconnect = useCallback(async () => {
+    const current = connectionRef.current;
+    queue.cancelAll();
+    const next: Connection = { status: 'disconnected', params: current.params };
+    connectionRef.current = next;
+    setConnection(next);
+    remote.dispatch({ type: 'clear', path: '/' });
+    if (current.client) {
+      try {
+        await current.client.quit();
+      } catch {
+        current.client.close('disconnect');
+      }
+    }
+    info('disconnected');
+    setDialog({ kind: 'connect', fields: fieldsFrom(current.params), focus: 'host' });
+  }, [info, queue, remote]);
+
+  const quit = useCallback(async () => {
+    if (quitting.current) return;
+    quitting.current = true;
+    queue.cancelAll();
+    const client = connectionRef.current.client;
+    connectionRef.current = { status: 'disconnected' };
+    if (client) {
+      const polite = client.quit().catch(() => undefined);
+      const timeout = new Promise((resolve) => setTimeout(resolve, 500).unref());
+      await Promise.race([polite, timeout]);
+      client.close('quit');
+    }
+    onQuit();
+  }, [onQuit, queue]);
+
+  // Start: list the local folder, connect when a URL was given.
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void localRef.current.load(localFs, localPath);
+    if (initial) void openSession(initial, false);
+  }, [initial, localPath, openSession]);
+
+  // ---- pane operations --------------------------------------------------
+
+  const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
+
+  const requireRemote = (): PaneFs | undefined => {
+    const remoteFs = connectionRef.current.remoteFs;
+    if (!remoteFs) fail(connectionRef.current.status === 'lost' ? 'connection lost — press ^O to reconnect' : 'not connected — press ^O to connect');
+    return remoteFs;
+  };
+
+  const enqueueTransfers = (from: PaneSide): void => {
+    const remoteFs = requireRemote();
+    if (!remoteFs) return;
+    const source = panes[from];
+    const target = panes[otherSide(from)];
+    const sourceFs = from === 'local' ? localFs : remoteFs;
+    const targetFs = from === 'local' ? remoteFs : localFs;
+    const entries = targetEntries(source.state).filter(
+      (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
+    );
+    if (entries.length === 0) {
+      fail('nothing to copy (only files and folders are transferred)');
+      return;
+    }
+    const requests: TransferRequest[] = entries.map((entry) => ({
+      direction: from === 'local' ? 'upload' : 'download',
+      name: entry.name,
+      source: sourceFs.join(source.state.path, entry.name),
+      target: targetFs.join(target.state.path, entry.name),
+      isFolder: isDirectory(entry),
+    }));
+    queue.enqueue(requests);
+    source.dispatch({ type: 'clear-selection' });
+    info(`${requests.length} ${from === 'local' ? 'upload' : 'download'}${requests.length === 1 ? '' : 's'} queued`);
+  };
+
+  const enterEntry = (side: PaneSide): void => {
+    const pane = panes[side];
+    const fs = fsOf(side);
+    const entry = currentEntry(pane.state);
+    if (!fs || !entry) return;
+    if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {
+      setFiltering(undefined);
+      void pane.load(fs, fs.join(pane.state.path, entry.name));
+    }
+  };
+
+  const goParent = (side: PaneSide): void => {
+    const pane = panes[side];
+    const fs = fsOf(side);
+    if (!fs) return;
+    const parent = fs.parent(pane.state.path);
+    if (parent === pane.state.path) return;
+    setFiltering(undefined);
+    void pane.load(fs, parent, fs.basename(pane.state.path));
+  };
+
+  const runPaneCommand = (command: Command, side: PaneSide): boolean => {
+    const pane = panes[side];
+    const fs = fsOf(side);
+    switch (command) {
+      case 'up':
+        pane.dispatch({ type: 'move', delta: -1 });
+        return true;
+      case 'down':
+        pane.dispatch({ type: 'move', delta: 1 });
+        return true;
+      case 'page-up':
+        pane.dispatch({ type: 'page', direction: -1 });
+        return true;
+      case 'page-down':
+        pane.dispatch({ type: 'page', direction: 1 });
+        return true;
+      case 'home':
+        pane.dispatch({ type: 'home' });
+        return true;
+      case 'end':
+        pane.dispatch({ type: 'end' });
+        return true;
+      case 'enter':
+        enterEntry(side);
+        return true;
+      case 'parent':
+        goParent(side);
+        return true;
+      case 'switch-pane':
+        setFiltering(undefined);
+        setActiveSide(otherSide(side));
+        return true;
+      case 'filter':
+        setFiltering(side);
+        return true;
+      case 'toggle-hidden':
+        pane.dispatch({ type: 'toggle-hidden' });
+        return true;
+      case 'sort-name':
+        pane.dispatch({ type: 'set-sort', key: 'name' });
+        return true;
+      case 'sort-size':
+        pane.dispatch({ type: 'set-sort', key: 'size' });
+        return true;
+      case 'sort-time':
+        pane.dispatch({ type: 'set-sort', key: 'time' });
+        return true;
+      case 'reverse-sort':
+        pane.dispatch({ type: 'reverse-sort' });
+        return true;
+      case 'refresh':
+        if (fs) void pane.load(fs, pane.state.path).then((ok) => ok && info(`refreshed ${fs.label(pane.state.path)}`));
+        else requireRemote();
+        return true;
+      case 'select':
+        pane.dispatch({ type: 'toggle-select' });
+        return true;
+      case 'select-all':
+        pane.dispatch({ type: 'select-all' });
+        return true;
+      case 'invert-selection':
+        pane.dispatch({ type: 'invert-selection' });
+        return true;
+      case 'copy':
+        enqueueTransfers(side);
+        return true;
+      case 'upload':
+        enqueueTransfers('local');
+        return true;
+      case 'download':
+        enqueueTransfers('remote');
+        return true;
+      case 'mkdir':
+        if (!fs) return Boolean(requireRemote());
+        setDialog({ kind: 'mkdir', side, folder: pane.state.path, value: '' });
+        return true;
+      case 'rename': {
+        if (!fs) return Boolean(requireRemote());
+        const entry = currentEntry(pane.state);
+        if (!entry) return true;
+        setDialog({ kind: 'rename', side, folder: pane.state.path, from: entry.name, value: entry.name });
+        return true;
+      }
+      case 'delete': {
+        if (!fs) return Boolean(requireRemote());
+        const entries = targetEntries(pane.state);
+        if (entries.length === 0) return true;
+        setDialog({ kind: 'delete', side, folder: pane.state.path, entries, choice: 'yes' });
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+
+  // ---- dialogs ----------------------------------------------------------
+
+  const runDelete = async (side: PaneSide, folder: string, entries: Entry[]): Promise<void> => {
+    const fs = fsOf(side);
+    if (!fs) return;
+    let deleted = 0;
+    for (const entry of entries) {
+      try {
+        await fs.remove(fs.join(folder, entry.name), entry);
+        deleted += 1;
+      } catch (error) {
+        fail(`cannot delete ${entry.name}: ${describeError(error)}`);
+        break;
+      }
+    }
+    if (deleted === entries.length) info(`deleted ${deleted} item${deleted === 1 ? '' : 's'}`);
+    panes[side].dispatch({ type: 'clear-selection' });
+    await panes[side].load(fs, panes[side].current().path);
+  };
+
+  const submitInput = async (current: Extract<Dialog, { kind: 'mkdir' | 'rename' }>): Promise<void> => {
+    const fs = fsOf(current.side);
+    const name = current.value.trim();
+    if (!fs) return;
+    if (!name) {
+      setDialog({ ...current, error: 'type a name' });
+      return;
+    }
+    try {
+      const target = fs.join(current.folder, name);
+      if (current.kind === 'mkdir') {
+        await fs.mkdir(target);
+        info(`created ${name}`);
+      } else {
+        if (name === current.from) {
+          setDialog(undefined);
+          return;
+        }
+        await fs.rename(fs.join(current.folder, current.from), target);
+        info(`renamed ${current.from} → ${name}`);
+      }
+      setDialog(undefined);
+      const pane = panes[current.side];
+      await pane.load(fs, pane.current().path, name.includes('/') ? undefined : name);
+    } catch (error) {
+      setDialog({ ...current, error: describeError(error) });
+    }
+  };
+
+  const submitConnect = (current: Extract<Dialog, { kind: 'connect' }>): void => {
+    const port = Number(current.fields.port || DEFAULT_PORT);
+    if (!current.fields.host.trim()) {
+      setDialog({ ...current, error: 'host is required' });
+      return;
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      setDialog({ ...current, error: 'port must be a number from 1 to 65535' });
+      return;
+    }
+    const previous = connectionRef.current.params;
+    const params: ConnectParams = {
+      host: current.fields.host.trim(),
+      port,
+      user: current.fields.user,
+      password: current.fields.password,
+      path: previous?.path ?? '/',
+      tls: previous?.tls ?? 'auto',
+    };
+    setDialog(undefined);
+    void openSession(params, false);
+  };
+
+  const yesNo = (press: KeyPress, choice: 'yes' | 'no'): 'yes' | 'no' | 'confirm-yes' | 'confirm-no' | undefined => {
+    if (press.name === 'y' || press.name === 'Y') return 'confirm-yes';
+    if (press.name === 'n' || press.name === 'N' || press.name === 'escape') return 'confirm-no';
+    if (press.name === 'return') return choice === 'yes' ? 'confirm-yes' : 'confirm-no';
+    if (press.name === 'left' || press.name === 'right' || press.name === 'tab') return choice === 'yes' ? 'no' : 'yes';
+    return undefined;
+  };
+
+  const dialogHandler = (current: Dialog): KeyHandler => (press) => {
+    const command = matchCommand(press, 'dialog');
+    switch (current.kind) {
+      case 'help':
+        if (press.name === 'up' || press.name === 'k') setDialog({ ...current, offset: Math.max(0, current.offset - 1) });
+        else if (press.name === 'down' || press.name === 'j') setDialog({ ...current, offset: current.offset + 1 });
+        else if (press.name === 'pagedown') setDialog({ ...current, offset: current.offset + 10 });
+        else if (press.name === 'pageup') setDialog({ ...current, offset: Math.max(0, current.offset - 10) });
+        else if (press.name === 'f10' || press.name === 'q') void quit();
+        else setDialog(undefined);
+        return true;
+      case 'connect': {
+        const index = connectFieldOrder.indexOf(current.focus);
+        if (command === 'confirm') submitConnect(current);
+        else if (command === 'dismiss') {
+          setDialog(undefined);
+          info('local pane only — press ^O to connect');
+        } else if (command === 'next-field') {
+          setDialog({ ...current, focus: connectFieldOrder[(index + 1) % connectFieldOrder.length] as ConnectField });
+        } else if (command === 'previous-field') {
+          setDialog({ ...current, focus: connectFieldOrder[(index + 3) % connectFieldOrder.length] as ConnectField });
+        } else if (press.name === 'f10') void quit();
+        return true;
+      }
+      case 'delete': {
+        const answer = yesNo(press, current.choice);
+        if (answer === 'confirm-yes') {
+          setDialog(undefined);
+          void runDelete(current.side, current.folder, current.entries);
+        } else if (answer === 'confirm-no') {
+          setDialog(undefined);
+          info('delete cancelled');
+        } else if (answer) setDialog({ ...current, choice: answer });
+        return true;
+      }
+      case 'trust': {
+        const answer = yesNo(press, current.choice);
+        if (answer === 'confirm-yes' || answer === 'confirm-no') {
+          setDialog(undefined);
+          current.answer(answer === 'confirm-yes');
+        } else if (answer) setDialog({ ...current, choice: answer });
+        return true;
+      }
+      case 'mkdir':
+      case 'rename':
+        if (command === 'confirm') void submitInput(current);
+        else if (command === 'dismiss') setDialog(undefined);
+        return true;
+      case 'conflict': {
+        if (!conflictItem) {
+          setDialog(undefined);
+          return true;
+        }
+        const byKey = conflictChoices.findIndex((entry) => entry.key === press.name);
+        let chosen: number | undefined;
+        if (byKey >= 0) chosen = byKey;
+        else if (press.name === 'return') chosen = current.choiceIndex;
+        else if (press.name === 'escape') chosen = conflictChoices.findIndex((entry) => entry.choice === 'skip');
+        else if (press.name === 'a' || press.name === 'space') setDialog({ ...current, applyToAll: !current.applyToAll });
+        else if (press.name === 'left' || press.name === 'h')
+          setDialog({ ...current, choiceIndex: (current.choiceIndex + conflictChoices.length - 1) % conflictChoices.length });
+        else if (press.name === 'right' || press.name === 'l' || press.name === 'tab')
+          setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % conflictChoices.length });
+        if (chosen !== undefined) {
+          const choice = conflictChoices[chosen]?.choice ?? 'skip';
+          setDialog(undefined);
+          void queue.resolveConflict(conflictItem.id, choice, current.applyToAll);
+        }
+        return true;
+      }
+      default: {
+        const unreachable: never = current;
+        return Boolean(unreachable);
+      }
+    }
+  };
+
+  // A conflict in the queue opens its dialog when no other dialog is up.
+  useEffect(() => {
+    if (conflictItem && !dialog) setDialog({ kind: 'conflict', choiceIndex: 0, applyToAll: false });
+  }, [conflictItem, dialog]);
+
+  // ---- keys ---------------------------------------------------------------
+
+  const filterHandler: KeyHandler = (press) => {
+    if (!filtering) return false;
+    const pane = panes[filtering];
+    if (press.name === 'escape') {
+      pane.dispatch({ type: 'set-filter', filter: '' });
+      setFiltering(undefined);
+      return true;
+    }
+    if (press.name === 'return') {
+      setFiltering(undefined);
+      return true;
+    }
+    if (press.name === 'backspace') {
+      pane.dispatch({ type: 'set-filter', filter: pane.state.filter.slice(0, -1) });
+      return true;
+    }
+    if (isTextInput(press)) {
+      pane.dispatch({ type: 'set-filter', filter: pane.state.filter + (press.name === 'space' ? ' ' : press.sequence) });
+      return true;
+    }
+    return false;
+  };
+
+  const paneHandler: KeyHandler = (press) => {
+    if (focus === 'queue') {
+      const command = matchCommand(press, 'queue');
+      const item = transfers.items[queueCursor];
+      switch (command) {
+        case 'up':
+          setQueueCursor(Math.max(0, queueCursor - 1));
+          return true;
+        case 'down':
+          setQueueCursor(Math.min(transfers.items.length - 1, queueCursor + 1));
+          return true;
+        case 'cancel-transfer':
+          if (item) queue.cancel(item.id);
+          return true;
+        case 'retry-transfer':
+          if (item) queue.retry(item.id);
+          return true;
+        case 'clear-finished':
+          queue.clearFinished();
+          setQueueCursor(0);
+          return true;
+        case 'dismiss':
+          setFocus('panes');
+          return true;
+        default:
+          return false;
+      }
+    }
+    if (filterHandler(press)) return true;
+    const command = matchCommand(press, 'pane');
+    return command ? runPaneCommand(command, activeSide) : false;
+  };
+
+  const globalHandler: KeyHandler = (press) => {
+    switch (matchCommand(press, 'global')) {
+      case 'quit':
+        void quit();
+        return true;
+      case 'help':
+        setDialog({ kind: 'help', offset: 0 });
+        return true;
+      case 'disconnect':
+        if (connectionRef.current.status === 'connected' || connectionRef.current.status === 'lost') void disconnect();
+        else setDialog({ kind: 'connect', fields: fieldsFrom(connectionRef.current.params), focus: 'host' });
+        return true;
+      case 'reconnect': {
+        const current = connectionRef.current;
+        if (current.status === 'lost' && current.params) void openSession(current.params, true);
+        else if (current.status !== 'connected' && current.status !== 'connecting')
+          setDialog({ kind: 'connect', fields: fieldsFrom(current.params), focus: 'host' });
+        else info(`already connected to ${current.params ? formatAddress(current.params) : 'the server'}`);
+        return true;
+      }
+      case 'focus-queue':
+        if (focus === 'queue') setFocus('panes');
+        else if (transfers.items.length > 0) {
+          setFocus('queue');
+          const firstOpen = transfers.items.findIndex((item) => !isFinished(item));
+          setQueueCursor(firstOpen >= 0 ? firstOpen : transfers.items.length - 1);
+        } else info('no transfers');
+        return true;
+      default:
+        return false;
+    }
+  };
+
+  useKeypress((press) => {
+    // Ctrl-C always quits cleanly, whatever has the focus.
+    if (press.ctrl && press.name === 'c') {
+      void quit();
+      return;
+    }
+    dispatchKey(press, {
+      dialog: dialog ? dialogHandler(dialog) : undefined,
+      pane: paneHandler,
+      global: globalHandler,
+    });
+  });
+
+  // ---- render -------------------------------------------------------------
+
+  const params = connection.params;
+  const remoteLocation = params
+    ? connection.remoteFs
+      ? connection.remoteFs.label(remote.state.path)
+      : `${formatAddress(params)}:${remote.state.path}`
+    : 'remote: not connected';
+  const remotePlaceholder =
+    connection.status === 'connected'
+      ? undefined
+      : connection.status === 'connecting'
+        ? 'connecting…'
+        : connection.status === 'lost'
+          ? 'connection lost — ^O reconnects (local pane keeps working)'
+          : 'not connected — ^O to connect, F10 to quit';
+  const activePane = panes[activeSide].state;
+  const counts = `${activePane.selected.size > 0 ? `${activePane.selected.size} selected · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
+  const screen = { columns: layout.columns, rows: layout.rows };
+
+  return (
+    <Box flexDirection="column" width={layout.columns} height={layout.rows - 1}>
+      <Box>
+        <Pane
+          state={local.state}
+          location={`local:${local.state.path}`}
+          active={activeSide === 'local' && focus === 'panes' && !dialog}
+          width={layout.paneWidths[0]}
+          height={layout.paneHeight}
+          longTime={layout.longTime}
+          filtering={filtering === 'local'}
+        />
+        <Pane
+          state={remote.state}
+          location={remoteLocation}
+          active={activeSide === 'remote' && focus === 'panes' && !dialog}
+          width={layout.paneWidths[1]}
+          height={layout.paneHeight}
+          longTime={layout.longTime}
+          filtering={filtering === 'remote'}
+          placeholder={remotePlaceholder}
+        />
+      </Box>
+      <TransferPanel
+        items={transfers.items}
+        rows={layout.transferRows}
+        width={layout.columns}
+        focused={focus === 'queue'}
+        cursor={queueCursor}
+        now={now}
+      />
+      <StatusLine
+        connection={connection.status}
+        address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}
+        message={message.text}
+        messageKind={message.kind}
+        counts={counts}
+        width={layout.columns}
+      />
+      <HintBar width={layout.columns} />
+      {dialog ? renderDialog(dialog) : null}
+    </Box>
+  );
+
+  function renderDialog(current: Dialog): React.JSX.Element | null {
+    switch (current.kind) {
+      case 'connect':
+        return (
+          <ConnectDialog
+            fields={current.fields}
+            focus={current.focus}
+            onChange={(field, value) =>
+              setDialog((latest) =>
+                latest?.kind === 'connect' ? { ...latest, fields: { ...latest.fields, [field]: value } } : latest,
+              )
+            }
+            error={current.error}
+            connecting={connection.status === 'connecting'}
+            screen={screen}
+          />
+        );
+      case 'help':
+        return <HelpOverlay screen={screen} offset={current.offset} />;
+      case 'delete': {
+        const fs = fsOf(current.side);
+        const shown = current.entries.slice(0, 6).map((entry) => `  ${entry.name}${isDirectory(entry) ? '/  (folder and everything in it)' : ''}`);
+        const more = current.entries.length > shown.length ? [`  … and ${current.entries.length - shown.length} more`] : [];
+        return (
+          <ConfirmDialog
+            title={`Delete ${current.entries.length} item${current.entries.length === 1 ? '' : 's'}?`}
+            lines={[`From ${fs ? fs.label(current.folder) : current.folder}:`, ...shown, ...more]}
+            choice={current.choice}
+            yesLabel="Delete"
+            screen={screen}
+          />
+        );
+      }
+      case 'mkdir':
+      case 'rename':
+        return (
+          <InputDialog
+            title={current.kind === 'mkdir' ? 'Make folder' : `Rename/move ${current.from}`}
+            prompt={current.kind === 'mkdir' ? `New folder in ${current.folder}:` : 'New name, or a path relative to this folder:'}
+            value={current.value}
+            onChange={(value) =>
+              setDialog((latest) => (latest && (latest.kind === 'mkdir' || latest.kind === 'rename') ? { ...latest, value, error: undefined } : latest))
+            }
+            error={current.error}
+            screen={screen}
+          />
+        );
+      case 'trust':
+        return <TrustDialog host={current.host} port={current.port} fingerprint={current.fingerprint} choice={current.choice} screen={screen} />;
+      case 'conflict':
+        return conflictItem ? (
+          <ConflictDialog item={conflictItem} choiceIndex={current.choiceIndex} applyToAll={current.applyToAll} screen={screen} />
+        ) : null;
+      default: {
+        const unreachable: never = current;
+        return unreachable;
+      }
+    }
+  }
+}

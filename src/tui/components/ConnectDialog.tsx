@@ -1,0 +1,61 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import Spinner from 'ink-spinner';
+import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+
+export interface ConnectFields {
+  host: string;
+  port: string;
+  user: string;
+  password: string;
+}
+
+export const connectFieldOrder = ['host', 'port', 'user', 'password'] as const;
+export type ConnectField = (typeof connectFieldOrder)[number];
+
+/** Props of the connect dialog (the original CONN). */
+export interface ConnectDialogProps {
+  fields: ConnectFields;
+  /** The field with the cursor. */
+  focus: ConnectField;
+  onChange: (field: ConnectField, value: string) => void;
+  /** Why the last attempt failed. */
+  error?: string | undefined;
+  /** A connection attempt is running. */
+  connecting: boolean;
+  screen: { columns: number; rows: number };
+}
+
+const labels: Record<ConnectField, string> = { host: 'Host', port: 'Port', user: 'User', password: 'Password' };
+
+export function ConnectDialog({ fields, focus, onChange, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
+  const width = dialogWidth(60, screen);
+  return (
+    <DialogFrame title="Connect to a Ferry server" width={width} screen={screen}>
+      {connectFieldOrder.map((field) => (
+        <Box key={field} width={width - 4}>
+          <Text color={focus === field ? 'cyan' : undefined} bold={focus === field}>
+            {`${focus === field ? '›' : ' '} ${labels[field].padEnd(9)}`}
+          </Text>
+          <TextInput
+            value={fields[field]}
+            onChange={(value) => onChange(field, value)}
+            focus={focus === field && !connecting}
+            showCursor={focus === field}
+            mask={field === 'password' ? '*' : undefined}
+            placeholder={field === 'user' ? '(anonymous)' : field === 'password' ? '' : undefined}
+          />
+        </Box>
+      ))}
+      <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
+      {connecting ? (
+        <Text color="yellow">
+          <Spinner type="dots" /> connecting…
+        </Text>
+      ) : (
+        <DialogLine width={width}>{'Enter: connect  Tab/↑↓: field  Esc: local only  F10: quit'}</DialogLine>
+      )}
+    </DialogFrame>
+  );
+}

@@ -1,0 +1,40 @@
+import React from 'react';
+import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+import { bindings, describeKey, type Binding } from '../keys/keymap.js';
+
+/** Props of the help overlay (?/F1). */
+export interface HelpOverlayProps {
+  screen: { columns: number; rows: number };
+  /** First line shown (the overlay scrolls with ↑↓). */
+  offset: number;
+}
+
+/** Every binding of the keymap, one per line: keys, then what it does. */
+export function helpLines(table: readonly Binding[] = bindings): string[] {
+  const lines: string[] = [];
+  let context = '';
+  const titles: Record<string, string> = { global: 'Everywhere', pane: 'In a pane', queue: 'In the transfer queue (p)', dialog: 'In dialogs' };
+  for (const binding of table) {
+    if (binding.context !== context) {
+      context = binding.context;
+      lines.push(`— ${titles[context] ?? context} —`);
+    }
+    lines.push(`${binding.keys.map(describeKey).join(' ').padEnd(22)} ${binding.description}`);
+  }
+  return lines;
+}
+
+const allLines = helpLines();
+
+export function HelpOverlay({ screen, offset }: HelpOverlayProps): React.JSX.Element {
+  const width = dialogWidth(78, screen);
+  const room = Math.max(3, screen.rows - 8);
+  const start = Math.min(Math.max(0, offset), Math.max(0, allLines.length - room));
+  return (
+    <DialogFrame title={`Ferry keys (${start + 1}-${Math.min(allLines.length, start + room)} of ${allLines.length}; ↑↓ scroll, Esc close)`} width={width} screen={screen}>
+      {allLines.slice(start, start + room).map((line, index) => (
+        <DialogLine key={index} width={width} bold={line.startsWith('—')}>{line}</DialogLine>
+      ))}
+    </DialogFrame>
+  );
+}

@@ -1,0 +1,43 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { TransferRow } from './TransferRow.js';
+import type { TransferItem } from '../state/transfers.js';
+
+/** Props of the transfer queue panel. */
+export interface TransferPanelProps {
+  /** Every item of the queue, oldest first. */
+  items: readonly TransferItem[];
+  /** Item lines available (the title line not counted). */
+  rows: number;
+  width: number;
+  /** Whether the queue has the keyboard. */
+  focused: boolean;
+  /** Index of the highlighted item when focused. */
+  cursor: number;
+  now: number;
+}
+
+/** Which items fit: around the cursor when focused, else the unfinished and newest ones. */
+export function visibleTransferWindow(count: number, rows: number, cursor: number, focused: boolean): [number, number] {
+  if (count <= rows) return [0, count];
+  const start = focused ? Math.min(Math.max(0, cursor - Math.floor(rows / 2)), count - rows) : count - rows;
+  return [start, start + rows];
+}
+
+/** The transfer queue: a title with counts, then one line per visible item. */
+export function TransferPanel({ items, rows, width, focused, cursor, now }: TransferPanelProps): React.JSX.Element {
+  const running = items.filter((item) => item.status === 'running' || item.status === 'sizing').length;
+  const waiting = items.filter((item) => item.status === 'waiting' || item.status === 'checking' || item.status === 'conflict').length;
+  const [start, end] = visibleTransferWindow(items.length, rows, cursor, focused);
+  const title = items.length === 0
+    ? 'Transfers: none'
+    : `Transfers: ${running} running, ${waiting} waiting, ${items.length} in all${focused ? '  (↑↓ pick · x cancel · r resume · C clear · Esc back)' : '  (p: manage)'}`;
+  return (
+    <Box flexDirection="column" width={width} height={rows + 1}>
+      <Text bold color={focused ? 'cyan' : undefined} wrap="truncate">{title}</Text>
+      {items.slice(start, end).map((item, offset) => (
+        <TransferRow key={item.id} item={item} width={width} highlighted={focused && start + offset === cursor} now={now} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * One readable line for any failure, for the status line and dialogs. The TUI
+ * never shows a stack trace: everything that reaches the user goes through here.
+ */
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+
+const socketWords: Record<string, string> = {
+  ECONNREFUSED: 'connection refused — is ferryd running there?',
+  ECONNRESET: 'connection reset by the server',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed by the server',
+};
+
+const codeWords: Partial<Record<number, string>> = {
+  [ErrorCode.AUTH]: 'wrong user or password',
+  [ErrorCode.PERMISSION]: 'permission denied',
+  [ErrorCode.NOT_FOUND]: 'not found',
+  [ErrorCode.NO_SPACE]: 'no space left',
+  [ErrorCode.CONNECTION_LOST]: 'connection lost',
+  [ErrorCode.EXISTS]: 'already exists',
+  [ErrorCode.NOT_EMPTY]: 'folder not empty',
+  [ErrorCode.TRUST]: 'server not trusted',
+  [ErrorCode.TIMEOUT]: 'timed out',
+  [ErrorCode.LIMIT]: 'server limit reached',
+  [ErrorCode.BUSY]: 'busy',
+  [ErrorCode.CANCELLED]: 'cancelled',
+};
+
+function findErrno(error: unknown, depth = 0): string | undefined {
+  if (depth > 4 || typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code in socketWords) return code;
+  return findErrno((error as { cause?: unknown }).cause, depth + 1);
+}
+
+export function describeError(error: unknown): string {
+  const errno = findErrno(error);
+  if (errno) return socketWords[errno] as string;
+  if (error instanceof FerryError) {
+    const words = codeWords[error.code];
+    const message = error.message.trim();
+    if (!words) return message || error.codeName;
+    return message && !message.toLowerCase().startsWith(words) ? `${words}: ${message}` : message || words;
+  }
+  if (error instanceof Error) return error.message.split('\n')[0] ?? 'unexpected error';
+  return String(error);
+}
+
+export function isConnectionLost(error: unknown): boolean {
+  return error instanceof FerryError && error.code === ErrorCode.CONNECTION_LOST;
+}

@@ -1,0 +1,26 @@
+/**
+ * What a pane needs from a filesystem. The local pane reads the disk directly
+ * (local-fs.ts); the remote pane goes through the Ferry client (remote-fs.ts).
+ * Both answer with protocol `Entry` values and fail with FerryError, so one
+ * pane model and one set of operations serve both sides.
+ */
+import type { Entry } from '../../protocol/messages.js';
+
+export type PaneSide = 'local' | 'remote';
+
+export interface PaneFs {
+  readonly side: PaneSide;
+  list(path: string): Promise<Entry[]>;
+  /** The entry at `path`, or undefined when nothing is there. */
+  stat(path: string): Promise<Entry | undefined>;
+  mkdir(path: string): Promise<void>;
+  /** Deletes a file, or a folder with everything below it. */
+  remove(path: string, entry: Entry): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  join(folder: string, name: string): string;
+  parent(path: string): string;
+  /** Last path component. */
+  basename(path: string): string;
+  /** The header text for a path: the local path, or `host:port:/path`. */
+  label(path: string): string;
+}

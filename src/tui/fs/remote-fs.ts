@@ -1,0 +1,33 @@
+/**
+ * The remote pane's filesystem: the Ferry client. Paths are `/`-rooted POSIX
+ * paths relative to the session's root (docs/PROTOCOL.md, "Paths").
+ */
+import path from 'node:path';
+import { ErrorCode, isFerryError } from '../../protocol/errors.js';
+import { EntryKind } from '../../protocol/messages.js';
+import type { FerryClientApi } from '../../client/types.js';
+import type { PaneFs } from './pane-fs.js';
+
+export function createRemoteFs(client: FerryClientApi, address: { host: string; port: number }): PaneFs {
+  const hostLabel = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return {
+    side: 'remote',
+    list: (folder) => client.list(folder),
+    async stat(target) {
+      try {
+        return await client.stat(target);
+      } catch (error) {
+        if (isFerryError(error, ErrorCode.NOT_FOUND)) return undefined;
+        throw error;
+      }
+    },
+    mkdir: (target) => client.mkdir(target),
+    remove: (target, entry) =>
+      entry.kind === EntryKind.DIRECTORY ? client.rmdir(target, { recursive: true }) : client.delete(target),
+    rename: (from, to) => client.rename(from, to),
+    join: (folder, name) => path.posix.resolve('/', folder, name),
+    parent: (target) => path.posix.dirname(path.posix.resolve('/', target)),
+    basename: (target) => path.posix.basename(target),
+    label: (target) => `${hostLabel}:${address.port}:${path.posix.resolve('/', target)}`,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * One pane: its reducer plus loading a folder from its filesystem. Late
+ * answers of an earlier load are dropped so fast navigation never shows a
+ * stale folder.
+ */
+import { useCallback, useReducer, useRef } from 'react';
+import { createPaneState, paneReducer, type PaneAction, type PaneState } from '../state/pane.js';
+import type { PaneFs } from '../fs/pane-fs.js';
+import { describeError } from '../describe-error.js';
+
+export interface PaneController {
+  state: PaneState;
+  dispatch: (action: PaneAction) => void;
+  /** List `path` and show it; resolves false (and reports) when listing failed. */
+  load: (fs: PaneFs, path: string, focusName?: string) => Promise<boolean>;
+  /** Latest state, for async callbacks. */
+  current: () => PaneState;
+}
+
+export function usePane(initialPath: string, onError: (message: string) => void): PaneController {
+  const [state, dispatch] = useReducer(paneReducer, initialPath, (path) => createPaneState(path));
+  const latest = useRef(state);
+  latest.current = state;
+  const sequence = useRef(0);
+  const errorRef = useRef(onError);
+  errorRef.current = onError;
+
+  const load = useCallback(async (fs: PaneFs, path: string, focusName?: string): Promise<boolean> => {
+    const ticket = ++sequence.current;
+    dispatch({ type: 'load-start' });
+    try {
+      const entries = await fs.list(path);
+      if (ticket !== sequence.current) return true;
+      dispatch({ type: 'loaded', path, entries, ...(focusName === undefined ? {} : { focusName }) });
+      return true;
+    } catch (error) {
+      if (ticket !== sequence.current) return false;
+      const message = `${fs.label(path)}: ${describeError(error)}`;
+      dispatch({ type: 'load-failed', message });
+      errorRef.current(message);
+      return false;
+    }
+  }, []);
+
+  const current = useCallback(() => latest.current, []);
+  return { state, dispatch, load, current };
+}

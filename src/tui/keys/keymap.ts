@@ -1,0 +1,130 @@
+/**
+ * Key bindings as data: every command of the TUI and the keys that trigger it.
+ * Code asks "is this key Command X" (matchCommand) instead of comparing raw
+ * characters, so a binding changes in one place and the help overlay and hint
+ * bar are generated from the same table.
+ */
+import type { KeyPress } from './parse-key.js';
+
+/** Where a command applies; the dispatcher asks the contexts in priority order. */
+export type KeyContext = 'global' | 'pane' | 'queue' | 'dialog';
+
+export type Command =
+  // global
+  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue'
+  // pane navigation
+  | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
+  | 'filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  // selection
+  | 'select' | 'select-all' | 'invert-selection'
+  // operations
+  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
+  // transfer queue
+  | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
+  // dialogs
+  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field';
+
+/** One key: a name from parseKey plus required modifiers. */
+export interface KeyMatcher {
+  name: string;
+  ctrl?: boolean;
+  meta?: boolean;
+  /** Checked only when given (letters carry their case in the name already). */
+  shift?: boolean;
+}
+
+export interface Binding {
+  command: Command;
+  context: KeyContext;
+  keys: KeyMatcher[];
+  /** Shown in the help overlay. */
+  description: string;
+  /** Short label for the hint bar; bindings without one stay out of it. */
+  hint?: string;
+}
+
+const k = (name: string, modifiers: Omit<KeyMatcher, 'name'> = {}): KeyMatcher => ({ name, ...modifiers });
+const ctrl = (name: string): KeyMatcher => ({ name, ctrl: true });
+
+export const bindings: readonly Binding[] = [
+  { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
+  { command: 'quit', context: 'global', keys: [k('f10'), k('q'), ctrl('c')], description: 'Quit Ferry', hint: 'Quit' },
+  { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
+  { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
+  { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+
+  { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },
+  { command: 'down', context: 'pane', keys: [k('down'), k('j')], description: 'Cursor down' },
+  { command: 'page-up', context: 'pane', keys: [k('pageup'), ctrl('b')], description: 'Page up' },
+  { command: 'page-down', context: 'pane', keys: [k('pagedown'), ctrl('f')], description: 'Page down' },
+  { command: 'home', context: 'pane', keys: [k('home'), k('g')], description: 'First entry' },
+  { command: 'end', context: 'pane', keys: [k('end'), k('G')], description: 'Last entry' },
+  { command: 'enter', context: 'pane', keys: [k('return'), k('right'), k('l')], description: 'Enter folder' },
+  { command: 'parent', context: 'pane', keys: [k('backspace'), k('left'), k('h')], description: 'Parent folder' },
+  { command: 'switch-pane', context: 'pane', keys: [k('tab', { shift: false }), k('tab', { shift: true })], description: 'Switch pane' },
+  { command: 'filter', context: 'pane', keys: [k('/')], description: 'Filter as you type (Enter keeps, Esc clears)' },
+  { command: 'toggle-hidden', context: 'pane', keys: [k('.')], description: 'Show/hide hidden files' },
+  { command: 'sort-name', context: 'pane', keys: [k('n')], description: 'Sort by name (again: reverse)' },
+  { command: 'sort-size', context: 'pane', keys: [k('s')], description: 'Sort by size (again: reverse)' },
+  { command: 'sort-time', context: 'pane', keys: [k('t')], description: 'Sort by time (again: reverse)' },
+  { command: 'reverse-sort', context: 'pane', keys: [k('S')], description: 'Reverse the sort order' },
+  { command: 'refresh', context: 'pane', keys: [ctrl('r'), k('f2')], description: 'Refresh (LIST)', hint: 'Refresh' },
+  { command: 'select', context: 'pane', keys: [k('space'), k('insert')], description: 'Select/unselect and move down', hint: 'Sel' },
+  { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a'), k('+')], description: 'Select all' },
+  { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
+  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload or download)', hint: 'Copy' },
+  { command: 'upload', context: 'pane', keys: [k('u')], description: 'Upload (UPLD) local selection to the remote folder', hint: 'Up' },
+  { command: 'download', context: 'pane', keys: [k('d')], description: 'Download (DWLD) remote selection to the local folder', hint: 'Down' },
+  { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
+  { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
+  { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
+
+  { command: 'up', context: 'queue', keys: [k('up'), k('k')], description: 'Previous transfer' },
+  { command: 'down', context: 'queue', keys: [k('down'), k('j')], description: 'Next transfer' },
+  { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
+  { command: 'retry-transfer', context: 'queue', keys: [k('r')], description: 'Resume/retry a failed or cancelled transfer' },
+  { command: 'clear-finished', context: 'queue', keys: [k('C')], description: 'Clear finished transfers' },
+  { command: 'dismiss', context: 'queue', keys: [k('escape'), k('tab')], description: 'Back to the panes' },
+
+  { command: 'confirm', context: 'dialog', keys: [k('return')], description: 'Confirm' },
+  { command: 'dismiss', context: 'dialog', keys: [k('escape')], description: 'Cancel' },
+  { command: 'next-field', context: 'dialog', keys: [k('tab', { shift: false }), k('down')], description: 'Next field' },
+  { command: 'previous-field', context: 'dialog', keys: [k('tab', { shift: true }), k('up')], description: 'Previous field' },
+];
+
+export function keyMatches(matcher: KeyMatcher, press: KeyPress): boolean {
+  return (
+    matcher.name === press.name &&
+    Boolean(matcher.ctrl) === press.ctrl &&
+    Boolean(matcher.meta) === press.meta &&
+    (matcher.shift === undefined || matcher.shift === press.shift)
+  );
+}
+
+/** The command a key means in a context, if any. */
+export function matchCommand(press: KeyPress, context: KeyContext, table: readonly Binding[] = bindings): Command | undefined {
+  for (const binding of table) {
+    if (binding.context !== context) continue;
+    if (binding.keys.some((matcher) => keyMatches(matcher, press))) return binding.command;
+  }
+  return undefined;
+}
+
+/** How a key is written in the hint bar and the help overlay: `F5`, `^R`, `Del`. */
+export function describeKey(matcher: KeyMatcher): string {
+  const names: Record<string, string> = {
+    up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End',
+    return: 'Enter', escape: 'Esc', tab: 'Tab', backspace: 'Bksp', delete: 'Del', insert: 'Ins', space: 'Space',
+  };
+  const base = /^f\d+$/.test(matcher.name) ? matcher.name.toUpperCase() : (names[matcher.name] ?? matcher.name);
+  if (matcher.ctrl) return `^${base.toUpperCase()}`;
+  if (matcher.meta) return `M-${base}`;
+  return base;
+}
+
+/** The hint bar entries, in table order: first key of each hinted binding plus its label. */
+export function hintEntries(table: readonly Binding[] = bindings): { key: string; label: string }[] {
+  return table
+    .filter((binding) => binding.hint !== undefined)
+    .map((binding) => ({ key: describeKey(binding.keys[0] ?? { name: '?' }), label: binding.hint ?? '' }));
+}

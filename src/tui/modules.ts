@@ -1,0 +1,37 @@
+/**
+ * The TUI's links to the client library and the server, loaded when first
+ * needed: `ferry` without `--demo` never loads the server code, and the
+ * client loads only once the UI is on screen.
+ */
+import type { ConnectFunction } from './session.js';
+import type { ServerOptions, FerryServer } from '../server/server.js';
+
+export interface ParsedFerryUrl {
+  host: string;
+  port?: number | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+  path: string;
+  tls?: boolean | 'auto' | 'require' | 'off' | undefined;
+}
+
+export interface ClientModule {
+  connect: ConnectFunction;
+  parseFerryUrl: (url: string) => ParsedFerryUrl;
+}
+
+export async function loadClientModule(): Promise<ClientModule> {
+  const [{ FerryClient }, { parseFerryUrl }] = await Promise.all([
+    import('../client/client.js'),
+    import('../client/url.js'),
+  ]);
+  return { connect: (options) => FerryClient.connect(options), parseFerryUrl };
+}
+
+export interface ServerModule {
+  startServer: (options: ServerOptions) => Promise<FerryServer>;
+}
+
+export async function loadServerModule(): Promise<ServerModule> {
+  return import('../server/server.js');
+}

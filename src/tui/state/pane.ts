@@ -1,0 +1,234 @@
+/**
+ * Pane state: one listing with its cursor, visible window, selection, filter,
+ * sort order and hidden-file switch. Both panes (local and remote) use it.
+ *
+ * Speed matters with 100 000 entries: the filtered and sorted `view` is derived
+ * only when the listing, the filter, the sort or the hidden switch change;
+ * cursor moves and selection toggles are O(1) (apart from copying the
+ * selection set, which is as large as the selection, not the folder).
+ */
+import { EntryKind, type Entry } from '../../protocol/messages.js';
+
+export type SortKey = 'name' | 'size' | 'time';
+
+export interface SortOrder {
+  key: SortKey;
+  descending: boolean;
+}
+
+export interface PaneState {
+  /** Folder shown (POSIX path for the remote pane, native path for the local one). */
+  path: string;
+  /** The listing as it came from the filesystem. */
+  entries: readonly Entry[];
+  /** `entries` after hidden-file removal, filter and sort: what the rows show. */
+  view: readonly Entry[];
+  sort: SortOrder;
+  /** Case-insensitive substring filter; empty shows everything. */
+  filter: string;
+  showHidden: boolean;
+  /** Index into `view` of the highlighted row. */
+  cursor: number;
+  /** Index into `view` of the first visible row. */
+  top: number;
+  /** Rows the pane can show. */
+  height: number;
+  /** Names of selected entries. */
+  selected: ReadonlySet<string>;
+  loading: boolean;
+  /** Why the last listing failed, if it did. */
+  error: string | undefined;
+}
+
+export type PaneAction =
+  | { type: 'load-start' }
+  | { type: 'loaded'; path: string; entries: readonly Entry[]; focusName?: string }
+  | { type: 'load-failed'; message: string }
+  | { type: 'clear'; path: string }
+  | { type: 'move'; delta: number }
+  | { type: 'page'; direction: 1 | -1 }
+  | { type: 'home' }
+  | { type: 'end' }
+  | { type: 'focus-name'; name: string }
+  | { type: 'resize'; height: number }
+  | { type: 'toggle-select' }
+  | { type: 'select-all' }
+  | { type: 'invert-selection' }
+  | { type: 'clear-selection' }
+  | { type: 'set-filter'; filter: string }
+  | { type: 'toggle-hidden' }
+  | { type: 'set-sort'; key: SortKey }
+  | { type: 'reverse-sort' };
+
+export function createPaneState(path: string, height = 10): PaneState {
+  return {
+    path,
+    entries: [],
+    view: [],
+    sort: { key: 'name', descending: false },
+    filter: '',
+    showHidden: false,
+    cursor: 0,
+    top: 0,
+    height: Math.max(1, height),
+    selected: new Set(),
+    loading: false,
+    error: undefined,
+  };
+}
+
+export function isDirectory(entry: Entry): boolean {
+  return entry.kind === EntryKind.DIRECTORY;
+}
+
+export function isHiddenName(name: string): boolean {
+  return name.startsWith('.');
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Folders first, then by the sort key; ties broken by name so the order is stable. */
+export function compareEntries(a: Entry, b: Entry, sort: SortOrder): number {
+  const folderFirst = Number(isDirectory(b)) - Number(isDirectory(a));
+  if (folderFirst !== 0) return folderFirst;
+  let order = 0;
+  if (sort.key === 'size') order = a.size - b.size;
+  else if (sort.key === 'time') order = a.mtimeMs - b.mtimeMs;
+  if (order === 0) order = collator.compare(a.name, b.name);
+  return sort.descending ? -order : order;
+}
+
+/** The rows to show: hidden names dropped unless shown, filter applied, sorted. */
+export function deriveView(
+  entries: readonly Entry[],
+  options: { filter: string; showHidden: boolean; sort: SortOrder },
+): Entry[] {
+  const needle = options.filter.toLowerCase();
+  const kept = entries.filter(
+    (entry) =>
+      (options.showHidden || !isHiddenName(entry.name)) &&
+      (needle === '' || entry.name.toLowerCase().includes(needle)),
+  );
+  return kept.sort((a, b) => compareEntries(a, b, options.sort));
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+/** Put the cursor inside the view and scroll the window so the cursor is visible. */
+function withCursor(state: PaneState, cursor: number): PaneState {
+  const last = state.view.length - 1;
+  const nextCursor = last < 0 ? 0 : clamp(cursor, 0, last);
+  let top = state.top;
+  if (nextCursor < top) top = nextCursor;
+  if (nextCursor >= top + state.height) top = nextCursor - state.height + 1;
+  top = clamp(top, 0, Math.max(0, state.view.length - state.height));
+  if (nextCursor === state.cursor && top === state.top) return state;
+  return { ...state, cursor: nextCursor, top };
+}
+
+function indexOfName(view: readonly Entry[], name: string): number {
+  return view.findIndex((entry) => entry.name === name);
+}
+
+/** Re-derive the view and keep the cursor on the same entry when it is still shown. */
+function rederive(state: PaneState, changes: Partial<PaneState>, focusName?: string): PaneState {
+  const next = { ...state, ...changes };
+  const currentName = focusName ?? state.view[state.cursor]?.name;
+  next.view = deriveView(next.entries, next);
+  const index = currentName === undefined ? -1 : indexOfName(next.view, currentName);
+  return withCursor({ ...next, cursor: -1 }, index < 0 ? Math.min(state.cursor, next.view.length - 1) : index);
+}
+
+export function paneReducer(state: PaneState, action: PaneAction): PaneState {
+  switch (action.type) {
+    case 'load-start':
+      return { ...state, loading: true, error: undefined };
+    case 'loaded': {
+      const samePath = action.path === state.path;
+      const names = new Set(action.entries.map((entry) => entry.name));
+      const selected = samePath ? new Set([...state.selected].filter((name) => names.has(name))) : new Set<string>();
+      const base: PaneState = samePath
+        ? state
+        : { ...state, cursor: 0, top: 0, filter: '' };
+      return rederive(
+        base,
+        { path: action.path, entries: action.entries, selected, loading: false, error: undefined },
+        action.focusName ?? (samePath ? undefined : ''),
+      );
+    }
+    case 'load-failed':
+      return { ...state, loading: false, error: action.message };
+    case 'clear':
+      return { ...createPaneState(action.path, state.height), sort: state.sort, showHidden: state.showHidden };
+    case 'move':
+      return withCursor(state, state.cursor + action.delta);
+    case 'page':
+      return withCursor(state, state.cursor + action.direction * Math.max(1, state.height - 1));
+    case 'home':
+      return withCursor(state, 0);
+    case 'end':
+      return withCursor(state, state.view.length - 1);
+    case 'focus-name': {
+      const index = indexOfName(state.view, action.name);
+      return index < 0 ? state : withCursor(state, index);
+    }
+    case 'resize': {
+      const height = Math.max(1, action.height);
+      if (height === state.height) return state;
+      return withCursor({ ...state, height, cursor: -1 }, state.cursor);
+    }
+    case 'toggle-select': {
+      const entry = state.view[state.cursor];
+      if (!entry) return state;
+      const selected = new Set(state.selected);
+      if (selected.has(entry.name)) selected.delete(entry.name);
+      else selected.add(entry.name);
+      return withCursor({ ...state, selected }, state.cursor + 1);
+    }
+    case 'select-all':
+      return { ...state, selected: new Set(state.view.map((entry) => entry.name)) };
+    case 'invert-selection':
+      return {
+        ...state,
+        selected: new Set(state.view.filter((entry) => !state.selected.has(entry.name)).map((entry) => entry.name)),
+      };
+    case 'clear-selection':
+      return state.selected.size === 0 ? state : { ...state, selected: new Set() };
+    case 'set-filter':
+      if (action.filter === state.filter) return state;
+      return rederive(state, { filter: action.filter });
+    case 'toggle-hidden':
+      return rederive(state, { showHidden: !state.showHidden });
+    case 'set-sort': {
+      const descending = state.sort.key === action.key ? !state.sort.descending : action.key !== 'name';
+      return rederive(state, { sort: { key: action.key, descending } });
+    }
+    case 'reverse-sort':
+      return rederive(state, { sort: { ...state.sort, descending: !state.sort.descending } });
+    default: {
+      const unreachable: never = action;
+      return unreachable;
+    }
+  }
+}
+
+/** The entry under the cursor. */
+export function currentEntry(state: PaneState): Entry | undefined {
+  return state.view[state.cursor];
+}
+
+/** What an operation acts on: the selection if any, else the entry under the cursor. */
+export function targetEntries(state: PaneState): Entry[] {
+  if (state.selected.size > 0) {
+    return state.entries.filter((entry) => state.selected.has(entry.name));
+  }
+  const entry = currentEntry(state);
+  return entry ? [entry] : [];
+}
+
+/** The rows inside the window. */
+export function visibleRows(state: PaneState): readonly Entry[] {
+  return state.view.slice(state.top, state.top + state.height);
+}

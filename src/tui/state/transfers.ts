@@ -1,0 +1,203 @@
+/**
+ * Transfer queue state: a pure reducer over the list of queued, running and
+ * finished transfers. The TransferQueue (transfers/transfer-queue.ts) runs the
+ * transfers and feeds this reducer; the panel only renders it.
+ */
+
+export type TransferDirection = 'upload' | 'download';
+
+export type TransferStatus =
+  | 'waiting' // queued, not started
+  | 'checking' // looking whether the target exists
+  | 'conflict' // the target exists: waiting for the user's choice
+  | 'sizing' // started, total not known yet (folders)
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped';
+
+export interface TransferItem {
+  id: number;
+  direction: TransferDirection;
+  /** Name shown in the panel. */
+  name: string;
+  /** Full source path (local native path for uploads, remote path for downloads). */
+  source: string;
+  target: string;
+  isFolder: boolean;
+  status: TransferStatus;
+  /** Bytes present at the target so far, including a resumed prefix. */
+  bytes: number;
+  total: number;
+  filesDone: number;
+  filesTotal: number;
+  /** Bytes already there when this run started (resume). */
+  resumedFrom: number;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  /** Bytes moved by the finished run and how long it took ("N bytes in T s"). */
+  movedBytes: number;
+  durationMs: number;
+  overwrite: boolean;
+  resume: boolean;
+  /** Failure text for failed items. */
+  message: string | undefined;
+}
+
+export interface TransferRequest {
+  direction: TransferDirection;
+  name: string;
+  source: string;
+  target: string;
+  isFolder: boolean;
+}
+
+export interface TransfersState {
+  items: readonly TransferItem[];
+  nextId: number;
+}
+
+export type TransfersAction =
+  | { type: 'enqueue'; requests: readonly TransferRequest[]; resume: boolean }
+  | { type: 'checking'; id: number }
+  | { type: 'conflict'; id: number }
+  | { type: 'resolve'; id: number; target: string; overwrite: boolean; resume: boolean }
+  | { type: 'start'; id: number; at: number }
+  | { type: 'progress'; id: number; bytes: number; total: number; filesDone?: number; filesTotal?: number }
+  | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
+  | { type: 'failed'; id: number; message: string; at: number }
+  | { type: 'cancelled'; id: number; at: number }
+  | { type: 'skipped'; id: number; at: number }
+  | { type: 'retry'; id: number }
+  | { type: 'clear-finished' };
+
+export const initialTransfersState: TransfersState = { items: [], nextId: 1 };
+
+export function isFinished(item: TransferItem): boolean {
+  return item.status === 'done' || item.status === 'failed' || item.status === 'cancelled' || item.status === 'skipped';
+}
+
+export function isActive(item: TransferItem): boolean {
+  return item.status === 'checking' || item.status === 'sizing' || item.status === 'running';
+}
+
+function update(state: TransfersState, id: number, change: (item: TransferItem) => TransferItem): TransfersState {
+  let changed = false;
+  const items = state.items.map((item) => {
+    if (item.id !== id) return item;
+    changed = true;
+    return change(item);
+  });
+  return changed ? { ...state, items } : state;
+}
+
+export function transfersReducer(state: TransfersState, action: TransfersAction): TransfersState {
+  switch (action.type) {
+    case 'enqueue': {
+      let nextId = state.nextId;
+      const added = action.requests.map(
+        (request): TransferItem => ({
+          ...request,
+          id: nextId++,
+          status: 'waiting',
+          bytes: 0,
+          total: 0,
+          filesDone: 0,
+          filesTotal: 0,
+          resumedFrom: 0,
+          startedAt: undefined,
+          finishedAt: undefined,
+          movedBytes: 0,
+          durationMs: 0,
+          overwrite: false,
+          resume: action.resume,
+          message: undefined,
+        }),
+      );
+      return { items: [...state.items, ...added], nextId };
+    }
+    case 'checking':
+      return update(state, action.id, (item) => ({ ...item, status: 'checking' }));
+    case 'conflict':
+      return update(state, action.id, (item) => ({ ...item, status: 'conflict' }));
+    case 'resolve':
+      return update(state, action.id, (item) => ({
+        ...item,
+        status: 'waiting',
+        target: action.target,
+        overwrite: action.overwrite,
+        resume: action.resume,
+      }));
+    case 'start':
+      return update(state, action.id, (item) => ({
+        ...item,
+        status: item.isFolder ? 'sizing' : 'running',
+        startedAt: action.at,
+        bytes: 0,
+        total: 0,
+        message: undefined,
+      }));
+    case 'progress':
+      return update(state, action.id, (item) => {
+        if (isFinished(item)) return item;
+        const firstReport = item.status === 'running' && item.total === 0 && item.bytes === 0;
+        return {
+          ...item,
+          status: 'running',
+          bytes: action.bytes,
+          total: action.total,
+          filesDone: action.filesDone ?? item.filesDone,
+          filesTotal: action.filesTotal ?? item.filesTotal,
+          // The first report of a resumed file already counts the prefix that was there.
+          resumedFrom: firstReport ? action.bytes : item.resumedFrom,
+        };
+      });
+    case 'done':
+      return update(state, action.id, (item) => ({
+        ...item,
+        status: 'done',
+        bytes: action.size,
+        total: action.size,
+        movedBytes: action.movedBytes,
+        durationMs: action.durationMs,
+        resumedFrom: action.resumedFrom,
+        finishedAt: action.at,
+      }));
+    case 'failed':
+      return update(state, action.id, (item) => ({ ...item, status: 'failed', message: action.message, finishedAt: action.at }));
+    case 'cancelled':
+      return update(state, action.id, (item) =>
+        isFinished(item) ? item : { ...item, status: 'cancelled', finishedAt: action.at },
+      );
+    case 'skipped':
+      return update(state, action.id, (item) => ({ ...item, status: 'skipped', finishedAt: action.at }));
+    case 'retry':
+      return update(state, action.id, (item) =>
+        item.status === 'failed' || item.status === 'cancelled'
+          ? { ...item, status: 'waiting', resume: true, message: undefined, finishedAt: undefined }
+          : item,
+      );
+    case 'clear-finished':
+      return { ...state, items: state.items.filter((item) => !isFinished(item)) };
+    default: {
+      const unreachable: never = action;
+      return unreachable;
+    }
+  }
+}
+
+/** Bytes per second over the current run (resumed prefix excluded). */
+export function transferSpeed(item: TransferItem, now: number): number {
+  if (item.startedAt === undefined) return 0;
+  const seconds = (now - item.startedAt) / 1000;
+  if (seconds <= 0) return 0;
+  return Math.max(0, item.bytes - item.resumedFrom) / seconds;
+}
+
+/** Seconds left at the current speed, Infinity when unknown. */
+export function transferEta(item: TransferItem, now: number): number {
+  const speed = transferSpeed(item, now);
+  if (speed <= 0 || item.total <= 0) return Infinity;
+  return (item.total - item.bytes) / speed;
+}

@@ -1,0 +1,262 @@
+/**
+ * Runs queued transfers in the background while the user keeps browsing.
+ * Holds the queue state (state/transfers.ts reducer), starts up to
+ * `concurrency` transfers at once through the Ferry client, checks whether
+ * each target exists first (the conflict dialog), and reports every change to
+ * its subscribers (React reads it with useSyncExternalStore).
+ */
+import path from 'node:path';
+import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import type { FerryClientApi } from '../../client/types.js';
+import type { PaneFs } from '../fs/pane-fs.js';
+import { describeError } from '../describe-error.js';
+import {
+  initialTransfersState,
+  transfersReducer,
+  type TransferItem,
+  type TransferRequest,
+  type TransfersAction,
+  type TransfersState,
+} from '../state/transfers.js';
+
+export type ConflictChoice = 'overwrite' | 'resume' | 'skip' | 'rename';
+
+export interface TransferQueueDeps {
+  /** The connected client, or undefined while disconnected. */
+  client: () => FerryClientApi | undefined;
+  local: PaneFs;
+  remote: () => PaneFs | undefined;
+  /** Called when an item ends, so the panes can refresh. */
+  onFinished?: (item: TransferItem) => void;
+  now?: () => number;
+  concurrency?: number;
+  /** Minimum milliseconds between progress updates of one item. */
+  progressIntervalMs?: number;
+}
+
+export class TransferQueue {
+  private state: TransfersState = initialTransfersState;
+  private readonly listeners = new Set<() => void>();
+  private readonly controllers = new Map<number, AbortController>();
+  private readonly lastProgressAt = new Map<number, number>();
+  /** "Apply to all" answer of the conflict dialog. */
+  private conflictPolicy: ConflictChoice | undefined;
+  private running = 0;
+  private readonly now: () => number;
+  private readonly concurrency: number;
+  private readonly progressIntervalMs: number;
+
+  constructor(private readonly deps: TransferQueueDeps) {
+    this.now = deps.now ?? Date.now;
+    this.concurrency = deps.concurrency ?? 2;
+    this.progressIntervalMs = deps.progressIntervalMs ?? 100;
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getState = (): TransfersState => this.state;
+
+  private dispatch(action: TransfersAction): void {
+    const next = transfersReducer(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  private item(id: number): TransferItem | undefined {
+    return this.state.items.find((item) => item.id === id);
+  }
+
+  /** Queue transfers; interrupted ones are resumed from their temporary file when possible. */
+  enqueue(requests: readonly TransferRequest[]): void {
+    if (requests.length === 0) return;
+    if (!this.state.items.some((item) => item.status === 'conflict')) this.conflictPolicy = undefined;
+    this.dispatch({ type: 'enqueue', requests, resume: true });
+    this.pump();
+  }
+
+  /** The first item waiting for a conflict answer: the dialog shows it. */
+  pendingConflict(): TransferItem | undefined {
+    return this.state.items.find((item) => item.status === 'conflict');
+  }
+
+  async resolveConflict(id: number, choice: ConflictChoice, applyToAll: boolean): Promise<void> {
+    if (applyToAll) this.conflictPolicy = choice;
+    const item = this.item(id);
+    if (!item || item.status !== 'conflict') return;
+    await this.applyChoice(item, choice);
+    if (applyToAll) {
+      for (const other of this.state.items.filter((entry) => entry.status === 'conflict')) {
+        await this.applyChoice(other, choice);
+      }
+    }
+    this.pump();
+  }
+
+  private async applyChoice(item: TransferItem, choice: ConflictChoice): Promise<void> {
+    switch (choice) {
+      case 'skip':
+        this.dispatch({ type: 'skipped', id: item.id, at: this.now() });
+        return;
+      case 'overwrite':
+        this.dispatch({ type: 'resolve', id: item.id, target: item.target, overwrite: true, resume: false });
+        return;
+      case 'resume':
+        this.dispatch({ type: 'resolve', id: item.id, target: item.target, overwrite: true, resume: true });
+        return;
+      case 'rename': {
+        try {
+          const target = await this.freeName(item);
+          this.dispatch({ type: 'resolve', id: item.id, target, overwrite: false, resume: false });
+        } catch (error) {
+          this.dispatch({ type: 'failed', id: item.id, message: describeError(error), at: this.now() });
+        }
+        return;
+      }
+    }
+  }
+
+  /** `name (1).ext`, `name (2).ext`, ... the first that does not exist at the target side. */
+  private async freeName(item: TransferItem): Promise<string> {
+    const fs = this.targetFs(item);
+    const folder = fs.parent(item.target);
+    const base = fs.basename(item.target);
+    const ext = item.isFolder ? '' : path.extname(base);
+    const stem = ext ? base.slice(0, -ext.length) : base;
+    for (let n = 1; n < 1000; n++) {
+      const candidate = fs.join(folder, `${stem} (${n})${ext}`);
+      if (!(await fs.stat(candidate))) return candidate;
+    }
+    throw new FerryError(ErrorCode.EXISTS, `no free name for ${base}`);
+  }
+
+  private targetFs(item: TransferItem): PaneFs {
+    if (item.direction === 'download') return this.deps.local;
+    const remote = this.deps.remote();
+    if (!remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
+    return remote;
+  }
+
+  cancel(id: number): void {
+    const item = this.item(id);
+    if (!item) return;
+    const controller = this.controllers.get(id);
+    if (controller) controller.abort();
+    this.dispatch({ type: 'cancelled', id, at: this.now() });
+    this.pump();
+  }
+
+  /** Run a failed or cancelled item again, resuming what already arrived. */
+  retry(id: number): void {
+    this.dispatch({ type: 'retry', id });
+    this.pump();
+  }
+
+  clearFinished(): void {
+    this.dispatch({ type: 'clear-finished' });
+  }
+
+  /** Cancel everything (on quit or disconnect). */
+  cancelAll(): void {
+    for (const item of this.state.items) {
+      if (item.status !== 'done' && item.status !== 'failed' && item.status !== 'skipped') this.cancel(item.id);
+    }
+  }
+
+  /** Start waiting items while there is room. */
+  pump(): void {
+    while (this.running < this.concurrency) {
+      const next = this.state.items.find((item) => item.status === 'waiting');
+      if (!next || !this.deps.client()) return;
+      this.running += 1;
+      void this.run(next).finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(queued: TransferItem): Promise<void> {
+    const id = queued.id;
+    const client = this.deps.client();
+    if (!client) return;
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    try {
+      if (!queued.overwrite) {
+        this.dispatch({ type: 'checking', id });
+        const existing = await this.targetFs(queued).stat(queued.target);
+        if (controller.signal.aborted) return;
+        if (existing) {
+          if (this.conflictPolicy) {
+            await this.applyChoice(queued, this.conflictPolicy);
+          } else {
+            this.dispatch({ type: 'conflict', id });
+          }
+          return;
+        }
+      }
+      const item = this.item(id);
+      if (!item || item.status === 'cancelled') return;
+      this.dispatch({ type: 'start', id, at: this.now() });
+      const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
+      if (item.isFolder) {
+        const options = {
+          ...common,
+          onProgress: (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) =>
+            this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
+        };
+        const result =
+          item.direction === 'upload'
+            ? await client.uploadTree(item.source, item.target, options)
+            : await client.downloadTree(item.source, item.target, options);
+        this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now() });
+      } else {
+        const options = {
+          ...common,
+          onProgress: (progress: { bytes: number; total: number }) => this.progress(id, progress.bytes, progress.total),
+        };
+        const result =
+          item.direction === 'upload'
+            ? await client.upload(item.source, item.target, options)
+            : await client.download(item.source, item.target, options);
+        this.dispatch({
+          type: 'done',
+          id,
+          movedBytes: result.bytes,
+          size: result.size,
+          durationMs: result.durationMs,
+          resumedFrom: result.resumedFrom,
+          at: this.now(),
+        });
+      }
+    } catch (error) {
+      if (controller.signal.aborted) {
+        this.dispatch({ type: 'cancelled', id, at: this.now() });
+      } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite) {
+        // Appeared between the check and the transfer: ask like any conflict.
+        this.dispatch({ type: 'conflict', id });
+      } else {
+        this.dispatch({ type: 'failed', id, message: describeError(error), at: this.now() });
+      }
+    } finally {
+      this.controllers.delete(id);
+      this.lastProgressAt.delete(id);
+      const finished = this.item(id);
+      if (finished && (finished.status === 'done' || finished.status === 'failed' || finished.status === 'cancelled')) {
+        this.deps.onFinished?.(finished);
+      }
+    }
+  }
+
+  private progress(id: number, bytes: number, total: number, filesDone?: number, filesTotal?: number): void {
+    const now = this.now();
+    const last = this.lastProgressAt.get(id) ?? 0;
+    if (now - last < this.progressIntervalMs && bytes < total) return;
+    this.lastProgressAt.set(id, now);
+    this.dispatch({ type: 'progress', id, bytes, total, filesDone, filesTotal });
+  }
+}
