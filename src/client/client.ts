@@ -1,0 +1,233 @@
+/**
+ * FerryClient: the typed Promise API over one Ferry session (src/client/types.ts).
+ * The connection layer (src/connection) carries frames; this class turns each
+ * operation into its request and reply, and delegates transfers to upload.ts,
+ * download.ts and tree.ts.
+ */
+import { Connection } from '../connection/connection.js';
+import { openSocket } from '../connection/open-socket.js';
+import {
+  DEFAULT_MAX_FRAME, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN,
+} from '../protocol/constants.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import {
+  CONN_READ_ONLY, ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  type ConnReply, type Entry,
+} from '../protocol/messages.js';
+import { downloadFile } from './download.js';
+import { failError, runExchange } from './exchange.js';
+import { ProgressThrottle } from './progress.js';
+import { normalizeRemotePath } from './remote-path.js';
+import { downloadTree, uploadTree, type TreeContext } from './tree.js';
+import { PREFERRED_CHUNK, type TransferContext } from './transfer-common.js';
+import type {
+  ConnectOptions, FerryClientApi, ListOptions, Progress, SessionInfo, TransferOptions, TransferResult,
+  TreeTransferOptions, TreeTransferResult,
+} from './types.js';
+import { uploadFile } from './upload.js';
+
+export const DEFAULT_PORT = 7070;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Capabilities this client speaks (docs/PROTOCOL.md §4). */
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive'];
+const CLIENT_NAME = 'ferry-client/0.1';
+
+export class FerryClient implements FerryClientApi {
+  readonly info: SessionInfo;
+  private readonly connection: Connection;
+  private readonly transfer: TransferContext;
+
+  private constructor(connection: Connection, info: SessionInfo) {
+    this.connection = connection;
+    this.info = info;
+    this.transfer = { connection, chunkSize: Math.min(PREFERRED_CHUNK, info.maxFrame - 16) };
+  }
+
+  /**
+   * Opens a session: TCP or TLS (with the fingerprint check), then the CONN
+   * handshake. Rejects with TIMEOUT, TRUST, AUTH, VERSION, CONNECTION_LOST or
+   * CANCELLED.
+   */
+  static async connect(options: ConnectOptions): Promise<FerryClient> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const port = options.port ?? DEFAULT_PORT;
+    const opened = await openSocket({
+      host: options.host, port, tls: options.tls ?? 'auto', verifyFingerprint: options.verifyFingerprint,
+      timeoutMs, signal: options.signal,
+    });
+    const connection = new Connection(opened.socket);
+    const reply = await handshake(connection, options, Math.max(1, deadline - Date.now()));
+    connection.configure({ maxFrame: reply.maxFrame, maxInFlight: reply.maxInFlight });
+    return new FerryClient(connection, {
+      version: reply.version,
+      serverName: reply.serverName,
+      user: reply.user,
+      readOnly: (reply.flags & CONN_READ_ONLY) !== 0,
+      maxFrame: reply.maxFrame,
+      maxInFlight: reply.maxInFlight,
+      capabilities: reply.capabilities,
+      tls: opened.tls,
+      ...(opened.fingerprint ? { fingerprint: opened.fingerprint } : {}),
+    });
+  }
+
+  get connected(): boolean {
+    return !this.connection.closed;
+  }
+
+  list(path: string, options: ListOptions = {}): Promise<Entry[]> {
+    const all: Entry[] = [];
+    return runExchange<Entry[]>(this.connection, {
+      first: (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags: options.recursive ? LIST_RECURSIVE : 0 }),
+      reply: (msg) => {
+        if (msg.op !== 'ENTS') return false;
+        for (const entry of msg.entries) all.push(entry);
+        if (msg.entries.length > 0 || (msg.flags & ENTS_LAST) !== 0) options.onBatch?.(msg.entries);
+        return (msg.flags & ENTS_LAST) !== 0 ? { result: all } : undefined;
+      },
+    }, options.signal);
+  }
+
+  stat(path: string, options: { signal?: AbortSignal } = {}): Promise<Entry> {
+    return runExchange<Entry>(this.connection, {
+      first: (id) => ({ op: 'STAT', id, path: normalizeRemotePath(path) }),
+      reply: (msg) => (msg.op === 'STAT' ? { result: msg.entry } : false),
+    }, options.signal);
+  }
+
+  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+    return this.expectDone({ op: 'MKDR', path: normalizeRemotePath(path), flags: options.parents ? MKDR_PARENTS : 0 });
+  }
+
+  rmdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    return this.expectDone({ op: 'RMDR', path: normalizeRemotePath(path), flags: options.recursive ? RMDR_RECURSIVE : 0 });
+  }
+
+  delete(path: string): Promise<void> {
+    return this.expectDone({ op: 'DELF', path: normalizeRemotePath(path) });
+  }
+
+  rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    return this.expectDone({
+      op: 'MOVE', from: normalizeRemotePath(from), to: normalizeRemotePath(to),
+      flags: options.overwrite ? MOVE_OVERWRITE : 0,
+    });
+  }
+
+  async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
+    const progress = new ProgressThrottle<Progress>(options.onProgress);
+    const result = await uploadFile(this.transfer, {
+      localPath, remotePath: normalizeRemotePath(remotePath), overwrite: options.overwrite ?? false,
+      resume: options.resume ?? false, signal: options.signal,
+      report: (bytes, total) => progress.update(() => ({ bytes, total })),
+    });
+    progress.flush({ bytes: result.size, total: result.size });
+    return result;
+  }
+
+  async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
+    const progress = new ProgressThrottle<Progress>(options.onProgress);
+    const result = await downloadFile(this.connection, {
+      remotePath: normalizeRemotePath(remotePath), localPath, overwrite: options.overwrite ?? false,
+      resume: options.resume ?? false, signal: options.signal,
+      report: (bytes, total) => progress.update(() => ({ bytes, total })),
+    });
+    progress.flush({ bytes: result.size, total: result.size });
+    return result;
+  }
+
+  uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+    return uploadTree(this.treeContext(), localDir, normalizeRemotePath(remoteDir), options);
+  }
+
+  downloadTree(remoteDir: string, localDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+    return downloadTree(this.treeContext(), normalizeRemotePath(remoteDir), localDir, options);
+  }
+
+  async quit(): Promise<void> {
+    if (this.connection.closed) return;
+    const closed = new Promise<void>((resolve) => this.connection.onClose(() => resolve()));
+    this.connection.expectClose();
+    try {
+      await this.expectDone({ op: 'QUIT' });
+    } catch (error) {
+      // The server may close before its DONE is read; the session is over either way.
+      if (!(error instanceof FerryError && error.code === ErrorCode.CONNECTION_LOST)) throw error;
+    }
+    // The server closes after DONE; don't wait for ever on a server that does not.
+    const timer = setTimeout(() => this.connection.close(), 2000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  close(reason?: string): void {
+    this.connection.close(reason ?? 'closed by the client');
+  }
+
+  onClose(listener: (error?: Error) => void): () => void {
+    return this.connection.onClose(listener);
+  }
+
+  private expectDone(msg: { op: 'MKDR' | 'RMDR'; path: string; flags: number } | { op: 'DELF'; path: string }
+    | { op: 'MOVE'; from: string; to: string; flags: number } | { op: 'QUIT' }): Promise<void> {
+    return runExchange<void>(this.connection, {
+      first: (id) => ({ ...msg, id }),
+      reply: (reply) => (reply.op === 'DONE' ? { result: undefined } : false),
+    });
+  }
+
+  private treeContext(): TreeContext {
+    return {
+      transfer: this.transfer,
+      maxInFlight: this.info.maxInFlight,
+      list: (path, options) => this.list(path, options),
+      mkdir: (path, options) => this.mkdir(path, options),
+    };
+  }
+}
+
+async function handshake(connection: Connection, options: ConnectOptions, timeoutMs: number): Promise<ConnReply> {
+  const password = options.password ?? '';
+  const user = options.user ?? '';
+  return new Promise<ConnReply>((resolve, reject) => {
+    const fail = (error: FerryError): void => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      slot.finish();
+      connection.close(error);
+      reject(error);
+    };
+    const onAbort = (): void => fail(new FerryError(ErrorCode.CANCELLED, 'connecting was cancelled'));
+    const timer = setTimeout(() => {
+      fail(new FerryError(ErrorCode.TIMEOUT, `no handshake reply within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const slot = connection.registerFixed(0, {
+      onMessage(msg) {
+        if (msg.op === 'CONN') {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          slot.finish();
+          resolve(msg);
+        } else if (msg.op === 'FAIL') {
+          fail(failError(msg));
+        } else {
+          fail(new FerryError(ErrorCode.CONNECTION_LOST, `the server answered the handshake with ${msg.op}`));
+        }
+      },
+      onConnectionLost(error) {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    connection.send({
+      op: 'CONN', id: 0, minVersion: PROTOCOL_VERSION_MIN, maxVersion: PROTOCOL_VERSION_MAX,
+      maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME, capabilities: CLIENT_CAPABILITIES,
+      authMethod: user === '' ? 'none' : 'password', user, secret: user === '' ? '' : password,
+      clientName: CLIENT_NAME,
+    });
+  });
+}
+

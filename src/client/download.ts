@@ -1,0 +1,305 @@
+/**
+ * Downloading one file (docs/PROTOCOL.md §6, "Download"). Content lands in
+ * `.<name>.ferry-part` beside the target, written at its offset as each DATA
+ * frame arrives (positional writes run on the thread pool while the main
+ * thread hashes the next frame), and credit goes back to the server as each
+ * write finishes, so memory stays within the window. Only when the size and
+ * the SHA-256 match is the file renamed into place; an interrupted download
+ * keeps its temporary file, which `resume` continues after checking its hash.
+ */
+import type { Hash } from 'node:crypto';
+import fs from 'node:fs';
+import type { Connection, RequestSlot } from '../connection/connection.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import type { ServerMessage } from '../protocol/messages.js';
+import type { TransferResult } from './types.js';
+import { cancelledError, failError } from './exchange.js';
+import {
+  applyTimesAndMode, closeFd, closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor,
+  writeAll,
+} from './local-files.js';
+import {
+  asBuffer, DOWNLOAD_WINDOW, isCode, RESTART_CODES, sameBytes, type FileTransferJob,
+} from './transfer-common.js';
+
+export interface DownloadJob extends FileTransferJob {
+  remotePath: string;
+  localPath: string;
+  /** Receive window to grant (default DOWNLOAD_WINDOW). */
+  window?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export async function downloadFile(connection: Connection, job: DownloadJob): Promise<TransferResult> {
+  const started = performance.now();
+  if (job.signal?.aborted) throw cancelledError();
+  await checkTarget(job.localPath, job.overwrite);
+  const partial = partialPathFor(job.localPath);
+
+  let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };
+  if (job.resume) start = await openPartialForResume(partial);
+  try {
+    const run = new DownloadRun(connection, job, partial, start);
+    const result = await run.done;
+    return { ...result, durationMs: performance.now() - started };
+  } catch (error) {
+    if (start.offset > 0 && isCode(error, ...RESTART_CODES)) {
+      // The server's file no longer starts with our bytes (or is shorter): start over.
+      const run = new DownloadRun(connection, job, partial, { offset: 0, prefixHash: EMPTY, hash: newContentHash() });
+      const result = await run.done;
+      return { ...result, durationMs: performance.now() - started };
+    }
+    throw error;
+  }
+}
+
+/** Without overwrite an existing target is EXISTS before a byte moves; a folder is never replaced. */
+async function checkTarget(localPath: string, overwrite: boolean): Promise<void> {
+  let stats: fs.Stats;
+  try {
+    stats = await fs.promises.lstat(localPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw localError(error, localPath);
+  }
+  if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${localPath} is a folder`);
+  if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `${localPath} exists`);
+}
+
+interface ResumePoint {
+  offset: number;
+  prefixHash: Buffer;
+  /** Already fed with the first `offset` bytes. */
+  hash: Hash;
+  /** The temporary file, open for writing, when resuming. */
+  fd?: number;
+}
+
+async function openPartialForResume(partial: string): Promise<ResumePoint> {
+  const hash = newContentHash();
+  let fd: number;
+  try {
+    fd = await openFd(partial, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { offset: 0, prefixHash: EMPTY, hash };
+    throw localError(error, partial);
+  }
+  try {
+    const { size } = await fstatFd(fd);
+    if (size === 0) return { offset: 0, prefixHash: EMPTY, hash, fd };
+    const prefixHash = await hashPrefix(fd, size, hash);
+    return { offset: size, prefixHash, hash, fd };
+  } catch (error) {
+    await closeQuietly(fd);
+    throw localError(error, partial);
+  }
+}
+
+/** One DWLD request from the first frame to the renamed file. */
+class DownloadRun {
+  readonly done: Promise<Omit<TransferResult, 'durationMs'>>;
+  private resolve!: (result: Omit<TransferResult, 'durationMs'>) => void;
+  private reject!: (error: unknown) => void;
+  private slot: RequestSlot | undefined;
+  private fdReady: Promise<number> | undefined;
+  private fdClosed = false;
+  private opened = false;
+  private size = 0;
+  private mtimeMs = 0;
+  private mode = 0;
+  /** Next offset expected in DATA. */
+  private received: number;
+  /** Bytes durably handed to the file so far (contiguous: writes are issued in order and all awaited). */
+  private written: number;
+  private pendingWrites = 0;
+  private idleWaiters: (() => void)[] = [];
+  private finalHash: Uint8Array | undefined;
+  /** Set once the outcome is decided; later frames are only drained. */
+  private stopped = false;
+  private readonly onAbort = (): void => this.cancel();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly job: DownloadJob,
+    private readonly partial: string,
+    private readonly start: ResumePoint,
+  ) {
+    this.received = start.offset;
+    this.written = start.offset;
+    if (start.fd !== undefined) this.fdReady = Promise.resolve(start.fd);
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    void this.begin();
+  }
+
+  private async begin(): Promise<void> {
+    try {
+      this.slot = await this.connection.begin({
+        onMessage: (msg) => this.onMessage(msg),
+        onConnectionLost: (error) => this.fail(error, 'keep'),
+      }, this.job.signal);
+    } catch (error) {
+      await this.fail(error, 'keep');
+      return;
+    }
+    this.connection.send({
+      op: 'DWLD', id: this.slot.id, path: this.job.remotePath, offset: this.start.offset,
+      prefixHash: this.start.prefixHash, window: this.job.window ?? DOWNLOAD_WINDOW,
+    });
+    this.job.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.job.signal?.aborted) this.cancel();
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    const final = msg.op === 'HASH' || msg.op === 'FAIL';
+    if (final) this.slot?.finish();
+    if (this.stopped) return;
+    switch (msg.op) {
+      case 'OPEN':
+        this.onOpen(msg);
+        return;
+      case 'DATA':
+        this.onData(msg.offset, asBuffer(msg.data));
+        return;
+      case 'HASH':
+        this.finalHash = msg.hash;
+        this.completeWhenWritten();
+        return;
+      case 'FAIL':
+        // A resumed start the server refused is restarted from 0 by the caller; other failures keep what arrived.
+        void this.fail(failError(msg), 'keep');
+        return;
+      default:
+        this.violation(`unexpected ${msg.op} during a download`);
+    }
+  }
+
+  private onOpen(msg: { offset: number; size: number; mtimeMs: number; mode: number }): void {
+    if (this.opened || msg.offset !== this.start.offset || msg.offset > msg.size) {
+      this.violation('bad OPEN for a download');
+      return;
+    }
+    this.opened = true;
+    this.size = msg.size;
+    this.mtimeMs = msg.mtimeMs;
+    this.mode = msg.mode;
+    if (!this.fdReady) {
+      // Created only now, so a refused request leaves no empty temporary file behind.
+      this.fdReady = openFd(this.partial, 'w', 0o600);
+      this.fdReady.catch((error: unknown) => {
+        this.cancelOnServer();
+        void this.fail(localError(error, this.partial), 'keep');
+      });
+    }
+    this.job.report?.(this.written, this.size);
+  }
+
+  private onData(offset: number, data: Buffer): void {
+    if (!this.opened || offset !== this.received || offset + data.length > this.size) {
+      this.violation(`DATA at ${offset} (+${data.length}) does not follow ${this.received} within ${this.size} bytes`);
+      return;
+    }
+    this.start.hash.update(data);
+    this.received += data.length;
+    this.pendingWrites++;
+    this.fdReady!.then((fd) => writeAll(fd, data, offset)).then(() => {
+      this.pendingWrites--;
+      this.written += data.length;
+      if (!this.stopped) {
+        this.connection.send({ op: 'WIND', id: this.slot!.id, increment: data.length });
+        this.job.report?.(this.written, this.size);
+      }
+      this.wakeIdle();
+      this.completeWhenWritten();
+    }, (error: unknown) => {
+      this.pendingWrites--;
+      this.wakeIdle();
+      this.cancelOnServer();
+      void this.fail(localError(error, this.partial), 'remove');
+    });
+  }
+
+  private completeWhenWritten(): void {
+    if (this.stopped || !this.finalHash || this.pendingWrites > 0) return;
+    if (!this.opened) {
+      this.violation('HASH before OPEN');
+      return;
+    }
+    this.stopped = true;
+    void this.finish(this.finalHash);
+  }
+
+  private async finish(expected: Uint8Array): Promise<void> {
+    this.job.signal?.removeEventListener('abort', this.onAbort);
+    try {
+      if (this.received !== this.size) {
+        throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${this.received} of ${this.size} bytes`);
+      }
+      if (!sameBytes(this.start.hash.digest(), expected)) {
+        throw new FerryError(ErrorCode.HASH_MISMATCH, `the content of ${this.job.remotePath} does not match its hash`);
+      }
+      const fd = await this.fdReady!;
+      try {
+        await applyTimesAndMode(fd, this.mtimeMs, this.mode);
+      } finally {
+        this.fdClosed = true;
+        await closeFd(fd);
+      }
+      await fs.promises.rename(this.partial, this.job.localPath);
+    } catch (error) {
+      await fs.promises.rm(this.partial, { force: true });
+      this.reject(localError(error, this.job.localPath));
+      return;
+    }
+    this.job.report?.(this.size, this.size);
+    this.resolve({ bytes: this.size - this.start.offset, size: this.size, resumedFrom: this.start.offset });
+  }
+
+  private cancel(): void {
+    if (this.stopped) return;
+    this.cancelOnServer();
+    void this.fail(cancelledError(), 'keep');
+  }
+
+  private cancelOnServer(): void {
+    if (this.slot && !this.stopped && !this.connection.closed) this.connection.send({ op: 'CANC', id: this.slot.id });
+  }
+
+  private violation(what: string): void {
+    const error = new FerryError(ErrorCode.BAD_FRAME, `the server broke the protocol: ${what}`);
+    void this.fail(error, 'keep');
+    this.connection.close(error);
+  }
+
+  /**
+   * Ends the download with `error` once every issued write has landed, so the
+   * temporary file holds exactly the bytes received: kept for a later resume
+   * (interruptions), or removed (bad content, local write errors).
+   */
+  private async fail(error: unknown, partialFile: 'keep' | 'remove'): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.job.signal?.removeEventListener('abort', this.onAbort);
+    await this.whenIdle();
+    const fd = await this.fdReady?.catch(() => undefined);
+    if (fd !== undefined && !this.fdClosed) {
+      this.fdClosed = true;
+      await closeQuietly(fd);
+    }
+    if (partialFile === 'remove' && this.fdReady) await fs.promises.rm(this.partial, { force: true });
+    this.reject(error);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.pendingWrites === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdle(): void {
+    if (this.pendingWrites > 0) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}

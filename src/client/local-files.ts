@@ -1,0 +1,124 @@
+/**
+ * The client's own filesystem calls: errno → FerryError, positional reads and
+ * writes on plain descriptors (the callback API: cheaper per call than
+ * FileHandle, which matters for thousands of small files), prefix hashing for
+ * resume, and the temporary-file name beside a download's target.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+
+/** `.<name>.ferry-part` beside `target`: where a download lands until it is verified. */
+export function partialPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.ferry-part`);
+}
+
+/** A local filesystem error as a FerryError with the matching code. */
+export function localError(error: unknown, what: string): FerryError {
+  if (error instanceof FerryError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const detail = error instanceof Error ? error.message : String(error);
+  const byErrno: Record<string, number> = {
+    ENOENT: ErrorCode.NOT_FOUND,
+    EEXIST: ErrorCode.EXISTS,
+    EACCES: ErrorCode.PERMISSION,
+    EPERM: ErrorCode.PERMISSION,
+    EROFS: ErrorCode.PERMISSION,
+    ENOTDIR: ErrorCode.NOT_A_DIRECTORY,
+    EISDIR: ErrorCode.IS_A_DIRECTORY,
+    ENOSPC: ErrorCode.NO_SPACE,
+    EDQUOT: ErrorCode.NO_SPACE,
+    ENOTEMPTY: ErrorCode.NOT_EMPTY,
+    ENAMETOOLONG: ErrorCode.INVALID_PATH,
+  };
+  const mapped = code ? byErrno[code] : undefined;
+  return new FerryError(mapped ?? ErrorCode.INTERNAL, `${what}: ${detail}`, { cause: error });
+}
+
+export function openFd(file: string, flags: string | number, mode?: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, flags, mode, (error, fd) => (error ? reject(error) : resolve(fd)));
+  });
+}
+
+export function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Closes `fd`, ignoring errors: for cleanup paths that already carry an error. */
+export function closeQuietly(fd: number): Promise<void> {
+  return new Promise((resolve) => fs.close(fd, () => resolve()));
+}
+
+export function fstatFd(fd: number): Promise<fs.Stats> {
+  return new Promise((resolve, reject) => fs.fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
+}
+
+/** Reads exactly `length` bytes at `position` into a fresh buffer; a short file is SIZE_MISMATCH. */
+export function readExactly(fd: number, length: number, position: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Promise((resolve, reject) => {
+    let filled = 0;
+    const step = (): void => {
+      fs.read(fd, buffer, filled, length - filled, position + filled, (error, n) => {
+        if (error) return reject(error);
+        if (n === 0) {
+          return reject(new FerryError(ErrorCode.SIZE_MISMATCH, `the file ended at ${position + filled} bytes, before its stated size`));
+        }
+        filled += n;
+        if (filled === length) resolve(buffer);
+        else step();
+      });
+    };
+    if (length === 0) resolve(buffer);
+    else step();
+  });
+}
+
+/** Writes all of `data` at `position`. */
+export function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const step = (): void => {
+      fs.write(fd, data, done, data.length - done, position + done, (error, n) => {
+        if (error) return reject(error);
+        done += n;
+        if (done >= data.length) resolve();
+        else step();
+      });
+    };
+    if (data.length === 0) resolve();
+    else step();
+  });
+}
+
+const PREFIX_CHUNK = 1024 * 1024;
+
+/**
+ * Feeds the first `length` bytes of `fd` into `hash` (which then goes on with
+ * the rest of the file) and returns the digest of that prefix alone.
+ */
+export async function hashPrefix(fd: number, length: number, hash: Hash): Promise<Buffer> {
+  for (let at = 0; at < length; at += PREFIX_CHUNK) {
+    hash.update(await readExactly(fd, Math.min(PREFIX_CHUNK, length - at), at));
+  }
+  return hash.copy().digest();
+}
+
+export function newContentHash(): Hash {
+  return createHash('sha256');
+}
+
+/** Applies a transferred file's mtime (ms) and permission bits (0 = leave the default). */
+export async function applyTimesAndMode(fd: number, mtimeMs: number, mode: number): Promise<void> {
+  const seconds = mtimeMs / 1000;
+  await new Promise<void>((resolve, reject) => {
+    fs.futimes(fd, seconds, seconds, (error) => (error ? reject(error) : resolve()));
+  });
+  if (mode !== 0) {
+    await new Promise<void>((resolve, reject) => {
+      fs.fchmod(fd, mode & 0o7777, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+}

@@ -1,0 +1,113 @@
+/** Pieces shared by uploads and downloads. */
+import type { Connection } from '../connection/connection.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import type { ServerMessage } from '../protocol/messages.js';
+
+/** Receive window a download grants: deep enough to keep a fast link busy, small enough to bound memory. */
+export const DOWNLOAD_WINDOW = 16 * 1024 * 1024;
+
+/** Content bytes per DATA frame we send: large frames keep per-frame costs negligible. */
+export const PREFERRED_CHUNK = 1024 * 1024;
+
+export interface TransferContext {
+  connection: Connection;
+  /** Largest DATA content we may send in one frame. */
+  chunkSize: number;
+}
+
+/** Where the bytes of a file stand: everything up to `bytes` is at the destination. */
+export type ProgressReport = (bytes: number, total: number) => void;
+
+export interface FileTransferJob {
+  overwrite: boolean;
+  resume: boolean;
+  signal?: AbortSignal;
+  report?: ProgressReport;
+}
+
+/** Credit granted by the receiver of our DATA (docs/PROTOCOL.md §5). */
+export class SendCredit {
+  private available = 0;
+  private wake: (() => void) | undefined;
+  private failure: FerryError | undefined;
+
+  add(bytes: number): void {
+    this.available += bytes;
+    this.wakeUp();
+  }
+
+  fail(error: FerryError): void {
+    this.failure ??= error;
+    this.wakeUp();
+  }
+
+  /** Waits until some credit is there and takes up to `wanted` bytes of it. */
+  async take(wanted: number): Promise<number> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.available > 0) {
+        const n = Math.min(wanted, this.available);
+        this.available -= n;
+        return n;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** Replies of one request, awaited one at a time. */
+export class ReplyMailbox {
+  private readonly queue: ServerMessage[] = [];
+  private waiter: { resolve: (msg: ServerMessage) => void; reject: (error: FerryError) => void } | undefined;
+  private failure: FerryError | undefined;
+
+  push(msg: ServerMessage): void {
+    if (this.waiter) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve(msg);
+    } else {
+      this.queue.push(msg);
+    }
+  }
+
+  fail(error: FerryError): void {
+    this.failure ??= error;
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = undefined;
+      reject(this.failure);
+    }
+  }
+
+  next(): Promise<ServerMessage> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+export function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
+}
+
+export function isCode(error: unknown, ...codes: number[]): boolean {
+  return error instanceof FerryError && codes.includes(error.code);
+}
+
+export const RESTART_CODES = [ErrorCode.HASH_MISMATCH, ErrorCode.SIZE_MISMATCH];

@@ -1,0 +1,228 @@
+/**
+ * Recursive transfers of a folder tree, pipelined: the tree is listed once
+ * (a local walk, or one recursive LIST), folders are created level by level,
+ * then many files move at once (bounded concurrency), so thousands of small
+ * files cost about one round trip each in parallel, not one after another.
+ * The first failure cancels the rest and is what the call rejects with.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { EntryKind, type Entry } from '../protocol/messages.js';
+import { downloadFile } from './download.js';
+import { localError } from './local-files.js';
+import { ProgressThrottle } from './progress.js';
+import { joinRemote } from './remote-path.js';
+import type { TransferContext } from './transfer-common.js';
+import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
+import { uploadFile, type LocalFileFacts } from './upload.js';
+
+/** Default and ceiling of files in flight at once. */
+export const DEFAULT_TREE_CONCURRENCY = 32;
+
+export interface TreeContext {
+  transfer: TransferContext;
+  maxInFlight: number;
+  list(path: string, options: ListOptions): Promise<Entry[]>;
+  mkdir(path: string, options: { parents?: boolean }): Promise<void>;
+}
+
+interface TreeFile {
+  /** `/`-separated path below the tree's top. */
+  relative: string;
+  size: number;
+  facts?: LocalFileFacts;
+}
+
+interface TreePlan {
+  /** `/`-separated folder paths below the top, parents before children. */
+  folders: string[];
+  files: TreeFile[];
+}
+
+export async function uploadTree(
+  context: TreeContext, localDir: string, remoteDir: string, options: TreeTransferOptions,
+): Promise<TreeTransferResult> {
+  const started = performance.now();
+  const plan = await walkLocal(localDir);
+  if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
+  await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => uploadFile(context.transfer, {
+    ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
+    ...(file.facts ? { facts: file.facts } : {}),
+  }));
+  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+}
+
+export async function downloadTree(
+  context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions,
+): Promise<TreeTransferResult> {
+  const started = performance.now();
+  const entries = await context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) });
+  const plan: TreePlan = { folders: [], files: [] };
+  for (const entry of entries) {
+    const relative = checkedRelativeName(entry.name);
+    if (entry.kind === EntryKind.DIRECTORY) plan.folders.push(relative);
+    else if (entry.kind === EntryKind.FILE) plan.files.push({ relative, size: entry.size });
+    // Symlinks and special files are not followed or copied.
+  }
+  plan.folders.sort(byDepth);
+  try {
+    await fs.promises.mkdir(localDir, { recursive: true });
+    await createByLevel(plan.folders, async (folder) => {
+      await fs.promises.mkdir(path.join(localDir, ...folder.split('/')), { recursive: true });
+    });
+  } catch (error) {
+    throw localError(error, localDir);
+  }
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
+    ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
+  }));
+  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+}
+
+/**
+ * A name from a recursive listing, refused unless it is a plain relative
+ * path: a server must not make us write outside the target folder.
+ */
+export function checkedRelativeName(name: string): string {
+  const parts = name.split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..' || part.includes('\\') || hasControlCharacter(part)) {
+      throw new FerryError(ErrorCode.INVALID_PATH, `the server listed an unsafe name: ${JSON.stringify(name)}`);
+    }
+  }
+  return name;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function byDepth(a: string, b: string): number {
+  return depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function depth(relative: string): number {
+  let n = 0;
+  for (let i = 0; i < relative.length; i++) if (relative.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+/** Creates folders one depth at a time, each level's folders at once. */
+async function createByLevel(folders: string[], create: (folder: string) => Promise<void>): Promise<void> {
+  let at = 0;
+  while (at < folders.length) {
+    const level = depth(folders[at]!);
+    let end = at;
+    while (end < folders.length && depth(folders[end]!) === level) end++;
+    await Promise.all(folders.slice(at, end).map(create));
+    at = end;
+  }
+}
+
+async function walkLocal(top: string): Promise<TreePlan> {
+  const plan: TreePlan = { folders: [], files: [] };
+  const visit = async (dir: string, relativeDir: string): Promise<void> => {
+    let children: fs.Dirent[];
+    try {
+      children = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      throw localError(error, dir);
+    }
+    const subfolders: Promise<void>[] = [];
+    const stats: Promise<void>[] = [];
+    for (const child of children) {
+      const relative = relativeDir === '' ? child.name : `${relativeDir}/${child.name}`;
+      const full = path.join(dir, child.name);
+      if (child.isDirectory()) {
+        plan.folders.push(relative);
+        subfolders.push(visit(full, relative));
+      } else if (child.isFile()) {
+        stats.push(fs.promises.lstat(full).then((st) => {
+          const facts = { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 };
+          plan.files.push({ relative, size: st.size, facts });
+        }, (error: unknown) => {
+          throw localError(error, full);
+        }));
+      }
+    }
+    await Promise.all([...stats, ...subfolders]);
+  };
+  await visit(top, '');
+  plan.folders.sort(byDepth);
+  return plan;
+}
+
+interface FileJobOptions {
+  overwrite: boolean;
+  resume: boolean;
+  signal: AbortSignal;
+  report: (bytes: number) => void;
+}
+
+async function transferFiles(
+  context: TreeContext,
+  files: TreeFile[],
+  options: TreeTransferOptions,
+  transferOne: (file: TreeFile, job: FileJobOptions) => Promise<unknown>,
+): Promise<number> {
+  const limit = Math.max(1, Math.min(
+    options.concurrency ?? DEFAULT_TREE_CONCURRENCY,
+    Math.max(1, Math.floor(context.maxInFlight / 2)),
+  ));
+  const stop = new AbortController();
+  const onOuterAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  const progress = new ProgressThrottle<TreeProgress>(options.onProgress);
+  const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
+  let bytesDone = 0;
+  let filesDone = 0;
+  let current: string | undefined;
+  const snapshot = (): TreeProgress => ({
+    filesDone, filesTotal: files.length, bytesDone, bytesTotal, ...(current !== undefined ? { current } : {}),
+  });
+
+  let next = 0;
+  let firstError: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < files.length && !stop.signal.aborted) {
+      const file = files[next++]!;
+      let reported = 0;
+      try {
+        await transferOne(file, {
+          overwrite: options.overwrite ?? false,
+          resume: options.resume ?? false,
+          signal: stop.signal,
+          report: (bytes) => {
+            bytesDone += bytes - reported;
+            reported = bytes;
+            current = file.relative;
+            progress.update(snapshot);
+          },
+        });
+        filesDone++;
+        current = file.relative;
+        progress.update(snapshot);
+      } catch (error) {
+        firstError ??= error;
+        stop.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, files.length) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (firstError === undefined && options.signal?.aborted) firstError = new FerryError(ErrorCode.CANCELLED, 'cancelled');
+  if (firstError !== undefined) throw firstError;
+  progress.flush(snapshot());
+  return bytesDone;
+}

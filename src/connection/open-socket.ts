@@ -1,0 +1,135 @@
+/**
+ * Opens the TCP or TLS socket of a session. TLS servers are trusted by the
+ * SHA-256 fingerprint of their certificate (trust on first use, like SSH),
+ * not by a certificate authority: the socket is opened without CA checks and
+ * the fingerprint goes to the caller's `verifyFingerprint` before a single
+ * Ferry byte (and so before any password) is sent.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { isLoopbackHost, unbracketHost } from './host.js';
+
+export type TlsMode = 'auto' | 'require' | 'off';
+
+export interface OpenSocketOptions {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  verifyFingerprint?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface OpenedSocket {
+  socket: net.Socket;
+  tls: boolean;
+  fingerprint?: string;
+}
+
+/** Whether a session to `host` in `mode` runs over TLS. */
+export function usesTls(mode: TlsMode, host: string): boolean {
+  if (mode === 'require') return true;
+  if (mode === 'off') return false;
+  return !isLoopbackHost(host);
+}
+
+export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
+  const host = unbracketHost(options.host);
+  const secure = usesTls(options.tls, host);
+  return new Promise<OpenedSocket>((resolve, reject) => {
+    let settled = false;
+    const socket: net.Socket = secure
+      ? tls.connect({
+        host,
+        port: options.port,
+        rejectUnauthorized: false,
+        // SNI must not be an IP address.
+        ...(net.isIP(host) ? {} : { servername: host }),
+      })
+      : net.connect({ host, port: options.port });
+
+    const timer = setTimeout(() => {
+      fail(new FerryError(ErrorCode.TIMEOUT, `no connection to ${describe(host, options.port)} within ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    const onAbort = (): void => fail(new FerryError(ErrorCode.CANCELLED, 'connecting was cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    function cleanup(): void {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.removeListener('error', onError);
+    }
+    function fail(error: FerryError): void {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      reject(error);
+    }
+    function succeed(opened: OpenedSocket): void {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve(opened);
+    }
+    function onError(error: NodeJS.ErrnoException): void {
+      fail(connectError(error, host, options.port));
+    }
+
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    socket.on('error', onError);
+    if (secure) {
+      socket.once('secureConnect', () => {
+        const peer = (socket as tls.TLSSocket).getPeerCertificate();
+        const fingerprint = peer?.fingerprint256;
+        if (!fingerprint) {
+          fail(new FerryError(ErrorCode.TRUST, `${describe(host, options.port)} sent no certificate`));
+          return;
+        }
+        const verify = options.verifyFingerprint;
+        if (!verify) {
+          fail(untrusted(host, options.port, fingerprint));
+          return;
+        }
+        verify(fingerprint, host, options.port).then(
+          (trusted) => {
+            if (trusted === true) succeed({ socket, tls: true, fingerprint });
+            else fail(untrusted(host, options.port, fingerprint));
+          },
+          (error: unknown) => {
+            fail(error instanceof FerryError ? error : new FerryError(ErrorCode.TRUST, String(error), { cause: error }));
+          },
+        );
+      });
+    } else {
+      socket.once('connect', () => succeed({ socket, tls: false }));
+    }
+  });
+}
+
+function untrusted(host: string, port: number, fingerprint: string): FerryError {
+  return new FerryError(ErrorCode.TRUST, `the certificate of ${describe(host, port)} (SHA-256 ${fingerprint}) is not trusted`);
+}
+
+function describe(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function connectError(error: NodeJS.ErrnoException, host: string, port: number): FerryError {
+  const where = describe(host, port);
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return new FerryError(ErrorCode.CONNECTION_LOST, `connection refused by ${where}`, { cause: error });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new FerryError(ErrorCode.CONNECTION_LOST, `unknown host ${host}`, { cause: error });
+    case 'ETIMEDOUT':
+      return new FerryError(ErrorCode.TIMEOUT, `connecting to ${where} timed out`, { cause: error });
+    default:
+      return new FerryError(ErrorCode.CONNECTION_LOST, `cannot connect to ${where}: ${error.message}`, { cause: error });
+  }
+}
