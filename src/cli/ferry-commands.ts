@@ -1,0 +1,300 @@
+/**
+ * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv. Each one opens
+ * a session from a ferry:// URL, does its work, quits, and returns an exit
+ * code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
+ * failure, 2 for a usage error. A progress bar goes to stderr only when it is
+ * a terminal.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import meow from 'meow';
+import { FerryClient } from '../client/client.js';
+import { joinRemote, remoteBasename } from '../client/remote-path.js';
+import type { Entry, FerryClientApi } from '../client/types.js';
+import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { EntryKind } from '../protocol/messages.js';
+import { createProgressBar, type ProgressBar } from './progress-bar.js';
+import { createTrustCheck } from './trust.js';
+
+const HELP = `
+  Usage
+    $ ferry                               (interactive UI; for now: this help)
+    $ ferry ls URL                        list a folder (kind, size, mtime, name)
+    $ ferry get URL [LOCAL]               download a file (-r: a folder)
+    $ ferry put LOCAL URL                 upload a file (-r: a folder)
+    $ ferry rm URL                        delete a file (-r: a folder and its contents)
+    $ ferry mkdir URL                     make a folder (-p: with parents, ok if it exists)
+    $ ferry mv URL NEWPATH                rename or move within the server
+
+  URL
+    ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
+    ferrys://...                                 TLS always
+    Default port 7070. The password may also come from FERRY_PASSWORD.
+
+  Options
+    -r, --recursive    folders and their contents (ls, get, put, rm)
+    -p, --parents      mkdir: create missing parents
+    -f, --overwrite    replace an existing destination
+    --resume           continue an interrupted transfer
+    -h, --help         this help
+    --version          the version
+`;
+
+export interface FerryIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const FLAGS = {
+  recursive: { type: 'boolean', shortFlag: 'r', default: false },
+  parents: { type: 'boolean', shortFlag: 'p', default: false },
+  overwrite: { type: 'boolean', shortFlag: 'f', default: false },
+  resume: { type: 'boolean', default: false },
+  help: { type: 'boolean', shortFlag: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+interface Flags {
+  recursive: boolean;
+  parents: boolean;
+  overwrite: boolean;
+  resume: boolean;
+}
+
+class UsageError extends Error {}
+
+/** Runs `ferry` with `argv` (without node and the script); resolves with the exit code. */
+export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo()): Promise<number> {
+  let cli;
+  try {
+    cli = meow(HELP, {
+      importMeta: import.meta, argv, flags: FLAGS, autoHelp: false, autoVersion: false, allowUnknownFlags: true,
+    });
+  } catch (error) {
+    io.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const known = new Set(['_', '--', ...Object.keys(FLAGS), ...Object.values(FLAGS).flatMap((f) => ('shortFlag' in f ? [f.shortFlag] : []))]);
+  const unknownFlags = Object.keys(cli.flags).filter((name) => !known.has(name));
+  if (unknownFlags.length > 0) {
+    io.stderr.write(`ferry: unknown option ${unknownFlags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} (see ferry --help)\n`);
+    return 2;
+  }
+  if (cli.flags.version) {
+    io.stdout.write(`${String(cli.pkg.version ?? 'unknown')}\n`);
+    return 0;
+  }
+  if (cli.flags.help) {
+    io.stdout.write(`${cli.help.replace(/^\n/, '')}\n`);
+    return 0;
+  }
+  const [command, ...args] = cli.input;
+  if (command === undefined) return runWithoutSubcommand(cli.help, io);
+  try {
+    await runCommand(command, args, cli.flags, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`ferry: ${error.message} (see ferry --help)\n`);
+      return 2;
+    }
+    io.stderr.write(`ferry: ${describeError(error)}\n`);
+    return 1;
+  }
+}
+
+/** `ferry` with no subcommand. */
+function runWithoutSubcommand(help: string, io: FerryIo): number {
+  io.stdout.write(`${help.replace(/^\n/, '')}\n`);
+  return 0;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof FerryError) return oneLine(error.toString());
+  return oneLine(`INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], flags: Flags, io: FerryIo) => Promise<void> }> = {
+  ls: { args: [1, 1], run: listCommand },
+  get: { args: [1, 2], run: getCommand },
+  put: { args: [2, 2], run: putCommand },
+  rm: { args: [1, 1], run: removeCommand },
+  mkdir: { args: [1, 1], run: mkdirCommand },
+  mv: { args: [2, 2], run: moveCommand },
+};
+
+async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const [min, max] = spec.args;
+  if (args.length < min || args.length > max) {
+    throw new UsageError(`${command} takes ${min === max ? min : `${min} to ${max}`} argument${max > 1 ? 's' : ''}`);
+  }
+  await spec.run(args, flags, io);
+}
+
+/** Connects for `url`, runs `work`, and always ends the session. */
+async function withSession<T>(url: FerryUrl, io: FerryIo, work: (client: FerryClientApi) => Promise<T>): Promise<T> {
+  const options = connectOptionsFromUrl(url);
+  if (options.password === undefined && io.env.FERRY_PASSWORD !== undefined) options.password = io.env.FERRY_PASSWORD;
+  const client = await FerryClient.connect({ ...options, verifyFingerprint: createTrustCheck() });
+  try {
+    return await work(client);
+  } finally {
+    if (client.connected) await client.quit().catch(() => client.close());
+  }
+}
+
+function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
+  const stream = io.stderr as NodeJS.WriteStream;
+  return stream.isTTY ? createProgressBar(stream, title) : undefined;
+}
+
+async function listCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  await withSession(url, io, async (client) => {
+    const entries = await client.list(url.path, { recursive: flags.recursive }).catch(async (error: unknown) => {
+      // A file: show its one entry, as ls does.
+      if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await client.stat(url.path)];
+      throw error;
+    });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    io.stdout.write(entries.map(formatEntry).join(''));
+  });
+}
+
+const KIND_LETTER: Record<number, string> = {
+  [EntryKind.FILE]: '-', [EntryKind.DIRECTORY]: 'd', [EntryKind.SYMLINK]: 'l', [EntryKind.OTHER]: '?',
+};
+
+export function formatEntry(entry: Entry): string {
+  const kind = KIND_LETTER[entry.kind] ?? '?';
+  const mode = (entry.mode & 0o7777).toString(8).padStart(4, '0');
+  const when = new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
+  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${entry.name}\n`;
+}
+
+async function getCommand([source, localArg]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(source!);
+  const name = remoteBasename(url.path);
+  let local = localArg ?? (name === '' ? '.' : name);
+  await withSession(url, io, async (client) => {
+    const entry = await client.stat(url.path);
+    const localIsFolder = await isLocalFolder(local);
+    if (entry.kind === EntryKind.DIRECTORY) {
+      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${url.path} is a folder (use -r)`);
+      if (localArg !== undefined && localIsFolder && name !== '') local = path.join(local, name);
+      const bar = progressFor(io, 'get');
+      try {
+        await client.downloadTree(url.path, local, {
+          overwrite: flags.overwrite, resume: flags.resume,
+          onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
+        });
+      } finally {
+        bar?.finish();
+      }
+      return;
+    }
+    if (entry.kind !== EntryKind.FILE) throw new FerryError(ErrorCode.UNSUPPORTED, `${url.path} is not a regular file`);
+    if (localIsFolder) local = path.join(local, name);
+    const bar = progressFor(io, 'get');
+    try {
+      await client.download(url.path, local, {
+        overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
+      });
+    } finally {
+      bar?.finish();
+    }
+  });
+}
+
+async function putCommand([local, target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  let stats: fs.Stats;
+  try {
+    stats = await fs.promises.stat(local!);
+  } catch {
+    throw new FerryError(ErrorCode.NOT_FOUND, `no such local file: ${local}`);
+  }
+  await withSession(url, io, async (client) => {
+    let remote = url.path;
+    const existing = await client.stat(remote).catch((error: unknown) => {
+      if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
+      throw error;
+    });
+    // Into an existing folder, under the local name (like cp).
+    if (existing?.kind === EntryKind.DIRECTORY) remote = joinRemote(remote, path.basename(path.resolve(local!)));
+    const bar = progressFor(io, 'put');
+    try {
+      if (stats.isDirectory()) {
+        if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${local} is a folder (use -r)`);
+        await client.uploadTree(local!, remote, {
+          overwrite: flags.overwrite, resume: flags.resume,
+          onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
+        });
+      } else {
+        await client.upload(local!, remote, {
+          overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
+        });
+      }
+    } finally {
+      bar?.finish();
+    }
+  });
+}
+
+async function removeCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  await withSession(url, io, async (client) => {
+    const entry = await client.stat(url.path);
+    if (entry.kind === EntryKind.DIRECTORY) {
+      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${url.path} is a folder (use -r)`);
+      await client.rmdir(url.path, { recursive: true });
+    } else {
+      await client.delete(url.path);
+    }
+  });
+}
+
+async function mkdirCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  await withSession(url, io, (client) => client.mkdir(url.path, { parents: flags.parents }));
+}
+
+/** NEWPATH: a path on the same server; relative ones are taken from the source's folder (a rename). */
+async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(source!);
+  let to: string;
+  if (/^ferrys?:\/\//i.test(newPath!)) {
+    const other = parseFerryUrl(newPath!);
+    if (other.host !== url.host || other.port !== url.port) {
+      throw new FerryError(ErrorCode.UNSUPPORTED, 'mv works within one server');
+    }
+    to = other.path;
+  } else if (newPath!.startsWith('/')) {
+    to = newPath!;
+  } else {
+    // Joined as text, not normalised: a `..` goes to the server, which judges it.
+    const folder = path.posix.dirname(url.path);
+    to = folder === '/' || folder === '.' ? `/${newPath}` : `${folder}/${newPath}`;
+  }
+  await withSession(url, io, (client) => client.rename(url.path, to, { overwrite: flags.overwrite }));
+}
+
+async function isLocalFolder(local: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(local)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function defaultIo(): FerryIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
