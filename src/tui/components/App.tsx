@@ -10,6 +10,7 @@ import type { KeyPress } from '../keys/parse-key.js';
 import { useKeypress } from '../hooks/use-keypress.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { usePane, type PaneController } from '../hooks/use-pane.js';
+import { useSyncedState } from '../hooks/use-synced-state.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
@@ -83,11 +84,12 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
 
   const local = usePane(localPath, fail);
   const remote = usePane(initial?.path ?? '/', fail);
-  const [activeSide, setActiveSide] = useState<PaneSide>(initial ? 'remote' : 'local');
-  const [focus, setFocus] = useState<'panes' | 'queue'>('panes');
-  const [queueCursor, setQueueCursor] = useState(0);
-  const [filtering, setFiltering] = useState<PaneSide | undefined>(undefined);
-  const [dialog, setDialog] = useState<Dialog | undefined>(
+  // Read through refs in key handlers: keys may arrive before the next render.
+  const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
+  const [focus, setFocus, focusRef] = useSyncedState<'panes' | 'queue'>('panes');
+  const [queueCursor, setQueueCursor, queueCursorRef] = useSyncedState(0);
+  const [filtering, setFiltering, filteringRef] = useSyncedState<PaneSide | undefined>(undefined);
+  const [dialog, setDialog, dialogRef] = useSyncedState<Dialog | undefined>(
     initial ? undefined : { kind: 'connect', fields: fieldsFrom(undefined), focus: 'host' },
   );
   const [connection, setConnection] = useState<Connection>({ status: 'disconnected', params: initial });
@@ -271,7 +273,7 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
     const target = panes[otherSide(from)];
     const sourceFs = from === 'local' ? localFs : remoteFs;
     const targetFs = from === 'local' ? remoteFs : localFs;
-    const entries = targetEntries(source.state).filter(
+    const entries = targetEntries(source.current()).filter(
       (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
     );
     if (entries.length === 0) {
@@ -281,8 +283,8 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
     const requests: TransferRequest[] = entries.map((entry) => ({
       direction: from === 'local' ? 'upload' : 'download',
       name: entry.name,
-      source: sourceFs.join(source.state.path, entry.name),
-      target: targetFs.join(target.state.path, entry.name),
+      source: sourceFs.join(source.current().path, entry.name),
+      target: targetFs.join(target.current().path, entry.name),
       isFolder: isDirectory(entry),
     }));
     queue.enqueue(requests);
@@ -293,11 +295,11 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
   const enterEntry = (side: PaneSide): void => {
     const pane = panes[side];
     const fs = fsOf(side);
-    const entry = currentEntry(pane.state);
+    const entry = currentEntry(pane.current());
     if (!fs || !entry) return;
     if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {
       setFiltering(undefined);
-      void pane.load(fs, fs.join(pane.state.path, entry.name));
+      void pane.load(fs, fs.join(pane.current().path, entry.name));
     }
   };
 
@@ -305,10 +307,10 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
     const pane = panes[side];
     const fs = fsOf(side);
     if (!fs) return;
-    const parent = fs.parent(pane.state.path);
-    if (parent === pane.state.path) return;
+    const parent = fs.parent(pane.current().path);
+    if (parent === pane.current().path) return;
     setFiltering(undefined);
-    void pane.load(fs, parent, fs.basename(pane.state.path));
+    void pane.load(fs, parent, fs.basename(pane.current().path));
   };
 
   const runPaneCommand = (command: Command, side: PaneSide): boolean => {
@@ -362,7 +364,7 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
         pane.dispatch({ type: 'reverse-sort' });
         return true;
       case 'refresh':
-        if (fs) void pane.load(fs, pane.state.path).then((ok) => ok && info(`refreshed ${fs.label(pane.state.path)}`));
+        if (fs) void pane.load(fs, pane.current().path).then((ok) => ok && info(`refreshed ${fs.label(pane.current().path)}`));
         else requireRemote();
         return true;
       case 'select':
@@ -385,20 +387,20 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
         return true;
       case 'mkdir':
         if (!fs) return Boolean(requireRemote());
-        setDialog({ kind: 'mkdir', side, folder: pane.state.path, value: '' });
+        setDialog({ kind: 'mkdir', side, folder: pane.current().path, value: '' });
         return true;
       case 'rename': {
         if (!fs) return Boolean(requireRemote());
-        const entry = currentEntry(pane.state);
+        const entry = currentEntry(pane.current());
         if (!entry) return true;
-        setDialog({ kind: 'rename', side, folder: pane.state.path, from: entry.name, value: entry.name });
+        setDialog({ kind: 'rename', side, folder: pane.current().path, from: entry.name, value: entry.name });
         return true;
       }
       case 'delete': {
         if (!fs) return Boolean(requireRemote());
-        const entries = targetEntries(pane.state);
+        const entries = targetEntries(pane.current());
         if (entries.length === 0) return true;
-        setDialog({ kind: 'delete', side, folder: pane.state.path, entries, choice: 'yes' });
+        setDialog({ kind: 'delete', side, folder: pane.current().path, entries, choice: 'yes' });
         return true;
       }
       default:
@@ -571,8 +573,9 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
   // ---- keys ---------------------------------------------------------------
 
   const filterHandler: KeyHandler = (press) => {
-    if (!filtering) return false;
-    const pane = panes[filtering];
+    const side = filteringRef.current;
+    if (!side) return false;
+    const pane = panes[side];
     if (press.name === 'escape') {
       pane.dispatch({ type: 'set-filter', filter: '' });
       setFiltering(undefined);
@@ -583,26 +586,27 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
       return true;
     }
     if (press.name === 'backspace') {
-      pane.dispatch({ type: 'set-filter', filter: pane.state.filter.slice(0, -1) });
+      pane.dispatch({ type: 'erase-filter' });
       return true;
     }
     if (isTextInput(press)) {
-      pane.dispatch({ type: 'set-filter', filter: pane.state.filter + (press.name === 'space' ? ' ' : press.sequence) });
+      pane.dispatch({ type: 'append-filter', text: press.name === 'space' ? ' ' : press.sequence });
       return true;
     }
     return false;
   };
 
   const paneHandler: KeyHandler = (press) => {
-    if (focus === 'queue') {
+    if (focusRef.current === 'queue') {
       const command = matchCommand(press, 'queue');
-      const item = transfers.items[queueCursor];
+      const queueCursor = queueCursorRef.current;
+      const item = queue.getState().items[queueCursor];
       switch (command) {
         case 'up':
           setQueueCursor(Math.max(0, queueCursor - 1));
           return true;
         case 'down':
-          setQueueCursor(Math.min(transfers.items.length - 1, queueCursor + 1));
+          setQueueCursor(Math.max(0, Math.min(queue.getState().items.length - 1, queueCursor + 1)));
           return true;
         case 'cancel-transfer':
           if (item) queue.cancel(item.id);
@@ -623,7 +627,7 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
     }
     if (filterHandler(press)) return true;
     const command = matchCommand(press, 'pane');
-    return command ? runPaneCommand(command, activeSide) : false;
+    return command ? runPaneCommand(command, activeSideRef.current) : false;
   };
 
   const globalHandler: KeyHandler = (press) => {
@@ -647,7 +651,7 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
         return true;
       }
       case 'focus-queue':
-        if (focus === 'queue') setFocus('panes');
+        if (focusRef.current === 'queue') setFocus('panes');
         else if (transfers.items.length > 0) {
           setFocus('queue');
           const firstOpen = transfers.items.findIndex((item) => !isFinished(item));
@@ -665,8 +669,9 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
       void quit();
       return;
     }
+    const currentDialog = dialogRef.current;
     dispatchKey(press, {
-      dialog: dialog ? dialogHandler(dialog) : undefined,
+      dialog: currentDialog ? dialogHandler(currentDialog) : undefined,
       pane: paneHandler,
       global: globalHandler,
     });

@@ -22,10 +22,11 @@ export function ConfirmDialog({ title, lines, choice, yesLabel = 'Yes', screen }
       ))}
       <DialogLine width={width}>{''}</DialogLine>
       <Box>
+        <Text> </Text>
         <Text inverse={choice === 'yes'} bold> {yesLabel} (y) </Text>
         <Text>   </Text>
         <Text inverse={choice === 'no'} bold> No (n/Esc) </Text>
-        <Text>{' '.repeat(Math.max(0, width - 4 - yesLabel.length - 20))}</Text>
+        <Text>{' '.repeat(Math.max(0, width - 2 - yesLabel.length - 22))}</Text>
       </Box>
     </DialogFrame>
   );

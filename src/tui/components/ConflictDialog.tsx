@@ -29,12 +29,13 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
       <DialogLine width={width}>{`${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`}</DialogLine>
       <DialogLine width={width}>{'Resume continues an interrupted copy (its .ferry-part file).'}</DialogLine>
       <Box>
+        <Text> </Text>
         {conflictChoices.map((entry, index) => (
           <Text key={entry.choice} inverse={index === choiceIndex} bold>
             {` ${entry.label} (${entry.key}) `}
           </Text>
         ))}
-        <Text>{' '.repeat(Math.max(0, width - 4 - 56))}</Text>
+        <Text>{' '.repeat(Math.max(0, width - 2 - 50))}</Text>
       </Box>
       <DialogLine width={width}>{`[${applyToAll ? 'x' : ' '}] apply to all (a)     Esc: skip`}</DialogLine>
     </DialogFrame>

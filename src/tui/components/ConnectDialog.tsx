@@ -2,7 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import Spinner from 'ink-spinner';
-import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 
 export interface ConnectFields {
   host: string;
@@ -34,9 +34,9 @@ export function ConnectDialog({ fields, focus, onChange, error, connecting, scre
   return (
     <DialogFrame title="Connect to a Ferry server" width={width} screen={screen}>
       {connectFieldOrder.map((field) => (
-        <Box key={field} width={width - 4}>
+        <Box key={field} width={width - 2}>
           <Text color={focus === field ? 'cyan' : undefined} bold={focus === field}>
-            {`${focus === field ? '›' : ' '} ${labels[field].padEnd(9)}`}
+            {` ${focus === field ? '›' : ' '} ${labels[field].padEnd(9)}`}
           </Text>
           <TextInput
             value={fields[field]}
@@ -44,14 +44,17 @@ export function ConnectDialog({ fields, focus, onChange, error, connecting, scre
             focus={focus === field && !connecting}
             showCursor={focus === field}
             mask={field === 'password' ? '*' : undefined}
-            placeholder={field === 'user' ? '(anonymous)' : field === 'password' ? '' : undefined}
+            placeholder={field === 'user' ? '(anonymous)' : undefined}
           />
+          <Text>{' '.repeat(Math.max(0, dialogTextWidth(width) - 12 - Math.max(fields[field].length, field === 'user' ? 11 : 0)))}</Text>
         </Box>
       ))}
       <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
       {connecting ? (
         <Text color="yellow">
-          <Spinner type="dots" /> connecting…
+          {' '}
+          <Spinner type="dots" />
+          {' connecting…'.padEnd(dialogTextWidth(width) - 1)}
         </Text>
       ) : (
         <DialogLine width={width}>{'Enter: connect  Tab/↑↓: field  Esc: local only  F10: quit'}</DialogLine>

@@ -27,17 +27,34 @@ export function DialogFrame({ title, width, screen, tone = 'normal', children }:
   const boxWidth = dialogWidth(width, screen);
   return (
     <Box position="absolute" marginLeft={Math.max(0, Math.floor((screen.columns - boxWidth) / 2))} marginTop={2} width={boxWidth}>
-      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? 'red' : 'cyan'} paddingX={1}>
-        <Text bold>{title.padEnd(boxWidth - 4)}</Text>
+      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? 'red' : 'cyan'}>
+        <DialogLine width={boxWidth} bold>{title}</DialogLine>
         {children}
       </Box>
     </Box>
   );
 }
 
-/** A text line padded to the dialog's inner width so it covers the panes below. */
-export function DialogLine({ width, children, color, bold }: { width: number; children: string; color?: string; bold?: boolean }): React.JSX.Element {
-  const inner = Math.max(1, width - 4);
-  const text = [...children].length > inner ? [...children].slice(0, inner - 1).join('') + '~' : children.padEnd(inner);
-  return <Text color={color} bold={bold}>{text}</Text>;
+/** Columns for text inside a dialog of `width`: borders and a one-space margin each side. */
+export function dialogTextWidth(width: number): number {
+  return Math.max(1, width - 4);
+}
+
+/** `text` cut or padded to exactly `width` columns. */
+export function padTo(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length > width ? chars.slice(0, Math.max(0, width - 1)).join('') + '~' : text + ' '.repeat(width - chars.length);
+}
+
+/**
+ * A text line covering the whole inside of the dialog, margins included, so
+ * nothing of the panes below shows through (Ink does not paint padding).
+ */
+export function DialogLine({ width, children, color, bold }: { width: number; children: string; color?: string | undefined; bold?: boolean }): React.JSX.Element {
+  return (
+    <Text>
+      {' '}
+      <Text color={color} bold={bold}>{padTo(children, dialogTextWidth(width))}</Text>{' '}
+    </Text>
+  );
 }

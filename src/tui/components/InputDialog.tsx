@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
-import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 
 /** Props of a one-field dialog (mkdir, rename/move). */
 export interface InputDialogProps {
@@ -20,9 +20,10 @@ export function InputDialog({ title, prompt, value, onChange, error, screen }: I
   return (
     <DialogFrame title={title} width={width} screen={screen}>
       <DialogLine width={width}>{prompt}</DialogLine>
-      <Box width={width - 4}>
-        <Text color="cyan">{'> '}</Text>
+      <Box width={width - 2}>
+        <Text color="cyan">{' > '}</Text>
         <TextInput value={value} onChange={onChange} />
+        <Text>{' '.repeat(Math.max(0, dialogTextWidth(width) - 2 - [...value].length))}</Text>
       </Box>
       <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
       <DialogLine width={width}>{'Enter: OK   Esc: cancel'}</DialogLine>

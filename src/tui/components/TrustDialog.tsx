@@ -25,10 +25,11 @@ export function TrustDialog({ host, port, fingerprint, choice, screen }: TrustDi
       ))}
       <DialogLine width={width}>{'Compare it with the one ferryd printed. Trusting remembers it.'}</DialogLine>
       <Box>
+        <Text> </Text>
         <Text inverse={choice === 'yes'} bold> Trust (y) </Text>
         <Text>   </Text>
         <Text inverse={choice === 'no'} bold> Refuse (n/Esc) </Text>
-        <Text>{' '.repeat(Math.max(0, inner - 30))}</Text>
+        <Text>{' '.repeat(Math.max(0, inner - 29))}</Text>
       </Box>
     </DialogFrame>
   );

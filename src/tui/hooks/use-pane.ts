@@ -3,7 +3,8 @@
  * answers of an earlier load are dropped so fast navigation never shows a
  * stale folder.
  */
-import { useCallback, useReducer, useRef } from 'react';
+import { useCallback, useRef } from 'react';
+import { useSyncedState } from './use-synced-state.js';
 import { createPaneState, paneReducer, type PaneAction, type PaneState } from '../state/pane.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
@@ -13,14 +14,13 @@ export interface PaneController {
   dispatch: (action: PaneAction) => void;
   /** List `path` and show it; resolves false (and reports) when listing failed. */
   load: (fs: PaneFs, path: string, focusName?: string) => Promise<boolean>;
-  /** Latest state, for async callbacks. */
+  /** Latest state, including changes not rendered yet. */
   current: () => PaneState;
 }
 
 export function usePane(initialPath: string, onError: (message: string) => void): PaneController {
-  const [state, dispatch] = useReducer(paneReducer, initialPath, (path) => createPaneState(path));
-  const latest = useRef(state);
-  latest.current = state;
+  const [state, setState, latest] = useSyncedState(() => createPaneState(initialPath));
+  const dispatch = useCallback((action: PaneAction) => setState((previous) => paneReducer(previous, action)), [setState]);
   const sequence = useRef(0);
   const errorRef = useRef(onError);
   errorRef.current = onError;
@@ -40,8 +40,8 @@ export function usePane(initialPath: string, onError: (message: string) => void)
       errorRef.current(message);
       return false;
     }
-  }, []);
+  }, [dispatch]);
 
-  const current = useCallback(() => latest.current, []);
+  const current = useCallback(() => latest.current, [latest]);
   return { state, dispatch, load, current };
 }

@@ -119,12 +119,23 @@ export function describeKey(matcher: KeyMatcher): string {
   const base = /^f\d+$/.test(matcher.name) ? matcher.name.toUpperCase() : (names[matcher.name] ?? matcher.name);
   if (matcher.ctrl) return `^${base.toUpperCase()}`;
   if (matcher.meta) return `M-${base}`;
+  if (matcher.shift === true) return `S-${base}`;
   return base;
 }
 
-/** The hint bar entries, in table order: first key of each hinted binding plus its label. */
+/** Hint bar order: mc's function keys first, then the letters, quit last. */
+const hintOrder: readonly Command[] = [
+  'help', 'refresh', 'copy', 'rename', 'mkdir', 'delete', 'upload', 'download', 'select', 'focus-queue', 'disconnect', 'quit',
+];
+
+/** The hint bar entries: first key of each hinted binding plus its label. */
 export function hintEntries(table: readonly Binding[] = bindings): { key: string; label: string }[] {
-  return table
-    .filter((binding) => binding.hint !== undefined)
+  const hinted = table.filter((binding) => binding.hint !== undefined);
+  const rank = (binding: Binding): number => {
+    const index = hintOrder.indexOf(binding.command);
+    return index < 0 ? hintOrder.length : index;
+  };
+  return [...hinted]
+    .sort((a, b) => rank(a) - rank(b))
     .map((binding) => ({ key: describeKey(binding.keys[0] ?? { name: '?' }), label: binding.hint ?? '' }));
 }

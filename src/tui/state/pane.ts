@@ -56,6 +56,8 @@ export type PaneAction =
   | { type: 'invert-selection' }
   | { type: 'clear-selection' }
   | { type: 'set-filter'; filter: string }
+  | { type: 'append-filter'; text: string }
+  | { type: 'erase-filter' }
   | { type: 'toggle-hidden' }
   | { type: 'set-sort'; key: SortKey }
   | { type: 'reverse-sort' };
@@ -199,6 +201,10 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
     case 'set-filter':
       if (action.filter === state.filter) return state;
       return rederive(state, { filter: action.filter });
+    case 'append-filter':
+      return rederive(state, { filter: state.filter + action.text });
+    case 'erase-filter':
+      return state.filter === '' ? state : rederive(state, { filter: [...state.filter].slice(0, -1).join('') });
     case 'toggle-hidden':
       return rederive(state, { showHidden: !state.showHidden });
     case 'set-sort': {

@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EntryKind, type Entry } from '../../src/protocol/messages.js';
+import {
+  createPaneState,
+  paneReducer,
+  targetEntries,
+  visibleRows,
+  type PaneAction,
+  type PaneState,
+} from '../../src/tui/state/pane.js';
+
+const file = (name: string, size = 0, mtimeMs = 0): Entry => ({ name, kind: EntryKind.FILE, size, mtimeMs, mode: 0o644 });
+const folder = (name: string): Entry => ({ name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0o755 });
+
+function run(state: PaneState, ...actions: PaneAction[]): PaneState {
+  return actions.reduce(paneReducer, state);
+}
+
+function loaded(entries: Entry[], height = 5): PaneState {
+  return run(createPaneState('/', height), { type: 'loaded', path: '/', entries });
+}
+
+const names = (entries: readonly Entry[]): string[] => entries.map((entry) => entry.name);
+
+test('folders come first, then names in natural order', () => {
+  const state = loaded([file('b10'), file('b2'), folder('zeta'), file('a'), folder('alpha')]);
+  assert.deepEqual(names(state.view), ['alpha', 'zeta', 'a', 'b2', 'b10']);
+});
+
+test('hidden files are left out until toggled, and the cursor stays on its entry', () => {
+  let state = loaded([file('.env'), file('a'), file('b')]);
+  assert.deepEqual(names(state.view), ['a', 'b']);
+  state = run(state, { type: 'move', delta: 1 });
+  assert.equal(state.view[state.cursor]?.name, 'b');
+  state = run(state, { type: 'toggle-hidden' });
+  assert.deepEqual(names(state.view), ['.env', 'a', 'b']);
+  assert.equal(state.view[state.cursor]?.name, 'b');
+});
+
+test('the cursor is clamped and the window scrolls to keep it visible', () => {
+  const entries = Array.from({ length: 20 }, (_, i) => file(`f${String(i).padStart(2, '0')}`));
+  let state = loaded(entries, 5);
+  state = run(state, { type: 'move', delta: -3 });
+  assert.equal(state.cursor, 0);
+  state = run(state, { type: 'move', delta: 6 });
+  assert.equal(state.cursor, 6);
+  assert.equal(state.top, 2);
+  assert.deepEqual(names(visibleRows(state)), ['f02', 'f03', 'f04', 'f05', 'f06']);
+  state = run(state, { type: 'end' });
+  assert.equal(state.cursor, 19);
+  assert.equal(state.top, 15);
+  state = run(state, { type: 'page', direction: -1 });
+  assert.equal(state.cursor, 15);
+  assert.equal(state.top, 15);
+  state = run(state, { type: 'page', direction: -1 });
+  assert.equal(state.cursor, 11);
+  assert.equal(state.top, 11);
+  state = run(state, { type: 'home' });
+  assert.deepEqual([state.cursor, state.top], [0, 0]);
+});
+
+test('a smaller window after resize still shows the cursor', () => {
+  let state = run(loaded(Array.from({ length: 30 }, (_, i) => file(`f${i}`)), 20), { type: 'move', delta: 15 });
+  state = run(state, { type: 'resize', height: 5 });
+  assert.ok(state.cursor >= state.top && state.cursor < state.top + 5);
+  assert.equal(state.height, 5);
+});
+
+test('selection toggles and moves down; select all and invert', () => {
+  let state = loaded([file('a'), file('b'), file('c')]);
+  state = run(state, { type: 'toggle-select' });
+  assert.deepEqual([...state.selected], ['a']);
+  assert.equal(state.cursor, 1);
+  state = run(state, { type: 'invert-selection' });
+  assert.deepEqual([...state.selected].sort(), ['b', 'c']);
+  state = run(state, { type: 'select-all' });
+  assert.equal(state.selected.size, 3);
+  assert.deepEqual(names(targetEntries(state)), ['a', 'b', 'c']);
+  state = run(state, { type: 'clear-selection' });
+  assert.deepEqual(names(targetEntries(state)), ['b']);
+});
+
+test('filter is case-insensitive and keeps the cursor on a still-shown entry', () => {
+  let state = loaded([file('Report.pdf'), file('notes.txt'), file('report-2.pdf')]);
+  state = run(state, { type: 'focus-name', name: 'report-2.pdf' }, { type: 'set-filter', filter: 'rep' });
+  assert.deepEqual(names(state.view).sort(), ['Report.pdf', 'report-2.pdf']);
+  assert.equal(state.view[state.cursor]?.name, 'report-2.pdf');
+  state = run(state, { type: 'set-filter', filter: 'zzz' });
+  assert.equal(state.view.length, 0);
+  assert.equal(state.cursor, 0);
+  state = run(state, { type: 'set-filter', filter: '' });
+  assert.equal(state.view.length, 3);
+});
+
+test('sort by size and time, again reverses; folders stay first', () => {
+  let state = loaded([file('small', 1, 300), file('big', 100, 100), folder('dir'), file('mid', 50, 200)]);
+  state = run(state, { type: 'set-sort', key: 'size' });
+  assert.deepEqual(names(state.view), ['dir', 'big', 'mid', 'small']);
+  state = run(state, { type: 'set-sort', key: 'size' });
+  assert.deepEqual(names(state.view), ['dir', 'small', 'mid', 'big']);
+  state = run(state, { type: 'set-sort', key: 'time' });
+  assert.deepEqual(names(state.view), ['dir', 'small', 'mid', 'big']);
+  state = run(state, { type: 'reverse-sort' });
+  assert.deepEqual(names(state.view), ['dir', 'big', 'mid', 'small']);
+});
+
+test('a refresh of the same folder keeps cursor and prunes the selection; a new folder resets', () => {
+  let state = run(loaded([file('a'), file('b'), file('c')]), { type: 'move', delta: 2 }, { type: 'select-all' });
+  state = run(state, { type: 'loaded', path: '/', entries: [file('a'), file('c'), file('d')] });
+  assert.equal(state.view[state.cursor]?.name, 'c');
+  assert.deepEqual([...state.selected].sort(), ['a', 'c']);
+  state = run(state, { type: 'set-filter', filter: 'a' }, { type: 'loaded', path: '/sub', entries: [file('x'), file('y')] });
+  assert.equal(state.path, '/sub');
+  assert.equal(state.filter, '');
+  assert.equal(state.cursor, 0);
+  assert.equal(state.selected.size, 0);
+  state = run(state, { type: 'loaded', path: '/', entries: [folder('sub'), folder('other'), file('z')], focusName: 'sub' });
+  assert.equal(state.view[state.cursor]?.name, 'sub');
+});
+
+test('cursor moves on 100 000 entries do not re-derive the view', () => {
+  const entries = Array.from({ length: 100_000 }, (_, i) => file(`file-${i}`, i, i));
+  let state = loaded(entries, 30);
+  const view = state.view;
+  for (let i = 0; i < 100; i++) state = run(state, { type: 'move', delta: 1 }, { type: 'toggle-select' });
+  assert.equal(state.view, view, 'the same array: no filtering or sorting per key press');
+  assert.equal(visibleRows(state).length, 30);
+});
+
+test('load failure keeps the listing and records the message', () => {
+  let state = loaded([file('a')]);
+  state = run(state, { type: 'load-start' }, { type: 'load-failed', message: 'permission denied' });
+  assert.equal(state.error, 'permission denied');
+  assert.equal(state.loading, false);
+  assert.deepEqual(names(state.view), ['a']);
+});
