@@ -1,0 +1,80 @@
+/**
+ * Runs the bench suites in one process and one temporary folder, and always
+ * cleans up (children ended, folder removed), whatever fails.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SIZES, type BenchContext, type BenchMode, type Suite } from './context.js';
+import { killAllChildren } from './processes.js';
+import type { BenchReport, BenchRow } from './report.js';
+import { bigFileSuite } from './suites/big-file.js';
+import { listingSuite } from './suites/listing.js';
+import { manyClientsSuite } from './suites/many-clients.js';
+import { rssFlatSuite } from './suites/rss-flat.js';
+import { smallFilesSuite } from './suites/small-files.js';
+import { tlsSuite } from './suites/tls.js';
+import { toolsSuite } from './suites/tools.js';
+import { tuiSuite } from './suites/tui.js';
+import { errorMessage } from './util.js';
+
+export const SUITES: Suite[] = [
+  bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, manyClientsSuite, listingSuite, rssFlatSuite, tuiSuite,
+];
+
+export interface RunOptions {
+  mode: BenchMode;
+  /** Suite names to run; all when empty. */
+  only?: string[];
+  log?: (message: string) => void;
+}
+
+export async function runBench(options: RunOptions): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const only = options.only ?? [];
+  const unknown = only.filter((name) => !SUITES.some((suite) => suite.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown suite ${unknown.join(', ')}; known: ${SUITES.map((suite) => suite.name).join(', ')}`);
+  }
+  const selected = only.length === 0 ? SUITES : SUITES.filter((suite) => only.includes(suite.name));
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
+  const context: BenchContext = {
+    mode: options.mode,
+    sizes: SIZES[options.mode],
+    workDir,
+    log: options.log ?? (() => undefined),
+    shared: new Map(),
+  };
+  const rows: BenchRow[] = [];
+  try {
+    for (const suite of selected) {
+      context.log(`suite ${suite.name}`);
+      try {
+        rows.push(...await suite.run(context));
+      } catch (error) {
+        context.log(`suite ${suite.name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        rows.push({
+          id: `${suite.name}-error`, suite: suite.name, figure: suite.name, unit: '', ferry: null, baseline: null,
+          baselineLabel: '', ratio: null, target: { kind: 'none' }, status: 'error', reason: errorMessage(error),
+        });
+        // A failed suite may leave its server or peers behind.
+        await killAllChildren();
+      }
+    }
+  } finally {
+    await killAllChildren();
+    await fs.rm(workDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+  const cpus = os.cpus();
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    mode: options.mode,
+    workDir,
+    machine: {
+      cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', totalMemMb: Math.round(os.totalmem() / 1e6),
+      node: process.version, platform: `${process.platform} ${os.release()}`,
+    },
+    rows,
+  };
+}

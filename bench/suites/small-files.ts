@@ -1,0 +1,95 @@
+/**
+ * A tree of many small files, recursive download and upload through Ferry
+ * (downloadTree / uploadTree) against `tar c | TCP | tar x` of the same tree.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sizeLabel, type BenchContext, type Suite } from '../context.js';
+import { connectPlain, quitQuietly } from '../ferry.js';
+import { startFerryd } from '../processes.js';
+import { tarPipe } from '../raw-pipe.js';
+import { makeRow, type BenchRow } from '../report.js';
+import { flushDirtyPages, hashTree, median, now, removeQuietly, sameTree, writeSmallTree } from '../util.js';
+
+/** Small trees are cheap: more repetitions give a steadier median. */
+const EXTRA_RUNS = 2;
+
+export const smallFilesSuite: Suite = {
+  name: 'small-files',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const { smallFiles, smallFileSize } = context.sizes;
+    const runs = context.sizes.runs + (context.mode === 'tiny' ? 0 : EXTRA_RUNS);
+    const serverRoot = path.join(context.workDir, 'small-root');
+    const tree = path.join(serverRoot, 'tree');
+    const outDir = path.join(context.workDir, 'small-out');
+    await fs.mkdir(outDir, { recursive: true });
+    context.log(`writing ${smallFiles} × ${sizeLabel(smallFileSize)} files`);
+    await writeSmallTree(tree, smallFiles, smallFileSize);
+    const expected = await hashTree(tree);
+
+    const server = await startFerryd(serverRoot);
+    const client = await connectPlain(server.host, server.port);
+    const ferryDown: number[] = [];
+    const ferryUp: number[] = [];
+    const tarDown: number[] = [];
+    const tarUp: number[] = [];
+    let downMatched = true;
+    let upMatched = true;
+    try {
+      for (let run = 0; run < runs; run += 1) {
+        context.log(`${smallFiles} files run ${run + 1}/${runs}`);
+        // Download shape: the server's tree lands in a local folder.
+        const tarTarget = path.join(outDir, `tar-${run}`);
+        await fs.mkdir(tarTarget);
+        flushDirtyPages();
+        tarDown.push(await tarPipe(tree, tarTarget));
+        await removeQuietly(tarTarget);
+
+        const downTarget = path.join(outDir, `ferry-${run}`);
+        flushDirtyPages();
+        let started = now();
+        await client.downloadTree('tree', downTarget, { overwrite: true });
+        ferryDown.push(now() - started);
+        if (!sameTree(expected, await hashTree(downTarget))) downMatched = false;
+        await removeQuietly(downTarget);
+
+        // Upload shape: a local tree lands in the server's root.
+        const tarUpTarget = path.join(serverRoot, `tar-up-${run}`);
+        await fs.mkdir(tarUpTarget);
+        flushDirtyPages();
+        tarUp.push(await tarPipe(tree, tarUpTarget));
+        await removeQuietly(tarUpTarget);
+
+        const upName = `up-${run}`;
+        flushDirtyPages();
+        started = now();
+        await client.uploadTree(tree, upName, { overwrite: true });
+        ferryUp.push(now() - started);
+        if (!sameTree(expected, await hashTree(path.join(serverRoot, upName)))) upMatched = false;
+        await removeQuietly(path.join(serverRoot, upName));
+      }
+    } finally {
+      await quitQuietly(client);
+      await server.stop();
+    }
+    const label = `${smallFiles} × ${sizeLabel(smallFileSize)}`;
+    const seconds = (values: number[]): number => median(values) / 1000;
+    const rows: BenchRow[] = [];
+    for (const [direction, ferry, tar, matched] of [
+      ['download', ferryDown, tarDown, downMatched],
+      ['upload', ferryUp, tarUp, upMatched],
+    ] as const) {
+      rows.push(makeRow({
+        id: `tree-${direction}`, suite: this.name, figure: `${label} tree ${direction}`, unit: 's',
+        ferry: seconds(ferry), baseline: seconds(tar), baselineLabel: 'tar | TCP | tar',
+        target: { kind: 'ratio-max', value: 3 }, hashesMatched: matched, samples: { ferry, baseline: tar },
+      }));
+      rows.push(makeRow({
+        id: `tree-${direction}-abs`, suite: this.name, figure: `${label} tree ${direction}, absolute`, unit: 's',
+        ferry: seconds(ferry), baseline: null, baselineLabel: '',
+        target: { kind: 'abs-max', value: 0.25 }, hashesMatched: matched,
+      }));
+    }
+    return rows;
+  },
+};

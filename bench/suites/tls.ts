@@ -1,0 +1,139 @@
+/**
+ * The big file downloaded over TLS, against Ferry's own plain TCP on the same
+ * server process, and against scp of the same file when OpenSSH is here.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sizeLabel, type BenchContext, type Suite } from '../context.js';
+import { opensshMissing, startSshd } from '../external-tools.js';
+import { connectPlain, connectTls, quitQuietly } from '../ferry.js';
+import { attachListening, distPath, spawnTracked } from '../processes.js';
+import { makeRow, skippedRow, type BenchRow } from '../report.js';
+import { errorMessage, flushDirtyPages, median, now, removeQuietly, sha256File } from '../util.js';
+import { bigFileSetup } from './big-file.js';
+
+const TLS_SERVER = distPath('./workers/tls-server.js');
+
+/** A throwaway self-signed certificate for 127.0.0.1 (openssl), or why there is none. */
+async function makeCertificate(dir: string): Promise<{ key: string; cert: string } | string> {
+  await fs.mkdir(dir, { recursive: true });
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  const made = spawnSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert,
+  ]);
+  if (made.error) return `openssl not usable: ${made.error.message}`;
+  if (made.status !== 0) return `openssl req failed: ${made.stderr.toString().trim().slice(0, 200)}`;
+  return { key, cert };
+}
+
+/** scp download times of the big file, measured once per bench run and shared with the tools suite. */
+export async function scpSamples(context: BenchContext, source: string, hash: string): Promise<number[] | string> {
+  const cached = context.shared.get('scp-download') as number[] | string | undefined;
+  if (cached !== undefined) return cached;
+  const missing = !context.sizes.externalTools ? 'external tools are not run in this mode' : opensshMissing();
+  if (missing) {
+    context.shared.set('scp-download', missing);
+    return missing;
+  }
+  const samples: number[] = [];
+  try {
+    const sshd = await startSshd(context.workDir);
+    try {
+      const target = path.join(context.workDir, 'scp-out.bin');
+      for (let run = 0; run < context.sizes.runs; run += 1) {
+        context.log(`scp run ${run + 1}/${context.sizes.runs}`);
+        flushDirtyPages();
+        samples.push(await sshd.download(source, target));
+        if (await sha256File(target) !== hash) throw new Error('scp delivered a different file');
+        await removeQuietly(target);
+      }
+    } finally {
+      await sshd.stop();
+    }
+  } catch (error) {
+    const reason = `OpenSSH unusable here: ${errorMessage(error)}`;
+    context.shared.set('scp-download', reason);
+    return reason;
+  }
+  context.shared.set('scp-download', samples);
+  return samples;
+}
+
+export const tlsSuite: Suite = {
+  name: 'tls',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const label = sizeLabel(context.sizes.bigFile);
+    const vsPlain = {
+      id: 'tls-vs-plain', suite: this.name, figure: `${label} download, TLS`, unit: 's',
+      baselineLabel: 'Ferry plain TCP', target: { kind: 'ratio-max', value: 1.4 } as const,
+    };
+    const vsScp = {
+      id: 'tls-vs-scp', suite: this.name, figure: `${label} download, TLS vs scp`, unit: 's',
+      baselineLabel: 'scp', target: { kind: 'ratio-max', value: 0.6 } as const,
+    };
+    const certificate = await makeCertificate(path.join(context.workDir, 'tls'));
+    if (typeof certificate === 'string') return [skippedRow(vsPlain, certificate), skippedRow(vsScp, certificate)];
+
+    const { serverRoot, name, source, hash } = await bigFileSetup(context);
+    const outDir = path.join(context.workDir, 'tls-out');
+    await fs.mkdir(outDir, { recursive: true });
+    let server;
+    try {
+      server = await attachListening(spawnTracked(process.execPath, [TLS_SERVER, serverRoot, certificate.key, certificate.cert]));
+    } catch (error) {
+      const reason = `no TLS server: ${errorMessage(error)}`;
+      return [skippedRow(vsPlain, reason), skippedRow(vsScp, reason)];
+    }
+    const plainTimes: number[] = [];
+    const tlsTimes: number[] = [];
+    let matched = true;
+    try {
+      let tlsClient;
+      try {
+        tlsClient = await connectTls(server.host, server.port);
+      } catch (error) {
+        const reason = `TLS session failed: ${errorMessage(error)}`;
+        return [skippedRow(vsPlain, reason), skippedRow(vsScp, reason)];
+      }
+      if (!tlsClient.info.tls) {
+        await quitQuietly(tlsClient);
+        const reason = 'the session did not run over TLS';
+        return [skippedRow(vsPlain, reason), skippedRow(vsScp, reason)];
+      }
+      const plainClient = await connectPlain(server.host, server.port);
+      try {
+        for (let run = 0; run < context.sizes.runs; run += 1) {
+          context.log(`TLS ${label} run ${run + 1}/${context.sizes.runs}`);
+          for (const [client, times] of [[plainClient, plainTimes], [tlsClient, tlsTimes]] as const) {
+            const target = path.join(outDir, 'down.bin');
+            flushDirtyPages();
+            const started = now();
+            await client.download(name, target, { overwrite: true });
+            times.push(now() - started);
+            if (await sha256File(target) !== hash) matched = false;
+            await removeQuietly(target);
+          }
+        }
+      } finally {
+        await quitQuietly(plainClient);
+        await quitQuietly(tlsClient);
+      }
+    } finally {
+      await server.stop();
+    }
+    const seconds = (values: number[]): number => median(values) / 1000;
+    const rows = [makeRow({
+      ...vsPlain, ferry: seconds(tlsTimes), baseline: seconds(plainTimes), hashesMatched: matched,
+      samples: { ferry: tlsTimes, baseline: plainTimes },
+    })];
+    const scp = await scpSamples(context, source, hash);
+    rows.push(typeof scp === 'string' ? skippedRow(vsScp, scp) : makeRow({
+      ...vsScp, ferry: seconds(tlsTimes), baseline: seconds(scp), hashesMatched: matched,
+      samples: { ferry: tlsTimes, baseline: scp },
+    }));
+    return rows;
+  },
+};
