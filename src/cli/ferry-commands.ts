@@ -19,7 +19,8 @@ import { createTrustCheck } from './trust.js';
 
 const HELP = `
   Usage
-    $ ferry                               (interactive UI; for now: this help)
+    $ ferry [URL]                         the dual-pane UI (connect dialog, or URL at once)
+    $ ferry --demo                        the UI against a demo server started in-process
     $ ferry ls URL                        list a folder (kind, size, mtime, name)
     $ ferry get URL [LOCAL]               download a file (-r: a folder)
     $ ferry put LOCAL URL                 upload a file (-r: a folder)
@@ -54,6 +55,7 @@ const FLAGS = {
   resume: { type: 'boolean', default: false },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
+  demo: { type: 'boolean', default: false },
 } as const;
 
 interface Flags {
@@ -91,7 +93,9 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
     return 0;
   }
   const [command, ...args] = cli.input;
-  if (command === undefined) return runWithoutSubcommand(cli.help, io);
+  if (command === undefined || cli.flags.demo || (args.length === 0 && /^ferrys?:\/\//i.test(command))) {
+    return runWithoutSubcommand(command, cli.flags.demo, io);
+  }
   try {
     await runCommand(command, args, cli.flags, io);
     return 0;
@@ -105,10 +109,13 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
   }
 }
 
-/** `ferry` with no subcommand. */
-function runWithoutSubcommand(help: string, io: FerryIo): number {
-  io.stdout.write(`${help.replace(/^\n/, '')}\n`);
-  return 0;
+/**
+ * `ferry`, `ferry URL`, `ferry --demo`: the interactive UI (src/tui). Loaded
+ * only here so the scriptable commands start without Ink and React.
+ */
+async function runWithoutSubcommand(url: string | undefined, demo: boolean, io: FerryIo): Promise<number> {
+  const { runTui } = await import('../tui/app.js');
+  return runTui({ url, demo, password: io.env.FERRY_PASSWORD });
 }
 
 function describeError(error: unknown): string {
