@@ -18,6 +18,8 @@ import { loadClientModule, loadServerModule } from './modules.js';
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
   url?: string | undefined;
+  /** Password for a URL that names a user but no password (FERRY_PASSWORD). */
+  password?: string | undefined;
   /** Start an in-process ferryd on a demo folder and connect to it. */
   demo?: boolean | undefined;
   /** Folder of the local pane (default: the current folder). */
@@ -44,7 +46,7 @@ export async function paramsFromUrl(url: string): Promise<ConnectParams> {
     user: parsed.user ?? '',
     password: parsed.password ?? '',
     path: parsed.path || '/',
-    tls: parsed.tls === true ? 'require' : 'auto',
+    tls: parsed.scheme === 'ferrys' ? 'require' : 'auto',
   };
 }
 
@@ -59,6 +61,8 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   }
 
   let initial: ConnectParams | undefined;
+  /** A URL with a user but no password: the dialog opens on the password field. */
+  let prefill: ConnectParams | undefined;
   let localPath = options.localPath ?? process.cwd();
   let cleanupDemo: (() => Promise<void>) | undefined;
   try {
@@ -74,6 +78,10 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
       };
     } else if (options.url) {
       initial = await paramsFromUrl(options.url);
+      if (initial.user && !initial.password) {
+        if (options.password) initial.password = options.password;
+        else [prefill, initial] = [initial, undefined];
+      }
     }
   } catch (error) {
     stderr.write(`ferry: ${describeError(error)}\n`);
@@ -110,7 +118,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
 
   const instance = render(
     <ErrorBoundary onFatal={(message) => onUnexpected(new Error(message))}>
-      <App localPath={localPath} initial={initial} connect={connect} trustStore={trustStore} onQuit={() => quit()} />
+      <App localPath={localPath} initial={initial} prefill={prefill} connect={connect} trustStore={trustStore} onQuit={() => quit()} />
     </ErrorBoundary>,
     { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
   );

@@ -12,7 +12,7 @@ export interface ParsedFerryUrl {
   user?: string | undefined;
   password?: string | undefined;
   path: string;
-  tls?: boolean | 'auto' | 'require' | 'off' | undefined;
+  scheme: 'ferry' | 'ferrys';
 }
 
 export interface ClientModule {

@@ -47,7 +47,7 @@ function renderApp(dir: string, connect: ConnectFunction = refusingConnect) {
   return { ...view, quitCalls: () => quitCalls };
 }
 
-test('starts with the connect dialog; Esc leaves the local pane usable', async () => {
+void test('starts with the connect dialog; Esc leaves the local pane usable', async () => {
   const dir = await localFolder();
   const app = renderApp(dir);
   try {
@@ -64,7 +64,7 @@ test('starts with the connect dialog; Esc leaves the local pane usable', async (
   }
 });
 
-test('a wrong password is reported in the dialog, not as a crash', async () => {
+void test('a wrong password is reported in the dialog, not as a crash', async () => {
   const dir = await localFolder();
   const app = renderApp(dir);
   try {
@@ -77,7 +77,7 @@ test('a wrong password is reported in the dialog, not as a crash', async () => {
   }
 });
 
-test('navigation: enter a folder, back to the parent, hidden files, filter', async () => {
+void test('navigation: enter a folder, back to the parent, hidden files, filter', async () => {
   const dir = await localFolder();
   const app = renderApp(dir);
   try {
@@ -103,7 +103,7 @@ test('navigation: enter a folder, back to the parent, hidden files, filter', asy
   }
 });
 
-test('delete asks first, naming what goes; n keeps it, y deletes it', async () => {
+void test('delete asks first, naming what goes; n keeps it, y deletes it', async () => {
   const dir = await localFolder();
   const app = renderApp(dir);
   try {
@@ -128,7 +128,7 @@ test('delete asks first, naming what goes; n keeps it, y deletes it', async () =
   }
 });
 
-test('mkdir dialog creates the folder; help overlay lists the keys; q quits', async () => {
+void test('mkdir dialog creates the folder; help overlay lists the keys; q quits', async () => {
   const dir = await localFolder();
   const app = renderApp(dir);
   try {

@@ -49,12 +49,12 @@ const cases: [string, KeyContext, Command | undefined][] = [
 ];
 
 for (const [sequence, context, expected] of cases) {
-  test(`${JSON.stringify(sequence)} in ${context} is ${expected ?? 'nothing'}`, () => {
+  void test(`${JSON.stringify(sequence)} in ${context} is ${expected ?? 'nothing'}`, () => {
     assert.equal(matchCommand(parseKey(sequence), context), expected);
   });
 }
 
-test('parseKey names function keys, modifiers and control letters', () => {
+void test('parseKey names function keys, modifiers and control letters', () => {
   assert.equal(parseKey('\x1b[24~').name, 'f12');
   assert.deepEqual(
     { name: parseKey('\x1b[1;5A').name, ctrl: parseKey('\x1b[1;5A').ctrl },
@@ -66,7 +66,7 @@ test('parseKey names function keys, modifiers and control letters', () => {
   assert.equal(parseKey('A').shift, true);
 });
 
-test('no key means two commands in one context', () => {
+void test('no key means two commands in one context', () => {
   const seen = new Map<string, string>();
   for (const binding of bindings) {
     for (const key of binding.keys) {
@@ -78,7 +78,7 @@ test('no key means two commands in one context', () => {
   }
 });
 
-test('the dispatcher asks dialog, then pane, then global, and stops at the first that consumes', () => {
+void test('the dispatcher asks dialog, then pane, then global, and stops at the first that consumes', () => {
   const calls: string[] = [];
   const layer = (name: string, consume: boolean) => () => {
     calls.push(name);
@@ -94,7 +94,7 @@ test('the dispatcher asks dialog, then pane, then global, and stops at the first
   assert.equal(dispatchKey(press, { pane: layer('pane', false) }), undefined);
 });
 
-test('text input accepts printable keys only', () => {
+void test('text input accepts printable keys only', () => {
   assert.equal(isTextInput(parseKey('a')), true);
   assert.equal(isTextInput(parseKey(' ')), true);
   assert.equal(isTextInput(parseKey('\x1b[A')), false);
@@ -102,7 +102,7 @@ test('text input accepts printable keys only', () => {
   assert.equal(isTextInput(parseKey('\r')), false);
 });
 
-test('every hinted command appears in the hint list with its first key', () => {
+void test('every hinted command appears in the hint list with its first key', () => {
   const hints = hintEntries();
   assert.ok(hints.some((hint) => hint.key === 'F5' && hint.label === 'Copy'));
   assert.ok(hints.some((hint) => hint.key === 'F8' && hint.label === 'Del'));

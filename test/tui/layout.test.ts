@@ -8,7 +8,7 @@ function totalHeight(layout: ReturnType<typeof computeLayout>): number {
   return layout.paneHeight + 1 + layout.transferRows + 2;
 }
 
-test('80×24 fits with one spare line and two equal panes', () => {
+void test('80×24 fits with one spare line and two equal panes', () => {
   const layout = computeLayout({ columns: 80, rows: 24 });
   assert.deepEqual(layout.paneWidths, [40, 40]);
   assert.equal(totalHeight(layout), 23);
@@ -17,7 +17,7 @@ test('80×24 fits with one spare line and two equal panes', () => {
   assert.equal(layout.longTime, false);
 });
 
-test('bigger terminals get more rows and the long time column', () => {
+void test('bigger terminals get more rows and the long time column', () => {
   const small = computeLayout({ columns: 80, rows: 24 });
   const big = computeLayout({ columns: 200, rows: 60 });
   assert.ok(big.listRows > small.listRows);
@@ -26,12 +26,12 @@ test('bigger terminals get more rows and the long time column', () => {
   assert.equal(totalHeight(big), 59);
 });
 
-test('odd widths are shared without losing a column', () => {
+void test('odd widths are shared without losing a column', () => {
   const layout = computeLayout({ columns: 81, rows: 30 });
   assert.equal(layout.paneWidths[0] + layout.paneWidths[1], 81);
 });
 
-test('the transfer panel grows with the queue up to a quarter of the screen', () => {
+void test('the transfer panel grows with the queue up to a quarter of the screen', () => {
   const none = computeLayout({ columns: 80, rows: 24 }, 0);
   const two = computeLayout({ columns: 80, rows: 24 }, 2);
   const many = computeLayout({ columns: 80, rows: 24 }, 50);
@@ -41,13 +41,13 @@ test('the transfer panel grows with the queue up to a quarter of the screen', ()
   for (const layout of [none, two, many]) assert.equal(totalHeight(layout), 23);
 });
 
-test('tiny terminals are treated as the minimum size, never negative', () => {
+void test('tiny terminals are treated as the minimum size, never negative', () => {
   const layout = computeLayout({ columns: 10, rows: 3 });
   assert.ok(layout.listRows >= 1);
   assert.ok(layout.paneWidths[0] > 0);
 });
 
-test('rows are exactly the width asked for', () => {
+void test('rows are exactly the width asked for', () => {
   const entry = { name: 'a-rather-long-file-name-that-will-not-fit.tar.gz', kind: EntryKind.FILE, size: 123456, mtimeMs: 0, mode: 0 };
   for (const width of [20, 38, 60, 98]) {
     assert.equal([...formatRow(entry, width, width > 56, false)].length, width);

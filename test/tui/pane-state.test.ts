@@ -23,12 +23,12 @@ function loaded(entries: Entry[], height = 5): PaneState {
 
 const names = (entries: readonly Entry[]): string[] => entries.map((entry) => entry.name);
 
-test('folders come first, then names in natural order', () => {
+void test('folders come first, then names in natural order', () => {
   const state = loaded([file('b10'), file('b2'), folder('zeta'), file('a'), folder('alpha')]);
   assert.deepEqual(names(state.view), ['alpha', 'zeta', 'a', 'b2', 'b10']);
 });
 
-test('hidden files are left out until toggled, and the cursor stays on its entry', () => {
+void test('hidden files are left out until toggled, and the cursor stays on its entry', () => {
   let state = loaded([file('.env'), file('a'), file('b')]);
   assert.deepEqual(names(state.view), ['a', 'b']);
   state = run(state, { type: 'move', delta: 1 });
@@ -38,7 +38,7 @@ test('hidden files are left out until toggled, and the cursor stays on its entry
   assert.equal(state.view[state.cursor]?.name, 'b');
 });
 
-test('the cursor is clamped and the window scrolls to keep it visible', () => {
+void test('the cursor is clamped and the window scrolls to keep it visible', () => {
   const entries = Array.from({ length: 20 }, (_, i) => file(`f${String(i).padStart(2, '0')}`));
   let state = loaded(entries, 5);
   state = run(state, { type: 'move', delta: -3 });
@@ -60,14 +60,14 @@ test('the cursor is clamped and the window scrolls to keep it visible', () => {
   assert.deepEqual([state.cursor, state.top], [0, 0]);
 });
 
-test('a smaller window after resize still shows the cursor', () => {
+void test('a smaller window after resize still shows the cursor', () => {
   let state = run(loaded(Array.from({ length: 30 }, (_, i) => file(`f${i}`)), 20), { type: 'move', delta: 15 });
   state = run(state, { type: 'resize', height: 5 });
   assert.ok(state.cursor >= state.top && state.cursor < state.top + 5);
   assert.equal(state.height, 5);
 });
 
-test('selection toggles and moves down; select all and invert', () => {
+void test('selection toggles and moves down; select all and invert', () => {
   let state = loaded([file('a'), file('b'), file('c')]);
   state = run(state, { type: 'toggle-select' });
   assert.deepEqual([...state.selected], ['a']);
@@ -81,7 +81,7 @@ test('selection toggles and moves down; select all and invert', () => {
   assert.deepEqual(names(targetEntries(state)), ['b']);
 });
 
-test('filter is case-insensitive and keeps the cursor on a still-shown entry', () => {
+void test('filter is case-insensitive and keeps the cursor on a still-shown entry', () => {
   let state = loaded([file('Report.pdf'), file('notes.txt'), file('report-2.pdf')]);
   state = run(state, { type: 'focus-name', name: 'report-2.pdf' }, { type: 'set-filter', filter: 'rep' });
   assert.deepEqual(names(state.view).sort(), ['Report.pdf', 'report-2.pdf']);
@@ -93,7 +93,7 @@ test('filter is case-insensitive and keeps the cursor on a still-shown entry', (
   assert.equal(state.view.length, 3);
 });
 
-test('sort by size and time, again reverses; folders stay first', () => {
+void test('sort by size and time, again reverses; folders stay first', () => {
   let state = loaded([file('small', 1, 300), file('big', 100, 100), folder('dir'), file('mid', 50, 200)]);
   state = run(state, { type: 'set-sort', key: 'size' });
   assert.deepEqual(names(state.view), ['dir', 'big', 'mid', 'small']);
@@ -105,7 +105,7 @@ test('sort by size and time, again reverses; folders stay first', () => {
   assert.deepEqual(names(state.view), ['dir', 'big', 'mid', 'small']);
 });
 
-test('a refresh of the same folder keeps cursor and prunes the selection; a new folder resets', () => {
+void test('a refresh of the same folder keeps cursor and prunes the selection; a new folder resets', () => {
   let state = run(loaded([file('a'), file('b'), file('c')]), { type: 'move', delta: 2 }, { type: 'select-all' });
   state = run(state, { type: 'loaded', path: '/', entries: [file('a'), file('c'), file('d')] });
   assert.equal(state.view[state.cursor]?.name, 'c');
@@ -119,7 +119,7 @@ test('a refresh of the same folder keeps cursor and prunes the selection; a new 
   assert.equal(state.view[state.cursor]?.name, 'sub');
 });
 
-test('cursor moves on 100 000 entries do not re-derive the view', () => {
+void test('cursor moves on 100 000 entries do not re-derive the view', () => {
   const entries = Array.from({ length: 100_000 }, (_, i) => file(`file-${i}`, i, i));
   let state = loaded(entries, 30);
   const view = state.view;
@@ -128,7 +128,7 @@ test('cursor moves on 100 000 entries do not re-derive the view', () => {
   assert.equal(visibleRows(state).length, 30);
 });
 
-test('load failure keeps the listing and records the message', () => {
+void test('load failure keeps the listing and records the message', () => {
   let state = loaded([file('a')]);
   state = run(state, { type: 'load-start' }, { type: 'load-failed', message: 'permission denied' });
   assert.equal(state.error, 'permission denied');

@@ -8,7 +8,7 @@ function run(...actions: TransfersAction[]) {
   return actions.reduce(transfersReducer, initialTransfersState);
 }
 
-test('an item goes waiting → running → done with "N bytes in T s" figures', () => {
+void test('an item goes waiting → running → done with "N bytes in T s" figures', () => {
   const state = run(
     { type: 'enqueue', requests: [request, { ...request, name: 'b' }], resume: true },
     { type: 'start', id: 1, at: 1000 },
@@ -25,7 +25,7 @@ test('an item goes waiting → running → done with "N bytes in T s" figures', 
   assert.equal(done.items[0]?.movedBytes, 100);
 });
 
-test('a resumed transfer does not count the prefix in its speed', () => {
+void test('a resumed transfer does not count the prefix in its speed', () => {
   const state = run(
     { type: 'enqueue', requests: [request], resume: true },
     { type: 'start', id: 1, at: 0 },
@@ -36,7 +36,7 @@ test('a resumed transfer does not count the prefix in its speed', () => {
   assert.equal(transferSpeed(state.items[0]!, 1000), 100);
 });
 
-test('cancel, retry with resume, conflict resolution, clear finished', () => {
+void test('cancel, retry with resume, conflict resolution, clear finished', () => {
   let state = run(
     { type: 'enqueue', requests: [request, { ...request, name: 'b' }], resume: false },
     { type: 'start', id: 1, at: 0 },
@@ -55,7 +55,7 @@ test('cancel, retry with resume, conflict resolution, clear finished', () => {
   assert.deepEqual(state.items.map((item) => item.id), [1]);
 });
 
-test('a late progress report does not revive a cancelled item', () => {
+void test('a late progress report does not revive a cancelled item', () => {
   const state = run(
     { type: 'enqueue', requests: [request], resume: false },
     { type: 'start', id: 1, at: 0 },

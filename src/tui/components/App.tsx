@@ -37,6 +37,8 @@ export interface AppProps {
   localPath: string;
   /** Connect to this at start (from `ferry URL` or the demo); otherwise the connect dialog opens. */
   initial?: ConnectParams | undefined;
+  /** Fills the connect dialog when there is no `initial` (a URL that lacks the password). */
+  prefill?: ConnectParams | undefined;
   /** Opens a session (FerryClient.connect). */
   connect: ConnectFunction;
   /** Known TLS fingerprints (trust on first use). */
@@ -73,7 +75,7 @@ function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
 const localFs = createLocalFs();
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, connect, trustStore, onQuit }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   const [message, setMessage] = useState<{ text: string; kind: 'info' | 'error' }>({
     text: 'F1 or ? for help',
@@ -90,9 +92,9 @@ export function App({ localPath, initial, connect, trustStore, onQuit }: AppProp
   const [queueCursor, setQueueCursor, queueCursorRef] = useSyncedState(0);
   const [filtering, setFiltering, filteringRef] = useSyncedState<PaneSide | undefined>(undefined);
   const [dialog, setDialog, dialogRef] = useSyncedState<Dialog | undefined>(
-    initial ? undefined : { kind: 'connect', fields: fieldsFrom(undefined), focus: 'host' },
+    initial ? undefined : { kind: 'connect', fields: fieldsFrom(prefill), focus: prefill?.user ? 'password' : 'host' },
   );
-  const [connection, setConnection] = useState<Connection>({ status: 'disconnected', params: initial });
+  const [connection, setConnection] = useState<Connection>({ status: 'disconnected', params: initial ?? prefill });
   const connectionRef = useRef(connection);
   connectionRef.current = connection;
   const quitting = useRef(false);

@@ -30,5 +30,10 @@ export function dispatchKey(press: KeyPress, layers: KeyLayers): (typeof layerOr
 export function isTextInput(press: KeyPress): boolean {
   if (press.ctrl || press.meta) return false;
   if (press.name === 'space') return true;
-  return press.name === press.sequence && press.sequence.length >= 1 && !/[\x00-\x1f\x7f]/.test(press.sequence);
+  return press.name === press.sequence && press.sequence.length >= 1 && ![...press.sequence].some(isControlCharacter);
+}
+
+function isControlCharacter(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
 }
