@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runFerryd } from '../cli/ferryd.js';
+
+process.exitCode = await runFerryd(process.argv.slice(2));

@@ -1,0 +1,85 @@
+/**
+ * ferryd's diagnostics: one line per event. On a terminal the lines are
+ * for people (`12:00:01.123 INFO  connection opened remote=127.0.0.1:5512`);
+ * anywhere else they are JSON lines for log collectors.
+ */
+import type { Writable } from 'node:stream';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `silent` logs nothing (tests, embedded servers). */
+export type LogThreshold = LogLevel | 'silent';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  error(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields): void;
+  /** True when `level` would be written; lets callers skip building costly fields. */
+  enabled(level: LogLevel): boolean;
+  /** A logger that adds `fields` to every line (e.g. the session number). */
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogThreshold;
+  /** Default: `pretty` when the stream is a TTY, else `json`. */
+  format?: 'pretty' | 'json';
+  /** Default: process.stderr. */
+  stream?: Writable & { isTTY?: boolean };
+}
+
+const RANK: Record<LogThreshold, number> = { silent: -1, error: 0, warn: 1, info: 2, debug: 3 };
+
+export function isLogLevel(value: string): value is LogThreshold {
+  return value in RANK;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const stream = options.stream ?? process.stderr;
+  const format = options.format ?? (stream.isTTY ? 'pretty' : 'json');
+  const threshold = RANK[options.level ?? 'info'];
+  const write = (level: LogLevel, message: string, fields: LogFields): void => {
+    if (RANK[level] > threshold) return;
+    const time = new Date();
+    stream.write(format === 'json'
+      ? `${safeJson({ time: time.toISOString(), level, msg: message, ...fields })}\n`
+      : prettyLine(time, level, message, fields));
+  };
+  const make = (bound: LogFields): Logger => ({
+    error: (message, fields) => write('error', message, { ...bound, ...fields }),
+    warn: (message, fields) => write('warn', message, { ...bound, ...fields }),
+    info: (message, fields) => write('info', message, { ...bound, ...fields }),
+    debug: (message, fields) => write('debug', message, { ...bound, ...fields }),
+    enabled: (level) => RANK[level] <= threshold,
+    child: (fields) => make({ ...bound, ...fields }),
+  });
+  return make({});
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = createLogger({ level: 'silent' });
+
+function prettyLine(time: Date, level: LogLevel, message: string, fields: LogFields): string {
+  const clock = time.toISOString().slice(11, 23);
+  const parts = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${formatValue(value)}`);
+  return `${clock} ${level.toUpperCase().padEnd(5)} ${message}${parts.length ? ` ${parts.join(' ')}` : ''}\n`;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  if (value instanceof Error) return JSON.stringify(value.message);
+  return safeJson(value);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v)) ?? 'undefined';
+  } catch {
+    return '"[unserialisable]"';
+  }
+}

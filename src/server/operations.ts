@@ -1,0 +1,79 @@
+/**
+ * The requests that are not transfers: LIST, STAT, MKDR, RMDR, DELF, MOVE.
+ * Each returns its final frame; errors are thrown as FerryError and turned
+ * into FAIL by the session.
+ */
+import { FRAME_HEADER_BYTES, MIN_ENTRY_BYTES } from '../protocol/constants.js';
+import {
+  ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  type DeleteRequest, type Entry, type ListRequest, type MkdirRequest, type MoveRequest, type RmdirRequest,
+  type ServerMessage, type StatRequest,
+} from '../protocol/messages.js';
+import { checkAborted, type RequestContext } from './request.js';
+
+/** Entries in the first batch of a listing: small, so the first screenful arrives quickly. */
+const FIRST_BATCH_ENTRIES = 256;
+/** Entries read per later batch (each becomes one or more ENTS frames, split by size). */
+const LATER_BATCH_ENTRIES = 2048;
+/** ENTS payload before the entries: flags (1) + count (4). */
+const ENTS_FIXED_BYTES = 5;
+
+export async function handleList(ctx: RequestContext, msg: ListRequest): Promise<ServerMessage> {
+  const components = ctx.storage.parse(msg.path);
+  const listing = await ctx.storage.list(components, (msg.flags & LIST_RECURSIVE) !== 0);
+  const budget = ctx.output.maxFrame - (FRAME_HEADER_BYTES - 4) - ENTS_FIXED_BYTES;
+  try {
+    let batchSize = FIRST_BATCH_ENTRIES;
+    for (;;) {
+      checkAborted(ctx.signal);
+      const entries = await listing.next(batchSize);
+      checkAborted(ctx.signal);
+      let frame: Entry[] = [];
+      let bytes = 0;
+      for (const entry of entries) {
+        const size = MIN_ENTRY_BYTES + Buffer.byteLength(entry.name, 'utf8');
+        if (bytes + size > budget && frame.length > 0) {
+          ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
+          frame = [];
+          bytes = 0;
+        }
+        frame.push(entry);
+        bytes += size;
+      }
+      if (listing.done) return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST, entries: frame };
+      if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
+      // A slow reader holds the listing here instead of filling the server's memory.
+      await ctx.output.writable();
+      batchSize = LATER_BATCH_ENTRIES;
+    }
+  } finally {
+    await listing.close();
+  }
+}
+
+export async function handleStat(ctx: RequestContext, msg: StatRequest): Promise<ServerMessage> {
+  const entry = await ctx.storage.stat(ctx.storage.parse(msg.path));
+  return { op: 'STAT', id: ctx.id, entry };
+}
+
+export async function handleMkdir(ctx: RequestContext, msg: MkdirRequest): Promise<ServerMessage> {
+  await ctx.storage.mkdir(ctx.storage.parse(msg.path), (msg.flags & MKDR_PARENTS) !== 0);
+  return { op: 'DONE', id: ctx.id };
+}
+
+export async function handleRmdir(ctx: RequestContext, msg: RmdirRequest): Promise<ServerMessage> {
+  await ctx.storage.rmdir(ctx.storage.parse(msg.path), (msg.flags & RMDR_RECURSIVE) !== 0);
+  return { op: 'DONE', id: ctx.id };
+}
+
+export async function handleDelete(ctx: RequestContext, msg: DeleteRequest): Promise<ServerMessage> {
+  await ctx.storage.deleteFile(ctx.storage.parse(msg.path));
+  return { op: 'DONE', id: ctx.id };
+}
+
+export async function handleMove(ctx: RequestContext, msg: MoveRequest): Promise<ServerMessage> {
+  const from = ctx.storage.parse(msg.from);
+  const to = ctx.storage.parse(msg.to);
+  await ctx.storage.move(from, to, (msg.flags & MOVE_OVERWRITE) !== 0);
+  return { op: 'DONE', id: ctx.id };
+}

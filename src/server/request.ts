@@ -1,0 +1,88 @@
+/**
+ * What a request handler sees of its session: where to send frames, how to
+ * wait for the socket, its cancellation signal, and the session's storage.
+ */
+import type { Hash } from 'node:crypto';
+import type { Logger } from './log.js';
+import type { ServerMessage } from '../protocol/messages.js';
+import type { Storage } from './storage/storage.js';
+import type { UploadRegistry } from './upload-registry.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+
+/** The session's output side, shared by all its requests. */
+export interface SessionOutput {
+  /** Sends one non-DATA frame now (control frames never wait for credit). */
+  send(msg: ServerMessage): void;
+  /**
+   * Sends DATA as [header, content] in one corked write, without copying the
+   * content. `onFlushed` runs once the socket no longer needs the content.
+   */
+  sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void;
+  /** Resolves when the socket's buffer has room (at once if it has). Rejects when the session is gone. */
+  writable(): Promise<void>;
+  /** Negotiated frame limit (the length field's largest value). */
+  readonly maxFrame: number;
+}
+
+/** Frames a transfer receives after it started (DATA, WIND, HASH for its id). */
+export interface TransferInput {
+  onData?(offset: number, data: Buffer): void;
+  onWind?(increment: number): void;
+  onHash?(hash: Buffer): void;
+}
+
+export interface RequestContext {
+  readonly id: number;
+  /** Aborted by CANC (reason: a CANCELLED FerryError), a protocol error, or the end of the session. */
+  readonly signal: AbortSignal;
+  readonly storage: Storage;
+  readonly output: SessionOutput;
+  readonly logger: Logger;
+  readonly uploads: UploadRegistry;
+  readonly uploadWindow: number;
+  /** Routes the request's later DATA/WIND/HASH frames to `input`. */
+  receive(input: TransferInput): void;
+  /** Records the bytes moved, for the session's transfer log line. */
+  recordTransfer(direction: 'upload' | 'download', bytes: number, path: string): void;
+}
+
+/** The reason a request was aborted because its session ended (as opposed to CANC). */
+export const SESSION_ENDED = 'session ended';
+
+/** The error that aborted `signal`, as a FerryError. */
+export function abortError(signal: AbortSignal): FerryError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof FerryError) return reason;
+  return new FerryError(ErrorCode.CONNECTION_LOST, typeof reason === 'string' ? reason : 'request aborted');
+}
+
+/** True when the request ended because the session did (no reply can be sent). */
+export function endedWithSession(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason === SESSION_ENDED;
+}
+
+/** Throws the abort error if `signal` is aborted. */
+export function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortError(signal);
+}
+
+/**
+ * Waits until `start` calls its `done`, or rejects with the abort error as soon
+ * as `signal` aborts (so a cancelled request never hangs on a wait).
+ */
+export function waitUnlessAborted(signal: AbortSignal, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    start(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
+
+export type { Hash };

@@ -1,0 +1,319 @@
+/**
+ * ferryd's listener: accepts connections, enforces the connection limits,
+ * tells TLS from plain sessions by the first byte, starts a Session for each,
+ * sweeps stale upload temporary files, and shuts down gracefully.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
+import { encodeMessageToBuffer } from '../protocol/codec.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { createLogger, type Logger } from './log.js';
+import { Session, type SessionEnvironment, type SessionIdentity } from './session.js';
+import { Storage } from './storage/storage.js';
+import { UploadRegistry } from './upload-registry.js';
+
+export const DEFAULT_PORT = 7070;
+export const DEFAULT_HOST = '127.0.0.1';
+export const SERVER_NAME = 'ferryd/0.1.0';
+
+export interface ServerLimits {
+  /** Connections at once, in total. */
+  maxConnections: number;
+  /** Connections at once from one source address. */
+  maxConnectionsPerAddress: number;
+  /** From accepting a connection to the CONN reply. */
+  handshakeTimeoutMs: number;
+  /** Silence after which a session with no request in flight is closed. */
+  idleTimeoutMs: number;
+  /** The server's frame limit offered in the handshake (65 536 … 16 777 216). */
+  maxFrame: number;
+  /** Requests in flight per session. */
+  maxInFlight: number;
+  /** Longest path and name, in UTF-8 bytes. */
+  maxPathLength: number;
+  maxNameLength: number;
+  /** Age after which an upload's temporary file is removed. */
+  tempMaxAgeMs: number;
+  /** How often the temporary-file sweep runs. */
+  tempSweepIntervalMs: number;
+  /** Credit window granted to each upload, in bytes (also the most one upload buffers). */
+  uploadWindow: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxConnections: 1024,
+  maxConnectionsPerAddress: 64,
+  handshakeTimeoutMs: 10_000,
+  idleTimeoutMs: 5 * 60_000,
+  maxFrame: DEFAULT_MAX_FRAME,
+  maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+  maxPathLength: MAX_PATH_BYTES,
+  maxNameLength: MAX_NAME_BYTES,
+  tempMaxAgeMs: 24 * 60 * 60_000,
+  tempSweepIntervalMs: 60 * 60_000,
+  uploadWindow: DEFAULT_WINDOW,
+};
+
+export interface AuthAttempt {
+  /** The CONN's authMethod: `none` or `password`. */
+  method: string;
+  user: string;
+  secret: string;
+  remoteAddress: string;
+}
+
+export interface ServerOptions {
+  /** Served folder (the root of anonymous sessions, and the default for others). */
+  root: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7070; 0 picks a free port. */
+  port?: number;
+  readOnly?: boolean;
+  logger?: Logger;
+  /**
+   * Decides who a CONN is. Throw FerryError(AUTH) to refuse (the hook owns
+   * any delay for failed logins), or FerryError(LIMIT) for a blocked address.
+   * Default: anonymous (`none`) sessions on `root`; `password` is refused.
+   */
+  authenticate?: (attempt: AuthAttempt) => Promise<SessionIdentity>;
+  /** When set, connections whose first byte is 0x16 are TLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Where plain TCP is accepted from; default 'loopback' when tls is set, else 'always'. */
+  allowPlain?: 'loopback' | 'always';
+  limits?: Partial<ServerLimits>;
+}
+
+export interface FerryServer {
+  readonly host: string;
+  readonly port: number;
+  /** Sessions open now. */
+  readonly sessionCount: number;
+  /**
+   * Stops accepting, lets running requests finish for up to `graceMs`
+   * (default 10 000), then drops what is left (uploads keep their temporary
+   * files) and resolves once every file is closed.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<FerryServer> {
+  const logger = options.logger ?? createLogger();
+  const limits = resolveLimits(options.limits);
+  const rootStorage = await Storage.open(options.root, limits);
+  const storages = new Map<string, Promise<Storage>>([[options.root, Promise.resolve(rootStorage)]]);
+  const uploads = new UploadRegistry();
+  const readOnly = options.readOnly ?? false;
+  const allowPlain = options.allowPlain ?? (options.tls ? 'loopback' : 'always');
+  const secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
+
+  const authenticate = options.authenticate ?? defaultAuthenticate(options.root, readOnly);
+  const env: SessionEnvironment = {
+    serverName: SERVER_NAME,
+    logger,
+    uploads,
+    limits,
+    async authenticate(attempt) {
+      const identity = await authenticate(attempt);
+      return { ...identity, readOnly: identity.readOnly || readOnly };
+    },
+    storageFor(root) {
+      let storage = storages.get(root);
+      if (!storage) {
+        storage = Storage.open(root, limits);
+        storage.catch(() => storages.delete(root));
+        storages.set(root, storage);
+      }
+      return storage;
+    },
+  };
+
+  const sessions = new Set<Session>();
+  const perAddress = new Map<string, number>();
+  const pendingSockets = new Set<net.Socket>();
+  let connections = 0;
+  let closing: Promise<void> | undefined;
+  let nextSessionNumber = 1;
+
+  const sweep = async (): Promise<void> => {
+    try {
+      const removed = await rootStorage.removeStaleTemps(limits.tempMaxAgeMs, (temp) => uploads.isActiveTemp(temp));
+      if (removed > 0) logger.info('removed stale upload temporary files', { count: removed });
+    } catch (error) {
+      logger.warn('temporary file sweep failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const sweeping = sweep();
+  const sweepTimer = setInterval(() => void sweep(), limits.tempSweepIntervalMs);
+  sweepTimer.unref();
+
+  const startSession = (socket: net.Socket | tls.TLSSocket, address: string, secure: boolean): void => {
+    const number = nextSessionNumber++;
+    const session = new Session(socket, address, env, logger.child({ session: number }));
+    sessions.add(session);
+    logger.info('connection opened', { session: number, remote: `${address}:${socket.remotePort ?? '?'}`, tls: secure });
+    void session.closed.then(() => sessions.delete(session));
+  };
+
+  const onConnection = (socket: net.Socket): void => {
+    const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
+    socket.on('error', () => undefined); // reported by the session, or irrelevant before it
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (connections >= limits.maxConnections) {
+      logger.warn('connection limit reached: refusing', { remote: address, limit: limits.maxConnections });
+      refuse(socket, ErrorCode.LIMIT, 'too many connections');
+      return;
+    }
+    if (fromAddress >= limits.maxConnectionsPerAddress) {
+      logger.warn('per-address connection limit reached: refusing', { remote: address, limit: limits.maxConnectionsPerAddress });
+      refuse(socket, ErrorCode.LIMIT, 'too many connections from your address');
+      return;
+    }
+    connections++;
+    perAddress.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      connections--;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    socket.setNoDelay(true);
+    if (!secureContext) {
+      startSession(socket, address, false);
+      return;
+    }
+    // Tell TLS from plain by the first byte (docs/PROTOCOL.md §10).
+    pendingSockets.add(socket);
+    const sniffTimer = setTimeout(() => socket.destroy(), limits.handshakeTimeoutMs);
+    sniffTimer.unref();
+    socket.once('close', () => {
+      clearTimeout(sniffTimer);
+      pendingSockets.delete(socket);
+    });
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === 0x16) {
+        const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+        secure.on('error', (error: Error) => {
+          logger.info('TLS handshake failed', { remote: address, error: error.message });
+          socket.destroy();
+        });
+        secure.once('secure', () => {
+          clearTimeout(sniffTimer);
+          pendingSockets.delete(socket);
+          if (closing) secure.destroy();
+          else startSession(secure, address, true);
+        });
+        return;
+      }
+      clearTimeout(sniffTimer);
+      pendingSockets.delete(socket);
+      if (allowPlain === 'loopback' && !isLoopback(address)) {
+        logger.warn('plain TCP from a non-loopback address: refusing', { remote: address });
+        refuse(socket, ErrorCode.AUTH, 'plain TCP not allowed; use TLS');
+        return;
+      }
+      startSession(socket, address, false);
+    });
+  };
+
+  const listener = net.createServer({ noDelay: true }, onConnection);
+  listener.on('error', (error) => logger.error('listener error', { error: error.message }));
+  const host = options.host ?? DEFAULT_HOST;
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port ?? DEFAULT_PORT, host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    clearInterval(sweepTimer);
+    throw error;
+  });
+  const port = (listener.address() as net.AddressInfo).port;
+  logger.info('listening', { host, port, root: rootStorage.root, readOnly, tls: Boolean(secureContext) });
+
+  const close = async (graceMs = 10_000): Promise<void> => {
+    clearInterval(sweepTimer);
+    const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const socket of pendingSockets) socket.destroy();
+    const running = [...sessions];
+    const active = running.reduce((sum, session) => sum + session.activeRequests, 0);
+    logger.info('shutting down', { sessions: running.length, activeRequests: active, graceMs });
+    for (const session of running) session.beginShutdown();
+    const allClosed = Promise.all(running.map((session) => session.closed));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('grace over'), graceMs);
+    });
+    const outcome = await Promise.race([allClosed, graceOver]);
+    clearTimeout(graceTimer);
+    if (outcome === 'grace over') {
+      logger.warn('grace period over: dropping the remaining sessions', { sessions: sessions.size });
+      for (const session of sessions) session.destroy();
+      await Promise.all([...sessions].map((session) => session.closed));
+    }
+    await Promise.all([listenerClosed, sweeping]);
+    logger.info('stopped');
+  };
+
+  return {
+    host,
+    port,
+    get sessionCount() {
+      return sessions.size;
+    },
+    close(graceMs) {
+      closing ??= close(graceMs);
+      return closing;
+    },
+  };
+}
+
+function resolveLimits(overrides: Partial<ServerLimits> | undefined): ServerLimits {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (value !== undefined) limits[key as keyof ServerLimits] = value;
+  }
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`limit ${key} must be a non-negative number, not ${value}`);
+  }
+  if (limits.maxFrame < MIN_MAX_FRAME || limits.maxFrame > MAX_MAX_FRAME) {
+    throw new RangeError(`maxFrame must be within ${MIN_MAX_FRAME}..${MAX_MAX_FRAME}`);
+  }
+  if (limits.maxInFlight < 1) throw new RangeError('maxInFlight must be at least 1');
+  return limits;
+}
+
+function defaultAuthenticate(root: string, readOnly: boolean): (attempt: AuthAttempt) => Promise<SessionIdentity> {
+  return (attempt) => {
+    if (attempt.method === 'none') return Promise.resolve({ user: '', root, readOnly });
+    if (attempt.method === 'password') {
+      return Promise.reject(new FerryError(ErrorCode.AUTH, 'this server has no user accounts; connect anonymously'));
+    }
+    return Promise.reject(new FerryError(ErrorCode.AUTH, `unknown authentication method ${JSON.stringify(attempt.method)}`));
+  };
+}
+
+/** Sends a connection-level FAIL (id 0) and closes. */
+function refuse(socket: net.Socket, code: number, message: string): void {
+  socket.end(encodeMessageToBuffer({ op: 'FAIL', id: 0, code, message }));
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`, so one client is one address whatever the socket family. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+export function isLoopback(address: string): boolean {
+  const plain = normalizeAddress(address);
+  if (net.isIPv4(plain)) return plain.startsWith('127.');
+  return plain === '::1';
+}

@@ -1,0 +1,487 @@
+/**
+ * One client connection of ferryd: the handshake, then many requests in
+ * flight at once, each tagged with its id (docs/PROTOCOL.md §4–§6).
+ *
+ * Incoming bytes are cut into frames by the codec's FrameDecoder; a frame is
+ * dispatched synchronously (to a new request handler, or to a running
+ * transfer), so the socket is always read and CANC, WIND or a LIST get through
+ * whatever transfers do. Every handler runs inside `execute`, which turns any
+ * exception into a FAIL for that request: nothing a client sends can crash
+ * the server or touch another session.
+ */
+import type { Duplex } from 'node:stream';
+import {
+  decodeClientMessage, encodeDataHeader, encodeMessage, FrameDecoder, type RawFrame,
+} from '../protocol/codec.js';
+import { HANDSHAKE_MAX_FRAME, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '../protocol/constants.js';
+import { ErrorCode, FerryError, errorCodeName } from '../protocol/errors.js';
+import { negotiateMaxFrame, negotiateVersion } from '../protocol/handshake.js';
+import { CONN_READ_ONLY, type ClientMessage, type ConnRequest, type ServerMessage } from '../protocol/messages.js';
+import type { Logger } from './log.js';
+import {
+  handleDelete, handleList, handleMkdir, handleMove, handleRmdir, handleStat,
+} from './operations.js';
+import { handleDownload } from './download.js';
+import { handleUpload } from './upload.js';
+import {
+  SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
+} from './request.js';
+import { toFerryError } from './storage/errors.js';
+import type { Storage } from './storage/storage.js';
+import type { UploadRegistry } from './upload-registry.js';
+
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive'];
+
+/** Who a session acts for, as decided by the handshake. */
+export interface SessionIdentity {
+  user: string;
+  root: string;
+  readOnly: boolean;
+}
+
+/** What the server gives every session. */
+export interface SessionEnvironment {
+  readonly serverName: string;
+  readonly logger: Logger;
+  readonly uploads: UploadRegistry;
+  readonly limits: {
+    handshakeTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxFrame: number;
+    maxInFlight: number;
+    uploadWindow: number;
+  };
+  /** Checks the CONN's credentials; throws FerryError (AUTH, LIMIT) to refuse. */
+  authenticate(attempt: { method: string; user: string; secret: string; remoteAddress: string }): Promise<SessionIdentity>;
+  /** The storage (jail) for a root folder. */
+  storageFor(root: string): Promise<Storage>;
+}
+
+type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
+
+const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
+  LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
+  MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload,
+};
+
+const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD']);
+
+interface ActiveRequest {
+  readonly id: number;
+  readonly op: string;
+  readonly abort: AbortController;
+  readonly startedAt: number;
+  readonly summary: string;
+  input: TransferInput | undefined;
+}
+
+type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
+
+export class Session implements SessionOutput {
+  private state: State = 'handshake';
+  private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
+  private readonly requests = new Map<number, ActiveRequest>();
+  private storage: Storage | undefined;
+  private identity: SessionIdentity | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private forceTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private shuttingDown = false;
+  private socketClosed = false;
+  private readonly openedAt = Date.now();
+  private requestCount = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private resolveClosed!: () => void;
+  /** Resolves once the socket is closed and every request handler has finished (files closed). */
+  readonly closed: Promise<void>;
+  maxFrame = HANDSHAKE_MAX_FRAME;
+
+  constructor(
+    private readonly socket: Duplex & { writableNeedDrain: boolean },
+    readonly remoteAddress: string,
+    private readonly env: SessionEnvironment,
+    private readonly logger: Logger,
+  ) {
+    this.closed = new Promise<void>((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => this.wakeWriters());
+    socket.on('error', (error: Error) => {
+      this.logger.debug('socket error', { error: error.message });
+      this.end();
+    });
+    socket.on('close', () => {
+      this.socketClosed = true;
+      this.end();
+      for (const waiter of this.drainWaiters.splice(0)) waiter.reject(new Error(SESSION_ENDED));
+      this.logger.info('connection closed', {
+        user: this.identity?.user, requests: this.requestCount, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
+        seconds: (Date.now() - this.openedAt) / 1000,
+      });
+      this.resolveIfFinished();
+    });
+    this.handshakeTimer = setTimeout(() => {
+      this.logger.warn('handshake timeout: closing', { ms: env.limits.handshakeTimeoutMs });
+      this.fatal(ErrorCode.TIMEOUT, `no handshake within ${env.limits.handshakeTimeoutMs} ms`);
+    }, env.limits.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+    socket.resume();
+  }
+
+  // ------------------------------------------------------------------ output
+
+  send(msg: ServerMessage): void {
+    if (this.state === 'closed') return;
+    const parts = encodeMessage(msg);
+    for (const part of parts) {
+      this.bytesOut += part.length;
+      this.socket.write(part);
+    }
+  }
+
+  sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void {
+    if (this.state === 'closed') return;
+    const header = encodeDataHeader(id, offset, content.length);
+    this.bytesOut += header.length + content.length;
+    this.socket.cork();
+    this.socket.write(header);
+    this.socket.write(content, onFlushed ? () => onFlushed() : undefined);
+    this.socket.uncork();
+  }
+
+  writable(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(new Error(SESSION_ENDED));
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  private wakeWriters(): void {
+    // Wake in arrival order; each waiter re-checks, so one transfer cannot hog the socket.
+    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+  }
+
+  // ------------------------------------------------------------------ input
+
+  private receive(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.bytesIn += chunk.length;
+    this.idleTimer?.refresh();
+    let frames: RawFrame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      const failure = toFerryError(error);
+      this.logger.warn('malformed frame stream: closing', { code: failure.codeName, error: failure.message });
+      this.fatal(failure.code, failure.message);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.isClosed) return;
+      try {
+        this.onFrame(frame);
+      } catch (error) {
+        // A bug in dispatch must not take the server down: answer INTERNAL for that frame.
+        this.logger.error('internal error while dispatching a frame', { op: frame.op, error: errorText(error) });
+        if (frame.id !== 0) this.send({ op: 'FAIL', id: frame.id, code: ErrorCode.INTERNAL, message: 'internal server error' });
+      }
+    }
+  }
+
+  private onFrame(frame: RawFrame): void {
+    if (this.state === 'handshake') {
+      if (frame.op !== 'CONN') {
+        this.logger.warn('frame before the handshake: closing', { op: frame.op });
+        this.fatal(ErrorCode.AUTH, 'the session starts with CONN; nothing is served before the handshake');
+        return;
+      }
+      let msg: ClientMessage;
+      try {
+        msg = decodeClientMessage(frame);
+      } catch (error) {
+        const failure = toFerryError(error);
+        this.logger.warn('malformed CONN: closing', { error: failure.message });
+        this.failAndClose(frame.id, failure.code, failure.message);
+        return;
+      }
+      this.state = 'authenticating';
+      void this.handshake(msg as ConnRequest);
+      return;
+    }
+    if (this.state === 'authenticating') {
+      this.logger.warn('frame during authentication: closing', { op: frame.op });
+      this.fatal(ErrorCode.AUTH, 'wait for the CONN reply before sending requests');
+      return;
+    }
+    if (frame.id === 0) {
+      this.logger.warn('request id 0 after the handshake: closing', { op: frame.op });
+      this.fatal(ErrorCode.BAD_FRAME, 'request id 0 is reserved for the handshake');
+      return;
+    }
+    let msg: ClientMessage;
+    try {
+      msg = decodeClientMessage(frame);
+    } catch (error) {
+      const failure = toFerryError(error);
+      this.logger.info('bad frame', { id: frame.id, op: frame.op, code: failure.codeName, error: failure.message });
+      const active = this.requests.get(frame.id);
+      if (active) active.abort.abort(failure);
+      else this.send({ op: 'FAIL', id: frame.id, code: failure.code, message: failure.message });
+      return;
+    }
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: ClientMessage): void {
+    const active = this.requests.get(msg.id);
+    switch (msg.op) {
+      case 'DATA': {
+        if (!active) return; // crossed a final frame on the wire
+        const onData = active.input?.onData;
+        if (!onData) {
+          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `DATA for a ${active.op} request`));
+          return;
+        }
+        const data = Buffer.isBuffer(msg.data) ? msg.data : Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length);
+        onData.call(active.input, msg.offset, data);
+        return;
+      }
+      case 'WIND':
+        active?.input?.onWind?.call(active.input, msg.increment);
+        return;
+      case 'HASH': {
+        if (!active) return;
+        const onHash = active.input?.onHash;
+        if (!onHash) {
+          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `HASH for a ${active.op} request`));
+          return;
+        }
+        onHash.call(active.input, Buffer.from(msg.hash));
+        return;
+      }
+      case 'CANC':
+        active?.abort.abort(new FerryError(ErrorCode.CANCELLED, 'cancelled by the client'));
+        return;
+      case 'QUIT':
+        this.logger.debug('quit', { id: msg.id });
+        this.send({ op: 'DONE', id: msg.id });
+        this.end();
+        return;
+      case 'CONN':
+        this.send({ op: 'FAIL', id: msg.id, code: ErrorCode.BAD_FRAME, message: 'the session is already established' });
+        return;
+      default:
+        this.startRequest(msg, active !== undefined);
+    }
+  }
+
+  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'CANC' | 'QUIT' | 'CONN' }>, idInUse: boolean): void {
+    const refuse = (code: number, message: string): void => {
+      this.logger.info('request refused', { id: msg.id, op: msg.op, code: errorCodeName(code), error: message });
+      this.send({ op: 'FAIL', id: msg.id, code, message });
+    };
+    if (idInUse) return refuse(ErrorCode.BAD_FRAME, `request id ${msg.id} is already in flight`);
+    if (this.shuttingDown) return refuse(ErrorCode.LIMIT, 'the server is shutting down');
+    if (this.requests.size >= this.env.limits.maxInFlight) {
+      return refuse(ErrorCode.BUSY, `more than ${this.env.limits.maxInFlight} requests in flight`);
+    }
+    if (this.identity?.readOnly && WRITE_OPS.has(msg.op)) return refuse(ErrorCode.PERMISSION, 'this session is read-only');
+    const handler = HANDLERS[msg.op];
+    if (!handler) return refuse(ErrorCode.UNSUPPORTED, `${msg.op} is not supported`);
+
+    const request: ActiveRequest = {
+      id: msg.id, op: msg.op, abort: new AbortController(), startedAt: Date.now(), summary: summarize(msg), input: undefined,
+    };
+    this.requests.set(msg.id, request);
+    this.requestCount++;
+    const ctx: RequestContext = {
+      id: msg.id,
+      signal: request.abort.signal,
+      storage: this.storage!,
+      output: this,
+      logger: this.logger,
+      uploads: this.env.uploads,
+      uploadWindow: this.env.limits.uploadWindow,
+      receive: (input) => {
+        request.input = input;
+      },
+      recordTransfer: (direction, bytes, path) => {
+        const seconds = (Date.now() - request.startedAt) / 1000;
+        this.logger.info(`${direction} complete`, {
+          id: msg.id, path, bytes, seconds, mbPerSecond: seconds > 0 ? Math.round(bytes / seconds / 1e4) / 100 : undefined,
+        });
+      },
+    };
+    void this.execute(request, () => (handler as (c: RequestContext, m: typeof msg) => Promise<ServerMessage>)(ctx, msg));
+  }
+
+  private async execute(request: ActiveRequest, run: () => Promise<ServerMessage>): Promise<void> {
+    let reply: ServerMessage | undefined;
+    try {
+      reply = await run();
+    } catch (error) {
+      if (endedWithSession(request.abort.signal)) {
+        this.logger.debug('request ended with the session', { id: request.id, op: request.op });
+      } else {
+        const failure = toFerryError(error);
+        if (failure.code === ErrorCode.INTERNAL) {
+          this.logger.error('internal error', { id: request.id, request: request.summary, error: errorText(error) });
+        }
+        reply = { op: 'FAIL', id: request.id, code: failure.code, message: failure.message };
+      }
+    }
+    if (this.requests.get(request.id) === request) this.requests.delete(request.id);
+    if (reply && this.state !== 'closed') {
+      try {
+        this.send(reply);
+      } catch (error) {
+        this.logger.error('could not encode a reply', { id: request.id, error: errorText(error) });
+        this.send({ op: 'FAIL', id: request.id, code: ErrorCode.INTERNAL, message: 'internal server error' });
+      }
+      this.logger.info('request', {
+        id: request.id, request: request.summary, ms: Date.now() - request.startedAt,
+        result: reply.op === 'FAIL' ? `${errorCodeName(reply.code)}: ${reply.message}` : 'ok',
+      });
+    }
+    this.afterRequest();
+  }
+
+  private afterRequest(): void {
+    if (this.shuttingDown && this.requests.size === 0 && this.state === 'ready') {
+      this.fatal(ErrorCode.LIMIT, 'the server is shutting down');
+    }
+    this.resolveIfFinished();
+  }
+
+  // ------------------------------------------------------------------ handshake
+
+  private async handshake(msg: ConnRequest): Promise<void> {
+    const version = negotiateVersion(msg, { minVersion: PROTOCOL_VERSION_MIN, maxVersion: PROTOCOL_VERSION_MAX });
+    if (version === undefined) {
+      this.logger.info('no common protocol version', { client: `${msg.minVersion}..${msg.maxVersion}` });
+      this.failAndClose(msg.id, ErrorCode.VERSION,
+        `this server speaks protocol versions ${PROTOCOL_VERSION_MIN}..${PROTOCOL_VERSION_MAX}`);
+      return;
+    }
+    let identity: SessionIdentity;
+    let storage: Storage;
+    try {
+      identity = await this.env.authenticate({
+        method: msg.authMethod, user: msg.user, secret: msg.secret, remoteAddress: this.remoteAddress,
+      });
+      storage = await this.env.storageFor(identity.root);
+    } catch (error) {
+      const failure = toFerryError(error);
+      const code = failure.code === ErrorCode.INTERNAL ? ErrorCode.AUTH : failure.code;
+      this.logger.warn('login refused', { user: msg.user, method: msg.authMethod, code: errorCodeName(code), error: failure.message });
+      this.failAndClose(msg.id, code, failure.code === ErrorCode.INTERNAL ? 'login failed' : failure.message);
+      return;
+    }
+    if (this.state !== 'authenticating') return; // closed meanwhile
+    const maxFrame = negotiateMaxFrame(msg.maxFrame, this.env.limits.maxFrame);
+    this.storage = storage;
+    this.identity = identity;
+    this.send({
+      op: 'CONN', id: msg.id, version, maxFrame, maxInFlight: this.env.limits.maxInFlight,
+      capabilities: SERVER_CAPABILITIES, flags: identity.readOnly ? CONN_READ_ONLY : 0,
+      serverName: this.env.serverName, user: identity.user,
+    });
+    this.decoder.setMaxFrame(maxFrame);
+    this.maxFrame = maxFrame;
+    this.state = 'ready';
+    clearTimeout(this.handshakeTimer);
+    this.idleTimer = setTimeout(() => this.onIdle(), this.env.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+    this.logger.info('session started', {
+      user: identity.user || '(anonymous)', readOnly: identity.readOnly, client: msg.clientName, maxFrame,
+    });
+    if (this.shuttingDown) this.afterRequest();
+  }
+
+  private onIdle(): void {
+    if (this.state !== 'ready') return;
+    // Never while a request (a long transfer, say) is running.
+    if (this.requests.size > 0) {
+      this.idleTimer?.refresh();
+      return;
+    }
+    this.logger.warn('idle timeout: closing', { ms: this.env.limits.idleTimeoutMs });
+    this.fatal(ErrorCode.TIMEOUT, `idle for ${this.env.limits.idleTimeoutMs} ms`);
+  }
+
+  // ------------------------------------------------------------------ ending
+
+  /** Connection-level failure: FAIL with id 0, then close. */
+  fatal(code: number, message: string): void {
+    this.failAndClose(0, code, message);
+  }
+
+  private failAndClose(id: number, code: number, message: string): void {
+    if (this.state === 'closed') return;
+    this.send({ op: 'FAIL', id, code, message });
+    this.end();
+  }
+
+  /**
+   * Stops the session: running requests end as if the connection were lost
+   * (an upload keeps its temporary file), the socket is closed after what was
+   * written has been sent.
+   */
+  private end(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
+    for (const request of this.requests.values()) request.abort.abort(SESSION_ENDED);
+    this.socket.end();
+    // A peer that never reads would keep the socket open forever.
+    this.forceTimer = setTimeout(() => this.socket.destroy(), 2000);
+    this.forceTimer.unref();
+    this.resolveIfFinished();
+  }
+
+  /** Server shutdown, phase one: refuse new requests, close once running ones are done. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+    if (this.state === 'handshake') this.fatal(ErrorCode.LIMIT, 'the server is shutting down');
+    else if (this.state === 'ready') this.afterRequest();
+  }
+
+  /** Server shutdown, phase two (grace period over): drop the connection now. */
+  destroy(): void {
+    this.end();
+    this.socket.destroy();
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get activeRequests(): number {
+    return this.requests.size;
+  }
+
+  private resolveIfFinished(): void {
+    if (this.socketClosed && this.requests.size === 0) {
+      clearTimeout(this.forceTimer);
+      this.resolveClosed();
+    }
+  }
+}
+
+function summarize(msg: ClientMessage): string {
+  switch (msg.op) {
+    case 'LIST': return `LIST ${msg.path || '/'}${msg.flags & 1 ? ' (recursive)' : ''}`;
+    case 'MOVE': return `MOVE ${msg.from} → ${msg.to}`;
+    case 'UPLD': return `UPLD ${msg.path} size=${msg.size} flags=${msg.flags}`;
+    case 'DWLD': return `DWLD ${msg.path} offset=${msg.offset}`;
+    case 'STAT': case 'MKDR': case 'RMDR': case 'DELF': return `${msg.op} ${msg.path || '/'}`;
+    default: return msg.op;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

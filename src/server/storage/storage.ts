@@ -1,0 +1,625 @@
+/**
+ * The jail: every filesystem call of ferryd is in this file, so what a client
+ * can reach is decided here and can be audited in one sitting.
+ *
+ * How a protocol path becomes a file:
+ * 1. parseRemotePath (paths.ts) refuses `.`, `..`, empty components,
+ *    backslashes, control characters and over-long names before any disk
+ *    access. What is left can only go *down* from the root, one name at a time.
+ * 2. Symlinks are the only way left out. The folder that holds the last
+ *    component is resolved with realpath (every symlink on the way followed by
+ *    the kernel) and the result must lie inside the root's real path, checked
+ *    component by component with path.relative, never by string prefix.
+ *    Operations that follow the last component (LIST, DWLD) resolve it the
+ *    same way; the others (STAT, DELF, MOVE, UPLD) act on the link itself.
+ * 3. Files are opened with O_NOFOLLOW, and on Linux the opened descriptor's
+ *    real path (/proc/self/fd/N) is checked inside the root again, so a
+ *    symlink swapped in between resolution and open cannot lead outside.
+ *
+ * Errors leave this module as FerryError with the protocol's codes.
+ */
+import { constants as fsConstants, type Dir, type Stats } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { EntryKind, type Entry } from '../../protocol/messages.js';
+import { errnoCode, toFerryError } from './errors.js';
+import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
+
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK } = fsConstants;
+
+/** Suffix of an upload's temporary file `.<name>.ferry-part` (docs/PROTOCOL.md §6). */
+export const TEMP_SUFFIX = '.ferry-part';
+const TEMP_NAME = /^\..*\.ferry-part$/s;
+const NAME_MAX_ON_DISK = 255;
+
+/** Whether the descriptor check through /proc/self/fd works here; decided on first use. */
+let procFdAvailable: boolean | undefined;
+
+export class Storage {
+  private constructor(
+    /** The root's real path (symlinks resolved). */
+    readonly root: string,
+    private readonly limits: PathLimits,
+  ) {}
+
+  static async open(root: string, limits: PathLimits = DEFAULT_PATH_LIMITS): Promise<Storage> {
+    let real: string;
+    try {
+      real = await fs.realpath(root);
+      const stats = await fs.stat(real);
+      if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `root is not a folder: ${root}`);
+    } catch (error) {
+      throw toFerryError(error, root);
+    }
+    return new Storage(real, limits);
+  }
+
+  /** Checks a protocol path and splits it into components (INVALID_PATH otherwise). */
+  parse(remotePath: string): string[] {
+    return parseRemotePath(remotePath, this.limits);
+  }
+
+  // ------------------------------------------------------------------ resolution
+
+  /** Throws INVALID_PATH unless `real` (an absolute real path) is the root or below it. */
+  private assertInside(real: string, components: readonly string[]): void {
+    const relative = path.relative(this.root, real);
+    if (relative === '') return;
+    if (path.isAbsolute(relative) || relative.split(path.sep)[0] === '..') {
+      throw new FerryError(ErrorCode.INVALID_PATH, `path leads outside the served folder: ${displayPath(components)}`);
+    }
+  }
+
+  /** Real path of `components` with every symlink followed, checked inside the root. */
+  private async resolveFollowing(components: readonly string[]): Promise<string> {
+    if (components.length === 0) return this.root;
+    let real: string;
+    try {
+      real = await fs.realpath(path.join(this.root, ...components));
+    } catch (error) {
+      throw toFerryError(error, displayPath(components));
+    }
+    this.assertInside(real, components);
+    return real;
+  }
+
+  /**
+   * The checked real folder holding the last component, and the last
+   * component's path in it (not followed). For the root: folder = path = root.
+   */
+  private async locate(components: readonly string[]): Promise<{ folder: string; name: string; full: string }> {
+    if (components.length === 0) return { folder: this.root, name: '', full: this.root };
+    const folder = await this.resolveFollowing(components.slice(0, -1));
+    const name = components[components.length - 1]!;
+    return { folder, name, full: path.join(folder, name) };
+  }
+
+  /** After opening: the descriptor's real path must be inside the root (defeats swapped-in symlinks). */
+  private async verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<void> {
+    if (procFdAvailable === false) return;
+    let real: string;
+    try {
+      real = await fs.readlink(`/proc/self/fd/${handle.fd}`);
+      procFdAvailable = true;
+    } catch {
+      procFdAvailable = false;
+      return;
+    }
+    this.assertInside(real.endsWith(' (deleted)') ? real.slice(0, -' (deleted)'.length) : real, components);
+  }
+
+  // ------------------------------------------------------------------ metadata
+
+  /** The entry of `components` itself (a final symlink is described, not followed). */
+  async stat(components: readonly string[]): Promise<Entry> {
+    const { name, full } = await this.locate(components);
+    try {
+      return entryFromStats(name, await fs.lstat(full));
+    } catch (error) {
+      throw toFerryError(error, displayPath(components));
+    }
+  }
+
+  /** A listing of the folder `components` (followed if it is a symlink inside the root). */
+  async list(components: readonly string[], recursive: boolean): Promise<Listing> {
+    const folder = await this.resolveFollowing(components);
+    let dir: Dir;
+    try {
+      dir = await fs.opendir(folder, { bufferSize: 256 });
+    } catch (error) {
+      throw toFerryError(error, displayPath(components));
+    }
+    return new Listing(dir, folder, recursive);
+  }
+
+  // ------------------------------------------------------------------ changes
+
+  async mkdir(components: readonly string[], parents: boolean): Promise<void> {
+    if (components.length === 0) {
+      if (parents) return;
+      throw new FerryError(ErrorCode.EXISTS, 'the root folder exists');
+    }
+    if (!parents) {
+      const { full } = await this.locate(components);
+      try {
+        await fs.mkdir(full);
+      } catch (error) {
+        throw toFerryError(error, displayPath(components));
+      }
+      return;
+    }
+    // One component at a time, so a symlink on the way is checked before anything is created below it.
+    let folder = this.root;
+    for (let i = 0; i < components.length; i++) {
+      const walked = components.slice(0, i + 1);
+      const next = path.join(folder, components[i]!);
+      try {
+        await fs.mkdir(next);
+        folder = next;
+        continue;
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw toFerryError(error, displayPath(walked));
+      }
+      const real = await this.resolveFollowing(walked);
+      const stats = await fs.stat(real).catch((error: unknown) => {
+        throw toFerryError(error, displayPath(walked));
+      });
+      if (!stats.isDirectory()) {
+        throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${displayPath(walked)}`);
+      }
+      folder = real;
+    }
+  }
+
+  async rmdir(components: readonly string[], recursive: boolean): Promise<void> {
+    if (components.length === 0) throw new FerryError(ErrorCode.PERMISSION, 'the root folder cannot be removed');
+    const { full } = await this.locate(components);
+    const subject = displayPath(components);
+    try {
+      const stats = await fs.lstat(full);
+      if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${subject}`);
+      if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
+      else await fs.rmdir(full);
+    } catch (error) {
+      // Some systems report a non-empty folder as EEXIST.
+      if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${subject}`);
+      throw toFerryError(error, subject);
+    }
+  }
+
+  /** Deletes a file or a symlink (never what the link points to). */
+  async deleteFile(components: readonly string[]): Promise<void> {
+    if (components.length === 0) throw new FerryError(ErrorCode.IS_A_DIRECTORY, 'the root is a folder');
+    const { full } = await this.locate(components);
+    const subject = displayPath(components);
+    try {
+      const stats = await fs.lstat(full);
+      if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+      await fs.unlink(full);
+    } catch (error) {
+      throw toFerryError(error, subject);
+    }
+  }
+
+  async move(from: readonly string[], to: readonly string[], overwrite: boolean): Promise<void> {
+    if (from.length === 0 || to.length === 0) {
+      throw new FerryError(ErrorCode.INVALID_PATH, 'the root folder cannot be moved or replaced');
+    }
+    const source = await this.locate(from);
+    const target = await this.locate(to);
+    try {
+      await fs.lstat(source.full);
+    } catch (error) {
+      throw toFerryError(error, displayPath(from));
+    }
+    if (!overwrite && await exists(target.full)) {
+      throw new FerryError(ErrorCode.EXISTS, `already exists: ${displayPath(to)}`);
+    }
+    try {
+      await fs.rename(source.full, target.full);
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${displayPath(to)}`);
+      throw toFerryError(error, `${displayPath(from)} → ${displayPath(to)}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ transfers
+
+  /** Opens a regular file for a download (a final symlink inside the root is followed). */
+  async openForReading(components: readonly string[]): Promise<ReadableFile> {
+    const subject = displayPath(components);
+    const real = await this.resolveFollowing(components);
+    let handle: FileHandle;
+    try {
+      // O_NONBLOCK: opening a FIFO must not hang; it has no effect on regular files.
+      handle = await fs.open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    } catch (error) {
+      if (errnoCode(error) === 'ELOOP') throw new FerryError(ErrorCode.INVALID_PATH, `path changed while opening: ${subject}`);
+      throw toFerryError(error, subject);
+    }
+    try {
+      const stats = await handle.stat();
+      if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+      if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `not a regular file: ${subject}`);
+      await this.verifyDescriptor(handle, components);
+      return new ReadableFile(handle, stats);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw toFerryError(error, subject);
+    }
+  }
+
+  /**
+   * Checks an upload's target before anything is written: its folder exists
+   * inside the root, it is not a folder, and it exists only if `overwrite`.
+   * `key` identifies the target across sessions (for the one-upload-per-path rule).
+   */
+  async planUpload(components: readonly string[], overwrite: boolean): Promise<UploadPlan> {
+    const subject = displayPath(components);
+    if (components.length === 0) throw new FerryError(ErrorCode.IS_A_DIRECTORY, 'the root is a folder');
+    const { folder, name, full } = await this.locate(components);
+    try {
+      const stats = await fs.lstat(full);
+      if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+      if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
+    }
+    return { key: full, folder, target: full, temp: path.join(folder, tempName(name)), components: [...components] };
+  }
+
+  /**
+   * Opens the upload's temporary file. With `resume` and an existing temporary
+   * file, continues it: offset = its length capped at `size` (longer files are
+   * cut), and `hash` has already consumed those bytes. Otherwise starts empty.
+   */
+  async openUpload(plan: UploadPlan, size: number, resume: boolean): Promise<UploadFile> {
+    const subject = displayPath(plan.components);
+    const hash = createHash('sha256');
+    if (resume) {
+      let handle: FileHandle | undefined;
+      try {
+        handle = await fs.open(plan.temp, O_RDWR | O_NOFOLLOW);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
+      }
+      if (handle) {
+        try {
+          await this.verifyDescriptor(handle, plan.components);
+          const stats = await handle.stat();
+          if (!stats.isFile()) throw new FerryError(ErrorCode.INVALID_PATH, `temporary file is not a regular file: ${subject}`);
+          const offset = Math.min(stats.size, size);
+          if (stats.size > size) await handle.truncate(size);
+          await hashRange(handle, offset, hash);
+          const prefixHash = offset > 0 ? hash.copy().digest() : Buffer.alloc(0);
+          return new UploadFile(handle, plan, offset, prefixHash, hash);
+        } catch (error) {
+          await handle.close().catch(() => undefined);
+          throw toFerryError(error, subject);
+        }
+      }
+    }
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o666);
+    } catch (error) {
+      throw toFerryError(error, subject);
+    }
+    try {
+      await this.verifyDescriptor(handle, plan.components);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    return new UploadFile(handle, plan, 0, Buffer.alloc(0), hash);
+  }
+
+  // ------------------------------------------------------------------ housekeeping
+
+  /**
+   * Removes upload temporary files older than `maxAgeMs` below the root,
+   * except those `isActive` claims. Visits at most `budget` entries (the walk
+   * is bounded on huge trees) and does not follow symlinks. Returns the count removed.
+   */
+  async removeStaleTemps(maxAgeMs: number, isActive: (tempPath: string) => boolean, budget = 200_000): Promise<number> {
+    const cutoff = Date.now() - maxAgeMs;
+    const folders = [this.root];
+    let visited = 0;
+    let removed = 0;
+    while (folders.length > 0 && visited < budget) {
+      const folder = folders.pop()!;
+      let dir: Dir;
+      try {
+        dir = await fs.opendir(folder, { bufferSize: 256 });
+      } catch {
+        continue;
+      }
+      try {
+        for await (const dirent of dir) {
+          if (++visited > budget) break;
+          const full = path.join(folder, dirent.name);
+          if (dirent.isDirectory()) folders.push(full);
+          else if (dirent.isFile() && TEMP_NAME.test(dirent.name) && !isActive(full)) {
+            const stats = await fs.lstat(full).catch(() => undefined);
+            if (stats?.isFile() && stats.mtimeMs < cutoff) {
+              await fs.unlink(full).then(() => removed++, () => undefined);
+            }
+          }
+        }
+      } catch {
+        // A folder removed during the walk: skip it.
+      }
+    }
+    return removed;
+  }
+}
+
+// ------------------------------------------------------------------ listings
+
+/**
+ * A folder listing read in batches, so a folder of 100 000 entries streams:
+ * names come from opendir, metadata from one lstat per entry (symlinks are
+ * reported, not followed). A recursive listing walks depth first and names
+ * entries by their path relative to the listed folder.
+ */
+export class Listing {
+  private current: { dir: Dir; folder: string; prefix: string } | undefined;
+  private readonly pending: { folder: string; prefix: string }[] = [];
+  private finished = false;
+
+  constructor(dir: Dir, folder: string, private readonly recursive: boolean) {
+    this.current = { dir, folder, prefix: '' };
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Up to `max` more entries; after the last batch `done` is true. */
+  async next(max: number): Promise<Entry[]> {
+    const names: { full: string; name: string }[] = [];
+    while (names.length < max && !this.finished) {
+      if (!this.current) {
+        const following = this.pending.pop();
+        if (!following) {
+          this.finished = true;
+          break;
+        }
+        try {
+          this.current = { dir: await fs.opendir(following.folder, { bufferSize: 256 }), ...following };
+        } catch {
+          continue; // an unreadable or vanished subfolder of a recursive listing is skipped
+        }
+      }
+      const { dir, folder, prefix } = this.current;
+      let dirent;
+      try {
+        dirent = await dir.read();
+      } catch (error) {
+        await this.closeCurrent();
+        throw toFerryError(error, folder);
+      }
+      if (!dirent) {
+        await this.closeCurrent();
+        continue;
+      }
+      names.push({ full: path.join(folder, dirent.name), name: prefix + dirent.name });
+    }
+    const stats = await Promise.all(names.map(({ full }) => fs.lstat(full).catch(() => undefined)));
+    const entries: Entry[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const entryStats = stats[i];
+      if (!entryStats) continue; // removed between readdir and lstat
+      const { full, name } = names[i]!;
+      entries.push(entryFromStats(name, entryStats));
+      if (this.recursive && entryStats.isDirectory()) this.pending.push({ folder: full, prefix: `${name}/` });
+    }
+    return entries;
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    await current?.dir.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.finished = true;
+    this.pending.length = 0;
+    await this.closeCurrent();
+  }
+}
+
+// ------------------------------------------------------------------ files
+
+/** A file open for a download. */
+export class ReadableFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly mode: number;
+
+  constructor(private readonly handle: FileHandle, stats: Stats) {
+    this.size = stats.size;
+    this.mtimeMs = Math.floor(stats.mtimeMs);
+    this.mode = stats.mode & 0o7777;
+  }
+
+  /** Reads up to `length` bytes at `position` into `buffer`; returns how many were read. */
+  async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    const { bytesRead } = await this.handle.read(buffer, 0, length, position);
+    return bytesRead;
+  }
+
+  /** Feeds bytes 0..length of the file to `hash` (a resumed download's prefix). */
+  hashPrefix(length: number, hash: Hash): Promise<void> {
+    return hashRange(this.handle, length, hash);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+export interface UploadPlan {
+  /** Identifies the target across sessions: its real folder and name. */
+  key: string;
+  folder: string;
+  target: string;
+  temp: string;
+  components: string[];
+}
+
+/** An upload's temporary file: written at positions, then committed under the final name or dropped. */
+export class UploadFile {
+  private closed = false;
+
+  constructor(
+    private readonly handle: FileHandle,
+    readonly plan: UploadPlan,
+    /** Where the client continues (bytes already in the temporary file). */
+    readonly offset: number,
+    /** SHA-256 of the first `offset` bytes; empty when offset is 0. */
+    readonly prefixHash: Buffer,
+    /** Has consumed the first `offset` bytes; the transfer feeds it the rest. */
+    readonly hash: Hash,
+  ) {}
+
+  /** Writes `buffers` one after another starting at `position`. */
+  async write(buffers: Buffer[], position: number): Promise<void> {
+    let at = position;
+    let rest = buffers;
+    // writev may write less than asked (signals, quotas): continue with what is left.
+    while (rest.length > 0) {
+      const total = rest.reduce((sum, b) => sum + b.length, 0);
+      const { bytesWritten } = await this.handle.writev(rest, at);
+      if (bytesWritten === total) return;
+      if (bytesWritten === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
+      at += bytesWritten;
+      rest = skipBytes(rest, bytesWritten);
+    }
+  }
+
+  /**
+   * Makes the upload final: flushes the content to disk, applies mtime and
+   * mode (0 = leave the defaults), closes, and renames the temporary file to
+   * the target. Without `overwrite` the target must still be absent.
+   */
+  async commit(mtimeMs: number, mode: number, overwrite: boolean): Promise<void> {
+    const subject = displayPath(this.plan.components);
+    try {
+      // Only permission bits: a client never sets setuid, setgid or sticky bits.
+      if (mode !== 0) await this.handle.chmod(mode & 0o777);
+      if (mtimeMs > 0) await this.handle.utimes(new Date(), new Date(mtimeMs));
+      await this.handle.sync();
+    } catch (error) {
+      throw toFerryError(error, subject);
+    } finally {
+      await this.close();
+    }
+    try {
+      if (overwrite) {
+        await fs.rename(this.plan.temp, this.plan.target);
+      } else {
+        await linkWithoutReplacing(this.plan.temp, this.plan.target);
+      }
+    } catch (error) {
+      throw toFerryError(error, subject);
+    }
+  }
+
+  /** Drops the upload: closes and deletes the temporary file. */
+  async discard(): Promise<void> {
+    await this.close();
+    await fs.unlink(this.plan.temp).catch(() => undefined);
+  }
+
+  /** Stops without deleting: the temporary file stays for a later resume. */
+  async abandon(): Promise<void> {
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function entryFromStats(name: string, stats: Stats): Entry {
+  const kind: EntryKind = stats.isFile() ? EntryKind.FILE
+    : stats.isDirectory() ? EntryKind.DIRECTORY
+      : stats.isSymbolicLink() ? EntryKind.SYMLINK : EntryKind.OTHER;
+  return {
+    name,
+    kind,
+    size: kind === EntryKind.DIRECTORY ? 0 : Math.min(stats.size, Number.MAX_SAFE_INTEGER),
+    mtimeMs: Math.max(0, Math.floor(stats.mtimeMs)),
+    mode: stats.mode & 0o7777,
+  };
+}
+
+/** `.<name>.ferry-part`, or a digest of the name when that would exceed the file system's name limit. */
+export function tempName(name: string): string {
+  const plain = `.${name}${TEMP_SUFFIX}`;
+  if (Buffer.byteLength(plain, 'utf8') <= NAME_MAX_ON_DISK) return plain;
+  return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}${TEMP_SUFFIX}`;
+}
+
+async function exists(full: string): Promise<boolean> {
+  try {
+    await fs.lstat(full);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw toFerryError(error);
+  }
+}
+
+const HASH_CHUNK = 1024 * 1024;
+
+async function hashRange(handle: FileHandle, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, length));
+  let position = 0;
+  while (position < length) {
+    const want = Math.min(buffer.length, length - position);
+    const { bytesRead } = await handle.read(buffer, 0, want, position);
+    if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, 'the file is shorter than expected');
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+}
+
+/** Puts `temp` under `target` only if `target` does not exist (link fails with EEXIST), then removes `temp`. */
+async function linkWithoutReplacing(temp: string, target: string): Promise<void> {
+  try {
+    await fs.link(temp, target);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'EEXIST') throw error;
+    // File systems without hard links: check, then rename (a small race, no partial file either way).
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
+    if (await exists(target)) throw Object.assign(new Error('target exists'), { code: 'EEXIST' });
+    await fs.rename(temp, target);
+    return;
+  }
+  await fs.unlink(temp).catch(() => undefined);
+}
+
+function skipBytes(buffers: Buffer[], count: number): Buffer[] {
+  let skip = count;
+  const out: Buffer[] = [];
+  for (const buffer of buffers) {
+    if (skip >= buffer.length) {
+      skip -= buffer.length;
+      continue;
+    }
+    out.push(skip > 0 ? buffer.subarray(skip) : buffer);
+    skip = 0;
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * UPLD (docs/PROTOCOL.md §6, Upload): claim the target path, open the
+ * temporary file (fresh or resumed), OPEN with a credit window, then take
+ * DATA in order, write it at its position, and grant WIND as writes
+ * complete. On HASH: check size and SHA-256, fsync, rename into place, DONE.
+ *
+ * DATA that arrives while a write is running is queued and written with one
+ * writev when that write completes, so many small frames cost few syscalls.
+ * The queue never exceeds the window granted, which bounds memory.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { HASH_BYTES } from '../protocol/constants.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { UPLD_OVERWRITE, UPLD_RESUME, type ServerMessage, type UploadRequest } from '../protocol/messages.js';
+import { abortError, checkAborted, endedWithSession, type RequestContext, type TransferInput } from './request.js';
+import { toFerryError } from './storage/errors.js';
+import { displayPath } from './storage/paths.js';
+import type { UploadFile } from './storage/storage.js';
+
+export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Promise<ServerMessage> {
+  const components = ctx.storage.parse(msg.path);
+  const path = displayPath(components);
+  const overwrite = (msg.flags & UPLD_OVERWRITE) !== 0;
+  const plan = await ctx.storage.planUpload(components, overwrite);
+  if (!ctx.uploads.claim(plan.key, plan.temp)) {
+    throw new FerryError(ErrorCode.BUSY, `another upload is writing ${path}`);
+  }
+  let file: UploadFile | undefined;
+  let committed = false;
+  try {
+    file = await ctx.storage.openUpload(plan, msg.size, (msg.flags & UPLD_RESUME) !== 0);
+    checkAborted(ctx.signal);
+    const receiver = new UploadReceiver(ctx, file, msg.size);
+    ctx.receive(receiver);
+    ctx.output.send({
+      op: 'OPEN', id: ctx.id, offset: file.offset, size: msg.size, mtimeMs: msg.mtimeMs, mode: msg.mode,
+      prefixHash: file.prefixHash, window: ctx.uploadWindow,
+    });
+    const clientHash = await receiver.finished;
+    if (receiver.received !== msg.size) {
+      throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${msg.size} bytes for ${path}`);
+    }
+    if (!timingSafeEqual(file.hash.digest(), clientHash)) {
+      throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${path} does not match its hash`);
+    }
+    await file.commit(msg.mtimeMs, msg.mode, overwrite);
+    committed = true;
+    ctx.recordTransfer('upload', msg.size - file.offset, path);
+    return { op: 'DONE', id: ctx.id };
+  } catch (error) {
+    if (file && !committed) {
+      // An interrupted upload stays resumable; a failed or cancelled one is removed.
+      if (endedWithSession(ctx.signal)) await file.abandon();
+      else await file.discard();
+    }
+    throw error;
+  } finally {
+    ctx.uploads.release(plan.key, plan.temp);
+  }
+}
+
+class UploadReceiver implements TransferInput {
+  /** Bytes of the file received so far, i.e. the offset the next DATA must carry. */
+  received: number;
+  readonly finished: Promise<Buffer>;
+  private credit: number;
+  private queue: Buffer[] = [];
+  private queueBytes = 0;
+  /** File position of the queue's first byte. */
+  private queueStart: number;
+  private writing = false;
+  private clientHash: Buffer | undefined;
+  private settled = false;
+  private resolveFinished!: (hash: Buffer) => void;
+  private rejectFinished!: (error: FerryError) => void;
+
+  constructor(private readonly ctx: RequestContext, private readonly file: UploadFile, private readonly size: number) {
+    this.received = file.offset;
+    this.queueStart = file.offset;
+    this.credit = ctx.uploadWindow;
+    this.finished = new Promise<Buffer>((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    this.finished.catch(() => undefined);
+    ctx.signal.addEventListener('abort', () => this.fail(abortError(ctx.signal)), { once: true });
+  }
+
+  onData(offset: number, data: Buffer): void {
+    if (this.settled) return;
+    if (this.clientHash) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'DATA after the upload\'s HASH'));
+    if (offset !== this.received) {
+      return this.fail(new FerryError(ErrorCode.BAD_FRAME, `DATA at offset ${offset}, expected ${this.received}`));
+    }
+    if (this.received + data.length > this.size) {
+      return this.fail(new FerryError(ErrorCode.SIZE_MISMATCH, `DATA goes beyond the declared size of ${this.size} bytes`));
+    }
+    if (data.length > this.credit) {
+      return this.fail(new FerryError(ErrorCode.BAD_FRAME, `DATA of ${data.length} bytes exceeds the credit of ${this.credit}`));
+    }
+    if (data.length === 0) return;
+    this.credit -= data.length;
+    this.file.hash.update(data);
+    this.received += data.length;
+    this.queue.push(data);
+    this.queueBytes += data.length;
+    this.pump();
+  }
+
+  onHash(hash: Buffer): void {
+    if (this.settled) return;
+    if (this.clientHash) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'a second HASH for the upload'));
+    if (hash.length !== HASH_BYTES) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'HASH of the wrong length'));
+    this.clientHash = Buffer.from(hash);
+    this.finishIfDone();
+  }
+
+  private pump(): void {
+    if (this.writing || this.queueBytes === 0 || this.settled) return;
+    const buffers = this.queue;
+    const bytes = this.queueBytes;
+    const position = this.queueStart;
+    this.queue = [];
+    this.queueBytes = 0;
+    this.queueStart += bytes;
+    this.writing = true;
+    this.file.write(buffers, position).then(() => {
+      this.writing = false;
+      if (this.settled) return;
+      if (!this.clientHash) {
+        this.credit += bytes;
+        this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: bytes });
+      }
+      this.pump();
+      this.finishIfDone();
+    }, (error: unknown) => {
+      this.writing = false;
+      this.fail(toFerryError(error, displayPath(this.file.plan.components)));
+    });
+  }
+
+  private finishIfDone(): void {
+    if (this.settled || !this.clientHash || this.writing || this.queueBytes > 0) return;
+    this.settled = true;
+    this.resolveFinished(this.clientHash);
+  }
+
+  private fail(error: FerryError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.queue = [];
+    this.queueBytes = 0;
+    this.rejectFinished(error);
+  }
+}
