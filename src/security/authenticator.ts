@@ -1,0 +1,119 @@
+/**
+ * The `authenticate` hook of ferryd (ServerOptions.authenticate), built from
+ * the users file and the login throttle.
+ *
+ * - `password`: the user's scrypt hash is checked. An unknown user name is
+ *   checked against a dummy hash of the same cost, and both failures get the
+ *   same message after the same throttle delay, so a client cannot tell which
+ *   names exist.
+ * - `none` (anonymous): only when the operator enabled it.
+ * - An address that is blocked by the throttle gets LIMIT at once, without a
+ *   password check.
+ * The users file is re-read when it changes on disk, so `ferryd user add`
+ * takes effect without a restart.
+ */
+import fs from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { hashPassword, verifyPassword, DEFAULT_SCRYPT, type PasswordHash } from './password.js';
+import { LoginThrottle } from './login-throttle.js';
+import { loadUsers, type UserRecord } from './users.js';
+
+export interface AuthAttempt {
+  method: string;
+  user: string;
+  secret: string;
+  remoteAddress: string;
+}
+
+export interface AuthGrant {
+  user: string;
+  root: string;
+  readOnly: boolean;
+}
+
+export type Authenticate = (attempt: AuthAttempt) => Promise<AuthGrant>;
+
+/** The few log calls this module makes; ferryd's Logger fits. */
+export interface SecurityLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AuthenticatorOptions {
+  /** Path of the users file; missing file = no users. */
+  usersFile?: string;
+  /** Where anonymous sessions land; undefined = anonymous refused. */
+  anonymous?: { root: string; readOnly: boolean };
+  throttle?: LoginThrottle;
+  log?: SecurityLog;
+}
+
+/** The one message for every failed password login: it must not say whether the user exists. */
+export const LOGIN_FAILED_MESSAGE = 'login failed: wrong user name or password';
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
+  const throttle = options.throttle ?? new LoginThrottle();
+  const users = options.usersFile === undefined ? undefined : new UsersCache(options.usersFile);
+  const log = options.log;
+  let dummyHash: Promise<PasswordHash> | undefined;
+
+  return async (attempt) => {
+    if (attempt.method === 'none') {
+      if (options.anonymous) return { user: '', root: options.anonymous.root, readOnly: options.anonymous.readOnly };
+      throw new FerryError(ErrorCode.AUTH, 'this server needs a user name and password');
+    }
+    if (attempt.method !== 'password') {
+      throw new FerryError(ErrorCode.AUTH, `unsupported authentication method ${JSON.stringify(attempt.method)}`);
+    }
+    const admission = throttle.admit(attempt.remoteAddress);
+    if (!admission.admitted) {
+      const minutes = Math.max(1, Math.ceil(admission.retryAfterMs / 60_000));
+      log?.warn('login refused: address blocked after repeated failures', { remote: attempt.remoteAddress, user: attempt.user });
+      throw new FerryError(ErrorCode.LIMIT, `too many failed logins from your address; try again in ${minutes} min`);
+    }
+    let record: UserRecord | undefined;
+    let ok = false;
+    try {
+      record = users === undefined ? undefined : await users.find(attempt.user);
+      // An unknown user costs one scrypt check too, against a hash of the default cost.
+      dummyHash ??= hashPassword('ferry-dummy-password', DEFAULT_SCRYPT);
+      ok = await verifyPassword(attempt.secret, record?.password ?? await dummyHash) && record !== undefined;
+    } catch (error) {
+      // A broken users file is the operator's problem, not a wrong guess: do not count it against the client.
+      admission.ticket.abandoned();
+      throw error instanceof FerryError ? error : new FerryError(ErrorCode.INTERNAL, 'cannot check the login', { cause: error });
+    }
+    if (ok && record) {
+      admission.ticket.succeeded();
+      log?.info('login', { remote: attempt.remoteAddress, user: record.name, readOnly: record.readOnly });
+      return { user: record.name, root: record.root, readOnly: record.readOnly };
+    }
+    const { delayMs, blocked } = admission.ticket.failed();
+    log?.info('login failed', { remote: attempt.remoteAddress, user: attempt.user, delayMs });
+    if (blocked) {
+      log?.warn('address blocked after repeated failed logins', { remote: attempt.remoteAddress, blockMinutes: Math.round(throttle.blockedFor(attempt.remoteAddress) / 60_000) });
+    }
+    await sleep(delayMs);
+    throw new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE);
+  };
+}
+
+/** The users file, re-read only when its size or modification time changed. */
+class UsersCache {
+  private stamp = '';
+  private byName = new Map<string, UserRecord>();
+
+  constructor(private readonly file: string) {}
+
+  async find(name: string): Promise<UserRecord | undefined> {
+    const stats = await fs.stat(this.file).catch(() => undefined);
+    const stamp = stats ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : 'missing';
+    if (stamp !== this.stamp) {
+      const users = await loadUsers(this.file);
+      this.byName = new Map(users.users.map((user) => [user.name, user]));
+      this.stamp = stamp;
+    }
+    return this.byName.get(name);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Where Ferry keeps its settings, and how it writes them: the users file,
+ * ferryd's generated TLS certificate and the client's known_hosts all live in
+ * one folder per user, `$XDG_CONFIG_HOME/ferry` or `~/.config/ferry`.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The config folder: `$XDG_CONFIG_HOME/ferry`, else `~/.config/ferry`. */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  // The XDG spec says a relative value is invalid and must be ignored.
+  if (xdg !== undefined && xdg !== '' && path.isAbsolute(xdg)) return path.join(xdg, 'ferry');
+  return path.join(env.HOME && env.HOME !== '' ? env.HOME : os.homedir(), '.config', 'ferry');
+}
+
+/**
+ * Writes `data` to `file` so that a reader (or a crash) only ever sees the old
+ * content or the new, never a mix: a temporary file beside it is written with
+ * `mode` from the start (the secret is never readable by others, not even for
+ * a moment), flushed to disk, then renamed over the target. The folder is
+ * created with mode 0700 when missing.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode: number): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    // The umask may have removed bits from `mode` but never adds any; chmod makes it exact.
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(dir);
+}
+
+/** Makes a rename durable; some file systems refuse to open a folder for this, which is harmless. */
+async function syncFolder(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort only.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Reads a file, or returns undefined when it does not exist. */
+export async function readFileIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * ferryd's security flags and what they turn into: the `authenticate`, `tls`,
+ * `allowPlain` and `limits` options of startServer, plus the lines ferryd
+ * prints at start (the certificate's fingerprint). Kept here so the ferryd
+ * command line only spreads SECURITY_FLAGS into its flags and calls
+ * resolveServerSecurity.
+ */
+import path from 'node:path';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { createAuthenticator, type Authenticate, type SecurityLog } from './authenticator.js';
+import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js';
+import { defaultConfigDir } from './config-dir.js';
+import { decideExposure } from './exposure.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.js';
+import { loadUsers, usersFilePath } from './users.js';
+
+/** meow flag definitions; spread them into ferryd's own. */
+export const SECURITY_FLAGS = {
+  configDir: { type: 'string' },
+  users: { type: 'string' },
+  anonymous: { type: 'boolean', default: false },
+  insecureAllowAnonymousOnNetwork: { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: true },
+  tlsCert: { type: 'string' },
+  tlsKey: { type: 'string' },
+  allowPlain: { type: 'boolean', default: false },
+  maxConnections: { type: 'number' },
+  maxConnectionsPerAddress: { type: 'number' },
+  handshakeTimeout: { type: 'number' },
+  idleTimeout: { type: 'number' },
+  maxFrame: { type: 'number' },
+  maxInFlight: { type: 'number' },
+  maxPathLength: { type: 'number' },
+  maxNameLength: { type: 'number' },
+  tempMaxAge: { type: 'number' },
+  loginMaxFailures: { type: 'number' },
+  loginWindow: { type: 'number' },
+  loginBlock: { type: 'number' },
+} as const;
+
+/** Help text for SECURITY_FLAGS, in ferryd's help style. */
+export const SECURITY_HELP = `
+  Access (docs/SECURITY.md)
+    --users FILE              users file (default CONFIG/users.json); manage it with \`ferryd user\`
+    --config-dir DIR          config folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
+    --anonymous               also serve anonymous sessions (with --root, --read-only)
+    --insecure-allow-anonymous-on-network
+                              allow anonymous access on an address other than loopback
+    --tls-cert FILE --tls-key FILE
+                              serve TLS with this certificate (default: one generated in CONFIG)
+    --no-tls                  no TLS at all
+    --allow-plain             accept plain TCP from every address (default: loopback only)
+    --login-max-failures N    failed logins that block an address (default ${DEFAULT_LOGIN_THROTTLE.maxFailures})
+    --login-window SECONDS    ... within this time (default ${DEFAULT_LOGIN_THROTTLE.windowMs / 1000})
+    --login-block SECONDS     how long the block lasts (default ${DEFAULT_LOGIN_THROTTLE.blockMs / 1000})
+
+  Limits (each trip is logged)
+    --max-connections N               sessions in total
+    --max-connections-per-address N   sessions from one address
+    --handshake-timeout SECONDS       time to finish TLS and CONN
+    --idle-timeout SECONDS            silence allowed with no transfer running
+    --max-frame BYTES                 largest frame (65536..16777216)
+    --max-in-flight N                 requests in flight per session
+    --max-path-length BYTES           longest path
+    --max-name-length BYTES           longest file name
+    --temp-max-age HOURS              age at which unfinished uploads are removed
+`;
+
+export interface SecurityFlags {
+  configDir?: string;
+  users?: string;
+  anonymous?: boolean;
+  insecureAllowAnonymousOnNetwork?: boolean;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  allowPlain?: boolean;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  handshakeTimeout?: number;
+  idleTimeout?: number;
+  maxFrame?: number;
+  maxInFlight?: number;
+  maxPathLength?: number;
+  maxNameLength?: number;
+  tempMaxAge?: number;
+  loginMaxFailures?: number;
+  loginWindow?: number;
+  loginBlock?: number;
+}
+
+/** The limits of ServerOptions.limits that flags can set (names as in src/server). */
+export interface LimitOverrides {
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  handshakeTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  maxFrame?: number;
+  maxInFlight?: number;
+  maxPathLength?: number;
+  maxNameLength?: number;
+  tempMaxAgeMs?: number;
+}
+
+export interface ServerSecurity {
+  authenticate: Authenticate;
+  tls?: { key: string; cert: string };
+  allowPlain: 'loopback' | 'always';
+  limits: LimitOverrides;
+  /** Where the files are, for messages. */
+  configDir: string;
+  usersFile: string;
+  fingerprint?: string;
+  /** Lines for the operator at start: the fingerprint, notices, warnings. */
+  startupLines: string[];
+}
+
+export interface ResolveContext {
+  host: string;
+  /** `--root` and `--read-only`: what anonymous sessions get. */
+  root: string;
+  readOnly: boolean;
+  log?: SecurityLog;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Turns the flags into server options. When ferryd must not start it throws
+ * FerryError with a message for the operator: code AUTH for an unsafe
+ * exposure, LIMIT for a bad limit value, INTERNAL for an unusable users file
+ * or certificate.
+ */
+export async function resolveServerSecurity(flags: SecurityFlags, context: ResolveContext): Promise<ServerSecurity> {
+  const configDir = path.resolve(flags.configDir ?? defaultConfigDir(context.env));
+  const usersFile = path.resolve(flags.users ?? usersFilePath(configDir));
+  const limits = limitsFromFlags(flags);
+  const users = await loadUsers(usersFile);
+  const tlsWanted = flags.tls !== false;
+  const decision = decideExposure({
+    host: context.host,
+    userCount: users.users.length,
+    anonymous: flags.anonymous === true,
+    insecureAllowAnonymousOnNetwork: flags.insecureAllowAnonymousOnNetwork === true,
+    tls: tlsWanted,
+    allowPlain: flags.allowPlain === true,
+    usersFile,
+  });
+  if (decision.refusals.length > 0) throw new FerryError(ErrorCode.AUTH, decision.refusals.join('\n'));
+
+  const startupLines = [...decision.notices];
+  if (users.users.length > 0) startupLines.push(`${users.users.length} user(s) in ${usersFile}`);
+  let tls: ServerSecurity['tls'];
+  let fingerprint: string | undefined;
+  if (tlsWanted) {
+    const certificate = await loadOrCreateCertificate({
+      configDir,
+      ...(flags.tlsCert !== undefined ? { certFile: flags.tlsCert } : {}),
+      ...(flags.tlsKey !== undefined ? { keyFile: flags.tlsKey } : {}),
+    });
+    tls = { key: certificate.key, cert: certificate.cert };
+    fingerprint = certificate.fingerprint;
+    if (certificate.generated) startupLines.push(`generated a TLS certificate in ${certificate.certPath}`);
+    const warning = await keyPermissionWarning(certificate.keyPath);
+    if (warning !== undefined) startupLines.push(`WARNING: ${warning}`);
+    startupLines.push(`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint}`);
+  }
+  const throttle = new LoginThrottle({
+    ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
+    ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
+    ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),
+  });
+  const authenticate = createAuthenticator({
+    usersFile,
+    ...(decision.anonymous ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly } } : {}),
+    throttle,
+    ...(context.log ? { log: context.log } : {}),
+  });
+  return {
+    authenticate,
+    ...(tls ? { tls } : {}),
+    allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
+    limits,
+    configDir,
+    usersFile,
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    startupLines,
+  };
+}
+
+/** The limit flags as ServerOptions.limits; flags not given are left to the server's defaults. */
+export function limitsFromFlags(flags: SecurityFlags): LimitOverrides {
+  const limits: LimitOverrides = {};
+  if (flags.maxConnections !== undefined) limits.maxConnections = positiveInteger(flags.maxConnections, '--max-connections');
+  if (flags.maxConnectionsPerAddress !== undefined) {
+    limits.maxConnectionsPerAddress = positiveInteger(flags.maxConnectionsPerAddress, '--max-connections-per-address');
+  }
+  if (flags.handshakeTimeout !== undefined) limits.handshakeTimeoutMs = seconds(flags.handshakeTimeout, '--handshake-timeout');
+  if (flags.idleTimeout !== undefined) limits.idleTimeoutMs = seconds(flags.idleTimeout, '--idle-timeout');
+  if (flags.maxFrame !== undefined) {
+    const value = positiveInteger(flags.maxFrame, '--max-frame');
+    if (value < 65_536 || value > 16_777_216) throw usage('--max-frame must be between 65536 and 16777216');
+    limits.maxFrame = value;
+  }
+  if (flags.maxInFlight !== undefined) limits.maxInFlight = positiveInteger(flags.maxInFlight, '--max-in-flight');
+  if (flags.maxPathLength !== undefined) limits.maxPathLength = positiveInteger(flags.maxPathLength, '--max-path-length');
+  if (flags.maxNameLength !== undefined) limits.maxNameLength = positiveInteger(flags.maxNameLength, '--max-name-length');
+  if (flags.tempMaxAge !== undefined) {
+    if (!(flags.tempMaxAge > 0)) throw usage('--temp-max-age must be a positive number of hours');
+    limits.tempMaxAgeMs = Math.round(flags.tempMaxAge * 3_600_000);
+  }
+  return limits;
+}
+
+function positiveInteger(value: number, flag: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw usage(`${flag} must be a positive whole number`);
+  return value;
+}
+
+function seconds(value: number, flag: string): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw usage(`${flag} must be a positive number of seconds`);
+  return Math.round(value * 1000);
+}
+
+function usage(message: string): FerryError {
+  return new FerryError(ErrorCode.LIMIT, message);
+}
