@@ -68,8 +68,8 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   try {
     if (options.demo) {
       const folders = await createDemoFolders();
-      const { startServer } = await loadServerModule();
-      const server = await startServer({ root: folders.remote, host: '127.0.0.1', port: 0 });
+      const { startServer, silentLogger } = await loadServerModule();
+      const server = await startServer({ root: folders.remote, host: '127.0.0.1', port: 0, logger: silentLogger });
       initial = { host: '127.0.0.1', port: server.port, user: '', password: '', path: '/', tls: 'off' };
       localPath = folders.local;
       cleanupDemo = async () => {

@@ -30,8 +30,11 @@ export async function loadClientModule(): Promise<ClientModule> {
 
 export interface ServerModule {
   startServer: (options: ServerOptions) => Promise<FerryServer>;
+  /** The demo server must not write over the screen. */
+  silentLogger: NonNullable<ServerOptions['logger']>;
 }
 
 export async function loadServerModule(): Promise<ServerModule> {
-  return import('../server/server.js');
+  const [{ startServer }, { silentLogger }] = await Promise.all([import('../server/server.js'), import('../server/log.js')]);
+  return { startServer, silentLogger };
 }

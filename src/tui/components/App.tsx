@@ -148,14 +148,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     dispatchRemote({ type: 'resize', height: layout.listRows });
   }, [layout.listRows, dispatchLocal, dispatchRemote]);
 
-  // Keep the clock moving for speed and ETA while something runs.
-  const [now, setNow] = useState(() => Date.now());
-  const anyRunning = transfers.items.some((item) => !isFinished(item));
-  useEffect(() => {
-    if (!anyRunning) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [anyRunning]);
 
   // ---- connection -------------------------------------------------------
 
@@ -728,7 +720,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
         width={layout.columns}
         focused={focus === 'queue'}
         cursor={queueCursor}
-        now={now}
       />
       <StatusLine
         connection={connection.status}

@@ -14,7 +14,6 @@ export interface TransferPanelProps {
   focused: boolean;
   /** Index of the highlighted item when focused. */
   cursor: number;
-  now: number;
 }
 
 /** Which items fit: around the cursor when focused, else the unfinished and newest ones. */
@@ -25,7 +24,7 @@ export function visibleTransferWindow(count: number, rows: number, cursor: numbe
 }
 
 /** The transfer queue: a title with counts, then one line per visible item. */
-export function TransferPanel({ items, rows, width, focused, cursor, now }: TransferPanelProps): React.JSX.Element {
+export function TransferPanel({ items, rows, width, focused, cursor }: TransferPanelProps): React.JSX.Element {
   const running = items.filter((item) => item.status === 'running' || item.status === 'sizing').length;
   const waiting = items.filter((item) => item.status === 'waiting' || item.status === 'checking' || item.status === 'conflict').length;
   const [start, end] = visibleTransferWindow(items.length, rows, cursor, focused);
@@ -36,7 +35,7 @@ export function TransferPanel({ items, rows, width, focused, cursor, now }: Tran
     <Box flexDirection="column" width={width} height={rows + 1}>
       <Text bold color={focused ? 'cyan' : undefined} wrap="truncate">{title}</Text>
       {items.slice(start, end).map((item, offset) => (
-        <TransferRow key={item.id} item={item} width={width} highlighted={focused && start + offset === cursor} now={now} />
+        <TransferRow key={item.id} item={item} width={width} highlighted={focused && start + offset === cursor} />
       ))}
     </Box>
   );

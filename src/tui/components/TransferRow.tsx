@@ -12,13 +12,11 @@ export interface TransferRowProps {
   width: number;
   /** Highlighted (the transfer queue has the keyboard and this is its cursor). */
   highlighted: boolean;
-  /** Clock for speed and ETA. */
-  now: number;
 }
 
 const arrows = { upload: '↑', download: '↓' } as const;
 
-function statusText(item: TransferItem, now: number, barWidth: number): { text: string; color?: string } {
+function statusText(item: TransferItem, barWidth: number): { text: string; color?: string } {
   switch (item.status) {
     case 'waiting':
       return { text: 'waiting' };
@@ -31,10 +29,10 @@ function statusText(item: TransferItem, now: number, barWidth: number): { text: 
     case 'running': {
       const fraction = item.total > 0 ? item.bytes / item.total : 0;
       const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-      const speed = `${formatBytes(Math.round(transferSpeed(item, now)))}/s`;
+      const speed = `${formatBytes(Math.round(transferSpeed(item)))}/s`;
       const files = item.isFolder && item.filesTotal > 0 ? ` ${item.filesDone}/${item.filesTotal} files` : '';
       return {
-        text: `${progressBar(fraction, barWidth)} ${percent} ${formatBytes(item.bytes)}/${formatBytes(item.total)} ${speed} ETA ${formatEta(transferEta(item, now))}${files}`,
+        text: `${progressBar(fraction, barWidth)} ${percent} ${formatBytes(item.bytes)}/${formatBytes(item.total)} ${speed} ETA ${formatEta(transferEta(item))}${files}`,
       };
     }
     case 'done': {
@@ -51,17 +49,18 @@ function statusText(item: TransferItem, now: number, barWidth: number): { text: 
 }
 
 const busy = new Set(['waiting', 'checking', 'sizing', 'conflict']);
+const statusMarks: Partial<Record<TransferItem['status'], string>> = { running: '»', done: '✓', failed: '✗', cancelled: '■', skipped: '–' };
 
 /** One transfer: direction, name, then progress bar, bytes, percent, speed and ETA, or the outcome. */
-export function TransferRow({ item, width, highlighted, now }: TransferRowProps): React.JSX.Element {
+export function TransferRow({ item, width, highlighted }: TransferRowProps): React.JSX.Element {
   const nameWidth = Math.max(8, Math.min(28, Math.floor(width * 0.3)));
   const rest = Math.max(1, width - nameWidth - 4);
   const barWidth = Math.max(6, Math.min(22, rest - 50));
-  const status = statusText(item, now, barWidth);
+  const status = statusText(item, barWidth);
   return (
     <Box width={width}>
       <Text inverse={highlighted}>
-        {busy.has(item.status) ? <Spinner type="dots" /> : item.status === 'done' ? '✓' : item.status === 'running' ? arrows[item.direction] : '·'}
+        {busy.has(item.status) ? <Spinner type="dots" /> : statusMarks[item.status] ?? ' '}
         {` ${arrows[item.direction]}${fit(item.name, nameWidth)} `}
       </Text>
       <Text color={status.color} wrap="truncate">

@@ -32,8 +32,13 @@ export interface TransferItem {
   total: number;
   filesDone: number;
   filesTotal: number;
-  /** Bytes already there when this run started (resume). */
+  /** Bytes already there when this run started (resume), from the finished run's result. */
   resumedFrom: number;
+  /** Smoothed transfer rate in bytes per second, from the progress reports. */
+  speed: number;
+  /** The previous progress report, for the rate. */
+  lastReportAt: number | undefined;
+  lastReportBytes: number;
   startedAt: number | undefined;
   finishedAt: number | undefined;
   /** Bytes moved by the finished run and how long it took ("N bytes in T s"). */
@@ -64,7 +69,7 @@ export type TransfersAction =
   | { type: 'conflict'; id: number }
   | { type: 'resolve'; id: number; target: string; overwrite: boolean; resume: boolean }
   | { type: 'start'; id: number; at: number }
-  | { type: 'progress'; id: number; bytes: number; total: number; filesDone?: number; filesTotal?: number }
+  | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
   | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
   | { type: 'failed'; id: number; message: string; at: number }
   | { type: 'cancelled'; id: number; at: number }
@@ -106,6 +111,9 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           filesDone: 0,
           filesTotal: 0,
           resumedFrom: 0,
+          speed: 0,
+          lastReportAt: undefined,
+          lastReportBytes: 0,
           startedAt: undefined,
           finishedAt: undefined,
           movedBytes: 0,
@@ -136,12 +144,21 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         startedAt: action.at,
         bytes: 0,
         total: 0,
+        speed: 0,
+        lastReportAt: undefined,
+        lastReportBytes: 0,
         message: undefined,
       }));
     case 'progress':
       return update(state, action.id, (item) => {
         if (isFinished(item)) return item;
-        const firstReport = item.status === 'running' && item.total === 0 && item.bytes === 0;
+        // The rate comes from the bytes between two reports, so a resumed
+        // prefix (counted in the first report) never inflates it.
+        let speed = item.speed;
+        if (item.lastReportAt !== undefined && action.at > item.lastReportAt) {
+          const instant = Math.max(0, action.bytes - item.lastReportBytes) / ((action.at - item.lastReportAt) / 1000);
+          speed = item.speed === 0 ? instant : item.speed * 0.7 + instant * 0.3;
+        }
         return {
           ...item,
           status: 'running',
@@ -149,8 +166,9 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           total: action.total,
           filesDone: action.filesDone ?? item.filesDone,
           filesTotal: action.filesTotal ?? item.filesTotal,
-          // The first report of a resumed file already counts the prefix that was there.
-          resumedFrom: firstReport ? action.bytes : item.resumedFrom,
+          speed,
+          lastReportAt: action.at,
+          lastReportBytes: action.bytes,
         };
       });
     case 'done':
@@ -187,17 +205,14 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
   }
 }
 
-/** Bytes per second over the current run (resumed prefix excluded). */
-export function transferSpeed(item: TransferItem, now: number): number {
-  if (item.startedAt === undefined) return 0;
-  const seconds = (now - item.startedAt) / 1000;
-  if (seconds <= 0) return 0;
-  return Math.max(0, item.bytes - item.resumedFrom) / seconds;
+/** Bytes per second, smoothed over the recent progress reports. */
+export function transferSpeed(item: TransferItem): number {
+  return item.speed;
 }
 
 /** Seconds left at the current speed, Infinity when unknown. */
-export function transferEta(item: TransferItem, now: number): number {
-  const speed = transferSpeed(item, now);
+export function transferEta(item: TransferItem): number {
+  const speed = transferSpeed(item);
   if (speed <= 0 || item.total <= 0) return Infinity;
   return (item.total - item.bytes) / speed;
 }

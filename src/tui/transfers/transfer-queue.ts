@@ -257,6 +257,6 @@ export class TransferQueue {
     const last = this.lastProgressAt.get(id) ?? 0;
     if (now - last < this.progressIntervalMs && bytes < total) return;
     this.lastProgressAt.set(id, now);
-    this.dispatch({ type: 'progress', id, bytes, total, filesDone, filesTotal });
+    this.dispatch({ type: 'progress', id, bytes, total, at: now, filesDone, filesTotal });
   }
 }

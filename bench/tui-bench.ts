@@ -1,0 +1,154 @@
+/**
+ * TUI responsiveness with a big remote folder: the real `ferry` binary in a
+ * pseudo-terminal, connected to an in-process ferryd serving a folder of
+ * `entries` files. Measures
+ *   - time to first frame (spawn → first screen drawn) and to the listing
+ *     (spawn → the remote rows are on screen),
+ *   - key press → updated frame latency for cursor moves (↓, PgDn) and for
+ *     typing into the `/` filter (which has to scan the whole folder).
+ * The issue's targets: key → frame ≤ 50 ms at the median, first frame ≤ 500 ms.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../src/server/log.js';
+import { startServer } from '../src/server/server.js';
+import { Keys, spawnInTerminal, type TerminalSession } from '../test/helpers/terminal.js';
+
+export interface TuiBenchOptions {
+  /** Files in the remote folder (default 100 000). */
+  entries?: number;
+  /** Key presses measured per kind (default 50). */
+  presses?: number;
+  /** Path of the built ferry entry point (default dist/src/bin/ferry.js beside this file). */
+  ferryBin?: string;
+  /** Terminal size (default 120×40). */
+  columns?: number;
+  rows?: number;
+}
+
+export interface LatencyFigures {
+  samples: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface TuiBenchResult {
+  entries: number;
+  /** Spawn → the first frame on screen. */
+  firstFrameMs: number;
+  /** Spawn → the remote listing's rows on screen. */
+  listingShownMs: number;
+  /** ↓ key → frame with the cursor moved. */
+  cursorDown: LatencyFigures;
+  /** PgDn → frame with the next page. */
+  pageDown: LatencyFigures;
+  /** One character typed into the filter → frame with the filtered rows. */
+  filterKey: LatencyFigures;
+}
+
+function figures(samples: number[]): LatencyFigures {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return {
+    samples: sorted.length,
+    medianMs: round(at(0.5)),
+    p95Ms: round(at(0.95)),
+    maxMs: round(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** Presses a key and times until the screen satisfies `expect`. */
+async function timeKey(term: TerminalSession, key: string, expect: (screen: string) => boolean): Promise<number> {
+  const start = performance.now();
+  term.write(key);
+  await term.waitForFrame(expect, { timeoutMs: 10_000, what: 'the frame after a key press' });
+  return performance.now() - start;
+}
+
+/** The "cursor/total" counter at the right of the status line. */
+const counter = (position: number, total: number): RegExp => new RegExp(`\\b${position}/${total}\\s*$`, 'm');
+
+export async function runTuiBench(options: TuiBenchOptions = {}): Promise<TuiBenchResult> {
+  const entries = options.entries ?? 100_000;
+  const presses = options.presses ?? 50;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ferryBin = options.ferryBin ?? path.resolve(here, '../src/bin/ferry.js');
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-bench-'));
+  const remoteRoot = path.join(base, 'remote');
+  const localRoot = path.join(base, 'local');
+  await fs.mkdir(remoteRoot);
+  await fs.mkdir(localRoot);
+  for (let start = 0; start < entries; start += 1000) {
+    const batch: Promise<void>[] = [];
+    for (let i = start; i < Math.min(entries, start + 1000); i++) {
+      batch.push(fs.writeFile(path.join(remoteRoot, `file-${String(i).padStart(6, '0')}.dat`), ''));
+    }
+    await Promise.all(batch);
+  }
+  const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  let term: TerminalSession | undefined;
+  try {
+    const started = performance.now();
+    term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${server.port}/`], {
+      cwd: localRoot,
+      columns: options.columns ?? 120,
+      rows: options.rows ?? 40,
+    });
+    await term.waitForFrame((screen) => screen.includes('F5'), { timeoutMs: 20_000, what: 'the first frame' });
+    const firstFrameMs = performance.now() - started;
+    await term.waitForFrame((screen) => counter(1, entries).test(screen) && screen.includes('file-000000.dat'), {
+      timeoutMs: 60_000,
+      what: 'the remote listing',
+    });
+    const listingShownMs = performance.now() - started;
+
+    const down: number[] = [];
+    for (let i = 0; i < presses; i++) {
+      down.push(await timeKey(term, Keys.down, (screen) => counter(i + 2, entries).test(screen)));
+    }
+    const page: number[] = [];
+    let previous = '';
+    for (let i = 0; i < presses; i++) {
+      const before = term.text();
+      page.push(await timeKey(term, Keys.pageDown, (screen) => screen !== before && screen !== previous));
+      previous = term.text();
+    }
+    term.write(Keys.home);
+    await term.waitForFrame((screen) => counter(1, entries).test(screen));
+    // Filter: each digit narrows the view; the counter's total shows the new size.
+    const filter: number[] = [];
+    for (let i = 0; i < presses; i++) {
+      term.write('/');
+      await term.waitForText('filter: _');
+      filter.push(await timeKey(term, '7', (screen) => /filter: 7_/.test(screen) && !counter(1, entries).test(screen)));
+      term.write(Keys.escape);
+      await term.waitForFrame((screen) => counter(1, entries).test(screen) && !screen.includes('filter:'));
+    }
+    term.write(Keys.f10);
+    await term.exited();
+    return {
+      entries,
+      firstFrameMs: round(firstFrameMs),
+      listingShownMs: round(listingShownMs),
+      cursorDown: figures(down),
+      pageDown: figures(page),
+      filterKey: figures(filter),
+    };
+  } finally {
+    term?.close();
+    await server.close(0).catch(() => undefined);
+    await fs.rm(base, { recursive: true, force: true });
+  }
+}
+
+/** `node dist/bench/tui-bench.js [entries]` prints the figures as JSON. */
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const entries = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const result = await runTuiBench({ entries });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

@@ -1,0 +1,163 @@
+/**
+ * Drives a program in a real pseudo-terminal (node-pty) and reads its screen
+ * through a headless xterm, so end-to-end tests see exactly what a user sees.
+ * Tests press keys and wait for the screen to change; nothing waits a fixed
+ * time.
+ */
+import * as pty from 'node-pty';
+import xterm from '@xterm/headless';
+
+const { Terminal } = xterm;
+
+/** Escape sequences of the keys the tests press (xterm's defaults). */
+export const Keys = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  home: '\x1b[H',
+  end: '\x1b[F',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  backspace: '\x7f',
+  delete: '\x1b[3~',
+  insert: '\x1b[2~',
+  space: ' ',
+  f1: '\x1bOP',
+  f5: '\x1b[15~',
+  f6: '\x1b[17~',
+  f7: '\x1b[18~',
+  f8: '\x1b[19~',
+  f10: '\x1b[21~',
+  ctrl: (letter: string): string => String.fromCharCode(letter.toLowerCase().charCodeAt(0) - 96),
+} as const;
+
+export interface TerminalSession {
+  /** Sends raw input (keys) to the program. */
+  write(data: string): void;
+  /** The visible screen, one string per row, trailing spaces trimmed. */
+  screen(): string[];
+  /** The visible screen as one string. */
+  text(): string;
+  /** Resolves with the screen once `predicate` holds; rejects with the screen after `timeoutMs`. */
+  waitForFrame(predicate: (screen: string) => boolean, options?: { timeoutMs?: number; what?: string }): Promise<string>;
+  /** waitForFrame for a substring or pattern. */
+  waitForText(needle: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code when the program ends. */
+  exited(): Promise<number>;
+  resize(columns: number, rows: number): void;
+  /** Kills the program if it still runs and frees the terminal. */
+  close(): void;
+  /** Everything the program wrote, raw. */
+  output(): string;
+}
+
+export interface SpawnOptions {
+  columns?: number;
+  rows?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function spawnInTerminal(command: string, args: readonly string[], options: SpawnOptions = {}): TerminalSession {
+  const columns = options.columns ?? 100;
+  const rows = options.rows ?? 30;
+  const term = new Terminal({ cols: columns, rows, allowProposedApi: true });
+  const child = pty.spawn(command, [...args], {
+    name: 'xterm-256color',
+    cols: columns,
+    rows,
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, TERM: 'xterm-256color', FORCE_COLOR: '1', ...options.env } as Record<string, string>,
+  });
+  let raw = '';
+  let exitCode: number | undefined;
+  const exitWaiters: ((code: number) => void)[] = [];
+  const changeWaiters = new Set<() => void>();
+  child.onData((data) => {
+    raw += data;
+    term.write(data, () => {
+      for (const waiter of [...changeWaiters]) waiter();
+    });
+  });
+  child.onExit(({ exitCode: code }) => {
+    exitCode = code;
+    for (const waiter of exitWaiters) waiter(code);
+    for (const waiter of [...changeWaiters]) waiter();
+  });
+
+  const screen = (): string[] => {
+    const buffer = term.buffer.active;
+    const lines: string[] = [];
+    for (let row = 0; row < term.rows; row++) {
+      lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    }
+    return lines;
+  };
+  const text = (): string => screen().join('\n');
+
+  const waitForFrame: TerminalSession['waitForFrame'] = (predicate, waitOptions = {}) => {
+    const timeoutMs = waitOptions.timeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const current = text();
+        if (predicate(current)) {
+          finish();
+          resolve(current);
+          return true;
+        }
+        if (exitCode !== undefined) {
+          finish();
+          reject(new Error(`program exited (${exitCode}) before ${waitOptions.what ?? 'the expected screen'}:\n${current}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${waitOptions.what ?? 'the expected screen'}; screen:\n${text()}`));
+      }, timeoutMs);
+      const listener = (): void => {
+        check();
+      };
+      const finish = (): void => {
+        clearTimeout(timer);
+        changeWaiters.delete(listener);
+      };
+      changeWaiters.add(listener);
+      check();
+    });
+  };
+
+  return {
+    write: (data) => child.write(data),
+    screen,
+    text,
+    waitForFrame,
+    waitForText: (needle, timeoutMs) =>
+      waitForFrame((current) => (typeof needle === 'string' ? current.includes(needle) : needle.test(current)), {
+        timeoutMs,
+        what: String(needle),
+      }),
+    exited: () =>
+      exitCode !== undefined ? Promise.resolve(exitCode) : new Promise((resolve) => exitWaiters.push(resolve)),
+    resize: (newColumns, newRows) => {
+      child.resize(newColumns, newRows);
+      term.resize(newColumns, newRows);
+    },
+    close: () => {
+      if (exitCode === undefined) {
+        try {
+          child.kill();
+        } catch {
+          // Already gone.
+        }
+      }
+      term.dispose();
+    },
+    output: () => raw,
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * End to end: the built `ferry` binary in a pseudo-terminal against a real
+ * ferryd on an ephemeral loopback port. Keys go in, the screen is read back
+ * through a headless xterm, and the files are checked on disk afterwards.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../src/server/log.js';
+import { startServer, type FerryServer } from '../../src/server/server.js';
+import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+
+const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
+
+const folders: string[] = [];
+after(async () => {
+  await Promise.all(folders.map((folder) => fs.rm(folder, { recursive: true, force: true })));
+});
+
+async function tempFolder(prefix: string): Promise<string> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
+
+interface World {
+  server: FerryServer;
+  remoteRoot: string;
+  localRoot: string;
+  term: TerminalSession;
+  stop(): Promise<void>;
+}
+
+async function startWorld(setup: (remoteRoot: string, localRoot: string) => Promise<void>, port = 0): Promise<World> {
+  const remoteRoot = await tempFolder('ferry-e2e-remote-');
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  await setup(remoteRoot, localRoot);
+  const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port });
+  const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${server.port}/`], {
+    cwd: localRoot,
+    columns: 110,
+    rows: 32,
+  });
+  const world: World = {
+    server,
+    remoteRoot,
+    localRoot,
+    term,
+    async stop() {
+      term.close();
+      await world.server.close(0).catch(() => undefined);
+    },
+  };
+  return world;
+}
+
+/** Polls the disk (not the screen) until `check` holds. */
+async function waitForDisk(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const exists = (file: string): Promise<boolean> => fs.access(file).then(() => true, () => false);
+
+/** Narrows the active pane to `name` with the `/` filter and puts the cursor on it. */
+async function focusByFilter(term: TerminalSession, name: string): Promise<void> {
+  term.write('/');
+  await term.waitForText('filter: _');
+  term.write(name);
+  await term.waitForText(`filter: ${name}_`);
+  term.write(Keys.enter);
+  await term.waitForFrame((screen) => screen.includes(`filter: ${name}`) && !screen.includes(`filter: ${name}_`));
+}
+
+async function clearFilter(term: TerminalSession): Promise<void> {
+  term.write('/');
+  await term.waitForText('_');
+  term.write(Keys.escape);
+  await term.waitForFrame((screen) => !screen.includes('filter:'));
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+}
+
+void test('connect, list, enter a folder, download, upload, delete with confirmation, quit', async () => {
+  const world = await startWorld(async (remote, local) => {
+    await fs.mkdir(path.join(remote, 'sub'));
+    await fs.writeFile(path.join(remote, 'sub', 'inner.txt'), 'inside');
+    await fs.writeFile(path.join(remote, 'remote.txt'), 'from the server\n');
+    await fs.writeFile(path.join(local, 'local.txt'), 'from the client\n');
+  });
+  const { term, remoteRoot, localRoot } = world;
+  try {
+    // The whole first screen: both listings, the remote location, the hint bar.
+    await term.waitForFrame(
+      (screen) =>
+        screen.includes('remote.txt') &&
+        screen.includes('local.txt') &&
+        screen.includes(`127.0.0.1:${world.server.port}:/`) &&
+        /F5\s*Copy/.test(screen),
+      { what: 'the first full screen' },
+    );
+
+    // The remote pane is active; folders come first, so the cursor is on sub/.
+    term.write(Keys.enter);
+    await term.waitForText('inner.txt');
+    await term.waitForText(`:${world.server.port}:/sub`);
+    term.write(Keys.backspace);
+    await term.waitForFrame((screen) => screen.includes('remote.txt') && !screen.includes('inner.txt'));
+
+    // Download with the explicit key.
+    await focusByFilter(term, 'remote.txt');
+    term.write('d');
+    await term.waitForText(/\d+ bytes in [\d.]+ s/);
+    await waitForDisk(() => exists(path.join(localRoot, 'remote.txt')), 'the downloaded file');
+    assert.equal(await fs.readFile(path.join(localRoot, 'remote.txt'), 'utf8'), 'from the server\n');
+    await clearFilter(term);
+
+    // Upload with F5 from the local pane.
+    term.write(Keys.tab);
+    await focusByFilter(term, 'local.txt');
+    term.write(Keys.f5);
+    await waitForDisk(() => exists(path.join(remoteRoot, 'local.txt')), 'the uploaded file');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'local.txt'), 'utf8'), 'from the client\n');
+    await clearFilter(term);
+
+    // Delete on the remote side: the dialog names the file; n keeps it, y deletes it.
+    term.write(Keys.tab);
+    await term.waitForFrame((screen) => screen.includes('local.txt') && screen.split('\n').filter((line) => line.includes('local.txt')).length >= 2);
+    await focusByFilter(term, 'local.txt');
+    term.write(Keys.f8);
+    const question = await term.waitForText('Delete 1 item?');
+    assert.match(question, /local\.txt/);
+    term.write('n');
+    await term.waitForText('delete cancelled');
+    assert.equal(await exists(path.join(remoteRoot, 'local.txt')), true);
+    term.write(Keys.f8);
+    await term.waitForText('Delete 1 item?');
+    term.write('y');
+    await term.waitForText('deleted 1 item');
+    assert.equal(await exists(path.join(remoteRoot, 'local.txt')), false);
+    assert.equal(await exists(path.join(localRoot, 'local.txt')), true, 'the local copy stays');
+
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});
+
+void test('a running download can be cancelled, leaves no final file, and resumes to the right bytes', async () => {
+  const size = 512 * 1024 * 1024;
+  const world = await startWorld(async (remote) => {
+    // Random-looking but cheap content: a repeated 1 MiB random block.
+    const block = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 0xffffffff) >>> 0, i);
+    const handle = await fs.open(path.join(remote, 'big.bin'), 'w');
+    for (let written = 0; written < size; written += block.length) await handle.write(block);
+    await handle.close();
+  });
+  const { term, remoteRoot, localRoot } = world;
+  try {
+    await term.waitForText('big.bin');
+    await focusByFilter(term, 'big.bin');
+    term.write('d');
+    await term.waitForText(/\d+%/);
+    term.write('p');
+    await term.waitForText('x cancel');
+    term.write('x');
+    await term.waitForText('cancelled (r: resume)');
+    assert.equal(await exists(path.join(localRoot, 'big.bin')), false, 'no final file after a cancel');
+
+    term.write('r');
+    await term.waitForText(/\d+ bytes in [\d.]+ s/, 60_000);
+    await waitForDisk(() => exists(path.join(localRoot, 'big.bin')), 'the resumed download');
+    assert.equal((await fs.stat(path.join(localRoot, 'big.bin'))).size, size);
+    assert.equal(await sha256(path.join(localRoot, 'big.bin')), await sha256(path.join(remoteRoot, 'big.bin')));
+    term.write(Keys.escape);
+    term.write(Keys.ctrl('c'));
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});
+
+void test('a dropped connection is shown, the local pane keeps working, ^O reconnects after a restart', async () => {
+  const world = await startWorld(async (remote, local) => {
+    await fs.writeFile(path.join(remote, 'before.txt'), 'x');
+    await fs.mkdir(path.join(local, 'localdir'));
+  });
+  const { term, remoteRoot } = world;
+  try {
+    await term.waitForText('before.txt');
+    const port = world.server.port;
+    await world.server.close(0);
+    await term.waitForText('CONNECTION LOST');
+    // The local pane still browses.
+    term.write(Keys.tab);
+    term.write(Keys.enter);
+    await term.waitForText(`${path.sep}localdir`);
+    await fs.writeFile(path.join(remoteRoot, 'after.txt'), 'y');
+    world.server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port });
+    term.write(Keys.ctrl('o'));
+    await term.waitForText('after.txt');
+    await term.waitForText(/connected 127\.0\.0\.1/);
+    // Disconnect returns to the dialog; F10 there quits.
+    term.write(Keys.ctrl('d'));
+    await term.waitForText('Connect to a Ferry server');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});
+
+void test('a refused connection is a message in the connect dialog, not a crash', async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const probe = await startServer({ root: localRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  const port = probe.port;
+  await probe.close(0);
+  const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${port}/`], { cwd: localRoot, columns: 80, rows: 24 });
+  try {
+    const screen = await term.waitForText('connection refused');
+    assert.match(screen, /Connect to a Ferry server/);
+    assert.doesNotMatch(term.output(), /\n\s+at .+:\d+:\d+/, 'no stack trace');
+    term.write(Keys.ctrl('c'));
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+  }
+});
