@@ -7,6 +7,10 @@ import meow from 'meow';
 import { createLogger, isLogLevel, type Logger } from '../server/log.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, startServer, type FerryServer, type ServerLimits, type ServerOptions } from '../server/server.js';
 import { isFerryError } from '../protocol/errors.js';
+import { SECURITY_FLAGS, SECURITY_HELP, resolveServerSecurity, type SecurityFlags } from '../security/ferryd-options.js';
+import { defaultConfigDir } from '../security/config-dir.js';
+import { runUserCommand } from '../security/user-command.js';
+import { usersFilePath } from '../security/users.js';
 
 const HELP = `
   Usage
@@ -26,6 +30,7 @@ const HELP = `
     --max-frame BYTES          largest frame offered (default ${DEFAULT_LIMITS.maxFrame})
     --max-in-flight N          requests in flight per session (default ${DEFAULT_LIMITS.maxInFlight})
 
+${SECURITY_HELP}
   Logs go to stderr: readable lines on a terminal, JSON lines otherwise.
 `;
 
@@ -42,6 +47,7 @@ export const ferrydFlags = {
   idleTimeout: { type: 'number' },
   maxFrame: { type: 'number' },
   maxInFlight: { type: 'number' },
+  ...SECURITY_FLAGS,
 } as const;
 
 export function parseFerrydArgs(argv: string[]) {
@@ -77,6 +83,12 @@ export async function runFerryd(
 ): Promise<number> {
   const cli = parseFerrydArgs(argv);
   const { flags } = cli;
+  if (cli.input[0] === 'user') {
+    const usersFile = flags.users ?? usersFilePath(flags.configDir ?? defaultConfigDir());
+    return runUserCommand(cli.input.slice(1), { usersFile, root: flags.root, readOnly: flags.readOnly, replace: flags.replace }, {
+      stdin: process.stdin, prompt: process.stderr, env: process.env, stdout: process.stdout, stderr: process.stderr,
+    });
+  }
   if (!flags.root) {
     process.stderr.write('ferryd: --root DIR is required (see ferryd --help)\n');
     return 2;
@@ -87,10 +99,18 @@ export async function runFerryd(
   }
   const logger = createLogger({ level: flags.logLevel });
   let server: FerryServer;
+  let fingerprint: string | undefined;
   try {
     let options: ServerOptions = {
       root: flags.root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger,
       limits: limitsFromFlags(flags),
+    };
+    const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root: flags.root, readOnly: flags.readOnly, log: logger });
+    for (const line of security.startupLines) logger.info(line);
+    fingerprint = security.fingerprint;
+    options = {
+      ...options, authenticate: security.authenticate, allowPlain: security.allowPlain,
+      limits: { ...options.limits, ...security.limits }, ...(security.tls ? { tls: security.tls } : {}),
     };
     if (extend) options = await extend(options, cli, logger);
     server = await startServer(options);
@@ -100,6 +120,7 @@ export async function runFerryd(
     return 1;
   }
   process.stdout.write(`ferryd listening on ${formatAddress(server.host, server.port)}\n`);
+  if (fingerprint !== undefined) process.stdout.write(`ferryd TLS certificate SHA-256 ${fingerprint}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
