@@ -14,7 +14,11 @@ import { decideExposure } from './exposure.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.js';
 import { loadUsers, usersFilePath } from './users.js';
 
-/** meow flag definitions; spread them into ferryd's own. */
+/**
+ * meow flag definitions; ferryd spreads them into its own. ferryd itself
+ * defines --max-connections, --max-per-address, --handshake-timeout,
+ * --idle-timeout, --max-frame and --max-in-flight; the limits it lacks are here.
+ */
 export const SECURITY_FLAGS = {
   configDir: { type: 'string' },
   users: { type: 'string' },
@@ -24,46 +28,43 @@ export const SECURITY_FLAGS = {
   tlsCert: { type: 'string' },
   tlsKey: { type: 'string' },
   allowPlain: { type: 'boolean', default: false },
-  maxConnections: { type: 'number' },
+  /** The longer name of ferryd's --max-per-address. */
   maxConnectionsPerAddress: { type: 'number' },
-  handshakeTimeout: { type: 'number' },
-  idleTimeout: { type: 'number' },
-  maxFrame: { type: 'number' },
-  maxInFlight: { type: 'number' },
   maxPathLength: { type: 'number' },
   maxNameLength: { type: 'number' },
   tempMaxAge: { type: 'number' },
   loginMaxFailures: { type: 'number' },
   loginWindow: { type: 'number' },
   loginBlock: { type: 'number' },
+  /** `ferryd user add --replace`: change an existing user's password or root. */
+  replace: { type: 'boolean', default: false },
 } as const;
 
 /** Help text for SECURITY_FLAGS, in ferryd's help style. */
 export const SECURITY_HELP = `
-  Access (docs/SECURITY.md)
-    --users FILE              users file (default CONFIG/users.json); manage it with \`ferryd user\`
-    --config-dir DIR          config folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
-    --anonymous               also serve anonymous sessions (with --root, --read-only)
+  Access and TLS (docs/SECURITY.md)
+    --users FILE               users file (default CONFIG/users.json); manage it with \`ferryd user\`
+    --config-dir DIR           CONFIG folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
+    --anonymous                also serve anonymous sessions (on --root, --read-only) when users exist
     --insecure-allow-anonymous-on-network
-                              allow anonymous access on an address other than loopback
+                               allow anonymous access on an address other than loopback
     --tls-cert FILE --tls-key FILE
-                              serve TLS with this certificate (default: one generated in CONFIG)
-    --no-tls                  no TLS at all
-    --allow-plain             accept plain TCP from every address (default: loopback only)
-    --login-max-failures N    failed logins that block an address (default ${DEFAULT_LOGIN_THROTTLE.maxFailures})
-    --login-window SECONDS    ... within this time (default ${DEFAULT_LOGIN_THROTTLE.windowMs / 1000})
-    --login-block SECONDS     how long the block lasts (default ${DEFAULT_LOGIN_THROTTLE.blockMs / 1000})
+                               serve TLS with this certificate (default: one generated in CONFIG)
+    --no-tls                   no TLS at all
+    --allow-plain              accept plain TCP from every address (default: loopback only)
+    --login-max-failures N     failed logins that block an address (default ${DEFAULT_LOGIN_THROTTLE.maxFailures})
+    --login-window S           ... counted within S seconds (default ${DEFAULT_LOGIN_THROTTLE.windowMs / 1000})
+    --login-block S            how long the block lasts (default ${DEFAULT_LOGIN_THROTTLE.blockMs / 1000})
+    --max-connections-per-address N
+                               same as --max-per-address
+    --max-path-length BYTES    longest path (default 4096)
+    --max-name-length BYTES    longest file name (default 255)
+    --temp-max-age HOURS       age at which unfinished uploads are removed (default 24)
 
-  Limits (each trip is logged)
-    --max-connections N               sessions in total
-    --max-connections-per-address N   sessions from one address
-    --handshake-timeout SECONDS       time to finish TLS and CONN
-    --idle-timeout SECONDS            silence allowed with no transfer running
-    --max-frame BYTES                 largest frame (65536..16777216)
-    --max-in-flight N                 requests in flight per session
-    --max-path-length BYTES           longest path
-    --max-name-length BYTES           longest file name
-    --temp-max-age HOURS              age at which unfinished uploads are removed
+  Users
+    $ ferryd user add NAME --root DIR [--read-only] [--replace]
+    $ ferryd user remove NAME
+    $ ferryd user list
 `;
 
 export interface SecurityFlags {
