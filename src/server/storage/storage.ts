@@ -382,11 +382,9 @@ export class Listing {
     const names: { full: string; name: string }[] = [];
     while (names.length < max && !this.finished) {
       if (!this.current) {
+        // Subfolders found in this batch are queued only after its lstat calls below.
         const following = this.pending.pop();
-        if (!following) {
-          this.finished = true;
-          break;
-        }
+        if (!following) break;
         try {
           this.current = { dir: await fs.opendir(following.folder, { bufferSize: 256 }), ...following };
         } catch {
@@ -416,6 +414,7 @@ export class Listing {
       entries.push(entryFromStats(name, entryStats));
       if (this.recursive && entryStats.isDirectory()) this.pending.push({ folder: full, prefix: `${name}/` });
     }
+    this.finished = !this.current && this.pending.length === 0;
     return entries;
   }
 
