@@ -6,55 +6,52 @@
  * file is the adapter between the two.
  */
 
-export type TrustVerdict = 'trusted' | 'unknown' | 'changed';
+import {
+  createFingerprintVerifier as createKnownHostsVerifier,
+  normaliseFingerprint,
+  openKnownHosts,
+  type KnownHostsStore,
+} from '../security/known-hosts.js';
 
-export interface TrustStore {
-  check(host: string, port: number, fingerprint: string): Promise<TrustVerdict>;
-  remember(host: string, port: number, fingerprint: string): Promise<void>;
-}
+/** The known-hosts store of src/security (`~/.config/ferry/known_hosts`), or a memory one in tests. */
+export type TrustStore = KnownHostsStore;
 
-/** A store that forgets when the program ends (tests, and the fallback). */
+/** A store that forgets when the program ends (tests). */
 export function createMemoryTrustStore(): TrustStore {
   const known = new Map<string, string>();
-  const keyOf = (host: string, port: number): string => `${host}:${port}`;
+  const keyOf = (host: string, port: number): string => `${host.toLowerCase()}:${port}`;
+  const lookup = (host: string, port: number): Promise<string | undefined> => Promise.resolve(known.get(keyOf(host, port)));
   return {
-    check: (host, port, fingerprint) => {
-      const stored = known.get(keyOf(host, port));
-      return Promise.resolve(stored === undefined ? 'unknown' : stored === fingerprint ? 'trusted' : 'changed');
+    file: '(memory)',
+    lookup,
+    check: async (host, port, fingerprint) => {
+      const stored = await lookup(host, port);
+      return stored === undefined ? 'unknown' : stored === normaliseFingerprint(fingerprint) ? 'trusted' : 'changed';
     },
     remember: (host, port, fingerprint) => {
-      known.set(keyOf(host, port), fingerprint);
+      known.set(keyOf(host, port), normaliseFingerprint(fingerprint));
       return Promise.resolve();
     },
   };
 }
 
-/** Asks the user about an unknown fingerprint; resolves true to trust it. */
+/** Asks the user about an unknown fingerprint (the trust dialog); resolves true to trust it. */
 export type AskTrust = (request: { host: string; port: number; fingerprint: string }) => Promise<boolean>;
 
-/** The verifyFingerprint callback for ConnectOptions, built from a store and the dialog. */
+/**
+ * The verifyFingerprint callback for ConnectOptions: a known fingerprint
+ * passes, a changed one is refused with code TRUST (the message names both
+ * fingerprints and the file), an unknown one goes to the dialog and is
+ * remembered when the user trusts it.
+ */
 export function createFingerprintVerifier(
   store: TrustStore,
   ask: AskTrust,
-  onChanged: (message: string) => void,
 ): (fingerprint: string, host: string, port: number) => Promise<boolean> {
-  return async (fingerprint, host, port) => {
-    const verdict = await store.check(host, port, fingerprint);
-    if (verdict === 'trusted') return true;
-    if (verdict === 'changed') {
-      onChanged(`the certificate of ${host}:${port} CHANGED since it was trusted (now ${fingerprint}); refusing to connect`);
-      return false;
-    }
-    if (!(await ask({ host, port, fingerprint }))) return false;
-    await store.remember(host, port, fingerprint);
-    return true;
-  };
+  return createKnownHostsVerifier({ store, askUnknown: ask });
 }
 
-/**
- * The store the TUI uses by default. Until the known-hosts store of
- * src/security is wired in here, trust lasts for the running program only.
- */
+/** The user's known-hosts file. */
 export async function loadTrustStore(): Promise<TrustStore> {
-  return createMemoryTrustStore();
+  return Promise.resolve(openKnownHosts());
 }

@@ -237,3 +237,51 @@ void test('a refused connection is a message in the connect dialog, not a crash'
     term.close();
   }
 });
+
+void test('TLS: the trust dialog asks about a new server, trusting remembers it, a changed certificate is refused', async () => {
+  const { generateSelfSigned, fingerprintOf } = await import('../../src/security/certificate.js');
+  const remoteRoot = await tempFolder('ferry-e2e-remote-');
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const configHome = await tempFolder('ferry-e2e-config-');
+  await fs.writeFile(path.join(remoteRoot, 'secret.txt'), 'over TLS');
+  const first = await generateSelfSigned('localhost');
+  let server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0, tls: first });
+  const port = server.port;
+  const env = { XDG_CONFIG_HOME: configHome, HOME: configHome };
+  const open = (): TerminalSession =>
+    spawnInTerminal(process.execPath, [ferryBin, `ferrys://127.0.0.1:${port}/`], { cwd: localRoot, columns: 100, rows: 30, env });
+  let term = open();
+  try {
+    const fingerprint = fingerprintOf(first.cert);
+    await term.waitForText('Unknown server');
+    await term.waitForText(fingerprint.slice(0, 47));
+    term.write('y');
+    await term.waitForText('secret.txt');
+    await term.waitForText('(TLS)');
+    const knownHosts = await fs.readFile(path.join(configHome, 'ferry', 'known_hosts'), 'utf8');
+    assert.match(knownHosts, new RegExp(`127\\.0\\.0\\.1:${port} ${fingerprint}`));
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    term.close();
+
+    // Known now: no question.
+    term = open();
+    await term.waitForText('secret.txt');
+    assert.doesNotMatch(term.text(), /Unknown server/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    term.close();
+
+    // Same address, another certificate: refused with a clear message.
+    await server.close(0);
+    server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port, tls: await generateSelfSigned('localhost') });
+    term = open();
+    await term.waitForText('CHANGED');
+    assert.doesNotMatch(term.text(), /secret\.txt/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+    await server.close(0).catch(() => undefined);
+  }
+});

@@ -164,7 +164,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
       setConnection({ status: 'connecting', params });
       info(`connecting to ${formatAddress(params)}…`);
       try {
-        const verifyFingerprint = createFingerprintVerifier(trustStore, askTrust, fail);
+        const verifyFingerprint = createFingerprintVerifier(trustStore, askTrust);
         const client = await connect({
           host: params.host,
           port: params.port,

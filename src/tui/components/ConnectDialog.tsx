@@ -27,6 +27,20 @@ export interface ConnectDialogProps {
   screen: { columns: number; rows: number };
 }
 
+/** Splits `text` into at most `maxLines` lines of `width` (the last one cut). */
+export function wrapLines(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.slice(0, maxLines);
+}
+
 const labels: Record<ConnectField, string> = { host: 'Host', port: 'Port', user: 'User', password: 'Password' };
 
 export function ConnectDialog({ fields, focus, onChange, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
@@ -49,7 +63,9 @@ export function ConnectDialog({ fields, focus, onChange, error, connecting, scre
           <Text>{' '.repeat(Math.max(0, dialogTextWidth(width) - 12 - Math.max(fields[field].length, field === 'user' ? 11 : 0)))}</Text>
         </Box>
       ))}
-      <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
+      {wrapLines(error ?? '', dialogTextWidth(width), 4).map((line, index) => (
+        <DialogLine key={`error-${index}`} width={width} color="red">{line}</DialogLine>
+      ))}
       {connecting ? (
         <Text color="yellow">
           {' '}
