@@ -38,6 +38,8 @@ const HELP = `
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination
     --resume           continue an interrupted transfer
+    --trust-new        trust a TLS server met for the first time and remember its
+                       fingerprint in ~/.config/ferry/known_hosts (else: asked on a terminal)
     -h, --help         this help
     --version          the version
 `;
@@ -53,6 +55,7 @@ const FLAGS = {
   parents: { type: 'boolean', shortFlag: 'p', default: false },
   overwrite: { type: 'boolean', shortFlag: 'f', default: false },
   resume: { type: 'boolean', default: false },
+  trustNew: { type: 'boolean', default: false },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
   demo: { type: 'boolean', default: false },
@@ -63,6 +66,7 @@ interface Flags {
   parents: boolean;
   overwrite: boolean;
   resume: boolean;
+  trustNew: boolean;
 }
 
 class UsageError extends Error {}
@@ -147,10 +151,10 @@ async function runCommand(command: string, args: string[], flags: Flags, io: Fer
 }
 
 /** Connects for `url`, runs `work`, and always ends the session. */
-async function withSession<T>(url: FerryUrl, io: FerryIo, work: (client: FerryClientApi) => Promise<T>): Promise<T> {
+async function withSession<T>(url: FerryUrl, flags: Flags, io: FerryIo, work: (client: FerryClientApi) => Promise<T>): Promise<T> {
   const options = connectOptionsFromUrl(url);
   if (options.password === undefined && io.env.FERRY_PASSWORD !== undefined) options.password = io.env.FERRY_PASSWORD;
-  const client = await FerryClient.connect({ ...options, verifyFingerprint: createTrustCheck() });
+  const client = await FerryClient.connect({ ...options, verifyFingerprint: createTrustCheck({ trustNew: flags.trustNew, env: io.env, stderr: io.stderr }) });
   try {
     return await work(client);
   } finally {
@@ -165,7 +169,7 @@ function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
 
 async function listCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(target!);
-  await withSession(url, io, async (client) => {
+  await withSession(url, flags, io, async (client) => {
     const entries = await client.list(url.path, { recursive: flags.recursive }).catch(async (error: unknown) => {
       // A file: show its one entry, as ls does.
       if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await client.stat(url.path)];
@@ -191,7 +195,7 @@ async function getCommand([source, localArg]: string[], flags: Flags, io: FerryI
   const url = parseFerryUrl(source!);
   const name = remoteBasename(url.path);
   let local = localArg ?? (name === '' ? '.' : name);
-  await withSession(url, io, async (client) => {
+  await withSession(url, flags, io, async (client) => {
     const entry = await client.stat(url.path);
     const localIsFolder = await isLocalFolder(local);
     if (entry.kind === EntryKind.DIRECTORY) {
@@ -229,7 +233,7 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
   } catch {
     throw new FerryError(ErrorCode.NOT_FOUND, `no such local file: ${local}`);
   }
-  await withSession(url, io, async (client) => {
+  await withSession(url, flags, io, async (client) => {
     let remote = url.path;
     const existing = await client.stat(remote).catch((error: unknown) => {
       if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
@@ -258,7 +262,7 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
 
 async function removeCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(target!);
-  await withSession(url, io, async (client) => {
+  await withSession(url, flags, io, async (client) => {
     const entry = await client.stat(url.path);
     if (entry.kind === EntryKind.DIRECTORY) {
       if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${url.path} is a folder (use -r)`);
@@ -271,7 +275,7 @@ async function removeCommand([target]: string[], flags: Flags, io: FerryIo): Pro
 
 async function mkdirCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(target!);
-  await withSession(url, io, (client) => client.mkdir(url.path, { parents: flags.parents }));
+  await withSession(url, flags, io, (client) => client.mkdir(url.path, { parents: flags.parents }));
 }
 
 /** NEWPATH: a path on the same server; relative ones are taken from the source's folder (a rename). */
@@ -291,7 +295,7 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     const folder = path.posix.dirname(url.path);
     to = folder === '/' || folder === '.' ? `/${newPath}` : `${folder}/${newPath}`;
   }
-  await withSession(url, io, (client) => client.rename(url.path, to, { overwrite: flags.overwrite }));
+  await withSession(url, flags, io, (client) => client.rename(url.path, to, { overwrite: flags.overwrite }));
 }
 
 async function isLocalFolder(local: string): Promise<boolean> {

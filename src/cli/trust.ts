@@ -1,11 +1,13 @@
 /**
  * How the `ferry` commands decide whether to trust a TLS server's certificate
- * fingerprint. Until a known-hosts store is wired in, nothing is trusted: the
- * command fails with TRUST and the error names the fingerprint, rather than
- * trusting silently.
+ * fingerprint: trust on first use with the known_hosts store of src/security
+ * (--trust-new, or a yes at a terminal prompt, for a server met the first time;
+ * a changed fingerprint is always refused with TRUST).
  */
+import { createCliFingerprintVerifier, type CliTrustOptions } from '../security/cli-trust.js';
+
 export type FingerprintCheck = (fingerprint: string, host: string, port: number) => Promise<boolean>;
 
-export function createTrustCheck(): FingerprintCheck {
-  return () => Promise.resolve(false);
+export function createTrustCheck(options: CliTrustOptions): FingerprintCheck {
+  return createCliFingerprintVerifier(options);
 }
