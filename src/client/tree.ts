@@ -5,6 +5,7 @@
  * files cost about one round trip each in parallel, not one after another.
  * The first failure cancels the rest and is what the call rejects with.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -176,6 +177,8 @@ async function transferFiles(
     Math.max(1, Math.floor(context.maxInFlight / 2)),
   ));
   const stop = new AbortController();
+  // Every file in flight listens to this one signal.
+  setMaxListeners(0, stop.signal);
   const onOuterAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
