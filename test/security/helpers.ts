@@ -1,0 +1,84 @@
+/**
+ * Shared pieces of the security tests: temporary folders, a users file with
+ * cheap hashes, a log that remembers its lines, and a raw handshake from a
+ * chosen loopback source address (127.0.0.2, ...), so per-address rules can be
+ * tested without leaving loopback.
+ */
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeServerMessage, encodeMessageToBuffer, FrameDecoder } from '../../src/protocol/codec.js';
+import { DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME } from '../../src/protocol/constants.js';
+import type { ConnRequest, ServerMessage } from '../../src/protocol/messages.js';
+import { addUser } from '../../src/security/users.js';
+import type { Logger, LogFields, LogLevel } from '../../src/server/log.js';
+
+/** Cheap scrypt cost for tests; the users file records it per user. */
+export const CHEAP_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, prefix = 'ferry-sec-'): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function makeUsersFile(dir: string, users: Array<{ name: string; password: string; root: string; readOnly?: boolean }>): Promise<string> {
+  const file = path.join(dir, 'users.json');
+  for (const user of users) await addUser(file, { ...user, scrypt: CHEAP_SCRYPT });
+  return file;
+}
+
+export interface LogLine { level: LogLevel; message: string; fields: LogFields }
+
+/** A Logger that keeps every line, to check that limits and blocks are logged. */
+export function recordingLogger(lines: LogLine[] = [], bound: LogFields = {}): Logger & { lines: LogLine[] } {
+  const write = (level: LogLevel) => (message: string, fields: LogFields = {}): void => {
+    lines.push({ level, message, fields: { ...bound, ...fields } });
+  };
+  return {
+    lines,
+    error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug'),
+    enabled: () => true,
+    child: (fields) => recordingLogger(lines, { ...bound, ...fields }),
+  };
+}
+
+/**
+ * Opens a plain connection from `localAddress`, sends CONN and returns the
+ * first frame of the answer (CONN or FAIL), then closes.
+ */
+export function handshakeFrom(port: number, localAddress: string, conn: Partial<ConnRequest>): Promise<ServerMessage> {
+  return new Promise((resolve, reject) => {
+    const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => {
+      socket.write(encodeMessageToBuffer({
+        op: 'CONN', id: 1, minVersion: 1, maxVersion: 1, maxFrame: DEFAULT_MAX_FRAME, capabilities: [],
+        authMethod: 'none', user: '', secret: '', clientName: 'security-test', ...conn,
+      }));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        const [frame] = decoder.push(chunk);
+        if (frame) {
+          socket.destroy();
+          resolve(decodeServerMessage(frame));
+        }
+      } catch (error) {
+        socket.destroy();
+        reject(error as Error);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('closed without an answer')));
+  });
+}
+
+/** Polls `condition` every 20 ms until it holds or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
