@@ -1,0 +1,112 @@
+/**
+ * TLS and trust on first use, end to end: a real ferryd with a generated
+ * certificate, the client library with the known_hosts verifier, and the
+ * `ferry` binary, which refuses an unknown server without --trust-new and a
+ * changed fingerprint always.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { FerryClient } from '../../src/client/client.js';
+import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { loadOrCreateCertificate } from '../../src/security/certificate.js';
+import { createFingerprintVerifier, openKnownHosts } from '../../src/security/known-hosts.js';
+import { startTestServer } from '../helpers/server.js';
+import { tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+const FERRY = fileURLToPath(new URL('../../src/bin/ferry.js', import.meta.url));
+const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url));
+
+async function ferry(args: string[], configHome: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [FERRY, ...args], {
+      env: { ...process.env, XDG_CONFIG_HOME: configHome, FERRY_PASSWORD: '' }, timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+void test('client library: an unknown server is remembered once trusted; a changed fingerprint is refused with TRUST naming both', async (t) => {
+  const dir = await tempDir(t);
+  const first = await loadOrCreateCertificate({ configDir: path.join(dir, 'one') });
+  const second = await loadOrCreateCertificate({ configDir: path.join(dir, 'two') });
+  assert.notEqual(first.fingerprint, second.fingerprint);
+  const served = await startTestServer({ tls: { key: first.key, cert: first.cert } });
+  t.after(() => served.cleanup());
+  await fs.writeFile(path.join(served.root, 'hello.txt'), 'hello\n');
+
+  const store = openKnownHosts(path.join(dir, 'known_hosts'));
+  let asked = 0;
+  const verifyFingerprint = createFingerprintVerifier({ store, askUnknown: async () => { asked += 1; return true; } });
+  const client = await FerryClient.connect({ host: '127.0.0.1', port: served.port, tls: 'require', verifyFingerprint });
+  assert.equal(client.info.tls, true);
+  assert.equal(client.info.fingerprint, first.fingerprint);
+  assert.deepEqual((await client.list('/')).map((e) => e.name), ['hello.txt']);
+  await client.quit();
+  assert.equal(await store.lookup('127.0.0.1', served.port), first.fingerprint);
+
+  const again = await FerryClient.connect({ host: '127.0.0.1', port: served.port, tls: 'require', verifyFingerprint });
+  await again.quit();
+  assert.equal(asked, 1, 'a known server is not asked about again');
+
+  // Same host and port, another certificate: what an interceptor would present.
+  await store.remember('127.0.0.1', served.port, second.fingerprint);
+  const refused = await FerryClient.connect({ host: '127.0.0.1', port: served.port, tls: 'require', verifyFingerprint }).catch((e: unknown) => e);
+  assert.ok(refused instanceof FerryError && refused.code === ErrorCode.TRUST, String(refused));
+  assert.ok(refused.message.includes(first.fingerprint) && refused.message.includes(second.fingerprint) && refused.message.includes(store.file));
+  assert.equal(asked, 1, 'a changed fingerprint is never offered for trust');
+});
+
+void test('ferry CLI: unknown server refused without --trust-new, trusted and remembered with it, changed one refused', async (t) => {
+  const dir = await tempDir(t);
+  const configHome = path.join(dir, 'config');
+  const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
+  const served = await startTestServer({ tls: { key: certificate.key, cert: certificate.cert } });
+  t.after(() => served.cleanup());
+  await fs.writeFile(path.join(served.root, 'a.txt'), 'a');
+  const url = `ferrys://127.0.0.1:${served.port}/`;
+  const knownHosts = path.join(configHome, 'ferry', 'known_hosts');
+
+  const unknown = await ferry(['ls', url], configHome);
+  assert.equal(unknown.code, 1, unknown.stderr);
+  assert.match(unknown.stderr, /TRUST/);
+  assert.match(unknown.stderr, /--trust-new/);
+  assert.ok(unknown.stderr.includes(certificate.fingerprint), 'the fingerprint is shown for comparison');
+  await assert.rejects(fs.access(knownHosts), 'nothing remembered without consent');
+
+  const trusted = await ferry(['ls', '--trust-new', url], configHome);
+  assert.equal(trusted.code, 0, trusted.stderr);
+  assert.match(trusted.stdout, /a\.txt/);
+  assert.equal(await fs.readFile(knownHosts, 'utf8'), `127.0.0.1:${served.port} ${certificate.fingerprint}\n`);
+
+  const known = await ferry(['ls', url], configHome);
+  assert.equal(known.code, 0, known.stderr);
+
+  const other = await loadOrCreateCertificate({ configDir: path.join(dir, 'other') });
+  await fs.writeFile(knownHosts, `127.0.0.1:${served.port} ${other.fingerprint}\n`);
+  const changed = await ferry(['ls', '--trust-new', url], configHome);
+  assert.equal(changed.code, 1);
+  assert.match(changed.stderr, /TRUST: .*CHANGED/);
+  assert.ok(changed.stderr.includes(other.fingerprint) && changed.stderr.includes(certificate.fingerprint) && changed.stderr.includes(knownHosts));
+});
+
+void test('ferryd refuses to listen on a network address without authentication, with a clear message and exit 1', async (t) => {
+  const dir = await tempDir(t);
+  const env = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config') };
+  // Documentation addresses (TEST-NET, 2001:db8::/32): were the check missing, listening would fail
+  // (the message would differ and the test fail) instead of exposing anything.
+  for (const args of [['--host', '192.0.2.1'], ['--host', '2001:db8::1'], ['--host', '192.0.2.1', '--anonymous']]) {
+    const result = await run(process.execPath, [FERRYD, '--root', dir, '--port', '0', ...args], { env, timeout: 20_000 })
+      .then(() => ({ code: 0, stderr: '' }), (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }));
+    assert.equal(result.code, 1, args.join(' '));
+    assert.match(result.stderr, /refusing to listen on .* without authentication.*--insecure-allow-anonymous-on-network/s);
+  }
+});
