@@ -1,0 +1,76 @@
+/**
+ * A ferryd in a process of its own, for the live fuzzer: its memory is then
+ * the server's alone, and a crash shows as the process exiting. Started by
+ * fuzz/live-fuzz.ts with `fork` and `--expose-gc`; talks over the IPC channel.
+ *
+ *   argv: <anonymous root> <good user's root>; env FERRY_FUZZ_GOOD_USER / FERRY_FUZZ_GOOD_PASSWORD
+ *   → { type: 'ready', port }            once listening
+ *   ← { type: 'memory' }  → { type: 'memory', rss, heapUsed, external, arrayBuffers } (after a full GC)
+ *   ← { type: 'close' }   → { type: 'closed' } then exit 0
+ */
+import { startServer } from '../src/server/server.js';
+import { createLogger } from '../src/server/log.js';
+import { ErrorCode, FerryError } from '../src/protocol/errors.js';
+
+export interface ChildMemory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type ChildReport =
+  | { type: 'ready'; port: number }
+  | ({ type: 'memory' } & ChildMemory)
+  | { type: 'closed' };
+
+export type ChildCommand = { type: 'memory' } | { type: 'close' };
+
+/** Limits generous enough that the fuzzer's many connections are served rather than refused. */
+export const FUZZ_SERVER_LIMITS = {
+  maxConnections: 5000,
+  maxConnectionsPerAddress: 2000,
+  handshakeTimeoutMs: 3000,
+};
+
+function send(report: ChildReport): void {
+  process.send?.(report);
+}
+
+async function main(): Promise<void> {
+  const [root, goodRoot] = process.argv.slice(2);
+  if (!root || !goodRoot || !process.send) throw new Error('usage: fork(server-child.js, [root, goodRoot]) with an IPC channel');
+  const goodUser = process.env.FERRY_FUZZ_GOOD_USER ?? 'good';
+  const goodPassword = process.env.FERRY_FUZZ_GOOD_PASSWORD ?? '';
+  const server = await startServer({
+    root,
+    // Anonymous sessions (the attackers) get the playground; the good user its own root, out of their reach.
+    authenticate: async ({ method, user, secret }) => {
+      if (method === 'none') return { user: '', root, readOnly: false };
+      if (method === 'password' && user === goodUser && secret === goodPassword && goodPassword !== '') {
+        return { user, root: goodRoot, readOnly: false };
+      }
+      throw new FerryError(ErrorCode.AUTH, 'unknown user or wrong password');
+    },
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger({ level: process.env.FERRY_FUZZ_SERVER_LOG === '1' ? 'warn' : 'silent' }),
+    limits: FUZZ_SERVER_LIMITS,
+  });
+  process.on('message', (command: ChildCommand) => {
+    if (command.type === 'memory') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      send({ type: 'memory', rss, heapUsed, external, arrayBuffers });
+    } else if (command.type === 'close') {
+      void server.close(1000).then(() => {
+        send({ type: 'closed' });
+        process.disconnect();
+      });
+    }
+  });
+  send({ type: 'ready', port: server.port });
+}
+
+// Any exception escaping the server is a crash: let it end the process so the fuzzer counts it.
+await main();
