@@ -1,0 +1,179 @@
+/**
+ * The `ferry` commands as a user runs them: the built binary spawned as a
+ * process against a real ferryd, checking exit codes, stdout, the one-line
+ * errors on stderr, and the files on both sides.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { patternBytes, tempDir } from '../client/files.js';
+
+const FERRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns ferry without blocking this process (the server under test runs in it). */
+function ferry(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [FERRY, ...args], {
+      env: { ...process.env, HOME: home, FERRY_PASSWORD: '', ...env }, cwd, timeout: 60_000,
+    }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A failure prints exactly one line, `ferry: CODE: ...`, and never a stack trace. */
+function assertOneLineError(run: Run, codeName: string): void {
+  assert.notEqual(run.code, 0);
+  const lines = run.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one line on stderr: ${JSON.stringify(run.stderr)}`);
+  assert.match(lines[0]!, new RegExp(`^ferry: ${codeName}: `));
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+let home: string;
+
+void describe('ferry commands', () => {
+  let server: TestServer;
+  let local: string;
+  let url: string;
+
+  before(async () => {
+    server = await startTestServer();
+    url = server.url;
+    local = tempDir('ferry-cli-');
+    home = tempDir('ferry-cli-home-');
+  });
+  after(async () => {
+    await server.cleanup();
+    fs.rmSync(local, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  void it('prints its version', async () => {
+    const run = await ferry(['--version']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  void it('put, ls, get, mv, rm a file', async () => {
+    const data = patternBytes(200_000, 9);
+    fs.writeFileSync(path.join(local, 'a.bin'), data);
+    let run = await ferry(['put', path.join(local, 'a.bin'), `${url}/a.bin`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '', 'no progress bar when stderr is not a terminal');
+    assert.ok(fs.readFileSync(path.join(server.root, 'a.bin')).equals(data));
+
+    run = await ferry(['put', path.join(local, 'a.bin'), `${url}/a.bin`]);
+    assertOneLineError(run, 'EXISTS');
+    assert.equal(run.code, 1);
+    run = await ferry(['put', '-f', path.join(local, 'a.bin'), `${url}/a.bin`]);
+    assert.equal(run.code, 0, run.stderr);
+
+    run = await ferry(['ls', `${url}/`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^- \d{4} +200000 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d a\.bin$/m);
+
+    run = await ferry(['get', `${url}/a.bin`, path.join(local, 'copy.bin')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.readFileSync(path.join(local, 'copy.bin')).equals(data));
+    // Into a folder, under the remote name; and into the working folder by default.
+    fs.mkdirSync(path.join(local, 'into'));
+    run = await ferry(['get', `${url}/a.bin`, path.join(local, 'into')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.readFileSync(path.join(local, 'into', 'a.bin')).equals(data));
+    run = await ferry(['get', '--resume', `${url}/a.bin`], {}, path.join(local, 'into'));
+    assertOneLineError(run, 'EXISTS');
+
+    run = await ferry(['mv', `${url}/a.bin`, 'b.bin']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.existsSync(path.join(server.root, 'b.bin')));
+    run = await ferry(['rm', `${url}/b.bin`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.existsSync(path.join(server.root, 'b.bin')), false);
+  });
+
+  void it('mkdir (-p), and rm of a folder needs -r', async () => {
+    let run = await ferry(['mkdir', `${url}/x/y/z`]);
+    assertOneLineError(run, 'NOT_FOUND');
+    run = await ferry(['mkdir', '-p', `${url}/x/y/z`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.statSync(path.join(server.root, 'x', 'y', 'z')).isDirectory());
+    run = await ferry(['rm', `${url}/x`]);
+    assertOneLineError(run, 'IS_A_DIRECTORY');
+    run = await ferry(['rm', '-r', `${url}/x`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.existsSync(path.join(server.root, 'x')), false);
+  });
+
+  void it('put -r and get -r move a tree', async () => {
+    const tree = path.join(local, 'tree');
+    for (let i = 0; i < 40; i++) {
+      fs.mkdirSync(path.join(tree, `d${i % 4}`), { recursive: true });
+      fs.writeFileSync(path.join(tree, `d${i % 4}`, `f${i}.txt`), `file ${i}\n`);
+    }
+    let run = await ferry(['put', tree, `${url}/tree`]);
+    assertOneLineError(run, 'IS_A_DIRECTORY');
+    run = await ferry(['put', '-r', tree, `${url}/tree`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(server.root, 'tree', 'd3', 'f39.txt'), 'utf8'), 'file 39\n');
+    run = await ferry(['get', '-r', `${url}/tree`, path.join(local, 'tree-back')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(local, 'tree-back', 'd2', 'f38.txt'), 'utf8'), 'file 38\n');
+    run = await ferry(['ls', '-r', `${url}/tree`]);
+    assert.equal(run.stdout.split('\n').filter((l) => l.endsWith('.txt')).length, 40);
+  });
+
+  void it('fails with one coded line and a non-zero exit', async () => {
+    assertOneLineError(await ferry(['get', `${url}/missing.bin`, path.join(local, 'm')]), 'NOT_FOUND');
+    assertOneLineError(await ferry(['ls', `${url}/../etc`]), 'INVALID_PATH');
+    assertOneLineError(await ferry(['ls', 'http://example.com/']), 'INVALID_PATH');
+    const closed = await startTestServer();
+    const port = closed.port;
+    await closed.cleanup();
+    assertOneLineError(await ferry(['ls', `ferry://127.0.0.1:${port}/`]), 'CONNECTION_LOST');
+    assertOneLineError(await ferry(['put', path.join(local, 'nope'), `${url}/nope`]), 'NOT_FOUND');
+  });
+
+  void it('reports usage errors with exit code 2', async () => {
+    for (const args of [['put', 'only-one'], ['frobnicate', 'x'], ['ls', '--no-such-option', `${url}/`]]) {
+      const run = await ferry(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stderr.split('\n').filter((l) => l !== '').length, 1);
+    }
+  });
+});
+
+void describe('ferry with a password', () => {
+  void it('takes the password from FERRY_PASSWORD or the URL', async () => {
+    const server = await startTestServer({
+      authenticate: ({ method, user, secret }) => {
+        if (method === 'password' && user === 'alice' && secret === 'p@ss word') {
+          return Promise.resolve({ user, root: server.root, readOnly: false });
+        }
+        return Promise.reject(new FerryError(ErrorCode.AUTH, 'wrong user or password'));
+      },
+    });
+    home = tempDir('ferry-cli-home-');
+    try {
+      const base = `ferry://alice@127.0.0.1:${server.port}/`;
+      assertOneLineError(await ferry(['ls', base]), 'AUTH');
+      assert.equal((await ferry(['ls', base], { FERRY_PASSWORD: 'p@ss word' })).code, 0);
+      assert.equal((await ferry(['ls', `ferry://alice:p%40ss%20word@127.0.0.1:${server.port}/`])).code, 0);
+    } finally {
+      await server.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
