@@ -127,6 +127,9 @@ export function vsftpdMissing(): string | undefined {
 export async function startVsftpd(workDir: string, root: string): Promise<ExternalServer> {
   const missing = vsftpdMissing();
   if (missing) throw new Error(missing);
+  // vsftpd enters the anonymous user's home before its anon_root: that user must have a real one.
+  const passwd = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+  if (!/^ftp:/m.test(passwd)) throw new Error('no "ftp" system user (vsftpd\'s package creates it)');
   const vsftpd = findExecutable('vsftpd')!;
   const curl = findExecutable('curl')!;
   const dir = path.join(workDir, 'vsftpd');
@@ -138,7 +141,7 @@ export async function startVsftpd(workDir: string, root: string): Promise<Extern
     'listen=YES', 'listen_ipv6=NO', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
     'anonymous_enable=YES', 'no_anon_password=YES', `anon_root=${root}`, 'local_enable=NO', 'write_enable=NO',
     'pasv_enable=YES', 'pasv_address=127.0.0.1', 'seccomp_sandbox=NO', `secure_chroot_dir=${empty}`,
-    'xferlog_enable=NO', 'dirmessage_enable=NO', 'ftp_username=nobody', 'use_sendfile=YES', '',
+    'xferlog_enable=NO', 'dirmessage_enable=NO', 'ftp_username=ftp', 'use_sendfile=YES', '',
   ].join('\n'));
   const child = spawnTracked(vsftpd, [config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const failed = waitForOutput(child, /OOPS|error/i, 60_000).catch(() => undefined);

@@ -146,11 +146,17 @@ export interface FerrydProcess {
 
 /**
  * Starts the real ferryd binary (dist/src/bin/ferryd.js) on an ephemeral
- * loopback port and waits for its "ferryd listening on HOST:PORT" line.
+ * loopback port and waits for its "ferryd listening on HOST:PORT" line. Its
+ * config folder is a sibling of `root` inside the bench's temporary folder,
+ * so the user's own ferry configuration is never read or written. Plain TCP
+ * only unless `extraArgs` names a certificate.
  */
 export async function startFerryd(root: string, extraArgs: string[] = []): Promise<FerrydProcess> {
   const binary = distPath('../src/bin/ferryd.js');
-  const child = spawnTracked(process.execPath, [binary, '--root', root, '--host', '127.0.0.1', '--port', '0', ...extraArgs]);
+  const tls = extraArgs.includes('--tls-cert') ? [] : ['--no-tls'];
+  const child = spawnTracked(process.execPath, [
+    binary, '--root', root, '--host', '127.0.0.1', '--port', '0', '--config-dir', `${root}.config`, ...tls, ...extraArgs,
+  ]);
   return attachListening(child);
 }
 

@@ -102,6 +102,12 @@ function formatNumber(value: number | null): string {
   return value.toFixed(3);
 }
 
+/** A reason fit for one table cell: whitespace collapsed, long text cut. */
+function oneLine(text: string, max = 140): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 /** The one table `npm run bench` prints. */
 export function formatTable(rows: BenchRow[]): string {
   const header = ['figure', 'unit', 'Ferry', 'baseline', 'ratio', 'target', 'result'];
@@ -112,7 +118,7 @@ export function formatTable(rows: BenchRow[]): string {
     row.baseline === null ? '—' : `${formatNumber(row.baseline)} (${row.baselineLabel})`,
     row.ratio === null ? '—' : `${row.ratio.toFixed(2)} ×`,
     targetLabel(row.target),
-    row.status === 'skipped' || row.status === 'error' ? `${row.status}: ${row.reason ?? ''}`
+    row.status === 'skipped' || row.status === 'error' ? `${row.status}: ${oneLine(row.reason ?? '')}`
       : row.status + (row.hashesMatched === false ? ' (hash mismatch)' : ''),
   ]);
   const widths = header.map((title, column) =>

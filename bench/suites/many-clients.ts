@@ -34,7 +34,8 @@ export const manyClientsSuite: Suite = {
       await warmFile(path.join(serverRoot, name));
     }
 
-    const server = await startFerryd(serverRoot);
+    // Every client comes from 127.0.0.1: lift the per-address limit above the client count.
+    const server = await startFerryd(serverRoot, ['--max-per-address', String(clients + 10)]);
     const soloMBps: number[] = [];
     const aggregateMBps: number[] = [];
     const peaks: number[] = [];

@@ -8,12 +8,10 @@ import path from 'node:path';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
 import { opensshMissing, startSshd } from '../external-tools.js';
 import { connectPlain, connectTls, quitQuietly } from '../ferry.js';
-import { attachListening, distPath, spawnTracked } from '../processes.js';
+import { startFerryd } from '../processes.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
 import { errorMessage, flushDirtyPages, median, now, removeQuietly, sha256File } from '../util.js';
 import { bigFileSetup } from './big-file.js';
-
-const TLS_SERVER = distPath('./workers/tls-server.js');
 
 /** A throwaway self-signed certificate for 127.0.0.1 (openssl), or why there is none. */
 async function makeCertificate(dir: string): Promise<{ key: string; cert: string } | string> {
@@ -82,7 +80,8 @@ export const tlsSuite: Suite = {
     await fs.mkdir(outDir, { recursive: true });
     let server;
     try {
-      server = await attachListening(spawnTracked(process.execPath, [TLS_SERVER, serverRoot, certificate.key, certificate.cert]));
+      // One process serves both: TLS by the first byte, plain TCP because the client is on loopback.
+      server = await startFerryd(serverRoot, ['--tls-cert', certificate.cert, '--tls-key', certificate.key]);
     } catch (error) {
       const reason = `no TLS server: ${errorMessage(error)}`;
       return [skippedRow(vsPlain, reason), skippedRow(vsScp, reason)];

@@ -1,68 +1,75 @@
 /**
  * The terminal UI's responsiveness with a huge remote folder. The measuring
- * itself lives in bench/tui-bench.ts (next to the UI's code owners); this
- * suite calls it and judges the figures. Expected export:
- *
- *   runTuiBench({ entries, workDir, log }) → {
- *     firstFrameMs: number,                   // start → first frame with the listing
- *     keyToFrameMs: number[] | number,        // key press → updated frame, samples or median
- *   }
+ * itself lives in bench/tui-bench.ts (`runTuiBench`, written with the UI):
+ * the real `ferry` binary in a pseudo-terminal against a ferryd serving the
+ * folder. This suite calls it and judges the figures.
  */
 import { existsSync } from 'node:fs';
 import type { BenchContext, Suite } from '../context.js';
 import { distPath } from '../processes.js';
-import { makeRow, skippedRow, type BenchRow } from '../report.js';
-import { errorMessage, median } from '../util.js';
+import { makeRow, skippedRow, type BenchRow, type Target } from '../report.js';
+import { errorMessage } from '../util.js';
+
+interface Latency {
+  samples: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
 
 interface TuiBenchResult {
   firstFrameMs: number;
-  keyToFrameMs: number[] | number;
-  keyToFrameMedianMs?: number;
+  listingShownMs?: number;
+  cursorDown?: Latency;
+  pageDown?: Latency;
+  filterKey?: Latency;
 }
 
-type TuiBench = (options: { entries: number; workDir: string; log: (message: string) => void }) => Promise<TuiBenchResult>;
+type TuiBench = (options: { entries: number }) => Promise<TuiBenchResult>;
 
 export const tuiSuite: Suite = {
   name: 'tui',
   async run(context: BenchContext): Promise<BenchRow[]> {
     const entries = context.sizes.tuiEntries;
     const label = `TUI, ${entries.toLocaleString('en-US')} entries`;
-    const keyRow = {
-      id: 'tui-key-to-frame', suite: this.name, figure: `${label}: key → frame, median`, unit: 'ms',
-      baselineLabel: '', target: { kind: 'abs-max', value: 50 } as const,
-    };
-    const firstRow = {
-      id: 'tui-first-frame', suite: this.name, figure: `${label}: first frame`, unit: 'ms',
-      baselineLabel: '', target: { kind: 'abs-max', value: 500 } as const,
-    };
+    const keyTarget: Target = { kind: 'abs-max', value: 50 };
+    const rowBases = [
+      { id: 'tui-first-frame', figure: `${label}: first frame`, target: { kind: 'abs-max', value: 500 } as Target },
+      { id: 'tui-key-down', figure: `${label}: ↓ → frame, median`, target: keyTarget },
+      { id: 'tui-key-pgdn', figure: `${label}: PgDn → frame, median`, target: keyTarget },
+      { id: 'tui-key-filter', figure: `${label}: filter key → frame, median`, target: keyTarget },
+      { id: 'tui-listing-shown', figure: `${label}: listing on screen`, target: { kind: 'none' } as Target },
+    ].map((base) => ({ ...base, suite: this.name, unit: 'ms', baselineLabel: '' }));
+    const skipAll = (reason: string, status: 'skipped' | 'error' = 'skipped'): BenchRow[] =>
+      rowBases.map((base) => skippedRow(base, reason, status));
+
     const modulePath = distPath('./tui-bench.js');
-    if (!existsSync(modulePath)) {
-      const reason = 'bench/tui-bench.ts is not there yet';
-      return [skippedRow(keyRow, reason), skippedRow(firstRow, reason)];
-    }
+    if (!existsSync(modulePath)) return skipAll('bench/tui-bench.ts is not there');
     let runTuiBench: TuiBench | undefined;
     try {
-      const loaded = await import(modulePath) as { runTuiBench?: TuiBench; default?: TuiBench };
-      runTuiBench = loaded.runTuiBench ?? loaded.default;
+      runTuiBench = (await import(modulePath) as { runTuiBench?: TuiBench }).runTuiBench;
     } catch (error) {
-      const reason = `bench/tui-bench.ts does not load: ${errorMessage(error)}`;
-      return [skippedRow(keyRow, reason, 'error'), skippedRow(firstRow, reason, 'error')];
+      return skipAll(`bench/tui-bench.ts does not load: ${errorMessage(error)}`, 'error');
     }
-    if (typeof runTuiBench !== 'function') {
-      const reason = 'bench/tui-bench.ts exports no runTuiBench()';
-      return [skippedRow(keyRow, reason), skippedRow(firstRow, reason)];
-    }
+    if (typeof runTuiBench !== 'function') return skipAll('bench/tui-bench.ts exports no runTuiBench()');
+    let result: TuiBenchResult;
     try {
-      const result = await runTuiBench({ entries, workDir: context.workDir, log: context.log });
-      const samples = Array.isArray(result.keyToFrameMs) ? result.keyToFrameMs : [result.keyToFrameMs];
-      const keyMedian = result.keyToFrameMedianMs ?? median(samples);
-      return [
-        makeRow({ ...keyRow, ferry: keyMedian, baseline: null, samples: { ferry: samples } }),
-        makeRow({ ...firstRow, ferry: result.firstFrameMs, baseline: null }),
-      ];
+      context.log(`TUI with ${entries} entries`);
+      result = await runTuiBench({ entries });
     } catch (error) {
-      const reason = `TUI bench failed: ${errorMessage(error)}`;
-      return [skippedRow(keyRow, reason, 'error'), skippedRow(firstRow, reason, 'error')];
+      return skipAll(`TUI bench failed: ${errorMessage(error)}`, 'error');
     }
+    const figures: (number | Latency | undefined)[] = [
+      result.firstFrameMs, result.cursorDown, result.pageDown, result.filterKey, result.listingShownMs,
+    ];
+    return rowBases.map((base, index) => {
+      const figure = figures[index];
+      if (figure === undefined) return skippedRow(base, 'not measured by runTuiBench');
+      const value = typeof figure === 'number' ? figure : figure.medianMs;
+      return makeRow({
+        ...base, ferry: value, baseline: null,
+        ...(typeof figure === 'number' ? {} : { details: { p95Ms: figure.p95Ms, maxMs: figure.maxMs, samples: figure.samples } }),
+      });
+    });
   },
 };
