@@ -14,7 +14,7 @@ import { checkAborted, type RequestContext } from './request.js';
 /** Entries in the first batch of a listing: small, so the first screenful arrives quickly. */
 const FIRST_BATCH_ENTRIES = 256;
 /** Entries read per later batch (each becomes one or more ENTS frames, split by size). */
-const LATER_BATCH_ENTRIES = 2048;
+const LATER_BATCH_ENTRIES = 1024;
 /** ENTS payload before the entries: flags (1) + count (4). */
 const ENTS_FIXED_BYTES = 5;
 
@@ -42,8 +42,10 @@ export async function handleList(ctx: RequestContext, msg: ListRequest): Promise
       }
       if (listing.done) return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST, entries: frame };
       if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
-      // A slow reader holds the listing here instead of filling the server's memory.
+      // A slow reader holds the listing here instead of filling the server's memory; the
+      // macrotask turn lets other sessions' I/O run between synchronous batches.
       await ctx.output.writable();
+      await new Promise<void>((resolve) => setImmediate(resolve));
       batchSize = LATER_BATCH_ENTRIES;
     }
   } finally {

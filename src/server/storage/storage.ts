@@ -18,7 +18,7 @@
  *
  * Errors leave this module as FerryError with the protocol's codes.
  */
-import { constants as fsConstants, type Dir, type Stats } from 'node:fs';
+import { constants as fsConstants, lstatSync, type Dir, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
@@ -127,7 +127,7 @@ export class Storage {
     const folder = await this.resolveFollowing(components);
     let dir: Dir;
     try {
-      dir = await fs.opendir(folder, { bufferSize: 256 });
+      dir = await fs.opendir(folder, { bufferSize: 1024 });
     } catch (error) {
       throw toFerryError(error, displayPath(components));
     }
@@ -377,16 +377,23 @@ export class Listing {
     return this.finished;
   }
 
-  /** Up to `max` more entries; after the last batch `done` is true. */
+  /**
+   * Up to `max` more entries; after the last batch `done` is true.
+   *
+   * The directory reads and lstat calls of one batch are synchronous: on a
+   * local disk they take about a microsecond each, while a promise round trip
+   * through the thread pool per entry made a 100 000-entry listing several
+   * times slower. One batch blocks the event loop for a few milliseconds at
+   * most; batches are separated by awaits, so other sessions interleave.
+   */
   async next(max: number): Promise<Entry[]> {
-    const names: { full: string; name: string }[] = [];
-    while (names.length < max && !this.finished) {
+    const entries: Entry[] = [];
+    while (entries.length < max) {
       if (!this.current) {
-        // Subfolders found in this batch are queued only after its lstat calls below.
         const following = this.pending.pop();
         if (!following) break;
         try {
-          this.current = { dir: await fs.opendir(following.folder, { bufferSize: 256 }), ...following };
+          this.current = { dir: await fs.opendir(following.folder, { bufferSize: 1024 }), ...following };
         } catch {
           continue; // an unreadable or vanished subfolder of a recursive listing is skipped
         }
@@ -394,7 +401,7 @@ export class Listing {
       const { dir, folder, prefix } = this.current;
       let dirent;
       try {
-        dirent = await dir.read();
+        dirent = dir.readSync();
       } catch (error) {
         await this.closeCurrent();
         throw toFerryError(error, folder);
@@ -403,16 +410,12 @@ export class Listing {
         await this.closeCurrent();
         continue;
       }
-      names.push({ full: path.join(folder, dirent.name), name: prefix + dirent.name });
-    }
-    const stats = await Promise.all(names.map(({ full }) => fs.lstat(full).catch(() => undefined)));
-    const entries: Entry[] = [];
-    for (let i = 0; i < names.length; i++) {
-      const entryStats = stats[i];
-      if (!entryStats) continue; // removed between readdir and lstat
-      const { full, name } = names[i]!;
-      entries.push(entryFromStats(name, entryStats));
-      if (this.recursive && entryStats.isDirectory()) this.pending.push({ folder: full, prefix: `${name}/` });
+      const full = path.join(folder, dirent.name);
+      const stats = lstatSync(full, { throwIfNoEntry: false });
+      if (!stats) continue; // removed between readdir and lstat
+      const name = prefix + dirent.name;
+      entries.push(entryFromStats(name, stats));
+      if (this.recursive && stats.isDirectory()) this.pending.push({ folder: full, prefix: `${name}/` });
     }
     this.finished = !this.current && this.pending.length === 0;
     return entries;
