@@ -1,0 +1,155 @@
+/**
+ * The real `ferryd` binary as a child process: the printed address, crash
+ * safety under SIGKILL, and the SIGTERM grace period.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerMessage } from '../../src/protocol/messages.js';
+import { RawClient, sha256 } from './raw-client.js';
+
+const FERRYD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferryd.js');
+
+interface Ferryd {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+}
+
+async function spawnFerryd(root: string, extra: string[] = []): Promise<Ferryd> {
+  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--log-level', 'info', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^ferryd listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    void exited.then(() => reject(new Error(`ferryd exited early: ${stderr}`)));
+  });
+  return { child, port, exited, stderr: () => stderr };
+}
+
+function codeOf(msg: ServerMessage): number | string {
+  return msg.op === 'FAIL' ? msg.code : msg.op;
+}
+
+const exists = (p: string): Promise<boolean> => fs.lstat(p).then(() => true, () => false);
+
+/** Starts an upload and sends `part` bytes, waiting until the server reports them written (WIND). */
+async function startUpload(client: RawClient, id: number, name: string, content: Buffer, part: number, flags = 0): Promise<void> {
+  client.send({ op: 'UPLD', id, path: name, size: content.length, mtimeMs: 0, mode: 0, flags });
+  const open = await client.nextFor(id);
+  assert.equal(open.op, 'OPEN');
+  client.send({ op: 'DATA', id, offset: 0, data: content.subarray(0, part) });
+  let granted = 0;
+  while (granted < part) {
+    const msg = await client.nextFor(id);
+    assert.equal(msg.op, 'WIND');
+    if (msg.op === 'WIND') granted += msg.increment;
+  }
+}
+
+void test('ferryd prints its address; SIGKILL mid-upload leaves only the temporary file, resumable after restart', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-proc-'));
+  let ferryd = await spawnFerryd(root);
+  try {
+    const content = randomBytes(1_000_000);
+    const client = await RawClient.open(ferryd.port);
+    await startUpload(client, 5, 'crash.bin', content, 400_000);
+    ferryd.child.kill('SIGKILL');
+    assert.equal((await ferryd.exited).signal, 'SIGKILL');
+    await client.closed;
+    assert.equal(await exists(path.join(root, 'crash.bin')), false);
+    assert.equal((await fs.stat(path.join(root, '.crash.bin.ferry-part'))).size, 400_000);
+
+    ferryd = await spawnFerryd(root);
+    const again = await RawClient.open(ferryd.port);
+    again.send({ op: 'UPLD', id: 6, path: 'crash.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 2 });
+    const open = await again.nextFor(6);
+    assert.ok(open.op === 'OPEN' && open.offset === 400_000);
+    if (open.op !== 'OPEN') return;
+    await again.sendContent(6, content, open.offset, open.window);
+    again.send({ op: 'HASH', id: 6, hash: sha256(content) });
+    assert.equal(codeOf(await again.next((m) => m.id === 6 && m.op !== 'WIND')), 'DONE');
+    assert.ok((await fs.readFile(path.join(root, 'crash.bin'))).equals(content));
+    await again.quit();
+  } finally {
+    ferryd.child.kill('SIGKILL');
+    await ferryd.exited;
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+void test('SIGTERM: new connections are refused, a running upload may finish within the grace period, then exit 0', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-proc-'));
+  const ferryd = await spawnFerryd(root, ['--grace', '20']);
+  try {
+    const content = randomBytes(500_000);
+    const client = await RawClient.open(ferryd.port);
+    const idle = await RawClient.open(ferryd.port);
+    await startUpload(client, 5, 'graceful.bin', content, 100_000);
+    ferryd.child.kill('SIGTERM');
+    // The idle session is told and closed; the listener stops accepting.
+    const notice = await idle.next();
+    assert.equal(notice.op === 'FAIL' && notice.id, 0);
+    await idle.closed;
+    await assert.rejects(RawClient.connect(ferryd.port));
+    // New requests on the busy session are refused, the upload itself completes.
+    assert.equal(codeOf(await client.request({ op: 'STAT', id: 6, path: '' })), 20);
+    await client.sendContent(5, content, 100_000, 8 * 1024 * 1024);
+    client.send({ op: 'HASH', id: 5, hash: sha256(content) });
+    assert.equal(codeOf(await client.next((m) => m.id === 5 && m.op !== 'WIND')), 'DONE');
+    await client.closed;
+    assert.deepEqual(await ferryd.exited, { code: 0, signal: null });
+    assert.ok((await fs.readFile(path.join(root, 'graceful.bin'))).equals(content));
+  } finally {
+    ferryd.child.kill('SIGKILL');
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+void test('SIGTERM: an upload still unfinished when the grace period ends keeps only its temporary file', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-proc-'));
+  const ferryd = await spawnFerryd(root, ['--grace', '0.3']);
+  try {
+    const content = randomBytes(300_000);
+    const client = await RawClient.open(ferryd.port);
+    await startUpload(client, 5, 'stalled.bin', content, 50_000);
+    ferryd.child.kill('SIGTERM');
+    assert.deepEqual(await ferryd.exited, { code: 0, signal: null });
+    await client.closed;
+    assert.equal(await exists(path.join(root, 'stalled.bin')), false);
+    assert.equal((await fs.stat(path.join(root, '.stalled.bin.ferry-part'))).size, 50_000);
+    assert.match(ferryd.stderr(), /grace period over/);
+  } finally {
+    ferryd.child.kill('SIGKILL');
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+void test('ferryd without --root exits 2 with a usage message', async () => {
+  const child = spawn(process.execPath, [FERRYD, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(stderr, /--root/);
+});
