@@ -299,6 +299,8 @@ function pickScenario(random: Random): (typeof SCENARIOS)[number] {
 /** One attacker: opens a connection, runs a random scenario, ends it; repeats until the deadline. */
 export async function attackUntil(options: {
   deadline: number;
+  /** True once the run is over early (the server crashed). */
+  stopped: () => boolean;
   port: number;
   localAddress: string;
   random: Random;
@@ -308,7 +310,7 @@ export async function attackUntil(options: {
   playground: Playground;
   onData?: (probe: Probe) => void;
 }): Promise<void> {
-  while (Date.now() < options.deadline) {
+  while (Date.now() < options.deadline && !options.stopped()) {
     const probe = await Probe.open(options.port, options.localAddress, options.probeStats);
     if (!probe) {
       await pause(50);

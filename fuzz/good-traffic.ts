@@ -34,6 +34,8 @@ export function connectGood(port: number, credentials: { user: string; password:
 
 export async function goodTrafficUntil(options: {
   deadline: number;
+  /** True once the run is over early (the server crashed). */
+  stopped: () => boolean;
   port: number;
   worker: number;
   localDir: string;
@@ -43,7 +45,7 @@ export async function goodTrafficUntil(options: {
 }): Promise<void> {
   const { stats, worker } = options;
   let client: FerryClient | undefined;
-  for (let round = 0; Date.now() < options.deadline; round++) {
+  for (let round = 0; Date.now() < options.deadline && !options.stopped(); round++) {
     const name = `w${worker}-${round}.bin`;
     const original = path.join(options.localDir, `up-${name}`);
     const copy = path.join(options.localDir, `down-${name}`);
@@ -68,6 +70,7 @@ export async function goodTrafficUntil(options: {
       stats.failures.push(`${name} (${size} bytes): ${String(error)}`);
       client?.close();
       client = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await rm(original, { force: true });
       await rm(copy, { force: true });

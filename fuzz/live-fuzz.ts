@@ -182,11 +182,11 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   const deadline = started + options.durationMs;
   const random = new Random(options.seed);
   const attackers = Array.from({ length: options.attackers }, (_, i) => attackUntil({
-    deadline, port, localAddress: `127.0.0.${2 + (i % 8)}`, random: new Random(random.int(0, 2 ** 31)),
+    deadline, stopped: () => server.crashed, port, localAddress: `127.0.0.${2 + (i % 8)}`, random: new Random(random.int(0, 2 ** 31)),
     pool: new FramePool(options.seed + i * 1000), stats: attack, probeStats: probe, playground, onData: checkProbe,
   }));
   const goods = Array.from({ length: options.goodClients }, (_, worker) => goodTrafficUntil({
-    deadline, port, worker, localDir, serverRoot: goodRoot, credentials: GOOD_USER, stats: good,
+    deadline, stopped: () => server.crashed, port, worker, localDir, serverRoot: goodRoot, credentials: GOOD_USER, stats: good,
   }));
   const sampler = setInterval(() => {
     void server.memory().then((m) => {
