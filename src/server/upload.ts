@@ -22,7 +22,8 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
   const path = displayPath(components);
   const overwrite = (msg.flags & UPLD_OVERWRITE) !== 0;
   const plan = await ctx.storage.planUpload(components, overwrite);
-  if (!ctx.uploads.claim(plan.key, plan.temp)) {
+  if (!ctx.uploads.claim(plan.key, plan.tempReal)) {
+    await plan.close();
     throw new FerryError(ErrorCode.BUSY, `another upload is writing ${path}`);
   }
   let file: UploadFile | undefined;
@@ -55,7 +56,8 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
     }
     throw error;
   } finally {
-    ctx.uploads.release(plan.key, plan.temp);
+    ctx.uploads.release(plan.key, plan.tempReal);
+    await plan.close();
   }
 }
 

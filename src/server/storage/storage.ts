@@ -12,9 +12,13 @@
  *    component by component with path.relative, never by string prefix.
  *    Operations that follow the last component (LIST, DWLD) resolve it the
  *    same way; the others (STAT, DELF, MOVE, UPLD) act on the link itself.
- * 3. Files are opened with O_NOFOLLOW, and on Linux the opened descriptor's
- *    real path (/proc/self/fd/N) is checked inside the root again, so a
- *    symlink swapped in between resolution and open cannot lead outside.
+ * 3. The checked folder is then opened once (O_DIRECTORY) and its
+ *    descriptor's real path (/proc/self/fd/N on Linux) checked inside the
+ *    root again; the last component is reached through that descriptor
+ *    (`/proc/self/fd/N/name`), so a symlink swapped in for a folder between
+ *    the check and the use cannot lead outside. Files are opened with
+ *    O_NOFOLLOW and their descriptors checked the same way. Without /proc the
+ *    checked real paths are used directly (a narrower race remains).
  *
  * Errors leave this module as FerryError with the protocol's codes.
  */
@@ -27,21 +31,29 @@ import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK } = fsConstants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
 /** Suffix of an upload's temporary file `.<name>.ferry-part` (docs/PROTOCOL.md §6). */
 export const TEMP_SUFFIX = '.ferry-part';
 const TEMP_NAME = /^\..*\.ferry-part$/s;
 const NAME_MAX_ON_DISK = 255;
 
-/** Whether the descriptor check through /proc/self/fd works here; decided on first use. */
-let procFdAvailable: boolean | undefined;
+/** A folder opened and checked once; `path` reaches it through its descriptor. */
+interface OpenFolder {
+  /** `/proc/self/fd/N`, or the checked real path where /proc is not available. */
+  path: string;
+  /** The folder's real path, checked inside the root. */
+  real: string;
+  close(): Promise<void>;
+}
 
 export class Storage {
   private constructor(
     /** The root's real path (symlinks resolved). */
     readonly root: string,
     private readonly limits: PathLimits,
+    /** Whether /proc/self/fd shows descriptors' real paths here (Linux). */
+    private readonly procFd: boolean,
   ) {}
 
   static async open(root: string, limits: PathLimits = DEFAULT_PATH_LIMITS): Promise<Storage> {
@@ -53,7 +65,7 @@ export class Storage {
     } catch (error) {
       throw toFerryError(error, root);
     }
-    return new Storage(real, limits);
+    return new Storage(real, limits, await procFdWorks(real));
   }
 
   /** Checks a protocol path and splits it into components (INVALID_PATH otherwise). */
@@ -85,53 +97,94 @@ export class Storage {
     return real;
   }
 
-  /**
-   * The checked real folder holding the last component, and the last
-   * component's path in it (not followed). For the root: folder = path = root.
-   */
-  private async locate(components: readonly string[]): Promise<{ folder: string; name: string; full: string }> {
-    if (components.length === 0) return { folder: this.root, name: '', full: this.root };
-    const folder = await this.resolveFollowing(components.slice(0, -1));
-    const name = components[components.length - 1]!;
-    return { folder, name, full: path.join(folder, name) };
+  /** Opens the folder `components` (symlinks inside the root followed) and checks its descriptor. */
+  private async openFolder(components: readonly string[]): Promise<OpenFolder> {
+    const real = await this.resolveFollowing(components);
+    return this.openCheckedFolder(real, components, false);
   }
 
-  /** After opening: the descriptor's real path must be inside the root (defeats swapped-in symlinks). */
-  private async verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<void> {
-    if (procFdAvailable === false) return;
-    let real: string;
+  /**
+   * Opens the folder at `real` and checks where the descriptor really is.
+   * `noFollow`: refuse a symlink there (a subfolder found by a listing).
+   */
+  private async openCheckedFolder(real: string, components: readonly string[], noFollow: boolean): Promise<OpenFolder> {
+    if (!this.procFd) return { path: real, real, close: () => Promise.resolve() };
+    let handle: FileHandle;
     try {
-      real = await fs.readlink(`/proc/self/fd/${handle.fd}`);
-      procFdAvailable = true;
-    } catch {
-      procFdAvailable = false;
-      return;
+      handle = await fs.open(real, O_RDONLY | O_DIRECTORY | (noFollow ? O_NOFOLLOW : 0));
+    } catch (error) {
+      throw toFerryError(error, displayPath(components));
     }
-    this.assertInside(real.endsWith(' (deleted)') ? real.slice(0, -' (deleted)'.length) : real, components);
+    try {
+      const checked = await this.verifyDescriptor(handle, components);
+      return { path: `/proc/self/fd/${handle.fd}`, real: checked, close: () => handle.close().catch(() => undefined) };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `use` with the last component's path reached through its opened,
+   * checked folder (not followed), then closes the folder.
+   */
+  private async inFolder<T>(
+    components: readonly string[],
+    use: (full: string, name: string, folder: OpenFolder) => Promise<T>,
+  ): Promise<T> {
+    const parent = components.slice(0, -1);
+    const name = components[components.length - 1]!;
+    const folder = await this.openFolder(parent);
+    try {
+      return await use(path.join(folder.path, name), name, folder);
+    } finally {
+      await folder.close();
+    }
+  }
+
+  /** After opening: the descriptor's real path must be inside the root. Returns that path. */
+  private async verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<string> {
+    if (!this.procFd) return '';
+    const link = await fs.readlink(`/proc/self/fd/${handle.fd}`);
+    const real = link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
+    this.assertInside(real, components);
+    return real;
   }
 
   // ------------------------------------------------------------------ metadata
 
   /** The entry of `components` itself (a final symlink is described, not followed). */
   async stat(components: readonly string[]): Promise<Entry> {
-    const { name, full } = await this.locate(components);
-    try {
-      return entryFromStats(name, await fs.lstat(full));
-    } catch (error) {
-      throw toFerryError(error, displayPath(components));
-    }
+    const describe = async (full: string, name: string): Promise<Entry> => {
+      try {
+        return entryFromStats(name, await fs.lstat(full));
+      } catch (error) {
+        throw toFerryError(error, displayPath(components));
+      }
+    };
+    if (components.length === 0) return describe(this.root, '');
+    return this.inFolder(components, describe);
   }
 
   /** A listing of the folder `components` (followed if it is a symlink inside the root). */
   async list(components: readonly string[], recursive: boolean): Promise<Listing> {
-    const folder = await this.resolveFollowing(components);
+    const folder = await this.openFolder(components);
     let dir: Dir;
     try {
-      dir = await fs.opendir(folder, { bufferSize: 1024 });
+      dir = await fs.opendir(folder.path, { bufferSize: 1024 });
     } catch (error) {
+      await folder.close();
       throw toFerryError(error, displayPath(components));
     }
-    return new Listing(dir, folder, recursive);
+    return new Listing({ dir, folder, prefix: '' }, recursive, async (real, prefix) => {
+      const sub = await this.openCheckedFolder(real, components, true);
+      try {
+        return { dir: await fs.opendir(sub.path, { bufferSize: 1024 }), folder: sub, prefix };
+      } catch (error) {
+        await sub.close();
+        throw error;
+      }
+    });
   }
 
   // ------------------------------------------------------------------ changes
@@ -142,87 +195,94 @@ export class Storage {
       throw new FerryError(ErrorCode.EXISTS, 'the root folder exists');
     }
     if (!parents) {
-      const { full } = await this.locate(components);
-      try {
-        await fs.mkdir(full);
-      } catch (error) {
-        throw toFerryError(error, displayPath(components));
-      }
+      await this.inFolder(components, async (full) => {
+        try {
+          await fs.mkdir(full);
+        } catch (error) {
+          throw toFerryError(error, displayPath(components));
+        }
+      });
       return;
     }
-    // One component at a time, so a symlink on the way is checked before anything is created below it.
-    let folder = this.root;
-    for (let i = 0; i < components.length; i++) {
-      const walked = components.slice(0, i + 1);
-      const next = path.join(folder, components[i]!);
-      try {
-        await fs.mkdir(next);
-        folder = next;
-        continue;
-      } catch (error) {
-        if (errnoCode(error) !== 'EEXIST') throw toFerryError(error, displayPath(walked));
+    // One component at a time through opened, checked folders, so nothing is created below a symlink leading out.
+    let folder = await this.openFolder([]);
+    try {
+      for (let i = 0; i < components.length; i++) {
+        const walked = components.slice(0, i + 1);
+        const next = path.join(folder.path, components[i]!);
+        try {
+          await fs.mkdir(next);
+        } catch (error) {
+          if (errnoCode(error) !== 'EEXIST') throw toFerryError(error, displayPath(walked));
+        }
+        let real: string;
+        try {
+          real = await fs.realpath(next);
+        } catch (error) {
+          throw toFerryError(error, displayPath(walked));
+        }
+        if (!this.procFd) this.assertInside(real, walked);
+        const opened = await this.openCheckedFolder(this.procFd ? next : real, walked, false);
+        await folder.close();
+        folder = opened;
       }
-      const real = await this.resolveFollowing(walked);
-      const stats = await fs.stat(real).catch((error: unknown) => {
-        throw toFerryError(error, displayPath(walked));
-      });
-      if (!stats.isDirectory()) {
-        throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${displayPath(walked)}`);
-      }
-      folder = real;
+    } finally {
+      await folder.close();
     }
   }
 
   async rmdir(components: readonly string[], recursive: boolean): Promise<void> {
     if (components.length === 0) throw new FerryError(ErrorCode.PERMISSION, 'the root folder cannot be removed');
-    const { full } = await this.locate(components);
     const subject = displayPath(components);
-    try {
-      const stats = await fs.lstat(full);
-      if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${subject}`);
-      if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
-      else await fs.rmdir(full);
-    } catch (error) {
-      // Some systems report a non-empty folder as EEXIST.
-      if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${subject}`);
-      throw toFerryError(error, subject);
-    }
+    await this.inFolder(components, async (full) => {
+      try {
+        const stats = await fs.lstat(full);
+        if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${subject}`);
+        if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
+        else await fs.rmdir(full);
+      } catch (error) {
+        // Some systems report a non-empty folder as EEXIST.
+        if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${subject}`);
+        throw toFerryError(error, subject);
+      }
+    });
   }
 
   /** Deletes a file or a symlink (never what the link points to). */
   async deleteFile(components: readonly string[]): Promise<void> {
     if (components.length === 0) throw new FerryError(ErrorCode.IS_A_DIRECTORY, 'the root is a folder');
-    const { full } = await this.locate(components);
     const subject = displayPath(components);
-    try {
-      const stats = await fs.lstat(full);
-      if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
-      await fs.unlink(full);
-    } catch (error) {
-      throw toFerryError(error, subject);
-    }
+    await this.inFolder(components, async (full) => {
+      try {
+        const stats = await fs.lstat(full);
+        if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+        await fs.unlink(full);
+      } catch (error) {
+        throw toFerryError(error, subject);
+      }
+    });
   }
 
   async move(from: readonly string[], to: readonly string[], overwrite: boolean): Promise<void> {
     if (from.length === 0 || to.length === 0) {
       throw new FerryError(ErrorCode.INVALID_PATH, 'the root folder cannot be moved or replaced');
     }
-    const source = await this.locate(from);
-    const target = await this.locate(to);
-    try {
-      await fs.lstat(source.full);
-    } catch (error) {
-      throw toFerryError(error, displayPath(from));
-    }
-    if (!overwrite && await exists(target.full)) {
-      throw new FerryError(ErrorCode.EXISTS, `already exists: ${displayPath(to)}`);
-    }
-    try {
-      await fs.rename(source.full, target.full);
-    } catch (error) {
-      if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${displayPath(to)}`);
-      throw toFerryError(error, `${displayPath(from)} → ${displayPath(to)}`);
-    }
+    await this.inFolder(from, (source) => this.inFolder(to, async (target) => {
+      try {
+        await fs.lstat(source);
+      } catch (error) {
+        throw toFerryError(error, displayPath(from));
+      }
+      if (!overwrite && await exists(target)) {
+        throw new FerryError(ErrorCode.EXISTS, `already exists: ${displayPath(to)}`);
+      }
+      try {
+        await fs.rename(source, target);
+      } catch (error) {
+        if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.NOT_EMPTY, `folder not empty: ${displayPath(to)}`);
+        throw toFerryError(error, `${displayPath(from)} → ${displayPath(to)}`);
+      }
+    }));
   }
 
   // ------------------------------------------------------------------ transfers
@@ -259,15 +319,28 @@ export class Storage {
   async planUpload(components: readonly string[], overwrite: boolean): Promise<UploadPlan> {
     const subject = displayPath(components);
     if (components.length === 0) throw new FerryError(ErrorCode.IS_A_DIRECTORY, 'the root is a folder');
-    const { folder, name, full } = await this.locate(components);
+    const folder = await this.openFolder(components.slice(0, -1));
+    const name = components[components.length - 1]!;
+    const target = path.join(folder.path, name);
     try {
-      const stats = await fs.lstat(full);
+      const stats = await fs.lstat(target);
       if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
       if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
+      if (errnoCode(error) !== 'ENOENT') {
+        await folder.close();
+        throw toFerryError(error, subject);
+      }
     }
-    return { key: full, folder, target: full, temp: path.join(folder, tempName(name)), components: [...components] };
+    const realFolder = folder.real || await this.resolveFollowing(components.slice(0, -1));
+    return {
+      key: path.join(realFolder, name),
+      target,
+      temp: path.join(folder.path, tempName(name)),
+      tempReal: path.join(realFolder, tempName(name)),
+      components: [...components],
+      close: () => folder.close(),
+    };
   }
 
   /**
@@ -365,12 +438,17 @@ export class Storage {
  * entries by their path relative to the listed folder.
  */
 export class Listing {
-  private current: { dir: Dir; folder: string; prefix: string } | undefined;
-  private readonly pending: { folder: string; prefix: string }[] = [];
+  private current: ListedFolder | undefined;
+  /** Subfolders still to walk: real path (checked again when opened) and name prefix. */
+  private readonly pending: { real: string; prefix: string }[] = [];
   private finished = false;
 
-  constructor(dir: Dir, folder: string, private readonly recursive: boolean) {
-    this.current = { dir, folder, prefix: '' };
+  constructor(
+    first: ListedFolder,
+    private readonly recursive: boolean,
+    private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
+  ) {
+    this.current = first;
   }
 
   get done(): boolean {
@@ -381,10 +459,10 @@ export class Listing {
    * Up to `max` more entries; after the last batch `done` is true.
    *
    * The directory reads and lstat calls of one batch are synchronous: on a
-   * local disk they take about a microsecond each, while a promise round trip
+   * local disk they take microseconds each, while a promise round trip
    * through the thread pool per entry made a 100 000-entry listing several
    * times slower. One batch blocks the event loop for a few milliseconds at
-   * most; batches are separated by awaits, so other sessions interleave.
+   * most; the caller yields between batches, so other sessions interleave.
    */
   async next(max: number): Promise<Entry[]> {
     const entries: Entry[] = [];
@@ -393,9 +471,9 @@ export class Listing {
         const following = this.pending.pop();
         if (!following) break;
         try {
-          this.current = { dir: await fs.opendir(following.folder, { bufferSize: 1024 }), ...following };
+          this.current = await this.openSubfolder(following.real, following.prefix);
         } catch {
-          continue; // an unreadable or vanished subfolder of a recursive listing is skipped
+          continue; // an unreadable, vanished or swapped subfolder of a recursive listing is skipped
         }
       }
       const { dir, folder, prefix } = this.current;
@@ -404,18 +482,19 @@ export class Listing {
         dirent = dir.readSync();
       } catch (error) {
         await this.closeCurrent();
-        throw toFerryError(error, folder);
+        throw toFerryError(error, prefix || '/');
       }
       if (!dirent) {
         await this.closeCurrent();
         continue;
       }
-      const full = path.join(folder, dirent.name);
-      const stats = lstatSync(full, { throwIfNoEntry: false });
+      const stats = lstatSync(path.join(folder.path, dirent.name), { throwIfNoEntry: false });
       if (!stats) continue; // removed between readdir and lstat
       const name = prefix + dirent.name;
       entries.push(entryFromStats(name, stats));
-      if (this.recursive && stats.isDirectory()) this.pending.push({ folder: full, prefix: `${name}/` });
+      if (this.recursive && stats.isDirectory()) {
+        this.pending.push({ real: path.join(folder.real, dirent.name), prefix: `${name}/` });
+      }
     }
     this.finished = !this.current && this.pending.length === 0;
     return entries;
@@ -424,7 +503,9 @@ export class Listing {
   private async closeCurrent(): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    await current?.dir.close().catch(() => undefined);
+    if (!current) return;
+    await current.dir.close().catch(() => undefined);
+    await current.folder.close();
   }
 
   async close(): Promise<void> {
@@ -432,6 +513,12 @@ export class Listing {
     this.pending.length = 0;
     await this.closeCurrent();
   }
+}
+
+interface ListedFolder {
+  dir: Dir;
+  folder: OpenFolder;
+  prefix: string;
 }
 
 // ------------------------------------------------------------------ files
@@ -464,13 +551,17 @@ export class ReadableFile {
   }
 }
 
+/** An upload's checked target; holds its folder open until `close()`. */
 export interface UploadPlan {
   /** Identifies the target across sessions: its real folder and name. */
   key: string;
-  folder: string;
+  /** The target and the temporary file, reached through the opened folder. */
   target: string;
   temp: string;
+  /** The temporary file's real path (what the stale-file sweep sees). */
+  tempReal: string;
   components: string[];
+  close(): Promise<void>;
 }
 
 /** An upload's temporary file: written at positions, then committed under the final name or dropped. */
@@ -569,6 +660,19 @@ export function tempName(name: string): string {
   const plain = `.${name}${TEMP_SUFFIX}`;
   if (Buffer.byteLength(plain, 'utf8') <= NAME_MAX_ON_DISK) return plain;
   return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}${TEMP_SUFFIX}`;
+}
+
+/** Whether readlink(/proc/self/fd/N) names what N is open on (Linux), tried on the root. */
+async function procFdWorks(root: string): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await fs.open(root, O_RDONLY | O_DIRECTORY);
+    return await fs.readlink(`/proc/self/fd/${handle.fd}`) === root;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }
 
 async function exists(full: string): Promise<boolean> {
