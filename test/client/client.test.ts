@@ -300,6 +300,42 @@ void describe('a server that goes away', () => {
     }
   });
 
+  void it('reports local failures with their codes and leaves the session usable', async () => {
+    const server = await startTestServer();
+    const local = tempDir('ferry-client-local-fail-');
+    try {
+      fs.writeFileSync(path.join(server.root, 'f.bin'), 'content');
+      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+      await assert.rejects(client.download('f.bin', path.join(local, 'no-such-folder', 'f.bin')), hasCode(ErrorCode.NOT_FOUND));
+      await client.download('f.bin', path.join(local, 'f.bin'));
+      assert.equal(fs.readFileSync(path.join(local, 'f.bin'), 'utf8'), 'content');
+      await client.quit();
+    } finally {
+      await server.cleanup();
+      fs.rmSync(local, { recursive: true, force: true });
+    }
+  });
+
+  void it('a read-only session refuses writes with PERMISSION', async () => {
+    const server = await startTestServer({ readOnly: true });
+    const local = tempDir('ferry-client-ro-');
+    try {
+      fs.writeFileSync(path.join(local, 'f.txt'), 'x');
+      fs.writeFileSync(path.join(server.root, 'g.txt'), 'g');
+      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+      assert.equal(client.info.readOnly, true);
+      await assert.rejects(client.upload(path.join(local, 'f.txt'), 'f.txt'), hasCode(ErrorCode.PERMISSION));
+      await assert.rejects(client.mkdir('d'), hasCode(ErrorCode.PERMISSION));
+      await assert.rejects(client.delete('g.txt'), hasCode(ErrorCode.PERMISSION));
+      await assert.rejects(client.rename('g.txt', 'h.txt'), hasCode(ErrorCode.PERMISSION));
+      await client.download('g.txt', path.join(local, 'g.txt'));
+      await client.quit();
+    } finally {
+      await server.cleanup();
+      fs.rmSync(local, { recursive: true, force: true });
+    }
+  });
+
   void it('quit ends the session politely', async () => {
     const server = await startTestServer();
     try {
