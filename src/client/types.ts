@@ -59,9 +59,17 @@ export interface Progress {
 export interface TransferOptions {
   /** Replace an existing destination file. Without it: code EXISTS. */
   overwrite?: boolean;
-  /** Continue an interrupted transfer's temporary file, after checking its prefix hash. */
+  /**
+   * Continue an interrupted transfer's temporary file, after checking its
+   * prefix hash (a mismatch restarts from 0). Downloads keep
+   * `.<name>.ferry-part` beside the target when cancelled or cut off;
+   * uploads leave the server's temporary file when the connection is lost
+   * (a cancelled upload's is deleted by the server).
+   */
   resume?: boolean;
+  /** Aborting sends CANC and rejects with CANCELLED. */
   signal?: AbortSignal;
+  /** At most every 100 ms, plus once at the end. */
   onProgress?: (progress: Progress) => void;
 }
 
