@@ -48,8 +48,9 @@ export function recordingLogger(lines: LogLine[] = [], bound: LogFields = {}): L
  * Opens a plain connection from `localAddress`, sends CONN and returns the
  * first frame of the answer (CONN or FAIL), then closes.
  */
-export function handshakeFrom(port: number, localAddress: string, conn: Partial<ConnRequest>): Promise<ServerMessage> {
-  return new Promise((resolve, reject) => {
+export function handshakeFrom(port: number, localAddress: string, conn: Partial<ConnRequest>, timeoutMs = 10_000): Promise<ServerMessage> {
+  let timer: NodeJS.Timeout | undefined;
+  const answer = new Promise<ServerMessage>((resolve, reject) => {
     const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
     const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => {
       socket.write(encodeMessageToBuffer({
@@ -57,6 +58,11 @@ export function handshakeFrom(port: number, localAddress: string, conn: Partial<
         authMethod: 'none', user: '', secret: '', clientName: 'security-test', ...conn,
       }));
     });
+    // Also keeps the event loop alive while the answer is awaited.
+    timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer to CONN from ${localAddress} within ${timeoutMs} ms`));
+    }, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       try {
         const [frame] = decoder.push(chunk);
@@ -72,6 +78,7 @@ export function handshakeFrom(port: number, localAddress: string, conn: Partial<
     socket.on('error', reject);
     socket.on('close', () => reject(new Error('closed without an answer')));
   });
+  return answer.finally(() => clearTimeout(timer));
 }
 
 /** Polls `condition` every 20 ms until it holds or `timeoutMs` passes (then throws with `what`). */
