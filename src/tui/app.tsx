@@ -120,7 +120,17 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     <ErrorBoundary onFatal={(message) => onUnexpected(new Error(message))}>
       <App localPath={localPath} initial={initial} prefill={prefill} connect={connect} trustStore={trustStore} onQuit={() => quit()} />
     </ErrorBoundary>,
-    { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
+    {
+      stdin,
+      stdout,
+      stderr,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      // A key press is drawn without waiting for Ink's default 30 fps
+      // throttle (key → frame latency). Ink's incrementalRendering is left
+      // off: it left stale lines on screen in this layout.
+      maxFps: 120,
+    },
   );
   quit = () => instance.unmount();
   try {

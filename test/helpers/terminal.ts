@@ -100,7 +100,7 @@ export function spawnInTerminal(command: string, args: readonly string[], option
   const text = (): string => screen().join('\n');
 
   const waitForFrame: TerminalSession['waitForFrame'] = (predicate, waitOptions = {}) => {
-    const timeoutMs = waitOptions.timeoutMs ?? 10_000;
+    const timeoutMs = waitOptions.timeoutMs ?? 20_000;
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const current = text();

@@ -10,7 +10,7 @@ export interface HintBarProps {
 const hints = hintEntries();
 
 /** mc-style key hints (`F5Copy`), as many as fit the width, from the keymap table. */
-export function HintBar({ width }: HintBarProps): React.JSX.Element {
+function HintBarView({ width }: HintBarProps): React.JSX.Element {
   const shown: { key: string; label: string }[] = [];
   let used = 0;
   for (const hint of hints) {
@@ -30,3 +30,6 @@ export function HintBar({ width }: HintBarProps): React.JSX.Element {
     </Box>
   );
 }
+
+/** Memoized: redraws only when its props change (the other pane's keys do not touch it). */
+export const HintBar = React.memo(HintBarView);

@@ -28,7 +28,7 @@ export interface PaneProps {
 const sortLabels = { name: 'name', size: 'size', time: 'time' } as const;
 
 /** A file pane: location header, column titles, and only the rows that fit. */
-export function Pane({ state, location, active, width, height, longTime, filtering, placeholder }: PaneProps): React.JSX.Element {
+function PaneView({ state, location, active, width, height, longTime, filtering, placeholder }: PaneProps): React.JSX.Element {
   const inner = Math.max(4, width - 2);
   const sortLabel = `(${sortLabels[state.sort.key]}${state.sort.descending ? '↓' : '↑'})`;
   const flags = [state.showHidden ? 'hidden shown' : '', state.filter || filtering ? `filter: ${state.filter}${filtering ? '_' : ''}` : '']
@@ -78,3 +78,6 @@ export function Pane({ state, location, active, width, height, longTime, filteri
     </Box>
   );
 }
+
+/** Memoized: redraws only when its props change (the other pane's keys do not touch it). */
+export const Pane = React.memo(PaneView);

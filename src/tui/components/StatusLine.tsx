@@ -28,7 +28,7 @@ const connectionWords: Record<ConnectionStatus, { text: string; color: string }>
 };
 
 /** One line: connection state, the latest message, selection counts. */
-export function StatusLine({ connection, address, message, messageKind, counts, width }: StatusLineProps): React.JSX.Element {
+function StatusLineView({ connection, address, message, messageKind, counts, width }: StatusLineProps): React.JSX.Element {
   const state = connectionWords[connection];
   const left = `${state.text}${address ? ` ${address}` : ''}`;
   const room = Math.max(0, width - left.length - counts.length - 4 - (connection === 'connecting' ? 2 : 0));
@@ -46,3 +46,6 @@ export function StatusLine({ connection, address, message, messageKind, counts, 
     </Box>
   );
 }
+
+/** Memoized: redraws only when its props change (the other pane's keys do not touch it). */
+export const StatusLine = React.memo(StatusLineView);

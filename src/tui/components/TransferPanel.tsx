@@ -24,7 +24,7 @@ export function visibleTransferWindow(count: number, rows: number, cursor: numbe
 }
 
 /** The transfer queue: a title with counts, then one line per visible item. */
-export function TransferPanel({ items, rows, width, focused, cursor }: TransferPanelProps): React.JSX.Element {
+function TransferPanelView({ items, rows, width, focused, cursor }: TransferPanelProps): React.JSX.Element {
   const running = items.filter((item) => item.status === 'running' || item.status === 'sizing').length;
   const waiting = items.filter((item) => item.status === 'waiting' || item.status === 'checking' || item.status === 'conflict').length;
   const [start, end] = visibleTransferWindow(items.length, rows, cursor, focused);
@@ -40,3 +40,6 @@ export function TransferPanel({ items, rows, width, focused, cursor }: TransferP
     </Box>
   );
 }
+
+/** Memoized: redraws only when its props change (the other pane's keys do not touch it). */
+export const TransferPanel = React.memo(TransferPanelView);

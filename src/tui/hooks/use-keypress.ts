@@ -20,7 +20,16 @@ export function useKeypress(handler: (press: KeyPress) => void, { isActive = tru
 
   useEffect(() => {
     if (!isActive) return;
-    const onInput = (sequence: string): void => latest.current(parseKey(sequence));
+    const onInput = (sequence: string): void => {
+      // Ink separates escape sequences, but plain keys that reach it in one
+      // read (fast typing, a script, a paste) come as one string: split them
+      // so every key is dispatched on its own.
+      if (sequence.length > 1 && !sequence.startsWith('\x1b')) {
+        for (const char of sequence) latest.current(parseKey(char));
+        return;
+      }
+      latest.current(parseKey(sequence));
+    };
     events.on('input', onInput);
     return () => {
       events.off('input', onInput);

@@ -21,7 +21,9 @@ export interface PaneState {
   path: string;
   /** The listing as it came from the filesystem. */
   entries: readonly Entry[];
-  /** `entries` after hidden-file removal, filter and sort: what the rows show. */
+  /** `entries` in sort order; derived only when the listing or the sort change. */
+  sorted: readonly Entry[];
+  /** `sorted` without hidden files unless shown, and filtered: what the rows show. */
   view: readonly Entry[];
   sort: SortOrder;
   /** Case-insensitive substring filter; empty shows everything. */
@@ -66,6 +68,7 @@ export function createPaneState(path: string, height = 10): PaneState {
   return {
     path,
     entries: [],
+    sorted: [],
     view: [],
     sort: { key: 'name', descending: false },
     filter: '',
@@ -100,18 +103,27 @@ export function compareEntries(a: Entry, b: Entry, sort: SortOrder): number {
   return sort.descending ? -order : order;
 }
 
-/** The rows to show: hidden names dropped unless shown, filter applied, sorted. */
-export function deriveView(
-  entries: readonly Entry[],
-  options: { filter: string; showHidden: boolean; sort: SortOrder },
-): Entry[] {
+export function sortEntries(entries: readonly Entry[], sort: SortOrder): Entry[] {
+  return [...entries].sort((a, b) => compareEntries(a, b, sort));
+}
+
+/** The rows to show from sorted entries: hidden names dropped unless shown, filter applied. */
+export function filterView(sorted: readonly Entry[], options: { filter: string; showHidden: boolean }): readonly Entry[] {
   const needle = options.filter.toLowerCase();
-  const kept = entries.filter(
+  if (needle === '' && options.showHidden) return sorted;
+  return sorted.filter(
     (entry) =>
       (options.showHidden || !isHiddenName(entry.name)) &&
       (needle === '' || entry.name.toLowerCase().includes(needle)),
   );
-  return kept.sort((a, b) => compareEntries(a, b, options.sort));
+}
+
+/** The rows to show: hidden names dropped unless shown, filter applied, sorted. */
+export function deriveView(
+  entries: readonly Entry[],
+  options: { filter: string; showHidden: boolean; sort: SortOrder },
+): readonly Entry[] {
+  return filterView(sortEntries(entries, options.sort), options);
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -134,11 +146,18 @@ function indexOfName(view: readonly Entry[], name: string): number {
   return view.findIndex((entry) => entry.name === name);
 }
 
-/** Re-derive the view and keep the cursor on the same entry when it is still shown. */
+/**
+ * Re-derive the view and keep the cursor on the same entry when it is still
+ * shown. Sorting happens only when the listing or the sort order changed;
+ * filter and hidden-file changes only filter the sorted list.
+ */
 function rederive(state: PaneState, changes: Partial<PaneState>, focusName?: string): PaneState {
   const next = { ...state, ...changes };
   const currentName = focusName ?? state.view[state.cursor]?.name;
-  next.view = deriveView(next.entries, next);
+  if (next.entries !== state.entries || next.sort !== state.sort || next.sorted.length !== next.entries.length) {
+    next.sorted = sortEntries(next.entries, next.sort);
+  }
+  next.view = filterView(next.sorted, next);
   const index = currentName === undefined ? -1 : indexOfName(next.view, currentName);
   return withCursor({ ...next, cursor: -1 }, index < 0 ? Math.min(state.cursor, next.view.length - 1) : index);
 }
