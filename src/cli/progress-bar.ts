@@ -12,7 +12,8 @@ export function createProgressBar(stream: NodeJS.WriteStream, title: string): Pr
   let drawn = false;
   return {
     update(done, total, label) {
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 50));
+      // Room for the title, percentage, sizes, rate and label (about 55 columns) beside the bar.
+      const width = Math.max(5, Math.min(40, (stream.columns ?? 80) - 56 - title.length - (label ? label.length + 1 : 0)));
       const fraction = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(fraction * width);
       const seconds = (performance.now() - started) / 1000;
