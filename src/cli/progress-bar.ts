@@ -13,14 +13,14 @@ export function createProgressBar(stream: NodeJS.WriteStream, title: string): Pr
   return {
     update(done, total, label) {
       // Room for the title, percentage, sizes, rate and label (about 55 columns) beside the bar.
-      const width = Math.max(5, Math.min(40, (stream.columns ?? 80) - 56 - title.length - (label ? label.length + 1 : 0)));
+      const width = Math.max(5, Math.min(40, (stream.columns || 80) - 56 - title.length - (label ? label.length + 1 : 0)));
       const fraction = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(fraction * width);
       const seconds = (performance.now() - started) / 1000;
       const rate = seconds > 0 ? done / seconds : 0;
       const line = `${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `
         + `${formatBytes(done)}/${formatBytes(total)} ${formatBytes(rate)}/s${label ? ` ${label}` : ''}`;
-      stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
+      stream.write(`\r${line.slice(0, (stream.columns || 80) - 1)}\x1b[K`);
       drawn = true;
     },
     finish() {
