@@ -27,6 +27,8 @@ export interface DownloadJob extends FileTransferJob {
   localPath: string;
   /** Receive window to grant (default DOWNLOAD_WINDOW). */
   window?: number;
+  /** The caller knows the target cannot exist (its folder was just created): skips a stat per file. */
+  targetAbsent?: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -34,7 +36,7 @@ const EMPTY = Buffer.alloc(0);
 export async function downloadFile(connection: Connection, job: DownloadJob): Promise<TransferResult> {
   const started = performance.now();
   if (job.signal?.aborted) throw cancelledError();
-  await checkTarget(job.localPath, job.overwrite);
+  if (!job.targetAbsent) await checkTarget(job.localPath, job.overwrite);
   const partial = partialPathFor(job.localPath);
 
   let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };

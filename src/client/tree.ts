@@ -68,16 +68,20 @@ export async function downloadTree(
     // Symlinks and special files are not followed or copied.
   }
   plan.folders.sort(byDepth);
+  // Folders created by this call hold no files yet, so their files need no "does the target exist" stat.
+  const freshFolders = new Set<string>();
   try {
-    await fs.promises.mkdir(localDir, { recursive: true });
+    if (await fs.promises.mkdir(localDir, { recursive: true }) !== undefined) freshFolders.add('');
     await createByLevel(plan.folders, async (folder) => {
-      await fs.promises.mkdir(path.join(localDir, ...folder.split('/')), { recursive: true });
+      const created = await fs.promises.mkdir(path.join(localDir, ...folder.split('/')), { recursive: true });
+      if (created !== undefined) freshFolders.add(folder);
     });
   } catch (error) {
     throw localError(error, localDir);
   }
   const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
+    targetAbsent: freshFolders.has(parentOf(file.relative)),
   }));
   return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
 }
@@ -102,6 +106,12 @@ function hasControlCharacter(text: string): boolean {
     if (code < 0x20 || code === 0x7f) return true;
   }
   return false;
+}
+
+/** `a/b/c.txt` → `a/b`; a top-level name → ``. */
+function parentOf(relative: string): string {
+  const slash = relative.lastIndexOf('/');
+  return slash < 0 ? '' : relative.slice(0, slash);
 }
 
 function byDepth(a: string, b: string): number {
