@@ -116,7 +116,7 @@ export class FerryClient implements FerryClientApi {
   }
 
   async upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
-    const progress = new ProgressThrottle<Progress>(options.onProgress);
+    const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await uploadFile(this.transfer, {
       localPath, remotePath: normalizeRemotePath(remotePath), overwrite: options.overwrite ?? false,
       resume: options.resume ?? false, signal: options.signal,
@@ -127,7 +127,7 @@ export class FerryClient implements FerryClientApi {
   }
 
   async download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
-    const progress = new ProgressThrottle<Progress>(options.onProgress);
+    const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await downloadFile(this.connection, {
       remotePath: normalizeRemotePath(remotePath), localPath, overwrite: options.overwrite ?? false,
       resume: options.resume ?? false, signal: options.signal,

@@ -10,7 +10,7 @@ export class ProgressThrottle<T> {
 
   constructor(
     private readonly listener: ((value: T) => void) | undefined,
-    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+    private readonly intervalMs: number = PROGRESS_INTERVAL_MS,
   ) {}
 
   /** Reports `value` if the interval has passed since the last report. */

@@ -193,7 +193,7 @@ async function transferFiles(
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
 
-  const progress = new ProgressThrottle<TreeProgress>(options.onProgress);
+  const progress = new ProgressThrottle<TreeProgress>(options.onProgress, options.progressIntervalMs);
   const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
   let bytesDone = 0;
   let filesDone = 0;

@@ -71,6 +71,8 @@ export interface TransferOptions {
   signal?: AbortSignal;
   /** At most every 100 ms, plus once at the end. */
   onProgress?: (progress: Progress) => void;
+  /** Smallest gap between onProgress calls (default 100 ms; 0 reports every frame). */
+  progressIntervalMs?: number;
 }
 
 export interface TransferResult {
@@ -99,6 +101,8 @@ export interface TreeTransferOptions {
   resume?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: TreeProgress) => void;
+  /** Smallest gap between onProgress calls (default 100 ms). */
+  progressIntervalMs?: number;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
 }

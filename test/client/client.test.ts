@@ -154,7 +154,7 @@ void describe('FerryClient against ferryd', () => {
     writePattern(source, 64 * MiB, 7);
     const up = new AbortController();
     await assert.rejects(client.upload(source, 'cancel.bin', {
-      signal: up.signal, onProgress: (p) => p.bytes > 0 && up.abort(),
+      signal: up.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes > 0 && up.abort(),
     }), hasCode(ErrorCode.CANCELLED));
     assert.equal(fs.existsSync(path.join(server.root, 'cancel.bin')), false, 'no final file after a cancelled upload');
 
@@ -162,7 +162,7 @@ void describe('FerryClient against ferryd', () => {
     const down = new AbortController();
     const target = path.join(local, 'cancel-copy.bin');
     await assert.rejects(client.download('cancel.bin', target, {
-      signal: down.signal, onProgress: (p) => p.bytes > 0 && down.abort(),
+      signal: down.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes > 0 && down.abort(),
     }), hasCode(ErrorCode.CANCELLED));
     assert.equal(fs.existsSync(target), false, 'no final file after a cancelled download');
     // The session is still usable.
@@ -178,7 +178,7 @@ void describe('FerryClient against ferryd', () => {
     const target = path.join(local, 'resume-down.bin');
     const controller = new AbortController();
     await assert.rejects(client.download('resume-down.bin', target, {
-      signal: controller.signal, onProgress: (p) => p.bytes >= 8 * MiB && controller.abort(),
+      signal: controller.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes >= 8 * MiB && controller.abort(),
     }), hasCode(ErrorCode.CANCELLED));
     const partial = path.join(local, '.resume-down.bin.ferry-part');
     const kept = fs.statSync(partial).size;
@@ -213,7 +213,7 @@ void describe('FerryClient against ferryd', () => {
     writePattern(source, size, 21);
     const first = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
     await assert.rejects(first.upload(source, 'resume-up.bin', {
-      onProgress: (p) => p.bytes >= 8 * MiB && first.close('interrupting on purpose'),
+      progressIntervalMs: 0, onProgress: (p) => p.bytes >= 8 * MiB && first.close('interrupting on purpose'),
     }), hasCode(ErrorCode.CONNECTION_LOST));
     assert.equal(fs.existsSync(path.join(server.root, 'resume-up.bin')), false, 'no final file after an interrupted upload');
 
@@ -285,6 +285,7 @@ void describe('a server that goes away', () => {
       let stopping: Promise<void> | undefined;
       const target = path.join(local, 'big.bin');
       await assert.rejects(client.download('big.bin', target, {
+        progressIntervalMs: 0,
         onProgress: (p) => {
           if (p.bytes > 0 && !stopping) stopping = server.server.close(0);
         },
