@@ -86,6 +86,18 @@ async function clearFilter(term: TerminalSession): Promise<void> {
   await term.waitForFrame((screen) => !screen.includes('filter:'));
 }
 
+/** The rows of one pane: the left or right half of the lines between the pane borders. */
+function paneText(screen: string, side: 'local' | 'remote'): string {
+  return screen
+    .split('\n')
+    .filter((line) => line.includes('││'))
+    .map((line) => {
+      const middle = line.indexOf('││');
+      return side === 'local' ? line.slice(0, middle) : line.slice(middle + 2);
+    })
+    .join('\n');
+}
+
 async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await fs.readFile(file)).digest('hex');
 }
@@ -134,7 +146,8 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
 
     // Delete on the remote side: the dialog names the file; n keeps it, y deletes it.
     term.write(Keys.tab);
-    await term.waitForFrame((screen) => screen.includes('local.txt') && screen.split('\n').filter((line) => line.includes('local.txt')).length >= 2);
+    // The remote pane refreshes after the upload.
+    await term.waitForFrame((screen) => paneText(screen, 'remote').includes('local.txt'), { what: 'local.txt in the remote pane' });
     await focusByFilter(term, 'local.txt');
     term.write(Keys.f8);
     const question = await term.waitForText('Delete 1 item?');
