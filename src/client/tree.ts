@@ -20,6 +20,10 @@ import { uploadFile, type LocalFileFacts } from './upload.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
+/** Receive windows of a tree download's files add up to at most this much (bounded memory)... */
+const TREE_WINDOW_BUDGET = 64 * 1024 * 1024;
+/** ...but each file keeps enough to stream a large file well. */
+const MIN_TREE_WINDOW = 2 * 1024 * 1024;
 
 export interface TreeContext {
   transfer: TransferContext;
@@ -82,6 +86,8 @@ export async function downloadTree(
   const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
+    // Many files at once share one memory budget rather than each holding a full window.
+    window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));
   return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
 }
@@ -106,6 +112,14 @@ function hasControlCharacter(text: string): boolean {
     if (code < 0x20 || code === 0x7f) return true;
   }
   return false;
+}
+
+/** Files in flight at once: the caller's choice, within half the session's in-flight limit. */
+function treeConcurrency(context: TreeContext, options: TreeTransferOptions): number {
+  return Math.max(1, Math.min(
+    options.concurrency ?? DEFAULT_TREE_CONCURRENCY,
+    Math.max(1, Math.floor(context.maxInFlight / 2)),
+  ));
 }
 
 /** `a/b/c.txt` → `a/b`; a top-level name → ``. */
@@ -182,10 +196,7 @@ async function transferFiles(
   options: TreeTransferOptions,
   transferOne: (file: TreeFile, job: FileJobOptions) => Promise<unknown>,
 ): Promise<number> {
-  const limit = Math.max(1, Math.min(
-    options.concurrency ?? DEFAULT_TREE_CONCURRENCY,
-    Math.max(1, Math.floor(context.maxInFlight / 2)),
-  ));
+  const limit = treeConcurrency(context, options);
   const stop = new AbortController();
   // Every file in flight listens to this one signal.
   setMaxListeners(0, stop.signal);
