@@ -18,6 +18,9 @@ import {
   ReplyMailbox, sameBytes, SendCredit, type FileTransferJob, type TransferContext,
 } from './transfer-common.js';
 
+/** Chunks read ahead of the one being sent (memory: this many chunks, about 1 MiB each). */
+const READ_AHEAD_CHUNKS = 3;
+
 /** What the server is told about the file; from an earlier stat when the caller has one. */
 export interface LocalFileFacts {
   size: number;
@@ -126,14 +129,27 @@ async function uploadAttempt(
     credit.add(open.window);
     job.report?.(open.offset, facts.size);
 
+    // Reads run a few chunks ahead on the thread pool, so the disk never waits for the socket or the hash.
+    const reads: Promise<Buffer>[] = [];
+    let readFrom = open.offset;
+    if (prefetched) {
+      reads.push(prefetched);
+      readFrom = Math.min(chunkSize, facts.size);
+    }
+    const fillReads = (): void => {
+      while (reads.length < READ_AHEAD_CHUNKS && readFrom < facts.size) {
+        const length = Math.min(chunkSize, facts.size - readFrom);
+        reads.push(readAhead(fd, length, readFrom));
+        readFrom += length;
+      }
+    };
     let offset = open.offset;
-    let pending = prefetched ?? (offset < facts.size ? readAhead(fd, Math.min(chunkSize, facts.size - offset), offset) : undefined);
     while (offset < facts.size) {
-      const chunk = await pending!.catch((error: unknown) => {
+      fillReads();
+      const chunk = await reads.shift()!.catch((error: unknown) => {
         throw localError(error, job.localPath);
       });
-      const next = offset + chunk.length;
-      pending = next < facts.size ? readAhead(fd, Math.min(chunkSize, facts.size - next), next) : undefined;
+      fillReads();
       hash.update(chunk);
       let sent = 0;
       while (sent < chunk.length) {
@@ -143,7 +159,7 @@ async function uploadAttempt(
         sent += n;
         job.report?.(offset + sent, facts.size);
       }
-      offset = next;
+      offset += chunk.length;
     }
     connection.send({ op: 'HASH', id, hash: hash.digest() });
     const final = await mailbox.next();
