@@ -45,6 +45,7 @@ export class Connection {
   private readonly waiting: Waiter[] = [];
   private readonly closeListeners = new Set<CloseListener>();
   private drainPromise: Promise<void> | undefined;
+  private resolveDrain: (() => void) | undefined;
   private closedWith: { error?: FerryError } | undefined;
   /** Largest frame we may send (the length field's value); the handshake raises it. */
   sendMaxFrame = HANDSHAKE_MAX_FRAME;
@@ -68,8 +69,6 @@ export class Connection {
       this.resolveDrain = undefined;
     });
   }
-
-  private resolveDrain: (() => void) | undefined;
 
   get closed(): boolean {
     return this.closedWith !== undefined;
