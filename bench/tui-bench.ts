@@ -127,7 +127,9 @@ export async function runTuiBench(options: TuiBenchOptions = {}): Promise<TuiBen
       await term.waitForText('filter: _');
       filter.push(await timeKey(term, '7', (screen) => /filter: 7_/.test(screen) && !counter(1, entries).test(screen)));
       term.write(Keys.escape);
-      await term.waitForFrame((screen) => counter(1, entries).test(screen) && !screen.includes('filter:'));
+      await term.waitForFrame((screen) => new RegExp(`/${entries}\\s*$`, 'm').test(screen) && !screen.includes('filter:'));
+      term.write(Keys.home);
+      await term.waitForFrame((screen) => counter(1, entries).test(screen));
     }
     term.write(Keys.f10);
     await term.exited();
