@@ -239,6 +239,12 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
       if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
       throw error;
     });
+    // A trailing `/` names a folder that must exist (like cp), not a new file of that name.
+    if (remote.length > 1 && remote.endsWith('/') && existing?.kind !== EntryKind.DIRECTORY) {
+      throw existing
+        ? new FerryError(ErrorCode.NOT_A_DIRECTORY, `${remote} is not a folder`)
+        : new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${remote}`);
+    }
     // Into an existing folder, under the local name (like cp).
     if (existing?.kind === EntryKind.DIRECTORY) remote = joinRemote(remote, path.basename(path.resolve(local!)));
     const bar = progressFor(io, 'put');

@@ -96,6 +96,13 @@ void describe('ferry commands', () => {
     run = await ferry(['get', '--resume', `${url}/a.bin`], {}, path.join(local, 'into'));
     assertOneLineError(run, 'EXISTS');
 
+    run = await ferry(['put', path.join(local, 'a.bin'), `${url}/no-such-folder/`]);
+    assertOneLineError(run, 'NOT_FOUND');
+    fs.mkdirSync(path.join(server.root, 'folder'));
+    run = await ferry(['put', path.join(local, 'a.bin'), `${url}/folder/`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.readFileSync(path.join(server.root, 'folder', 'a.bin')).equals(data));
+
     run = await ferry(['mv', `${url}/a.bin`, 'b.bin']);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(fs.existsSync(path.join(server.root, 'b.bin')));
