@@ -1,0 +1,162 @@
+/**
+ * Crash safety: ferryd killed with SIGKILL in the middle of an upload never
+ * leaves a partial file under the final name, and the upload resumes after a
+ * restart with the right hash; stale temporary files are removed after their
+ * age; a full disk gives the client NO_SPACE, removes the temporary file, and
+ * the server goes on serving others.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FerryClient } from '../../src/client/client.js';
+import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { startTestServer } from '../helpers/server.js';
+import { RawClient } from '../server/raw-client.js';
+import { tempDir, waitFor } from './helpers.js';
+
+const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url));
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+interface Ferryd { child: ChildProcess; port: number; output: () => string }
+
+/** Starts the real ferryd binary (plain TCP on loopback, its own config folder) and waits for its address. */
+async function startFerryd(root: string, configDir: string, extra: string[] = []): Promise<Ferryd> {
+  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--no-tls', '--config-dir', configDir, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  await waitFor(() => /listening on 127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'ferryd to start', 20_000);
+  const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+  if (!match) throw new Error(`ferryd did not start: ${output}`);
+  return { child, port: Number(match[1]), output: () => output };
+}
+
+function killHard(ferryd: Ferryd): Promise<void> {
+  return new Promise((resolve) => {
+    if (ferryd.child.exitCode !== null || ferryd.child.signalCode !== null) return resolve();
+    ferryd.child.once('exit', () => resolve());
+    ferryd.child.kill('SIGKILL');
+  });
+}
+
+void test('kill -9 of ferryd mid-upload: no partial file under the final name; after a restart the upload resumes to the right hash', async (t) => {
+  const dir = await tempDir(t, 'ferry-crash-');
+  const root = path.join(dir, 'root');
+  await fs.mkdir(root);
+  const content = randomBytes(24 * 1024 * 1024);
+  const local = path.join(dir, 'big.bin');
+  await fs.writeFile(local, content);
+
+  const first = await startFerryd(root, path.join(dir, 'config'));
+  t.after(() => killHard(first));
+  const client = await RawClient.open(first.port);
+  const id = client.id();
+  client.send({ op: 'UPLD', id, path: 'big.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+  const open = await client.nextFor(id);
+  assert.ok(open.op === 'OPEN', JSON.stringify(open));
+  // Send part of the file and wait until the server has written some of it (it grants credit as it writes).
+  const partial = Math.min(open.window, 6 * 1024 * 1024);
+  await client.sendContent(id, content.subarray(0, partial), 0, open.window);
+  const wind = await client.nextFor(id);
+  assert.equal(wind.op, 'WIND');
+  await killHard(first);
+  client.destroy();
+
+  const names = await fs.readdir(root);
+  assert.ok(!names.includes('big.bin'), `no file under the final name after kill -9 (found ${names.join(', ')})`);
+  assert.ok(names.includes('.big.bin.ferry-part'), `the temporary file stays for a resume (found ${names.join(', ')})`);
+  const kept = (await fs.stat(path.join(root, '.big.bin.ferry-part'))).size;
+  assert.ok(kept > 0 && kept <= partial, `temporary file holds ${kept} bytes`);
+
+  const second = await startFerryd(root, path.join(dir, 'config'));
+  t.after(() => killHard(second));
+  const resumer = await FerryClient.connect({ host: '127.0.0.1', port: second.port });
+  const result = await resumer.upload(local, 'big.bin', { resume: true });
+  await resumer.quit();
+  assert.ok(result.resumedFrom > 0, 'the upload continued from the temporary file');
+  assert.equal(result.resumedFrom + result.bytes, content.length);
+  assert.equal(sha256(await fs.readFile(path.join(root, 'big.bin'))), sha256(content));
+  assert.ok(!(await fs.readdir(root)).includes('.big.bin.ferry-part'), 'the temporary file became the final file');
+  t.diagnostic(`killed with ${kept} of ${content.length} bytes on disk; resumed from ${result.resumedFrom}`);
+});
+
+void test('stale temporary files older than --temp-max-age are removed at start; fresh ones stay resumable', async (t) => {
+  const dir = await tempDir(t, 'ferry-stale-');
+  const root = path.join(dir, 'root');
+  await fs.mkdir(path.join(root, 'sub'), { recursive: true });
+  const stale = [path.join(root, '.old.bin.ferry-part'), path.join(root, 'sub', '.older.bin.ferry-part')];
+  const fresh = path.join(root, '.new.bin.ferry-part');
+  const lookalike = path.join(root, 'old.bin.ferry-part');
+  for (const file of [...stale, fresh, lookalike]) await fs.writeFile(file, 'partial');
+  const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+  for (const file of [...stale, lookalike]) await fs.utimes(file, twoHoursAgo, twoHoursAgo);
+
+  const ferryd = await startFerryd(root, path.join(dir, 'config'), ['--temp-max-age', '1']);
+  t.after(() => killHard(ferryd));
+  await waitFor(async () => (await Promise.all(stale.map((f) => fs.access(f).then(() => true, () => false)))).every((e) => !e), 'stale temporary files to go');
+  await fs.access(fresh);
+  await fs.access(lookalike);
+  assert.match(ferryd.output(), /removed stale upload temporary files/);
+});
+
+/** A 2 MiB tmpfs mounted on a fresh folder, or the reason it cannot be. */
+function mountSmallTmpfs(where: string): string | undefined {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', where], { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return `cannot mount a 2 MiB tmpfs (needs root or CAP_SYS_ADMIN): ${stderr || (error as Error).message}`;
+  }
+}
+
+void test('disk full: the client gets NO_SPACE, the temporary file is removed, the server keeps serving', async (t) => {
+  // Cleaned up by hand, in order: server, then the mount, then the folder.
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-full-'));
+  const root = path.join(dir, 'small-disk');
+  await fs.mkdir(root);
+  const whyNot = mountSmallTmpfs(root);
+  if (whyNot !== undefined) {
+    await fs.rm(dir, { recursive: true, force: true });
+    // Not silent: the reason is shown as the skip message. Every other way to get ENOSPC needs a mount too.
+    t.skip(whyNot);
+    return;
+  }
+  let cleanupServer = async (): Promise<void> => undefined;
+  t.after(async () => {
+    await cleanupServer();
+    execFileSync('umount', ['-l', root]);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  await fs.writeFile(path.join(root, 'small.txt'), 'still here');
+  const big = path.join(dir, 'big.bin');
+  await fs.writeFile(big, randomBytes(4 * 1024 * 1024));
+  const served = await startTestServer({ root });
+  cleanupServer = () => served.cleanup();
+
+  const filler = await FerryClient.connect({ host: '127.0.0.1', port: served.port });
+  const failure = await filler.upload(big, 'big.bin').catch((error: unknown) => error);
+  assert.ok(failure instanceof FerryError && failure.code === ErrorCode.NO_SPACE, `expected NO_SPACE, got ${String(failure)}`);
+  const names = await fs.readdir(root);
+  assert.deepEqual(names.sort(), ['small.txt'], 'no temporary file and no partial file is left');
+
+  // The same session and a new one still work.
+  assert.deepEqual((await filler.list('/')).map((e) => e.name), ['small.txt']);
+  await filler.quit();
+  const other = await FerryClient.connect({ host: '127.0.0.1', port: served.port });
+  const down = path.join(dir, 'small-copy.txt');
+  await other.download('small.txt', down);
+  assert.equal(await fs.readFile(down, 'utf8'), 'still here');
+  const smallUp = path.join(dir, 'ok.txt');
+  await fs.writeFile(smallUp, 'fits');
+  await other.upload(smallUp, 'ok.txt');
+  assert.equal(await fs.readFile(path.join(root, 'ok.txt'), 'utf8'), 'fits');
+  await other.quit();
+});
