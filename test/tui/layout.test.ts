@@ -58,3 +58,12 @@ void test('rows are exactly the width asked for', () => {
   assert.equal(progressBar(0.5, 12), '[#####-----]');
   assert.equal(formatEta(75), '01:15');
 });
+
+void test('a narrow hint bar keeps the operations and quit', async () => {
+  const { fittingHints } = await import('../../src/tui/components/HintBar.js');
+  const labels = fittingHints(80).map((hint) => hint.label);
+  for (const label of ['Help', 'Copy', 'Move', 'Mkdir', 'Del', 'Quit']) assert.ok(labels.includes(label), label);
+  const used = fittingHints(80).reduce((sum, hint) => sum + hint.key.length + hint.label.length + 1, 0);
+  assert.ok(used <= 80);
+  assert.equal(fittingHints(200).length, fittingHints(1000).length);
+});

@@ -9,16 +9,31 @@ export interface HintBarProps {
 
 const hints = hintEntries();
 
-/** mc-style key hints (`F5Copy`), as many as fit the width, from the keymap table. */
-function HintBarView({ width }: HintBarProps): React.JSX.Element {
-  const shown: { key: string; label: string }[] = [];
+/** Which hints stay when the bar is too narrow for all: the operations and quit first. */
+const keepFirst = ['Help', 'Copy', 'Move', 'Mkdir', 'Del', 'Quit', 'Up', 'Down', 'Sel', 'Queue', 'Disc', 'Refresh'];
+
+/** The hints that fit `width`, chosen by keepFirst and shown in keymap order. */
+export function fittingHints(width: number): { key: string; label: string }[] {
+  const kept = new Set<string>();
   let used = 0;
-  for (const hint of hints) {
+  const byPriority = [...hints].sort((a, b) => rank(a.label) - rank(b.label));
+  for (const hint of byPriority) {
     const cost = hint.key.length + hint.label.length + 1;
-    if (used + cost > width) break;
-    shown.push(hint);
+    if (used + cost > width) continue;
+    kept.add(hint.label);
     used += cost;
   }
+  return hints.filter((hint) => kept.has(hint.label));
+}
+
+function rank(label: string): number {
+  const index = keepFirst.indexOf(label);
+  return index < 0 ? keepFirst.length : index;
+}
+
+/** mc-style key hints (`F5Copy`), as many as fit the width, from the keymap table. */
+function HintBarView({ width }: HintBarProps): React.JSX.Element {
+  const shown = fittingHints(width);
   return (
     <Box width={width}>
       {shown.map((hint) => (

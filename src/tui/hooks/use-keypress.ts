@@ -28,6 +28,13 @@ export function useKeypress(handler: (press: KeyPress) => void, { isActive = tru
         for (const char of sequence) latest.current(parseKey(char));
         return;
       }
+      // Escape pressed just before another special key reaches Ink as one
+      // "meta" sequence (ESC ESC [15~): that is two keys.
+      if (sequence.startsWith('\x1b\x1b') && sequence.length > 2) {
+        latest.current(parseKey('\x1b'));
+        latest.current(parseKey(sequence.slice(1)));
+        return;
+      }
       latest.current(parseKey(sequence));
     };
     events.on('input', onInput);
