@@ -8,7 +8,9 @@ import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/App.js';
 import { createMemoryTrustStore } from '../../src/tui/trust.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
-import type { ConnectFunction } from '../../src/tui/session.js';
+import { FerryClient } from '../../src/client/client.js';
+import type { ConnectFunction, ConnectParams } from '../../src/tui/session.js';
+import { startTestServer } from '../helpers/server.js';
 
 /** Lets effects of the last render run (a text field subscribes to keys in an effect). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
@@ -34,15 +36,14 @@ async function localFolder(): Promise<string> {
   return dir;
 }
 
-const refusingConnect: ConnectFunction = () =>
-  Promise.reject(new FerryError(ErrorCode.AUTH, 'authentication failed'));
+const realConnect: ConnectFunction = (options) => FerryClient.connect(options);
 
 const KEYS = { down: '\x1b[B', enter: '\r', backspace: '\x7f', escape: '\x1b', f1: '\x1bOP', f7: '\x1b[18~', f8: '\x1b[19~', tab: '\t' };
 
-function renderApp(dir: string, connect: ConnectFunction = refusingConnect) {
+function renderApp(dir: string, prefill?: ConnectParams) {
   let quitCalls = 0;
   const view = render(
-    <App localPath={dir} connect={connect} trustStore={createMemoryTrustStore()} onQuit={() => (quitCalls += 1)} />,
+    <App localPath={dir} prefill={prefill} connect={realConnect} trustStore={createMemoryTrustStore()} onQuit={() => (quitCalls += 1)} />,
   );
   return { ...view, quitCalls: () => quitCalls };
 }
@@ -64,15 +65,36 @@ void test('starts with the connect dialog; Esc leaves the local pane usable', as
   }
 });
 
-void test('a wrong password is reported in the dialog, not as a crash', async () => {
+void test('a wrong password is reported in the dialog, not as a crash; the right one connects', async () => {
   const dir = await localFolder();
-  const app = renderApp(dir);
+  const server = await startTestServer({
+    authenticate: (attempt) =>
+      attempt.user === 'alice' && attempt.secret === 'right'
+        ? Promise.resolve({ user: 'alice', root: dir, readOnly: true })
+        : Promise.reject(new FerryError(ErrorCode.AUTH, 'authentication failed')),
+  });
+  const app = renderApp(dir, { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' });
   try {
-    await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    const dialog = await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    assert.match(dialog, new RegExp(String(server.port)));
     app.stdin.write(KEYS.enter);
     await waitForFrame(app.lastFrame, (frame) => frame.includes('wrong user or password'));
+    // Back in the dialog: retype the password (the field has the cursor) and connect.
+    app.stdin.write(KEYS.tab);
+    app.stdin.write(KEYS.tab);
+    app.stdin.write(KEYS.tab);
+    await settle();
+    for (let i = 0; i < 5; i++) {
+      app.stdin.write(KEYS.backspace);
+      await settle();
+    }
+    app.stdin.write('right');
+    await settle();
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (frame) => frame.includes('as alice') && frame.includes('read-only') && frame.includes('charlie.txt'));
   } finally {
     app.unmount();
+    await server.cleanup();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
