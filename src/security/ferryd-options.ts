@@ -78,6 +78,7 @@ export interface SecurityFlags {
   allowPlain?: boolean;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** Seconds; also bounds the delay of a failed login. */
   handshakeTimeout?: number;
   idleTimeout?: number;
   maxFrame?: number;
@@ -165,7 +166,12 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     if (warning !== undefined) startupLines.push(`WARNING: ${warning}`);
     startupLines.push(`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint}`);
   }
+  // A failed login's delay must end well before the handshake timeout, or the client sees TIMEOUT instead of AUTH.
+  const handshakeMs = flags.handshakeTimeout;
   const throttle = new LoginThrottle({
+    ...(handshakeMs !== undefined && handshakeMs > 0
+      ? { maxDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.maxDelayMs, (handshakeMs * 1000) / 2), baseDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.baseDelayMs, (handshakeMs * 1000) / 8) }
+      : {}),
     ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
     ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
     ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),

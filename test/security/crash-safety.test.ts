@@ -7,44 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { tempDir, waitFor } from './helpers.js';
+import { killHard, startFerryd, tempDir, waitFor } from './helpers.js';
 
-const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url));
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-interface Ferryd { child: ChildProcess; port: number; output: () => string }
-
-/** Starts the real ferryd binary (plain TCP on loopback, its own config folder) and waits for its address. */
-async function startFerryd(root: string, configDir: string, extra: string[] = []): Promise<Ferryd> {
-  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--no-tls', '--config-dir', configDir, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  await waitFor(() => /listening on 127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'ferryd to start', 20_000);
-  const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-  if (!match) throw new Error(`ferryd did not start: ${output}`);
-  return { child, port: Number(match[1]), output: () => output };
-}
-
-function killHard(ferryd: Ferryd): Promise<void> {
-  return new Promise((resolve) => {
-    if (ferryd.child.exitCode !== null || ferryd.child.signalCode !== null) return resolve();
-    ferryd.child.once('exit', () => resolve());
-    ferryd.child.kill('SIGKILL');
-  });
-}
 
 void test('kill -9 of ferryd mid-upload: no partial file under the final name; after a restart the upload resumes to the right hash', async (t) => {
   const dir = await tempDir(t, 'ferry-crash-');

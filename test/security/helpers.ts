@@ -4,10 +4,12 @@
  * chosen loopback source address (127.0.0.2, ...), so per-address rules can be
  * tested without leaving loopback.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeServerMessage, encodeMessageToBuffer, FrameDecoder } from '../../src/protocol/codec.js';
 import { DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME } from '../../src/protocol/constants.js';
 import type { ConnRequest, ServerMessage } from '../../src/protocol/messages.js';
@@ -89,3 +91,30 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url));
+
+export interface Ferryd { child: ChildProcess; port: number; output: () => string }
+
+/** Starts the real ferryd binary (plain TCP on loopback, its own config folder) and waits for its address. */
+export async function startFerryd(root: string, configDir: string, extra: string[] = []): Promise<Ferryd> {
+  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--no-tls', '--config-dir', configDir, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  await waitFor(() => /listening on 127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'ferryd to start', 20_000);
+  const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+  if (!match) throw new Error(`ferryd did not start: ${output}`);
+  return { child, port: Number(match[1]), output: () => output };
+}
+
+export function killHard(ferryd: Ferryd): Promise<void> {
+  return new Promise((resolve) => {
+    if (ferryd.child.exitCode !== null || ferryd.child.signalCode !== null) return resolve();
+    ferryd.child.once('exit', () => resolve());
+    ferryd.child.kill('SIGKILL');
+  });
+}
+
