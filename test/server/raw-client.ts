@@ -16,7 +16,7 @@ import type {
 export class RawClient {
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
   private readonly inbox: ServerMessage[] = [];
-  private waiter: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
   private decodeError: Error | undefined;
   ended = false;
   readonly closed: Promise<void>;
@@ -64,9 +64,9 @@ export class RawClient {
   }
 
   private wake(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter();
   }
 
   id(): number {
@@ -103,11 +103,15 @@ export class RawClient {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a frame');
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
+        const waiter = (): void => {
           clearTimeout(timer);
           resolve();
         };
+        const timer = setTimeout(() => {
+          this.waiters.delete(waiter);
+          resolve();
+        }, left);
+        this.waiters.add(waiter);
       });
     }
   }
