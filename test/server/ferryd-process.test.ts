@@ -23,7 +23,11 @@ interface Ferryd {
 }
 
 async function spawnFerryd(root: string, extra: string[] = []): Promise<Ferryd> {
-  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--log-level', 'info', ...extra], {
+  // Its own config folder (TLS certificate, users) beside the served one, removed with it.
+  const configDir = `${root}.config`;
+  const child = spawn(process.execPath, [
+    FERRYD, '--root', root, '--port', '0', '--log-level', 'info', '--config-dir', configDir, ...extra,
+  ], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -93,6 +97,7 @@ void test('ferryd prints its address; SIGKILL mid-upload leaves only the tempora
     ferryd.child.kill('SIGKILL');
     await ferryd.exited;
     await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(`${root}.config`, { recursive: true, force: true });
   }
 });
 
@@ -121,6 +126,7 @@ void test('SIGTERM: new connections are refused, a running upload may finish wit
   } finally {
     ferryd.child.kill('SIGKILL');
     await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(`${root}.config`, { recursive: true, force: true });
   }
 });
 
@@ -140,6 +146,7 @@ void test('SIGTERM: an upload still unfinished when the grace period ends keeps 
   } finally {
     ferryd.child.kill('SIGKILL');
     await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(`${root}.config`, { recursive: true, force: true });
   }
 });
 
