@@ -108,3 +108,12 @@ void test('every hinted command appears in the hint list with its first key', ()
   assert.ok(hints.some((hint) => hint.key === 'F8' && hint.label === 'Del'));
   assert.ok(hints.some((hint) => hint.key === 'F10' && hint.label === 'Quit'));
 });
+
+void test('the help overlay lists every binding once', async () => {
+  const { helpLines } = await import('../../src/tui/components/HelpOverlay.js');
+  const lines = helpLines();
+  for (const binding of bindings) {
+    assert.equal(lines.filter((line) => line.endsWith(` ${binding.description}`)).length >= 1, true, binding.description);
+  }
+  assert.equal(lines.filter((line) => !line.startsWith('—')).length, bindings.length);
+});

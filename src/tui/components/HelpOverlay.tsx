@@ -1,6 +1,6 @@
 import React from 'react';
 import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
-import { bindings, describeKey, type Binding } from '../keys/keymap.js';
+import { bindings, describeKey, type Binding, type Command } from '../keys/keymap.js';
 
 /** Props of the help overlay (?/F1). */
 export interface HelpOverlayProps {
@@ -9,17 +9,27 @@ export interface HelpOverlayProps {
   offset: number;
 }
 
+const operations = new Set<Command>([
+  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
+]);
+
+/** Help sections, most used first: operations, then moving around, then the rest. */
+const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
+  { title: 'Operations', includes: (binding) => binding.context === 'pane' && operations.has(binding.command) },
+  { title: 'Everywhere', includes: (binding) => binding.context === 'global' },
+  { title: 'Moving around', includes: (binding) => binding.context === 'pane' && !operations.has(binding.command) },
+  { title: 'In the transfer queue (p)', includes: (binding) => binding.context === 'queue' },
+  { title: 'In dialogs', includes: (binding) => binding.context === 'dialog' },
+];
+
 /** Every binding of the keymap, one per line: keys, then what it does. */
 export function helpLines(table: readonly Binding[] = bindings): string[] {
   const lines: string[] = [];
-  let context = '';
-  const titles: Record<string, string> = { global: 'Everywhere', pane: 'In a pane', queue: 'In the transfer queue (p)', dialog: 'In dialogs' };
-  for (const binding of table) {
-    if (binding.context !== context) {
-      context = binding.context;
-      lines.push(`— ${titles[context] ?? context} —`);
+  for (const section of sections) {
+    lines.push(`— ${section.title} —`);
+    for (const binding of table.filter(section.includes)) {
+      lines.push(`${binding.keys.map(describeKey).join(' ').padEnd(22)} ${binding.description}`);
     }
-    lines.push(`${binding.keys.map(describeKey).join(' ').padEnd(22)} ${binding.description}`);
   }
   return lines;
 }
