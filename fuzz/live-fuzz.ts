@@ -100,7 +100,10 @@ class ServerProcess {
       const done = (memory: ChildMemory | undefined) => {
         clearTimeout(timer);
         this.child.off('message', onMessage);
-        resolve(memory && { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers });
+        resolve(memory && {
+          sessions: memory.sessions, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external,
+          arrayBuffers: memory.arrayBuffers,
+        });
       };
       this.child.on('message', onMessage);
       this.command({ type: 'memory' });
@@ -133,11 +136,29 @@ async function treeFingerprint(dir: string): Promise<string> {
 }
 
 const maxOf = (a: ChildMemory, b: ChildMemory): ChildMemory => ({
+  sessions: Math.max(a.sessions, b.sessions),
   rss: Math.max(a.rss, b.rss),
   heapUsed: Math.max(a.heapUsed, b.heapUsed),
   external: Math.max(a.external, b.external),
   arrayBuffers: Math.max(a.arrayBuffers, b.arrayBuffers),
 });
+
+/**
+ * The server's memory once it has let go of every session and their buffers
+ * (closed attack connections and their pending disk reads take a moment to
+ * wind down on a loaded machine), waiting up to 15 s; the last reading if it
+ * has not settled by then (reported as a problem).
+ */
+async function settledMemory(server: ServerProcess, baseline: ChildMemory): Promise<ChildMemory | undefined> {
+  const giveUp = Date.now() + 15_000;
+  const settled = (m: ChildMemory) => m.sessions === 0 && m.arrayBuffers - baseline.arrayBuffers <= MEMORY_LIMITS.bufferGrowth;
+  let memory = await server.memory();
+  while (memory && !settled(memory) && Date.now() < giveUp) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    memory = await server.memory();
+  }
+  return memory;
+}
 
 export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzReport> {
   const log = options.log ?? (() => undefined);
@@ -214,7 +235,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
       log(`the server did not answer a fresh client: ${String(error)}`);
     }
   }
-  const final = (await server.memory()) ?? baseline;
+  const final = (await settledMemory(server, baseline)) ?? baseline;
   peak = maxOf(peak, final);
   const crashes = server.crashed ? 1 : 0;
   const crashDetails = server.crashed ? [await server.exited] : [];
@@ -248,12 +269,15 @@ export function formatLiveFuzzReport(report: LiveFuzzReport): string[] {
     `  jail breaches          ${report.jailBreaches.length}${report.jailBreaches.map((d) => `\n    ${d}`).join('')}`,
     `  good transfers verified ${report.good.verified} (${mib(report.good.bytes)}), failed ${report.good.failures.length}`
       + report.good.failures.slice(0, 5).map((f) => `\n    ${f}`).join(''),
-    `  server alive at end    ${report.aliveAtEnd ? 'yes' : 'NO'}`,
+    `  server alive at end    ${report.aliveAtEnd ? 'yes' : 'NO'}; sessions held at the end ${report.memory.final.sessions}`,
     `  server rss  baseline ${mib(report.memory.baseline.rss)}, peak ${mib(report.memory.peak.rss)}, final ${mib(report.memory.final.rss)}`,
     `  server heap baseline ${mib(report.memory.baseline.heapUsed)}, peak ${mib(report.memory.peak.heapUsed)}, final ${mib(report.memory.final.heapUsed)}`,
     `  server buffers baseline ${mib(report.memory.baseline.arrayBuffers)}, peak ${mib(report.memory.peak.arrayBuffers)}, final ${mib(report.memory.final.arrayBuffers)}`,
   ];
 }
+
+/** Growth over the baseline allowed once the server is at rest again. */
+export const MEMORY_LIMITS = { heapGrowth: 64 * 2 ** 20, bufferGrowth: 64 * 2 ** 20, rssGrowth: 768 * 2 ** 20 };
 
 /**
  * Everything that must hold; an empty list means the run passed. Memory is
@@ -262,10 +286,7 @@ export function formatLiveFuzzReport(report: LiveFuzzReport): string[] {
  * to 16 MiB). RSS only gets a loose bound, because the allocator keeps freed
  * pages for reuse and RSS after a burst says little about a leak.
  */
-export function liveFuzzProblems(
-  report: LiveFuzzReport,
-  limits = { heapGrowth: 64 * 2 ** 20, bufferGrowth: 64 * 2 ** 20, rssGrowth: 768 * 2 ** 20 },
-): string[] {
+export function liveFuzzProblems(report: LiveFuzzReport, limits = MEMORY_LIMITS): string[] {
   const problems: string[] = [];
   if (report.crashes > 0) problems.push(`the server crashed: ${report.crashDetails.join('; ')}`);
   if (!report.aliveAtEnd) problems.push('the server did not serve a fresh client at the end');
@@ -274,6 +295,9 @@ export function liveFuzzProblems(
   if (report.good.failures.length > 0) problems.push(`${report.good.failures.length} good transfers failed: ${report.good.failures.slice(0, 3).join('; ')}`);
   if (report.good.verified === 0) problems.push('no good transfer completed');
   if (report.attack.notClosedAfterFatalError > 0) problems.push(`${report.attack.notClosedAfterFatalError} connections left open after an oversized frame`);
+  if (report.memory.final.sessions > 0) {
+    problems.push(`the server still held ${report.memory.final.sessions} sessions 15 s after every client had gone`);
+  }
   const heapGrowth = report.memory.final.heapUsed - report.memory.baseline.heapUsed;
   if (heapGrowth > limits.heapGrowth) problems.push(`server heap grew by ${mib(heapGrowth)}`);
   const bufferGrowth = report.memory.final.arrayBuffers - report.memory.baseline.arrayBuffers;

@@ -5,7 +5,7 @@
  *
  *   argv: <anonymous root> <good user's root>; env FERRY_FUZZ_GOOD_USER / FERRY_FUZZ_GOOD_PASSWORD
  *   → { type: 'ready', port }            once listening
- *   ← { type: 'memory' }  → { type: 'memory', rss, heapUsed, external, arrayBuffers } (after a full GC)
+ *   ← { type: 'memory' }  → { type: 'memory', sessions, rss, heapUsed, external, arrayBuffers } (after a full GC)
  *   ← { type: 'close' }   → { type: 'closed' } then exit 0
  */
 import { startServer } from '../src/server/server.js';
@@ -13,6 +13,8 @@ import { createLogger } from '../src/server/log.js';
 import { ErrorCode, FerryError } from '../src/protocol/errors.js';
 
 export interface ChildMemory {
+  /** Sessions the server still holds. */
+  sessions: number;
   rss: number;
   heapUsed: number;
   external: number;
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     if (command.type === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
       const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      send({ type: 'memory', rss, heapUsed, external, arrayBuffers });
+      send({ type: 'memory', sessions: server.sessionCount, rss, heapUsed, external, arrayBuffers });
     } else if (command.type === 'close') {
       void server.close(1000).then(() => {
         send({ type: 'closed' });
