@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as pty from 'node-pty';
 import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { loadOrCreateCertificate } from '../../src/security/certificate.js';
@@ -109,4 +110,44 @@ void test('ferryd refuses to listen on a network address without authentication,
     assert.equal(result.code, 1, args.join(' '));
     assert.match(result.stderr, /refusing to listen on .* without authentication.*--insecure-allow-anonymous-on-network/s);
   }
+});
+
+/** Runs `ferry` in a pseudo-terminal, answering the trust prompt with `answer`. */
+function ferryAtTerminal(args: string[], configHome: string, answer: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = pty.spawn(process.execPath, [FERRY, ...args], {
+      cols: 200, rows: 30, env: { ...process.env, XDG_CONFIG_HOME: configHome, FERRY_PASSWORD: '' } as Record<string, string>,
+    });
+    let output = '';
+    let answered = false;
+    child.onData((data) => {
+      output += data;
+      if (!answered && /\[y\/N\] $/.test(output)) {
+        answered = true;
+        child.write(`${answer}\r`);
+      }
+    });
+    child.onExit(({ exitCode }) => resolve({ code: exitCode, output }));
+  });
+}
+
+void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes remembers', async (t) => {
+  const dir = await tempDir(t);
+  const configHome = path.join(dir, 'config');
+  const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
+  const served = await startTestServer({ tls: { key: certificate.key, cert: certificate.cert } });
+  t.after(() => served.cleanup());
+  await fs.writeFile(path.join(served.root, 'b.txt'), 'b');
+  const url = `ferrys://127.0.0.1:${served.port}/`;
+  const knownHosts = path.join(configHome, 'ferry', 'known_hosts');
+
+  const declined = await ferryAtTerminal(['ls', url], configHome, 'n');
+  assert.equal(declined.code, 1, declined.output);
+  assert.ok(declined.output.includes(certificate.fingerprint), 'the prompt shows the fingerprint');
+  await assert.rejects(fs.access(knownHosts));
+
+  const accepted = await ferryAtTerminal(['ls', url], configHome, 'yes');
+  assert.equal(accepted.code, 0, accepted.output);
+  assert.match(accepted.output, /b\.txt/);
+  assert.equal(await fs.readFile(knownHosts, 'utf8'), `127.0.0.1:${served.port} ${certificate.fingerprint}\n`);
 });
