@@ -41,8 +41,7 @@ export const SECURITY_FLAGS = {
 } as const;
 
 /** Help text for SECURITY_FLAGS, in ferryd's help style. */
-export const SECURITY_HELP = `
-  Access and TLS (docs/SECURITY.md)
+export const SECURITY_HELP = `  Access and TLS (docs/SECURITY.md)
     --users FILE               users file (default CONFIG/users.json); manage it with \`ferryd user\`
     --config-dir DIR           CONFIG folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
     --anonymous                also serve anonymous sessions (on --root, --read-only) when users exist
