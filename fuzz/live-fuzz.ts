@@ -150,12 +150,13 @@ const maxOf = (a: ChildMemory, b: ChildMemory): ChildMemory => ({
  * has not settled by then (reported as a problem).
  */
 async function settledMemory(server: ServerProcess, baseline: ChildMemory): Promise<ChildMemory | undefined> {
-  const giveUp = Date.now() + 15_000;
+  const giveUp = Date.now() + Number(process.env.FERRY_FUZZ_SETTLE_MS ?? 15_000);
   const settled = (m: ChildMemory) => m.sessions === 0 && m.arrayBuffers - baseline.arrayBuffers <= MEMORY_LIMITS.bufferGrowth;
   let memory = await server.memory();
   while (memory && !settled(memory) && Date.now() < giveUp) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     memory = await server.memory();
+    if (process.env.FERRY_FUZZ_TRACE_SETTLE === '1' && memory) console.log(`settling: sessions ${memory.sessions}, buffers ${memory.arrayBuffers}`);
   }
   return memory;
 }

@@ -6,6 +6,10 @@
  *                         [--good-clients 2] [--seed N] [--skip-properties] [--skip-live]
  *
  * Environment equivalents: FERRY_FUZZ_SECONDS, FERRY_PROPERTY_RUNS, FERRY_FUZZ_SEED.
+ * FERRY_FUZZ_SETTLE_MS (default 15000): how long the server may take to release
+ * sessions and buffers after the attack before its memory is judged;
+ * FERRY_FUZZ_TRACE_SETTLE=1 prints each reading meanwhile.
+ * FERRY_FUZZ_SERVER_LOG=1 shows the server's warnings.
  */
 import { parseArgs } from 'node:util';
 import { decoderProperties } from './decoder-properties.js';
