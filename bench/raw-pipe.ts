@@ -39,10 +39,10 @@ export async function rawPipeDownload(source: string, target: string): Promise<n
 /**
  * "Upload" shape: this process reads `source` and sends it; another process
  * writes it into `target`. Returns milliseconds from connecting until the
- * peer reports the file written and closed.
+ * peer reports the file written and closed (and flushed to disk with `fsync`).
  */
-export async function rawPipeUpload(source: string, target: string): Promise<number> {
-  const peer = spawnTracked(process.execPath, [PEER, 'recv', target]);
+export async function rawPipeUpload(source: string, target: string, options: { fsync?: boolean } = {}): Promise<number> {
+  const peer = spawnTracked(process.execPath, [PEER, 'recv', target, ...(options.fsync ? ['fsync'] : [])]);
   try {
     const match = await waitForOutput(peer, /port (\d+)/);
     const done = waitForOutput(peer, /done (\d+)/, 600_000);

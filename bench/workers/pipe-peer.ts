@@ -4,13 +4,16 @@
  *
  *   pipe-peer send FILE HOST PORT   prints "ready", waits for "go" on stdin,
  *                                   then streams FILE into a new connection
- *   pipe-peer recv FILE             listens on 127.0.0.1, prints "port N",
+ *   pipe-peer recv FILE [fsync]     listens on 127.0.0.1, prints "port N",
  *                                   writes the first connection into FILE,
- *                                   prints "done BYTES" once it is on disk
+ *                                   prints "done BYTES" once it is written
+ *                                   (with `fsync`: once it is flushed to disk,
+ *                                   the durability Ferry's uploads promise)
  *
  * No protocol, no hashing: file → socket → file, with Node's streams.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
 import net from 'node:net';
 import { pipeline } from 'node:stream/promises';
 
@@ -32,7 +35,7 @@ async function send(file: string, host: string, port: number): Promise<void> {
   await pipeline(createReadStream(file, { highWaterMark: READ_CHUNK }), socket);
 }
 
-async function receive(file: string): Promise<void> {
+async function receive(file: string, flush: boolean): Promise<void> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as net.AddressInfo;
@@ -40,13 +43,19 @@ async function receive(file: string): Promise<void> {
   const socket = await new Promise<net.Socket>((resolve) => server.once('connection', resolve));
   server.close();
   await pipeline(socket, createWriteStream(file));
+  if (flush) {
+    const handle = await fs.open(file, 'r+');
+    await handle.sync();
+    await handle.close();
+  }
   process.stdout.write(`done ${socket.bytesRead}\n`);
 }
 
 const [mode, file, host, port] = process.argv.slice(2);
+const flush = mode === 'recv' && host === 'fsync';
 const run = mode === 'send' && file && host && port ? send(file, host, Number(port))
-  : mode === 'recv' && file ? receive(file)
-    : Promise.reject(new Error('usage: pipe-peer send FILE HOST PORT | pipe-peer recv FILE'));
+  : mode === 'recv' && file ? receive(file, flush)
+    : Promise.reject(new Error('usage: pipe-peer send FILE HOST PORT | pipe-peer recv FILE [fsync]'));
 run.then(() => process.exit(0), (error: unknown) => {
   process.stderr.write(`pipe-peer: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
