@@ -12,7 +12,8 @@ class BufferPool {
   private readonly free: Buffer[] = [];
 
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    // Shared memory: the hash worker reads the same bytes without a copy.
+    return this.free.pop() ?? Buffer.from(new SharedArrayBuffer(CHUNK_BYTES));
   }
 
   give(buffer: Buffer): void {

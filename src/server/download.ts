@@ -17,6 +17,10 @@ import { checkAborted, waitUnlessAborted, type RequestContext } from './request.
 import { displayPath } from './storage/paths.js';
 import type { ReadableFile } from './storage/storage.js';
 import { bufferPool } from './buffer-pool.js';
+import { hashWorkers } from './hash-worker.js';
+
+/** Files at least this large are hashed on the worker thread. */
+const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
 
 export async function handleDownload(ctx: RequestContext, msg: DownloadRequest): Promise<ServerMessage> {
   if (msg.offset === 0 && msg.prefixHash.length !== 0) {
@@ -67,6 +71,9 @@ async function sendFile(
   });
 
   const maxContent = output.maxFrame - (DATA_HEADER_BYTES - 4);
+  // Large files from the start are hashed on the worker, beside the socket writes; a resumed
+  // download's hash already holds its prefix and continues here.
+  const offThread = msg.offset === 0 && size >= OFF_THREAD_HASH_BYTES ? hashWorkers.start() : undefined;
   const slots = [new BufferSlot(), new BufferSlot()];
   let position = msg.offset;
   try {
@@ -87,7 +94,12 @@ async function sendFile(
       next = chunkEnd < size ? slots[slotIndex]!.fill(file, chunkEnd, size, signal) : undefined;
       // If this chunk's sending fails, the read-ahead's outcome is of no interest.
       next?.catch(() => undefined);
-      hash.update(slot.view(bytesRead));
+      if (offThread) {
+        const done = slot.hold();
+        void offThread.update(slot.view(bytesRead)).then(done);
+      } else {
+        hash.update(slot.view(bytesRead));
+      }
       let sent = 0;
       while (sent < bytesRead) {
         if (credit <= 0) {
@@ -100,17 +112,21 @@ async function sendFile(
         const length = Math.min(bytesRead - sent, credit, maxContent);
         const last = sent + length === bytesRead;
         output.sendData(id, chunkStart + sent, slot.view(bytesRead).subarray(sent, sent + length),
-          last ? slot.flushedCallback() : undefined);
+          last ? slot.hold() : undefined);
         credit -= length;
         sent += length;
       }
       position = chunkEnd;
     }
+  } catch (error) {
+    offThread?.drop();
+    throw error;
   } finally {
     for (const slot of slots) slot.release();
   }
+  const digest = offThread ? await offThread.digest() : hash.digest();
   ctx.recordTransfer('download', size - msg.offset, path);
-  return { op: 'HASH', id, hash: hash.digest() };
+  return { op: 'HASH', id, hash: digest };
 }
 
 /** Below this many bytes left, a download reads into a buffer of its own size instead of a pooled chunk. */
@@ -118,21 +134,21 @@ const SMALL_READ_BYTES = 128 * 1024;
 
 /**
  * One reusable read buffer of a download. It may be refilled only after the
- * socket has flushed every DATA frame that points into it, and goes back to
- * the pool only when neither a read nor the socket uses it any more.
+ * socket has flushed every DATA frame that points into it and the hash worker
+ * has read it; it goes back to the pool only when nothing uses it any more.
  */
 class BufferSlot {
   private buffer: Buffer | undefined;
   private pooled = false;
   private reading = false;
-  private referencedBySocket = false;
+  private uses = 0;
   private released = false;
-  private wakeOnFlush: (() => void) | undefined;
+  private waiters: (() => void)[] = [];
 
   async fill(file: ReadableFile, position: number, size: number, signal: AbortSignal): Promise<number> {
-    if (this.referencedBySocket) {
+    if (this.uses > 0) {
       await waitUnlessAborted(signal, (done) => {
-        this.wakeOnFlush = done;
+        this.waiters.push(done);
       });
     }
     const wanted = size - position;
@@ -153,14 +169,16 @@ class BufferSlot {
     return this.buffer!.subarray(0, length);
   }
 
-  /** Marks the buffer as referenced by the socket until the returned callback runs. */
-  flushedCallback(): () => void {
-    this.referencedBySocket = true;
+  /** Marks the buffer as used (by the socket or the hash worker) until the returned function runs. */
+  hold(): () => void {
+    this.uses++;
+    let done = false;
     return () => {
-      this.referencedBySocket = false;
-      const wake = this.wakeOnFlush;
-      this.wakeOnFlush = undefined;
-      wake?.();
+      if (done) return;
+      done = true;
+      this.uses--;
+      if (this.uses > 0) return;
+      for (const wake of this.waiters.splice(0)) wake();
       this.returnIfUnused();
     };
   }
@@ -172,7 +190,7 @@ class BufferSlot {
   }
 
   private returnIfUnused(): void {
-    if (!this.released || this.reading || this.referencedBySocket || !this.buffer) return;
+    if (!this.released || this.reading || this.uses > 0 || !this.buffer) return;
     if (this.pooled) bufferPool.give(this.buffer);
     this.buffer = undefined;
   }

@@ -339,3 +339,17 @@ void test('QUIT with an upload in flight keeps its temporary file for a resume',
   assert.equal(await fs.readFile(path.join(srv.root, '.q.ferry-part'), 'utf8'), 'abcd');
   assert.equal(await exists(path.join(srv.root, 'q')), false);
 }));
+
+void test('a large download (hashed off the main thread) and a resumed one carry the right SHA-256', () => withServer(async (srv, c) => {
+  const content = randomBytes(10 * 1024 * 1024 + 12345);
+  await fs.writeFile(path.join(srv.root, 'ten.bin'), content);
+  const [whole, again] = await Promise.all([c.download('ten.bin'), c.download('ten.bin')]);
+  for (const got of [whole, again]) {
+    assert.ok('content' in got);
+    assert.ok(got.content.equals(content));
+    assert.ok(got.hash.equals(sha256(content)));
+  }
+  const resumed = await c.download('ten.bin', 5_000_000, sha256(content.subarray(0, 5_000_000)));
+  assert.ok('content' in resumed && resumed.hash.equals(sha256(content)));
+  assert.ok(resumed.content.equals(content.subarray(5_000_000)));
+}));
