@@ -46,8 +46,8 @@ export interface TerminalSession {
   waitForFrame(predicate: (screen: string) => boolean, options?: { timeoutMs?: number; what?: string }): Promise<string>;
   /** waitForFrame for a substring or pattern. */
   waitForText(needle: string | RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code when the program ends. */
-  exited(): Promise<number>;
+  /** Resolves with the exit code when the program ends; rejects after `timeoutMs` (default 20 s). */
+  exited(timeoutMs?: number): Promise<number>;
   resize(columns: number, rows: number): void;
   /** Kills the program if it still runs and frees the terminal. */
   close(): void;
@@ -142,8 +142,19 @@ export function spawnInTerminal(command: string, args: readonly string[], option
         timeoutMs,
         what: String(needle),
       }),
-    exited: () =>
-      exitCode !== undefined ? Promise.resolve(exitCode) : new Promise((resolve) => exitWaiters.push(resolve)),
+    exited: (timeoutMs = 20_000) =>
+      exitCode !== undefined
+        ? Promise.resolve(exitCode)
+        : new Promise((resolve, reject) => {
+            const timer = setTimeout(
+              () => reject(new Error(`the program did not exit within ${timeoutMs} ms; screen:\n${text()}`)),
+              timeoutMs,
+            );
+            exitWaiters.push((code) => {
+              clearTimeout(timer);
+              resolve(code);
+            });
+          }),
     resize: (newColumns, newRows) => {
       child.resize(newColumns, newRows);
       term.resize(newColumns, newRows);

@@ -102,7 +102,7 @@ async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await fs.readFile(file)).digest('hex');
 }
 
-void test('connect, list, enter a folder, download, upload, delete with confirmation, quit', async () => {
+void test('connect, list, enter a folder, download, upload, delete with confirmation, quit', { timeout: 120_000 }, async () => {
   const world = await startWorld(async (remote, local) => {
     await fs.mkdir(path.join(remote, 'sub'));
     await fs.writeFile(path.join(remote, 'sub', 'inner.txt'), 'inside');
@@ -169,7 +169,7 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
   }
 });
 
-void test('a running download can be cancelled, leaves no final file, and resumes to the right bytes', async () => {
+void test('a running download can be cancelled, leaves no final file, and resumes to the right bytes', { timeout: 120_000 }, async () => {
   const size = 512 * 1024 * 1024;
   const world = await startWorld(async (remote) => {
     // Random-looking but cheap content: a repeated 1 MiB random block.
@@ -204,7 +204,7 @@ void test('a running download can be cancelled, leaves no final file, and resume
   }
 });
 
-void test('a dropped connection is shown, the local pane keeps working, ^O reconnects after a restart', async () => {
+void test('a dropped connection is shown, the local pane keeps working, ^O reconnects after a restart', { timeout: 120_000 }, async () => {
   const world = await startWorld(async (remote, local) => {
     await fs.writeFile(path.join(remote, 'before.txt'), 'x');
     await fs.mkdir(path.join(local, 'localdir'));
@@ -234,7 +234,7 @@ void test('a dropped connection is shown, the local pane keeps working, ^O recon
   }
 });
 
-void test('a refused connection is a message in the connect dialog, not a crash', async () => {
+void test('a refused connection is a message in the connect dialog, not a crash', { timeout: 120_000 }, async () => {
   const localRoot = await tempFolder('ferry-e2e-local-');
   const probe = await startServer({ root: localRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
   const port = probe.port;
@@ -251,7 +251,7 @@ void test('a refused connection is a message in the connect dialog, not a crash'
   }
 });
 
-void test('TLS: the trust dialog asks about a new server, trusting remembers it, a changed certificate is refused', async () => {
+void test('TLS: the trust dialog asks about a new server, trusting remembers it, a changed certificate is refused', { timeout: 120_000 }, async () => {
   const { generateSelfSigned, fingerprintOf } = await import('../../src/security/certificate.js');
   const remoteRoot = await tempFolder('ferry-e2e-remote-');
   const localRoot = await tempFolder('ferry-e2e-local-');

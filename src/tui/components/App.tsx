@@ -14,7 +14,7 @@ import { useSyncedState } from '../hooks/use-synced-state.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
-import { currentEntry, isDirectory, targetEntries } from '../state/pane.js';
+import { currentEntry, isDirectory, paneView, targetEntries } from '../state/pane.js';
 import { isFinished, type TransferRequest } from '../state/transfers.js';
 import { TransferQueue } from '../transfers/transfer-queue.js';
 import { describeError } from '../describe-error.js';
@@ -688,6 +688,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           ? 'connection lost — ^O reconnects (local pane keeps working)'
           : 'not connected — ^O to connect, F10 to quit';
   const activePane = panes[activeSide].state;
+  const localView = useMemo(() => paneView(local.state), [local.state]);
+  const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
   const counts = `${activePane.selected.size > 0 ? `${activePane.selected.size} selected · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
   const screen = { columns: layout.columns, rows: layout.rows };
 
@@ -695,7 +697,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     <Box flexDirection="column" width={layout.columns} height={layout.rows - 1}>
       <Box>
         <Pane
-          state={local.state}
+          view={localView}
           location={`local:${local.state.path}`}
           active={activeSide === 'local' && focus === 'panes' && !dialog}
           width={layout.paneWidths[0]}
@@ -704,7 +706,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           filtering={filtering === 'local'}
         />
         <Pane
-          state={remote.state}
+          view={remoteView}
           location={remoteLocation}
           active={activeSide === 'remote' && focus === 'panes' && !dialog}
           width={layout.paneWidths[1]}

@@ -1,14 +1,14 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { isDirectory, visibleRows, type PaneState } from '../state/pane.js';
+import { isDirectory, type PaneView } from '../state/pane.js';
 import { fit, formatRow, formatTitles } from '../format.js';
 import { EntryKind } from '../../protocol/messages.js';
 
 /** Props of one file pane. */
 export interface PaneProps {
-  /** The pane's listing state (cursor, window, selection...). */
-  state: PaneState;
+  /** The visible rows and flags of the pane (paneView of its state). */
+  view: PaneView;
   /** Header text: the local path or `host:port:/path`. */
   location: string;
   /** Whether this pane has the keyboard (highlighted border, cursor shown). */
@@ -28,23 +28,23 @@ export interface PaneProps {
 const sortLabels = { name: 'name', size: 'size', time: 'time' } as const;
 
 /** A file pane: location header, column titles, and only the rows that fit. */
-function PaneView({ state, location, active, width, height, longTime, filtering, placeholder }: PaneProps): React.JSX.Element {
+function PaneComponent({ view, location, active, width, height, longTime, filtering, placeholder }: PaneProps): React.JSX.Element {
   const inner = Math.max(4, width - 2);
-  const sortLabel = `(${sortLabels[state.sort.key]}${state.sort.descending ? '↓' : '↑'})`;
-  const flags = [state.showHidden ? 'hidden shown' : '', state.filter || filtering ? `filter: ${state.filter}${filtering ? '_' : ''}` : '']
+  const sortLabel = `(${sortLabels[view.sort.key]}${view.sort.descending ? '↓' : '↑'})`;
+  const flags = [view.showHidden ? 'hidden shown' : '', view.filter || filtering ? `filter: ${view.filter}${filtering ? '_' : ''}` : '']
     .filter(Boolean)
     .join(' · ');
-  const rows = placeholder ? [] : visibleRows(state);
+  const rows = placeholder ? [] : view.rows;
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="single" borderColor={active ? 'cyan' : 'gray'}>
       <Box>
-        {state.loading ? (
+        {view.loading ? (
           <Text color="yellow">
             <Spinner type="dots" />{' '}
           </Text>
         ) : null}
         <Text bold={active} color={active ? 'cyan' : undefined} wrap="truncate-start">
-          {fit(location, inner - (state.loading ? 2 : 0))}
+          {fit(location, inner - (view.loading ? 2 : 0))}
         </Text>
       </Box>
       <Text dimColor wrap="truncate">
@@ -52,20 +52,19 @@ function PaneView({ state, location, active, width, height, longTime, filtering,
       </Text>
       {placeholder ? (
         <Text color="yellow" wrap="truncate">{fit(placeholder, inner)}</Text>
-      ) : state.error && state.view.length === 0 ? (
-        <Text color="red" wrap="truncate">{fit(state.error, inner)}</Text>
-      ) : state.view.length === 0 && !state.loading ? (
-        <Text dimColor wrap="truncate">{fit(state.filter ? '(no match)' : '(empty folder)', inner)}</Text>
+      ) : view.error && view.total === 0 ? (
+        <Text color="red" wrap="truncate">{fit(view.error, inner)}</Text>
+      ) : view.total === 0 && !view.loading ? (
+        <Text dimColor wrap="truncate">{fit(view.filter ? '(no match)' : '(empty folder)', inner)}</Text>
       ) : (
         rows.map((entry, index) => {
-          const position = state.top + index;
-          const selected = state.selected.has(entry.name);
-          const underCursor = active && position === state.cursor;
+          const selected = view.selectedRows[index] ?? false;
+          const underCursor = active && index === view.cursorRow;
           return (
             <Text
-              key={position}
+              key={index}
               inverse={underCursor}
-              underline={!active && position === state.cursor}
+              underline={!active && index === view.cursorRow}
               color={selected ? 'yellow' : isDirectory(entry) ? 'blue' : entry.kind === EntryKind.SYMLINK ? 'cyan' : undefined}
               bold={isDirectory(entry) || selected}
               wrap="truncate"
@@ -80,4 +79,4 @@ function PaneView({ state, location, active, width, height, longTime, filtering,
 }
 
 /** Memoized: redraws only when its props change (the other pane's keys do not touch it). */
-export const Pane = React.memo(PaneView);
+export const Pane = React.memo(PaneComponent);

@@ -257,3 +257,38 @@ export function targetEntries(state: PaneState): Entry[] {
 export function visibleRows(state: PaneState): readonly Entry[] {
   return state.view.slice(state.top, state.top + state.height);
 }
+
+/**
+ * What a pane component draws: only the visible rows and a few flags. The
+ * component never receives the whole listing, so rendering (and React's
+ * development-mode prop diffing) costs the same for 100 or 100 000 entries.
+ */
+export interface PaneView {
+  rows: readonly Entry[];
+  /** Index into `rows` of the cursor, -1 when it is not visible. */
+  cursorRow: number;
+  /** Whether each row is selected. */
+  selectedRows: readonly boolean[];
+  /** Entries shown after filter and hidden-file removal. */
+  total: number;
+  sort: SortOrder;
+  filter: string;
+  showHidden: boolean;
+  loading: boolean;
+  error: string | undefined;
+}
+
+export function paneView(state: PaneState): PaneView {
+  const rows = visibleRows(state);
+  return {
+    rows,
+    cursorRow: state.cursor - state.top,
+    selectedRows: rows.map((entry) => state.selected.has(entry.name)),
+    total: state.view.length,
+    sort: state.sort,
+    filter: state.filter,
+    showHidden: state.showHidden,
+    loading: state.loading,
+    error: state.error,
+  };
+}
