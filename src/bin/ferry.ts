@@ -1,4 +1,20 @@
 #!/usr/bin/env node
-import { runFerry } from '../cli/ferry-commands.js';
+/**
+ * `ferry` entry point. The interactive UI's own invocations (`ferry`,
+ * `ferry URL`, `ferry --demo`) go straight to the TUI, so its first frame
+ * does not wait for the command-line parser and the client library; every
+ * other invocation goes to the scriptable commands, which never load Ink or
+ * React. Anything unusual (flags, more arguments) takes the full parser.
+ */
+const argv = process.argv.slice(2);
+const [first] = argv;
+const opensUi =
+  argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
-process.exitCode = await runFerry(process.argv.slice(2));
+if (opensUi) {
+  const { runTui } = await import('../tui/app.js');
+  process.exitCode = await runTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
+} else {
+  const { runFerry } = await import('../cli/ferry-commands.js');
+  process.exitCode = await runFerry(argv);
+}

@@ -89,7 +89,9 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     return 2;
   }
 
-  const connect = options.connect ?? (await loadClientModule()).connect;
+  // The client library loads on first use, after the first frame is on
+  // screen: the UI draws at once (panes say "connecting…") and connects after.
+  const connect: ConnectFunction = options.connect ?? (async (connectOptions) => (await loadClientModule()).connect(connectOptions));
   const trustStore = options.trustStore ?? (await loadTrustStore());
 
   let exitCode = 0;

@@ -135,3 +135,41 @@ void test('load failure keeps the listing and records the message', () => {
   assert.equal(state.loading, false);
   assert.deepEqual(names(state.view), ['a']);
 });
+
+/** What a filter must show, computed the plain way: every name checked again. */
+function expectedView(entries: Entry[], filter: string, showHidden: boolean): string[] {
+  const fresh = run(createPaneState('/', 5), ...(showHidden ? [{ type: 'toggle-hidden' } as const] : []), { type: 'loaded', path: '/', entries }, { type: 'set-filter', filter });
+  return names(fresh.view);
+}
+
+void test('typing into the filter narrows the previous view and shows what a fresh filter shows', () => {
+  const entries = [file('Alpha.txt'), file('alpine'), file('.alps'), folder('ALPS-data'), file('beta'), file('xalp'), file('ΣΑΣ')];
+  let state = loaded(entries);
+  for (const [typed, expected] of [['a', ['ALPS-data', 'Alpha.txt', 'alpine', 'beta', 'xalp']], ['l', ['ALPS-data', 'Alpha.txt', 'alpine', 'xalp']], ['P', ['ALPS-data', 'Alpha.txt', 'alpine', 'xalp']], ['s', ['ALPS-data']]] as const) {
+    state = run(state, { type: 'append-filter', text: typed });
+    assert.deepEqual(names(state.view), expected, `after typing ${typed}`);
+    assert.deepEqual(names(state.view), expectedView(entries, state.filter, false));
+    assert.deepEqual(state.viewIndex.map((index) => state.sorted[index]?.name), names(state.view));
+  }
+  // Erasing widens again: the whole folder is scanned, not the narrowed view.
+  state = run(state, { type: 'erase-filter' }, { type: 'erase-filter' });
+  assert.deepEqual(names(state.view), expectedView(entries, 'al', false));
+  // Hidden files shown while filtering: the narrowed view must not stand in for the folder.
+  state = run(state, { type: 'toggle-hidden' });
+  assert.deepEqual(names(state.view), ['ALPS-data', '.alps', 'Alpha.txt', 'alpine', 'xalp']);
+  // A filter that does not extend the previous one is applied to the whole folder.
+  state = run(state, { type: 'set-filter', filter: 'σ' });
+  assert.deepEqual(names(state.view), ['ΣΑΣ']);
+  state = run(state, { type: 'set-filter', filter: 'bet' });
+  assert.deepEqual(names(state.view), ['beta']);
+});
+
+void test('a new listing or sort order while filtering is filtered from scratch', () => {
+  let state = run(loaded([file('a1'), file('b1'), file('a2')]), { type: 'set-filter', filter: 'a' });
+  assert.deepEqual(names(state.view), ['a1', 'a2']);
+  state = run(state, { type: 'loaded', path: '/', entries: [file('a1'), file('b1'), file('a2'), file('a3')] });
+  assert.deepEqual(names(state.view), ['a1', 'a2', 'a3']);
+  state = run(state, { type: 'reverse-sort' }, { type: 'append-filter', text: '3' });
+  assert.deepEqual(names(state.view), ['a3']);
+  assert.deepEqual(state.viewIndex.map((index) => state.sorted[index]?.name), ['a3']);
+});

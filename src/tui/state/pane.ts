@@ -6,6 +6,9 @@
  * only when the listing, the filter, the sort or the hidden switch change;
  * cursor moves and selection toggles are O(1) (apart from copying the
  * selection set, which is as large as the selection, not the folder).
+ * Names are lower-cased once per listing (`sortedKeys`), and a filter that
+ * extends the previous one (typing) narrows the current view instead of
+ * scanning the whole folder again.
  */
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 
@@ -23,8 +26,12 @@ export interface PaneState {
   entries: readonly Entry[];
   /** `entries` in sort order; derived only when the listing or the sort change. */
   sorted: readonly Entry[];
+  /** Lower-cased names of `sorted`, in the same order: what the filter and the hidden check read. */
+  sortedKeys: readonly string[];
   /** `sorted` without hidden files unless shown, and filtered: what the rows show. */
   view: readonly Entry[];
+  /** Position in `sorted` of each `view` row. */
+  viewIndex: readonly number[];
   sort: SortOrder;
   /** Case-insensitive substring filter; empty shows everything. */
   filter: string;
@@ -69,7 +76,9 @@ export function createPaneState(path: string, height = 10): PaneState {
     path,
     entries: [],
     sorted: [],
+    sortedKeys: [],
     view: [],
+    viewIndex: [],
     sort: { key: 'name', descending: false },
     filter: '',
     showHidden: false,
@@ -107,15 +116,36 @@ export function sortEntries(entries: readonly Entry[], sort: SortOrder): Entry[]
   return [...entries].sort((a, b) => compareEntries(a, b, sort));
 }
 
+/** The filter key of each entry: its lower-cased name (computed once per listing). */
+export function entryKeys(entries: readonly Entry[]): string[] {
+  return entries.map((entry) => entry.name.toLowerCase());
+}
+
+/**
+ * Positions (among `keys`) of the rows to show: hidden names dropped unless
+ * shown, filter applied. `candidates` limits the scan to those positions (in
+ * order) when the caller knows every match is among them; all keys otherwise.
+ */
+export function filterIndices(
+  keys: readonly string[],
+  options: { filter: string; showHidden: boolean },
+  candidates?: readonly number[],
+): number[] {
+  const needle = options.filter.toLowerCase();
+  const keep = (key: string): boolean => (options.showHidden || !isHiddenName(key)) && (needle === '' || key.includes(needle));
+  const result: number[] = [];
+  if (candidates) {
+    for (const index of candidates) if (keep(keys[index]!)) result.push(index);
+  } else {
+    for (let index = 0; index < keys.length; index++) if (keep(keys[index]!)) result.push(index);
+  }
+  return result;
+}
+
 /** The rows to show from sorted entries: hidden names dropped unless shown, filter applied. */
 export function filterView(sorted: readonly Entry[], options: { filter: string; showHidden: boolean }): readonly Entry[] {
-  const needle = options.filter.toLowerCase();
-  if (needle === '' && options.showHidden) return sorted;
-  return sorted.filter(
-    (entry) =>
-      (options.showHidden || !isHiddenName(entry.name)) &&
-      (needle === '' || entry.name.toLowerCase().includes(needle)),
-  );
+  if (options.filter === '' && options.showHidden) return sorted;
+  return filterIndices(entryKeys(sorted), options).map((index) => sorted[index]!);
 }
 
 /** The rows to show: hidden names dropped unless shown, filter applied, sorted. */
@@ -154,10 +184,20 @@ function indexOfName(view: readonly Entry[], name: string): number {
 function rederive(state: PaneState, changes: Partial<PaneState>, focusName?: string): PaneState {
   const next = { ...state, ...changes };
   const currentName = focusName ?? state.view[state.cursor]?.name;
-  if (next.entries !== state.entries || next.sort !== state.sort || next.sorted.length !== next.entries.length) {
+  const resorted = next.entries !== state.entries || next.sort !== state.sort || next.sorted.length !== next.entries.length;
+  if (resorted) {
     next.sorted = sortEntries(next.entries, next.sort);
+    next.sortedKeys = entryKeys(next.sorted);
   }
-  next.view = filterView(next.sorted, next);
+  if (next.filter === '' && next.showHidden) {
+    next.view = next.sorted;
+    next.viewIndex = next.sorted.map((_, index) => index);
+  } else {
+    // Typing narrows: every match of "ab" is among the matches of "a".
+    const narrows = !resorted && next.showHidden === state.showHidden && next.filter.toLowerCase().startsWith(state.filter.toLowerCase());
+    next.viewIndex = filterIndices(next.sortedKeys, next, narrows ? state.viewIndex : undefined);
+    next.view = next.viewIndex.map((index) => next.sorted[index]!);
+  }
   const index = currentName === undefined ? -1 : indexOfName(next.view, currentName);
   return withCursor({ ...next, cursor: -1 }, index < 0 ? Math.min(state.cursor, next.view.length - 1) : index);
 }
