@@ -16,7 +16,8 @@ export interface OpenSocketOptions {
   host: string;
   port: number;
   tls: TlsMode;
-  verifyFingerprint?: (fingerprint: string, host: string, port: number) => Promise<boolean>;
+  /** `signal` is aborted if the attempt ends (timeout, error, cancel) before the answer: stop asking then. */
+  verifyFingerprint?: (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean>;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -39,6 +40,9 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
   const secure = usesTls(options.tls, host);
   return new Promise<OpenedSocket>((resolve, reject) => {
     let settled = false;
+    // Ends a pending fingerprint question (say, a terminal prompt) once the attempt is over either way,
+    // so a question nobody needs any more cannot keep the process alive.
+    const verification = new AbortController();
     const socket: net.Socket = secure
       ? tls.connect({
         host,
@@ -57,8 +61,10 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
 
     function cleanup(): void {
       clearTimeout(timer);
+      verification.abort();
       options.signal?.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
+      socket.removeListener('close', onCloseWhileVerifying);
     }
     function fail(error: FerryError): void {
       if (settled) return;
@@ -72,6 +78,9 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
       settled = true;
       cleanup();
       resolve(opened);
+    }
+    function onCloseWhileVerifying(): void {
+      fail(new FerryError(ErrorCode.CONNECTION_LOST, `${describe(host, options.port)} closed the connection before its certificate was trusted`));
     }
     function onError(error: NodeJS.ErrnoException): void {
       fail(connectError(error, host, options.port));
@@ -95,7 +104,9 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
           fail(untrusted(host, options.port, fingerprint));
           return;
         }
-        verify(fingerprint, host, options.port).then(
+        // The server may give up on us while the user is still deciding.
+        socket.once('close', onCloseWhileVerifying);
+        verify(fingerprint, host, options.port, verification.signal).then(
           (trusted) => {
             if (trusted === true) succeed({ socket, tls: true, fingerprint });
             else fail(untrusted(host, options.port, fingerprint));

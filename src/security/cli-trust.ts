@@ -21,12 +21,12 @@ export interface CliTrustOptions {
 
 export function createCliFingerprintVerifier(
   options: CliTrustOptions,
-): (fingerprint: string, host: string, port: number) => Promise<boolean> {
+): (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean> {
   const store = openKnownHosts(defaultKnownHostsFile(options.env));
   const stdin = options.stdin ?? process.stdin;
   return createFingerprintVerifier({
     store,
-    askUnknown: async ({ host, port, fingerprint, file }) => {
+    askUnknown: async ({ host, port, fingerprint, file, signal }) => {
       const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
       if (options.trustNew) {
         options.stderr.write(`ferry: trusting ${where} for the first time (certificate SHA-256 ${fingerprint}); remembered in ${file}\n`);
@@ -39,7 +39,9 @@ export function createCliFingerprintVerifier(
           `ferry: ${where} is not a known server. Its certificate's SHA-256 fingerprint is\n  ${fingerprint}\n` +
             'Compare it with the one ferryd printed when it started.\n',
         );
-        const answer = await prompt.question('Trust this server and remember it? [y/N] ');
+        // The signal ends the question when the connection attempt is over (timeout, server gone): without
+        // it the open prompt keeps stdin, and so the process, alive after the command has already failed.
+        const answer = await prompt.question('Trust this server and remember it? [y/N] ', signal ? { signal } : {});
         return /^y(es)?$/i.test(answer.trim());
       } finally {
         prompt.close();

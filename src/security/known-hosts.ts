@@ -98,7 +98,11 @@ export function parseKnownHosts(text: string): Map<string, string> {
 }
 
 /** Asked about a server the store does not know; resolves true to trust (and remember) it. */
-export type AskTrustNew = (request: { host: string; port: number; fingerprint: string; file: string }) => Promise<boolean>;
+export type AskTrustNew = (request: {
+  host: string; port: number; fingerprint: string; file: string;
+  /** Aborted when the connection attempt ends without the answer (timeout, server gone): stop asking. */
+  signal?: AbortSignal;
+}) => Promise<boolean>;
 
 export interface VerifierOptions {
   store?: KnownHostsStore;
@@ -114,14 +118,14 @@ export interface VerifierOptions {
  */
 export function createFingerprintVerifier(
   options: VerifierOptions = {},
-): (fingerprint: string, host: string, port: number) => Promise<boolean> {
+): (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean> {
   const store = options.store ?? openKnownHosts();
-  return async (fingerprint, host, port) => {
+  return async (fingerprint, host, port, signal) => {
     const presented = normaliseFingerprint(fingerprint);
     const known = await store.lookup(host, port);
     if (known === presented) return true;
     if (known !== undefined) throw changedFingerprintError(host, port, known, presented, store.file);
-    const trusted = options.askUnknown ? await options.askUnknown({ host, port, fingerprint: presented, file: store.file }) : false;
+    const trusted = options.askUnknown ? await options.askUnknown({ host, port, fingerprint: presented, file: store.file, signal }) : false;
     if (!trusted) throw unknownFingerprintError(host, port, presented);
     await store.remember(host, port, presented);
     return true;

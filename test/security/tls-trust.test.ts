@@ -112,26 +112,41 @@ void test('ferryd refuses to listen on a network address without authentication,
   }
 });
 
-/** Runs `ferry` in a pseudo-terminal, answering the trust prompt with `answer`. */
-function ferryAtTerminal(args: string[], configHome: string, answer: string): Promise<{ code: number; output: string }> {
+/** Terminal control sequences (cursor moves, line clears) readline writes around its prompt. */
+const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** Time after which a `ferry` at the terminal is killed: the test then fails instead of hanging. */
+const TERMINAL_KILL_MS = 30_000;
+
+/**
+ * Runs `ferry` in a pseudo-terminal, answering the trust prompt with `answer`
+ * (undefined: never answer). Always settles: a child still alive after
+ * TERMINAL_KILL_MS is killed and reported with code -1.
+ */
+function ferryAtTerminal(args: string[], configHome: string, answer: string | undefined): Promise<{ code: number; output: string; asked: boolean }> {
   return new Promise((resolve) => {
     const child = pty.spawn(process.execPath, [FERRY, ...args], {
       cols: 200, rows: 30, env: { ...process.env, XDG_CONFIG_HOME: configHome, FERRY_PASSWORD: '' } as Record<string, string>,
     });
     let output = '';
-    let answered = false;
+    let asked = false;
+    let killed = false;
+    const killTimer = setTimeout(() => { killed = true; child.kill(); }, TERMINAL_KILL_MS);
     child.onData((data) => {
       output += data;
-      if (!answered && /\[y\/N\] $/.test(output)) {
-        answered = true;
-        child.write(`${answer}\r`);
+      // The prompt is followed by a cursor move, so it is looked for in the text without escapes, not at the end.
+      if (!asked && output.replace(TERMINAL_ESCAPES, '').includes('[y/N] ')) {
+        asked = true;
+        if (answer !== undefined) child.write(`${answer}\r`);
       }
     });
-    child.onExit(({ exitCode }) => resolve({ code: exitCode, output }));
+    child.onExit(({ exitCode }) => {
+      clearTimeout(killTimer);
+      resolve({ code: killed ? -1 : exitCode, output: killed ? `${output}\n(killed after ${TERMINAL_KILL_MS} ms)` : output, asked });
+    });
   });
 }
 
-void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes remembers', async (t) => {
+void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes remembers', { timeout: 120_000 }, async (t) => {
   const dir = await tempDir(t);
   const configHome = path.join(dir, 'config');
   const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
@@ -143,11 +158,30 @@ void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes
 
   const declined = await ferryAtTerminal(['ls', url], configHome, 'n');
   assert.equal(declined.code, 1, declined.output);
+  assert.ok(declined.asked, declined.output);
+  assert.match(declined.output, /TRUST/);
   assert.ok(declined.output.includes(certificate.fingerprint), 'the prompt shows the fingerprint');
   await assert.rejects(fs.access(knownHosts));
 
   const accepted = await ferryAtTerminal(['ls', url], configHome, 'yes');
   assert.equal(accepted.code, 0, accepted.output);
+  assert.ok(accepted.asked, accepted.output);
   assert.match(accepted.output, /b\.txt/);
   assert.equal(await fs.readFile(knownHosts, 'utf8'), `127.0.0.1:${served.port} ${certificate.fingerprint}\n`);
+});
+
+void test('ferry CLI at a terminal exits with an error when the connection attempt ends while the trust question is unanswered', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const configHome = path.join(dir, 'config');
+  const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
+  // Nobody answers: the attempt ends (the client's connect timeout, or the server giving up on a session
+  // without a Ferry handshake), and the command must then fail rather than wait at the prompt forever.
+  const served = await startTestServer({ tls: { key: certificate.key, cert: certificate.cert }, limits: { handshakeTimeoutMs: 500 } });
+  t.after(() => served.cleanup());
+
+  const unanswered = await ferryAtTerminal(['ls', `ferrys://127.0.0.1:${served.port}/`], configHome, undefined);
+  assert.ok(unanswered.asked, unanswered.output);
+  assert.equal(unanswered.code, 1, unanswered.output);
+  assert.match(unanswered.output, /ferry: (TIMEOUT|CONNECTION_LOST): /);
+  await assert.rejects(fs.access(path.join(configHome, 'ferry', 'known_hosts')), 'nothing remembered without an answer');
 });
