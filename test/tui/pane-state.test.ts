@@ -173,3 +173,26 @@ void test('a new listing or sort order while filtering is filtered from scratch'
   assert.deepEqual(names(state.view), ['a3']);
   assert.deepEqual(state.viewIndex.map((index) => state.sorted[index]?.name), ['a3']);
 });
+
+void test('the cursor stays on its entry while the filter narrows and widens', () => {
+  let state = run(loaded([file('a1'), file('b1'), file('a2'), file('ab3'), file('c4')]), { type: 'end' });
+  assert.equal(currentName(state), 'c4');
+  state = run(state, { type: 'move', delta: -2 });
+  assert.equal(currentName(state), 'ab3');
+  state = run(state, { type: 'append-filter', text: 'a' });
+  assert.equal(currentName(state), 'ab3');
+  state = run(state, { type: 'append-filter', text: 'b' });
+  assert.deepEqual(names(state.view), ['ab3']);
+  assert.equal(currentName(state), 'ab3');
+  state = run(state, { type: 'set-filter', filter: '' });
+  assert.equal(currentName(state), 'ab3');
+  assert.equal(state.cursor, 2);
+  // The entry under the cursor filtered out: the cursor keeps its row number within the new view.
+  state = run(state, { type: 'set-filter', filter: '1' });
+  assert.deepEqual(names(state.view), ['a1', 'b1']);
+  assert.equal(currentName(state), 'b1');
+});
+
+function currentName(state: PaneState): string | undefined {
+  return state.view[state.cursor]?.name;
+}

@@ -176,6 +176,20 @@ function indexOfName(view: readonly Entry[], name: string): number {
   return view.findIndex((entry) => entry.name === name);
 }
 
+/** Where `position` is in the ascending `positions`, or -1. */
+function indexOfPosition(positions: readonly number[], position: number): number {
+  let low = 0;
+  let high = positions.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const value = positions[middle]!;
+    if (value === position) return middle;
+    if (value < position) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
 /**
  * Re-derive the view and keep the cursor on the same entry when it is still
  * shown. Sorting happens only when the listing or the sort order changed;
@@ -198,7 +212,14 @@ function rederive(state: PaneState, changes: Partial<PaneState>, focusName?: str
     next.viewIndex = filterIndices(next.sortedKeys, next, narrows ? state.viewIndex : undefined);
     next.view = next.viewIndex.map((index) => next.sorted[index]!);
   }
-  const index = currentName === undefined ? -1 : indexOfName(next.view, currentName);
+  // Same sorted list: find the cursor's entry by its position (views keep sorted order), not by name.
+  const cursorPosition = !resorted && focusName === undefined ? state.viewIndex[state.cursor] : undefined;
+  const index =
+    cursorPosition !== undefined
+      ? indexOfPosition(next.viewIndex, cursorPosition)
+      : currentName === undefined
+        ? -1
+        : indexOfName(next.view, currentName);
   return withCursor({ ...next, cursor: -1 }, index < 0 ? Math.min(state.cursor, next.view.length - 1) : index);
 }
 
