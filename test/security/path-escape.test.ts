@@ -184,30 +184,17 @@ void test('a folder swapped for a symlink to the outside while transfers run: no
   t.diagnostic(`empty files created outside the root: ${created.length}`);
 });
 
-void test('a folder swapped for a symlink during uploads creates no file outside the root', {
-  todo: 'KNOWN BUG (src/server/storage openUpload): the temporary file is opened by path after the folder was checked, '
-    + 'so a symlink swapped in between creates an empty .NAME.ferry-part outside the root (the descriptor check then refuses the upload). '
-    + 'Fix: open the folder once (O_DIRECTORY, checked inside the root) and create and rename the temporary file relative to it '
-    + '(/proc/self/fd/DIRFD/NAME on Linux), or unlink the created file when the descriptor check fails.',
-}, async (t) => {
+void test('a folder swapped for a symlink during uploads creates no file outside the root', async (t) => {
   const { before, after } = await transfersDuringSwaps(t);
   assert.deepEqual(Object.keys(after).filter((name) => !(name in before)), [], 'files were created outside the root');
 });
 
-void test('a folder swapped for a symlink during LIST never lists the outside', {
-  todo: 'KNOWN BUG (src/server/storage list): the folder is resolved and checked, then opened again by name (opendir), '
-    + 'so a symlink swapped in between lists the outside folder\'s names. Fix: open the folder once (O_DIRECTORY), check the '
-    + 'descriptor, and read /proc/self/fd/DIRFD.',
-}, async (t) => {
+void test('a folder swapped for a symlink during LIST never lists the outside', async (t) => {
   const { leakedNames } = await transfersDuringSwaps(t, 'list');
   assert.equal(leakedNames, 0, 'listings showed names from outside the root');
 });
 
-void test('a folder swapped for a symlink during MOVE never moves a file out of (or into) the root', {
-  todo: 'KNOWN BUG (src/server/storage move): both folders are resolved and checked, then rename() runs on the path names, '
-    + 'so a symlink swapped in between moves an inside file outside the root (and, the other way, an outside file in). '
-    + 'Fix: rename relative to folder descriptors opened and checked once (/proc/self/fd/DIRFD/NAME on Linux).',
-}, async (t) => {
+void test('a folder swapped for a symlink during MOVE never moves a file out of (or into) the root', async (t) => {
   const { before, after } = await transfersDuringSwaps(t, 'move');
   assert.deepEqual(Object.keys(after).filter((name) => !(name in before) && !name.endsWith('.ferry-part')), [], 'files were moved outside the root');
 });
