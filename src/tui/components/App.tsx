@@ -94,7 +94,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   const [dialog, setDialog, dialogRef] = useSyncedState<Dialog | undefined>(
     initial ? undefined : { kind: 'connect', fields: fieldsFrom(prefill), focus: prefill?.user ? 'password' : 'host' },
   );
-  const [connection, setConnection] = useState<Connection>({ status: 'disconnected', params: initial ?? prefill });
+  // With `initial` the session opens right after the first frame, which already says so.
+  const [connection, setConnection] = useState<Connection>({ status: initial ? 'connecting' : 'disconnected', params: initial ?? prefill });
   const connectionRef = useRef(connection);
   connectionRef.current = connection;
   const quitting = useRef(false);
