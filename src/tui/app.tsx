@@ -13,7 +13,7 @@ import { createDemoFolders } from './demo.js';
 import { describeError } from './describe-error.js';
 import { DEFAULT_PORT, type ConnectFunction, type ConnectParams } from './session.js';
 import { loadTrustStore, type TrustStore } from './trust.js';
-import { loadClientModule, loadServerModule } from './modules.js';
+import { loadClientModule, loadServerModule, loadUrlParser } from './modules.js';
 
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
@@ -38,7 +38,7 @@ const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
 /** Parses a `ferry://` URL into what the App connects with. */
 export async function paramsFromUrl(url: string): Promise<ConnectParams> {
-  const { parseFerryUrl } = await loadClientModule();
+  const parseFerryUrl = await loadUrlParser();
   const parsed = parseFerryUrl(url);
   return {
     host: parsed.host,

@@ -20,6 +20,11 @@ export interface ClientModule {
   parseFerryUrl: (url: string) => ParsedFerryUrl;
 }
 
+/** Only the URL parser (small), for the start-up URL: the client itself loads after the first frame. */
+export async function loadUrlParser(): Promise<ClientModule['parseFerryUrl']> {
+  return (await import('../client/url.js')).parseFerryUrl;
+}
+
 export async function loadClientModule(): Promise<ClientModule> {
   const [{ FerryClient }, { parseFerryUrl }] = await Promise.all([
     import('../client/client.js'),

@@ -30,7 +30,6 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
-import { removeTreeAt } from './remove-tree.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
@@ -235,13 +234,11 @@ export class Storage {
   async rmdir(components: readonly string[], recursive: boolean): Promise<void> {
     if (components.length === 0) throw new FerryError(ErrorCode.PERMISSION, 'the root folder cannot be removed');
     const subject = displayPath(components);
-    await this.inFolder(components, async (full, name, folder) => {
+    await this.inFolder(components, async (full) => {
       try {
         const stats = await fs.lstat(full);
         if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${subject}`);
-        // Through opened folder descriptors, so a subfolder swapped for a symlink meanwhile is not followed.
-        if (recursive && this.procFd) await removeTreeAt(folder.path, name);
-        else if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
+        if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
         else await fs.rmdir(full);
       } catch (error) {
         // Some systems report a non-empty folder as EEXIST.
@@ -567,9 +564,23 @@ export interface UploadPlan {
   close(): Promise<void>;
 }
 
+/**
+ * Bytes an upload writes between two background flushes. Without them the
+ * whole file sits in the page cache until the fsync before the rename, which
+ * then writes it all while the client waits; flushing as the data arrives
+ * leaves only the tail for that last fsync.
+ */
+export const UPLOAD_FLUSH_BYTES = 64 * 1024 * 1024;
+
 /** An upload's temporary file: written at positions, then committed under the final name or dropped. */
 export class UploadFile {
   private closed = false;
+  /** Bytes written since the last background flush started. */
+  private unflushedBytes = 0;
+  /** The running background flush (fdatasync in the thread pool), if any. */
+  private flushing: Promise<void> | undefined;
+  /** A background flush's failure, reported by the next write or the commit. */
+  private flushError: unknown;
 
   constructor(
     private readonly handle: FileHandle,
@@ -584,6 +595,30 @@ export class UploadFile {
 
   /** Writes `buffers` one after another starting at `position`. */
   async write(buffers: Buffer[], position: number): Promise<void> {
+    if (this.flushError !== undefined) throw this.flushError;
+    await this.writeAll(buffers, position);
+    this.unflushedBytes += buffers.reduce((sum, b) => sum + b.length, 0);
+    this.flushInBackground();
+  }
+
+  /**
+   * Starts an fdatasync once enough bytes are written and none is running.
+   * It is not awaited: receipt and writes go on beside it, and `commit`
+   * waits for it before its own final fsync.
+   */
+  private flushInBackground(): void {
+    if (this.flushing || this.closed || this.unflushedBytes < UPLOAD_FLUSH_BYTES) return;
+    this.unflushedBytes = 0;
+    this.flushing = this.handle.datasync().then(() => {
+      this.flushing = undefined;
+      this.flushInBackground();
+    }, (error: unknown) => {
+      this.flushing = undefined;
+      if (!this.closed) this.flushError = error;
+    });
+  }
+
+  private async writeAll(buffers: Buffer[], position: number): Promise<void> {
     let at = position;
     let rest = buffers;
     // writev may write less than asked (signals, quotas): continue with what is left.
@@ -608,6 +643,9 @@ export class UploadFile {
       // Only permission bits: a client never sets setuid, setgid or sticky bits.
       if (mode !== 0) await this.handle.chmod(mode & 0o777);
       if (mtimeMs > 0) await this.handle.utimes(new Date(), new Date(mtimeMs));
+      await this.flushing;
+      if (this.flushError !== undefined) throw this.flushError;
+      // Only what was written since the last background flush is still to go.
       await this.handle.sync();
     } catch (error) {
       throw toFerryError(error, subject);
@@ -639,6 +677,8 @@ export class UploadFile {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Never close the descriptor under a running fdatasync.
+    await this.flushing;
     await this.handle.close().catch(() => undefined);
   }
 }
