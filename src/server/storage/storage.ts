@@ -30,6 +30,7 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
+import { removeTreeAt } from './remove-tree.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
@@ -234,11 +235,13 @@ export class Storage {
   async rmdir(components: readonly string[], recursive: boolean): Promise<void> {
     if (components.length === 0) throw new FerryError(ErrorCode.PERMISSION, 'the root folder cannot be removed');
     const subject = displayPath(components);
-    await this.inFolder(components, async (full) => {
+    await this.inFolder(components, async (full, name, folder) => {
       try {
         const stats = await fs.lstat(full);
         if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${subject}`);
-        if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
+        // Through opened folder descriptors, so a subfolder swapped for a symlink meanwhile is not followed.
+        if (recursive && this.procFd) await removeTreeAt(folder.path, name);
+        else if (recursive) await fs.rm(full, { recursive: true, force: false, maxRetries: 2 });
         else await fs.rmdir(full);
       } catch (error) {
         // Some systems report a non-empty folder as EEXIST.
