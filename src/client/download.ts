@@ -10,6 +10,7 @@
 import type { Hash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Connection, RequestSlot } from '../connection/connection.js';
+import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { ServerMessage } from '../protocol/messages.js';
 import type { TransferResult } from './types.js';
@@ -117,6 +118,8 @@ class DownloadRun {
   private pendingWrites = 0;
   private idleWaiters: (() => void)[] = [];
   private finalHash: Uint8Array | undefined;
+  /** Large downloads from the start hash on the worker thread, leaving this one to the socket and the disk. */
+  private offThread: OffThreadHash | undefined;
   /** Written bytes not yet granted back to the server; sent in batches to spare a socket write per frame. */
   private ungranted = 0;
   private readonly window: number;
@@ -195,6 +198,8 @@ class DownloadRun {
     this.size = msg.size;
     this.mtimeMs = msg.mtimeMs;
     this.mode = msg.mode;
+    // A resumed download's hash already holds its prefix and continues here.
+    if (msg.offset === 0 && msg.size >= OFF_THREAD_HASH_BYTES) this.offThread = hashWorkers.start();
     if (!this.fdReady) {
       // Created only now, so a refused request leaves no empty temporary file behind.
       this.fdReady = openFd(this.partial, 'w', 0o600);
@@ -211,10 +216,15 @@ class DownloadRun {
       this.violation(`DATA at ${offset} (+${data.length}) does not follow ${this.received} within ${this.size} bytes`);
       return;
     }
-    this.start.hash.update(data);
+    // Credit goes back only once the frame is both written and hashed, so a lagging hash worker
+    // slows the sender instead of queueing copies without bound.
+    let hashed: Promise<void> | undefined;
+    if (this.offThread) hashed = this.offThread.update(data);
+    else this.start.hash.update(data);
     this.received += data.length;
     this.pendingWrites++;
-    this.fdReady!.then((fd) => writeAll(fd, data, offset)).then(() => {
+    const written = this.fdReady!.then((fd) => writeAll(fd, data, offset));
+    (hashed ? Promise.all([written, hashed]) : written).then(() => {
       this.pendingWrites--;
       this.written += data.length;
       if (!this.stopped) {
@@ -251,7 +261,8 @@ class DownloadRun {
       if (this.received !== this.size) {
         throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${this.received} of ${this.size} bytes`);
       }
-      if (!sameBytes(this.start.hash.digest(), expected)) {
+      const digest = this.offThread ? await this.offThread.digest() : this.start.hash.digest();
+      if (!sameBytes(digest, expected)) {
         throw new FerryError(ErrorCode.HASH_MISMATCH, `the content of ${this.job.remotePath} does not match its hash`);
       }
       const fd = await this.fdReady!;
@@ -263,6 +274,7 @@ class DownloadRun {
       }
       await fs.promises.rename(this.partial, this.job.localPath);
     } catch (error) {
+      this.offThread?.drop();
       await fs.promises.rm(this.partial, { force: true });
       this.reject(localError(error, this.job.localPath));
       return;
@@ -296,6 +308,7 @@ class DownloadRun {
     if (this.stopped) return;
     this.stopped = true;
     this.job.signal?.removeEventListener('abort', this.onAbort);
+    this.offThread?.drop();
     await this.whenIdle();
     const fd = await this.fdReady?.catch(() => undefined);
     if (fd !== undefined && !this.fdClosed) {

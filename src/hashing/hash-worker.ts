@@ -1,10 +1,11 @@
 /**
- * SHA-256 of large downloads on a worker thread. Hashing a big file costs
- * about as much CPU as sending it; on the main thread it would run in series
- * with the socket writes, on a worker it runs beside them. The read buffers
- * are backed by SharedArrayBuffer (buffer-pool.ts), so a chunk reaches the
- * worker without a copy; the download reuses a buffer only after both the
- * socket and the worker are done with it.
+ * SHA-256 of large transfers on a worker thread, used by ferryd's downloads
+ * and by the client's. Hashing a big file costs about as much CPU as moving
+ * it; on the main thread it would run in series with the socket and disk
+ * work, on a worker it runs beside them. Bytes backed by a SharedArrayBuffer
+ * (ferryd's read buffers, src/server/buffer-pool.ts) reach the worker without
+ * a copy, and their owner reuses them only once `update` resolves; other
+ * bytes are copied once into a buffer handed over to the worker.
  */
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -99,14 +100,21 @@ export class OffThreadHash {
   }
 
   /**
-   * Feeds `bytes`; resolves once the worker no longer needs them. Bytes in a
-   * SharedArrayBuffer are shared, others are copied on the way.
+   * Feeds `bytes`; resolves once the worker has hashed them (so shared bytes
+   * may be reused, and the caller can bound how far the worker lags behind).
    */
   update(bytes: Buffer): Promise<void> {
     if (this.failure) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.entry.updates.push(resolve);
-      this.worker.postMessage({ type: 'update', id: this.id, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) });
+      if (bytes.buffer instanceof SharedArrayBuffer) {
+        this.worker.postMessage({ type: 'update', id: this.id, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) });
+      } else {
+        // Posting a view would clone its whole backing buffer (often a larger socket read):
+        // copy exactly these bytes once and hand the copy over.
+        const copy = new Uint8Array(bytes);
+        this.worker.postMessage({ type: 'update', id: this.id, bytes: copy }, [copy.buffer]);
+      }
     });
   }
 
@@ -118,8 +126,13 @@ export class OffThreadHash {
     });
   }
 
-  /** Drops the hash (the download ended early). */
+  /**
+   * Drops the hash (the transfer ended early). Pending `update`s resolve now:
+   * their bytes no longer matter, and their owners must not wait on a reply
+   * that is no longer routed to them.
+   */
   drop(): void {
+    for (const wake of this.entry.updates.splice(0)) wake();
     this.forget();
     if (!this.failure) this.worker.postMessage({ type: 'drop', id: this.id });
   }
@@ -130,3 +143,6 @@ function internal(error: Error): FerryError {
 }
 
 export const hashWorkers = new HashWorkerPool();
+
+/** Transfers at least this large are hashed on the worker; below it the round trips cost more than they save. */
+export const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
