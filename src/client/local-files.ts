@@ -42,13 +42,27 @@ export function openFd(file: string, flags: string | number, mode?: number): Pro
   });
 }
 
+/**
+ * Closes `fd` synchronously: closing a local file takes microseconds, a trip
+ * through the thread pool far longer, and a tree transfer closes thousands.
+ */
 export function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve())));
+  try {
+    fs.closeSync(fd);
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** Closes `fd`, ignoring errors: for cleanup paths that already carry an error. */
 export function closeQuietly(fd: number): Promise<void> {
-  return new Promise((resolve) => fs.close(fd, () => resolve()));
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed or invalid: nothing to release.
+  }
+  return Promise.resolve();
 }
 
 export function fstatFd(fd: number): Promise<fs.Stats> {
@@ -110,15 +124,18 @@ export function newContentHash(): Hash {
   return createHash('sha256');
 }
 
-/** Applies a transferred file's mtime (ms) and permission bits (0 = leave the default). */
-export async function applyTimesAndMode(fd: number, mtimeMs: number, mode: number): Promise<void> {
-  const seconds = mtimeMs / 1000;
-  await new Promise<void>((resolve, reject) => {
-    fs.futimes(fd, seconds, seconds, (error) => (error ? reject(error) : resolve()));
-  });
-  if (mode !== 0) {
-    await new Promise<void>((resolve, reject) => {
-      fs.fchmod(fd, mode & 0o7777, (error) => (error ? reject(error) : resolve()));
-    });
+/**
+ * Applies a transferred file's mtime (ms) and permission bits (0 = leave the
+ * default). Synchronous for the same reason as closeFd: two inode updates on
+ * an open descriptor, each far cheaper than a thread-pool round trip.
+ */
+export function applyTimesAndMode(fd: number, mtimeMs: number, mode: number): Promise<void> {
+  try {
+    const seconds = mtimeMs / 1000;
+    fs.futimesSync(fd, seconds, seconds);
+    if (mode !== 0) fs.fchmodSync(fd, mode & 0o7777);
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

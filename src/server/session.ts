@@ -59,6 +59,9 @@ export interface SessionEnvironment {
 
 type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
 
+/** Transfers of at least this many bytes are logged at info when complete; smaller ones at debug. */
+const TRANSFER_INFO_BYTES = 1024 * 1024;
+
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload,
@@ -309,7 +312,9 @@ export class Session implements SessionOutput {
       },
       recordTransfer: (direction, bytes, path) => {
         const seconds = (Date.now() - request.startedAt) / 1000;
-        this.logger.info(`${direction} complete`, {
+        // One line per small file of a tree would cost more than the file itself: those go to debug.
+        const level = bytes >= TRANSFER_INFO_BYTES ? 'info' : 'debug';
+        this.logger[level](`${direction} complete`, {
           id: msg.id, path, bytes, seconds, mbPerSecond: seconds > 0 ? Math.round(bytes / seconds / 1e4) / 100 : undefined,
         });
       },
@@ -340,7 +345,8 @@ export class Session implements SessionOutput {
         this.logger.error('could not encode a reply', { id: request.id, error: errorText(error) });
         this.send({ op: 'FAIL', id: request.id, code: ErrorCode.INTERNAL, message: 'internal server error' });
       }
-      this.logger.info('request', {
+      // A tree transfer makes thousands of requests: successful ones are logged at debug, failures at info.
+      this.logger[reply.op === 'FAIL' ? 'info' : 'debug']('request', {
         id: request.id, request: request.summary, ms: Date.now() - request.startedAt,
         result: reply.op === 'FAIL' ? `${errorCodeName(reply.code)}: ${reply.message}` : 'ok',
       });

@@ -21,8 +21,19 @@
  *    checked real paths are used directly (a narrower race remains).
  *
  * Errors leave this module as FerryError with the protocol's codes.
+ *
+ * Metadata calls on the request path (realpath, opening and checking a
+ * folder or a file to read, fstat, lstat, readlink, fchmod, futimes, rename,
+ * closing a read-only descriptor) are synchronous: on a local disk each takes
+ * microseconds, while a round trip through libuv's thread pool costs far
+ * more, and a tree of thousands of small files is made of little else (the
+ * recursive listing reads the same way). Reading and writing content and
+ * fsync stay on the thread pool.
  */
-import { constants as fsConstants, lstatSync, type Dir, type Stats } from 'node:fs';
+import {
+  closeSync, constants as fsConstants, fchmodSync, fstatSync, futimesSync, lstatSync, openSync, read as readFd,
+  readlinkSync, realpathSync, renameSync, type Dir, type Stats,
+} from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
@@ -90,7 +101,7 @@ export class Storage {
     if (components.length === 0) return this.root;
     let real: string;
     try {
-      real = await fs.realpath(path.join(this.root, ...components));
+      real = realpathSync.native(path.join(this.root, ...components));
     } catch (error) {
       throw toFerryError(error, displayPath(components));
     }
@@ -110,17 +121,25 @@ export class Storage {
    */
   private async openCheckedFolder(real: string, components: readonly string[], noFollow: boolean): Promise<OpenFolder> {
     if (!this.procFd) return { path: real, real, close: () => Promise.resolve() };
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await fs.open(real, O_RDONLY | O_DIRECTORY | (noFollow ? O_NOFOLLOW : 0));
+      fd = openSync(real, O_RDONLY | O_DIRECTORY | (noFollow ? O_NOFOLLOW : 0));
     } catch (error) {
       throw toFerryError(error, displayPath(components));
     }
     try {
-      const checked = await this.verifyDescriptor(handle, components);
-      return { path: `/proc/self/fd/${handle.fd}`, real: checked, close: () => handle.close().catch(() => undefined) };
+      const checked = this.verifyFd(fd, components);
+      let open = true;
+      const close = (): Promise<void> => {
+        if (open) {
+          open = false;
+          closeQuietly(fd);
+        }
+        return Promise.resolve();
+      };
+      return { path: `/proc/self/fd/${fd}`, real: checked, close };
     } catch (error) {
-      await handle.close().catch(() => undefined);
+      closeQuietly(fd);
       throw error;
     }
   }
@@ -144,9 +163,13 @@ export class Storage {
   }
 
   /** After opening: the descriptor's real path must be inside the root. Returns that path. */
-  private async verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<string> {
+  private verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<string> {
+    return Promise.resolve(this.verifyFd(handle.fd, components));
+  }
+
+  private verifyFd(fd: number, components: readonly string[]): string {
     if (!this.procFd) return '';
-    const link = await fs.readlink(`/proc/self/fd/${handle.fd}`);
+    const link = readlinkSync(`/proc/self/fd/${fd}`);
     const real = link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
     this.assertInside(real, components);
     return real;
@@ -294,22 +317,22 @@ export class Storage {
   async openForReading(components: readonly string[]): Promise<ReadableFile> {
     const subject = displayPath(components);
     const real = await this.resolveFollowing(components);
-    let handle: FileHandle;
+    let fd: number;
     try {
       // O_NONBLOCK: opening a FIFO must not hang; it has no effect on regular files.
-      handle = await fs.open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      fd = openSync(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
       if (errnoCode(error) === 'ELOOP') throw new FerryError(ErrorCode.INVALID_PATH, `path changed while opening: ${subject}`);
       throw toFerryError(error, subject);
     }
     try {
-      const stats = await handle.stat();
+      const stats = fstatSync(fd);
       if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
       if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `not a regular file: ${subject}`);
-      await this.verifyDescriptor(handle, components);
-      return new ReadableFile(handle, stats);
+      this.verifyFd(fd, components);
+      return new ReadableFile(fd, stats);
     } catch (error) {
-      await handle.close().catch(() => undefined);
+      closeQuietly(fd);
       throw toFerryError(error, subject);
     }
   }
@@ -326,7 +349,7 @@ export class Storage {
     const name = components[components.length - 1]!;
     const target = path.join(folder.path, name);
     try {
-      const stats = await fs.lstat(target);
+      const stats = lstatSync(target);
       if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
       if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
     } catch (error) {
@@ -532,25 +555,50 @@ export class ReadableFile {
   readonly mtimeMs: number;
   readonly mode: number;
 
-  constructor(private readonly handle: FileHandle, stats: Stats) {
+  private closed = false;
+  /** Reads in flight: the descriptor is closed only after the last (its number must not be reused under them). */
+  private reading = 0;
+
+  /** `fd`: a plain descriptor (the callback API costs less per call than a FileHandle). */
+  constructor(private readonly fd: number, stats: Stats) {
     this.size = stats.size;
     this.mtimeMs = Math.floor(stats.mtimeMs);
     this.mode = stats.mode & 0o7777;
   }
 
   /** Reads up to `length` bytes at `position` into `buffer`; returns how many were read. */
-  async read(buffer: Buffer, length: number, position: number): Promise<number> {
-    const { bytesRead } = await this.handle.read(buffer, 0, length, position);
-    return bytesRead;
+  read(buffer: Buffer, length: number, position: number): Promise<number> {
+    if (this.closed) return Promise.reject(new FerryError(ErrorCode.INTERNAL, 'read after close'));
+    this.reading++;
+    return new Promise((resolve, reject) => {
+      readFd(this.fd, buffer, 0, length, position, (error, bytesRead) => {
+        this.reading--;
+        if (this.closed && this.reading === 0) closeQuietly(this.fd);
+        if (error) reject(error);
+        else resolve(bytesRead);
+      });
+    });
   }
 
   /** Feeds bytes 0..length of the file to `hash` (a resumed download's prefix). */
-  hashPrefix(length: number, hash: Hash): Promise<void> {
-    return hashRange(this.handle, length, hash);
+  async hashPrefix(length: number, hash: Hash): Promise<void> {
+    if (length === 0) return;
+    const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, length));
+    for (let position = 0; position < length;) {
+      const bytesRead = await this.read(buffer, Math.min(buffer.length, length - position), position);
+      if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, 'the file is shorter than expected');
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
   }
 
-  async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+  /** Closes the descriptor now, or after the reads still in flight. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      if (this.reading === 0) closeQuietly(this.fd);
+    }
+    return Promise.resolve();
   }
 }
 
@@ -644,8 +692,8 @@ export class UploadFile {
     const subject = displayPath(this.plan.components);
     try {
       // Only permission bits: a client never sets setuid, setgid or sticky bits.
-      if (mode !== 0) await this.handle.chmod(mode & 0o777);
-      if (mtimeMs > 0) await this.handle.utimes(new Date(), new Date(mtimeMs));
+      if (mode !== 0) fchmodSync(this.handle.fd, mode & 0o777);
+      if (mtimeMs > 0) futimesSync(this.handle.fd, new Date(), new Date(mtimeMs));
       await this.flushing;
       if (this.flushError !== undefined) throw this.flushError;
       // Only what was written since the last background flush is still to go.
@@ -657,7 +705,7 @@ export class UploadFile {
     }
     try {
       if (overwrite) {
-        await fs.rename(this.plan.temp, this.plan.target);
+        renameSync(this.plan.temp, this.plan.target);
       } else {
         await linkWithoutReplacing(this.plan.temp, this.plan.target);
       }
@@ -718,6 +766,15 @@ async function procFdWorks(root: string): Promise<boolean> {
     return false;
   } finally {
     await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Closes a descriptor this module opened; a failing close of a read-only or folder descriptor changes nothing. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed or invalid: nothing to release.
   }
 }
 
