@@ -17,7 +17,7 @@ import { checkAborted, waitUnlessAborted, type RequestContext } from './request.
 import { displayPath } from './storage/paths.js';
 import type { ReadableFile } from './storage/storage.js';
 import { bufferPool } from './buffer-pool.js';
-import { hashWorkers } from './hash-worker.js';
+import { hashWorkers } from '../hashing/hash-worker.js';
 
 /** Files at least this large are hashed on the worker thread. */
 const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
