@@ -8,32 +8,16 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ferryErrorFromFs } from '../protocol/fs-errors.js';
 
 /** `.<name>.ferry-part` beside `target`: where a download lands until it is verified. */
 export function partialPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.ferry-part`);
 }
 
-/** A local filesystem error as a FerryError with the matching code. */
+/** A local filesystem error as a FerryError with the matching code, naming `what` (a path). */
 export function localError(error: unknown, what: string): FerryError {
-  if (error instanceof FerryError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const detail = error instanceof Error ? error.message : String(error);
-  const byErrno: Record<string, number> = {
-    ENOENT: ErrorCode.NOT_FOUND,
-    EEXIST: ErrorCode.EXISTS,
-    EACCES: ErrorCode.PERMISSION,
-    EPERM: ErrorCode.PERMISSION,
-    EROFS: ErrorCode.PERMISSION,
-    ENOTDIR: ErrorCode.NOT_A_DIRECTORY,
-    EISDIR: ErrorCode.IS_A_DIRECTORY,
-    ENOSPC: ErrorCode.NO_SPACE,
-    EDQUOT: ErrorCode.NO_SPACE,
-    ENOTEMPTY: ErrorCode.NOT_EMPTY,
-    ENAMETOOLONG: ErrorCode.INVALID_PATH,
-  };
-  const mapped = code ? byErrno[code] : undefined;
-  return new FerryError(mapped ?? ErrorCode.INTERNAL, `${what}: ${detail}`, { cause: error });
+  return ferryErrorFromFs(error, what);
 }
 
 export function openFd(file: string, flags: string | number, mode?: number): Promise<number> {

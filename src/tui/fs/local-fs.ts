@@ -5,44 +5,13 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { ferryErrorFromFs } from '../../protocol/fs-errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import type { PaneFs } from './pane-fs.js';
 
-const errnoCodes: Record<string, number> = {
-  ENOENT: ErrorCode.NOT_FOUND,
-  EEXIST: ErrorCode.EXISTS,
-  EACCES: ErrorCode.PERMISSION,
-  EPERM: ErrorCode.PERMISSION,
-  EROFS: ErrorCode.PERMISSION,
-  ENOTDIR: ErrorCode.NOT_A_DIRECTORY,
-  EISDIR: ErrorCode.IS_A_DIRECTORY,
-  ENOSPC: ErrorCode.NO_SPACE,
-  EDQUOT: ErrorCode.NO_SPACE,
-  ENOTEMPTY: ErrorCode.NOT_EMPTY,
-  ENAMETOOLONG: ErrorCode.INVALID_PATH,
-  EBUSY: ErrorCode.BUSY,
-};
-
-const errnoWords: Record<string, string> = {
-  ENOENT: 'no such file or folder',
-  EEXIST: 'already exists',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only filesystem',
-  ENOTDIR: 'not a folder',
-  EISDIR: 'is a folder',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTEMPTY: 'folder not empty',
-};
-
 /** A local fs failure as a FerryError with a code and a readable message naming the path. */
 export function localError(error: unknown, target: string): FerryError {
-  if (error instanceof FerryError) return error;
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-  const code = errnoCodes[errno] ?? ErrorCode.INTERNAL;
-  const words = errnoWords[errno] ?? (error instanceof Error ? error.message : String(error));
-  return new FerryError(code, `${words}: ${target}`, { cause: error });
+  return ferryErrorFromFs(error, target);
 }
 
 export function entryFromStats(name: string, stats: Stats): Entry {
