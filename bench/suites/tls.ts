@@ -2,7 +2,6 @@
  * The big file downloaded over TLS, against Ferry's own plain TCP on the same
  * server process, and against scp of the same file when OpenSSH is here.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
@@ -12,19 +11,19 @@ import { startFerryd } from '../processes.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
 import { errorMessage, flushDirtyPages, median, now, removeQuietly, sha256File } from '../util.js';
 import { bigFileSetup } from './big-file.js';
+import { loadOrCreateCertificate } from '../../src/security/certificate.js';
 
-/** A throwaway self-signed certificate for 127.0.0.1 (openssl), or why there is none. */
+/**
+ * A throwaway certificate, made the way ferryd makes its own on first start
+ * (src/security/certificate.ts), or why there is none.
+ */
 async function makeCertificate(dir: string): Promise<{ key: string; cert: string } | string> {
-  await fs.mkdir(dir, { recursive: true });
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert,
-  ]);
-  if (made.error) return `openssl not usable: ${made.error.message}`;
-  if (made.status !== 0) return `openssl req failed: ${made.stderr.toString().trim().slice(0, 200)}`;
-  return { key, cert };
+  try {
+    const made = await loadOrCreateCertificate({ configDir: dir });
+    return { key: made.keyPath, cert: made.certPath };
+  } catch (error) {
+    return `no certificate: ${errorMessage(error)}`;
+  }
 }
 
 /** scp download times of the big file, measured once per bench run and shared with the tools suite. */
