@@ -12,7 +12,8 @@ const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
 if (opensUi) {
-  const { runTui } = await import('../tui/app.js');
+  const { loadTuiForTerminal } = await import('../tui/load.js');
+  const { runTui } = await loadTuiForTerminal();
   process.exitCode = await runTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
 } else {
   const { runFerry } = await import('../cli/ferry-commands.js');

@@ -118,7 +118,8 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
  * only here so the scriptable commands start without Ink and React.
  */
 async function runWithoutSubcommand(url: string | undefined, demo: boolean, io: FerryIo): Promise<number> {
-  const { runTui } = await import('../tui/app.js');
+  const { loadTuiForTerminal } = await import('../tui/load.js');
+  const { runTui } = await loadTuiForTerminal();
   return runTui({ url, demo, password: io.env.FERRY_PASSWORD });
 }
 

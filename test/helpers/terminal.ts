@@ -71,7 +71,8 @@ export function spawnInTerminal(command: string, args: readonly string[], option
     cols: columns,
     rows,
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, TERM: 'xterm-256color', FORCE_COLOR: '1', ...options.env } as Record<string, string>,
+    // CI=true as on build machines: the UI must draw at a terminal there too (src/tui/load.ts).
+    env: { ...process.env, TERM: 'xterm-256color', FORCE_COLOR: '1', CI: 'true', ...options.env } as Record<string, string>,
   });
   let raw = '';
   let exitCode: number | undefined;
