@@ -17,7 +17,7 @@ import type { ServerMessage } from '../protocol/messages.js';
 import type { TransferResult } from './types.js';
 import { cancelledError, failError } from './exchange.js';
 import {
-  applyTimesAndMode, closeFd, closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor,
+  applyTimesAndMode, applyTimesAndModeNow, closeFd, closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor,
   writeAll,
 } from './local-files.js';
 import {
@@ -46,10 +46,19 @@ export interface DownloadJob extends FileTransferJob {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * A download of at most this many bytes from the start is kept in memory and
+ * written when its hash has been checked: open, write, set times and mode,
+ * close and rename in one synchronous run. Each of those calls takes
+ * microseconds on a local disk; through the thread pool each costs a round
+ * trip, and a tree of thousands of small files is made of little else.
+ */
+const SMALL_DOWNLOAD_BYTES = 256 * 1024;
+
 export async function downloadFile(connection: Connection, job: DownloadJob): Promise<TransferResult> {
   const started = performance.now();
   if (job.signal?.aborted) throw cancelledError();
-  if (!job.targetAbsent) await checkTarget(job.localPath, job.overwrite);
+  if (!job.targetAbsent) checkTarget(job.localPath, job.overwrite);
   const partial = partialPathFor(job.localPath);
 
   let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };
@@ -70,14 +79,14 @@ export async function downloadFile(connection: Connection, job: DownloadJob): Pr
 }
 
 /** Without overwrite an existing target is EXISTS before a byte moves; a folder is never replaced. */
-async function checkTarget(localPath: string, overwrite: boolean): Promise<void> {
-  let stats: fs.Stats;
+function checkTarget(localPath: string, overwrite: boolean): void {
+  let stats: fs.Stats | undefined;
   try {
-    stats = await fs.promises.lstat(localPath);
+    stats = fs.lstatSync(localPath, { throwIfNoEntry: false });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw localError(error, localPath);
   }
+  if (!stats) return;
   if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${localPath} is a folder`);
   if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `${localPath} exists`);
 }
@@ -130,6 +139,8 @@ class DownloadRun {
   private pendingWrites = 0;
   private idleWaiters: (() => void)[] = [];
   private finalHash: Uint8Array | undefined;
+  /** A small download's content, held until its hash is checked (SMALL_DOWNLOAD_BYTES). */
+  private inMemory: Buffer[] | undefined;
   /** Large downloads from the start hash on the worker thread, leaving this one to the socket and the disk. */
   private offThread: OffThreadHash | undefined;
   /** Written bytes not yet granted back to the server; sent in batches to spare a socket write per frame. */
@@ -212,7 +223,9 @@ class DownloadRun {
     this.mode = msg.mode;
     // A resumed download's hash already holds its prefix and continues here.
     if (CLIENT_HASH_WORKER && msg.offset === 0 && msg.size >= OFF_THREAD_HASH_BYTES) this.offThread = hashWorkers.start();
-    if (!this.fdReady) {
+    if (!this.fdReady && msg.offset === 0 && msg.size <= SMALL_DOWNLOAD_BYTES) {
+      this.inMemory = [];
+    } else if (!this.fdReady) {
       // Created only now, so a refused request leaves no empty temporary file behind.
       this.fdReady = openFd(this.partial, 'w', 0o600);
       this.fdReady.catch((error: unknown) => {
@@ -234,19 +247,16 @@ class DownloadRun {
     if (this.offThread) hashed = this.offThread.update(data);
     else this.start.hash.update(data);
     this.received += data.length;
+    if (this.inMemory) {
+      this.inMemory.push(data);
+      this.credited(data.length);
+      return;
+    }
     this.pendingWrites++;
     const written = this.fdReady!.then((fd) => writeAll(fd, data, offset));
     (hashed ? Promise.all([written, hashed]) : written).then(() => {
       this.pendingWrites--;
-      this.written += data.length;
-      if (!this.stopped) {
-        this.ungranted += data.length;
-        if (this.ungranted >= this.grantThreshold) {
-          this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });
-          this.ungranted = 0;
-        }
-        this.job.report?.(this.written, this.size);
-      }
+      this.credited(data.length);
       this.wakeIdle();
       this.completeWhenWritten();
     }, (error: unknown) => {
@@ -255,6 +265,18 @@ class DownloadRun {
       this.cancelOnServer();
       void this.fail(localError(error, this.partial), 'remove');
     });
+  }
+
+  /** `bytes` more are safely taken in: count them and give the credit back in batches. */
+  private credited(bytes: number): void {
+    this.written += bytes;
+    if (this.stopped) return;
+    this.ungranted += bytes;
+    if (this.ungranted >= this.grantThreshold) {
+      this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });
+      this.ungranted = 0;
+    }
+    this.job.report?.(this.written, this.size);
   }
 
   private completeWhenWritten(): void {
@@ -277,6 +299,12 @@ class DownloadRun {
       if (!sameBytes(digest, expected)) {
         throw new FerryError(ErrorCode.HASH_MISMATCH, `the content of ${this.job.remotePath} does not match its hash`);
       }
+      if (this.inMemory) {
+        this.writeInMemoryFile(this.inMemory);
+        this.job.report?.(this.size, this.size);
+        this.resolve({ bytes: this.size, size: this.size, resumedFrom: 0 });
+        return;
+      }
       const fd = await this.fdReady!;
       try {
         await applyTimesAndMode(fd, this.mtimeMs, this.mode);
@@ -287,12 +315,39 @@ class DownloadRun {
       await fs.promises.rename(this.partial, this.job.localPath);
     } catch (error) {
       this.offThread?.drop();
-      await fs.promises.rm(this.partial, { force: true });
+      if (!this.inMemory) await fs.promises.rm(this.partial, { force: true });
       this.reject(localError(error, this.job.localPath));
       return;
     }
     this.job.report?.(this.size, this.size);
     this.resolve({ bytes: this.size - this.start.offset, size: this.size, resumedFrom: this.start.offset });
+  }
+
+  /**
+   * The verified content of a small download goes to its temporary file and
+   * is renamed into place, all synchronously; on failure the temporary file
+   * is removed (it never held a whole verified file worth resuming).
+   */
+  private writeInMemoryFile(content: Buffer[]): void {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.partial, 'w', 0o600);
+      let position = 0;
+      for (const piece of content) {
+        for (let done = 0; done < piece.length;) {
+          done += fs.writeSync(fd, piece, done, piece.length - done, position + done);
+        }
+        position += piece.length;
+      }
+      applyTimesAndModeNow(fd, this.mtimeMs, this.mode);
+      fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(this.partial, this.job.localPath);
+    } catch (error) {
+      if (fd !== undefined) void closeQuietly(fd);
+      fs.rmSync(this.partial, { force: true });
+      throw error;
+    }
   }
 
   private cancel(): void {

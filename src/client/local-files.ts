@@ -115,11 +115,16 @@ export function newContentHash(): Hash {
  */
 export function applyTimesAndMode(fd: number, mtimeMs: number, mode: number): Promise<void> {
   try {
-    const seconds = mtimeMs / 1000;
-    fs.futimesSync(fd, seconds, seconds);
-    if (mode !== 0) fs.fchmodSync(fd, mode & 0o7777);
+    applyTimesAndModeNow(fd, mtimeMs, mode);
     return Promise.resolve();
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** applyTimesAndMode for callers that are synchronous themselves; throws the fs error. */
+export function applyTimesAndModeNow(fd: number, mtimeMs: number, mode: number): void {
+  const seconds = mtimeMs / 1000;
+  fs.futimesSync(fd, seconds, seconds);
+  if (mode !== 0) fs.fchmodSync(fd, mode & 0o7777);
 }

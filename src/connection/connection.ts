@@ -17,6 +17,7 @@ import { DEFAULT_MAX_IN_FLIGHT, HANDSHAKE_MAX_FRAME } from '../protocol/constant
 import { ErrorCode, FerryError, errorCodeName } from '../protocol/errors.js';
 import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
 import { RequestIdAllocator } from './request-ids.js';
+import { TurnBatchedWriter } from './write-batching.js';
 
 /** Receives the frames of one request. */
 export interface RequestHandler {
@@ -40,6 +41,7 @@ interface Waiter {
 
 export class Connection {
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
+  private readonly output: TurnBatchedWriter;
   private readonly ids = new RequestIdAllocator();
   private readonly handlers = new Map<number, RequestHandler>();
   private readonly waiting: Waiter[] = [];
@@ -56,6 +58,7 @@ export class Connection {
   constructor(private readonly socket: net.Socket) {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
+    this.output = new TurnBatchedWriter(socket);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: Error) => {
       this.shutdown(new FerryError(ErrorCode.CONNECTION_LOST, `connection error: ${error.message}`, { cause: error }));
@@ -157,26 +160,19 @@ export class Connection {
    */
   send(msg: ClientMessage): boolean {
     if (this.closedWith) return false;
-    const parts = encodeMessage(msg);
-    if (parts.length === 1) return this.socket.write(parts[0]!);
-    return this.writeGathered(parts);
+    let ok = true;
+    for (const part of encodeMessage(msg)) ok = this.output.write(part);
+    return ok;
   }
 
   /**
-   * Sends a DATA frame as [header, content] in one corked write, never copying
-   * the content. Same return value as `send`.
+   * Sends a DATA frame as [header, content], never copying the content. Same
+   * return value as `send`.
    */
   sendData(id: number, offset: number, content: Buffer): boolean {
     if (this.closedWith) return false;
-    return this.writeGathered([encodeDataHeader(id, offset, content.length), content]);
-  }
-
-  private writeGathered(parts: Buffer[]): boolean {
-    this.socket.cork();
-    let ok = true;
-    for (const part of parts) ok = this.socket.write(part);
-    this.socket.uncork();
-    return ok;
+    this.output.write(encodeDataHeader(id, offset, content.length));
+    return this.output.write(content);
   }
 
   /** Resolves when the socket's write buffer has room again (at once if it has). */

@@ -14,7 +14,7 @@ export interface SessionOutput {
   /** Sends one non-DATA frame now (control frames never wait for credit). */
   send(msg: ServerMessage): void;
   /**
-   * Sends DATA as [header, content] in one corked write, without copying the
+   * Sends DATA as [header, content] in this turn's batch, without copying the
    * content. `onFlushed` runs once the socket no longer needs the content.
    */
   sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void;

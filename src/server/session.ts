@@ -17,6 +17,7 @@ import { HANDSHAKE_MAX_FRAME, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from 
 import { ErrorCode, FerryError, errorCodeName } from '../protocol/errors.js';
 import { negotiateMaxFrame, negotiateVersion } from '../protocol/handshake.js';
 import { CONN_READ_ONLY, type ClientMessage, type ConnRequest, type ServerMessage } from '../protocol/messages.js';
+import { TurnBatchedWriter } from '../connection/write-batching.js';
 import type { Logger } from './log.js';
 import {
   handleDelete, handleList, handleMkdir, handleMove, handleRmdir, handleStat,
@@ -83,6 +84,7 @@ type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
 export class Session implements SessionOutput {
   private state: State = 'handshake';
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
+  private readonly output: TurnBatchedWriter;
   private readonly requests = new Map<number, ActiveRequest>();
   private storage: Storage | undefined;
   private identity: SessionIdentity | undefined;
@@ -110,6 +112,7 @@ export class Session implements SessionOutput {
     this.closed = new Promise<void>((resolve) => {
       this.resolveClosed = resolve;
     });
+    this.output = new TurnBatchedWriter(socket);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.wakeWriters());
     socket.on('error', (error: Error) => {
@@ -141,7 +144,7 @@ export class Session implements SessionOutput {
     const parts = encodeMessage(msg);
     for (const part of parts) {
       this.bytesOut += part.length;
-      this.socket.write(part);
+      this.output.write(part);
     }
   }
 
@@ -149,10 +152,8 @@ export class Session implements SessionOutput {
     if (this.state === 'closed') return;
     const header = encodeDataHeader(id, offset, content.length);
     this.bytesOut += header.length + content.length;
-    this.socket.cork();
-    this.socket.write(header);
-    this.socket.write(content, onFlushed ? () => onFlushed() : undefined);
-    this.socket.uncork();
+    this.output.write(header);
+    this.output.write(content, onFlushed);
   }
 
   writable(): Promise<void> {

@@ -32,7 +32,7 @@
  */
 import {
   closeSync, constants as fsConstants, fchmodSync, fstatSync, futimesSync, lstatSync, openSync, read as readFd,
-  readlinkSync, realpathSync, renameSync, type Dir, type Stats,
+  readSync, readlinkSync, realpathSync, renameSync, type Dir, type Stats,
 } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -578,6 +578,16 @@ export class ReadableFile {
         else resolve(bytesRead);
       });
     });
+  }
+
+  /**
+   * Reads up to `length` bytes at `position` synchronously: for the rest of a
+   * small file, where one read from the page cache takes microseconds and a
+   * trip through the thread pool many times that.
+   */
+  readNow(buffer: Buffer, length: number, position: number): number {
+    if (this.closed) throw new FerryError(ErrorCode.INTERNAL, 'read after close');
+    return readSync(this.fd, buffer, 0, length, position);
   }
 
   /** Feeds bytes 0..length of the file to `hash` (a resumed download's prefix). */
