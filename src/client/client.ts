@@ -29,7 +29,7 @@ import { uploadFile } from './upload.js';
 export const DEFAULT_PORT = 7070;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi {
@@ -181,6 +181,7 @@ export class FerryClient implements FerryClientApi {
     return {
       transfer: this.transfer,
       maxInFlight: this.info.maxInFlight,
+      streamsTrees: this.info.capabilities.includes('tree'),
       list: (path, options) => this.list(path, options),
       mkdir: (path, options) => this.mkdir(path, options),
     };

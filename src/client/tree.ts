@@ -15,6 +15,7 @@ import { localError } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
+import { parentOf, receiveTree } from './tree-download.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import { uploadFile, type LocalFileFacts } from './upload.js';
 
@@ -28,6 +29,8 @@ const MIN_TREE_WINDOW = 2 * 1024 * 1024;
 export interface TreeContext {
   transfer: TransferContext;
   maxInFlight: number;
+  /** The server streams whole trees in one request (capability `tree`: TGET, TPUT). */
+  streamsTrees: boolean;
   list(path: string, options: ListOptions): Promise<Entry[]>;
   mkdir(path: string, options: { parents?: boolean }): Promise<void>;
 }
@@ -83,6 +86,17 @@ export async function downloadTree(
   } catch (error) {
     throw localError(error, localDir);
   }
+  if (context.streamsTrees && !options.resume) {
+    // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
+    const streamed = await receiveTree(context.transfer.connection, {
+      remoteDir, localDir, overwrite: options.overwrite ?? false,
+      folders: new Set(['', ...plan.folders]), freshFolders,
+      filesTotal: plan.files.length, bytesTotal: plan.files.reduce((sum, file) => sum + file.size, 0),
+      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+      checkName: checkedRelativeName,
+    });
+    return { files: streamed.files, folders: plan.folders.length, bytes: streamed.bytes, durationMs: performance.now() - started };
+  }
   const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
@@ -120,12 +134,6 @@ function treeConcurrency(context: TreeContext, options: TreeTransferOptions): nu
     options.concurrency ?? DEFAULT_TREE_CONCURRENCY,
     Math.max(1, Math.floor(context.maxInFlight / 2)),
   ));
-}
-
-/** `a/b/c.txt` → `a/b`; a top-level name → ``. */
-function parentOf(relative: string): string {
-  const slash = relative.lastIndexOf('/');
-  return slash < 0 ? '' : relative.slice(0, slash);
 }
 
 function byDepth(a: string, b: string): number {

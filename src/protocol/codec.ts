@@ -455,6 +455,15 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
     case 'DWLD':
       w.str(msg.path).u64(msg.offset).optionalHash(msg.prefixHash).u32(msg.window);
       return;
+    case 'TGET':
+      w.str(msg.path).u32(msg.window);
+      return;
+    case 'TPUT':
+      w.str(msg.path).u8(msg.flags);
+      return;
+    case 'FILE':
+      w.entry(msg.entry);
+      return;
     case 'CANC':
     case 'QUIT':
     case 'DONE':
@@ -614,6 +623,17 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
         window: r.u32('window'),
       };
       break;
+    case 'TGET':
+      requireDirection(toServer, op);
+      msg = { op, id, path: r.str('path'), window: r.u32('window') };
+      break;
+    case 'TPUT':
+      requireDirection(toServer, op);
+      msg = { op, id, path: r.str('path'), flags: r.u8('flags') };
+      break;
+    case 'FILE':
+      msg = { op, id, entry: r.entry() };
+      break;
     case 'CANC':
     case 'QUIT':
       requireDirection(toServer, op);
@@ -650,7 +670,6 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       break;
     }
     case 'DONE':
-      requireDirection(!toServer, op);
       msg = { op, id };
       break;
     case 'FAIL':

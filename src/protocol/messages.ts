@@ -33,6 +33,8 @@ export const MOVE_OVERWRITE = 0x01;
 export const UPLD_OVERWRITE = 0x01;
 /** UPLD flag: continue an interrupted upload's temporary file if there is one. */
 export const UPLD_RESUME = 0x02;
+/** TPUT flag: replace existing target files. */
+export const TPUT_OVERWRITE = 0x01;
 /** CONN reply flag: the session may only read. */
 export const CONN_READ_ONLY = 0x01;
 /** ENTS flag: this is the last batch of the listing. */
@@ -81,6 +83,16 @@ export interface DownloadRequest {
   /** Initial credit: bytes the server may send before the next WIND. */
   window: number;
 }
+/** Downloads the tree below the folder `path`: answered by FILE, DATA and HASH per item, then DONE. */
+export interface TreeGetRequest {
+  op: 'TGET';
+  id: number;
+  path: string;
+  /** Initial credit for the content of all the tree's files together. */
+  window: number;
+}
+/** Uploads a tree into the folder `path`: OPEN grants credit, the client sends FILE, DATA, HASH per item, then DONE. */
+export interface TreePutRequest { op: 'TPUT'; id: number; path: string; flags: number }
 /** Cancels the in-flight request whose id this frame carries; has no reply of its own. */
 export interface CancelRequest { op: 'CANC'; id: number }
 export interface QuitRequest { op: 'QUIT'; id: number }
@@ -93,6 +105,13 @@ export interface DataFrame { op: 'DATA'; id: number; offset: number; data: Uint8
 export interface WindowFrame { op: 'WIND'; id: number; increment: number }
 /** Ends a transfer: the SHA-256 of the whole file. */
 export interface HashFrame { op: 'HASH'; id: number; hash: Uint8Array }
+/**
+ * The next item of a tree transfer (TGET, TPUT): a folder, or a file whose
+ * DATA (offsets from 0) and HASH follow. `entry.name` is relative to the tree's top.
+ */
+export interface FileFrame { op: 'FILE'; id: number; entry: Entry }
+/** Server → client: success without data. Client → server: the end of a TPUT's items. */
+export interface DoneFrame { op: 'DONE'; id: number }
 
 // ---------------------------------------------------------------- server → client
 
@@ -125,29 +144,31 @@ export interface OpenReply {
 }
 export interface EntriesReply { op: 'ENTS'; id: number; flags: number; entries: Entry[] }
 export interface StatReply { op: 'STAT'; id: number; entry: Entry }
-export interface DoneReply { op: 'DONE'; id: number }
+/** Success without data (the server's DONE); the same frame as a client's end of a TPUT. */
+export type DoneReply = DoneFrame;
 export interface FailReply { op: 'FAIL'; id: number; code: number; message: string }
 
 export type ClientMessage =
   | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
-  | MoveRequest | UploadRequest | DownloadRequest | CancelRequest | QuitRequest
-  | DataFrame | WindowFrame | HashFrame;
+  | MoveRequest | UploadRequest | DownloadRequest | TreeGetRequest | TreePutRequest | CancelRequest | QuitRequest
+  | DataFrame | WindowFrame | HashFrame | FileFrame | DoneFrame;
 
 export type ServerMessage =
   | ConnReply | OpenReply | EntriesReply | StatReply | DoneReply | FailReply
-  | DataFrame | WindowFrame | HashFrame;
+  | DataFrame | WindowFrame | HashFrame | FileFrame;
 
 export type Message = ClientMessage | ServerMessage;
 
 /** Which side is decoding: the same opcode (CONN, STAT) has a request and a reply layout. */
 export type Direction = 'toServer' | 'toClient';
 
-/** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH are in both). */
+/** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH, FILE, DONE are in both). */
 export const CLIENT_OPCODES = [
-  'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'CANC', 'QUIT', 'DATA', 'WIND', 'HASH',
+  'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT',
+  'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
 ] as const satisfies readonly ClientMessage['op'][];
 export const SERVER_OPCODES = [
-  'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'DONE', 'FAIL',
+  'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE', 'FAIL',
 ] as const satisfies readonly ServerMessage['op'][];
 
 // Compile-time proof that the lists above name every opcode of the unions.

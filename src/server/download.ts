@@ -9,7 +9,7 @@
  * and the socket's 'drain', so a transfer never fills the socket unboundedly
  * and other requests' frames (a LIST reply) get through between chunks.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { DATA_HEADER_BYTES, HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { DownloadRequest, ServerMessage } from '../protocol/messages.js';
@@ -22,10 +22,7 @@ import { hashWorkers } from '../hashing/hash-worker.js';
 /** Files at least this large are hashed on the worker thread. */
 const OFF_THREAD_HASH_BYTES = 4 * 1024 * 1024;
 
-/**
- * At most this much left to send, in one DATA frame within the client's
- * credit: read at once and sent as OPEN, DATA, HASH together (see sendSmallFile).
- */
+/** At most this much left to send, within the credit and one DATA frame: one synchronous read (see sendContent). */
 const SMALL_FILE_BYTES = 64 * 1024;
 
 export async function handleDownload(ctx: RequestContext, msg: DownloadRequest): Promise<ServerMessage> {
@@ -60,33 +57,92 @@ async function sendFile(
       throw new FerryError(ErrorCode.HASH_MISMATCH, `the first ${msg.offset} bytes differ from ${path}`);
     }
   }
-
-  const maxContent = output.maxFrame - (DATA_HEADER_BYTES - 4);
-  const remaining = size - msg.offset;
-  if (remaining <= Math.min(SMALL_FILE_BYTES, msg.window, maxContent)) {
-    return sendSmallFile(ctx, msg, file, path, hash);
-  }
-
-  let credit = msg.window;
-  let wakeForCredit: (() => void) | undefined;
-  ctx.receive({
-    onWind(increment) {
-      credit += increment;
-      wakeForCredit?.();
-      wakeForCredit = undefined;
-    },
-  });
-
+  const credit = new ContentCredit(ctx, msg.window);
   output.send({
     op: 'OPEN', id, offset: msg.offset, size, mtimeMs: file.mtimeMs, mode: file.mode,
-    prefixHash: Buffer.alloc(0), window: 0,
+    prefixHash: EMPTY, window: 0,
   });
+  const digest = await sendContent(ctx, file, msg.offset, hash, credit, path);
+  ctx.recordTransfer('download', size - msg.offset, path);
+  return { op: 'HASH', id, hash: digest };
+}
+
+/**
+ * The credit a client grants for one request's DATA (docs/PROTOCOL.md §5):
+ * the initial window plus every WIND for the request. A tree download's files
+ * share one.
+ */
+export class ContentCredit {
+  private available: number;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly ctx: RequestContext, window: number) {
+    this.available = window;
+    ctx.receive({
+      onWind: (increment) => {
+        this.available += increment;
+        this.wake?.();
+        this.wake = undefined;
+      },
+    });
+  }
+
+  /** Bytes that may be sent right now. */
+  get now(): number {
+    return this.available;
+  }
+
+  /** Waits for some credit; rejects with the abort error if the request is aborted first. */
+  async some(): Promise<void> {
+    if (this.available > 0) return;
+    await waitUnlessAborted(this.ctx.signal, (done) => {
+      this.wake = done;
+    });
+  }
+
+  spend(bytes: number): void {
+    this.available -= bytes;
+  }
+}
+
+/**
+ * Sends bytes `from`..size of `file` as DATA within `credit`, feeding them to
+ * `hash` (which already holds any prefix), and returns the digest.
+ *
+ * The rest of a small file that fits the credit and one frame takes one
+ * synchronous read and one DATA frame, sent in the same socket write as the
+ * frames around it (the session batches each turn's writes): a tree of
+ * thousands of small files is made of little else, so every thread-pool round
+ * trip saved there counts thousands of times. Larger files stream through two
+ * pooled buffers.
+ */
+export async function sendContent(
+  ctx: RequestContext, file: ReadableFile, from: number, hash: Hash, credit: ContentCredit, path: string,
+): Promise<Buffer> {
+  const { id, signal, output } = ctx;
+  const { size } = file;
+  const maxContent = output.maxFrame - (DATA_HEADER_BYTES - 4);
+  const remaining = size - from;
+  if (remaining <= Math.min(SMALL_FILE_BYTES, credit.now, maxContent)) {
+    const content = Buffer.allocUnsafe(remaining);
+    for (let filled = 0; filled < remaining;) {
+      const bytesRead = file.readNow(content.subarray(filled), remaining - filled, from + filled);
+      if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, `${path} became shorter during the download`);
+      filled += bytesRead;
+    }
+    hash.update(content);
+    if (remaining > 0) {
+      output.sendData(id, from, content);
+      credit.spend(remaining);
+    }
+    return hash.digest();
+  }
 
   // Large files from the start are hashed on the worker, beside the socket writes; a resumed
   // download's hash already holds its prefix and continues here.
-  const offThread = msg.offset === 0 && size >= OFF_THREAD_HASH_BYTES ? hashWorkers.start() : undefined;
+  const offThread = from === 0 && size >= OFF_THREAD_HASH_BYTES ? hashWorkers.start() : undefined;
   const slots = [new BufferSlot(), new BufferSlot()];
-  let position = msg.offset;
+  let position = from;
   try {
     let next = position < size ? slots[0]!.fill(file, position, size, signal) : undefined;
     next?.catch(() => undefined);
@@ -113,18 +169,14 @@ async function sendFile(
       }
       let sent = 0;
       while (sent < bytesRead) {
-        if (credit <= 0) {
-          await waitUnlessAborted(signal, (done) => {
-            wakeForCredit = done;
-          });
-        }
+        await credit.some();
         await output.writable();
         checkAborted(signal);
-        const length = Math.min(bytesRead - sent, credit, maxContent);
+        const length = Math.min(bytesRead - sent, credit.now, maxContent);
         const last = sent + length === bytesRead;
         output.sendData(id, chunkStart + sent, slot.view(bytesRead).subarray(sent, sent + length),
           last ? slot.hold() : undefined);
-        credit -= length;
+        credit.spend(length);
         sent += length;
       }
       position = chunkEnd;
@@ -135,38 +187,7 @@ async function sendFile(
   } finally {
     for (const slot of slots) slot.release();
   }
-  const digest = offThread ? await offThread.digest() : hash.digest();
-  ctx.recordTransfer('download', size - msg.offset, path);
-  return { op: 'HASH', id, hash: digest };
-}
-
-/**
- * The rest of a small file fits the client's credit and one DATA frame: one
- * synchronous read, and the three frames go out together (the session sends
- * what a turn of the event loop wrote as one socket write). A tree of
- * thousands of small files is made of little else, so every thread-pool round
- * trip and every separate socket write saved here counts thousands of times.
- */
-function sendSmallFile(
-  ctx: RequestContext, msg: DownloadRequest, file: ReadableFile, path: string, hash: ReturnType<typeof createHash>,
-): ServerMessage {
-  const { id, output } = ctx;
-  const remaining = file.size - msg.offset;
-  const content = Buffer.allocUnsafe(remaining);
-  let filled = 0;
-  while (filled < remaining) {
-    const bytesRead = file.readNow(content.subarray(filled), remaining - filled, msg.offset + filled);
-    if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, `${path} became shorter during the download`);
-    filled += bytesRead;
-  }
-  hash.update(content);
-  output.send({
-    op: 'OPEN', id, offset: msg.offset, size: file.size, mtimeMs: file.mtimeMs, mode: file.mode,
-    prefixHash: EMPTY, window: 0,
-  });
-  if (remaining > 0) output.sendData(id, msg.offset, content);
-  ctx.recordTransfer('download', remaining, path);
-  return { op: 'HASH', id, hash: hash.digest() };
+  return offThread ? offThread.digest() : hash.digest();
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -4,7 +4,7 @@
  */
 import type { Hash } from 'node:crypto';
 import type { Logger } from './log.js';
-import type { ServerMessage } from '../protocol/messages.js';
+import type { Entry, ServerMessage } from '../protocol/messages.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -29,6 +29,10 @@ export interface TransferInput {
   onData?(offset: number, data: Buffer): void;
   onWind?(increment: number): void;
   onHash?(hash: Buffer): void;
+  /** The next item of a tree upload (TPUT). */
+  onFile?(entry: Entry): void;
+  /** The end of a tree upload's items (TPUT). */
+  onDone?(): void;
 }
 
 export interface RequestContext {
@@ -44,6 +48,8 @@ export interface RequestContext {
   receive(input: TransferInput): void;
   /** Records the bytes moved, for the session's transfer log line. */
   recordTransfer(direction: 'upload' | 'download', bytes: number, path: string): void;
+  /** Records a whole tree transfer (TGET, TPUT): one log line for all its files. */
+  recordTree(direction: 'upload' | 'download', files: number, bytes: number, path: string): void;
 }
 
 /** The reason a request was aborted because its session ended (as opposed to CANC). */

@@ -24,6 +24,7 @@ import {
 } from './operations.js';
 import { handleDownload } from './download.js';
 import { handleUpload } from './upload.js';
+import { handleTreeGet } from './tree-download.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -31,7 +32,7 @@ import { toFerryError } from './storage/errors.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -65,7 +66,7 @@ const TRANSFER_INFO_BYTES = 1024 * 1024;
 
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
-  MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload,
+  MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
 };
 
 const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD']);
@@ -265,6 +266,26 @@ export class Session implements SessionOutput {
         onHash.call(active.input, Buffer.from(msg.hash));
         return;
       }
+      case 'FILE': {
+        if (!active) return;
+        const onFile = active.input?.onFile;
+        if (!onFile) {
+          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `FILE for a ${active.op} request`));
+          return;
+        }
+        onFile.call(active.input, msg.entry);
+        return;
+      }
+      case 'DONE': {
+        if (!active) return;
+        const onDone = active.input?.onDone;
+        if (!onDone) {
+          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `DONE for a ${active.op} request`));
+          return;
+        }
+        onDone.call(active.input);
+        return;
+      }
       case 'CANC':
         active?.abort.abort(new FerryError(ErrorCode.CANCELLED, 'cancelled by the client'));
         return;
@@ -281,7 +302,9 @@ export class Session implements SessionOutput {
     }
   }
 
-  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'CANC' | 'QUIT' | 'CONN' }>, idInUse: boolean): void {
+  private startRequest(
+    msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'FILE' | 'DONE' | 'CANC' | 'QUIT' | 'CONN' }>, idInUse: boolean,
+  ): void {
     const refuse = (code: number, message: string): void => {
       this.logger.info('request refused', { id: msg.id, op: msg.op, code: errorCodeName(code), error: message });
       this.send({ op: 'FAIL', id: msg.id, code, message });
@@ -317,6 +340,12 @@ export class Session implements SessionOutput {
         const level = bytes >= TRANSFER_INFO_BYTES ? 'info' : 'debug';
         this.logger[level](`${direction} complete`, {
           id: msg.id, path, bytes, seconds, mbPerSecond: seconds > 0 ? Math.round(bytes / seconds / 1e4) / 100 : undefined,
+        });
+      },
+      recordTree: (direction, files, bytes, path) => {
+        const seconds = (Date.now() - request.startedAt) / 1000;
+        this.logger.info(`tree ${direction} complete`, {
+          id: msg.id, path, files, bytes, seconds, mbPerSecond: seconds > 0 ? Math.round(bytes / seconds / 1e4) / 100 : undefined,
         });
       },
     };
@@ -484,6 +513,7 @@ function summarize(msg: ClientMessage): string {
     case 'MOVE': return `MOVE ${msg.from} → ${msg.to}`;
     case 'UPLD': return `UPLD ${msg.path} size=${msg.size} flags=${msg.flags}`;
     case 'DWLD': return `DWLD ${msg.path} offset=${msg.offset}`;
+    case 'TGET': case 'TPUT': return `${msg.op} ${msg.path || '/'}`;
     case 'STAT': case 'MKDR': case 'RMDR': case 'DELF': return `${msg.op} ${msg.path || '/'}`;
     default: return msg.op;
   }

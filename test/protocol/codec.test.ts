@@ -31,6 +31,10 @@ const toServer: ClientMessage[] = [
   { op: 'UPLD', id: 8, path: 'big.bin', size: Number.MAX_SAFE_INTEGER, mtimeMs: 0, mode: 0o7777, flags: 3 },
   { op: 'DWLD', id: 9, path: 'x', offset: 0, prefixHash: noHash, window: 0xffff_ffff },
   { op: 'DWLD', id: 10, path: 'x', offset: 2 ** 40, prefixHash: hash, window: 1 },
+  { op: 'TGET', id: 11, path: 'photos/2024', window: 16 << 20 },
+  { op: 'TPUT', id: 12, path: '', flags: 1 },
+  { op: 'FILE', id: 12, entry: { name: 'a/b/c.txt', kind: 0, size: 2 ** 40, mtimeMs: 7, mode: 0o644 } },
+  { op: 'DONE', id: 12 },
   { op: 'CANC', id: 9 },
   { op: 'QUIT', id: 0xffff_ffff },
   { op: 'DATA', id: 8, offset: 2 ** 33 + 5, data: Buffer.from('content') },
@@ -52,6 +56,7 @@ const toClient: ServerMessage[] = [
   { op: 'DATA', id: 9, offset: 0, data: Buffer.from([0, 1, 2, 255]) },
   { op: 'WIND', id: 8, increment: 1 },
   { op: 'HASH', id: 9, hash },
+  { op: 'FILE', id: 11, entry: { name: 'sub', kind: 1, size: 0, mtimeMs: 1, mode: 0o755 } },
   { op: 'DONE', id: 10 },
   { op: 'FAIL', id: 6, code: ErrorCode.NOT_FOUND, message: 'no such file: a/b.txt' },
   { op: 'FAIL', id: 0, code: 999, message: '' },
@@ -103,7 +108,7 @@ void test('every message type survives encode → decode in its direction', () =
     assert.deepEqual(plain(decoded), plain(message), `${direction} ${message.op}`);
     ops.add(`${direction} ${message.op}`);
   }
-  assert.equal(ops.size, 14 + 9, 'all 14 client and 9 server layouts');
+  assert.equal(ops.size, 18 + 10, 'all 18 client and 10 server layouts');
 });
 
 void test('decodeClientMessage and decodeServerMessage pick the right CONN and STAT layouts', () => {
@@ -303,7 +308,7 @@ for (const [what, direction, bytes, code, message] of badPayloads) {
 void test('opcodes of the other direction are UNSUPPORTED', () => {
   for (const [direction, message] of samples) {
     const other: Direction = direction === 'toServer' ? 'toClient' : 'toServer';
-    const bothWays = ['CONN', 'STAT', 'DATA', 'WIND', 'HASH'].includes(message.op);
+    const bothWays = ['CONN', 'STAT', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE'].includes(message.op);
     if (bothWays) continue;
     assertCode(() => decodeMessage(frameOf(encodeMessageToBuffer(message)), other), ErrorCode.UNSUPPORTED, /not valid in this direction/);
   }

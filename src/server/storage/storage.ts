@@ -211,6 +211,32 @@ export class Storage {
     });
   }
 
+  /**
+   * The folders and regular files below the folder `components` (followed if
+   * it is a symlink inside the root), for a tree download (TGET). Each file is
+   * opened through its checked folder's descriptor with O_NOFOLLOW, so neither
+   * a symlink inside the tree nor a folder swapped for one can lead outside.
+   */
+  async walkTree(components: readonly string[]): Promise<TreeWalk> {
+    const folder = await this.openFolder(components);
+    let dir: Dir;
+    try {
+      dir = await fs.opendir(folder.path, { bufferSize: 1024 });
+    } catch (error) {
+      await folder.close();
+      throw toFerryError(error, displayPath(components));
+    }
+    return new TreeWalk({ dir, folder, prefix: '' }, components, async (real, prefix) => {
+      const sub = await this.openCheckedFolder(real, components, true);
+      try {
+        return { dir: await fs.opendir(sub.path, { bufferSize: 1024 }), folder: sub, prefix };
+      } catch (error) {
+        await sub.close();
+        throw error;
+      }
+    });
+  }
+
   // ------------------------------------------------------------------ changes
 
   async mkdir(components: readonly string[], parents: boolean): Promise<void> {
@@ -545,6 +571,113 @@ interface ListedFolder {
   dir: Dir;
   folder: OpenFolder;
   prefix: string;
+}
+
+// ------------------------------------------------------------------ tree walks
+
+/** One item of a tree download: a folder, or a regular file already open for reading. */
+export type TreeItem =
+  | { kind: 'folder'; entry: Entry }
+  | { kind: 'file'; entry: Entry; file: ReadableFile };
+
+/**
+ * Walks a tree depth first for TGET. Unlike a recursive listing, which skips
+ * what it cannot read, a walk that copies fails on an unreadable folder or
+ * file: a copy that silently lacks files is worse than one that stops and
+ * says why. What vanishes during the walk, symlinks and special files are
+ * left out (a tree transfer neither follows nor copies them).
+ */
+export class TreeWalk {
+  private current: ListedFolder | undefined;
+  private readonly pending: { real: string; prefix: string }[] = [];
+
+  constructor(
+    first: ListedFolder,
+    private readonly top: readonly string[],
+    private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
+  ) {
+    this.current = first;
+  }
+
+  /** The next folder or file, or undefined when the walk is over. The caller closes each file. */
+  async next(): Promise<TreeItem | undefined> {
+    for (;;) {
+      if (!this.current) {
+        const following = this.pending.pop();
+        if (!following) return undefined;
+        try {
+          this.current = await this.openSubfolder(following.real, following.prefix);
+        } catch (error) {
+          if (errnoCode(error) === 'ENOENT') continue; // removed during the walk
+          throw toFerryError(error, displayPath([...this.top, following.prefix.slice(0, -1)]));
+        }
+      }
+      const { dir, folder, prefix } = this.current;
+      let dirent;
+      try {
+        dirent = dir.readSync();
+      } catch (error) {
+        await this.closeCurrent();
+        throw toFerryError(error, displayPath([...this.top, prefix.slice(0, -1)].filter(Boolean)));
+      }
+      if (!dirent) {
+        await this.closeCurrent();
+        continue;
+      }
+      const name = prefix + dirent.name;
+      const full = path.join(folder.path, dirent.name);
+      // The folder's own type answer (d_type) spares an lstat per file; some file systems leave it unknown.
+      const stats = dirent.isFile() || dirent.isSymbolicLink() ? undefined : lstatSync(full, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        this.pending.push({ real: path.join(folder.real, dirent.name), prefix: `${name}/` });
+        return { kind: 'folder', entry: entryFromStats(name, stats) };
+      }
+      if (!dirent.isFile() && !stats?.isFile()) continue;
+      const file = openInFolder(full, displayPath([...this.top, name]));
+      if (file) return { kind: 'file', entry: { ...entryFromStats(name, file.stats), size: file.readable.size }, file: file.readable };
+    }
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return;
+    await current.dir.close().catch(() => undefined);
+    await current.folder.close();
+  }
+
+  async close(): Promise<void> {
+    this.pending.length = 0;
+    await this.closeCurrent();
+  }
+}
+
+/**
+ * Opens a regular file reached through a checked folder descriptor. O_NOFOLLOW
+ * refuses a symlink swapped in for it; being reached through the folder's
+ * descriptor, the file is inside that folder. Undefined when it vanished or is
+ * no longer a regular file (changed since the folder was read).
+ */
+function openInFolder(full: string, subject: string): { readable: ReadableFile; stats: Stats } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+    throw toFerryError(error, subject);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      closeQuietly(fd);
+      return undefined;
+    }
+    return { readable: new ReadableFile(fd, stats), stats };
+  } catch (error) {
+    closeQuietly(fd);
+    throw toFerryError(error, subject);
+  }
 }
 
 // ------------------------------------------------------------------ files

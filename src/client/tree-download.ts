@@ -1,0 +1,271 @@
+/**
+ * A tree download in one request (TGET, docs/PROTOCOL.md §6 "Tree
+ * download"): the server walks the folder and streams every folder and
+ * regular file, FILE then the file's DATA and HASH, back to back. Each file
+ * lands through its own FileSink (temporary file, checked, renamed); one
+ * credit window covers them all.
+ *
+ * Why: with a request per file, a tree of thousands of small files costs a
+ * request, a reply and a wake-up of both processes per file, far more than
+ * the bytes themselves; streamed, the files arrive in full socket reads.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Connection, RequestSlot } from '../connection/connection.js';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { EntryKind, type Entry, type ServerMessage } from '../protocol/messages.js';
+import { checkTarget } from './download.js';
+import { cancelledError, failError } from './exchange.js';
+import { FileSink } from './file-sink.js';
+import { localError, newContentHash, partialPathFor } from './local-files.js';
+import { ProgressThrottle } from './progress.js';
+import { joinRemote } from './remote-path.js';
+import { asBuffer } from './transfer-common.js';
+import type { TreeProgress } from './types.js';
+
+/** Credit for the whole tree's content: deep enough to keep the link busy, and the bound on buffered bytes. */
+const TREE_STREAM_WINDOW = 16 * 1024 * 1024;
+
+export interface TreeStreamJob {
+  remoteDir: string;
+  localDir: string;
+  overwrite: boolean;
+  /** Folders (relative, `/`-separated) known to exist locally. */
+  folders: Set<string>;
+  /** Folders this call created: files in them need no "does the target exist" check. */
+  freshFolders: Set<string>;
+  /** From the listing made before, for progress. */
+  filesTotal: number;
+  bytesTotal: number;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: TreeProgress) => void) | undefined;
+  progressIntervalMs?: number | undefined;
+  /** Checks a name from the server is a plain relative path (throws INVALID_PATH). */
+  checkName(name: string): string;
+}
+
+export interface TreeStreamResult {
+  files: number;
+  bytes: number;
+}
+
+export function receiveTree(connection: Connection, job: TreeStreamJob): Promise<TreeStreamResult> {
+  return new TreeReceiver(connection, job).done;
+}
+
+interface CurrentFile {
+  sink: FileSink;
+  relative: string;
+  size: number;
+}
+
+class TreeReceiver {
+  readonly done: Promise<TreeStreamResult>;
+  private resolve!: (result: TreeStreamResult) => void;
+  private reject!: (error: unknown) => void;
+  private slot: RequestSlot | undefined;
+  private current: CurrentFile | undefined;
+  /** Files whose HASH arrived and whose checks and renames are still running. */
+  private readonly completing = new Set<Promise<void>>();
+  private filesDone = 0;
+  private bytesDone = 0;
+  /** Bytes of the file in progress already counted in bytesDone. */
+  private currentCounted = 0;
+  private ungranted = 0;
+  private readonly grantThreshold = TREE_STREAM_WINDOW / 4;
+  private readonly progress: ProgressThrottle<TreeProgress>;
+  /** Set once the outcome is decided; later frames are only drained. */
+  private stopped = false;
+  private readonly onAbort = (): void => this.stop(cancelledError(), true);
+
+  constructor(private readonly connection: Connection, private readonly job: TreeStreamJob) {
+    this.progress = new ProgressThrottle(job.onProgress, job.progressIntervalMs);
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    void this.begin();
+  }
+
+  private async begin(): Promise<void> {
+    try {
+      this.slot = await this.connection.begin({
+        onMessage: (msg) => this.onMessage(msg),
+        onConnectionLost: (error) => this.stop(error, false),
+      }, this.job.signal);
+    } catch (error) {
+      this.stop(error, false);
+      return;
+    }
+    this.connection.send({ op: 'TGET', id: this.slot.id, path: this.job.remoteDir, window: TREE_STREAM_WINDOW });
+    this.job.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.job.signal?.aborted) this.onAbort();
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    if (msg.op === 'DONE' || msg.op === 'FAIL') this.slot?.finish();
+    if (this.stopped) return;
+    try {
+      switch (msg.op) {
+        case 'FILE':
+          this.onFile(msg.entry);
+          return;
+        case 'DATA': {
+          const problem = this.current ? this.current.sink.accept(msg.offset, asBuffer(msg.data)) : 'DATA outside a file';
+          if (problem) this.violation(problem);
+          return;
+        }
+        case 'HASH':
+          this.onHash(msg.hash);
+          return;
+        case 'DONE':
+          if (this.current) {
+            this.violation('DONE inside a file');
+            return;
+          }
+          void this.finish();
+          return;
+        case 'FAIL':
+          this.stop(failError(msg), false);
+          return;
+        default:
+          this.violation(`unexpected ${msg.op} during a tree download`);
+      }
+    } catch (error) {
+      // A local refusal (an existing target, an unsafe name, a folder that cannot be made) ends the tree.
+      this.stop(error, true);
+    }
+  }
+
+  private onFile(entry: Entry): void {
+    if (this.current) {
+      this.violation('FILE before the previous file\'s HASH');
+      return;
+    }
+    const relative = this.job.checkName(entry.name);
+    const local = path.join(this.job.localDir, ...relative.split('/'));
+    if (entry.kind === EntryKind.DIRECTORY) {
+      if (!this.job.folders.has(relative)) {
+        try {
+          fs.mkdirSync(local, { recursive: true });
+        } catch (error) {
+          throw localError(error, local);
+        }
+        this.job.folders.add(relative);
+      }
+      return;
+    }
+    if (entry.kind !== EntryKind.FILE) {
+      this.violation(`a tree item of kind ${entry.kind}`);
+      return;
+    }
+    if (!this.job.freshFolders.has(parentOf(relative))) checkTarget(local, this.job.overwrite);
+    this.currentCounted = 0;
+    this.current = {
+      relative,
+      size: entry.size,
+      sink: new FileSink({
+        partial: partialPathFor(local), localPath: local, remotePath: joinRemote(this.job.remoteDir, relative),
+        start: { offset: 0, prefixHash: Buffer.alloc(0), hash: newContentHash() },
+        size: entry.size, mtimeMs: entry.mtimeMs, mode: entry.mode,
+        onWritten: (bytes) => this.credited(bytes),
+        onWriteError: (error) => this.stop(error, true),
+      }),
+    };
+  }
+
+  private onHash(hash: Uint8Array): void {
+    const file = this.current;
+    if (!file) {
+      this.violation('HASH outside a file');
+      return;
+    }
+    this.current = undefined;
+    const completion = file.sink.complete(hash).then(() => {
+      this.completing.delete(completion);
+      this.filesDone++;
+      this.report(file.relative);
+    }, (error: unknown) => {
+      this.completing.delete(completion);
+      this.stop(error, true);
+    });
+    this.completing.add(completion);
+  }
+
+  /** `bytes` more of the current file are taken in: credit back in batches, progress. */
+  private credited(bytes: number): void {
+    if (this.stopped) return;
+    this.bytesDone += bytes;
+    this.currentCounted += bytes;
+    this.ungranted += bytes;
+    if (this.ungranted >= this.grantThreshold) {
+      this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });
+      this.ungranted = 0;
+    }
+    this.report(this.current?.relative);
+  }
+
+  private snapshot(current: string | undefined): TreeProgress {
+    return {
+      filesDone: this.filesDone, filesTotal: Math.max(this.job.filesTotal, this.filesDone),
+      bytesDone: this.bytesDone, bytesTotal: Math.max(this.job.bytesTotal, this.bytesDone),
+      ...(current !== undefined ? { current } : {}),
+    };
+  }
+
+  private report(current: string | undefined): void {
+    this.progress.update(() => this.snapshot(current));
+  }
+
+  private async finish(): Promise<void> {
+    this.stopped = true;
+    this.job.signal?.removeEventListener('abort', this.onAbort);
+    // Every file's own completion settles before the tree does; the first failure among them wins.
+    const failure = await this.settleCompletions();
+    if (failure !== undefined) {
+      this.reject(failure);
+      return;
+    }
+    this.progress.flush(this.snapshot(undefined));
+    this.resolve({ files: this.filesDone, bytes: this.bytesDone });
+  }
+
+  private firstFailure: unknown;
+
+  private async settleCompletions(): Promise<unknown> {
+    while (this.completing.size > 0) await Promise.all([...this.completing]);
+    return this.firstFailure;
+  }
+
+  /**
+   * Ends the tree with `error`. The file in progress keeps its temporary file
+   * for a later resume; files already complete stay. `cancelServer`: tell the
+   * server to stop (a local reason; the server's own FAIL needs no CANC).
+   */
+  private stop(error: unknown, cancelServer: boolean): void {
+    this.firstFailure ??= error;
+    if (this.stopped) return;
+    this.stopped = true;
+    this.job.signal?.removeEventListener('abort', this.onAbort);
+    if (cancelServer && this.slot && !this.connection.closed) this.connection.send({ op: 'CANC', id: this.slot.id });
+    const file = this.current;
+    this.current = undefined;
+    void (async () => {
+      if (file) await file.sink.abandon('keep');
+      await this.settleCompletions();
+      this.reject(this.firstFailure);
+    })();
+  }
+
+  private violation(what: string): void {
+    const error = new FerryError(ErrorCode.BAD_FRAME, `the server broke the protocol: ${what}`);
+    this.stop(error, false);
+    this.connection.close(error);
+  }
+}
+
+/** `a/b/c.txt` → `a/b`; a top-level name → ``. */
+export function parentOf(relative: string): string {
+  const slash = relative.lastIndexOf('/');
+  return slash < 0 ? '' : relative.slice(0, slash);
+}
