@@ -16,6 +16,7 @@ import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
 import { parentOf, receiveTree } from './tree-download.js';
+import { sendTree } from './tree-upload.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import { uploadFile, type LocalFileFacts } from './upload.js';
 
@@ -54,6 +55,17 @@ export async function uploadTree(
   const started = performance.now();
   const plan = await walkLocal(localDir);
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
+  if (context.streamsTrees && !options.resume) {
+    // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
+    const files = plan.files.map((file) => ({ relative: file.relative, facts: file.facts! }))
+      .sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+    const bytes = await sendTree(context.transfer.connection, {
+      localDir, remoteDir, overwrite: options.overwrite ?? false, folders: plan.folders, files,
+      chunkSize: Math.max(1, context.transfer.chunkSize),
+      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+    });
+    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+  }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
   const bytes = await transferFiles(context, plan.files, options, (file, job) => uploadFile(context.transfer, {
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),

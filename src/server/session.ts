@@ -25,6 +25,7 @@ import {
 import { handleDownload } from './download.js';
 import { handleUpload } from './upload.js';
 import { handleTreeGet } from './tree-download.js';
+import { handleTreePut } from './tree-upload.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -67,9 +68,10 @@ const TRANSFER_INFO_BYTES = 1024 * 1024;
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
+  TPUT: handleTreePut,
 };
 
-const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD']);
+const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT']);
 
 interface ActiveRequest {
   readonly id: number;

@@ -6,7 +6,8 @@
  *
  * DATA that arrives while a write is running is queued and written with one
  * writev when that write completes, so many small frames cost few syscalls.
- * The queue never exceeds the window granted, which bounds memory.
+ * The queue never exceeds the window granted, which bounds memory. A small
+ * file is written at once, without the thread pool.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { HASH_BYTES } from '../protocol/constants.js';
@@ -31,7 +32,7 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
   try {
     file = await ctx.storage.openUpload(plan, msg.size, (msg.flags & UPLD_RESUME) !== 0);
     checkAborted(ctx.signal);
-    const receiver = new UploadReceiver(ctx, file, msg.size);
+    const receiver = new UploadReceiver(ctx, file, msg.size, new UploadCredit(ctx, ctx.uploadWindow, 'until-hash'), ctx.signal);
     ctx.receive(receiver);
     ctx.output.send({
       op: 'OPEN', id: ctx.id, offset: file.offset, size: msg.size, mtimeMs: msg.mtimeMs, mode: msg.mode,
@@ -61,11 +62,46 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
   }
 }
 
-class UploadReceiver implements TransferInput {
+/** Files at most this large are written synchronously: a page-cache write takes microseconds. */
+const WRITE_NOW_BYTES = 256 * 1024;
+
+/**
+ * The credit granted to the client for a request's DATA (docs/PROTOCOL.md
+ * §5): the OPEN window, plus a WIND for every byte written. An UPLD stops
+ * granting once the file's HASH is in; a tree upload's files share one credit
+ * and keep granting until the request ends.
+ */
+export class UploadCredit {
+  private available: number;
+
+  constructor(private readonly ctx: RequestContext, window: number, private readonly grants: 'until-hash' | 'always') {
+    this.available = window;
+  }
+
+  /** Spends `bytes` of credit; false (nothing spent) when the client sent more than it was granted. */
+  spend(bytes: number): boolean {
+    if (bytes > this.available) return false;
+    this.available -= bytes;
+    return true;
+  }
+
+  get left(): number {
+    return this.available;
+  }
+
+  /** `bytes` are written: the client may send that much more. */
+  give(bytes: number, hashIn: boolean): void {
+    if (hashIn && this.grants === 'until-hash') return;
+    this.available += bytes;
+    this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: bytes });
+  }
+}
+
+/** Takes one file's DATA and HASH, writes them to its temporary file, and resolves with the client's hash. */
+export class UploadReceiver implements TransferInput {
   /** Bytes of the file received so far, i.e. the offset the next DATA must carry. */
   received: number;
   readonly finished: Promise<Buffer>;
-  private credit: number;
   private queue: Buffer[] = [];
   private queueBytes = 0;
   /** File position of the queue's first byte. */
@@ -76,16 +112,22 @@ class UploadReceiver implements TransferInput {
   private resolveFinished!: (hash: Buffer) => void;
   private rejectFinished!: (error: FerryError) => void;
 
-  constructor(private readonly ctx: RequestContext, private readonly file: UploadFile, private readonly size: number) {
+  /** `signal`: fail when it aborts (an UPLD's own request); a tree upload calls `fail` itself. */
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly file: UploadFile,
+    private readonly size: number,
+    private readonly credit: UploadCredit,
+    signal?: AbortSignal,
+  ) {
     this.received = file.offset;
     this.queueStart = file.offset;
-    this.credit = ctx.uploadWindow;
     this.finished = new Promise<Buffer>((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
     });
     this.finished.catch(() => undefined);
-    ctx.signal.addEventListener('abort', () => this.fail(abortError(ctx.signal)), { once: true });
+    signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
   }
 
   onData(offset: number, data: Buffer): void {
@@ -97,11 +139,10 @@ class UploadReceiver implements TransferInput {
     if (this.received + data.length > this.size) {
       return this.fail(new FerryError(ErrorCode.SIZE_MISMATCH, `DATA goes beyond the declared size of ${this.size} bytes`));
     }
-    if (data.length > this.credit) {
-      return this.fail(new FerryError(ErrorCode.BAD_FRAME, `DATA of ${data.length} bytes exceeds the credit of ${this.credit}`));
+    if (!this.credit.spend(data.length)) {
+      return this.fail(new FerryError(ErrorCode.BAD_FRAME, `DATA of ${data.length} bytes exceeds the credit of ${this.credit.left}`));
     }
     if (data.length === 0) return;
-    this.credit -= data.length;
     this.file.hash.update(data);
     this.received += data.length;
     this.queue.push(data);
@@ -125,20 +166,31 @@ class UploadReceiver implements TransferInput {
     this.queue = [];
     this.queueBytes = 0;
     this.queueStart += bytes;
+    if (this.size <= WRITE_NOW_BYTES) {
+      try {
+        this.file.writeNow(buffers, position);
+      } catch (error) {
+        this.fail(toFerryError(error, displayPath(this.file.plan.components)));
+        return;
+      }
+      this.written(bytes);
+      return;
+    }
     this.writing = true;
     this.file.write(buffers, position).then(() => {
       this.writing = false;
-      if (this.settled) return;
-      if (!this.clientHash) {
-        this.credit += bytes;
-        this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: bytes });
-      }
-      this.pump();
-      this.finishIfDone();
+      this.written(bytes);
     }, (error: unknown) => {
       this.writing = false;
       this.fail(toFerryError(error, displayPath(this.file.plan.components)));
     });
+  }
+
+  private written(bytes: number): void {
+    if (this.settled) return;
+    this.credit.give(bytes, this.clientHash !== undefined);
+    this.pump();
+    this.finishIfDone();
   }
 
   private finishIfDone(): void {
@@ -147,7 +199,8 @@ class UploadReceiver implements TransferInput {
     this.resolveFinished(this.clientHash);
   }
 
-  private fail(error: FerryError): void {
+  /** Ends the file with `error` (the request's own failure, or the tree's). */
+  fail(error: FerryError): void {
     if (this.settled) return;
     this.settled = true;
     this.queue = [];

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FerryClient } from '../../src/client/client.js';
+import type { TreeProgress } from '../../src/client/types.js';
 import { DEFAULT_MAX_FRAME } from '../../src/protocol/constants.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { EntryKind, type ClientMessage, type Entry } from '../../src/protocol/messages.js';
@@ -131,6 +132,62 @@ void describe('tree download in one TGET, against ferryd', () => {
     assert.ok(fs.readdirSync(target).filter((name) => !name.endsWith('.ferry-part')).length < sizes.size);
     assert.ok(client.connected);
     assert.equal((await client.list('big-tree')).length, sizes.size);
+  });
+
+  void it('uploads a tree in one TPUT: every file whole, with mtime and mode, progress to the totals', async () => {
+    const source = path.join(local, 'up-source');
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 150; i++) {
+      const relative = i % 2 === 0 ? `f${i}.bin` : `d${i % 5}/e${i % 3}/f${i}.bin`;
+      fs.mkdirSync(path.dirname(path.join(source, relative)), { recursive: true });
+      const data = patternBytes((i * 131) % 7000, i + 5);
+      fs.writeFileSync(path.join(source, relative), data, { mode: i % 2 ? 0o600 : 0o644 });
+      files.set(relative, data);
+    }
+    const large = patternBytes(5 * 1024 * 1024 + 3, 99);
+    fs.writeFileSync(path.join(source, 'large.bin'), large);
+    files.set('large.bin', large);
+    fs.mkdirSync(path.join(source, 'hollow', 'deeper'), { recursive: true });
+    const mtime = new Date('2019-05-06T07:08:09.000Z');
+    fs.utimesSync(path.join(source, 'f0.bin'), mtime, mtime);
+
+    const requestsBefore = logLines.filter((line) => line.msg === 'request').length;
+    const progress: TreeProgress[] = [];
+    const result = await client.uploadTree(source, 'uploaded/here', { onProgress: (p) => progress.push(p) });
+    assert.equal(result.files, files.size);
+    const top = path.join(server.root, 'uploaded', 'here');
+    for (const [relative, data] of files) {
+      assert.ok(fs.readFileSync(path.join(top, relative)).equals(data), relative);
+      assert.equal(fs.statSync(path.join(top, relative)).mode & 0o777, fs.statSync(path.join(source, relative)).mode & 0o777);
+    }
+    assert.equal(fs.statSync(path.join(top, 'f0.bin')).mtimeMs, mtime.getTime());
+    assert.ok(fs.statSync(path.join(top, 'hollow', 'deeper')).isDirectory());
+    assert.deepEqual(partsLeft(top), []);
+    const last = progress.at(-1)!;
+    assert.equal(last.filesDone, files.size);
+    assert.equal(last.bytesDone, last.bytesTotal);
+    const requests = logLines.filter((line) => line.msg === 'request').slice(requestsBefore);
+    assert.deepEqual(requests.map((line) => String(line.fields.request).split(' ')[0]).sort(), ['MKDR', 'TPUT']);
+  });
+
+  void it('a cancelled tree upload stops with CANCELLED and leaves no partial file under a final name', async () => {
+    const source = path.join(local, 'cancel-up');
+    fs.mkdirSync(source);
+    for (let i = 0; i < 6; i++) fs.writeFileSync(path.join(source, `big${i}`), patternBytes(2 * 1024 * 1024, i + 40));
+    const stop = new AbortController();
+    await assert.rejects(client.uploadTree(source, 'cancel-up', {
+      signal: stop.signal, progressIntervalMs: 0,
+      onProgress: (progress) => {
+        if (progress.bytesDone > 3 * 1024 * 1024) stop.abort();
+      },
+    }), isCode(ErrorCode.CANCELLED));
+    const top = path.join(server.root, 'cancel-up');
+    // The server ends the request on its own time; what it committed is whole.
+    for (let i = 0; i < 100 && partsLeft(top).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const name of fs.readdirSync(top)) {
+      assert.ok(fs.readFileSync(path.join(top, name)).equals(patternBytes(2 * 1024 * 1024, Number(name.slice(3)) + 40)), name);
+    }
+    assert.ok(client.connected);
   });
 
   void it('with resume, a tree goes file by file and continues a partial file', async () => {

@@ -30,9 +30,10 @@
  * recursive listing reads the same way). Reading and writing content and
  * fsync stay on the thread pool.
  */
+import { execFile } from 'node:child_process';
 import {
-  closeSync, constants as fsConstants, fchmodSync, fstatSync, futimesSync, lstatSync, openSync, read as readFd,
-  readSync, readlinkSync, realpathSync, renameSync, type Dir, type Stats,
+  closeSync, constants as fsConstants, fchmodSync, fdatasync, fstatSync, fsync, ftruncateSync, futimesSync, linkSync,
+  lstatSync, openSync, read as readFd, readSync, readlinkSync, unlinkSync, writev, writevSync, realpathSync, renameSync, type Dir, type Stats,
 } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,6 +43,7 @@ import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
 import { removeTreeAt } from './remove-tree.js';
+import { TreeTarget } from './tree-target.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
@@ -51,7 +53,7 @@ const TEMP_NAME = /^\..*\.ferry-part$/s;
 const NAME_MAX_ON_DISK = 255;
 
 /** A folder opened and checked once; `path` reaches it through its descriptor. */
-interface OpenFolder {
+export interface OpenFolder {
   /** `/proc/self/fd/N`, or the checked real path where /proc is not available. */
   path: string;
   /** The folder's real path, checked inside the root. */
@@ -120,6 +122,11 @@ export class Storage {
    * `noFollow`: refuse a symlink there (a subfolder found by a listing).
    */
   private async openCheckedFolder(real: string, components: readonly string[], noFollow: boolean): Promise<OpenFolder> {
+    return this.openCheckedFolderNow(real, components, noFollow);
+  }
+
+  /** openCheckedFolder without a promise, for callers that are synchronous themselves. */
+  openCheckedFolderNow(real: string, components: readonly string[], noFollow: boolean): OpenFolder {
     if (!this.procFd) return { path: real, real, close: () => Promise.resolve() };
     let fd: number;
     try {
@@ -375,14 +382,10 @@ export class Storage {
     const name = components[components.length - 1]!;
     const target = path.join(folder.path, name);
     try {
-      const stats = lstatSync(target);
-      if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
-      if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
+      this.checkUploadTarget(target, overwrite, subject);
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') {
-        await folder.close();
-        throw toFerryError(error, subject);
-      }
+      await folder.close();
+      throw error;
     }
     const realFolder = folder.real || await this.resolveFollowing(components.slice(0, -1));
     return {
@@ -395,6 +398,19 @@ export class Storage {
     };
   }
 
+  /** An upload's target (reached through its checked folder) must not be a folder, nor exist without `overwrite`. */
+  checkUploadTarget(target: string, overwrite: boolean, subject: string): void {
+    let stats: Stats | undefined;
+    try {
+      stats = lstatSync(target, { throwIfNoEntry: false });
+    } catch (error) {
+      throw toFerryError(error, subject);
+    }
+    if (!stats) return;
+    if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+    if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
+  }
+
   /**
    * Opens the upload's temporary file. With `resume` and an existing temporary
    * file, continues it: offset = its length capped at `size` (longer files are
@@ -404,42 +420,129 @@ export class Storage {
     const subject = displayPath(plan.components);
     const hash = createHash('sha256');
     if (resume) {
-      let handle: FileHandle | undefined;
+      let fd: number | undefined;
       try {
-        handle = await fs.open(plan.temp, O_RDWR | O_NOFOLLOW);
+        fd = openSync(plan.temp, O_RDWR | O_NOFOLLOW);
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
       }
-      if (handle) {
+      if (fd !== undefined) {
         try {
-          await this.verifyDescriptor(handle, plan.components);
-          const stats = await handle.stat();
+          this.verifyFd(fd, plan.components);
+          const stats = fstatSync(fd);
           if (!stats.isFile()) throw new FerryError(ErrorCode.INVALID_PATH, `temporary file is not a regular file: ${subject}`);
           const offset = Math.min(stats.size, size);
-          if (stats.size > size) await handle.truncate(size);
-          await hashRange(handle, offset, hash);
+          if (stats.size > size) ftruncateSync(fd, size);
+          await hashRange(fd, offset, hash);
           const prefixHash = offset > 0 ? hash.copy().digest() : Buffer.alloc(0);
-          return new UploadFile(handle, plan, offset, prefixHash, hash);
+          return new UploadFile(fd, plan, offset, prefixHash, hash);
         } catch (error) {
-          await handle.close().catch(() => undefined);
+          closeQuietly(fd);
           throw toFerryError(error, subject);
         }
       }
     }
-    let handle: FileHandle;
+    return this.createUploadFile(plan);
+  }
+
+  /** A fresh, empty temporary file for `plan` (an existing one is cut to 0). */
+  createUploadFile(plan: UploadPlan): UploadFile {
+    let fd: number;
     try {
-      handle = await fs.open(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o666);
+      fd = openSync(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o666);
     } catch (error) {
-      throw toFerryError(error, subject);
+      throw toFerryError(error, displayPath(plan.components));
     }
     try {
-      await this.verifyDescriptor(handle, plan.components);
+      this.verifyFd(fd, plan.components);
     } catch (error) {
-      await handle.close().catch(() => undefined);
+      closeQuietly(fd);
       throw error;
     }
-    return new UploadFile(handle, plan, 0, Buffer.alloc(0), hash);
+    return new UploadFile(fd, plan, 0, Buffer.alloc(0), createHash('sha256'));
   }
+
+  /**
+   * The folder `components` as the target of a tree upload (TPUT): it must
+   * exist (a symlink to a folder inside the root is followed, as by LIST).
+   */
+  async openTreeTarget(components: readonly string[]): Promise<TreeTarget> {
+    const top = await this.openFolder(components);
+    return new TreeTarget(this, top, components);
+  }
+
+  /**
+   * Makes checked uploads final, several at once (TPUT's batches): flushes
+   * their content to disk, renames each temporary file over its target, then
+   * flushes the renames. One flush of the file system for a whole batch
+   * instead of an fsync per file is what makes a tree of small files cheap;
+   * a final name still never holds a partial or unchecked file.
+   *
+   * Each rename goes through its folder opened and checked again, so a folder
+   * swapped for a symlink since the file was written cannot redirect it.
+   * Returns the first failure (EXISTS for a target that appeared without
+   * overwrite, say) after committing every other file, or undefined.
+   */
+  async commitStaged(files: readonly StagedFile[]): Promise<FerryError | undefined> {
+    if (files.length === 0) return undefined;
+    await this.flushFiles(files.map((file) => file.tempReal));
+    let failure: FerryError | undefined;
+    const folders = new Map<string, StagedFile[]>();
+    for (const file of files) {
+      const group = folders.get(file.folderReal);
+      if (group) group.push(file);
+      else folders.set(file.folderReal, [file]);
+    }
+    for (const [folderReal, group] of folders) {
+      let folder: OpenFolder;
+      try {
+        folder = this.openCheckedFolderNow(folderReal, group[0]!.components.slice(0, -1), true);
+      } catch (error) {
+        failure ??= toFerryError(error, displayPath(group[0]!.components));
+        continue;
+      }
+      try {
+        for (const file of group) {
+          const temp = path.join(folder.path, file.tempName);
+          const target = path.join(folder.path, file.name);
+          try {
+            if (file.overwrite) renameSync(temp, target);
+            else linkWithoutReplacing(temp, target);
+          } catch (error) {
+            failure ??= toFerryError(error, displayPath(file.components));
+            try {
+              unlinkSync(temp);
+            } catch {
+              // Already gone: nothing to clean.
+            }
+          }
+        }
+      } finally {
+        await folder.close();
+      }
+    }
+    await this.flushFiles([...folders.keys()]);
+    return failure;
+  }
+
+  /**
+   * Flushes to disk what was written to `paths` (real paths inside the root):
+   * one syncfs of the root's file system where the system offers it (Linux,
+   * through coreutils' `sync -f`, since Node has no binding for it), else an
+   * fsync of each path. syncfs costs about one flush whatever the count;
+   * an fsync per small file costs a disk flush each.
+   */
+  private async flushFiles(paths: readonly string[]): Promise<void> {
+    if (this.syncFs !== 'unavailable' && await syncFileSystem(this.root)) {
+      this.syncFs = 'works';
+      return;
+    }
+    if (this.syncFs === 'works') throw new FerryError(ErrorCode.INTERNAL, 'flushing the file system failed');
+    this.syncFs = 'unavailable';
+    await Promise.all(paths.map((real) => fsyncPath(real)));
+  }
+
+  private syncFs: 'untried' | 'works' | 'unavailable' = 'untried';
 
   // ------------------------------------------------------------------ housekeeping
 
@@ -777,7 +880,8 @@ export class UploadFile {
   private flushError: unknown;
 
   constructor(
-    private readonly handle: FileHandle,
+    /** A plain descriptor: the callback API costs less per call than a FileHandle, which counts for small files. */
+    private readonly fd: number,
     readonly plan: UploadPlan,
     /** Where the client continues (bytes already in the temporary file). */
     readonly offset: number,
@@ -787,10 +891,43 @@ export class UploadFile {
     readonly hash: Hash,
   ) {}
 
-  /** Writes `buffers` one after another starting at `position`. */
+  /** Writes `buffers` one after another starting at `position`, on the thread pool. */
   async write(buffers: Buffer[], position: number): Promise<void> {
     if (this.flushError !== undefined) throw this.flushError;
-    await this.writeAll(buffers, position);
+    let at = position;
+    let rest = buffers;
+    // writev may write less than asked (signals, quotas): continue with what is left.
+    while (rest.length > 0) {
+      const total = rest.reduce((sum, b) => sum + b.length, 0);
+      const written = await writevAt(this.fd, rest, at);
+      if (written === total) break;
+      if (written === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
+      at += written;
+      rest = skipBytes(rest, written);
+    }
+    this.wrote(buffers);
+  }
+
+  /**
+   * write() without the thread pool: for a small file, one write into the
+   * page cache takes microseconds and a round trip through the pool far more.
+   */
+  writeNow(buffers: Buffer[], position: number): void {
+    if (this.flushError !== undefined) throw this.flushError;
+    let at = position;
+    let rest = buffers;
+    while (rest.length > 0) {
+      const total = rest.reduce((sum, b) => sum + b.length, 0);
+      const written = writevSync(this.fd, rest, at);
+      if (written === total) break;
+      if (written === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
+      at += written;
+      rest = skipBytes(rest, written);
+    }
+    this.wrote(buffers);
+  }
+
+  private wrote(buffers: Buffer[]): void {
     this.unflushedBytes += buffers.reduce((sum, b) => sum + b.length, 0);
     this.flushInBackground();
   }
@@ -803,27 +940,21 @@ export class UploadFile {
   private flushInBackground(): void {
     if (this.flushing || this.closed || this.unflushedBytes < UPLOAD_FLUSH_BYTES) return;
     this.unflushedBytes = 0;
-    this.flushing = this.handle.datasync().then(() => {
-      this.flushing = undefined;
-      this.flushInBackground();
-    }, (error: unknown) => {
-      this.flushing = undefined;
-      if (!this.closed) this.flushError = error;
-    });
+    this.flushing = new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())))
+      .then(() => {
+        this.flushing = undefined;
+        this.flushInBackground();
+      }, (error: unknown) => {
+        this.flushing = undefined;
+        if (!this.closed) this.flushError = error;
+      });
   }
 
-  private async writeAll(buffers: Buffer[], position: number): Promise<void> {
-    let at = position;
-    let rest = buffers;
-    // writev may write less than asked (signals, quotas): continue with what is left.
-    while (rest.length > 0) {
-      const total = rest.reduce((sum, b) => sum + b.length, 0);
-      const { bytesWritten } = await this.handle.writev(rest, at);
-      if (bytesWritten === total) return;
-      if (bytesWritten === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
-      at += bytesWritten;
-      rest = skipBytes(rest, bytesWritten);
-    }
+  /** mtime and mode on the temporary file (before it is flushed and renamed). */
+  private applyTimesAndMode(mtimeMs: number, mode: number): void {
+    // Only permission bits: a client never sets setuid, setgid or sticky bits.
+    if (mode !== 0) fchmodSync(this.fd, mode & 0o777);
+    if (mtimeMs > 0) futimesSync(this.fd, new Date(), new Date(mtimeMs));
   }
 
   /**
@@ -834,27 +965,45 @@ export class UploadFile {
   async commit(mtimeMs: number, mode: number, overwrite: boolean): Promise<void> {
     const subject = displayPath(this.plan.components);
     try {
-      // Only permission bits: a client never sets setuid, setgid or sticky bits.
-      if (mode !== 0) fchmodSync(this.handle.fd, mode & 0o777);
-      if (mtimeMs > 0) futimesSync(this.handle.fd, new Date(), new Date(mtimeMs));
+      this.applyTimesAndMode(mtimeMs, mode);
       await this.flushing;
       if (this.flushError !== undefined) throw this.flushError;
       // Only what was written since the last background flush is still to go.
-      await this.handle.sync();
+      await new Promise<void>((resolve, reject) => fsync(this.fd, (error) => (error ? reject(error) : resolve())));
     } catch (error) {
       throw toFerryError(error, subject);
     } finally {
       await this.close();
     }
     try {
-      if (overwrite) {
-        renameSync(this.plan.temp, this.plan.target);
-      } else {
-        await linkWithoutReplacing(this.plan.temp, this.plan.target);
-      }
+      if (overwrite) renameSync(this.plan.temp, this.plan.target);
+      else linkWithoutReplacing(this.plan.temp, this.plan.target);
     } catch (error) {
       throw toFerryError(error, subject);
     }
+  }
+
+  /**
+   * Finishes a checked file of a tree upload without flushing or renaming it:
+   * mtime and mode applied, closed; Storage.commitStaged makes it final with
+   * the rest of its batch.
+   */
+  async stage(mtimeMs: number, mode: number, overwrite: boolean): Promise<StagedFile> {
+    const subject = displayPath(this.plan.components);
+    try {
+      this.applyTimesAndMode(mtimeMs, mode);
+      await this.flushing;
+      if (this.flushError !== undefined) throw this.flushError;
+    } catch (error) {
+      throw toFerryError(error, subject);
+    } finally {
+      await this.close();
+    }
+    const { components, tempReal } = this.plan;
+    return {
+      components, tempReal, overwrite,
+      folderReal: path.dirname(tempReal), tempName: path.basename(tempReal), name: components[components.length - 1]!,
+    };
   }
 
   /** Drops the upload: closes and deletes the temporary file. */
@@ -873,8 +1022,20 @@ export class UploadFile {
     this.closed = true;
     // Never close the descriptor under a running fdatasync.
     await this.flushing;
-    await this.handle.close().catch(() => undefined);
+    closeQuietly(this.fd);
   }
+}
+
+/** A checked tree-upload file waiting in its temporary file for its batch's commit. */
+export interface StagedFile {
+  /** Protocol path of the target, for messages. */
+  components: string[];
+  /** Real path of the temporary file, its folder, and the two names in that folder. */
+  tempReal: string;
+  folderReal: string;
+  tempName: string;
+  name: string;
+  overwrite: boolean;
 }
 
 // ------------------------------------------------------------------ helpers
@@ -933,33 +1094,75 @@ async function exists(full: string): Promise<boolean> {
 
 const HASH_CHUNK = 1024 * 1024;
 
-async function hashRange(handle: FileHandle, length: number, hash: Hash): Promise<void> {
+async function hashRange(fd: number, length: number, hash: Hash): Promise<void> {
   if (length === 0) return;
   const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, length));
   let position = 0;
   while (position < length) {
     const want = Math.min(buffer.length, length - position);
-    const { bytesRead } = await handle.read(buffer, 0, want, position);
+    const bytesRead = await new Promise<number>((resolve, reject) => {
+      readFd(fd, buffer, 0, want, position, (error, n) => (error ? reject(error) : resolve(n)));
+    });
     if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, 'the file is shorter than expected');
     hash.update(buffer.subarray(0, bytesRead));
     position += bytesRead;
   }
 }
 
+function writevAt(fd: number, buffers: Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    writev(fd, buffers, position, (error, written) => (error ? reject(error) : resolve(written)));
+  });
+}
+
 /** Puts `temp` under `target` only if `target` does not exist (link fails with EEXIST), then removes `temp`. */
-async function linkWithoutReplacing(temp: string, target: string): Promise<void> {
+function linkWithoutReplacing(temp: string, target: string): void {
   try {
-    await fs.link(temp, target);
+    linkSync(temp, target);
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'EEXIST') throw error;
     // File systems without hard links: check, then rename (a small race, no partial file either way).
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
-    if (await exists(target)) throw Object.assign(new Error('target exists'), { code: 'EEXIST' });
-    await fs.rename(temp, target);
+    if (lstatSync(target, { throwIfNoEntry: false })) throw Object.assign(new Error('target exists'), { code: 'EEXIST' });
+    renameSync(temp, target);
     return;
   }
-  await fs.unlink(temp).catch(() => undefined);
+  try {
+    unlinkSync(temp);
+  } catch {
+    // The link is in place; a leftover temporary file is swept later.
+  }
+}
+
+/**
+ * syncfs(2) of the file system holding `folder`, through coreutils' `sync -f`
+ * (Node has no binding for it). False where it is not available (no such
+ * command, or a `sync` without -f): the caller then flushes file by file.
+ */
+function syncFileSystem(folder: string): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    execFile('sync', ['-f', folder], { timeout: 60_000 }, (error) => resolve(!error));
+  });
+}
+
+/** fsync of one file or folder by its real path (read-only descriptors can be flushed too). */
+async function fsyncPath(real: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(real, O_RDONLY | O_NOFOLLOW);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return;
+    throw toFerryError(error);
+  }
+  try {
+    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    throw toFerryError(error);
+  } finally {
+    closeQuietly(fd);
+  }
 }
 
 function skipBytes(buffers: Buffer[], count: number): Buffer[] {

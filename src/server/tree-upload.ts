@@ -1,0 +1,253 @@
+/**
+ * TPUT (docs/PROTOCOL.md §6, Tree upload): a whole tree into a folder in one
+ * request. OPEN grants one credit for all content; the client sends FILE (a
+ * folder to create, or a file followed by its DATA and HASH) for every item,
+ * then DONE. Each file is written to its temporary file and checked at its
+ * HASH like an UPLD; checked files are committed in batches (one flush of
+ * the file system for the batch, then the renames, then another flush), and
+ * the request's DONE comes once every file is committed.
+ *
+ * However the request ends (DONE, a failure, CANC, the connection lost), the
+ * files checked before its end are committed: what arrived whole is kept.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { EntryKind, TPUT_OVERWRITE, type Entry, type ServerMessage, type TreePutRequest } from '../protocol/messages.js';
+import { abortError, endedWithSession, type RequestContext, type TransferInput } from './request.js';
+import { toFerryError } from './storage/errors.js';
+import { displayPath } from './storage/paths.js';
+import type { StagedFile, UploadFile, UploadPlan } from './storage/storage.js';
+import type { TreeTarget } from './storage/tree-target.js';
+import { UploadCredit, UploadReceiver } from './upload.js';
+
+/** A batch is committed once it holds this many files... */
+const BATCH_FILES = 1024;
+/** ...or this much content, so a long upload becomes durable as it goes and memory stays bounded. */
+const BATCH_BYTES = 256 * 1024 * 1024;
+
+export async function handleTreePut(ctx: RequestContext, msg: TreePutRequest): Promise<ServerMessage> {
+  const components = ctx.storage.parse(msg.path);
+  const target = await ctx.storage.openTreeTarget(components);
+  const tree = new TreeUpload(ctx, target, components, (msg.flags & TPUT_OVERWRITE) !== 0);
+  ctx.receive(tree);
+  ctx.output.send({
+    op: 'OPEN', id: ctx.id, offset: 0, size: 0, mtimeMs: 0, mode: 0, prefixHash: Buffer.alloc(0), window: ctx.uploadWindow,
+  });
+  let failure: unknown;
+  try {
+    await tree.received;
+  } catch (error) {
+    failure = error;
+  }
+  // Whatever ended the request, what was checked is committed.
+  const commitFailure = await tree.commitAll();
+  await target.close();
+  if (failure !== undefined) throw failure;
+  if (commitFailure) throw commitFailure;
+  ctx.recordTree('upload', tree.files, tree.bytes, displayPath(components));
+  return { op: 'DONE', id: ctx.id };
+}
+
+interface FileInProgress {
+  entry: Entry;
+  plan: UploadPlan;
+  file: UploadFile;
+  receiver: UploadReceiver;
+}
+
+class TreeUpload implements TransferInput {
+  /** Resolves when the client's DONE has arrived and every file is checked and staged; rejects on the first failure. */
+  readonly received: Promise<void>;
+  files = 0;
+  bytes = 0;
+  private resolveReceived!: () => void;
+  private rejectReceived!: (error: unknown) => void;
+  private readonly credit: UploadCredit;
+  private current: FileInProgress | undefined;
+  /** Files whose HASH arrived and whose checks and staging are still running. */
+  private readonly finishing = new Set<Promise<void>>();
+  private staged: StagedFile[] = [];
+  private stagedBytes = 0;
+  /** Target keys of staged files: claimed (one upload per path) until committed. */
+  private readonly claims: { key: string; tempReal: string }[] = [];
+  private committing: Promise<FerryError | undefined> = Promise.resolve(undefined);
+  private doneSeen = false;
+  private settled = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly target: TreeTarget,
+    private readonly top: readonly string[],
+    private readonly overwrite: boolean,
+  ) {
+    this.credit = new UploadCredit(ctx, ctx.uploadWindow, 'always');
+    this.received = new Promise((resolve, reject) => {
+      this.resolveReceived = resolve;
+      this.rejectReceived = reject;
+    });
+    this.received.catch(() => undefined);
+    ctx.signal.addEventListener('abort', () => this.fail(abortError(ctx.signal)), { once: true });
+  }
+
+  onFile(entry: Entry): void {
+    if (this.settled) return;
+    if (this.doneSeen) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'FILE after the tree\'s DONE'));
+    if (this.current) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'FILE before the previous file\'s HASH'));
+    try {
+      const relative = this.relativeComponents(entry.name);
+      if (entry.kind === EntryKind.DIRECTORY) {
+        this.target.mkdir(relative);
+        return;
+      }
+      if (entry.kind !== EntryKind.FILE) throw new FerryError(ErrorCode.BAD_FRAME, `a tree item of kind ${entry.kind}`);
+      const plan = this.target.planFile(relative, this.overwrite);
+      if (!this.ctx.uploads.claim(plan.key, plan.tempReal)) {
+        void plan.close();
+        throw new FerryError(ErrorCode.BUSY, `another upload is writing ${displayPath(plan.components)}`);
+      }
+      let file: UploadFile;
+      try {
+        file = this.target.createFile(plan);
+      } catch (error) {
+        this.ctx.uploads.release(plan.key, plan.tempReal);
+        void plan.close();
+        throw error;
+      }
+      const receiver = new UploadReceiver(this.ctx, file, entry.size, this.credit);
+      // Refused content (beyond the size, past the credit) or a failed write ends the tree at once.
+      receiver.finished.catch((error: unknown) => this.fail(error));
+      this.current = { entry, plan, file, receiver };
+    } catch (error) {
+      this.fail(toFerryError(error));
+    }
+  }
+
+  onData(offset: number, data: Buffer): void {
+    if (this.settled) return;
+    if (!this.current) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'DATA outside a file of the tree'));
+    this.current.receiver.onData(offset, data);
+  }
+
+  onHash(hash: Buffer): void {
+    if (this.settled) return;
+    const current = this.current;
+    if (!current) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'HASH outside a file of the tree'));
+    this.current = undefined;
+    current.receiver.onHash(hash);
+    const finishing = this.finishFile(current).then(() => {
+      this.finishing.delete(finishing);
+      this.resolveIfDone();
+    }, (error: unknown) => {
+      this.finishing.delete(finishing);
+      this.fail(error);
+    });
+    this.finishing.add(finishing);
+  }
+
+  onDone(): void {
+    if (this.settled) return;
+    if (this.current) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'DONE inside a file of the tree'));
+    this.doneSeen = true;
+    this.resolveIfDone();
+  }
+
+  /** Checks a file once its content is written, stages it, and commits a full batch. */
+  private async finishFile({ entry, plan, file, receiver }: FileInProgress): Promise<void> {
+    const subject = displayPath(plan.components);
+    let staged: StagedFile;
+    try {
+      const clientHash = await receiver.finished;
+      if (receiver.received !== entry.size) {
+        throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${entry.size} bytes for ${subject}`);
+      }
+      if (!timingSafeEqual(file.hash.digest(), clientHash)) {
+        throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${subject} does not match its hash`);
+      }
+      staged = await file.stage(entry.mtimeMs, entry.mode, this.overwrite);
+    } catch (error) {
+      await this.dropFile(file, plan);
+      throw error;
+    }
+    await plan.close();
+    this.claims.push({ key: plan.key, tempReal: plan.tempReal });
+    this.staged.push(staged);
+    this.stagedBytes += entry.size;
+    this.files++;
+    this.bytes += entry.size;
+    if (this.staged.length >= BATCH_FILES || this.stagedBytes >= BATCH_BYTES) {
+      const failure = await this.commitBatch();
+      if (failure) throw failure;
+    }
+  }
+
+  /**
+   * A file that will not be committed: kept for a resume when the session
+   * ended under it (as an interrupted UPLD), removed otherwise (refused
+   * content, a failure elsewhere in the tree, a cancel).
+   */
+  private async dropFile(file: UploadFile, plan: UploadPlan): Promise<void> {
+    if (endedWithSession(this.ctx.signal)) await file.abandon();
+    else await file.discard();
+    this.ctx.uploads.release(plan.key, plan.tempReal);
+    await plan.close();
+  }
+
+  /** Commits what is staged now; batches are committed one after another. */
+  private commitBatch(): Promise<FerryError | undefined> {
+    const batch = this.staged;
+    const claims = this.claims.splice(0);
+    this.staged = [];
+    this.stagedBytes = 0;
+    this.committing = this.committing.then(async (earlier) => {
+      let failure: FerryError | undefined;
+      try {
+        failure = await this.ctx.storage.commitStaged(batch);
+      } catch (error) {
+        failure = toFerryError(error);
+      }
+      for (const claim of claims) this.ctx.uploads.release(claim.key, claim.tempReal);
+      return earlier ?? failure;
+    });
+    return this.committing;
+  }
+
+  /**
+   * The end of the request, however it came: waits for files being finished,
+   * ends the one in progress, commits every staged file. Returns the first
+   * commit failure.
+   */
+  async commitAll(): Promise<FerryError | undefined> {
+    while (this.finishing.size > 0) await Promise.all([...this.finishing]);
+    const current = this.current;
+    this.current = undefined;
+    if (current) {
+      current.receiver.fail(new FerryError(ErrorCode.CANCELLED, 'the tree upload ended'));
+      await this.dropFile(current.file, current.plan);
+    }
+    return this.commitBatch();
+  }
+
+  private resolveIfDone(): void {
+    if (this.settled || !this.doneSeen || this.finishing.size > 0) return;
+    this.settled = true;
+    this.resolveReceived();
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.current?.receiver.fail(toFerryError(error));
+    this.rejectReceived(error);
+  }
+
+  /** A FILE name as components below the tree's folder, checked like any path (INVALID_PATH). */
+  private relativeComponents(name: string): string[] {
+    // Relative to the tree's folder: a leading `/` (the root, elsewhere) has no meaning here.
+    if (name.startsWith('/')) throw new FerryError(ErrorCode.INVALID_PATH, `a tree item's name is relative: ${JSON.stringify(name)}`);
+    const relative = this.ctx.storage.parse(name);
+    if (relative.length === 0) throw new FerryError(ErrorCode.INVALID_PATH, 'a tree item needs a name');
+    // The whole path must keep within the limits too.
+    this.ctx.storage.parse([...this.top, ...relative].join('/'));
+    return relative;
+  }
+}
