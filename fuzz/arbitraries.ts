@@ -46,6 +46,10 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('MOVE' as const), id, from: text, to: text, flags: u8 }),
   fc.record({ op: fc.constant('UPLD' as const), id, path: text, size: u64, mtimeMs: u64, mode: u32, flags: u8 }),
   fc.record({ op: fc.constant('DWLD' as const), id, path: text, offset: u64, prefixHash: optionalHash, window: u32 }),
+  fc.record({ op: fc.constant('TGET' as const), id, path: text, window: u32 }),
+  fc.record({ op: fc.constant('TPUT' as const), id, path: text, flags: u8 }),
+  fc.record({ op: fc.constant('FILE' as const), id, entry: entryArb }),
+  fc.record({ op: fc.constant('DONE' as const), id }),
   fc.record({ op: fc.constant('CANC' as const), id }),
   fc.record({ op: fc.constant('QUIT' as const), id }),
   fc.record({ op: fc.constant('DATA' as const), id, offset: u64, data: fc.uint8Array({ maxLength: 300 }) }),
@@ -67,6 +71,7 @@ export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc.record({ op: fc.constant('DATA' as const), id, offset: u64, data: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ op: fc.constant('WIND' as const), id, increment: u32 }),
   fc.record({ op: fc.constant('HASH' as const), id, hash }),
+  fc.record({ op: fc.constant('FILE' as const), id, entry: entryArb }),
   fc.record({ op: fc.constant('DONE' as const), id }),
   fc.record({ op: fc.constant('FAIL' as const), id, code: u16, message: text }),
 );

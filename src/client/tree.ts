@@ -170,35 +170,43 @@ async function createByLevel(folders: string[], create: (folder: string) => Prom
   }
 }
 
+/**
+ * The local tree below `top`: its folders and regular files with their facts.
+ * Each folder is read synchronously (readdir and an lstat per entry take
+ * microseconds; a promise through the thread pool per file costs far more on
+ * a tree of small files), with a turn of the event loop between folders so a
+ * UI stays responsive on a huge tree.
+ */
 async function walkLocal(top: string): Promise<TreePlan> {
   const plan: TreePlan = { folders: [], files: [] };
-  const visit = async (dir: string, relativeDir: string): Promise<void> => {
+  const pending: { dir: string; relativeDir: string }[] = [{ dir: top, relativeDir: '' }];
+  while (pending.length > 0) {
+    const { dir, relativeDir } = pending.pop()!;
     let children: fs.Dirent[];
     try {
-      children = await fs.promises.readdir(dir, { withFileTypes: true });
+      children = fs.readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       throw localError(error, dir);
     }
-    const subfolders: Promise<void>[] = [];
-    const stats: Promise<void>[] = [];
     for (const child of children) {
       const relative = relativeDir === '' ? child.name : `${relativeDir}/${child.name}`;
       const full = path.join(dir, child.name);
       if (child.isDirectory()) {
         plan.folders.push(relative);
-        subfolders.push(visit(full, relative));
+        pending.push({ dir: full, relativeDir: relative });
       } else if (child.isFile()) {
-        stats.push(fs.promises.lstat(full).then((st) => {
-          const facts = { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 };
-          plan.files.push({ relative, size: st.size, facts });
-        }, (error: unknown) => {
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.lstatSync(full, { throwIfNoEntry: false });
+        } catch (error) {
           throw localError(error, full);
-        }));
+        }
+        if (!st?.isFile()) continue; // removed or replaced since the folder was read
+        plan.files.push({ relative, size: st.size, facts: { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 } });
       }
     }
-    await Promise.all([...stats, ...subfolders]);
-  };
-  await visit(top, '');
+    if (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   plan.folders.sort(byDepth);
   return plan;
 }
