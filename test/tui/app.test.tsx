@@ -1,30 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { render } from 'ink-testing-library';
-import { App } from '../../src/tui/components/App.js';
-import { createMemoryTrustStore } from '../../src/tui/trust.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
-import { FerryClient } from '../../src/client/client.js';
-import type { ConnectFunction, ConnectParams } from '../../src/tui/session.js';
 import { startTestServer } from '../helpers/server.js';
-
-/** Lets effects of the last render run (a text field subscribes to keys in an effect). */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
-
-/** Polls the last frame until `predicate` holds; fails with the frame after `timeoutMs`. */
-async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = lastFrame() ?? '';
-    if (predicate(frame)) return frame;
-    if (Date.now() > deadline) assert.fail(`frame did not match in ${timeoutMs} ms:\n${frame}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { KEYS, renderApp, settle, waitForFrame } from '../helpers/ink.js';
 
 async function localFolder(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-app-'));
@@ -34,18 +15,6 @@ async function localFolder(): Promise<string> {
   await fs.writeFile(path.join(dir, 'charlie.txt'), 'hello');
   await fs.writeFile(path.join(dir, '.secret'), 'hidden');
   return dir;
-}
-
-const realConnect: ConnectFunction = (options) => FerryClient.connect(options);
-
-const KEYS = { down: '\x1b[B', enter: '\r', backspace: '\x7f', escape: '\x1b', f1: '\x1bOP', f7: '\x1b[18~', f8: '\x1b[19~', tab: '\t' };
-
-function renderApp(dir: string, prefill?: ConnectParams) {
-  let quitCalls = 0;
-  const view = render(
-    <App localPath={dir} prefill={prefill} connect={realConnect} trustStore={createMemoryTrustStore()} onQuit={() => (quitCalls += 1)} />,
-  );
-  return { ...view, quitCalls: () => quitCalls };
 }
 
 void test('starts with the connect dialog; Esc leaves the local pane usable', async () => {
@@ -73,7 +42,7 @@ void test('a wrong password is reported in the dialog, not as a crash; the right
         ? Promise.resolve({ user: 'alice', root: dir, readOnly: true })
         : Promise.reject(new FerryError(ErrorCode.AUTH, 'authentication failed')),
   });
-  const app = renderApp(dir, { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' });
+  const app = renderApp(dir, { prefill: { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' } });
   try {
     const dialog = await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
     assert.match(dialog, new RegExp(String(server.port)));
@@ -82,7 +51,7 @@ void test('a wrong password is reported in the dialog, not as a crash; the right
   } finally {
     app.unmount();
   }
-  const retry = renderApp(dir, { host: '127.0.0.1', port: server.port, user: 'alice', password: 'right', path: '/', tls: 'off' });
+  const retry = renderApp(dir, { prefill: { host: '127.0.0.1', port: server.port, user: 'alice', password: 'right', path: '/', tls: 'off' } });
   try {
     await waitForFrame(retry.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
     retry.stdin.write(KEYS.enter);

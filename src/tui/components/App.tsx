@@ -275,13 +275,19 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
       fail('nothing to copy (only files and folders are transferred)');
       return;
     }
-    const requests: TransferRequest[] = entries.map((entry) => ({
-      direction: from === 'local' ? 'upload' : 'download',
-      name: entry.name,
-      source: sourceFs.join(source.current().path, entry.name),
-      target: targetFs.join(target.current().path, entry.name),
-      isFolder: isDirectory(entry),
-    }));
+    let requests: TransferRequest[];
+    try {
+      requests = entries.map((entry) => ({
+        direction: from === 'local' ? 'upload' : 'download',
+        name: entry.name,
+        source: sourceFs.child(source.current().path, entry.name),
+        target: targetFs.child(target.current().path, entry.name),
+        isFolder: isDirectory(entry),
+      }));
+    } catch (error) {
+      fail(`nothing queued: ${describeError(error)}`);
+      return;
+    }
     queue.enqueue(requests);
     source.dispatch({ type: 'clear-selection' });
     info(`${requests.length} ${from === 'local' ? 'upload' : 'download'}${requests.length === 1 ? '' : 's'} queued`);
@@ -293,8 +299,15 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     const entry = currentEntry(pane.current());
     if (!fs || !entry) return;
     if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {
+      let folder: string;
+      try {
+        folder = fs.child(pane.current().path, entry.name);
+      } catch (error) {
+        fail(describeError(error));
+        return;
+      }
       setFiltering(undefined);
-      void pane.load(fs, fs.join(pane.current().path, entry.name));
+      void pane.load(fs, folder);
     }
   };
 
@@ -411,7 +424,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     let deleted = 0;
     for (const entry of entries) {
       try {
-        await fs.remove(fs.join(folder, entry.name), entry);
+        await fs.remove(fs.child(folder, entry.name), entry);
         deleted += 1;
       } catch (error) {
         fail(`cannot delete ${entry.name}: ${describeError(error)}`);
@@ -432,7 +445,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
       return;
     }
     try {
-      const target = fs.join(current.folder, name);
+      const target = fs.resolve(current.folder, name);
       if (current.kind === 'mkdir') {
         await fs.mkdir(target);
         info(`created ${name}`);
@@ -441,7 +454,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           setDialog(undefined);
           return;
         }
-        await fs.rename(fs.join(current.folder, current.from), target);
+        await fs.rename(fs.child(current.folder, current.from), target);
         info(`renamed ${current.from} → ${name}`);
       }
       setDialog(undefined);

@@ -127,7 +127,7 @@ export class TransferQueue {
     const ext = item.isFolder ? '' : path.extname(base);
     const stem = ext ? base.slice(0, -ext.length) : base;
     for (let n = 1; n < 1000; n++) {
-      const candidate = fs.join(folder, `${stem} (${n})${ext}`);
+      const candidate = fs.child(folder, `${stem} (${n})${ext}`);
       if (!(await fs.stat(candidate))) return candidate;
     }
     throw new FerryError(ErrorCode.EXISTS, `no free name for ${base}`);
