@@ -298,3 +298,26 @@ void test('TLS: the trust dialog asks about a new server, trusting remembers it,
     await server.close(0).catch(() => undefined);
   }
 });
+
+void test('names with control characters show them as ?, and nothing in a name reaches the terminal as a command', { timeout: 120_000 }, async () => {
+  const ESC = String.fromCharCode(0x1b);
+  const CSI = String.fromCharCode(0x9b);
+  const world = await startWorld(async (remote, local) => {
+    await fs.writeFile(path.join(local, `red${ESC}[41mEVIL`), 'x');
+    // C1 is allowed in protocol names (§7 refuses only C0 and DEL), so ferryd lists it and the client takes it.
+    await fs.writeFile(path.join(remote, `c1${CSI}41mEVIL`), 'y');
+  });
+  const { term } = world;
+  try {
+    const screen = await term.waitForFrame((current) => current.includes('red?[41mEVIL') && current.includes('c1?41mEVIL'), {
+      what: 'both names, masked',
+    });
+    assert.match(paneText(screen, 'local'), /red\?\[41mEVIL/);
+    assert.match(paneText(screen, 'remote'), /c1\?41mEVIL/);
+    assert.equal(term.paletteBackgrounds().has(1), false, 'no cell painted red');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});

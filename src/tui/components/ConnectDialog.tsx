@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import Spinner from 'ink-spinner';
+import { cellWidth } from '../cells.js';
 import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 
 export interface ConnectFields {
@@ -32,7 +33,7 @@ export function wrapLines(text: string, width: number, maxLines: number): string
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
+    if (line && cellWidth(line) + 1 + cellWidth(word) > width) {
       lines.push(line);
       line = word;
     } else line = line ? `${line} ${word}` : word;
