@@ -321,3 +321,36 @@ void test('names with control characters show them as ?, and nothing in a name r
     await world.stop();
   }
 });
+
+void test('text fields apply keys that arrive in one read one by one: Backspace erases, Enter submits, control characters stay out', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 100, rows: 30 });
+  try {
+    await term.waitForText('Connect to a Ferry server');
+    term.write(Keys.escape);
+    await term.waitForText('local pane only');
+
+    term.write(Keys.f7);
+    await term.waitForText('Make folder');
+    term.write('abc');
+    await term.waitForText('> abc');
+    term.write(`${Keys.backspace}${Keys.backspace}`);
+    term.write('z');
+    await term.waitForText('> az');
+    term.write(Keys.enter);
+    await term.waitForText('created az');
+    assert.deepEqual(await fs.readdir(localRoot), ['az']);
+
+    // A paste ending in a newline: the name, then Enter, in one write; a stray control character is dropped.
+    term.write(Keys.f7);
+    await term.waitForText('Make folder');
+    term.write(`pas\x0bted${Keys.enter}`);
+    await term.waitForText('created pasted');
+    assert.deepEqual((await fs.readdir(localRoot)).sort(), ['az', 'pasted']);
+    assert.doesNotMatch(term.text(), /Make folder/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+  }
+});

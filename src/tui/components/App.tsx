@@ -16,6 +16,7 @@ import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { currentEntry, isDirectory, paneView, targetEntries } from '../state/pane.js';
 import { isFinished, type TransferRequest } from '../state/transfers.js';
+import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
 import { TransferQueue } from '../transfers/transfer-queue.js';
 import { describeError } from '../describe-error.js';
 import { createFingerprintVerifier, type TrustStore } from '../trust.js';
@@ -29,7 +30,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { InputDialog } from './InputDialog.js';
 import { ConflictDialog, conflictChoices } from './ConflictDialog.js';
 import { TrustDialog } from './TrustDialog.js';
-import { HelpOverlay } from './HelpOverlay.js';
+import { HelpOverlay, helpScrollLimit } from './HelpOverlay.js';
 
 /** Props of the whole TUI. */
 export interface AppProps {
@@ -51,8 +52,8 @@ type Dialog =
   | { kind: 'connect'; fields: ConnectFields; focus: ConnectField; error?: string | undefined }
   | { kind: 'help'; offset: number }
   | { kind: 'delete'; side: PaneSide; folder: string; entries: Entry[]; choice: 'yes' | 'no' }
-  | { kind: 'mkdir'; side: PaneSide; folder: string; value: string; error?: string | undefined }
-  | { kind: 'rename'; side: PaneSide; folder: string; from: string; value: string; error?: string | undefined }
+  | { kind: 'mkdir'; side: PaneSide; folder: string; field: TextFieldState; error?: string | undefined }
+  | { kind: 'rename'; side: PaneSide; folder: string; from: string; field: TextFieldState; error?: string | undefined }
   | { kind: 'trust'; host: string; port: number; fingerprint: string; choice: 'yes' | 'no'; answer: (trust: boolean) => void }
   | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean };
 
@@ -65,10 +66,10 @@ interface Connection {
 
 function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
   return {
-    host: params?.host ?? '127.0.0.1',
-    port: String(params?.port ?? DEFAULT_PORT),
-    user: params?.user ?? '',
-    password: params?.password ?? '',
+    host: textField(params?.host ?? '127.0.0.1'),
+    port: textField(String(params?.port ?? DEFAULT_PORT)),
+    user: textField(params?.user ?? ''),
+    password: textField(params?.password ?? ''),
   };
 }
 
@@ -142,6 +143,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   const conflictItem = transfers.items.find((item) => item.status === 'conflict');
 
   const layout = computeLayout(size, transfers.items.length);
+  const screenSize = { columns: layout.columns, rows: layout.rows };
   const { dispatch: dispatchLocal } = local;
   const { dispatch: dispatchRemote } = remote;
   useEffect(() => {
@@ -395,13 +397,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
         return true;
       case 'mkdir':
         if (!fs) return Boolean(requireRemote());
-        setDialog({ kind: 'mkdir', side, folder: pane.current().path, value: '' });
+        setDialog({ kind: 'mkdir', side, folder: pane.current().path, field: textField() });
         return true;
       case 'rename': {
         if (!fs) return Boolean(requireRemote());
         const entry = currentEntry(pane.current());
         if (!entry) return true;
-        setDialog({ kind: 'rename', side, folder: pane.current().path, from: entry.name, value: entry.name });
+        setDialog({ kind: 'rename', side, folder: pane.current().path, from: entry.name, field: textField(entry.name) });
         return true;
       }
       case 'delete': {
@@ -438,7 +440,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
 
   const submitInput = async (current: Extract<Dialog, { kind: 'mkdir' | 'rename' }>): Promise<void> => {
     const fs = fsOf(current.side);
-    const name = current.value.trim();
+    const name = current.field.value.trim();
     if (!fs) return;
     if (!name) {
       setDialog({ ...current, error: 'type a name' });
@@ -466,8 +468,9 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   };
 
   const submitConnect = (current: Extract<Dialog, { kind: 'connect' }>): void => {
-    const port = Number(current.fields.port || DEFAULT_PORT);
-    if (!current.fields.host.trim()) {
+    const fields = { host: current.fields.host.value, port: current.fields.port.value, user: current.fields.user.value, password: current.fields.password.value };
+    const port = Number(fields.port || DEFAULT_PORT);
+    if (!fields.host.trim()) {
       setDialog({ ...current, error: 'host is required' });
       return;
     }
@@ -477,10 +480,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     }
     const previous = connectionRef.current.params;
     const params: ConnectParams = {
-      host: current.fields.host.trim(),
+      host: fields.host.trim(),
       port,
-      user: current.fields.user,
-      password: current.fields.password,
+      user: fields.user,
+      password: fields.password,
       path: previous?.path ?? '/',
       tls: previous?.tls ?? 'auto',
     };
@@ -488,77 +491,125 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     void openSession(params, false);
   };
 
-  const yesNo = (press: KeyPress, choice: 'yes' | 'no'): 'yes' | 'no' | 'confirm-yes' | 'confirm-no' | undefined => {
-    if (press.name === 'y' || press.name === 'Y') return 'confirm-yes';
-    if (press.name === 'n' || press.name === 'N' || press.name === 'escape') return 'confirm-no';
-    if (press.name === 'return') return choice === 'yes' ? 'confirm-yes' : 'confirm-no';
-    if (press.name === 'left' || press.name === 'right' || press.name === 'tab') return choice === 'yes' ? 'no' : 'yes';
-    return undefined;
+  /** A yes/no question: 'yes' or 'no' when answered, the new highlighted button, or undefined for other keys. */
+  const answerQuestion = (press: KeyPress, choice: 'yes' | 'no'): { answer: 'yes' | 'no' } | { highlight: 'yes' | 'no' } | undefined => {
+    switch (matchCommand(press, 'question')) {
+      case 'answer-yes':
+        return { answer: 'yes' };
+      case 'answer-no':
+        return { answer: 'no' };
+      case 'confirm':
+        return { answer: choice };
+      case 'toggle-answer':
+        return { highlight: choice === 'yes' ? 'no' : 'yes' };
+      default:
+        return undefined;
+    }
   };
 
   const dialogHandler = (current: Dialog): KeyHandler => (press) => {
-    const command = matchCommand(press, 'dialog');
     switch (current.kind) {
-      case 'help':
-        if (press.name === 'up' || press.name === 'k') setDialog({ ...current, offset: Math.max(0, current.offset - 1) });
-        else if (press.name === 'down' || press.name === 'j') setDialog({ ...current, offset: current.offset + 1 });
-        else if (press.name === 'pagedown') setDialog({ ...current, offset: current.offset + 10 });
-        else if (press.name === 'pageup') setDialog({ ...current, offset: Math.max(0, current.offset - 10) });
-        else if (press.name === 'f10' || press.name === 'q') void quit();
-        else setDialog(undefined);
+      case 'help': {
+        const limit = helpScrollLimit(screenSize);
+        const scrollTo = (offset: number): void => setDialog({ ...current, offset: Math.max(0, Math.min(limit, offset)) });
+        switch (matchCommand(press, 'help')) {
+          case 'scroll-up':
+            scrollTo(current.offset - 1);
+            break;
+          case 'scroll-down':
+            scrollTo(current.offset + 1);
+            break;
+          case 'scroll-page-up':
+            scrollTo(current.offset - 10);
+            break;
+          case 'scroll-page-down':
+            scrollTo(current.offset + 10);
+            break;
+          case 'dismiss':
+            setDialog(undefined);
+            break;
+          default:
+            break;
+        }
         return true;
+      }
       case 'connect': {
+        const edited = editTextField(current.fields[current.focus], press);
+        if (edited) {
+          setDialog({ ...current, fields: { ...current.fields, [current.focus]: edited } });
+          return true;
+        }
         const index = connectFieldOrder.indexOf(current.focus);
-        if (command === 'confirm') submitConnect(current);
-        else if (command === 'dismiss') {
-          setDialog(undefined);
-          info('local pane only — press ^O to connect');
-        } else if (command === 'next-field') {
-          setDialog({ ...current, focus: connectFieldOrder[(index + 1) % connectFieldOrder.length] as ConnectField });
-        } else if (command === 'previous-field') {
-          setDialog({ ...current, focus: connectFieldOrder[(index + 3) % connectFieldOrder.length] as ConnectField });
-        } else if (press.name === 'f10') void quit();
+        switch (matchCommand(press, 'dialog')) {
+          case 'confirm':
+            submitConnect(current);
+            break;
+          case 'dismiss':
+            setDialog(undefined);
+            info('local pane only — press ^O to connect');
+            break;
+          case 'next-field':
+            setDialog({ ...current, focus: connectFieldOrder[(index + 1) % connectFieldOrder.length] as ConnectField });
+            break;
+          case 'previous-field':
+            setDialog({ ...current, focus: connectFieldOrder[(index + connectFieldOrder.length - 1) % connectFieldOrder.length] as ConnectField });
+            break;
+          case 'quit':
+            void quit();
+            break;
+          default:
+            break;
+        }
         return true;
       }
       case 'delete': {
-        const answer = yesNo(press, current.choice);
-        if (answer === 'confirm-yes') {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step?.answer === 'yes') {
           setDialog(undefined);
           void runDelete(current.side, current.folder, current.entries);
-        } else if (answer === 'confirm-no') {
+        } else if (step?.answer === 'no') {
           setDialog(undefined);
           info('delete cancelled');
-        } else if (answer) setDialog({ ...current, choice: answer });
+        }
         return true;
       }
       case 'trust': {
-        const answer = yesNo(press, current.choice);
-        if (answer === 'confirm-yes' || answer === 'confirm-no') {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step) {
           setDialog(undefined);
-          current.answer(answer === 'confirm-yes');
-        } else if (answer) setDialog({ ...current, choice: answer });
+          current.answer(step.answer === 'yes');
+        }
         return true;
       }
       case 'mkdir':
-      case 'rename':
+      case 'rename': {
+        const edited = editTextField(current.field, press);
+        if (edited) {
+          setDialog({ ...current, field: edited, error: undefined });
+          return true;
+        }
+        const command = matchCommand(press, 'dialog');
         if (command === 'confirm') void submitInput(current);
         else if (command === 'dismiss') setDialog(undefined);
         return true;
+      }
       case 'conflict': {
         if (!conflictItem) {
+          // Nothing to ask about any more (answered, or cancelled): the key is not this dialog's.
           setDialog(undefined);
-          return true;
+          return false;
         }
-        const byKey = conflictChoices.findIndex((entry) => entry.key === press.name);
+        const command = matchCommand(press, 'conflict');
+        const byKey = conflictChoices.findIndex((entry) => entry.command === command);
+        const count = conflictChoices.length;
         let chosen: number | undefined;
         if (byKey >= 0) chosen = byKey;
-        else if (press.name === 'return') chosen = current.choiceIndex;
-        else if (press.name === 'escape') chosen = conflictChoices.findIndex((entry) => entry.choice === 'skip');
-        else if (press.name === 'a' || press.name === 'space') setDialog({ ...current, applyToAll: !current.applyToAll });
-        else if (press.name === 'left' || press.name === 'h')
-          setDialog({ ...current, choiceIndex: (current.choiceIndex + conflictChoices.length - 1) % conflictChoices.length });
-        else if (press.name === 'right' || press.name === 'l' || press.name === 'tab')
-          setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % conflictChoices.length });
+        else if (command === 'confirm') chosen = current.choiceIndex;
+        else if (command === 'apply-to-all') setDialog({ ...current, applyToAll: !current.applyToAll });
+        else if (command === 'previous-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + count - 1) % count });
+        else if (command === 'next-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % count });
         if (chosen !== undefined) {
           const choice = conflictChoices[chosen]?.choice ?? 'skip';
           setDialog(undefined);
@@ -584,18 +635,19 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     const side = filteringRef.current;
     if (!side) return false;
     const pane = panes[side];
-    if (press.name === 'escape') {
-      pane.dispatch({ type: 'set-filter', filter: '' });
-      setFiltering(undefined);
-      return true;
-    }
-    if (press.name === 'return') {
-      setFiltering(undefined);
-      return true;
-    }
-    if (press.name === 'backspace') {
-      pane.dispatch({ type: 'erase-filter' });
-      return true;
+    switch (matchCommand(press, 'filter')) {
+      case 'filter-clear':
+        pane.dispatch({ type: 'set-filter', filter: '' });
+        setFiltering(undefined);
+        return true;
+      case 'filter-keep':
+        setFiltering(undefined);
+        return true;
+      case 'filter-erase':
+        pane.dispatch({ type: 'erase-filter' });
+        return true;
+      default:
+        break;
     }
     if (isTextInput(press)) {
       pane.dispatch({ type: 'append-filter', text: press.name === 'space' ? ' ' : press.sequence });
@@ -673,7 +725,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
 
   useKeypress((press) => {
     // Ctrl-C always quits cleanly, whatever has the focus.
-    if (press.ctrl && press.name === 'c') {
+    if (matchCommand(press, 'anywhere') === 'quit') {
       void quit();
       return;
     }
@@ -757,11 +809,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           <ConnectDialog
             fields={current.fields}
             focus={current.focus}
-            onChange={(field, value) =>
-              setDialog((latest) =>
-                latest?.kind === 'connect' ? { ...latest, fields: { ...latest.fields, [field]: value } } : latest,
-              )
-            }
             error={current.error}
             connecting={connection.status === 'connecting'}
             screen={screen}
@@ -789,10 +836,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           <InputDialog
             title={current.kind === 'mkdir' ? 'Make folder' : `Rename/move ${current.from}`}
             prompt={current.kind === 'mkdir' ? `New folder in ${current.folder}:` : 'New name, or a path relative to this folder:'}
-            value={current.value}
-            onChange={(value) =>
-              setDialog((latest) => (latest && (latest.kind === 'mkdir' || latest.kind === 'rename') ? { ...latest, value, error: undefined } : latest))
-            }
+            field={current.field}
             error={current.error}
             screen={screen}
           />
