@@ -50,7 +50,7 @@ export interface AppUnderTest extends ReturnType<typeof render> {
 /** The whole App on real folders: `initial` connects at start, `prefill` fills the connect dialog. */
 export function renderApp(
   dir: string,
-  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction } = {},
+  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal } = {},
 ): AppUnderTest {
   let quitCalls = 0;
   const view = render(
@@ -61,6 +61,7 @@ export function renderApp(
       connect={options.connect ?? realConnect}
       trustStore={createMemoryTrustStore()}
       onQuit={() => (quitCalls += 1)}
+      shutdown={options.shutdown}
     />,
   );
   return { ...view, quitCalls: () => quitCalls };

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer } from '../helpers/server.js';
-import { KEYS, renderApp, settle, waitForFrame } from '../helpers/ink.js';
+import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 async function localFolder(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-app-'));
@@ -144,6 +144,31 @@ void test('mkdir dialog creates the folder; help overlay lists the keys; q quits
     assert.equal(app.quitCalls(), 1);
   } finally {
     app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('quit from outside (the shutdown signal) closes the session and calls onQuit; so does an unmount without a quit', async () => {
+  const dir = await localFolder();
+  const server = await startTestServer({ root: dir });
+  try {
+    const shutdown = new AbortController();
+    const app = renderApp(dir, { initial: loopback(server.port), shutdown: shutdown.signal });
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1'));
+    assert.equal(server.server.sessionCount, 1);
+    shutdown.abort();
+    await waitUntil(() => app.quitCalls() === 1 && server.server.sessionCount === 0, 'onQuit and the session closed');
+    app.unmount();
+
+    // A rendering error unmounts the App without its quit: the session must not outlive it.
+    const crashed = renderApp(dir, { initial: loopback(server.port) });
+    await waitForFrame(crashed.lastFrame, (f) => f.includes('connected 127.0.0.1'));
+    assert.equal(server.server.sessionCount, 1);
+    crashed.unmount();
+    await waitUntil(() => server.server.sessionCount === 0, 'the session closed on unmount');
+    assert.equal(crashed.quitCalls(), 0);
+  } finally {
+    await server.cleanup();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });

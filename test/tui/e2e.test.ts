@@ -354,3 +354,43 @@ void test('text fields apply keys that arrive in one read one by one: Backspace 
     term.close();
   }
 });
+
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+  void test(`${signal} from outside quits like the quit key: session closed, terminal restored`, { timeout: 120_000 }, async () => {
+    const world = await startWorld(async (remote) => {
+      await fs.writeFile(path.join(remote, 'here.txt'), 'x');
+    });
+    const { term, server } = world;
+    try {
+      await term.waitForText('here.txt');
+      assert.equal(server.sessionCount, 1);
+      assert.equal(term.onAlternateScreen(), true);
+      process.kill(term.pid, signal);
+      assert.equal(await term.exited(10_000), 128 + (os.constants.signals[signal] ?? 0));
+      await term.flush();
+      assert.equal(term.onAlternateScreen(), false, 'the alternate screen is left');
+      assert.equal(term.cursorVisible(), true, 'the cursor is shown again');
+      await waitForDisk(async () => server.sessionCount === 0, 'the server to see the session end');
+    } finally {
+      await world.stop();
+    }
+  });
+}
+
+void test('quitting with F10 leaves the alternate screen and shows the cursor', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 80, rows: 24 });
+  try {
+    await term.waitForText('Connect to a Ferry server');
+    assert.equal(term.onAlternateScreen(), true);
+    term.write(Keys.escape);
+    await term.waitForText('local pane only');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    await term.flush();
+    assert.equal(term.onAlternateScreen(), false);
+    assert.equal(term.cursorVisible(), true);
+  } finally {
+    term.close();
+  }
+});

@@ -46,6 +46,12 @@ export interface AppProps {
   trustStore: TrustStore;
   /** Called once everything is closed; the caller unmounts and restores the terminal. */
   onQuit: () => void;
+  /**
+   * Aborted by the caller to end the program from outside (SIGTERM, SIGHUP, a
+   * SIGINT sent by another process, a fatal error): the App quits at once,
+   * without asking, through the same path as the quit key.
+   */
+  shutdown?: AbortSignal | undefined;
 }
 
 type Dialog =
@@ -76,7 +82,7 @@ function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
 const localFs = createLocalFs();
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   const [message, setMessage] = useState<{ text: string; kind: 'info' | 'error' }>({
     text: 'F1 or ? for help',
@@ -243,6 +249,26 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     }
     onQuit();
   }, [onQuit, queue]);
+
+  // Quit from outside goes the same way as the quit key: the queue is
+  // cancelled, the server gets QUIT, then onQuit restores the terminal.
+  useEffect(() => {
+    if (!shutdown) return;
+    const onShutdown = (): void => void quit();
+    if (shutdown.aborted) onShutdown();
+    shutdown.addEventListener('abort', onShutdown);
+    return () => shutdown.removeEventListener('abort', onShutdown);
+  }, [shutdown, quit]);
+
+  // Unmounted without quitting (a rendering error took the tree down): stop
+  // the transfers and close the session, so nothing keeps the process alive.
+  useEffect(
+    () => () => {
+      queue.cancelAll();
+      connectionRef.current.client?.close('the UI closed');
+    },
+    [queue],
+  );
 
   // Start: list the local folder, connect when a URL was given.
   const started = useRef(false);
