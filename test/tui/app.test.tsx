@@ -172,3 +172,35 @@ void test('quit from outside (the shutdown signal) closes the session and calls 
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('conflict "Rename" uploads under a free name, the row shows it, and the next key is not swallowed', async () => {
+  const dir = await localFolder();
+  const remoteRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-remote-'));
+  await fs.writeFile(path.join(remoteRoot, 'bravo.txt'), 'already there');
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(dir, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && /1\/1\s*$/m.test(f));
+    app.stdin.write(KEYS.tab);
+    app.stdin.write(KEYS.down); // alpha/ comes first; bravo.txt is next
+    await waitForFrame(app.lastFrame, (f) => /2\/3\s*$/m.test(f));
+    app.stdin.write('u');
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    assert.match(question, /Rename \(n\)/);
+    // Finding the free name asks the server (STAT), so the UI draws while it is pending.
+    app.stdin.write('n');
+    const done = await waitForFrame(app.lastFrame, (f) => /\d+ bytes in/.test(f));
+    assert.match(done, /bravo \(1\)\.txt/, 'the queue row names the new target');
+    assert.doesNotMatch(done, /Target exists/);
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'bravo (1).txt'), 'utf8'), 'hello');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'bravo.txt'), 'utf8'), 'already there', 'the existing file is untouched');
+    // Tab switches to the remote pane at once: its counts (1 or 2 entries) replace the local pane's 2/3.
+    app.stdin.write(KEYS.tab);
+    await waitForFrame(app.lastFrame, (f) => /1\/[12]\s*$/m.test(f));
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});

@@ -650,10 +650,12 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     }
   };
 
-  // A conflict in the queue opens its dialog when no other dialog is up.
+  // A conflict in the queue opens its dialog when no other dialog is up; the
+  // dialog closes as soon as no item waits for an answer (answered, cancelled).
   useEffect(() => {
     if (conflictItem && !dialog) setDialog({ kind: 'conflict', choiceIndex: 0, applyToAll: false });
-  }, [conflictItem, dialog]);
+    else if (!conflictItem && dialog?.kind === 'conflict') setDialog(undefined);
+  }, [conflictItem, dialog, setDialog]);
 
   // ---- keys ---------------------------------------------------------------
 
