@@ -4,6 +4,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { createAuthenticator, LOGIN_FAILED_MESSAGE } from '../../src/security/authenticator.js';
+import { startFakeServer } from '../client/fake-server.js';
 import { startTestServer } from '../helpers/server.js';
 import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
 
@@ -40,7 +42,7 @@ void test('a wrong password is reported in the dialog, not as a crash; the right
     authenticate: (attempt) =>
       attempt.user === 'alice' && attempt.secret === 'right'
         ? Promise.resolve({ user: 'alice', root: dir, readOnly: true })
-        : Promise.reject(new FerryError(ErrorCode.AUTH, 'authentication failed')),
+        : Promise.reject(new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE)),
   });
   const app = renderApp(dir, { prefill: { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' } });
   try {
@@ -202,5 +204,37 @@ void test('conflict "Rename" uploads under a free name, the row shows it, and th
     await server.cleanup();
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
+void test('the connect dialog shows the server\'s reason for refusing a login, not "wrong user or password"', async () => {
+  const dir = await localFolder();
+  const server = await startTestServer({ authenticate: createAuthenticator({}) });
+  const app = renderApp(dir, { prefill: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.enter);
+    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('this server needs a user name and'));
+    assert.doesNotMatch(frame, /wrong user or password/);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+  }
+  const plainRefused = await startFakeServer({
+    onConn: (_msg, peer) => {
+      peer.send({ op: 'FAIL', id: 0, code: ErrorCode.AUTH, message: 'plain TCP not allowed; use TLS' });
+      peer.socket.end();
+    },
+  });
+  const refused = renderApp(dir, { prefill: loopback(plainRefused.port) });
+  try {
+    await waitForFrame(refused.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    refused.stdin.write(KEYS.enter);
+    const frame = await waitForFrame(refused.lastFrame, (f) => f.includes('plain TCP not allowed; use TLS'));
+    assert.doesNotMatch(frame, /wrong user or password/);
+  } finally {
+    refused.unmount();
+    await plainRefused.close();
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });
