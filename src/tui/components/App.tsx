@@ -61,7 +61,8 @@ type Dialog =
   | { kind: 'mkdir'; side: PaneSide; folder: string; field: TextFieldState; error?: string | undefined }
   | { kind: 'rename'; side: PaneSide; folder: string; from: string; field: TextFieldState; error?: string | undefined }
   | { kind: 'trust'; host: string; port: number; fingerprint: string; choice: 'yes' | 'no'; answer: (trust: boolean) => void }
-  | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean };
+  | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean }
+  | { kind: 'quit'; unfinished: number; choice: 'yes' | 'no' };
 
 interface Connection {
   status: ConnectionStatus;
@@ -81,6 +82,20 @@ function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
 
 const localFs = createLocalFs();
 
+/** `2 uploads`, `1 download`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The remote pane's header: the server and folder only while a session is open (or just lost). */
+function remoteHeader(connection: Connection, path: string): string {
+  const params = connection.params;
+  if (connection.status === 'connected' && connection.remoteFs) return connection.remoteFs.label(path);
+  if (connection.status === 'connecting' && params) return `remote: connecting to ${formatAddress(params)}…`;
+  if (connection.status === 'lost' && params) return `${formatAddress(params)}:${path} (connection lost)`;
+  return 'remote: not connected';
+}
+
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
 export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
@@ -89,6 +104,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     kind: 'info',
   });
   const info = useCallback((text: string) => setMessage({ text, kind: 'info' }), []);
+  /** The "N uploads queued" message and the first id of its batch: replaced by a summary once the batch is done. */
+  const queuedBatch = useRef<{ message: { text: string; kind: 'info' | 'error' }; firstId: number } | undefined>(undefined);
   const fail = useCallback((text: string) => setMessage({ text, kind: 'error' }), []);
 
   const local = usePane(localPath, fail);
@@ -157,6 +174,21 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     dispatchRemote({ type: 'resize', height: layout.listRows });
   }, [layout.listRows, dispatchLocal, dispatchRemote]);
 
+
+  // Once every transfer of the last batch has ended, its "queued" message
+  // gives way to what happened (unless another message replaced it already).
+  useEffect(() => {
+    const batch = queuedBatch.current;
+    if (!batch || message !== batch.message) return;
+    const items = transfers.items.filter((item) => item.id >= batch.firstId);
+    if (items.length === 0 || !items.every(isFinished)) return;
+    queuedBatch.current = undefined;
+    const count = (status: string): number => items.filter((item) => item.status === status).length;
+    const parts = [`${count('done')} done`, ...(['failed', 'cancelled', 'skipped'] as const).filter((status) => count(status) > 0).map((status) => `${count(status)} ${status}`)];
+    const text = `${plural(items.length, 'transfer')} finished: ${parts.join(', ')}`;
+    if (count('failed') > 0) fail(`${text} (p: see why)`);
+    else info(text);
+  }, [transfers, message, info, fail]);
 
   // ---- connection -------------------------------------------------------
 
@@ -250,6 +282,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     onQuit();
   }, [onQuit, queue]);
 
+  /** The quit key: asks first while transfers are unfinished (quitting cancels them). */
+  const requestQuit = (): void => {
+    const unfinished = queue.getState().items.filter((item) => !isFinished(item)).length;
+    if (unfinished === 0) void quit();
+    else setDialog({ kind: 'quit', unfinished, choice: 'no' });
+  };
+
   // Quit from outside goes the same way as the quit key: the queue is
   // cancelled, the server gets QUIT, then onQuit restores the terminal.
   useEffect(() => {
@@ -316,9 +355,12 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       fail(`nothing queued: ${describeError(error)}`);
       return;
     }
+    const firstId = queue.getState().nextId;
     queue.enqueue(requests);
     source.dispatch({ type: 'clear-selection' });
-    info(`${requests.length} ${from === 'local' ? 'upload' : 'download'}${requests.length === 1 ? '' : 's'} queued`);
+    const queued = { text: `${plural(requests.length, from === 'local' ? 'upload' : 'download')} queued`, kind: 'info' as const };
+    queuedBatch.current = { message: queued, firstId };
+    setMessage(queued);
   };
 
   const enterEntry = (side: PaneSide): void => {
@@ -436,7 +478,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         if (!fs) return Boolean(requireRemote());
         const entries = targetEntries(pane.current());
         if (entries.length === 0) return true;
-        setDialog({ kind: 'delete', side, folder: pane.current().path, entries, choice: 'yes' });
+        // The safe answer is the default: Enter keeps everything, `y` deletes.
+        setDialog({ kind: 'delete', side, folder: pane.current().path, entries, choice: 'no' });
         return true;
       }
       default:
@@ -581,7 +624,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
             setDialog({ ...current, focus: connectFieldOrder[(index + connectFieldOrder.length - 1) % connectFieldOrder.length] as ConnectField });
             break;
           case 'quit':
-            void quit();
+            requestQuit();
             break;
           default:
             break;
@@ -606,6 +649,16 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         else if (step) {
           setDialog(undefined);
           current.answer(step.answer === 'yes');
+        }
+        return true;
+      }
+      case 'quit': {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step?.answer === 'yes') void quit();
+        else if (step?.answer === 'no') {
+          setDialog(undefined);
+          info('still running — p shows the transfers');
         }
         return true;
       }
@@ -721,7 +774,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const globalHandler: KeyHandler = (press) => {
     switch (matchCommand(press, 'global')) {
       case 'quit':
-        void quit();
+        requestQuit();
         return true;
       case 'help':
         setDialog({ kind: 'help', offset: 0 });
@@ -752,9 +805,11 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   };
 
   useKeypress((press) => {
-    // Ctrl-C always quits cleanly, whatever has the focus.
+    // Ctrl-C quits cleanly whatever has the focus: it asks first while
+    // transfers run, and a second Ctrl-C at that question quits.
     if (matchCommand(press, 'anywhere') === 'quit') {
-      void quit();
+      if (dialogRef.current?.kind === 'quit') void quit();
+      else requestQuit();
       return;
     }
     const currentDialog = dialogRef.current;
@@ -768,11 +823,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   // ---- render -------------------------------------------------------------
 
   const params = connection.params;
-  const remoteLocation = params
-    ? connection.remoteFs
-      ? connection.remoteFs.label(remote.state.path)
-      : `${formatAddress(params)}:${remote.state.path}`
-    : 'remote: not connected';
+  const remoteLocation = remoteHeader(connection, remote.state.path);
   const remotePlaceholder =
     connection.status === 'connected'
       ? undefined
@@ -866,6 +917,20 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
             prompt={current.kind === 'mkdir' ? `New folder in ${current.folder}:` : 'New name, or a path relative to this folder:'}
             field={current.field}
             error={current.error}
+            screen={screen}
+          />
+        );
+      case 'quit':
+        return (
+          <ConfirmDialog
+            title="Quit Ferry?"
+            lines={[
+              `${plural(current.unfinished, 'transfer')} still running or waiting;`,
+              'quitting cancels them. Copying them again later resumes',
+              'where they stopped.',
+            ]}
+            choice={current.choice}
+            yesLabel="Quit"
             screen={screen}
           />
         );
