@@ -394,3 +394,37 @@ void test('quitting with F10 leaves the alternate screen and shows the cursor', 
     term.close();
   }
 });
+
+void test('a resize lays the screen out again for the new size', { timeout: 120_000 }, async () => {
+  const world = await startWorld(async (remote, local) => {
+    await fs.writeFile(path.join(remote, 'remote.txt'), 'x');
+    await fs.writeFile(path.join(local, 'local.txt'), 'y');
+  });
+  const { term } = world;
+  /** The frame is laid out for `columns` × `rows`: the panes meet in the middle, the hint bar sits above the spare line. */
+  const laidOutFor = (columns: number, rows: number) => (screen: string): boolean => {
+    const lines = screen.split('\n');
+    const top = lines[0] ?? '';
+    return (
+      /^┌─+┐┌─+┐$/.test(top) &&
+      top.length === columns &&
+      top.indexOf('┐┌') === Math.floor(columns / 2) - 1 &&
+      (lines[rows - 2] ?? '').startsWith('F1Help') &&
+      screen.includes('remote.txt') &&
+      screen.includes('local.txt')
+    );
+  };
+  try {
+    await term.waitForFrame(laidOutFor(110, 32), { what: 'the 110×32 layout' });
+    term.resize(80, 24);
+    await term.waitForFrame(laidOutFor(80, 24), { what: 'the 80×24 layout' });
+    term.resize(140, 40);
+    const wide = await term.waitForFrame(laidOutFor(140, 40), { what: 'the 140×40 layout' });
+    // Wide panes have room for the year in the time column.
+    assert.match(wide.split('\n').find((line) => line.includes('remote.txt')) ?? '', /\d{4}-\d\d-\d\d \d\d:\d\d/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});
