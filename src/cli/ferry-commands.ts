@@ -14,6 +14,7 @@ import type { Entry, FerryClientApi } from '../client/types.js';
 import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
+import { escapeControlCharacters } from '../terminal/control-characters.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { createTrustCheck } from './trust.js';
 
@@ -128,8 +129,9 @@ function describeError(error: unknown): string {
   return oneLine(`INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
 }
 
+/** One line, and no control character from a server's message reaches the terminal. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
+  return escapeControlCharacters(text.replace(/\s*\n\s*/g, ' '));
 }
 
 const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], flags: Flags, io: FerryIo) => Promise<void> }> = {
@@ -189,7 +191,8 @@ export function formatEntry(entry: Entry): string {
   const kind = KIND_LETTER[entry.kind] ?? '?';
   const mode = (entry.mode & 0o7777).toString(8).padStart(4, '0');
   const when = new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
-  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${entry.name}\n`;
+  // The name is the server's: a control character in it is printed as \xHH, never sent to the terminal.
+  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}\n`;
 }
 
 async function getCommand([source, localArg]: string[], flags: Flags, io: FerryIo): Promise<void> {

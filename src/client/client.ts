@@ -15,6 +15,7 @@ import {
   type ConnReply, type Entry,
 } from '../protocol/messages.js';
 import { downloadFile } from './download.js';
+import { checkedListedName, checkedRelativeName } from './listed-names.js';
 import { failError, runExchange } from './exchange.js';
 import { ProgressThrottle } from './progress.js';
 import { normalizeRemotePath } from './remote-path.js';
@@ -76,15 +77,33 @@ export class FerryClient implements FerryClientApi {
     return !this.connection.closed;
   }
 
+  /**
+   * Every name the server lists is checked (listed-names.ts): one component
+   * for a plain listing, a relative path below the folder for a recursive
+   * one. The first bad name fails the whole listing with INVALID_PATH once
+   * the server's last ENTS has arrived (so the request id is not reused
+   * while its frames still come); no batch after it reaches `onBatch`.
+   */
   list(path: string, options: ListOptions = {}): Promise<Entry[]> {
     const all: Entry[] = [];
+    const check = options.recursive ? checkedRelativeName : checkedListedName;
+    let refused: FerryError | undefined;
     return runExchange<Entry[]>(this.connection, {
       first: (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags: options.recursive ? LIST_RECURSIVE : 0 }),
       reply: (msg) => {
         if (msg.op !== 'ENTS') return false;
-        for (const entry of msg.entries) all.push(entry);
-        if (msg.entries.length > 0 || (msg.flags & ENTS_LAST) !== 0) options.onBatch?.(msg.entries);
-        return (msg.flags & ENTS_LAST) !== 0 ? { result: all } : undefined;
+        const last = (msg.flags & ENTS_LAST) !== 0;
+        if (!refused) {
+          try {
+            for (const entry of msg.entries) check(entry.name);
+            for (const entry of msg.entries) all.push(entry);
+            if (msg.entries.length > 0 || last) options.onBatch?.(msg.entries);
+          } catch (error) {
+            refused = error as FerryError;
+          }
+        }
+        if (!last) return undefined;
+        return refused ? { error: refused } : { result: all };
       },
     }, options.signal);
   }

@@ -14,10 +14,12 @@ export interface Exchange<T> {
   first(id: number): ClientMessage;
   /**
    * Interprets a reply other than FAIL: `{ result }` when it is the final frame,
-   * `undefined` to wait for more. Returning `false` marks a frame this request
-   * never expects (the connection is then closed: the server broke the protocol).
+   * `{ error }` when it is the final frame but the request fails all the same
+   * (the reply held something the client refuses), `undefined` to wait for
+   * more. Returning `false` marks a frame this request never expects (the
+   * connection is then closed: the server broke the protocol).
    */
-  reply(msg: ServerMessage): { result: T } | undefined | false;
+  reply(msg: ServerMessage): { result: T } | { error: FerryError } | undefined | false;
 }
 
 export function cancelledError(): FerryError {
@@ -66,6 +68,9 @@ export function runExchange<T>(connection: Connection, exchange: Exchange<T>, si
           slot?.finish();
           const error = protocolViolation(connection, `unexpected ${msg.op} reply`);
           settle(() => reject(error));
+        } else if (outcome && 'error' in outcome) {
+          slot?.finish();
+          settle(() => reject(outcome.error));
         } else if (outcome) {
           slot?.finish();
           settle(() => resolve(outcome.result));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
 import { downloadFile } from './download.js';
+import { checkedRelativeName } from './listed-names.js';
 import { localError } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
@@ -116,28 +117,6 @@ export async function downloadTree(
     window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));
   return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
-}
-
-/**
- * A name from a recursive listing, refused unless it is a plain relative
- * path: a server must not make us write outside the target folder.
- */
-export function checkedRelativeName(name: string): string {
-  const parts = name.split('/');
-  for (const part of parts) {
-    if (part === '' || part === '.' || part === '..' || part.includes('\\') || hasControlCharacter(part)) {
-      throw new FerryError(ErrorCode.INVALID_PATH, `the server listed an unsafe name: ${JSON.stringify(name)}`);
-    }
-  }
-  return name;
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }
 
 /** Files in flight at once: the caller's choice, within half the session's in-flight limit. */

@@ -131,6 +131,12 @@ export interface FerryClientApi {
   readonly info: SessionInfo;
   /** True until the connection closes (QUIT, drop, or close()). */
   readonly connected: boolean;
+  /**
+   * The folder's entries. Names are checked before they are returned: one safe
+   * component each (recursive: a relative path below the folder); a server
+   * that lists anything else (`../x`, `/etc/x`, control characters) fails the
+   * call with INVALID_PATH (listed-names.ts).
+   */
   list(path: string, options?: ListOptions): Promise<Entry[]>;
   stat(path: string, options?: { signal?: AbortSignal }): Promise<Entry>;
   mkdir(path: string, options?: { parents?: boolean }): Promise<void>;

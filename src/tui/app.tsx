@@ -1,11 +1,15 @@
 /**
  * Entry of the terminal UI: `runTui` sets up the terminal (alternate screen,
  * raw keys), renders the App, and restores the terminal on every way out —
- * quit key, Ctrl-C, SIGTERM/SIGHUP, or an unexpected error (reported as one
- * line, never a stack trace).
+ * quit key, Ctrl-C, SIGTERM/SIGHUP/SIGINT, or an unexpected error (reported
+ * as one line, never a stack trace). Signals and errors quit through the
+ * App's own quit (transfers cancelled, QUIT sent), with a forced exit after
+ * FORCE_EXIT_MS as a backstop; the exit code is then 128 + the signal's
+ * number, or 1 for an error.
  */
 import React from 'react';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import { render } from 'ink';
 import { App } from './components/App.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -34,6 +38,8 @@ export interface TuiOptions {
 }
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+/** How long a signal or fatal error waits for the clean quit (QUIT gets 500 ms of it) before the process is ended. */
+const FORCE_EXIT_MS = 2000;
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
 /** Parses a `ferry://` URL into what the App connects with. */
@@ -105,12 +111,26 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   };
 
   stdout.write(ENTER_ALTERNATE_SCREEN);
-  let quit: () => void = () => undefined;
-  const onSignal = (): void => quit();
+  // Ending from outside: the App quits the way the quit key does (QUIT to the
+  // server, terminal restored); if that does not finish in time the process
+  // is ended anyway, so a signal never leaves it hanging.
+  const shutdown = new AbortController();
+  let forceExit: NodeJS.Timeout | undefined;
+  const endFromOutside = (code: number): void => {
+    if (exitCode === 0) exitCode = code;
+    shutdown.abort();
+    forceExit ??= setTimeout(() => {
+      restoreTerminal();
+      if (fatal) stderr.write(`ferry: ${fatal}\n`);
+      process.exit(exitCode);
+    }, FORCE_EXIT_MS);
+    // Only a backstop: a clean quit lets the process end before it fires.
+    forceExit.unref();
+  };
+  const onSignal = (signal: NodeJS.Signals): void => endFromOutside(128 + (os.constants.signals[signal] ?? 0));
   const onUnexpected = (error: unknown): void => {
-    fatal = describeError(error);
-    exitCode = 1;
-    quit();
+    fatal ??= describeError(error);
+    endFromOutside(1);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
@@ -118,9 +138,24 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   process.on('uncaughtException', onUnexpected);
   process.on('unhandledRejection', onUnexpected);
 
+  let unmount: () => void = () => undefined;
   const instance = render(
-    <ErrorBoundary onFatal={(message) => onUnexpected(new Error(message))}>
-      <App localPath={localPath} initial={initial} prefill={prefill} connect={connect} trustStore={trustStore} onQuit={() => quit()} />
+    <ErrorBoundary
+      onFatal={(message) => {
+        // The App is gone already (its unmount closed the session): nothing is left to quit politely.
+        onUnexpected(new Error(message));
+        unmount();
+      }}
+    >
+      <App
+        localPath={localPath}
+        initial={initial}
+        prefill={prefill}
+        connect={connect}
+        trustStore={trustStore}
+        onQuit={() => unmount()}
+        shutdown={shutdown.signal}
+      />
     </ErrorBoundary>,
     {
       stdin,
@@ -134,7 +169,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
       maxFps: 120,
     },
   );
-  quit = () => instance.unmount();
+  unmount = () => instance.unmount();
   try {
     await instance.waitUntilExit();
   } catch (error) {

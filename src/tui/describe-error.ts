@@ -16,7 +16,6 @@ const socketWords: Record<string, string> = {
 };
 
 const codeWords: Partial<Record<number, string>> = {
-  [ErrorCode.AUTH]: 'wrong user or password',
   [ErrorCode.PERMISSION]: 'permission denied',
   [ErrorCode.NOT_FOUND]: 'not found',
   [ErrorCode.NO_SPACE]: 'no space left',
@@ -30,6 +29,21 @@ const codeWords: Partial<Record<number, string>> = {
   [ErrorCode.CANCELLED]: 'cancelled',
 };
 
+/**
+ * The server's reason for an AUTH refusal is what the user needs ("this
+ * server needs a user name and password", "plain TCP not allowed; use TLS"),
+ * so it is shown as it is. Only a failed password login gets the short
+ * wording; ferryd says so in one fixed message (src/security/authenticator.ts,
+ * LOGIN_FAILED_MESSAGE), matched here by its words so the UI does not load
+ * the server's security code.
+ */
+const WRONG_PASSWORD = /\bwrong user (name )?or password\b/i;
+
+function describeAuthError(message: string): string {
+  if (WRONG_PASSWORD.test(message)) return 'wrong user or password';
+  return message ? `login refused: ${message}` : 'login refused';
+}
+
 function findErrno(error: unknown, depth = 0): string | undefined {
   if (depth > 4 || typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
@@ -41,6 +55,7 @@ export function describeError(error: unknown): string {
   const errno = findErrno(error);
   if (errno) return socketWords[errno] as string;
   if (error instanceof FerryError) {
+    if (error.code === ErrorCode.AUTH) return describeAuthError(error.message.trim());
     const words = codeWords[error.code];
     const message = error.message.trim();
     if (!words) return message || error.codeName;

@@ -3,6 +3,7 @@
  * components stay small and the widths can be tested.
  */
 import { EntryKind, type Entry } from '../protocol/messages.js';
+import { fitMiddle } from './cells.js';
 
 const units = ['B', 'K', 'M', 'G', 'T', 'P'];
 
@@ -34,15 +35,9 @@ export function formatTime(mtimeMs: number, long: boolean): string {
   return long ? `${date.getFullYear()}-${day} ${time}` : `${day} ${time}`;
 }
 
-/** Cut a string to a display width, marking the cut with `~` like mc. */
+/** Exactly `width` terminal cells, cut in the middle with `~` like mc; control characters show as `?` (cells.ts). */
 export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text + ' '.repeat(width - chars.length);
-  if (width === 1) return '~';
-  const head = Math.ceil((width - 1) / 2);
-  const tail = width - 1 - head;
-  return chars.slice(0, head).join('') + '~' + (tail > 0 ? chars.slice(-tail).join('') : '');
+  return fitMiddle(text, width);
 }
 
 function kindMark(entry: Entry): string {

@@ -12,6 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { patternBytes, tempDir } from '../client/files.js';
+import { startFakeServer } from '../client/fake-server.js';
+import { EntryKind } from '../../src/protocol/messages.js';
 
 const FERRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 
@@ -180,6 +182,57 @@ void describe('ferry with a password', () => {
       assert.equal((await ferry(['ls', `ferry://alice:p%40ss%20word@127.0.0.1:${server.port}/`])).code, 0);
     } finally {
       await server.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+void describe('ferry ls and control characters', () => {
+  const ESC = String.fromCharCode(0x1b);
+  const CSI = String.fromCharCode(0x9b);
+
+  void it('prints a C1 control character in a name ferryd lists as \\xHH', async () => {
+    const server = await startTestServer();
+    home = tempDir('ferry-cli-home-');
+    try {
+      fs.writeFileSync(path.join(server.root, `c1${CSI}41mEVIL`), 'x');
+      const run = await ferry(['ls', `${server.url}/`]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /c1\\x9b41mEVIL\n$/);
+      assert.equal(run.stdout.includes(CSI), false, 'no raw C1 on stdout');
+    } finally {
+      await server.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  void it('escapes what a server puts in a STAT name and in a FAIL message', async () => {
+    const server = await startFakeServer({
+      onMessage: (msg, peer) => {
+        if (msg.op === 'LIST' && msg.path === '/file') {
+          peer.send({ op: 'FAIL', id: msg.id, code: ErrorCode.NOT_A_DIRECTORY, message: 'not a folder' });
+        } else if (msg.op === 'LIST') {
+          peer.send({ op: 'FAIL', id: msg.id, code: ErrorCode.PERMISSION, message: `denied${ESC}]0;pwned${String.fromCharCode(7)}${ESC}[2J` });
+        } else if (msg.op === 'STAT') {
+          peer.send({ op: 'STAT', id: msg.id, entry: { name: `red${ESC}[41mEVIL`, kind: EntryKind.FILE, size: 3, mtimeMs: 0, mode: 0o644 } });
+        } else if (msg.op === 'QUIT') {
+          peer.send({ op: 'DONE', id: msg.id });
+          peer.socket.end();
+        }
+      },
+    });
+    home = tempDir('ferry-cli-home-');
+    try {
+      const listed = await ferry(['ls', `ferry://127.0.0.1:${server.port}/file`]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /red\\x1b\[41mEVIL\n$/);
+      assert.equal(listed.stdout.includes(ESC), false, 'no raw ESC on stdout');
+      const refused = await ferry(['ls', `ferry://127.0.0.1:${server.port}/other`]);
+      assertOneLineError(refused, 'PERMISSION');
+      assert.equal(refused.stderr.includes(ESC), false, 'no raw ESC on stderr');
+      assert.match(refused.stderr, /denied\\x1b\]0;pwned\\x07\\x1b\[2J/);
+    } finally {
+      await server.close();
       fs.rmSync(home, { recursive: true, force: true });
     }
   });

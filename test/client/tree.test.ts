@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FerryClient } from '../../src/client/client.js';
-import { checkedRelativeName } from '../../src/client/tree.js';
+import { checkedRelativeName } from '../../src/client/listed-names.js';
 import type { TreeProgress } from '../../src/client/types.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -53,6 +53,16 @@ export interface TerminalSession {
   close(): void;
   /** Everything the program wrote, raw. */
   output(): string;
+  /** Whether the program has the alternate screen up (full-screen UIs leave it on exit). */
+  onAlternateScreen(): boolean;
+  /** Whether the cursor is shown (DECTCEM, `ESC [ ? 25 h` / `l`). */
+  cursorVisible(): boolean;
+  /** Palette numbers of every cell background on screen (1 is red). */
+  paletteBackgrounds(): Set<number>;
+  /** Resolves once the emulator has drawn everything received so far. */
+  flush(): Promise<void>;
+  /** The process id of the program, to signal it. */
+  readonly pid: number;
 }
 
 export interface SpawnOptions {
@@ -76,6 +86,14 @@ export function spawnInTerminal(command: string, args: readonly string[], option
   });
   let raw = '';
   let exitCode: number | undefined;
+  let cursorVisible = true;
+  // Watch DECTCEM without changing what the emulator does with it (returning false lets it handle the sequence).
+  const watchCursor = (visible: boolean) => (params: (number | number[])[]): boolean => {
+    if (params.includes(25)) cursorVisible = visible;
+    return false;
+  };
+  term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, watchCursor(true));
+  term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, watchCursor(false));
   const exitWaiters: ((code: number) => void)[] = [];
   const changeWaiters = new Set<() => void>();
   child.onData((data) => {
@@ -171,5 +189,21 @@ export function spawnInTerminal(command: string, args: readonly string[], option
       term.dispose();
     },
     output: () => raw,
+    onAlternateScreen: () => term.buffer.active.type === 'alternate',
+    cursorVisible: () => cursorVisible,
+    paletteBackgrounds: () => {
+      const colors = new Set<number>();
+      const buffer = term.buffer.active;
+      for (let row = 0; row < term.rows; row++) {
+        const line = buffer.getLine(buffer.viewportY + row);
+        for (let column = 0; column < term.cols; column++) {
+          const cell = line?.getCell(column);
+          if (cell?.isBgPalette()) colors.add(cell.getBgColor());
+        }
+      }
+      return colors;
+    },
+    flush: () => new Promise((resolve) => term.write('', resolve)),
+    pid: child.pid,
   };
 }

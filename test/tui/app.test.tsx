@@ -1,30 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { render } from 'ink-testing-library';
-import { App } from '../../src/tui/components/App.js';
-import { createMemoryTrustStore } from '../../src/tui/trust.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
-import { FerryClient } from '../../src/client/client.js';
-import type { ConnectFunction, ConnectParams } from '../../src/tui/session.js';
+import { createAuthenticator, LOGIN_FAILED_MESSAGE } from '../../src/security/authenticator.js';
+import { startFakeServer } from '../client/fake-server.js';
 import { startTestServer } from '../helpers/server.js';
-
-/** Lets effects of the last render run (a text field subscribes to keys in an effect). */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
-
-/** Polls the last frame until `predicate` holds; fails with the frame after `timeoutMs`. */
-async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = lastFrame() ?? '';
-    if (predicate(frame)) return frame;
-    if (Date.now() > deadline) assert.fail(`frame did not match in ${timeoutMs} ms:\n${frame}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 async function localFolder(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-app-'));
@@ -34,18 +17,6 @@ async function localFolder(): Promise<string> {
   await fs.writeFile(path.join(dir, 'charlie.txt'), 'hello');
   await fs.writeFile(path.join(dir, '.secret'), 'hidden');
   return dir;
-}
-
-const realConnect: ConnectFunction = (options) => FerryClient.connect(options);
-
-const KEYS = { down: '\x1b[B', enter: '\r', backspace: '\x7f', escape: '\x1b', f1: '\x1bOP', f7: '\x1b[18~', f8: '\x1b[19~', tab: '\t' };
-
-function renderApp(dir: string, prefill?: ConnectParams) {
-  let quitCalls = 0;
-  const view = render(
-    <App localPath={dir} prefill={prefill} connect={realConnect} trustStore={createMemoryTrustStore()} onQuit={() => (quitCalls += 1)} />,
-  );
-  return { ...view, quitCalls: () => quitCalls };
 }
 
 void test('starts with the connect dialog; Esc leaves the local pane usable', async () => {
@@ -71,9 +42,9 @@ void test('a wrong password is reported in the dialog, not as a crash; the right
     authenticate: (attempt) =>
       attempt.user === 'alice' && attempt.secret === 'right'
         ? Promise.resolve({ user: 'alice', root: dir, readOnly: true })
-        : Promise.reject(new FerryError(ErrorCode.AUTH, 'authentication failed')),
+        : Promise.reject(new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE)),
   });
-  const app = renderApp(dir, { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' });
+  const app = renderApp(dir, { prefill: { host: '127.0.0.1', port: server.port, user: 'alice', password: 'wrong', path: '/', tls: 'off' } });
   try {
     const dialog = await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
     assert.match(dialog, new RegExp(String(server.port)));
@@ -82,7 +53,7 @@ void test('a wrong password is reported in the dialog, not as a crash; the right
   } finally {
     app.unmount();
   }
-  const retry = renderApp(dir, { host: '127.0.0.1', port: server.port, user: 'alice', password: 'right', path: '/', tls: 'off' });
+  const retry = renderApp(dir, { prefill: { host: '127.0.0.1', port: server.port, user: 'alice', password: 'right', path: '/', tls: 'off' } });
   try {
     await waitForFrame(retry.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
     retry.stdin.write(KEYS.enter);
@@ -175,6 +146,95 @@ void test('mkdir dialog creates the folder; help overlay lists the keys; q quits
     assert.equal(app.quitCalls(), 1);
   } finally {
     app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('quit from outside (the shutdown signal) closes the session and calls onQuit; so does an unmount without a quit', async () => {
+  const dir = await localFolder();
+  const server = await startTestServer({ root: dir });
+  try {
+    const shutdown = new AbortController();
+    const app = renderApp(dir, { initial: loopback(server.port), shutdown: shutdown.signal });
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1'));
+    assert.equal(server.server.sessionCount, 1);
+    shutdown.abort();
+    await waitUntil(() => app.quitCalls() === 1 && server.server.sessionCount === 0, 'onQuit and the session closed');
+    app.unmount();
+
+    // A rendering error unmounts the App without its quit: the session must not outlive it.
+    const crashed = renderApp(dir, { initial: loopback(server.port) });
+    await waitForFrame(crashed.lastFrame, (f) => f.includes('connected 127.0.0.1'));
+    assert.equal(server.server.sessionCount, 1);
+    crashed.unmount();
+    await waitUntil(() => server.server.sessionCount === 0, 'the session closed on unmount');
+    assert.equal(crashed.quitCalls(), 0);
+  } finally {
+    await server.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('conflict "Rename" uploads under a free name, the row shows it, and the next key is not swallowed', async () => {
+  const dir = await localFolder();
+  const remoteRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-remote-'));
+  await fs.writeFile(path.join(remoteRoot, 'bravo.txt'), 'already there');
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(dir, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && /1\/1\s*$/m.test(f));
+    app.stdin.write(KEYS.tab);
+    app.stdin.write(KEYS.down); // alpha/ comes first; bravo.txt is next
+    await waitForFrame(app.lastFrame, (f) => /2\/3\s*$/m.test(f));
+    app.stdin.write('u');
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    assert.match(question, /Rename \(n\)/);
+    // Finding the free name asks the server (STAT), so the UI draws while it is pending.
+    app.stdin.write('n');
+    const done = await waitForFrame(app.lastFrame, (f) => /\d+ bytes in/.test(f));
+    assert.match(done, /bravo \(1\)\.txt/, 'the queue row names the new target');
+    assert.doesNotMatch(done, /Target exists/);
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'bravo (1).txt'), 'utf8'), 'hello');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'bravo.txt'), 'utf8'), 'already there', 'the existing file is untouched');
+    // Tab switches to the remote pane at once: its counts (1 or 2 entries) replace the local pane's 2/3.
+    app.stdin.write(KEYS.tab);
+    await waitForFrame(app.lastFrame, (f) => /1\/[12]\s*$/m.test(f));
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
+void test('the connect dialog shows the server\'s reason for refusing a login, not "wrong user or password"', async () => {
+  const dir = await localFolder();
+  const server = await startTestServer({ authenticate: createAuthenticator({}) });
+  const app = renderApp(dir, { prefill: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.enter);
+    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('this server needs a user name and'));
+    assert.doesNotMatch(frame, /wrong user or password/);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+  }
+  const plainRefused = await startFakeServer({
+    onConn: (_msg, peer) => {
+      peer.send({ op: 'FAIL', id: 0, code: ErrorCode.AUTH, message: 'plain TCP not allowed; use TLS' });
+      peer.socket.end();
+    },
+  });
+  const refused = renderApp(dir, { prefill: loopback(plainRefused.port) });
+  try {
+    await waitForFrame(refused.lastFrame, (frame) => frame.includes('Connect to a Ferry server'));
+    refused.stdin.write(KEYS.enter);
+    const frame = await waitForFrame(refused.lastFrame, (f) => f.includes('plain TCP not allowed; use TLS'));
+    assert.doesNotMatch(frame, /wrong user or password/);
+  } finally {
+    refused.unmount();
+    await plainRefused.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });

@@ -298,3 +298,133 @@ void test('TLS: the trust dialog asks about a new server, trusting remembers it,
     await server.close(0).catch(() => undefined);
   }
 });
+
+void test('names with control characters show them as ?, and nothing in a name reaches the terminal as a command', { timeout: 120_000 }, async () => {
+  const ESC = String.fromCharCode(0x1b);
+  const CSI = String.fromCharCode(0x9b);
+  const world = await startWorld(async (remote, local) => {
+    await fs.writeFile(path.join(local, `red${ESC}[41mEVIL`), 'x');
+    // C1 is allowed in protocol names (§7 refuses only C0 and DEL), so ferryd lists it and the client takes it.
+    await fs.writeFile(path.join(remote, `c1${CSI}41mEVIL`), 'y');
+  });
+  const { term } = world;
+  try {
+    const screen = await term.waitForFrame((current) => current.includes('red?[41mEVIL') && current.includes('c1?41mEVIL'), {
+      what: 'both names, masked',
+    });
+    assert.match(paneText(screen, 'local'), /red\?\[41mEVIL/);
+    assert.match(paneText(screen, 'remote'), /c1\?41mEVIL/);
+    assert.equal(term.paletteBackgrounds().has(1), false, 'no cell painted red');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});
+
+void test('text fields apply keys that arrive in one read one by one: Backspace erases, Enter submits, control characters stay out', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 100, rows: 30 });
+  try {
+    await term.waitForText('Connect to a Ferry server');
+    term.write(Keys.escape);
+    await term.waitForText('local pane only');
+
+    term.write(Keys.f7);
+    await term.waitForText('Make folder');
+    term.write('abc');
+    await term.waitForText('> abc');
+    term.write(`${Keys.backspace}${Keys.backspace}`);
+    term.write('z');
+    await term.waitForText('> az');
+    term.write(Keys.enter);
+    await term.waitForText('created az');
+    assert.deepEqual(await fs.readdir(localRoot), ['az']);
+
+    // A paste ending in a newline: the name, then Enter, in one write; a stray control character is dropped.
+    term.write(Keys.f7);
+    await term.waitForText('Make folder');
+    term.write(`pas\x0bted${Keys.enter}`);
+    await term.waitForText('created pasted');
+    assert.deepEqual((await fs.readdir(localRoot)).sort(), ['az', 'pasted']);
+    assert.doesNotMatch(term.text(), /Make folder/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+  }
+});
+
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+  void test(`${signal} from outside quits like the quit key: session closed, terminal restored`, { timeout: 120_000 }, async () => {
+    const world = await startWorld(async (remote) => {
+      await fs.writeFile(path.join(remote, 'here.txt'), 'x');
+    });
+    const { term, server } = world;
+    try {
+      await term.waitForText('here.txt');
+      assert.equal(server.sessionCount, 1);
+      assert.equal(term.onAlternateScreen(), true);
+      process.kill(term.pid, signal);
+      assert.equal(await term.exited(10_000), 128 + (os.constants.signals[signal] ?? 0));
+      await term.flush();
+      assert.equal(term.onAlternateScreen(), false, 'the alternate screen is left');
+      assert.equal(term.cursorVisible(), true, 'the cursor is shown again');
+      await waitForDisk(async () => server.sessionCount === 0, 'the server to see the session end');
+    } finally {
+      await world.stop();
+    }
+  });
+}
+
+void test('quitting with F10 leaves the alternate screen and shows the cursor', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 80, rows: 24 });
+  try {
+    await term.waitForText('Connect to a Ferry server');
+    assert.equal(term.onAlternateScreen(), true);
+    term.write(Keys.escape);
+    await term.waitForText('local pane only');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    await term.flush();
+    assert.equal(term.onAlternateScreen(), false);
+    assert.equal(term.cursorVisible(), true);
+  } finally {
+    term.close();
+  }
+});
+
+void test('a resize lays the screen out again for the new size', { timeout: 120_000 }, async () => {
+  const world = await startWorld(async (remote, local) => {
+    await fs.writeFile(path.join(remote, 'remote.txt'), 'x');
+    await fs.writeFile(path.join(local, 'local.txt'), 'y');
+  });
+  const { term } = world;
+  /** The frame is laid out for `columns` × `rows`: the panes meet in the middle, the hint bar sits above the spare line. */
+  const laidOutFor = (columns: number, rows: number) => (screen: string): boolean => {
+    const lines = screen.split('\n');
+    const top = lines[0] ?? '';
+    return (
+      /^┌─+┐┌─+┐$/.test(top) &&
+      top.length === columns &&
+      top.indexOf('┐┌') === Math.floor(columns / 2) - 1 &&
+      (lines[rows - 2] ?? '').startsWith('F1Help') &&
+      screen.includes('remote.txt') &&
+      screen.includes('local.txt')
+    );
+  };
+  try {
+    await term.waitForFrame(laidOutFor(110, 32), { what: 'the 110×32 layout' });
+    term.resize(80, 24);
+    await term.waitForFrame(laidOutFor(80, 24), { what: 'the 80×24 layout' });
+    term.resize(140, 40);
+    const wide = await term.waitForFrame(laidOutFor(140, 40), { what: 'the 140×40 layout' });
+    // Wide panes have room for the year in the time column.
+    assert.match(wide.split('\n').find((line) => line.includes('remote.txt')) ?? '', /\d{4}-\d\d-\d\d \d\d:\d\d/);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    await world.stop();
+  }
+});

@@ -46,6 +46,30 @@ const cases: [string, KeyContext, Command | undefined][] = [
   ['\t', 'dialog', 'next-field'],
   ['z', 'pane', undefined],
   ['Q', 'global', undefined],
+  ['\x03', 'anywhere', 'quit'],
+  ['\x03', 'global', undefined],
+  ['\x1b[21~', 'dialog', 'quit'],
+  ['\r', 'filter', 'filter-keep'],
+  ['\x1b', 'filter', 'filter-clear'],
+  ['\x7f', 'filter', 'filter-erase'],
+  ['\x7f', 'text', 'erase-back'],
+  ['\x1b[3~', 'text', 'erase-forward'],
+  ['\x1b[D', 'text', 'cursor-left'],
+  ['\x15', 'text', 'erase-all'],
+  ['y', 'question', 'answer-yes'],
+  ['n', 'question', 'answer-no'],
+  ['\x1b', 'question', 'answer-no'],
+  ['\t', 'question', 'toggle-answer'],
+  ['o', 'conflict', 'conflict-overwrite'],
+  ['r', 'conflict', 'conflict-resume'],
+  ['s', 'conflict', 'conflict-skip'],
+  ['n', 'conflict', 'conflict-rename'],
+  ['a', 'conflict', 'apply-to-all'],
+  ['\t', 'conflict', 'next-choice'],
+  ['q', 'help', 'dismiss'],
+  ['\x1b[21~', 'help', 'dismiss'],
+  ['\x1b[6~', 'help', 'scroll-page-down'],
+  ['x', 'help', undefined],
 ];
 
 for (const [sequence, context, expected] of cases) {
@@ -100,6 +124,17 @@ void test('text input accepts printable keys only', () => {
   assert.equal(isTextInput(parseKey('\x1b[A')), false);
   assert.equal(isTextInput(parseKey('\x03')), false);
   assert.equal(isTextInput(parseKey('\r')), false);
+});
+
+void test('no key means two commands in one context', () => {
+  const seen = new Map<string, string>();
+  for (const binding of bindings) {
+    for (const key of binding.keys) {
+      const id = `${binding.context} ${key.name} ${String(key.ctrl ?? false)} ${String(key.meta ?? false)} ${String(key.shift ?? 'any')}`;
+      assert.equal(seen.get(id), undefined, `${id}: ${binding.command} and ${seen.get(id) ?? ''}`);
+      seen.set(id, binding.command);
+    }
+  }
 });
 
 void test('every hinted command appears in the hint list with its first key', () => {

@@ -46,8 +46,9 @@ void test('cancel, retry with resume, conflict resolution, clear finished', () =
   state = transfersReducer(state, { type: 'retry', id: 1 });
   assert.equal(state.items[0]?.status, 'waiting');
   assert.equal(state.items[0]?.resume, true);
-  state = transfersReducer(state, { type: 'resolve', id: 2, target: '/b (1)', overwrite: false, resume: false });
+  state = transfersReducer(state, { type: 'resolve', id: 2, target: '/b (1)', name: 'b (1)', overwrite: false, resume: false });
   assert.equal(state.items[1]?.target, '/b (1)');
+  assert.equal(state.items[1]?.name, 'b (1)', 'the row names the new target');
   assert.equal(state.items[1]?.status, 'waiting');
   state = transfersReducer(state, { type: 'skipped', id: 2, at: 9 });
   state = transfersReducer(state, { type: 'clear-finished' });

@@ -16,6 +16,7 @@ import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { currentEntry, isDirectory, paneView, targetEntries } from '../state/pane.js';
 import { isFinished, type TransferRequest } from '../state/transfers.js';
+import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
 import { TransferQueue } from '../transfers/transfer-queue.js';
 import { describeError } from '../describe-error.js';
 import { createFingerprintVerifier, type TrustStore } from '../trust.js';
@@ -29,7 +30,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { InputDialog } from './InputDialog.js';
 import { ConflictDialog, conflictChoices } from './ConflictDialog.js';
 import { TrustDialog } from './TrustDialog.js';
-import { HelpOverlay } from './HelpOverlay.js';
+import { HelpOverlay, helpScrollLimit } from './HelpOverlay.js';
 
 /** Props of the whole TUI. */
 export interface AppProps {
@@ -45,16 +46,23 @@ export interface AppProps {
   trustStore: TrustStore;
   /** Called once everything is closed; the caller unmounts and restores the terminal. */
   onQuit: () => void;
+  /**
+   * Aborted by the caller to end the program from outside (SIGTERM, SIGHUP, a
+   * SIGINT sent by another process, a fatal error): the App quits at once,
+   * without asking, through the same path as the quit key.
+   */
+  shutdown?: AbortSignal | undefined;
 }
 
 type Dialog =
   | { kind: 'connect'; fields: ConnectFields; focus: ConnectField; error?: string | undefined }
   | { kind: 'help'; offset: number }
   | { kind: 'delete'; side: PaneSide; folder: string; entries: Entry[]; choice: 'yes' | 'no' }
-  | { kind: 'mkdir'; side: PaneSide; folder: string; value: string; error?: string | undefined }
-  | { kind: 'rename'; side: PaneSide; folder: string; from: string; value: string; error?: string | undefined }
+  | { kind: 'mkdir'; side: PaneSide; folder: string; field: TextFieldState; error?: string | undefined }
+  | { kind: 'rename'; side: PaneSide; folder: string; from: string; field: TextFieldState; error?: string | undefined }
   | { kind: 'trust'; host: string; port: number; fingerprint: string; choice: 'yes' | 'no'; answer: (trust: boolean) => void }
-  | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean };
+  | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean }
+  | { kind: 'quit'; unfinished: number; choice: 'yes' | 'no' };
 
 interface Connection {
   status: ConnectionStatus;
@@ -65,23 +73,39 @@ interface Connection {
 
 function fieldsFrom(params: ConnectParams | undefined): ConnectFields {
   return {
-    host: params?.host ?? '127.0.0.1',
-    port: String(params?.port ?? DEFAULT_PORT),
-    user: params?.user ?? '',
-    password: params?.password ?? '',
+    host: textField(params?.host ?? '127.0.0.1'),
+    port: textField(String(params?.port ?? DEFAULT_PORT)),
+    user: textField(params?.user ?? ''),
+    password: textField(params?.password ?? ''),
   };
 }
 
 const localFs = createLocalFs();
 
+/** `2 uploads`, `1 download`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The remote pane's header: the server and folder only while a session is open (or just lost). */
+function remoteHeader(connection: Connection, path: string): string {
+  const params = connection.params;
+  if (connection.status === 'connected' && connection.remoteFs) return connection.remoteFs.label(path);
+  if (connection.status === 'connecting' && params) return `remote: connecting to ${formatAddress(params)}…`;
+  if (connection.status === 'lost' && params) return `${formatAddress(params)}:${path} (connection lost)`;
+  return 'remote: not connected';
+}
+
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   const [message, setMessage] = useState<{ text: string; kind: 'info' | 'error' }>({
     text: 'F1 or ? for help',
     kind: 'info',
   });
   const info = useCallback((text: string) => setMessage({ text, kind: 'info' }), []);
+  /** The "N uploads queued" message and the first id of its batch: replaced by a summary once the batch is done. */
+  const queuedBatch = useRef<{ message: { text: string; kind: 'info' | 'error' }; firstId: number } | undefined>(undefined);
   const fail = useCallback((text: string) => setMessage({ text, kind: 'error' }), []);
 
   const local = usePane(localPath, fail);
@@ -142,6 +166,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   const conflictItem = transfers.items.find((item) => item.status === 'conflict');
 
   const layout = computeLayout(size, transfers.items.length);
+  const screenSize = { columns: layout.columns, rows: layout.rows };
   const { dispatch: dispatchLocal } = local;
   const { dispatch: dispatchRemote } = remote;
   useEffect(() => {
@@ -149,6 +174,21 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     dispatchRemote({ type: 'resize', height: layout.listRows });
   }, [layout.listRows, dispatchLocal, dispatchRemote]);
 
+
+  // Once every transfer of the last batch has ended, its "queued" message
+  // gives way to what happened (unless another message replaced it already).
+  useEffect(() => {
+    const batch = queuedBatch.current;
+    if (!batch || message !== batch.message) return;
+    const items = transfers.items.filter((item) => item.id >= batch.firstId);
+    if (items.length === 0 || !items.every(isFinished)) return;
+    queuedBatch.current = undefined;
+    const count = (status: string): number => items.filter((item) => item.status === status).length;
+    const parts = [`${count('done')} done`, ...(['failed', 'cancelled', 'skipped'] as const).filter((status) => count(status) > 0).map((status) => `${count(status)} ${status}`)];
+    const text = `${plural(items.length, 'transfer')} finished: ${parts.join(', ')}`;
+    if (count('failed') > 0) fail(`${text} (p: see why)`);
+    else info(text);
+  }, [transfers, message, info, fail]);
 
   // ---- connection -------------------------------------------------------
 
@@ -242,6 +282,33 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     onQuit();
   }, [onQuit, queue]);
 
+  /** The quit key: asks first while transfers are unfinished (quitting cancels them). */
+  const requestQuit = (): void => {
+    const unfinished = queue.getState().items.filter((item) => !isFinished(item)).length;
+    if (unfinished === 0) void quit();
+    else setDialog({ kind: 'quit', unfinished, choice: 'no' });
+  };
+
+  // Quit from outside goes the same way as the quit key: the queue is
+  // cancelled, the server gets QUIT, then onQuit restores the terminal.
+  useEffect(() => {
+    if (!shutdown) return;
+    const onShutdown = (): void => void quit();
+    if (shutdown.aborted) onShutdown();
+    shutdown.addEventListener('abort', onShutdown);
+    return () => shutdown.removeEventListener('abort', onShutdown);
+  }, [shutdown, quit]);
+
+  // Unmounted without quitting (a rendering error took the tree down): stop
+  // the transfers and close the session, so nothing keeps the process alive.
+  useEffect(
+    () => () => {
+      queue.cancelAll();
+      connectionRef.current.client?.close('the UI closed');
+    },
+    [queue],
+  );
+
   // Start: list the local folder, connect when a URL was given.
   const started = useRef(false);
   useEffect(() => {
@@ -275,16 +342,25 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
       fail('nothing to copy (only files and folders are transferred)');
       return;
     }
-    const requests: TransferRequest[] = entries.map((entry) => ({
-      direction: from === 'local' ? 'upload' : 'download',
-      name: entry.name,
-      source: sourceFs.join(source.current().path, entry.name),
-      target: targetFs.join(target.current().path, entry.name),
-      isFolder: isDirectory(entry),
-    }));
+    let requests: TransferRequest[];
+    try {
+      requests = entries.map((entry) => ({
+        direction: from === 'local' ? 'upload' : 'download',
+        name: entry.name,
+        source: sourceFs.child(source.current().path, entry.name),
+        target: targetFs.child(target.current().path, entry.name),
+        isFolder: isDirectory(entry),
+      }));
+    } catch (error) {
+      fail(`nothing queued: ${describeError(error)}`);
+      return;
+    }
+    const firstId = queue.getState().nextId;
     queue.enqueue(requests);
     source.dispatch({ type: 'clear-selection' });
-    info(`${requests.length} ${from === 'local' ? 'upload' : 'download'}${requests.length === 1 ? '' : 's'} queued`);
+    const queued = { text: `${plural(requests.length, from === 'local' ? 'upload' : 'download')} queued`, kind: 'info' as const };
+    queuedBatch.current = { message: queued, firstId };
+    setMessage(queued);
   };
 
   const enterEntry = (side: PaneSide): void => {
@@ -293,8 +369,15 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     const entry = currentEntry(pane.current());
     if (!fs || !entry) return;
     if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {
+      let folder: string;
+      try {
+        folder = fs.child(pane.current().path, entry.name);
+      } catch (error) {
+        fail(describeError(error));
+        return;
+      }
       setFiltering(undefined);
-      void pane.load(fs, fs.join(pane.current().path, entry.name));
+      void pane.load(fs, folder);
     }
   };
 
@@ -382,20 +465,21 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
         return true;
       case 'mkdir':
         if (!fs) return Boolean(requireRemote());
-        setDialog({ kind: 'mkdir', side, folder: pane.current().path, value: '' });
+        setDialog({ kind: 'mkdir', side, folder: pane.current().path, field: textField() });
         return true;
       case 'rename': {
         if (!fs) return Boolean(requireRemote());
         const entry = currentEntry(pane.current());
         if (!entry) return true;
-        setDialog({ kind: 'rename', side, folder: pane.current().path, from: entry.name, value: entry.name });
+        setDialog({ kind: 'rename', side, folder: pane.current().path, from: entry.name, field: textField(entry.name) });
         return true;
       }
       case 'delete': {
         if (!fs) return Boolean(requireRemote());
         const entries = targetEntries(pane.current());
         if (entries.length === 0) return true;
-        setDialog({ kind: 'delete', side, folder: pane.current().path, entries, choice: 'yes' });
+        // The safe answer is the default: Enter keeps everything, `y` deletes.
+        setDialog({ kind: 'delete', side, folder: pane.current().path, entries, choice: 'no' });
         return true;
       }
       default:
@@ -411,7 +495,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     let deleted = 0;
     for (const entry of entries) {
       try {
-        await fs.remove(fs.join(folder, entry.name), entry);
+        await fs.remove(fs.child(folder, entry.name), entry);
         deleted += 1;
       } catch (error) {
         fail(`cannot delete ${entry.name}: ${describeError(error)}`);
@@ -425,14 +509,14 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
 
   const submitInput = async (current: Extract<Dialog, { kind: 'mkdir' | 'rename' }>): Promise<void> => {
     const fs = fsOf(current.side);
-    const name = current.value.trim();
+    const name = current.field.value.trim();
     if (!fs) return;
     if (!name) {
       setDialog({ ...current, error: 'type a name' });
       return;
     }
     try {
-      const target = fs.join(current.folder, name);
+      const target = fs.resolve(current.folder, name);
       if (current.kind === 'mkdir') {
         await fs.mkdir(target);
         info(`created ${name}`);
@@ -441,7 +525,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           setDialog(undefined);
           return;
         }
-        await fs.rename(fs.join(current.folder, current.from), target);
+        await fs.rename(fs.child(current.folder, current.from), target);
         info(`renamed ${current.from} → ${name}`);
       }
       setDialog(undefined);
@@ -453,8 +537,9 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   };
 
   const submitConnect = (current: Extract<Dialog, { kind: 'connect' }>): void => {
-    const port = Number(current.fields.port || DEFAULT_PORT);
-    if (!current.fields.host.trim()) {
+    const fields = { host: current.fields.host.value, port: current.fields.port.value, user: current.fields.user.value, password: current.fields.password.value };
+    const port = Number(fields.port || DEFAULT_PORT);
+    if (!fields.host.trim()) {
       setDialog({ ...current, error: 'host is required' });
       return;
     }
@@ -464,10 +549,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     }
     const previous = connectionRef.current.params;
     const params: ConnectParams = {
-      host: current.fields.host.trim(),
+      host: fields.host.trim(),
       port,
-      user: current.fields.user,
-      password: current.fields.password,
+      user: fields.user,
+      password: fields.password,
       path: previous?.path ?? '/',
       tls: previous?.tls ?? 'auto',
     };
@@ -475,77 +560,135 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     void openSession(params, false);
   };
 
-  const yesNo = (press: KeyPress, choice: 'yes' | 'no'): 'yes' | 'no' | 'confirm-yes' | 'confirm-no' | undefined => {
-    if (press.name === 'y' || press.name === 'Y') return 'confirm-yes';
-    if (press.name === 'n' || press.name === 'N' || press.name === 'escape') return 'confirm-no';
-    if (press.name === 'return') return choice === 'yes' ? 'confirm-yes' : 'confirm-no';
-    if (press.name === 'left' || press.name === 'right' || press.name === 'tab') return choice === 'yes' ? 'no' : 'yes';
-    return undefined;
+  /** A yes/no question: 'yes' or 'no' when answered, the new highlighted button, or undefined for other keys. */
+  const answerQuestion = (press: KeyPress, choice: 'yes' | 'no'): { answer: 'yes' | 'no' } | { highlight: 'yes' | 'no' } | undefined => {
+    switch (matchCommand(press, 'question')) {
+      case 'answer-yes':
+        return { answer: 'yes' };
+      case 'answer-no':
+        return { answer: 'no' };
+      case 'confirm':
+        return { answer: choice };
+      case 'toggle-answer':
+        return { highlight: choice === 'yes' ? 'no' : 'yes' };
+      default:
+        return undefined;
+    }
   };
 
   const dialogHandler = (current: Dialog): KeyHandler => (press) => {
-    const command = matchCommand(press, 'dialog');
     switch (current.kind) {
-      case 'help':
-        if (press.name === 'up' || press.name === 'k') setDialog({ ...current, offset: Math.max(0, current.offset - 1) });
-        else if (press.name === 'down' || press.name === 'j') setDialog({ ...current, offset: current.offset + 1 });
-        else if (press.name === 'pagedown') setDialog({ ...current, offset: current.offset + 10 });
-        else if (press.name === 'pageup') setDialog({ ...current, offset: Math.max(0, current.offset - 10) });
-        else if (press.name === 'f10' || press.name === 'q') void quit();
-        else setDialog(undefined);
+      case 'help': {
+        const limit = helpScrollLimit(screenSize);
+        const scrollTo = (offset: number): void => setDialog({ ...current, offset: Math.max(0, Math.min(limit, offset)) });
+        switch (matchCommand(press, 'help')) {
+          case 'scroll-up':
+            scrollTo(current.offset - 1);
+            break;
+          case 'scroll-down':
+            scrollTo(current.offset + 1);
+            break;
+          case 'scroll-page-up':
+            scrollTo(current.offset - 10);
+            break;
+          case 'scroll-page-down':
+            scrollTo(current.offset + 10);
+            break;
+          case 'dismiss':
+            setDialog(undefined);
+            break;
+          default:
+            break;
+        }
         return true;
+      }
       case 'connect': {
+        const edited = editTextField(current.fields[current.focus], press);
+        if (edited) {
+          setDialog({ ...current, fields: { ...current.fields, [current.focus]: edited } });
+          return true;
+        }
         const index = connectFieldOrder.indexOf(current.focus);
-        if (command === 'confirm') submitConnect(current);
-        else if (command === 'dismiss') {
-          setDialog(undefined);
-          info('local pane only — press ^O to connect');
-        } else if (command === 'next-field') {
-          setDialog({ ...current, focus: connectFieldOrder[(index + 1) % connectFieldOrder.length] as ConnectField });
-        } else if (command === 'previous-field') {
-          setDialog({ ...current, focus: connectFieldOrder[(index + 3) % connectFieldOrder.length] as ConnectField });
-        } else if (press.name === 'f10') void quit();
+        switch (matchCommand(press, 'dialog')) {
+          case 'confirm':
+            submitConnect(current);
+            break;
+          case 'dismiss':
+            setDialog(undefined);
+            info('local pane only — press ^O to connect');
+            break;
+          case 'next-field':
+            setDialog({ ...current, focus: connectFieldOrder[(index + 1) % connectFieldOrder.length] as ConnectField });
+            break;
+          case 'previous-field':
+            setDialog({ ...current, focus: connectFieldOrder[(index + connectFieldOrder.length - 1) % connectFieldOrder.length] as ConnectField });
+            break;
+          case 'quit':
+            requestQuit();
+            break;
+          default:
+            break;
+        }
         return true;
       }
       case 'delete': {
-        const answer = yesNo(press, current.choice);
-        if (answer === 'confirm-yes') {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step?.answer === 'yes') {
           setDialog(undefined);
           void runDelete(current.side, current.folder, current.entries);
-        } else if (answer === 'confirm-no') {
+        } else if (step?.answer === 'no') {
           setDialog(undefined);
           info('delete cancelled');
-        } else if (answer) setDialog({ ...current, choice: answer });
+        }
         return true;
       }
       case 'trust': {
-        const answer = yesNo(press, current.choice);
-        if (answer === 'confirm-yes' || answer === 'confirm-no') {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step) {
           setDialog(undefined);
-          current.answer(answer === 'confirm-yes');
-        } else if (answer) setDialog({ ...current, choice: answer });
+          current.answer(step.answer === 'yes');
+        }
+        return true;
+      }
+      case 'quit': {
+        const step = answerQuestion(press, current.choice);
+        if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
+        else if (step?.answer === 'yes') void quit();
+        else if (step?.answer === 'no') {
+          setDialog(undefined);
+          info('still running — p shows the transfers');
+        }
         return true;
       }
       case 'mkdir':
-      case 'rename':
+      case 'rename': {
+        const edited = editTextField(current.field, press);
+        if (edited) {
+          setDialog({ ...current, field: edited, error: undefined });
+          return true;
+        }
+        const command = matchCommand(press, 'dialog');
         if (command === 'confirm') void submitInput(current);
         else if (command === 'dismiss') setDialog(undefined);
         return true;
+      }
       case 'conflict': {
         if (!conflictItem) {
+          // Nothing to ask about any more (answered, or cancelled): the key is not this dialog's.
           setDialog(undefined);
-          return true;
+          return false;
         }
-        const byKey = conflictChoices.findIndex((entry) => entry.key === press.name);
+        const command = matchCommand(press, 'conflict');
+        const byKey = conflictChoices.findIndex((entry) => entry.command === command);
+        const count = conflictChoices.length;
         let chosen: number | undefined;
         if (byKey >= 0) chosen = byKey;
-        else if (press.name === 'return') chosen = current.choiceIndex;
-        else if (press.name === 'escape') chosen = conflictChoices.findIndex((entry) => entry.choice === 'skip');
-        else if (press.name === 'a' || press.name === 'space') setDialog({ ...current, applyToAll: !current.applyToAll });
-        else if (press.name === 'left' || press.name === 'h')
-          setDialog({ ...current, choiceIndex: (current.choiceIndex + conflictChoices.length - 1) % conflictChoices.length });
-        else if (press.name === 'right' || press.name === 'l' || press.name === 'tab')
-          setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % conflictChoices.length });
+        else if (command === 'confirm') chosen = current.choiceIndex;
+        else if (command === 'apply-to-all') setDialog({ ...current, applyToAll: !current.applyToAll });
+        else if (command === 'previous-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + count - 1) % count });
+        else if (command === 'next-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % count });
         if (chosen !== undefined) {
           const choice = conflictChoices[chosen]?.choice ?? 'skip';
           setDialog(undefined);
@@ -560,10 +703,12 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     }
   };
 
-  // A conflict in the queue opens its dialog when no other dialog is up.
+  // A conflict in the queue opens its dialog when no other dialog is up; the
+  // dialog closes as soon as no item waits for an answer (answered, cancelled).
   useEffect(() => {
     if (conflictItem && !dialog) setDialog({ kind: 'conflict', choiceIndex: 0, applyToAll: false });
-  }, [conflictItem, dialog]);
+    else if (!conflictItem && dialog?.kind === 'conflict') setDialog(undefined);
+  }, [conflictItem, dialog, setDialog]);
 
   // ---- keys ---------------------------------------------------------------
 
@@ -571,18 +716,19 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
     const side = filteringRef.current;
     if (!side) return false;
     const pane = panes[side];
-    if (press.name === 'escape') {
-      pane.dispatch({ type: 'set-filter', filter: '' });
-      setFiltering(undefined);
-      return true;
-    }
-    if (press.name === 'return') {
-      setFiltering(undefined);
-      return true;
-    }
-    if (press.name === 'backspace') {
-      pane.dispatch({ type: 'erase-filter' });
-      return true;
+    switch (matchCommand(press, 'filter')) {
+      case 'filter-clear':
+        pane.dispatch({ type: 'set-filter', filter: '' });
+        setFiltering(undefined);
+        return true;
+      case 'filter-keep':
+        setFiltering(undefined);
+        return true;
+      case 'filter-erase':
+        pane.dispatch({ type: 'erase-filter' });
+        return true;
+      default:
+        break;
     }
     if (isTextInput(press)) {
       pane.dispatch({ type: 'append-filter', text: press.name === 'space' ? ' ' : press.sequence });
@@ -628,7 +774,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   const globalHandler: KeyHandler = (press) => {
     switch (matchCommand(press, 'global')) {
       case 'quit':
-        void quit();
+        requestQuit();
         return true;
       case 'help':
         setDialog({ kind: 'help', offset: 0 });
@@ -659,9 +805,11 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   };
 
   useKeypress((press) => {
-    // Ctrl-C always quits cleanly, whatever has the focus.
-    if (press.ctrl && press.name === 'c') {
-      void quit();
+    // Ctrl-C quits cleanly whatever has the focus: it asks first while
+    // transfers run, and a second Ctrl-C at that question quits.
+    if (matchCommand(press, 'anywhere') === 'quit') {
+      if (dialogRef.current?.kind === 'quit') void quit();
+      else requestQuit();
       return;
     }
     const currentDialog = dialogRef.current;
@@ -675,11 +823,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
   // ---- render -------------------------------------------------------------
 
   const params = connection.params;
-  const remoteLocation = params
-    ? connection.remoteFs
-      ? connection.remoteFs.label(remote.state.path)
-      : `${formatAddress(params)}:${remote.state.path}`
-    : 'remote: not connected';
+  const remoteLocation = remoteHeader(connection, remote.state.path);
   const remotePlaceholder =
     connection.status === 'connected'
       ? undefined
@@ -744,11 +888,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           <ConnectDialog
             fields={current.fields}
             focus={current.focus}
-            onChange={(field, value) =>
-              setDialog((latest) =>
-                latest?.kind === 'connect' ? { ...latest, fields: { ...latest.fields, [field]: value } } : latest,
-              )
-            }
             error={current.error}
             connecting={connection.status === 'connecting'}
             screen={screen}
@@ -776,11 +915,22 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit }
           <InputDialog
             title={current.kind === 'mkdir' ? 'Make folder' : `Rename/move ${current.from}`}
             prompt={current.kind === 'mkdir' ? `New folder in ${current.folder}:` : 'New name, or a path relative to this folder:'}
-            value={current.value}
-            onChange={(value) =>
-              setDialog((latest) => (latest && (latest.kind === 'mkdir' || latest.kind === 'rename') ? { ...latest, value, error: undefined } : latest))
-            }
+            field={current.field}
             error={current.error}
+            screen={screen}
+          />
+        );
+      case 'quit':
+        return (
+          <ConfirmDialog
+            title="Quit Ferry?"
+            lines={[
+              `${plural(current.unfinished, 'transfer')} still running or waiting;`,
+              'quitting cancels them. Copying them again later resumes',
+              'where they stopped.',
+            ]}
+            choice={current.choice}
+            yesLabel="Quit"
             screen={screen}
           />
         );

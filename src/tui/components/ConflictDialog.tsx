@@ -3,13 +3,23 @@ import { Box, Text } from 'ink';
 import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
 import type { TransferItem } from '../state/transfers.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
+import { describeKey, keysFor, type Command } from '../keys/keymap.js';
 
-export const conflictChoices: readonly { choice: ConflictChoice; label: string; key: string }[] = [
-  { choice: 'overwrite', label: 'Overwrite', key: 'o' },
-  { choice: 'resume', label: 'Resume', key: 'r' },
-  { choice: 'skip', label: 'Skip', key: 's' },
-  { choice: 'rename', label: 'Rename', key: 'n' },
+/** The buttons, in order; each is answered by its keymap command, and shows that command's first key. */
+export const conflictChoices: readonly { choice: ConflictChoice; label: string; command: Command }[] = [
+  { choice: 'overwrite', label: 'Overwrite', command: 'conflict-overwrite' },
+  { choice: 'resume', label: 'Resume', command: 'conflict-resume' },
+  { choice: 'skip', label: 'Skip', command: 'conflict-skip' },
+  { choice: 'rename', label: 'Rename', command: 'conflict-rename' },
 ];
+
+function keyLabel(command: Command): string {
+  const [first] = keysFor(command, 'conflict');
+  return first ? describeKey(first) : '';
+}
+
+const buttons = conflictChoices.map((entry) => ` ${entry.label} (${keyLabel(entry.command)}) `);
+const buttonsWidth = buttons.reduce((sum, text) => sum + text.length, 0);
 
 /** Props of the "target exists" dialog. */
 export interface ConflictDialogProps {
@@ -32,12 +42,12 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
         <Text> </Text>
         {conflictChoices.map((entry, index) => (
           <Text key={entry.choice} inverse={index === choiceIndex} bold>
-            {` ${entry.label} (${entry.key}) `}
+            {buttons[index]}
           </Text>
         ))}
-        <Text>{' '.repeat(Math.max(0, width - 2 - 50))}</Text>
+        <Text>{' '.repeat(Math.max(0, width - 2 - 1 - buttonsWidth))}</Text>
       </Box>
-      <DialogLine width={width}>{`[${applyToAll ? 'x' : ' '}] apply to all (a)     Esc: skip`}</DialogLine>
+      <DialogLine width={width}>{`[${applyToAll ? 'x' : ' '}] apply to all (${keyLabel('apply-to-all')})     Esc: skip`}</DialogLine>
     </DialogFrame>
   );
 }

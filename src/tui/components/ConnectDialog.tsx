@@ -1,25 +1,22 @@
 import React from 'react';
-import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { Text } from 'ink';
 import Spinner from 'ink-spinner';
+import { cellWidth } from '../cells.js';
 import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
-
-export interface ConnectFields {
-  host: string;
-  port: string;
-  user: string;
-  password: string;
-}
+import { TextField } from './TextField.js';
+import type { TextFieldState } from '../state/text-field.js';
 
 export const connectFieldOrder = ['host', 'port', 'user', 'password'] as const;
 export type ConnectField = (typeof connectFieldOrder)[number];
+
+/** The four fields of the dialog, each with its own cursor. */
+export type ConnectFields = Record<ConnectField, TextFieldState>;
 
 /** Props of the connect dialog (the original CONN). */
 export interface ConnectDialogProps {
   fields: ConnectFields;
   /** The field with the cursor. */
   focus: ConnectField;
-  onChange: (field: ConnectField, value: string) => void;
   /** Why the last attempt failed. */
   error?: string | undefined;
   /** A connection attempt is running. */
@@ -27,15 +24,20 @@ export interface ConnectDialogProps {
   screen: { columns: number; rows: number };
 }
 
-/** Splits `text` into at most `maxLines` lines of `width` (the last one cut). */
+/** Splits `text` into at most `maxLines` lines of `width` cells (the last one cut). */
 export function wrapLines(text: string, width: number, maxLines: number): string[] {
+  return wrapParts(text.split(/\s+/), ' ', width, maxLines);
+}
+
+/** Puts `parts` on lines of at most `width` cells, `separator` between two on one line; a part is never split. */
+export function wrapParts(parts: readonly string[], separator: string, width: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
+  for (const part of parts) {
+    if (line && cellWidth(line) + cellWidth(separator) + cellWidth(part) > width) {
       lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
+      line = part;
+    } else line = line ? `${line}${separator}${part}` : part;
   }
   lines.push(line);
   return lines.slice(0, maxLines);
@@ -43,25 +45,31 @@ export function wrapLines(text: string, width: number, maxLines: number): string
 
 const labels: Record<ConnectField, string> = { host: 'Host', port: 'Port', user: 'User', password: 'Password' };
 
-export function ConnectDialog({ fields, focus, onChange, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
-  const width = dialogWidth(60, screen);
+/** Label column: margin, focus mark, label. */
+const LABEL_WIDTH = 13;
+
+/** The keys of the dialog, shown under the fields. */
+export const connectHints = ['Enter: connect', 'Tab/↑↓: field', 'Esc: local only', 'F10: quit'] as const;
+
+export function ConnectDialog({ fields, focus, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
+  const width = dialogWidth(66, screen);
+  const fieldWidth = Math.max(1, width - 2 - LABEL_WIDTH - 1);
   return (
     <DialogFrame title="Connect to a Ferry server" width={width} screen={screen}>
       {connectFieldOrder.map((field) => (
-        <Box key={field} width={width - 2}>
+        // One Text per row: Ink drops the trailing space of a Text that sits beside another in a row.
+        <Text key={field}>
           <Text color={focus === field ? 'cyan' : undefined} bold={focus === field}>
-            {` ${focus === field ? '›' : ' '} ${labels[field].padEnd(9)}`}
+            {` ${focus === field ? '›' : ' '} ${labels[field].padEnd(LABEL_WIDTH - 4)} `}
           </Text>
-          <TextInput
-            value={fields[field]}
-            onChange={(value) => onChange(field, value)}
-            focus={focus === field && !connecting}
-            showCursor={focus === field}
+          <TextField
+            field={fields[field]}
+            width={fieldWidth}
+            focused={focus === field && !connecting}
             mask={field === 'password' ? '*' : undefined}
             placeholder={field === 'user' ? '(anonymous)' : undefined}
-          />
-          <Text>{' '.repeat(Math.max(0, dialogTextWidth(width) - 12 - Math.max(fields[field].length, field === 'user' ? 11 : 0)))}</Text>
-        </Box>
+          />{' '}
+        </Text>
       ))}
       {wrapLines(error ?? '', dialogTextWidth(width), 4).map((line, index) => (
         <DialogLine key={`error-${index}`} width={width} color="red">{line}</DialogLine>
@@ -71,9 +79,13 @@ export function ConnectDialog({ fields, focus, onChange, error, connecting, scre
           {' '}
           <Spinner type="dots" />
           {' connecting…'.padEnd(dialogTextWidth(width) - 1)}
+          {' '}
         </Text>
       ) : (
-        <DialogLine width={width}>{'Enter: connect  Tab/↑↓: field  Esc: local only  F10: quit'}</DialogLine>
+        // Wrapped rather than cut, so a narrow terminal still shows every key.
+        wrapParts(connectHints, '  ', dialogTextWidth(width), connectHints.length).map((line, index) => (
+          <DialogLine key={`hint-${index}`} width={width}>{line}</DialogLine>
+        ))
       )}
     </DialogFrame>
   );

@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import { fitEnd } from '../cells.js';
 
 /** Props of the frame every dialog is drawn in. */
 export interface DialogFrameProps {
@@ -40,10 +41,9 @@ export function dialogTextWidth(width: number): number {
   return Math.max(1, width - 4);
 }
 
-/** `text` cut or padded to exactly `width` columns. */
+/** `text` cut or padded to exactly `width` cells, control characters shown as `?`. */
 export function padTo(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length > width ? chars.slice(0, Math.max(0, width - 1)).join('') + '~' : text + ' '.repeat(width - chars.length);
+  return fitEnd(text, width);
 }
 
 /**

@@ -16,10 +16,15 @@ const operations = new Set<Command>([
 /** Help sections, most used first: operations, then moving around, then the rest. */
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'Operations', includes: (binding) => binding.context === 'pane' && operations.has(binding.command) },
-  { title: 'Everywhere', includes: (binding) => binding.context === 'global' },
+  { title: 'Everywhere', includes: (binding) => binding.context === 'anywhere' || binding.context === 'global' },
   { title: 'Moving around', includes: (binding) => binding.context === 'pane' && !operations.has(binding.command) },
+  { title: 'While filtering (/)', includes: (binding) => binding.context === 'filter' },
   { title: 'In the transfer queue (p)', includes: (binding) => binding.context === 'queue' },
   { title: 'In dialogs', includes: (binding) => binding.context === 'dialog' },
+  { title: 'In text fields', includes: (binding) => binding.context === 'text' },
+  { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
+  { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
+  { title: 'In this help', includes: (binding) => binding.context === 'help' },
 ];
 
 /** Every binding of the keymap, one per line: keys, then what it does. */
@@ -36,12 +41,22 @@ export function helpLines(table: readonly Binding[] = bindings): string[] {
 
 const allLines = helpLines();
 
+/** Help lines that fit on `screen` at once. */
+function helpRoom(screen: { rows: number }): number {
+  return Math.max(3, screen.rows - 8);
+}
+
+/** The largest useful scroll offset on `screen`: the last line at the bottom. */
+export function helpScrollLimit(screen: { rows: number }): number {
+  return Math.max(0, allLines.length - helpRoom(screen));
+}
+
 export function HelpOverlay({ screen, offset }: HelpOverlayProps): React.JSX.Element {
   const width = dialogWidth(78, screen);
-  const room = Math.max(3, screen.rows - 8);
-  const start = Math.min(Math.max(0, offset), Math.max(0, allLines.length - room));
+  const room = helpRoom(screen);
+  const start = Math.min(Math.max(0, offset), helpScrollLimit(screen));
   return (
-    <DialogFrame title={`Ferry keys (${start + 1}-${Math.min(allLines.length, start + room)} of ${allLines.length}; ↑↓ scroll, Esc close)`} width={width} screen={screen}>
+    <DialogFrame title={`Ferry keys (${start + 1}-${Math.min(allLines.length, start + room)} of ${allLines.length}; ↑↓ scroll, Esc/q close)`} width={width} screen={screen}>
       {allLines.slice(start, start + room).map((line, index) => (
         <DialogLine key={index} width={width} bold={line.startsWith('—')}>{line}</DialogLine>
       ))}

@@ -1,30 +1,31 @@
 import React from 'react';
-import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { Text } from 'ink';
 import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
+import { TextField } from './TextField.js';
+import type { TextFieldState } from '../state/text-field.js';
 
 /** Props of a one-field dialog (mkdir, rename/move). */
 export interface InputDialogProps {
   title: string;
   /** Explanation above the field. */
   prompt: string;
-  value: string;
-  onChange: (value: string) => void;
+  /** The field; the App edits it key by key. */
+  field: TextFieldState;
   /** Error from the last attempt, shown under the field. */
   error?: string | undefined;
   screen: { columns: number; rows: number };
 }
 
-export function InputDialog({ title, prompt, value, onChange, error, screen }: InputDialogProps): React.JSX.Element {
+export function InputDialog({ title, prompt, field, error, screen }: InputDialogProps): React.JSX.Element {
   const width = dialogWidth(64, screen);
   return (
     <DialogFrame title={title} width={width} screen={screen}>
       <DialogLine width={width}>{prompt}</DialogLine>
-      <Box width={width - 2}>
+      {/* One Text: Ink drops the trailing space of a Text that sits beside another in a row. */}
+      <Text>
         <Text color="cyan">{' > '}</Text>
-        <TextInput value={value} onChange={onChange} />
-        <Text>{' '.repeat(Math.max(0, dialogTextWidth(width) - 2 - [...value].length))}</Text>
-      </Box>
+        <TextField field={field} width={dialogTextWidth(width) - 1} focused />{' '}
+      </Text>
       <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
       <DialogLine width={width}>{'Enter: OK   Esc: cancel'}</DialogLine>
     </DialogFrame>

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { transferEta, transferSpeed, type TransferItem } from '../state/transfers.js';
 import { fit, formatBytes, formatDuration, formatEta, progressBar } from '../format.js';
+import { printable } from '../cells.js';
 
 /** Props of one line of the transfer panel. */
 export interface TransferRowProps {
@@ -64,7 +65,7 @@ export function TransferRow({ item, width, highlighted }: TransferRowProps): Rea
         {` ${arrows[item.direction]}${fit(item.name, nameWidth)} `}
       </Text>
       <Text color={status.color} wrap="truncate">
-        {status.text}
+        {printable(status.text)}
       </Text>
     </Box>
   );

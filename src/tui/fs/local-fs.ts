@@ -7,7 +7,11 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFs } from '../../protocol/fs-errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
+import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
+
+/** `/` everywhere, and `\\` too where it separates paths. */
+const separators = path.sep === '/' ? ['/'] : ['/', path.sep];
 
 /** A local fs failure as a FerryError with a code and a readable message naming the path. */
 export function localError(error: unknown, target: string): FerryError {
@@ -91,7 +95,8 @@ export function createLocalFs(): PaneFs {
         throw localError(error, from);
       }
     },
-    join: (folder, name) => path.resolve(folder, name),
+    child: (folder, name) => path.join(folder, checkedChildName(name, separators)),
+    resolve: (folder, typed) => path.resolve(folder, typed),
     parent: (target) => path.dirname(target),
     basename: (target) => path.basename(target),
     label: (target) => target,

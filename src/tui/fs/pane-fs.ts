@@ -17,7 +17,10 @@ export interface PaneFs {
   /** Deletes a file, or a folder with everything below it. */
   remove(path: string, entry: Entry): Promise<void>;
   rename(from: string, to: string): Promise<void>;
-  join(folder: string, name: string): string;
+  /** The entry `name` of `folder`; throws INVALID_PATH unless `name` is a single component (child-path.ts). */
+  child(folder: string, name: string): string;
+  /** A path the user typed (rename/move), relative to `folder` or absolute. */
+  resolve(folder: string, typed: string): string;
   parent(path: string): string;
   /** Last path component. */
   basename(path: string): string;

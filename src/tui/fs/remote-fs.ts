@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ErrorCode, isFerryError } from '../../protocol/errors.js';
 import { EntryKind } from '../../protocol/messages.js';
 import type { FerryClientApi } from '../../client/types.js';
+import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
 
 export function createRemoteFs(client: FerryClientApi, address: { host: string; port: number }): PaneFs {
@@ -25,7 +26,8 @@ export function createRemoteFs(client: FerryClientApi, address: { host: string; 
     remove: (target, entry) =>
       entry.kind === EntryKind.DIRECTORY ? client.rmdir(target, { recursive: true }) : client.delete(target),
     rename: (from, to) => client.rename(from, to),
-    join: (folder, name) => path.posix.resolve('/', folder, name),
+    child: (folder, name) => path.posix.join(path.posix.resolve('/', folder), checkedChildName(name, ['/'])),
+    resolve: (folder, typed) => path.posix.resolve('/', folder, typed),
     parent: (target) => path.posix.dirname(path.posix.resolve('/', target)),
     basename: (target) => path.posix.basename(target),
     label: (target) => `${hostLabel}:${address.port}:${path.posix.resolve('/', target)}`,

@@ -5,6 +5,7 @@
  * true for every key, so nothing under it reacts.
  */
 import type { KeyPress } from './parse-key.js';
+import { isControlCharacter } from '../../terminal/control-characters.js';
 
 /** Returns true when it consumed the key. */
 export type KeyHandler = (press: KeyPress) => boolean;
@@ -30,10 +31,5 @@ export function dispatchKey(press: KeyPress, layers: KeyLayers): (typeof layerOr
 export function isTextInput(press: KeyPress): boolean {
   if (press.ctrl || press.meta) return false;
   if (press.name === 'space') return true;
-  return press.name === press.sequence && press.sequence.length >= 1 && ![...press.sequence].some(isControlCharacter);
-}
-
-function isControlCharacter(char: string): boolean {
-  const code = char.charCodeAt(0);
-  return code < 0x20 || code === 0x7f;
+  return press.name === press.sequence && press.sequence.length >= 1 && ![...press.sequence].some((char) => isControlCharacter(char.charCodeAt(0)));
 }

@@ -6,8 +6,13 @@
  */
 import type { KeyPress } from './parse-key.js';
 
-/** Where a command applies; the dispatcher asks the contexts in priority order. */
-export type KeyContext = 'global' | 'pane' | 'queue' | 'dialog';
+/**
+ * Where a command applies. `anywhere` is asked before everything, whatever has
+ * the focus; a dialog's own context (`question`, `conflict`, `help`, or
+ * `text` then `dialog` for the forms) before the layers under it; `filter`
+ * while `/` typing is on, before the pane.
+ */
+export type KeyContext = 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | 'dialog' | 'text' | 'question' | 'conflict' | 'help';
 
 export type Command =
   // global
@@ -15,14 +20,25 @@ export type Command =
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
   | 'filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  // `/` filter typing
+  | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
   | 'select' | 'select-all' | 'invert-selection'
   // operations
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
-  // dialogs
-  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field';
+  // form dialogs (connect, mkdir, rename)
+  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field'
+  // editing a text field
+  | 'cursor-left' | 'cursor-right' | 'cursor-start' | 'cursor-end' | 'erase-back' | 'erase-forward' | 'erase-all'
+  // yes/no questions
+  | 'answer-yes' | 'answer-no' | 'toggle-answer'
+  // the "target exists" dialog
+  | 'conflict-overwrite' | 'conflict-resume' | 'conflict-skip' | 'conflict-rename' | 'apply-to-all'
+  | 'previous-choice' | 'next-choice'
+  // the help overlay
+  | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down';
 
 /** One key: a name from parseKey plus required modifiers. */
 export interface KeyMatcher {
@@ -47,8 +63,10 @@ const k = (name: string, modifiers: Omit<KeyMatcher, 'name'> = {}): KeyMatcher =
 const ctrl = (name: string): KeyMatcher => ({ name, ctrl: true });
 
 export const bindings: readonly Binding[] = [
+  { command: 'quit', context: 'anywhere', keys: [ctrl('c')], description: 'Quit Ferry from anywhere (asks first while transfers run; again: quit)' },
+
   { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
-  { command: 'quit', context: 'global', keys: [k('f10'), k('q'), ctrl('c')], description: 'Quit Ferry', hint: 'Quit' },
+  { command: 'quit', context: 'global', keys: [k('f10'), k('q')], description: 'Quit Ferry (asks first while transfers run)', hint: 'Quit' },
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
@@ -79,6 +97,10 @@ export const bindings: readonly Binding[] = [
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
 
+  { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
+  { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
+  { command: 'filter-erase', context: 'filter', keys: [k('backspace')], description: 'Erase the last character' },
+
   { command: 'up', context: 'queue', keys: [k('up'), k('k')], description: 'Previous transfer' },
   { command: 'down', context: 'queue', keys: [k('down'), k('j')], description: 'Next transfer' },
   { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
@@ -90,7 +112,41 @@ export const bindings: readonly Binding[] = [
   { command: 'dismiss', context: 'dialog', keys: [k('escape')], description: 'Cancel' },
   { command: 'next-field', context: 'dialog', keys: [k('tab', { shift: false }), k('down')], description: 'Next field' },
   { command: 'previous-field', context: 'dialog', keys: [k('tab', { shift: true }), k('up')], description: 'Previous field' },
+  { command: 'quit', context: 'dialog', keys: [k('f10')], description: 'Quit Ferry (connect dialog)' },
+
+  { command: 'cursor-left', context: 'text', keys: [k('left')], description: 'Cursor left' },
+  { command: 'cursor-right', context: 'text', keys: [k('right')], description: 'Cursor right' },
+  { command: 'cursor-start', context: 'text', keys: [k('home'), ctrl('a')], description: 'Start of the field' },
+  { command: 'cursor-end', context: 'text', keys: [k('end'), ctrl('e')], description: 'End of the field' },
+  { command: 'erase-back', context: 'text', keys: [k('backspace')], description: 'Erase the character before the cursor' },
+  { command: 'erase-forward', context: 'text', keys: [k('delete')], description: 'Erase the character under the cursor' },
+  { command: 'erase-all', context: 'text', keys: [ctrl('u')], description: 'Erase the whole field' },
+
+  { command: 'answer-yes', context: 'question', keys: [k('y'), k('Y')], description: 'Yes (delete, trust, quit)' },
+  { command: 'answer-no', context: 'question', keys: [k('n'), k('N'), k('escape')], description: 'No' },
+  { command: 'toggle-answer', context: 'question', keys: [k('left'), k('right'), k('tab', { shift: false }), k('tab', { shift: true })], description: 'Move between the buttons' },
+  { command: 'confirm', context: 'question', keys: [k('return')], description: 'The highlighted button' },
+
+  { command: 'conflict-overwrite', context: 'conflict', keys: [k('o')], description: 'Overwrite the existing target' },
+  { command: 'conflict-resume', context: 'conflict', keys: [k('r')], description: 'Resume an interrupted copy over it' },
+  { command: 'conflict-skip', context: 'conflict', keys: [k('s'), k('escape')], description: 'Skip this transfer' },
+  { command: 'conflict-rename', context: 'conflict', keys: [k('n')], description: 'Copy under a free name: name (1).ext' },
+  { command: 'apply-to-all', context: 'conflict', keys: [k('a'), k('space')], description: 'Apply the answer to every conflict of the queue' },
+  { command: 'previous-choice', context: 'conflict', keys: [k('left'), k('h')], description: 'Previous button' },
+  { command: 'next-choice', context: 'conflict', keys: [k('right'), k('l'), k('tab', { shift: false })], description: 'Next button' },
+  { command: 'confirm', context: 'conflict', keys: [k('return')], description: 'The highlighted button' },
+
+  { command: 'scroll-up', context: 'help', keys: [k('up'), k('k')], description: 'Scroll up' },
+  { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
+  { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
+  { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+  { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
 ];
+
+/** The keys bound to `command` in `context` (the first one is what buttons and hints show). */
+export function keysFor(command: Command, context: KeyContext, table: readonly Binding[] = bindings): readonly KeyMatcher[] {
+  return table.find((binding) => binding.command === command && binding.context === context)?.keys ?? [];
+}
 
 export function keyMatches(matcher: KeyMatcher, press: KeyPress): boolean {
   return (

@@ -67,7 +67,7 @@ export type TransfersAction =
   | { type: 'enqueue'; requests: readonly TransferRequest[]; resume: boolean }
   | { type: 'checking'; id: number }
   | { type: 'conflict'; id: number }
-  | { type: 'resolve'; id: number; target: string; overwrite: boolean; resume: boolean }
+  | { type: 'resolve'; id: number; target: string; name: string; overwrite: boolean; resume: boolean }
   | { type: 'start'; id: number; at: number }
   | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
   | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
@@ -134,6 +134,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         ...item,
         status: 'waiting',
         target: action.target,
+        name: action.name,
         overwrite: action.overwrite,
         resume: action.resume,
       }));

@@ -87,12 +87,12 @@ export class TransferQueue {
     if (applyToAll) this.conflictPolicy = choice;
     const item = this.item(id);
     if (!item || item.status !== 'conflict') return;
-    await this.applyChoice(item, choice);
-    if (applyToAll) {
-      for (const other of this.state.items.filter((entry) => entry.status === 'conflict')) {
-        await this.applyChoice(other, choice);
-      }
-    }
+    const answered = applyToAll ? this.state.items.filter((entry) => entry.status === 'conflict') : [item];
+    // Answered items leave the conflict state now, before "rename" looks for
+    // a free name (a round trip for uploads): otherwise the UI would still see
+    // a question pending and ask it again.
+    for (const entry of answered) this.dispatch({ type: 'checking', id: entry.id });
+    for (const entry of answered) await this.applyChoice(entry, choice);
     this.pump();
   }
 
@@ -102,15 +102,17 @@ export class TransferQueue {
         this.dispatch({ type: 'skipped', id: item.id, at: this.now() });
         return;
       case 'overwrite':
-        this.dispatch({ type: 'resolve', id: item.id, target: item.target, overwrite: true, resume: false });
+        this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: false });
         return;
       case 'resume':
-        this.dispatch({ type: 'resolve', id: item.id, target: item.target, overwrite: true, resume: true });
+        this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: true });
         return;
       case 'rename': {
         try {
           const target = await this.freeName(item);
-          this.dispatch({ type: 'resolve', id: item.id, target, overwrite: false, resume: false });
+          // The row names what is written now, not the source it came from.
+          const name = this.targetFs(item).basename(target);
+          this.dispatch({ type: 'resolve', id: item.id, target, name, overwrite: false, resume: false });
         } catch (error) {
           this.dispatch({ type: 'failed', id: item.id, message: describeError(error), at: this.now() });
         }
@@ -127,7 +129,7 @@ export class TransferQueue {
     const ext = item.isFolder ? '' : path.extname(base);
     const stem = ext ? base.slice(0, -ext.length) : base;
     for (let n = 1; n < 1000; n++) {
-      const candidate = fs.join(folder, `${stem} (${n})${ext}`);
+      const candidate = fs.child(folder, `${stem} (${n})${ext}`);
       if (!(await fs.stat(candidate))) return candidate;
     }
     throw new FerryError(ErrorCode.EXISTS, `no free name for ${base}`);

@@ -1,0 +1,89 @@
+/**
+ * Text measured in terminal cells. A CJK character or an emoji takes two
+ * cells, a combining accent none, so counting code points misaligns columns;
+ * widths come from string-width (the measure Ink lays out with) over
+ * grapheme clusters, and control characters are masked first
+ * (src/terminal/control-characters.ts) so nothing printed can steer the terminal.
+ */
+import stringWidth from 'string-width';
+import { maskControlCharacters } from '../terminal/control-characters.js';
+
+/** Printable ASCII only: one cell per character, no measuring needed (the common case, kept fast). */
+const plainAscii = /^[\x20-\x7e]*$/;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `text` made safe to print: control characters shown as `?`. */
+export function printable(text: string): string {
+  return maskControlCharacters(text);
+}
+
+/** Cells `text` takes on screen (after masking). */
+export function cellWidth(text: string): number {
+  const safe = printable(text);
+  return plainAscii.test(safe) ? safe.length : stringWidth(safe);
+}
+
+function clusters(text: string): string[] {
+  return Array.from(graphemes.segment(text), (part) => part.segment);
+}
+
+/** The longest start of `parts` that fits `width` cells, and the cells it takes. */
+function takeStart(parts: readonly string[], width: number): { text: string; cells: number } {
+  let cells = 0;
+  let text = '';
+  for (const part of parts) {
+    const size = stringWidth(part);
+    if (cells + size > width) break;
+    text += part;
+    cells += size;
+  }
+  return { text, cells };
+}
+
+/** The longest end of `parts` that fits `width` cells, and the cells it takes. */
+function takeEnd(parts: readonly string[], width: number): { text: string; cells: number } {
+  let cells = 0;
+  let text = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as string;
+    const size = stringWidth(part);
+    if (cells + size > width) break;
+    text = part + text;
+    cells += size;
+  }
+  return { text, cells };
+}
+
+/** Exactly `width` cells: padded, or cut in the middle with `~` like mc (start and end of a name both tell). */
+export function fitMiddle(text: string, width: number): string {
+  if (width <= 0) return '';
+  const safe = printable(text);
+  if (plainAscii.test(safe)) {
+    if (safe.length <= width) return safe + ' '.repeat(width - safe.length);
+    if (width === 1) return '~';
+    const head = Math.ceil((width - 1) / 2);
+    const tail = width - 1 - head;
+    return safe.slice(0, head) + '~' + (tail > 0 ? safe.slice(-tail) : '');
+  }
+  const total = stringWidth(safe);
+  if (total <= width) return safe + ' '.repeat(width - total);
+  if (width === 1) return '~';
+  const parts = clusters(safe);
+  // A wide character that does not fit the head leaves its cell to the tail; what is left over pads before `~`.
+  const head = takeStart(parts, Math.ceil((width - 1) / 2));
+  const tail = takeEnd(parts, width - 1 - head.cells);
+  return head.text + ' '.repeat(width - 1 - head.cells - tail.cells) + '~' + tail.text;
+}
+
+/** Exactly `width` cells: padded, or cut at the end with `~`. */
+export function fitEnd(text: string, width: number): string {
+  if (width <= 0) return '';
+  const safe = printable(text);
+  const total = plainAscii.test(safe) ? safe.length : stringWidth(safe);
+  if (total <= width) return safe + ' '.repeat(width - total);
+  if (width === 1) return '~';
+  if (plainAscii.test(safe)) return safe.slice(0, width - 1) + '~';
+  const head = takeStart(clusters(safe), width - 1);
+  return head.text + ' '.repeat(width - 1 - head.cells) + '~';
+}

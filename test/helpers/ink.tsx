@@ -1,0 +1,73 @@
+/**
+ * Component and App tests under ink-testing-library: render, press keys, and
+ * wait for the frame to show what is expected (never a fixed wait for a result).
+ */
+import assert from 'node:assert/strict';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/tui/components/App.js';
+import { createMemoryTrustStore } from '../../src/tui/trust.js';
+import { FerryClient } from '../../src/client/client.js';
+import type { ConnectFunction, ConnectParams } from '../../src/tui/session.js';
+
+/** Escape sequences of the keys the tests press. */
+export const KEYS = {
+  up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', right: '\x1b[C', enter: '\r', backspace: '\x7f', escape: '\x1b',
+  f1: '\x1bOP', f6: '\x1b[17~', f7: '\x1b[18~', f8: '\x1b[19~', f10: '\x1b[21~', tab: '\t', pageDown: '\x1b[6~',
+  ctrlC: '\x03',
+} as const;
+
+/** Lets effects of the last render run (a component subscribes to keys in an effect). */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** Polls the last frame until `predicate` holds; fails with the frame after `timeoutMs`. */
+export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = lastFrame() ?? '';
+    if (predicate(frame)) return frame;
+    if (Date.now() > deadline) assert.fail(`frame did not match in ${timeoutMs} ms:\n${frame}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Waits until `check` holds (the disk, a counter), polling; fails with `what` after `timeoutMs`. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const realConnect: ConnectFunction = (options) => FerryClient.connect(options);
+
+export interface AppUnderTest extends ReturnType<typeof render> {
+  /** How often the App called onQuit. */
+  quitCalls(): number;
+}
+
+/** The whole App on real folders: `initial` connects at start, `prefill` fills the connect dialog. */
+export function renderApp(
+  dir: string,
+  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal } = {},
+): AppUnderTest {
+  let quitCalls = 0;
+  const view = render(
+    <App
+      localPath={dir}
+      prefill={options.prefill}
+      initial={options.initial}
+      connect={options.connect ?? realConnect}
+      trustStore={createMemoryTrustStore()}
+      onQuit={() => (quitCalls += 1)}
+      shutdown={options.shutdown}
+    />,
+  );
+  return { ...view, quitCalls: () => quitCalls };
+}
+
+/** Plain-TCP connect parameters for a test server on loopback. */
+export function loopback(port: number, extra: Partial<ConnectParams> = {}): ConnectParams {
+  return { host: '127.0.0.1', port, user: '', password: '', path: '/', tls: 'off', ...extra };
+}

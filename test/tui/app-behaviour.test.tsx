@@ -1,0 +1,138 @@
+/**
+ * The App's answers to what a user of mc or termscp expects: safe defaults
+ * in questions, a help overlay that closes with q, a question before quitting
+ * running transfers, honest headers and status lines. Real ferryd, real
+ * folders, ink-testing-library.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestServer } from '../helpers/server.js';
+import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
+
+async function folderWith(files: Record<string, string>, folders: string[] = []): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-behaviour-'));
+  for (const folder of folders) await fs.mkdir(path.join(dir, folder), { recursive: true });
+  for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(dir, name), content);
+  return dir;
+}
+
+/** Closes the connect dialog and waits for the local listing. */
+async function localOnly(app: ReturnType<typeof renderApp>, shown: string): Promise<void> {
+  await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+  app.stdin.write(KEYS.escape);
+  await waitForFrame(app.lastFrame, (f) => f.includes(shown) && !f.includes('Connect to'));
+}
+
+void test('the delete question defaults to No: Enter on a folder keeps it, y deletes it', async () => {
+  const dir = await folderWith({ 'inside/file.txt': 'x' }, ['inside']);
+  const app = renderApp(dir);
+  try {
+    await localOnly(app, 'inside');
+    app.stdin.write(KEYS.f8);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Delete 1 item?') && f.includes('folder and everything in it'));
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('delete cancelled'));
+    assert.ok((await fs.stat(path.join(dir, 'inside', 'file.txt'))).isFile());
+    app.stdin.write(KEYS.f8);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Delete 1 item?'));
+    app.stdin.write('y');
+    await waitForFrame(app.lastFrame, (f) => f.includes('deleted 1 item'));
+    await assert.rejects(fs.stat(path.join(dir, 'inside')));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('q in the help overlay closes it; q outside quits', async () => {
+  const dir = await folderWith({ 'a.txt': 'x' });
+  const app = renderApp(dir);
+  try {
+    await localOnly(app, 'a.txt');
+    app.stdin.write('?');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Ferry keys'));
+    app.stdin.write('q');
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Ferry keys'));
+    await settle();
+    assert.equal(app.quitCalls(), 0);
+    app.stdin.write('q');
+    await waitUntil(() => app.quitCalls() === 1, 'the quit');
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('quitting while a transfer is unfinished asks first; No (the default) stays, a second Ctrl-C quits', async () => {
+  const local = await folderWith({ 'same.txt': 'local' });
+  const remoteRoot = await folderWith({ 'same.txt': 'remote' });
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    // Both panes list same.txt.
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('same.txt').length === 3);
+    // The download waits for a conflict answer: an unfinished transfer.
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    app.stdin.write(KEYS.ctrlC);
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Quit Ferry?'));
+    assert.match(question, /1 transfer still running or waiting/);
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Quit Ferry?') && f.includes('Target exists'));
+    assert.equal(app.quitCalls(), 0);
+    app.stdin.write(KEYS.ctrlC);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Quit Ferry?'));
+    app.stdin.write(KEYS.ctrlC);
+    await waitUntil(() => app.quitCalls() === 1, 'the quit');
+    await waitUntil(() => server.server.sessionCount === 0, 'the session closed');
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
+void test('after a failed connect the remote header does not name the server as if connected', async () => {
+  const dir = await folderWith({ 'a.txt': 'x' });
+  const probe = await startTestServer();
+  const port = probe.port;
+  await probe.cleanup();
+  const app = renderApp(dir, { prefill: loopback(port) });
+  try {
+    const dialog = await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    assert.match(dialog, /F10: quit/, 'the whole key hint fits');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('connection refused'));
+    app.stdin.write(KEYS.escape);
+    const frame = await waitForFrame(app.lastFrame, (f) => !f.includes('Connect to a Ferry server') && f.includes('a.txt'));
+    assert.match(frame, /remote: not connected/);
+    assert.doesNotMatch(frame, new RegExp(`127\\.0\\.0\\.1:${port}:/`));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('"N downloads queued" gives way to what happened once the transfers end', async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({ 'one.txt': '1', 'two.txt': '2' });
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('two.txt'));
+    app.stdin.write('a');
+    app.stdin.write('d');
+    const done = await waitForFrame(app.lastFrame, (f) => f.includes('2 transfers finished: 2 done'));
+    assert.doesNotMatch(done, /queued/);
+    assert.equal(await fs.readFile(path.join(local, 'two.txt'), 'utf8'), '2');
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
