@@ -8,8 +8,8 @@
  * what runs at a terminal is always what the end-to-end tests and the bench
  * measured. (The component tests import src/tui directly.)
  *
- * Something the bundle's dependencies read once, while their modules are
- * evaluated, is kept from them during the import and put back at once, so
+ * Two things the bundle's dependencies read once, while their modules are
+ * evaluated, are kept from them during the import and put back at once, so
  * anything the UI starts later sees the environment it was given:
  *
  * - CI and CONTINUOUS_INTEGRATION, at a terminal. Ink (through is-in-ci)
@@ -18,6 +18,11 @@
  *   screen. `ferry` is interactive whenever its input and output are a
  *   terminal, whatever the environment says — a developer in a CI shell, a
  *   test in a pseudo-terminal on a build machine.
+ * - The global `fetch`. Yoga (Ink's layout engine) is WebAssembly inlined as
+ *   a data: URL, and its Emscripten loader reads it with `fetch` when there is
+ *   one; in Node that first call loads Node's whole HTTP client (undici),
+ *   about 40 ms of start-up. Without `fetch` the loader decodes the same
+ *   base64 text itself.
  */
 import type { TuiOptions } from './app.js';
 
@@ -59,9 +64,11 @@ export async function loadTuiForTerminal(
 ): Promise<TuiModule> {
   const atTerminal = stdin.isTTY === true && stdout.isTTY === true;
   const restoreVariables = hideVariables(atTerminal ? CI_VARIABLES : []);
+  const restoreFetch = hideGlobalFetch();
   try {
     return await importBundle(bundle);
   } finally {
+    restoreFetch();
     restoreVariables();
   }
 }
@@ -73,6 +80,14 @@ function hideVariables(names: readonly string[]): () => void {
   return () => {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   };
+}
+
+/** Removes `fetch` from the global object; the function returned puts the same property back. */
+function hideGlobalFetch(): () => void {
+  const property = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (property?.configurable !== true) return () => undefined;
+  delete (globalThis as { fetch?: unknown }).fetch;
+  return () => Object.defineProperty(globalThis, 'fetch', property);
 }
 
 async function importBundle(bundle: URL): Promise<TuiModule> {

@@ -21,17 +21,20 @@ async function withCiSet(body: () => Promise<void>): Promise<void> {
 
 // The pseudo-terminal tests (e2e.test.ts) run the UI with CI=true and read its frames, which
 // only works when Ink did not see CI; this checks the other half: what was hidden is back.
-void test('loading the UI at a terminal puts CI and CONTINUOUS_INTEGRATION back as they were', async () => {
+void test('loading the UI at a terminal puts CI, CONTINUOUS_INTEGRATION and fetch back as they were', async () => {
   await withCiSet(async () => {
+    const fetchBefore = globalThis.fetch;
     const app = await loadTuiForTerminal(atTerminal, atTerminal);
     assert.equal(typeof app.runTui, 'function');
     assert.equal(process.env.CI, 'true');
     assert.equal('CONTINUOUS_INTEGRATION' in process.env, false);
+    assert.equal(globalThis.fetch, fetchBefore);
   });
 });
 
 void test('a missing UI bundle is a MissingUiBundleError naming the file, and the environment is still put back', async () => {
   await withCiSet(async () => {
+    const fetchBefore = globalThis.fetch;
     const missing = new URL('./no-such-bundle/app.js', import.meta.url);
     await assert.rejects(loadTuiForTerminal(atTerminal, atTerminal, missing), (error: unknown) => {
       assert.ok(error instanceof MissingUiBundleError);
@@ -40,5 +43,6 @@ void test('a missing UI bundle is a MissingUiBundleError naming the file, and th
       return true;
     });
     assert.equal(process.env.CI, 'true');
+    assert.equal(globalThis.fetch, fetchBefore);
   });
 });
