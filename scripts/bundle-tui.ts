@@ -44,8 +44,9 @@ await build({
   // (test/tui/app.test.tsx) import the sources and so keep the development
   // build and its warnings for developers.
   define: { 'process.env.NODE_ENV': '"production"' },
-  // Ink imports react-devtools-core only when DEV=true, and reports its
-  // absence itself; left outside the bundle it resolves as it would unbundled.
+  // Ink imports react-devtools-core only when DEV=true, which `ferry` keeps
+  // from it (src/tui/load.ts); an optional package, not installed, so it is
+  // left outside the bundle rather than failing the build.
   external: ['react-devtools-core'],
   // The CommonJS parts of the bundle (React, signal-exit) call `require`
   // for Node's built-in modules, which an ES module does not have.

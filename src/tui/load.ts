@@ -18,6 +18,11 @@
  *   screen. `ferry` is interactive whenever its input and output are a
  *   terminal, whatever the environment says — a developer in a CI shell, a
  *   test in a pseudo-terminal on a build machine.
+ * - DEV, always. DEV=true is Ink's switch for connecting to React DevTools;
+ *   a user's DEV variable, set for something else, must not make `ferry`
+ *   look for DevTools, and in the bundle Ink would then also fail to find
+ *   its own package.json, which it reads on that path. (Developers debug the
+ *   components through the sources.)
  * - The global `fetch`. Yoga (Ink's layout engine) is WebAssembly inlined as
  *   a data: URL, and its Emscripten loader reads it with `fetch` when there is
  *   one; in Node that first call loads Node's whole HTTP client (undici),
@@ -32,6 +37,7 @@ type TuiModule = typeof import('./app.js');
 export const UI_BUNDLE = new URL('../../tui-bundle/app.js', import.meta.url);
 
 const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+const INK_DEVTOOLS_VARIABLE = 'DEV';
 
 /** The UI bundle, or one of its chunks, is not there. */
 export class MissingUiBundleError extends Error {
@@ -63,7 +69,7 @@ export async function loadTuiForTerminal(
   bundle: URL = UI_BUNDLE,
 ): Promise<TuiModule> {
   const atTerminal = stdin.isTTY === true && stdout.isTTY === true;
-  const restoreVariables = hideVariables(atTerminal ? CI_VARIABLES : []);
+  const restoreVariables = hideVariables(atTerminal ? [...CI_VARIABLES, INK_DEVTOOLS_VARIABLE] : [INK_DEVTOOLS_VARIABLE]);
   const restoreFetch = hideGlobalFetch();
   try {
     return await importBundle(bundle);

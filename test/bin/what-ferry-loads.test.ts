@@ -36,14 +36,15 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `node [--import module-guard] script args` without a terminal (stdin is /dev/null). */
-function run(script: string, args: string[], forbidden?: string): Promise<Run> {
+/** Runs `node [--import module-guard] script args` without a terminal (stdin is an ended pipe). */
+function run(script: string, args: string[], options: { forbidden?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const { forbidden } = options;
   const guard = forbidden === undefined ? [] : ['--import', moduleGuard];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [...guard, script, ...args],
-      { env: { ...process.env, FERRY_FORBIDDEN_MODULES: forbidden ?? '' }, timeout: 60_000 },
+      { env: { ...process.env, FERRY_FORBIDDEN_MODULES: forbidden ?? '', ...options.env }, timeout: 60_000 },
       (error, _stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
       },
@@ -84,15 +85,22 @@ void test('at a terminal the UI runs from its bundle alone: nothing under node_m
 void test('the scriptable commands load neither the UI nor Ink or React', { timeout: 60_000 }, async () => {
   const url = `ferry://127.0.0.1:${await closedPort()}/`;
   const uiModules = String.raw`/node_modules/(ink|react|react-reconciler|yoga-layout)/|/tui-bundle/|/src/tui/`;
-  const ls = await run(ferryBin, ['ls', url], uiModules);
+  const ls = await run(ferryBin, ['ls', url], { forbidden: uiModules });
   assert.equal(ls.code, 1, ls.stderr);
   assert.match(ls.stderr, /^ferry: CONNECTION_\w+: /, 'the command ran as far as connecting');
   assert.doesNotMatch(ls.stderr, /module guard/);
 
   // The guard does stop what it is given: here the UI path, at the bundle.
-  const ui = await run(ferryBin, [url], '/tui-bundle/');
+  const ui = await run(ferryBin, [url], { forbidden: '/tui-bundle/' });
   assert.notEqual(ui.code, 0);
   assert.match(ui.stderr, /module guard: forbidden module .*\/tui-bundle\/app\.js/);
+});
+
+void test("Ink's React DevTools switch is off in the shipped UI: DEV=true changes nothing (src/tui/load.ts)", async () => {
+  // Without a terminal the UI says it needs one: the bundle loaded and ran.
+  const result = await run(ferryBin, [], { env: { DEV: 'true' } });
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr, 'ferry: the interactive UI needs a terminal; for scripts use `ferry ls|get|put|rm|mkdir|mv URL`\n');
 });
 
 void test('without the UI bundle, ferry says to build it in one line and exits 1', async () => {
