@@ -48,8 +48,8 @@ await build({
   // from it (src/tui/load.ts); an optional package, not installed, so it is
   // left outside the bundle rather than failing the build.
   external: ['react-devtools-core'],
-  // The CommonJS parts of the bundle (React, signal-exit) call `require`
-  // for Node's built-in modules, which an ES module does not have.
+  // The CommonJS parts of the bundle (signal-exit, stack-utils) call
+  // `require` for Node's built-in modules, which an ES module does not have.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
   // Not minified: a minified bundle loaded no faster here (V8 parses lazily
   // either way), and stack traces stay readable. The source map leads back
