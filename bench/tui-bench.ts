@@ -1,7 +1,7 @@
 /**
- * TUI responsiveness with a big remote folder: the real `ferry` binary in a
- * pseudo-terminal, connected to an in-process ferryd serving a folder of
- * `entries` files. Measures
+ * TUI responsiveness with a big remote folder: the real `ferry` binary (the
+ * UI from its bundle, as it ships) in a pseudo-terminal, connected to an
+ * in-process ferryd serving a folder of `entries` files. Measures
  *   - time to first frame (spawn → first screen drawn) and to the listing
  *     (spawn → the remote rows are on screen),
  *   - key press → updated frame latency for cursor moves (↓, PgDn) and for

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `ferry` entry point. The interactive UI's own invocations (`ferry`,
- * `ferry URL`, `ferry --demo`) go straight to the TUI, so its first frame
- * does not wait for the command-line parser and the client library; every
- * other invocation goes to the scriptable commands, which never load Ink or
- * React. Anything unusual (flags, more arguments) takes the full parser.
+ * `ferry URL`, `ferry --demo`) go straight to the TUI's bundle
+ * (src/tui/load.ts), so its first frame does not wait for the command-line
+ * parser and the client library; every other invocation goes to the
+ * scriptable commands, which never load Ink or React. Anything unusual
+ * (flags, more arguments) takes the full parser.
  */
 const argv = process.argv.slice(2);
 const [first] = argv;
@@ -12,9 +13,8 @@ const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
 if (opensUi) {
-  const { loadTuiForTerminal } = await import('../tui/load.js');
-  const { runTui } = await loadTuiForTerminal();
-  process.exitCode = await runTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
+  const { startTui } = await import('../tui/load.js');
+  process.exitCode = await startTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
 } else {
   const { runFerry } = await import('../cli/ferry-commands.js');
   process.exitCode = await runFerry(argv);

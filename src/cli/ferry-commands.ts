@@ -119,9 +119,8 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
  * only here so the scriptable commands start without Ink and React.
  */
 async function runWithoutSubcommand(url: string | undefined, demo: boolean, io: FerryIo): Promise<number> {
-  const { loadTuiForTerminal } = await import('../tui/load.js');
-  const { runTui } = await loadTuiForTerminal();
-  return runTui({ url, demo, password: io.env.FERRY_PASSWORD });
+  const { startTui } = await import('../tui/load.js');
+  return startTui({ url, demo, password: io.env.FERRY_PASSWORD }, io.stderr);
 }
 
 function describeError(error: unknown): string {

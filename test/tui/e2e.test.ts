@@ -1,7 +1,9 @@
 /**
  * End to end: the built `ferry` binary in a pseudo-terminal against a real
- * ferryd on an ephemeral loopback port. Keys go in, the screen is read back
- * through a headless xterm, and the files are checked on disk afterwards.
+ * ferryd on an ephemeral loopback port. It runs the UI as it ships, from the
+ * bundle `npm run build` makes (src/tui/load.ts; test/bin/what-ferry-loads
+ * checks that). Keys go in, the screen is read back through a headless
+ * xterm, and the files are checked on disk afterwards.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

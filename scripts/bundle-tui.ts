@@ -1,0 +1,59 @@
+/**
+ * `npm run build`, after tsc: bundles the terminal UI (dist/src/tui/app.js
+ * and everything it imports, Ink and React included) into a few ESM files
+ * under dist/tui-bundle/, which is what `ferry` loads (src/tui/load.ts).
+ *
+ * Why: loading the UI as separate modules spends most of `ferry`'s start-up
+ * compiling hundreds of small files, opening and stat-ing them, and scanning
+ * React's CommonJS files for their exports; one bundle loads in about a third
+ * of that time (docs/TUI.md, docs/PERFORMANCE.md).
+ *
+ * The bundle is split at the UI's dynamic imports (src/tui/modules.ts), so
+ * the client library and the demo server stay separate chunks that load only
+ * when first used, after the first frame. Modules both sides use (protocol
+ * errors, for instance) go to a shared chunk, so there is one FerryError
+ * class and `instanceof` holds across them.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { UI_BUNDLE } from '../src/tui/load.js';
+
+const distRoot = fileURLToPath(new URL('..', import.meta.url));
+const bundleFile = fileURLToPath(UI_BUNDLE);
+const bundleDir = path.dirname(bundleFile);
+
+// Chunk names carry a content hash: without this, every change would leave the old chunks behind.
+await rm(bundleDir, { recursive: true, force: true });
+
+await build({
+  entryPoints: { [path.basename(bundleFile, '.js')]: path.join(distRoot, 'src/tui/app.js') },
+  outdir: bundleDir,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // React's production build for the shipped UI: the development build
+  // checks and records extra information on every render (owner stacks,
+  // warnings a user cannot act on) and is more code to compile at start.
+  // Its cost is terser React error messages (a link with an error number),
+  // which the UI shows as one line anyway. The component tests
+  // (test/tui/app.test.tsx) import the sources and so keep the development
+  // build and its warnings for developers.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Ink imports react-devtools-core only when DEV=true, which `ferry` keeps
+  // from it (src/tui/load.ts); an optional package, not installed, so it is
+  // left outside the bundle rather than failing the build.
+  external: ['react-devtools-core'],
+  // The CommonJS parts of the bundle (signal-exit, stack-utils) call
+  // `require` for Node's built-in modules, which an ES module does not have.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  // Not minified: a minified bundle loaded no faster here (V8 parses lazily
+  // either way), and stack traces stay readable. The source map leads back
+  // to src/ through tsc's maps.
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});

@@ -1,0 +1,120 @@
+/**
+ * What the built `ferry` loads on each of its paths: the UI runs from the
+ * bundle `npm run build` makes (dist/tui-bundle/, see src/tui/load.ts) and
+ * nothing under node_modules; the scriptable commands never load the UI,
+ * Ink or React; without the bundle the UI path stops with one line saying to
+ * build. Imports are watched with test/helpers/module-guard.ts.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../src/server/log.js';
+import { startServer } from '../../src/server/server.js';
+import { Keys, spawnInTerminal } from '../helpers/terminal.js';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ferryBin = path.join(dist, 'src/bin/ferry.js');
+const moduleGuard = path.join(dist, 'test/helpers/module-guard.js');
+
+const folders: string[] = [];
+after(async () => {
+  await Promise.all(folders.map((folder) => fs.rm(folder, { recursive: true, force: true })));
+});
+
+async function tempFolder(prefix: string): Promise<string> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
+
+interface Run {
+  code: number;
+  stderr: string;
+}
+
+/** Runs `node [--import module-guard] script args` without a terminal (stdin is an ended pipe). */
+function run(script: string, args: string[], options: { forbidden?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const { forbidden } = options;
+  const guard = forbidden === undefined ? [] : ['--import', moduleGuard];
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [...guard, script, ...args],
+      { env: { ...process.env, FERRY_FORBIDDEN_MODULES: forbidden ?? '', ...options.env }, timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
+      },
+    );
+    child.stdin?.end();
+  });
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const probe = await startServer({ root: await tempFolder('ferry-loads-probe-'), host: '127.0.0.1', logger: silentLogger, port: 0 });
+  const { port } = probe;
+  await probe.close(0);
+  return port;
+}
+
+void test('at a terminal the UI runs from its bundle alone: nothing under node_modules loads, up to a connected listing', { timeout: 60_000 }, async () => {
+  const remoteRoot = await tempFolder('ferry-loads-remote-');
+  const localRoot = await tempFolder('ferry-loads-local-');
+  await fs.writeFile(path.join(remoteRoot, 'listed-remotely.txt'), 'x');
+  const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  // The client library loads after the first frame, from the bundle's chunks: the listing needs it.
+  const term = spawnInTerminal(process.execPath, ['--import', moduleGuard, ferryBin, `ferry://127.0.0.1:${server.port}/`], {
+    cwd: localRoot,
+    env: { FERRY_FORBIDDEN_MODULES: '/node_modules/' },
+  });
+  try {
+    await term.waitForText('listed-remotely.txt');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    assert.doesNotMatch(term.output(), /module guard/);
+  } finally {
+    term.close();
+    await server.close(0);
+  }
+});
+
+void test('the scriptable commands load neither the UI nor Ink or React', { timeout: 60_000 }, async () => {
+  const url = `ferry://127.0.0.1:${await closedPort()}/`;
+  const uiModules = String.raw`/node_modules/(ink|react|react-reconciler|yoga-layout)/|/tui-bundle/|/src/tui/`;
+  const ls = await run(ferryBin, ['ls', url], { forbidden: uiModules });
+  assert.equal(ls.code, 1, ls.stderr);
+  assert.match(ls.stderr, /^ferry: CONNECTION_\w+: /, 'the command ran as far as connecting');
+  assert.doesNotMatch(ls.stderr, /module guard/);
+
+  // The guard does stop what it is given: here the UI path, at the bundle.
+  const ui = await run(ferryBin, [url], { forbidden: '/tui-bundle/' });
+  assert.notEqual(ui.code, 0);
+  assert.match(ui.stderr, /module guard: forbidden module .*\/tui-bundle\/app\.js/);
+});
+
+void test("Ink's React DevTools switch is off in the shipped UI: DEV=true changes nothing (src/tui/load.ts)", async () => {
+  // Without a terminal the UI says it needs one: the bundle loaded and ran.
+  const result = await run(ferryBin, [], { env: { DEV: 'true' } });
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr, 'ferry: the interactive UI needs a terminal; for scripts use `ferry ls|get|put|rm|mkdir|mv URL`\n');
+});
+
+void test('without the UI bundle, ferry says to build it in one line and exits 1', async () => {
+  // The entry point and the loader, alone: src/tui/load.js looks for ../../tui-bundle/, which is not there.
+  const copy = await tempFolder('ferry-loads-unbuilt-');
+  await fs.mkdir(path.join(copy, 'src/bin'), { recursive: true });
+  await fs.mkdir(path.join(copy, 'src/tui'), { recursive: true });
+  await fs.writeFile(path.join(copy, 'package.json'), '{ "type": "module" }\n');
+  await fs.copyFile(ferryBin, path.join(copy, 'src/bin/ferry.js'));
+  await fs.copyFile(path.join(dist, 'src/tui/load.js'), path.join(copy, 'src/tui/load.js'));
+
+  const result = await run(path.join(copy, 'src/bin/ferry.js'), []);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /^ferry: the terminal UI is not built \(.*tui-bundle\/app\.js or a part of it is missing\): run `npm run build`$/);
+});
