@@ -11,7 +11,7 @@ import { createAuthenticator, type Authenticate, type SecurityLog } from './auth
 import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js';
 import { defaultConfigDir } from './config-dir.js';
 import { decideExposure } from './exposure.js';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { loadUsers, usersFilePath } from './users.js';
 
 /**
@@ -126,12 +126,44 @@ export interface ResolveContext {
 }
 
 /**
- * Turns the flags into server options. When ferryd must not start it throws
- * FerryError with a message for the operator: code AUTH for an unsafe
- * exposure, LIMIT for a bad limit value, INTERNAL for an unusable users file
- * or certificate.
+ * A command-line mistake (a malformed flag value, a missing folder): ferryd
+ * reports it in one line and exits 2 before it has touched anything.
+ * `codeName` is USAGE for a malformed value, or the protocol's name for what
+ * is wrong with a path argument (NOT_FOUND, NOT_A_DIRECTORY).
+ */
+export class UsageError extends Error {
+  constructor(message: string, readonly codeName = 'USAGE') {
+    super(message);
+    this.name = 'UsageError';
+  }
+
+  override toString(): string {
+    return `${this.codeName}: ${this.message}`;
+  }
+}
+
+/**
+ * Checks every security and limit flag's value without acting on any, so a
+ * typo is reported before a users file is read or a certificate generated.
+ * Throws UsageError.
+ */
+export function checkSecurityFlags(flags: SecurityFlags): void {
+  limitsFromFlags(flags);
+  throttleOptionsFromFlags(flags);
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw usage('give both --tls-cert and --tls-key, or neither');
+  for (const [flag, value] of [['--users', flags.users], ['--config-dir', flags.configDir], ['--tls-cert', flags.tlsCert], ['--tls-key', flags.tlsKey]] as const) {
+    if (value === '') throw usage(`${flag} needs a path`);
+  }
+}
+
+/**
+ * Turns the flags into server options. When ferryd must not start it throws:
+ * UsageError for a malformed flag value (checked first, before anything is
+ * read or written), FerryError AUTH for an unsafe exposure, INTERNAL for an
+ * unusable users file or certificate.
  */
 export async function resolveServerSecurity(flags: SecurityFlags, context: ResolveContext): Promise<ServerSecurity> {
+  checkSecurityFlags(flags);
   const configDir = path.resolve(flags.configDir ?? defaultConfigDir(context.env));
   const usersFile = path.resolve(flags.users ?? usersFilePath(configDir));
   const limits = limitsFromFlags(flags);
@@ -165,16 +197,7 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     if (warning !== undefined) startupLines.push(`WARNING: ${warning}`);
     startupLines.push(`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint}`);
   }
-  // A failed login's delay must end well before the handshake timeout, or the client sees TIMEOUT instead of AUTH.
-  const handshakeMs = flags.handshakeTimeout;
-  const throttle = new LoginThrottle({
-    ...(handshakeMs !== undefined && handshakeMs > 0
-      ? { maxDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.maxDelayMs, (handshakeMs * 1000) / 2), baseDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.baseDelayMs, (handshakeMs * 1000) / 8) }
-      : {}),
-    ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
-    ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
-    ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),
-  });
+  const throttle = new LoginThrottle(throttleOptionsFromFlags(flags));
   const authenticate = createAuthenticator({
     usersFile,
     ...(decision.anonymous ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly } } : {}),
@@ -190,6 +213,20 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     usersFile,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
     startupLines,
+  };
+}
+
+/** The login throttle's settings from the flags (UsageError for a bad value). */
+export function throttleOptionsFromFlags(flags: SecurityFlags): LoginThrottleOptions {
+  // A failed login's delay must end well before the handshake timeout, or the client sees TIMEOUT instead of AUTH.
+  const handshakeMs = flags.handshakeTimeout;
+  return {
+    ...(handshakeMs !== undefined && handshakeMs > 0
+      ? { maxDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.maxDelayMs, (handshakeMs * 1000) / 2), baseDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.baseDelayMs, (handshakeMs * 1000) / 8) }
+      : {}),
+    ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
+    ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
+    ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),
   };
 }
 
@@ -227,6 +264,6 @@ function seconds(value: number, flag: string): number {
   return Math.round(value * 1000);
 }
 
-function usage(message: string): FerryError {
-  return new FerryError(ErrorCode.LIMIT, message);
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }
