@@ -125,7 +125,7 @@ export async function runFerryd(
     for (const line of security.startupLines) logger.info(line);
     fingerprint = security.fingerprint;
     options = {
-      ...options, authenticate: security.authenticate, allowPlain: security.allowPlain,
+      ...options, authenticate: security.authenticate, tempRoots: security.userRoots, allowPlain: security.allowPlain,
       limits: security.limits, ...(security.tls ? { tls: security.tls } : {}),
     };
     if (extend) options = await extend(options, cli, logger);

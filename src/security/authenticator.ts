@@ -12,12 +12,11 @@
  * The users file is re-read when it changes on disk, so `ferryd user add`
  * takes effect without a restart.
  */
-import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { hashPassword, verifyPassword, DEFAULT_SCRYPT, type PasswordHash } from './password.js';
 import { LoginThrottle } from './login-throttle.js';
-import { loadUsers, type UserRecord } from './users.js';
+import { UsersFileCache, type UserRecord } from './users.js';
 
 export interface AuthAttempt {
   method: string;
@@ -43,6 +42,8 @@ export interface SecurityLog {
 export interface AuthenticatorOptions {
   /** Path of the users file; missing file = no users. */
   usersFile?: string;
+  /** The users file, when the caller shares it (ferryd's sweep reads the users' roots from it too). */
+  users?: UsersFileCache;
   /** Where anonymous sessions land; undefined = anonymous refused. */
   anonymous?: { root: string; readOnly: boolean };
   throttle?: LoginThrottle;
@@ -54,7 +55,7 @@ export const LOGIN_FAILED_MESSAGE = 'login failed: wrong user name or password';
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   const throttle = options.throttle ?? new LoginThrottle();
-  const users = options.usersFile === undefined ? undefined : new UsersCache(options.usersFile);
+  const users = options.users ?? (options.usersFile === undefined ? undefined : new UsersFileCache(options.usersFile));
   const log = options.log;
   let dummyHash: Promise<PasswordHash> | undefined;
 
@@ -97,23 +98,4 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     await sleep(delayMs);
     throw new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE);
   };
-}
-
-/** The users file, re-read only when its size or modification time changed. */
-class UsersCache {
-  private stamp = '';
-  private byName = new Map<string, UserRecord>();
-
-  constructor(private readonly file: string) {}
-
-  async find(name: string): Promise<UserRecord | undefined> {
-    const stats = await fs.stat(this.file).catch(() => undefined);
-    const stamp = stats ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : 'missing';
-    if (stamp !== this.stamp) {
-      const users = await loadUsers(this.file);
-      this.byName = new Map(users.users.map((user) => [user.name, user]));
-      this.stamp = stamp;
-    }
-    return this.byName.get(name);
-  }
 }

@@ -12,7 +12,7 @@ import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js'
 import { defaultConfigDir } from './config-dir.js';
 import { decideExposure } from './exposure.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
-import { loadUsers, usersFilePath } from './users.js';
+import { UsersFileCache, usersFilePath } from './users.js';
 
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
@@ -105,6 +105,8 @@ export interface LimitOverrides {
 
 export interface ServerSecurity {
   authenticate: Authenticate;
+  /** The users' root folders as the users file lists them now (for the stale-upload sweep). */
+  userRoots: () => Promise<string[]>;
   tls?: { key: string; cert: string };
   allowPlain: 'loopback' | 'always';
   limits: LimitOverrides;
@@ -167,7 +169,8 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   const configDir = path.resolve(flags.configDir ?? defaultConfigDir(context.env));
   const usersFile = path.resolve(flags.users ?? usersFilePath(configDir));
   const limits = limitsFromFlags(flags);
-  const users = await loadUsers(usersFile);
+  const usersCache = new UsersFileCache(usersFile);
+  const users = { users: await usersCache.current() };
   const tlsWanted = flags.tls !== false;
   const decision = decideExposure({
     host: context.host,
@@ -199,13 +202,14 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   }
   const throttle = new LoginThrottle(throttleOptionsFromFlags(flags));
   const authenticate = createAuthenticator({
-    usersFile,
+    users: usersCache,
     ...(decision.anonymous ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly } } : {}),
     throttle,
     ...(context.log ? { log: context.log } : {}),
   });
   return {
     authenticate,
+    userRoots: async () => (await usersCache.current()).map((user) => user.root),
     ...(tls ? { tls } : {}),
     allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
     limits,

@@ -16,7 +16,7 @@ import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { killHard, startFerryd, tempDir, waitFor } from './helpers.js';
+import { killHard, makeUsersFile, startFerryd, tempDir, waitFor } from './helpers.js';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -78,6 +78,30 @@ void test('stale temporary files older than --temp-max-age are removed at start;
   await fs.access(fresh);
   await fs.access(lookalike);
   assert.match(ferryd.output(), /removed stale upload temporary files/);
+});
+
+void test('the stale-file sweep covers every user\'s root, also one outside --root', async (t) => {
+  const dir = await tempDir(t, 'ferry-stale-users-');
+  const served = path.join(dir, 'served');
+  const adaRoot = path.join(dir, 'elsewhere', 'ada');
+  await fs.mkdir(served);
+  await fs.mkdir(path.join(adaRoot, 'sub'), { recursive: true });
+  const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root: adaRoot }]);
+  const stale = [path.join(adaRoot, '.old.bin.ferry-part'), path.join(adaRoot, 'sub', '.older.bin.ferry-part'), path.join(served, '.x.ferry-part')];
+  const fresh = path.join(adaRoot, '.new.bin.ferry-part');
+  const ordinary = path.join(adaRoot, 'old.bin');
+  for (const file of [...stale, fresh, ordinary]) await fs.writeFile(file, 'partial');
+  const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+  for (const file of [...stale, ordinary]) await fs.utimes(file, twoHoursAgo, twoHoursAgo);
+
+  const ferryd = await startFerryd(served, path.join(dir, 'config'), ['--users', usersFile, '--temp-max-age', '1']);
+  t.after(() => killHard(ferryd));
+  await waitFor(async () => (await Promise.all(stale.map((f) => fs.access(f).then(() => true, () => false)))).every((e) => !e), 'stale temporary files to go');
+  await fs.access(fresh);
+  await fs.access(ordinary);
+  const realAdaRoot = await fs.realpath(adaRoot);
+  assert.ok(ferryd.output().split('\n').some((line) => /removed stale upload temporary files/.test(line) && line.includes(realAdaRoot)),
+    'the sweep of the user\'s root is logged with that root');
 });
 
 /** A 2 MiB tmpfs mounted on a fresh folder, or the reason it cannot be. */
