@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
+import { isTemporaryName } from '../protocol/temp-names.js';
 import { downloadFile } from './download.js';
 import { localError } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
@@ -162,6 +163,8 @@ async function walkLocal(top: string): Promise<TreePlan> {
     const subfolders: Promise<void>[] = [];
     const stats: Promise<void>[] = [];
     for (const child of children) {
+      // An unfinished download (ours or another Ferry's) is not content to publish, and servers refuse the name.
+      if (isTemporaryName(child.name)) continue;
       const relative = relativeDir === '' ? child.name : `${relativeDir}/${child.name}`;
       const full = path.join(dir, child.name);
       if (child.isDirectory()) {
