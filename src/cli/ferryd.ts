@@ -122,6 +122,7 @@ export async function runFerryd(
   try {
     let options: ServerOptions = { root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger };
     const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root, readOnly: flags.readOnly, log: logger });
+    for (const line of security.startupWarnings) logger.warn(line);
     for (const line of security.startupLines) logger.info(line);
     fingerprint = security.fingerprint;
     options = {

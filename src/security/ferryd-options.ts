@@ -44,9 +44,11 @@ export const SECURITY_FLAGS = {
 export const SECURITY_HELP = `  Access and TLS (docs/SECURITY.md)
     --users FILE               users file (default CONFIG/users.json); manage it with \`ferryd user\`
     --config-dir DIR           CONFIG folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
-    --anonymous                also serve anonymous sessions (on --root, --read-only) when users exist
+    --anonymous                serve anonymous sessions (on --root, --read-only) beside users. Without
+                               users, a loopback ferryd is anonymous anyway (with a warning) until
+                               the first user is added
     --insecure-allow-anonymous-on-network
-                               allow anonymous access on an address other than loopback
+                               allow --anonymous on an address other than loopback
     --tls-cert FILE --tls-key FILE
                                serve TLS with this certificate (default: one generated in CONFIG)
     --no-tls                   no TLS at all
@@ -114,8 +116,10 @@ export interface ServerSecurity {
   configDir: string;
   usersFile: string;
   fingerprint?: string;
-  /** Lines for the operator at start: the fingerprint, notices, warnings. */
+  /** Lines for the operator at start: the fingerprint, notices. */
   startupLines: string[];
+  /** Lines the operator must not miss (anonymous or insecure access, a readable key): logged as warnings. */
+  startupWarnings: string[];
 }
 
 export interface ResolveContext {
@@ -180,10 +184,12 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     tls: tlsWanted,
     allowPlain: flags.allowPlain === true,
     usersFile,
+    root: path.resolve(context.root),
   });
   if (decision.refusals.length > 0) throw new FerryError(ErrorCode.AUTH, decision.refusals.join('\n'));
 
   const startupLines = [...decision.notices];
+  const startupWarnings = [...decision.warnings];
   if (users.users.length > 0) startupLines.push(`${users.users.length} user(s) in ${usersFile}`);
   let tls: ServerSecurity['tls'];
   let fingerprint: string | undefined;
@@ -197,13 +203,15 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     fingerprint = certificate.fingerprint;
     if (certificate.generated) startupLines.push(`generated a TLS certificate in ${certificate.certPath}`);
     const warning = await keyPermissionWarning(certificate.keyPath);
-    if (warning !== undefined) startupLines.push(`WARNING: ${warning}`);
+    if (warning !== undefined) startupWarnings.push(warning);
     startupLines.push(`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint}`);
   }
   const throttle = new LoginThrottle(throttleOptionsFromFlags(flags));
   const authenticate = createAuthenticator({
     users: usersCache,
-    ...(decision.anonymous ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly } } : {}),
+    ...(decision.anonymous
+      ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly, untilUsers: decision.anonymousUntilUsers } }
+      : {}),
     throttle,
     ...(context.log ? { log: context.log } : {}),
   });
@@ -217,6 +225,7 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     usersFile,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
     startupLines,
+    startupWarnings,
   };
 }
 
