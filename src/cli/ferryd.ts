@@ -30,6 +30,8 @@ const HELP = `
     --max-per-address N        connections from one address (default ${DEFAULT_LIMITS.maxConnectionsPerAddress})
     --handshake-timeout S      seconds to complete the handshake (default ${DEFAULT_LIMITS.handshakeTimeoutMs / 1000})
     --idle-timeout S           seconds of silence before an idle session closes (default ${DEFAULT_LIMITS.idleTimeoutMs / 1000})
+    --stall-timeout S          seconds a transfer may wait on its client without progress (no DATA or
+                               WIND) before it fails with TIMEOUT (default ${DEFAULT_LIMITS.stallTimeoutMs / 1000})
     --max-frame BYTES          largest frame offered (default ${DEFAULT_LIMITS.maxFrame})
     --max-in-flight N          requests in flight per session (default ${DEFAULT_LIMITS.maxInFlight})
 
@@ -51,6 +53,7 @@ export const ferrydFlags = {
   maxPerAddress: { type: 'number' },
   handshakeTimeout: { type: 'number' },
   idleTimeout: { type: 'number' },
+  stallTimeout: { type: 'number' },
   maxFrame: { type: 'number' },
   maxInFlight: { type: 'number' },
   ...SECURITY_FLAGS,

@@ -17,7 +17,8 @@ import { UsersFileCache, usersFilePath } from './users.js';
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
  * defines --max-connections, --max-per-address, --handshake-timeout,
- * --idle-timeout, --max-frame and --max-in-flight; the limits it lacks are here.
+ * --idle-timeout, --stall-timeout, --max-frame and --max-in-flight; the
+ * limits it lacks are here (all are checked by limitsFromFlags).
  */
 export const SECURITY_FLAGS = {
   configDir: { type: 'string' },
@@ -82,6 +83,7 @@ export interface SecurityFlags {
   /** Seconds; also bounds the delay of a failed login. */
   handshakeTimeout?: number;
   idleTimeout?: number;
+  stallTimeout?: number;
   maxFrame?: number;
   maxInFlight?: number;
   maxPathLength?: number;
@@ -98,6 +100,7 @@ export interface LimitOverrides {
   maxConnectionsPerAddress?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
+  stallTimeoutMs?: number;
   maxFrame?: number;
   maxInFlight?: number;
   maxPathLength?: number;
@@ -252,6 +255,7 @@ export function limitsFromFlags(flags: SecurityFlags): LimitOverrides {
   }
   if (flags.handshakeTimeout !== undefined) limits.handshakeTimeoutMs = seconds(flags.handshakeTimeout, '--handshake-timeout');
   if (flags.idleTimeout !== undefined) limits.idleTimeoutMs = seconds(flags.idleTimeout, '--idle-timeout');
+  if (flags.stallTimeout !== undefined) limits.stallTimeoutMs = seconds(flags.stallTimeout, '--stall-timeout');
   if (flags.maxFrame !== undefined) {
     const value = positiveInteger(flags.maxFrame, '--max-frame');
     if (value < 65_536 || value > 16_777_216) throw usage('--max-frame must be between 65536 and 16777216');

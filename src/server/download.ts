@@ -13,7 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DATA_HEADER_BYTES, HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { DownloadRequest, ServerMessage } from '../protocol/messages.js';
-import { checkAborted, waitUnlessAborted, type RequestContext } from './request.js';
+import { checkAborted, unlessAborted, waitUnlessAborted, type RequestContext } from './request.js';
 import { displayPath } from './storage/paths.js';
 import type { ReadableFile } from './storage/storage.js';
 import { bufferPool } from './buffer-pool.js';
@@ -81,6 +81,8 @@ async function sendFile(
     op: 'OPEN', id, offset: msg.offset, size, mtimeMs: file.mtimeMs, mode: file.mode,
     prefixHash: Buffer.alloc(0), window: 0,
   });
+  // From here on the download moves only as fast as the client grants credit and reads the socket.
+  ctx.waitingOnPeer(true);
 
   // Large files from the start are hashed on the worker, beside the socket writes; a resumed
   // download's hash already holds its prefix and continues here.
@@ -118,7 +120,7 @@ async function sendFile(
             wakeForCredit = done;
           });
         }
-        await output.writable();
+        await unlessAborted(signal, output.writable());
         checkAborted(signal);
         const length = Math.min(bytesRead - sent, credit, maxContent);
         const last = sent + length === bytesRead;

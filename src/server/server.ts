@@ -26,6 +26,12 @@ export interface ServerLimits {
   handshakeTimeoutMs: number;
   /** Silence after which a session with no request in flight is closed. */
   idleTimeoutMs: number;
+  /**
+   * How long a transfer (or a listing) may wait on its peer without any
+   * progress — no DATA, WIND or other frame for it either way — before it is
+   * failed with TIMEOUT. Never counts while the server itself works.
+   */
+  stallTimeoutMs: number;
   /** The server's frame limit offered in the handshake (65 536 … 16 777 216). */
   maxFrame: number;
   /** Requests in flight per session. */
@@ -46,6 +52,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: 64,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 5 * 60_000,
+  stallTimeoutMs: 2 * 60_000,
   maxFrame: DEFAULT_MAX_FRAME,
   maxInFlight: DEFAULT_MAX_IN_FLIGHT,
   maxPathLength: MAX_PATH_BYTES,
@@ -307,6 +314,7 @@ function resolveLimits(overrides: Partial<ServerLimits> | undefined): ServerLimi
     throw new RangeError(`maxFrame must be within ${MIN_MAX_FRAME}..${MAX_MAX_FRAME}`);
   }
   if (limits.maxInFlight < 1) throw new RangeError('maxInFlight must be at least 1');
+  if (limits.stallTimeoutMs <= 0) throw new RangeError('stallTimeoutMs must be above 0');
   return limits;
 }
 

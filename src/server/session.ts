@@ -48,6 +48,7 @@ export interface SessionEnvironment {
   readonly limits: {
     handshakeTimeoutMs: number;
     idleTimeoutMs: number;
+    stallTimeoutMs: number;
     maxFrame: number;
     maxInFlight: number;
     uploadWindow: number;
@@ -77,6 +78,8 @@ interface ActiveRequest {
   readonly startedAt: number;
   readonly summary: string;
   input: TransferInput | undefined;
+  /** Runs while the request waits on its peer; refreshed by every frame for it (see waitingOnPeer). */
+  stallTimer: NodeJS.Timeout | undefined;
 }
 
 type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
@@ -141,6 +144,7 @@ export class Session implements SessionOutput {
 
   send(msg: ServerMessage): void {
     if (this.state === 'closed') return;
+    this.requests.get(msg.id)?.stallTimer?.refresh();
     const parts = encodeMessage(msg);
     for (const part of parts) {
       this.bytesOut += part.length;
@@ -150,6 +154,7 @@ export class Session implements SessionOutput {
 
   sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void {
     if (this.state === 'closed') return;
+    this.requests.get(id)?.stallTimer?.refresh();
     const header = encodeDataHeader(id, offset, content.length);
     this.bytesOut += header.length + content.length;
     this.output.write(header);
@@ -240,6 +245,8 @@ export class Session implements SessionOutput {
 
   private dispatch(msg: ClientMessage): void {
     const active = this.requests.get(msg.id);
+    // Anything the peer sends for a waiting transfer is progress.
+    active?.stallTimer?.refresh();
     switch (msg.op) {
       case 'DATA': {
         if (!active) return; // crossed a final frame on the wire
@@ -297,6 +304,7 @@ export class Session implements SessionOutput {
 
     const request: ActiveRequest = {
       id: msg.id, op: msg.op, abort: new AbortController(), startedAt: Date.now(), summary: summarize(msg), input: undefined,
+      stallTimer: undefined,
     };
     this.requests.set(msg.id, request);
     this.requestCount++;
@@ -311,6 +319,7 @@ export class Session implements SessionOutput {
       receive: (input) => {
         request.input = input;
       },
+      waitingOnPeer: (waiting) => this.waitingOnPeer(request, waiting),
       recordTransfer: (direction, bytes, path) => {
         const seconds = (Date.now() - request.startedAt) / 1000;
         // One line per small file of a tree would cost more than the file itself: those go to debug.
@@ -338,6 +347,8 @@ export class Session implements SessionOutput {
         reply = { op: 'FAIL', id: request.id, code: failure.code, message: failure.message };
       }
     }
+    clearTimeout(request.stallTimer);
+    request.stallTimer = undefined;
     if (this.requests.get(request.id) === request) this.requests.delete(request.id);
     if (reply && this.state !== 'closed') {
       try {
@@ -407,6 +418,31 @@ export class Session implements SessionOutput {
     if (this.shuttingDown) this.afterRequest();
   }
 
+  /**
+   * The stall timeout of one request (docs/PROTOCOL.md §8): it counts only
+   * while the request waits on its peer, and every frame sent or received for
+   * the request starts it again, so it never fires while a transfer moves,
+   * however slowly. Unlike the idle timeout it is per request: a transfer
+   * whose peer stopped granting credit or sending DATA releases its file
+   * instead of holding it for as long as the connection stays up.
+   */
+  private waitingOnPeer(request: ActiveRequest, waiting: boolean): void {
+    if (!waiting) {
+      clearTimeout(request.stallTimer);
+      request.stallTimer = undefined;
+      return;
+    }
+    if (request.stallTimer || request.abort.signal.aborted || this.state === 'closed') return;
+    const ms = this.env.limits.stallTimeoutMs;
+    request.stallTimer = setTimeout(() => {
+      request.stallTimer = undefined;
+      if (this.requests.get(request.id) !== request || request.abort.signal.aborted) return;
+      this.logger.warn('transfer stalled: failing the request', { id: request.id, request: request.summary, ms });
+      request.abort.abort(new FerryError(ErrorCode.TIMEOUT, `no progress for ${ms / 1000} s: the ${request.op} stalled`));
+    }, ms);
+    request.stallTimer.unref();
+  }
+
   private onIdle(): void {
     if (this.state !== 'ready') return;
     // Never while a request (a long transfer, say) is running.
@@ -441,7 +477,11 @@ export class Session implements SessionOutput {
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.idleTimer);
-    for (const request of this.requests.values()) request.abort.abort(SESSION_ENDED);
+    for (const request of this.requests.values()) {
+      clearTimeout(request.stallTimer);
+      request.stallTimer = undefined;
+      request.abort.abort(SESSION_ENDED);
+    }
     this.socket.end();
     // A peer that never reads would keep the socket open forever.
     this.forceTimer = setTimeout(() => this.socket.destroy(), 2000);

@@ -12,7 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { UPLD_OVERWRITE, UPLD_RESUME, type ServerMessage, type UploadRequest } from '../protocol/messages.js';
-import { abortError, checkAborted, endedWithSession, type RequestContext, type TransferInput } from './request.js';
+import { abortError, checkAborted, keepsPartialUpload, type RequestContext, type TransferInput } from './request.js';
 import { toFerryError } from './storage/errors.js';
 import { displayPath } from './storage/paths.js';
 import type { UploadFile } from './storage/storage.js';
@@ -50,8 +50,8 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
     return { op: 'DONE', id: ctx.id };
   } catch (error) {
     if (file && !committed) {
-      // An interrupted upload stays resumable; a failed or cancelled one is removed.
-      if (endedWithSession(ctx.signal)) await file.abandon();
+      // An interrupted or stalled upload stays resumable; a failed or cancelled one is removed.
+      if (keepsPartialUpload(ctx.signal)) await file.abandon();
       else await file.discard();
     }
     throw error;
@@ -86,6 +86,8 @@ class UploadReceiver implements TransferInput {
     });
     this.finished.catch(() => undefined);
     ctx.signal.addEventListener('abort', () => this.fail(abortError(ctx.signal)), { once: true });
+    // Created as OPEN is sent: from now on the client is to send DATA.
+    ctx.waitingOnPeer(true);
   }
 
   onData(offset: number, data: Buffer): void {
@@ -114,6 +116,8 @@ class UploadReceiver implements TransferInput {
     if (this.clientHash) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'a second HASH for the upload'));
     if (hash.length !== HASH_BYTES) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'HASH of the wrong length'));
     this.clientHash = Buffer.from(hash);
+    // All that is left (the last writes, fsync, rename) is the server's own work.
+    this.ctx.waitingOnPeer(false);
     this.finishIfDone();
   }
 
@@ -126,6 +130,8 @@ class UploadReceiver implements TransferInput {
     this.queueBytes = 0;
     this.queueStart += bytes;
     this.writing = true;
+    // A slow disk is not a stalled client: no stall timeout while the server writes.
+    this.ctx.waitingOnPeer(false);
     this.file.write(buffers, position).then(() => {
       this.writing = false;
       if (this.settled) return;
@@ -134,6 +140,7 @@ class UploadReceiver implements TransferInput {
         this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: bytes });
       }
       this.pump();
+      if (!this.writing && !this.clientHash) this.ctx.waitingOnPeer(true);
       this.finishIfDone();
     }, (error: unknown) => {
       this.writing = false;

@@ -187,6 +187,7 @@ void test('bad arguments: exit 2 with one coded line, before any certificate is 
     [['--root', root, '--port', '0', '--max-frame', '1000'], /^ferryd: USAGE: --max-frame must be between 65536 and 16777216/],
     [['--root', root, '--port', '0', '--idle-timeout', 'x'], /^ferryd: USAGE: --idle-timeout must be a positive number of seconds/],
     [['--root', root, '--port', '0', '--login-block', '0'], /^ferryd: USAGE: --login-block/],
+    [['--root', root, '--port', '0', '--stall-timeout', '-3'], /^ferryd: USAGE: --stall-timeout/],
     [['--root', root, '--port', '0', '--tls-cert', path.join(dir, 'a-file')], /^ferryd: USAGE: give both --tls-cert and --tls-key/],
   ];
   for (const [args, expected] of cases) {
