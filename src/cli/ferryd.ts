@@ -36,7 +36,11 @@ const HELP = `
     --max-in-flight N          requests in flight per session (default ${DEFAULT_LIMITS.maxInFlight})
 
 ${SECURITY_HELP}
-  Logs go to stderr: readable lines on a terminal, JSON lines otherwise.
+  Logs go to stderr: readable lines on a terminal, JSON lines otherwise. At info
+  (the default) there is one line per connection, per login and per request
+  (an access log: the request, its result, its milliseconds and, for a
+  transfer of any size, the bytes moved and MB/s); limits, refusals and
+  stalled transfers are warnings. --log-level warn keeps only those.
 
   Exit status: 0 after a clean stop; 2 for a bad argument (reported in one line,
   before anything is read, generated or opened); 1 when the server cannot start.

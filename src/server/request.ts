@@ -51,7 +51,7 @@ export interface RequestContext {
    * server's own disk is slow.
    */
   waitingOnPeer(waiting: boolean): void;
-  /** Records the bytes moved, for the session's transfer log line. */
+  /** Records the content bytes a completed transfer moved, for the request's log line. */
   recordTransfer(direction: 'upload' | 'download', bytes: number, path: string): void;
 }
 
