@@ -283,16 +283,21 @@ export class Session implements SessionOutput {
         this.send({ op: 'FAIL', id: msg.id, code: ErrorCode.BAD_FRAME, message: 'the session is already established' });
         return;
       default:
-        this.startRequest(msg, active !== undefined);
+        if (active) {
+          // One id, one request: the running one ends with BAD_FRAME (its single final frame), the new one never starts.
+          this.logger.info('request id reused while in flight', { id: msg.id, op: msg.op, running: active.summary });
+          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `request id ${msg.id} reused by ${msg.op} while ${active.op} is in flight`));
+          return;
+        }
+        this.startRequest(msg);
     }
   }
 
-  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'CANC' | 'QUIT' | 'CONN' }>, idInUse: boolean): void {
+  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'CANC' | 'QUIT' | 'CONN' }>): void {
     const refuse = (code: number, message: string): void => {
       this.logger.info('request refused', { id: msg.id, op: msg.op, code: errorCodeName(code), error: message });
       this.send({ op: 'FAIL', id: msg.id, code, message });
     };
-    if (idInUse) return refuse(ErrorCode.BAD_FRAME, `request id ${msg.id} is already in flight`);
     if (this.shuttingDown) return refuse(ErrorCode.LIMIT, 'the server is shutting down');
     if (this.requests.size >= this.env.limits.maxInFlight) {
       return refuse(ErrorCode.BUSY, `more than ${this.env.limits.maxInFlight} requests in flight`);
