@@ -17,7 +17,7 @@ import {
 import { downloadFile } from './download.js';
 import { failError, runExchange } from './exchange.js';
 import { ProgressThrottle } from './progress.js';
-import { normalizeRemotePath } from './remote-path.js';
+import { checkListedName, normalizeRemotePath } from './remote-path.js';
 import { downloadTree, uploadTree, type TreeContext } from './tree.js';
 import { PREFERRED_CHUNK, type TransferContext } from './transfer-common.js';
 import type {
@@ -78,10 +78,13 @@ export class FerryClient implements FerryClientApi {
 
   list(path: string, options: ListOptions = {}): Promise<Entry[]> {
     const all: Entry[] = [];
+    const recursive = options.recursive === true;
     return runExchange<Entry[]>(this.connection, {
-      first: (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags: options.recursive ? LIST_RECURSIVE : 0 }),
+      first: (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags: recursive ? LIST_RECURSIVE : 0 }),
       reply: (msg) => {
         if (msg.op !== 'ENTS') return false;
+        // Callers join these names to local paths: an unsafe one fails the listing (INVALID_PATH).
+        for (const entry of msg.entries) checkListedName(entry.name, recursive);
         for (const entry of msg.entries) all.push(entry);
         if (msg.entries.length > 0 || (msg.flags & ENTS_LAST) !== 0) options.onBatch?.(msg.entries);
         return (msg.flags & ENTS_LAST) !== 0 ? { result: all } : undefined;

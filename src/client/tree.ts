@@ -14,7 +14,7 @@ import { isTemporaryName } from '../protocol/temp-names.js';
 import { downloadFile } from './download.js';
 import { localError } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
-import { joinRemote } from './remote-path.js';
+import { checkListedName, joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import { uploadFile, type LocalFileFacts } from './upload.js';
@@ -98,21 +98,7 @@ export async function downloadTree(
  * path: a server must not make us write outside the target folder.
  */
 export function checkedRelativeName(name: string): string {
-  const parts = name.split('/');
-  for (const part of parts) {
-    if (part === '' || part === '.' || part === '..' || part.includes('\\') || hasControlCharacter(part)) {
-      throw new FerryError(ErrorCode.INVALID_PATH, `the server listed an unsafe name: ${JSON.stringify(name)}`);
-    }
-  }
-  return name;
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
+  return checkListedName(name, true);
 }
 
 /** Files in flight at once: the caller's choice, within half the session's in-flight limit. */
