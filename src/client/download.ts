@@ -62,7 +62,7 @@ export async function downloadFile(connection: Connection, job: DownloadJob): Pr
   const partial = partialPathFor(job.localPath);
 
   let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };
-  if (job.resume) start = await openPartialForResume(partial);
+  if (job.resume) start = await openPartialForResume(partial, job.localPath);
   try {
     const run = new DownloadRun(connection, job, partial, start);
     const result = await run.done;
@@ -100,14 +100,15 @@ interface ResumePoint {
   fd?: number;
 }
 
-async function openPartialForResume(partial: string): Promise<ResumePoint> {
+/** `target` names the download in messages: the temporary file is ours, the target is what the user asked for. */
+async function openPartialForResume(partial: string, target: string): Promise<ResumePoint> {
   const hash = newContentHash();
   let fd: number;
   try {
     fd = await openFd(partial, 'r+');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { offset: 0, prefixHash: EMPTY, hash };
-    throw localError(error, partial);
+    throw localError(error, target);
   }
   try {
     const { size } = await fstatFd(fd);
@@ -116,7 +117,7 @@ async function openPartialForResume(partial: string): Promise<ResumePoint> {
     return { offset: size, prefixHash, hash, fd };
   } catch (error) {
     await closeQuietly(fd);
-    throw localError(error, partial);
+    throw localError(error, target);
   }
 }
 
@@ -230,7 +231,7 @@ class DownloadRun {
       this.fdReady = openFd(this.partial, 'w', 0o600);
       this.fdReady.catch((error: unknown) => {
         this.cancelOnServer();
-        void this.fail(localError(error, this.partial), 'keep');
+        void this.fail(localError(error, this.job.localPath), 'keep');
       });
     }
     this.job.report?.(this.written, this.size);
@@ -263,7 +264,7 @@ class DownloadRun {
       this.pendingWrites--;
       this.wakeIdle();
       this.cancelOnServer();
-      void this.fail(localError(error, this.partial), 'remove');
+      void this.fail(localError(error, this.job.localPath), 'remove');
     });
   }
 
