@@ -27,7 +27,8 @@ const HELP = `
     $ ferry put LOCAL URL                 upload a file (-r: a folder)
     $ ferry rm URL                        delete a file (-r: a folder and its contents)
     $ ferry mkdir URL                     make a folder (-p: with parents, ok if it exists)
-    $ ferry mv URL NEWPATH                rename or move within the server
+    $ ferry mv URL NEWPATH                rename or move within the server (into NEWPATH
+                                          when it is a folder, like mv)
 
   URL
     ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
@@ -287,7 +288,12 @@ async function mkdirCommand([target]: string[], flags: Flags, io: FerryIo): Prom
   await withSession(url, flags, io, (client) => client.mkdir(url.path, { parents: flags.parents }));
 }
 
-/** NEWPATH: a path on the same server; relative ones are taken from the source's folder (a rename). */
+/**
+ * NEWPATH: a path on the same server; relative ones are taken from the
+ * source's folder (a rename). Like mv, onto an existing folder (not a
+ * symlink to one) the source moves into it under its own name; a NEWPATH
+ * ending in `/` must be such a folder.
+ */
 async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(source!);
   let to: string;
@@ -304,7 +310,19 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     const folder = path.posix.dirname(url.path);
     to = folder === '/' || folder === '.' ? `/${newPath}` : `${folder}/${newPath}`;
   }
-  await withSession(url, flags, io, (client) => client.rename(url.path, to, { overwrite: flags.overwrite }));
+  await withSession(url, flags, io, async (client) => {
+    const existing = await client.stat(to).catch((error: unknown) => {
+      if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
+      throw error;
+    });
+    if (to.length > 1 && to.endsWith('/') && existing?.kind !== EntryKind.DIRECTORY) {
+      throw existing
+        ? new FerryError(ErrorCode.NOT_A_DIRECTORY, `${to} is not a folder`)
+        : new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${to}`);
+    }
+    const target = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(url.path)) : to;
+    await client.rename(url.path, target, { overwrite: flags.overwrite });
+  });
 }
 
 async function isLocalFolder(local: string): Promise<boolean> {

@@ -3,11 +3,14 @@
  * address it listens on, and shuts down gracefully on SIGINT/SIGTERM
  * (running transfers get `--grace` seconds; a second signal exits at once).
  */
+import fs from 'node:fs/promises';
 import meow from 'meow';
-import { createLogger, isLogLevel, type Logger } from '../server/log.js';
-import { DEFAULT_LIMITS, DEFAULT_PORT, startServer, type FerryServer, type ServerLimits, type ServerOptions } from '../server/server.js';
+import { createLogger, isLogLevel, type Logger, type LogThreshold } from '../server/log.js';
+import { DEFAULT_LIMITS, DEFAULT_PORT, startServer, type FerryServer, type ServerOptions } from '../server/server.js';
 import { isFerryError } from '../protocol/errors.js';
-import { SECURITY_FLAGS, SECURITY_HELP, resolveServerSecurity, type SecurityFlags } from '../security/ferryd-options.js';
+import {
+  SECURITY_FLAGS, SECURITY_HELP, UsageError, checkSecurityFlags, resolveServerSecurity, type SecurityFlags,
+} from '../security/ferryd-options.js';
 import { defaultConfigDir } from '../security/config-dir.js';
 import { runUserCommand } from '../security/user-command.js';
 import { usersFilePath } from '../security/users.js';
@@ -27,11 +30,20 @@ const HELP = `
     --max-per-address N        connections from one address (default ${DEFAULT_LIMITS.maxConnectionsPerAddress})
     --handshake-timeout S      seconds to complete the handshake (default ${DEFAULT_LIMITS.handshakeTimeoutMs / 1000})
     --idle-timeout S           seconds of silence before an idle session closes (default ${DEFAULT_LIMITS.idleTimeoutMs / 1000})
+    --stall-timeout S          seconds a transfer may wait on its client without progress (no DATA or
+                               WIND) before it fails with TIMEOUT (default ${DEFAULT_LIMITS.stallTimeoutMs / 1000})
     --max-frame BYTES          largest frame offered (default ${DEFAULT_LIMITS.maxFrame})
     --max-in-flight N          requests in flight per session (default ${DEFAULT_LIMITS.maxInFlight})
 
 ${SECURITY_HELP}
-  Logs go to stderr: readable lines on a terminal, JSON lines otherwise.
+  Logs go to stderr: readable lines on a terminal, JSON lines otherwise. At info
+  (the default) there is one line per connection, per login and per request
+  (an access log: the request, its result, its milliseconds and, for a
+  transfer of any size, the bytes moved and MB/s); limits, refusals and
+  stalled transfers are warnings. --log-level warn keeps only those.
+
+  Exit status: 0 after a clean stop; 2 for a bad argument (reported in one line,
+  before anything is read, generated or opened); 1 when the server cannot start.
 `;
 
 export const ferrydFlags = {
@@ -45,6 +57,7 @@ export const ferrydFlags = {
   maxPerAddress: { type: 'number' },
   handshakeTimeout: { type: 'number' },
   idleTimeout: { type: 'number' },
+  stallTimeout: { type: 'number' },
   maxFrame: { type: 'number' },
   maxInFlight: { type: 'number' },
   ...SECURITY_FLAGS,
@@ -56,16 +69,28 @@ export function parseFerrydArgs(argv: string[]) {
 
 export type FerrydCli = ReturnType<typeof parseFerrydArgs>;
 
-/** The limits given on the command line (seconds converted to milliseconds). */
-export function limitsFromFlags(flags: FerrydCli['flags']): Partial<ServerLimits> {
-  const limits: Partial<ServerLimits> = {};
-  if (flags.maxConnections !== undefined) limits.maxConnections = flags.maxConnections;
-  if (flags.maxPerAddress !== undefined) limits.maxConnectionsPerAddress = flags.maxPerAddress;
-  if (flags.handshakeTimeout !== undefined) limits.handshakeTimeoutMs = flags.handshakeTimeout * 1000;
-  if (flags.idleTimeout !== undefined) limits.idleTimeoutMs = flags.idleTimeout * 1000;
-  if (flags.maxFrame !== undefined) limits.maxFrame = flags.maxFrame;
-  if (flags.maxInFlight !== undefined) limits.maxInFlight = flags.maxInFlight;
-  return limits;
+/**
+ * Checks every argument before ferryd does anything (reads the users file,
+ * generates a certificate, listens): a typo costs one clear line and exit 2,
+ * never a half-started server or a certificate made for nothing. Returns the
+ * root (as given) and the log level; throws UsageError.
+ */
+export async function checkFerrydFlags(flags: FerrydCli['flags']): Promise<{ root: string; logLevel: LogThreshold }> {
+  if (!Number.isSafeInteger(flags.port) || flags.port < 0 || flags.port > 65_535) {
+    throw new UsageError('--port must be a whole number from 0 to 65535 (0 picks a free port)');
+  }
+  if (flags.host.trim() === '') throw new UsageError('--host needs an address');
+  if (!isLogLevel(flags.logLevel)) {
+    throw new UsageError(`unknown --log-level ${JSON.stringify(flags.logLevel)}: use error, warn, info or debug`);
+  }
+  if (!(flags.grace >= 0) || !Number.isFinite(flags.grace)) throw new UsageError('--grace must be a number of seconds, 0 or more');
+  checkSecurityFlags(flags as SecurityFlags);
+  const root = flags.root;
+  if (root === undefined || root === '') throw new UsageError('--root DIR is required');
+  const stats = await fs.stat(root).catch(() => undefined);
+  if (!stats) throw new UsageError(`--root ${root}: no such folder`, 'NOT_FOUND');
+  if (!stats.isDirectory()) throw new UsageError(`--root ${root}: not a folder`, 'NOT_A_DIRECTORY');
+  return { root, logLevel: flags.logLevel };
 }
 
 /** Formats host:port for the listening line, with brackets for IPv6. */
@@ -89,28 +114,27 @@ export async function runFerryd(
       stdin: process.stdin, prompt: process.stderr, env: process.env, stdout: process.stdout, stderr: process.stderr,
     });
   }
-  if (!flags.root) {
-    process.stderr.write('ferryd: --root DIR is required (see ferryd --help)\n');
+  let root: string;
+  let logLevel: LogThreshold;
+  try {
+    ({ root, logLevel } = await checkFerrydFlags(flags));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`ferryd: ${error.toString()} (see ferryd --help)\n`);
     return 2;
   }
-  if (!isLogLevel(flags.logLevel)) {
-    process.stderr.write(`ferryd: unknown log level ${JSON.stringify(flags.logLevel)}\n`);
-    return 2;
-  }
-  const logger = createLogger({ level: flags.logLevel });
+  const logger = createLogger({ level: logLevel });
   let server: FerryServer;
   let fingerprint: string | undefined;
   try {
-    let options: ServerOptions = {
-      root: flags.root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger,
-      limits: limitsFromFlags(flags),
-    };
-    const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root: flags.root, readOnly: flags.readOnly, log: logger });
+    let options: ServerOptions = { root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger };
+    const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root, readOnly: flags.readOnly, log: logger });
+    for (const line of security.startupWarnings) logger.warn(line);
     for (const line of security.startupLines) logger.info(line);
     fingerprint = security.fingerprint;
     options = {
-      ...options, authenticate: security.authenticate, allowPlain: security.allowPlain,
-      limits: { ...options.limits, ...security.limits }, ...(security.tls ? { tls: security.tls } : {}),
+      ...options, authenticate: security.authenticate, tempRoots: security.userRoots, allowPlain: security.allowPlain,
+      limits: security.limits, ...(security.tls ? { tls: security.tls } : {}),
     };
     if (extend) options = await extend(options, cli, logger);
     server = await startServer(options);

@@ -37,7 +37,7 @@ export async function downloadFile(connection: Connection, job: DownloadJob): Pr
   const partial = partialPathFor(job.localPath);
 
   let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };
-  if (job.resume) start = await openPartialForResume(partial);
+  if (job.resume) start = await openPartialForResume(partial, job.localPath);
   try {
     const run = new DownloadRun(connection, job, partial, start);
     const result = await run.done;
@@ -66,14 +66,15 @@ export function checkTarget(localPath: string, overwrite: boolean): void {
   if (!overwrite) throw new FerryError(ErrorCode.EXISTS, `${localPath} exists`);
 }
 
-async function openPartialForResume(partial: string): Promise<ResumePoint> {
+/** `target` names the download in messages: the temporary file is ours, the target is what the user asked for. */
+async function openPartialForResume(partial: string, target: string): Promise<ResumePoint> {
   const hash = newContentHash();
   let fd: number;
   try {
     fd = await openFd(partial, 'r+');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { offset: 0, prefixHash: EMPTY, hash };
-    throw localError(error, partial);
+    throw localError(error, target);
   }
   try {
     const { size } = await fstatFd(fd);
@@ -82,7 +83,7 @@ async function openPartialForResume(partial: string): Promise<ResumePoint> {
     return { offset: size, prefixHash, hash, fd };
   } catch (error) {
     await closeQuietly(fd);
-    throw localError(error, partial);
+    throw localError(error, target);
   }
 }
 

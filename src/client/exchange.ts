@@ -63,7 +63,17 @@ export function runExchange<T>(connection: Connection, exchange: Exchange<T>, si
           settle(() => reject(failError(msg)));
           return;
         }
-        const outcome = exchange.reply(msg);
+        let outcome: ReturnType<Exchange<T>['reply']>;
+        try {
+          outcome = exchange.reply(msg);
+        } catch (error) {
+          // A reply this request refuses (an unsafe listed name): the server cannot be trusted further.
+          slot?.finish();
+          const failure = error instanceof FerryError ? error : new FerryError(ErrorCode.BAD_FRAME, String(error));
+          connection.close(failure);
+          settle(() => reject(failure));
+          return;
+        }
         if (outcome === false) {
           slot?.finish();
           const error = protocolViolation(connection, `unexpected ${msg.op} reply`);

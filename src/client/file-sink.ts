@@ -129,7 +129,8 @@ export class FileSink {
 
   private writeFailed(error: unknown): void {
     if (this.writeFailure) return;
-    this.writeFailure = localError(error, this.options.partial);
+    // Messages name what the user asked for; the temporary file is ours.
+    this.writeFailure = localError(error, this.options.localPath);
     this.options.onWriteError(this.writeFailure);
   }
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
+import { isTemporaryName } from '../protocol/temp-names.js';
 import { downloadFile } from './download.js';
 import { checkedRelativeName } from './listed-names.js';
 import { localError } from './local-files.js';
@@ -168,6 +169,8 @@ async function walkLocal(top: string): Promise<TreePlan> {
       throw localError(error, dir);
     }
     for (const child of children) {
+      // An unfinished download (ours or another Ferry's) is not content to publish, and servers refuse the name.
+      if (isTemporaryName(child.name)) continue;
       const relative = relativeDir === '' ? child.name : `${relativeDir}/${child.name}`;
       const full = path.join(dir, child.name);
       if (child.isDirectory()) {

@@ -6,18 +6,19 @@
  *   checked against a dummy hash of the same cost, and both failures get the
  *   same message after the same throttle delay, so a client cannot tell which
  *   names exist.
- * - `none` (anonymous): only when the operator enabled it.
- * - An address that is blocked by the throttle gets LIMIT at once, without a
- *   password check.
- * The users file is re-read when it changes on disk, so `ferryd user add`
- * takes effect without a restart.
+ * - `none` (anonymous): only when the operator enabled it, or, for a
+ *   loopback server started without users, until the users file lists one
+ *   (`untilUsers`): from then on anonymous logins are refused until restart.
+ * - An address that is blocked by the throttle gets LIMIT at once, whatever
+ *   the method and credentials (docs/PROTOCOL.md §10), without a password check.
+ * The users file is re-read when it changes on disk (checked on each login),
+ * so `ferryd user add` takes effect without a restart.
  */
-import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { hashPassword, verifyPassword, DEFAULT_SCRYPT, type PasswordHash } from './password.js';
 import { LoginThrottle } from './login-throttle.js';
-import { loadUsers, type UserRecord } from './users.js';
+import { UsersFileCache, type UserRecord } from './users.js';
 
 export interface AuthAttempt {
   method: string;
@@ -43,8 +44,14 @@ export interface SecurityLog {
 export interface AuthenticatorOptions {
   /** Path of the users file; missing file = no users. */
   usersFile?: string;
-  /** Where anonymous sessions land; undefined = anonymous refused. */
-  anonymous?: { root: string; readOnly: boolean };
+  /** The users file, when the caller shares it (ferryd's sweep reads the users' roots from it too). */
+  users?: UsersFileCache;
+  /**
+   * Where anonymous sessions land; undefined = anonymous refused.
+   * `untilUsers`: only while the users file lists nobody; the first user
+   * seen ends anonymous access for good (removing users does not bring it back).
+   */
+  anonymous?: { root: string; readOnly: boolean; untilUsers?: boolean };
   throttle?: LoginThrottle;
   log?: SecurityLog;
 }
@@ -54,24 +61,49 @@ export const LOGIN_FAILED_MESSAGE = 'login failed: wrong user name or password';
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   const throttle = options.throttle ?? new LoginThrottle();
-  const users = options.usersFile === undefined ? undefined : new UsersCache(options.usersFile);
+  const users = options.users ?? (options.usersFile === undefined ? undefined : new UsersFileCache(options.usersFile));
   const log = options.log;
   let dummyHash: Promise<PasswordHash> | undefined;
 
+  let anonymous = options.anonymous;
+  const blockedError = (attempt: AuthAttempt, retryAfterMs: number): FerryError => {
+    const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
+    log?.warn('login refused: address blocked after repeated failures', {
+      remote: attempt.remoteAddress, user: attempt.user, method: attempt.method,
+    });
+    return new FerryError(ErrorCode.LIMIT, `too many failed logins from your address; try again in ${minutes} min`);
+  };
+
+  /** Whether anonymous access is on now: it ends once a no-users server gets its first user. */
+  const anonymousGrant = async (): Promise<AuthGrant | undefined> => {
+    if (anonymous?.untilUsers && users !== undefined && (await users.current()).length > 0) {
+      log?.warn('anonymous access is now off: the users file lists users (restart ferryd to reconsider)', {
+        usersFile: users.file,
+      });
+      anonymous = undefined;
+    }
+    return anonymous ? { user: '', root: anonymous.root, readOnly: anonymous.readOnly } : undefined;
+  };
+
   return async (attempt) => {
+    // A blocked address gets LIMIT whatever it sends, so it cannot fall back to another method meanwhile.
+    const blockedMs = throttle.blockedFor(attempt.remoteAddress);
+    if (blockedMs > 0) throw blockedError(attempt, blockedMs);
     if (attempt.method === 'none') {
-      if (options.anonymous) return { user: '', root: options.anonymous.root, readOnly: options.anonymous.readOnly };
+      let grant: AuthGrant | undefined;
+      try {
+        grant = await anonymousGrant();
+      } catch (error) {
+        throw error instanceof FerryError ? error : new FerryError(ErrorCode.INTERNAL, 'cannot check the login', { cause: error });
+      }
+      if (grant) return grant;
       throw new FerryError(ErrorCode.AUTH, 'this server needs a user name and password');
     }
     if (attempt.method !== 'password') {
       throw new FerryError(ErrorCode.AUTH, `unsupported authentication method ${JSON.stringify(attempt.method)}`);
     }
     const admission = throttle.admit(attempt.remoteAddress);
-    if (!admission.admitted) {
-      const minutes = Math.max(1, Math.ceil(admission.retryAfterMs / 60_000));
-      log?.warn('login refused: address blocked after repeated failures', { remote: attempt.remoteAddress, user: attempt.user });
-      throw new FerryError(ErrorCode.LIMIT, `too many failed logins from your address; try again in ${minutes} min`);
-    }
+    if (!admission.admitted) throw blockedError(attempt, admission.retryAfterMs);
     let record: UserRecord | undefined;
     let ok = false;
     try {
@@ -97,23 +129,4 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     await sleep(delayMs);
     throw new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE);
   };
-}
-
-/** The users file, re-read only when its size or modification time changed. */
-class UsersCache {
-  private stamp = '';
-  private byName = new Map<string, UserRecord>();
-
-  constructor(private readonly file: string) {}
-
-  async find(name: string): Promise<UserRecord | undefined> {
-    const stats = await fs.stat(this.file).catch(() => undefined);
-    const stamp = stats ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : 'missing';
-    if (stamp !== this.stamp) {
-      const users = await loadUsers(this.file);
-      this.byName = new Map(users.users.map((user) => [user.name, user]));
-      this.stamp = stamp;
-    }
-    return this.byName.get(name);
-  }
 }

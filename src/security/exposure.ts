@@ -2,11 +2,14 @@
  * Whether ferryd may start with the access it was given, decided before it
  * listens. Pure: the rules can be read and tested on their own.
  *
- * 1. Anonymous access: when users are configured, only with `--anonymous`.
- *    With no users at all, a loopback-only ferryd serves the local machine
- *    anonymously (as the 2017 program did); anywhere else that is refused.
- * 2. On an address other than loopback, anonymous access (explicit or
- *    implicit) needs `--insecure-allow-anonymous-on-network` as well.
+ * 1. Anonymous access is explicit (`--anonymous`), with one exception kept so
+ *    that `ferryd --root DIR` serves a personal folder out of the box: a
+ *    loopback-only ferryd whose users file lists nobody serves the local
+ *    machine anonymously, says so in a warning at start, and stops for good
+ *    the moment the users file lists a user (the authenticator watches it).
+ * 2. On an address other than loopback, anonymous access needs both
+ *    `--anonymous` and `--insecure-allow-anonymous-on-network`; and with no
+ *    users and no anonymous access nobody could log in, so ferryd refuses.
  * 3. On an address other than loopback without TLS, ferryd refuses unless
  *    `--allow-plain` says plain TCP over the network is wanted.
  */
@@ -27,32 +30,46 @@ export interface ExposureInput {
   allowPlain: boolean;
   /** Shown in messages. */
   usersFile: string;
+  /** What anonymous sessions get (`--root`), shown in messages. */
+  root?: string;
 }
 
 export interface ExposureDecision {
-  /** Whether anonymous sessions are served. */
+  /** Whether anonymous sessions are served at start. */
   anonymous: boolean;
+  /** Anonymous access is the no-users default of a loopback server: it ends once the users file lists a user. */
+  anonymousUntilUsers: boolean;
   /** Reasons not to start; empty when ferryd may start. */
   refusals: string[];
   /** Things the operator should know (logged at start). */
   notices: string[];
+  /** Things the operator must not miss (logged at start as warnings). */
+  warnings: string[];
 }
 
 export const INSECURE_ANONYMOUS_FLAG = '--insecure-allow-anonymous-on-network';
 
 export function decideExposure(input: ExposureInput): ExposureDecision {
   const loopback = isLoopbackHost(input.host);
-  const implicitAnonymous = input.userCount === 0 && !input.anonymous;
-  const anonymous = input.anonymous || implicitAnonymous;
+  const anonymousUntilUsers = loopback && input.userCount === 0 && !input.anonymous;
+  const anonymous = input.anonymous || anonymousUntilUsers;
   const refusals: string[] = [];
   const notices: string[] = [];
+  const warnings: string[] = [];
+  const served = input.root === undefined ? 'the served folder' : input.root;
 
-  if (!loopback && anonymous && !input.insecureAllowAnonymousOnNetwork) {
+  if (!loopback && input.anonymous && !input.insecureAllowAnonymousOnNetwork) {
     refusals.push(
-      `refusing to listen on ${input.host} without authentication: anyone who can reach it could read and write the served folder. ` +
-        `Add a user with \`ferryd user add NAME --root DIR\` (users file ${input.usersFile})` +
-        (input.anonymous ? ' and drop --anonymous' : '') +
-        `, listen on 127.0.0.1, or, if anonymous access on the network is really wanted, add ${INSECURE_ANONYMOUS_FLAG}.`,
+      `refusing to listen on ${input.host} without authentication (--anonymous): anyone who can reach it could use ${served} without a password. ` +
+        `Drop --anonymous and add users with \`ferryd user add NAME --root DIR\` (users file ${input.usersFile}), listen on 127.0.0.1, ` +
+        `or, if anonymous access on the network is really wanted, add ${INSECURE_ANONYMOUS_FLAG}.`,
+    );
+  }
+  if (!loopback && !input.anonymous && input.userCount === 0) {
+    refusals.push(
+      `refusing to listen on ${input.host} without authentication: there are no users in ${input.usersFile}, so nobody could log in. ` +
+        'Add a user with `ferryd user add NAME --root DIR`, listen on 127.0.0.1 for local anonymous use, ' +
+        `or, if anonymous access on the network is really wanted, give both --anonymous and ${INSECURE_ANONYMOUS_FLAG}.`,
     );
   }
   if (!loopback && !input.tls && !input.allowPlain) {
@@ -61,17 +78,19 @@ export function decideExposure(input: ExposureInput): ExposureDecision {
         'Drop --no-tls (ferryd makes a certificate on first start) or, to accept that, add --allow-plain.',
     );
   }
-  if (anonymous) {
-    notices.push(
-      implicitAnonymous
-        ? `anonymous access: no users in ${input.usersFile} (loopback only)`
-        : 'anonymous access enabled',
+  if (anonymousUntilUsers) {
+    warnings.push(
+      `ANONYMOUS ACCESS: there are no users in ${input.usersFile}, so anyone on this machine may use ${served} without a password ` +
+        '(loopback only). This ends as soon as a user is added (`ferryd user add NAME --root DIR`); ' +
+        'to keep anonymous access beside users, start with --anonymous.',
     );
+  } else if (anonymous) {
+    notices.push(`anonymous access enabled (--anonymous): sessions without a password get ${served}`);
   }
   if (!loopback && anonymous && input.insecureAllowAnonymousOnNetwork) {
-    notices.push(`INSECURE: anyone who can reach ${input.host} may use this server without a password`);
+    warnings.push(`INSECURE: anyone who can reach ${input.host} may use this server without a password`);
   }
   if (input.tls && input.allowPlain) notices.push('plain TCP accepted from every address (--allow-plain)');
-  if (!loopback && !input.tls && input.allowPlain) notices.push(`INSECURE: plain TCP on ${input.host}; passwords and files cross the network in clear`);
-  return { anonymous, refusals, notices };
+  if (!loopback && !input.tls && input.allowPlain) warnings.push(`INSECURE: plain TCP on ${input.host}; passwords and files cross the network in clear`);
+  return { anonymous, anonymousUntilUsers, refusals, notices, warnings };
 }

@@ -11,13 +11,14 @@ import { createAuthenticator, type Authenticate, type SecurityLog } from './auth
 import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js';
 import { defaultConfigDir } from './config-dir.js';
 import { decideExposure } from './exposure.js';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.js';
-import { loadUsers, usersFilePath } from './users.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { UsersFileCache, usersFilePath } from './users.js';
 
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
  * defines --max-connections, --max-per-address, --handshake-timeout,
- * --idle-timeout, --max-frame and --max-in-flight; the limits it lacks are here.
+ * --idle-timeout, --stall-timeout, --max-frame and --max-in-flight; the
+ * limits it lacks are here (all are checked by limitsFromFlags).
  */
 export const SECURITY_FLAGS = {
   configDir: { type: 'string' },
@@ -44,9 +45,11 @@ export const SECURITY_FLAGS = {
 export const SECURITY_HELP = `  Access and TLS (docs/SECURITY.md)
     --users FILE               users file (default CONFIG/users.json); manage it with \`ferryd user\`
     --config-dir DIR           CONFIG folder (default $XDG_CONFIG_HOME/ferry or ~/.config/ferry)
-    --anonymous                also serve anonymous sessions (on --root, --read-only) when users exist
+    --anonymous                serve anonymous sessions (on --root, --read-only) beside users. Without
+                               users, a loopback ferryd is anonymous anyway (with a warning) until
+                               the first user is added
     --insecure-allow-anonymous-on-network
-                               allow anonymous access on an address other than loopback
+                               allow --anonymous on an address other than loopback
     --tls-cert FILE --tls-key FILE
                                serve TLS with this certificate (default: one generated in CONFIG)
     --no-tls                   no TLS at all
@@ -80,6 +83,7 @@ export interface SecurityFlags {
   /** Seconds; also bounds the delay of a failed login. */
   handshakeTimeout?: number;
   idleTimeout?: number;
+  stallTimeout?: number;
   maxFrame?: number;
   maxInFlight?: number;
   maxPathLength?: number;
@@ -96,6 +100,7 @@ export interface LimitOverrides {
   maxConnectionsPerAddress?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
+  stallTimeoutMs?: number;
   maxFrame?: number;
   maxInFlight?: number;
   maxPathLength?: number;
@@ -105,6 +110,8 @@ export interface LimitOverrides {
 
 export interface ServerSecurity {
   authenticate: Authenticate;
+  /** The users' root folders as the users file lists them now (for the stale-upload sweep). */
+  userRoots: () => Promise<string[]>;
   tls?: { key: string; cert: string };
   allowPlain: 'loopback' | 'always';
   limits: LimitOverrides;
@@ -112,8 +119,10 @@ export interface ServerSecurity {
   configDir: string;
   usersFile: string;
   fingerprint?: string;
-  /** Lines for the operator at start: the fingerprint, notices, warnings. */
+  /** Lines for the operator at start: the fingerprint, notices. */
   startupLines: string[];
+  /** Lines the operator must not miss (anonymous or insecure access, a readable key): logged as warnings. */
+  startupWarnings: string[];
 }
 
 export interface ResolveContext {
@@ -126,16 +135,49 @@ export interface ResolveContext {
 }
 
 /**
- * Turns the flags into server options. When ferryd must not start it throws
- * FerryError with a message for the operator: code AUTH for an unsafe
- * exposure, LIMIT for a bad limit value, INTERNAL for an unusable users file
- * or certificate.
+ * A command-line mistake (a malformed flag value, a missing folder): ferryd
+ * reports it in one line and exits 2 before it has touched anything.
+ * `codeName` is USAGE for a malformed value, or the protocol's name for what
+ * is wrong with a path argument (NOT_FOUND, NOT_A_DIRECTORY).
+ */
+export class UsageError extends Error {
+  constructor(message: string, readonly codeName = 'USAGE') {
+    super(message);
+    this.name = 'UsageError';
+  }
+
+  override toString(): string {
+    return `${this.codeName}: ${this.message}`;
+  }
+}
+
+/**
+ * Checks every security and limit flag's value without acting on any, so a
+ * typo is reported before a users file is read or a certificate generated.
+ * Throws UsageError.
+ */
+export function checkSecurityFlags(flags: SecurityFlags): void {
+  limitsFromFlags(flags);
+  throttleOptionsFromFlags(flags);
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw usage('give both --tls-cert and --tls-key, or neither');
+  for (const [flag, value] of [['--users', flags.users], ['--config-dir', flags.configDir], ['--tls-cert', flags.tlsCert], ['--tls-key', flags.tlsKey]] as const) {
+    if (value === '') throw usage(`${flag} needs a path`);
+  }
+}
+
+/**
+ * Turns the flags into server options. When ferryd must not start it throws:
+ * UsageError for a malformed flag value (checked first, before anything is
+ * read or written), FerryError AUTH for an unsafe exposure, INTERNAL for an
+ * unusable users file or certificate.
  */
 export async function resolveServerSecurity(flags: SecurityFlags, context: ResolveContext): Promise<ServerSecurity> {
+  checkSecurityFlags(flags);
   const configDir = path.resolve(flags.configDir ?? defaultConfigDir(context.env));
   const usersFile = path.resolve(flags.users ?? usersFilePath(configDir));
   const limits = limitsFromFlags(flags);
-  const users = await loadUsers(usersFile);
+  const usersCache = new UsersFileCache(usersFile);
+  const users = { users: await usersCache.current() };
   const tlsWanted = flags.tls !== false;
   const decision = decideExposure({
     host: context.host,
@@ -145,10 +187,12 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     tls: tlsWanted,
     allowPlain: flags.allowPlain === true,
     usersFile,
+    root: path.resolve(context.root),
   });
   if (decision.refusals.length > 0) throw new FerryError(ErrorCode.AUTH, decision.refusals.join('\n'));
 
   const startupLines = [...decision.notices];
+  const startupWarnings = [...decision.warnings];
   if (users.users.length > 0) startupLines.push(`${users.users.length} user(s) in ${usersFile}`);
   let tls: ServerSecurity['tls'];
   let fingerprint: string | undefined;
@@ -162,27 +206,21 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     fingerprint = certificate.fingerprint;
     if (certificate.generated) startupLines.push(`generated a TLS certificate in ${certificate.certPath}`);
     const warning = await keyPermissionWarning(certificate.keyPath);
-    if (warning !== undefined) startupLines.push(`WARNING: ${warning}`);
+    if (warning !== undefined) startupWarnings.push(warning);
     startupLines.push(`TLS certificate SHA-256 fingerprint: ${certificate.fingerprint}`);
   }
-  // A failed login's delay must end well before the handshake timeout, or the client sees TIMEOUT instead of AUTH.
-  const handshakeMs = flags.handshakeTimeout;
-  const throttle = new LoginThrottle({
-    ...(handshakeMs !== undefined && handshakeMs > 0
-      ? { maxDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.maxDelayMs, (handshakeMs * 1000) / 2), baseDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.baseDelayMs, (handshakeMs * 1000) / 8) }
-      : {}),
-    ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
-    ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
-    ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),
-  });
+  const throttle = new LoginThrottle(throttleOptionsFromFlags(flags));
   const authenticate = createAuthenticator({
-    usersFile,
-    ...(decision.anonymous ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly } } : {}),
+    users: usersCache,
+    ...(decision.anonymous
+      ? { anonymous: { root: path.resolve(context.root), readOnly: context.readOnly, untilUsers: decision.anonymousUntilUsers } }
+      : {}),
     throttle,
     ...(context.log ? { log: context.log } : {}),
   });
   return {
     authenticate,
+    userRoots: async () => (await usersCache.current()).map((user) => user.root),
     ...(tls ? { tls } : {}),
     allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
     limits,
@@ -190,6 +228,21 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     usersFile,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
     startupLines,
+    startupWarnings,
+  };
+}
+
+/** The login throttle's settings from the flags (UsageError for a bad value). */
+export function throttleOptionsFromFlags(flags: SecurityFlags): LoginThrottleOptions {
+  // A failed login's delay must end well before the handshake timeout, or the client sees TIMEOUT instead of AUTH.
+  const handshakeMs = flags.handshakeTimeout;
+  return {
+    ...(handshakeMs !== undefined && handshakeMs > 0
+      ? { maxDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.maxDelayMs, (handshakeMs * 1000) / 2), baseDelayMs: Math.min(DEFAULT_LOGIN_THROTTLE.baseDelayMs, (handshakeMs * 1000) / 8) }
+      : {}),
+    ...(flags.loginMaxFailures !== undefined ? { maxFailures: positiveInteger(flags.loginMaxFailures, '--login-max-failures') } : {}),
+    ...(flags.loginWindow !== undefined ? { windowMs: seconds(flags.loginWindow, '--login-window') } : {}),
+    ...(flags.loginBlock !== undefined ? { blockMs: seconds(flags.loginBlock, '--login-block') } : {}),
   };
 }
 
@@ -202,6 +255,7 @@ export function limitsFromFlags(flags: SecurityFlags): LimitOverrides {
   }
   if (flags.handshakeTimeout !== undefined) limits.handshakeTimeoutMs = seconds(flags.handshakeTimeout, '--handshake-timeout');
   if (flags.idleTimeout !== undefined) limits.idleTimeoutMs = seconds(flags.idleTimeout, '--idle-timeout');
+  if (flags.stallTimeout !== undefined) limits.stallTimeoutMs = seconds(flags.stallTimeout, '--stall-timeout');
   if (flags.maxFrame !== undefined) {
     const value = positiveInteger(flags.maxFrame, '--max-frame');
     if (value < 65_536 || value > 16_777_216) throw usage('--max-frame must be between 65536 and 16777216');
@@ -227,6 +281,6 @@ function seconds(value: number, flag: string): number {
   return Math.round(value * 1000);
 }
 
-function usage(message: string): FerryError {
-  return new FerryError(ErrorCode.LIMIT, message);
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }

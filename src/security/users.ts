@@ -133,3 +133,35 @@ export async function listUsers(file: string): Promise<Array<Omit<UserRecord, 'p
   const users = await loadUsers(file);
   return users.users.map(({ name, root, readOnly }) => ({ name, root, readOnly }));
 }
+
+/**
+ * The users file as ferryd sees it while running: re-read whenever its size,
+ * modification time or inode changed (saveUsers replaces the file, so every
+ * `ferryd user add|remove` gives a new inode), so changes take effect without
+ * a restart. Checked with one stat per use.
+ */
+export class UsersFileCache {
+  private stamp = '';
+  private users: UserRecord[] = [];
+  private byName = new Map<string, UserRecord>();
+
+  constructor(readonly file: string) {}
+
+  /** Every user in the file now. */
+  async current(): Promise<readonly UserRecord[]> {
+    const stats = await fs.stat(this.file).catch(() => undefined);
+    const stamp = stats ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : 'missing';
+    if (stamp !== this.stamp) {
+      const loaded = await loadUsers(this.file);
+      this.users = loaded.users;
+      this.byName = new Map(loaded.users.map((user) => [user.name, user]));
+      this.stamp = stamp;
+    }
+    return this.users;
+  }
+
+  async find(name: string): Promise<UserRecord | undefined> {
+    await this.current();
+    return this.byName.get(name);
+  }
+}

@@ -13,7 +13,7 @@ import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { DATA_HEADER_BYTES, HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { DownloadRequest, ServerMessage } from '../protocol/messages.js';
-import { checkAborted, waitUnlessAborted, type RequestContext } from './request.js';
+import { checkAborted, unlessAborted, waitUnlessAborted, type RequestContext } from './request.js';
 import { displayPath } from './storage/paths.js';
 import type { ReadableFile } from './storage/storage.js';
 import { bufferPool } from './buffer-pool.js';
@@ -138,6 +138,9 @@ export async function sendContent(
     return hash.digest();
   }
 
+  // From here on the download moves only as fast as the client grants credit and reads the socket.
+  ctx.waitingOnPeer(true);
+
   // Large files from the start are hashed on the worker, beside the socket writes; a resumed
   // download's hash already holds its prefix and continues here.
   const offThread = from === 0 && size >= OFF_THREAD_HASH_BYTES ? hashWorkers.start() : undefined;
@@ -170,7 +173,7 @@ export async function sendContent(
       let sent = 0;
       while (sent < bytesRead) {
         await credit.some();
-        await output.writable();
+        await unlessAborted(signal, output.writable());
         checkAborted(signal);
         const length = Math.min(bytesRead - sent, credit.now, maxContent);
         const last = sent + length === bytesRead;

@@ -41,18 +41,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const format = options.format ?? (stream.isTTY ? 'pretty' : 'json');
   const threshold = RANK[options.level ?? 'info'];
-  const write = (level: LogLevel, message: string, fields: LogFields): void => {
+  // Every request is logged at info (an access log), so a line must stay cheap: the level is
+  // checked before any fields are merged, and the fields are copied once.
+  const write = (level: LogLevel, message: string, bound: LogFields, fields: LogFields | undefined): void => {
     if (RANK[level] > threshold) return;
     const time = new Date();
     stream.write(format === 'json'
-      ? `${safeJson({ time: time.toISOString(), level, msg: message, ...fields })}\n`
-      : prettyLine(time, level, message, fields));
+      ? `${safeJson({ time: time.toISOString(), level, msg: message, ...bound, ...fields })}\n`
+      : prettyLine(time, level, message, { ...bound, ...fields }));
   };
   const make = (bound: LogFields): Logger => ({
-    error: (message, fields) => write('error', message, { ...bound, ...fields }),
-    warn: (message, fields) => write('warn', message, { ...bound, ...fields }),
-    info: (message, fields) => write('info', message, { ...bound, ...fields }),
-    debug: (message, fields) => write('debug', message, { ...bound, ...fields }),
+    error: (message, fields) => write('error', message, bound, fields),
+    warn: (message, fields) => write('warn', message, bound, fields),
+    info: (message, fields) => write('info', message, bound, fields),
+    debug: (message, fields) => write('debug', message, bound, fields),
     enabled: (level) => RANK[level] <= threshold,
     child: (fields) => make({ ...bound, ...fields }),
   });
@@ -76,9 +78,11 @@ function formatValue(value: unknown): string {
   return safeJson(value);
 }
 
+/** Errors as their message. Fields are flat, so a replacer (slow: called per key) is used only when one holds an Error. */
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v)) ?? 'undefined';
+    const replace = typeof value === 'object' && value !== null && Object.values(value).some((v) => v instanceof Error);
+    return (replace ? JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v)) : JSON.stringify(value)) ?? 'undefined';
   } catch {
     return '"[unserialisable]"';
   }

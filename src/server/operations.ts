@@ -9,7 +9,7 @@ import {
   type DeleteRequest, type Entry, type ListRequest, type MkdirRequest, type MoveRequest, type RmdirRequest,
   type ServerMessage, type StatRequest,
 } from '../protocol/messages.js';
-import { checkAborted, type RequestContext } from './request.js';
+import { checkAborted, unlessAborted, type RequestContext } from './request.js';
 
 /** Entries in the first batch of a listing: small, so the first screenful arrives quickly. */
 const FIRST_BATCH_ENTRIES = 256;
@@ -42,9 +42,11 @@ export async function handleList(ctx: RequestContext, msg: ListRequest): Promise
       }
       if (listing.done) return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST, entries: frame };
       if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
-      // A slow reader holds the listing here instead of filling the server's memory; the
-      // macrotask turn lets other sessions' I/O run between synchronous batches.
-      await ctx.output.writable();
+      // A slow reader holds the listing here instead of filling the server's memory (one that
+      // stops reading trips the stall timeout); the macrotask turn lets other sessions' I/O run
+      // between synchronous batches.
+      ctx.waitingOnPeer(true);
+      await unlessAborted(ctx.signal, ctx.output.writable());
       await new Promise<void>((resolve) => setImmediate(resolve));
       batchSize = LATER_BATCH_ENTRIES;
     }

@@ -46,9 +46,18 @@ export interface RequestContext {
   readonly uploadWindow: number;
   /** Routes the request's later DATA/WIND/HASH frames to `input`. */
   receive(input: TransferInput): void;
-  /** Records the bytes moved, for the session's transfer log line. */
+  /**
+   * Whether the request now waits on its peer (for DATA, credit, or the
+   * socket to drain). While it does, the stall timeout runs, restarted by
+   * every frame sent or received for the request; when it trips, the request
+   * is aborted with TIMEOUT. While it does not (the server itself reads,
+   * writes or commits), the timeout is off, so it never fires because the
+   * server's own disk is slow.
+   */
+  waitingOnPeer(waiting: boolean): void;
+  /** Records the content bytes a completed transfer moved, for the request's log line. */
   recordTransfer(direction: 'upload' | 'download', bytes: number, path: string): void;
-  /** Records a whole tree transfer (TGET, TPUT): one log line for all its files. */
+  /** Records what a whole tree transfer (TGET, TPUT) moved, for the request's log line. */
   recordTree(direction: 'upload' | 'download', files: number, bytes: number, path: string): void;
 }
 
@@ -65,6 +74,17 @@ export function abortError(signal: AbortSignal): FerryError {
 /** True when the request ended because the session did (no reply can be sent). */
 export function endedWithSession(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason === SESSION_ENDED;
+}
+
+/**
+ * True when an interrupted upload keeps its temporary file for a later
+ * resume: the session ended, or the transfer stalled (TIMEOUT) — the client
+ * may be back. A failure or a cancel removes it.
+ */
+export function keepsPartialUpload(signal: AbortSignal): boolean {
+  if (endedWithSession(signal)) return true;
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return reason instanceof FerryError && reason.code === ErrorCode.TIMEOUT;
 }
 
 /** Throws the abort error if `signal` is aborted. */
@@ -87,6 +107,25 @@ export function waitUnlessAborted(signal: AbortSignal, start: (done: () => void)
     start(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
+    });
+  });
+}
+
+/**
+ * `promise`, unless `signal` aborts first (then its abort error): a wait on
+ * the socket must end when the request does, or a stalled peer would keep it.
+ */
+export function unlessAborted<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then((value) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    }, (error: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error instanceof Error ? error : new Error(String(error)));
     });
   });
 }

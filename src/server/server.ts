@@ -26,6 +26,12 @@ export interface ServerLimits {
   handshakeTimeoutMs: number;
   /** Silence after which a session with no request in flight is closed. */
   idleTimeoutMs: number;
+  /**
+   * How long a transfer (or a listing) may wait on its peer without any
+   * progress — no DATA, WIND or other frame for it either way — before it is
+   * failed with TIMEOUT. Never counts while the server itself works.
+   */
+  stallTimeoutMs: number;
   /** The server's frame limit offered in the handshake (65 536 … 16 777 216). */
   maxFrame: number;
   /** Requests in flight per session. */
@@ -46,6 +52,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: 64,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 5 * 60_000,
+  stallTimeoutMs: 2 * 60_000,
   maxFrame: DEFAULT_MAX_FRAME,
   maxInFlight: DEFAULT_MAX_IN_FLIGHT,
   maxPathLength: MAX_PATH_BYTES,
@@ -78,6 +85,12 @@ export interface ServerOptions {
    * Default: anonymous (`none`) sessions on `root`; `password` is refused.
    */
   authenticate?: (attempt: AuthAttempt) => Promise<SessionIdentity>;
+  /**
+   * The other folders sessions may be given as their root (the users'
+   * roots). Asked before each sweep of stale upload temporary files, so
+   * every root is swept, including those added while the server runs.
+   */
+  tempRoots?: () => Promise<readonly string[]>;
   /** When set, connections whose first byte is 0x16 are TLS. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Where plain TCP is accepted from; default 'loopback' when tls is set, else 'always'. */
@@ -136,12 +149,25 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   let closing: Promise<void> | undefined;
   let nextSessionNumber = 1;
 
+  /** Removes stale upload temporary files below every root a session may have: --root and each user's. */
   const sweep = async (): Promise<void> => {
+    let roots: readonly string[] = [];
     try {
-      const removed = await rootStorage.removeStaleTemps(limits.tempMaxAgeMs, (temp) => uploads.isActiveTemp(temp));
-      if (removed > 0) logger.info('removed stale upload temporary files', { count: removed });
+      roots = await options.tempRoots?.() ?? [];
     } catch (error) {
-      logger.warn('temporary file sweep failed', { error: error instanceof Error ? error.message : String(error) });
+      logger.warn('temporary file sweep: cannot list the users\' roots', { error: errorMessage(error) });
+    }
+    const swept = new Set<string>();
+    for (const root of [options.root, ...roots]) {
+      try {
+        const storage = await env.storageFor(root);
+        if (swept.has(storage.root)) continue; // two spellings of one folder
+        swept.add(storage.root);
+        const removed = await storage.removeStaleTemps(limits.tempMaxAgeMs, (temp) => uploads.isActiveTemp(temp));
+        if (removed > 0) logger.info('removed stale upload temporary files', { root: storage.root, count: removed });
+      } catch (error) {
+        logger.warn('temporary file sweep failed', { root, error: errorMessage(error) });
+      }
     }
   };
   const sweeping = sweep();
@@ -288,6 +314,7 @@ function resolveLimits(overrides: Partial<ServerLimits> | undefined): ServerLimi
     throw new RangeError(`maxFrame must be within ${MIN_MAX_FRAME}..${MAX_MAX_FRAME}`);
   }
   if (limits.maxInFlight < 1) throw new RangeError('maxInFlight must be at least 1');
+  if (limits.stallTimeoutMs <= 0) throw new RangeError('stallTimeoutMs must be above 0');
   return limits;
 }
 
@@ -316,4 +343,8 @@ export function isLoopback(address: string): boolean {
   const plain = normalizeAddress(address);
   if (net.isIPv4(plain)) return plain.startsWith('127.');
   return plain === '::1';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

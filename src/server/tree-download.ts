@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerMessage, TreeGetRequest } from '../protocol/messages.js';
 import { ContentCredit, sendContent } from './download.js';
-import { checkAborted, type RequestContext } from './request.js';
+import { checkAborted, unlessAborted, type RequestContext } from './request.js';
 import { displayPath } from './storage/paths.js';
 
 /** Files sent between two yields to the event loop, so other sessions and this one's CANC get their turn. */
@@ -22,6 +22,8 @@ export async function handleTreeGet(ctx: RequestContext, msg: TreeGetRequest): P
   const components = ctx.storage.parse(msg.path);
   const walk = await ctx.storage.walkTree(components);
   const credit = new ContentCredit(ctx, msg.window);
+  // The tree moves as fast as the client grants credit and reads: every frame either way is progress.
+  ctx.waitingOnPeer(true);
   let files = 0;
   let bytes = 0;
   let sinceYield = 0;
@@ -36,7 +38,7 @@ export async function handleTreeGet(ctx: RequestContext, msg: TreeGetRequest): P
       }
       try {
         // A client that reads slowly holds the walk here, not in the server's memory.
-        await ctx.output.writable();
+        await unlessAborted(ctx.signal, ctx.output.writable());
         ctx.output.send({ op: 'FILE', id: ctx.id, entry: item.entry });
         const digest = await sendContent(ctx, item.file, 0, createHash('sha256'), credit, item.entry.name);
         ctx.output.send({ op: 'HASH', id: ctx.id, hash: digest });

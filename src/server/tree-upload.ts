@@ -33,6 +33,8 @@ export async function handleTreePut(ctx: RequestContext, msg: TreePutRequest): P
   ctx.output.send({
     op: 'OPEN', id: ctx.id, offset: 0, size: 0, mtimeMs: 0, mode: 0, prefixHash: Buffer.alloc(0), window: ctx.uploadWindow,
   });
+  // From now on the client is to send; every frame for the request is progress (commits switch it off).
+  ctx.waitingOnPeer(true);
   let failure: unknown;
   try {
     await tree.received;
@@ -200,11 +202,14 @@ class TreeUpload implements TransferInput {
     this.stagedBytes = 0;
     this.committing = this.committing.then(async (earlier) => {
       let failure: FerryError | undefined;
+      // Flushing the disk is the server's own work, however long it takes: no stall timeout meanwhile.
+      this.ctx.waitingOnPeer(false);
       try {
         failure = await this.ctx.storage.commitStaged(batch);
       } catch (error) {
         failure = toFerryError(error);
       }
+      if (!this.settled) this.ctx.waitingOnPeer(true);
       for (const claim of claims) this.ctx.uploads.release(claim.key, claim.tempReal);
       return earlier ?? failure;
     });

@@ -13,7 +13,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { UPLD_OVERWRITE, UPLD_RESUME, type ServerMessage, type UploadRequest } from '../protocol/messages.js';
-import { abortError, checkAborted, endedWithSession, type RequestContext, type TransferInput } from './request.js';
+import { abortError, checkAborted, keepsPartialUpload, type RequestContext, type TransferInput } from './request.js';
 import { toFerryError } from './storage/errors.js';
 import { displayPath } from './storage/paths.js';
 import type { UploadFile } from './storage/storage.js';
@@ -51,8 +51,8 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
     return { op: 'DONE', id: ctx.id };
   } catch (error) {
     if (file && !committed) {
-      // An interrupted upload stays resumable; a failed or cancelled one is removed.
-      if (endedWithSession(ctx.signal)) await file.abandon();
+      // An interrupted or stalled upload stays resumable; a failed or cancelled one is removed.
+      if (keepsPartialUpload(ctx.signal)) await file.abandon();
       else await file.discard();
     }
     throw error;
@@ -112,7 +112,14 @@ export class UploadReceiver implements TransferInput {
   private resolveFinished!: (hash: Buffer) => void;
   private rejectFinished!: (error: FerryError) => void;
 
-  /** `signal`: fail when it aborts (an UPLD's own request); a tree upload calls `fail` itself. */
+  /**
+   * `signal`: the UPLD's own request, whose abort fails the file and whose
+   * stall timeout this receiver switches (on while the client is to send, off
+   * while the server writes). A tree upload's files have none: the tree calls
+   * `fail` and keeps the stall timeout on for the whole request itself.
+   */
+  private readonly ownRequest: boolean;
+
   constructor(
     private readonly ctx: RequestContext,
     private readonly file: UploadFile,
@@ -120,6 +127,7 @@ export class UploadReceiver implements TransferInput {
     private readonly credit: UploadCredit,
     signal?: AbortSignal,
   ) {
+    this.ownRequest = signal !== undefined;
     this.received = file.offset;
     this.queueStart = file.offset;
     this.finished = new Promise<Buffer>((resolve, reject) => {
@@ -128,6 +136,8 @@ export class UploadReceiver implements TransferInput {
     });
     this.finished.catch(() => undefined);
     signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
+    // Created as OPEN is sent: from now on the client is to send DATA.
+    if (this.ownRequest) ctx.waitingOnPeer(true);
   }
 
   onData(offset: number, data: Buffer): void {
@@ -155,6 +165,8 @@ export class UploadReceiver implements TransferInput {
     if (this.clientHash) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'a second HASH for the upload'));
     if (hash.length !== HASH_BYTES) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'HASH of the wrong length'));
     this.clientHash = Buffer.from(hash);
+    // All that is left (the last writes, fsync, rename) is the server's own work.
+    this.ctx.waitingOnPeer(false);
     this.finishIfDone();
   }
 
@@ -177,6 +189,8 @@ export class UploadReceiver implements TransferInput {
       return;
     }
     this.writing = true;
+    // A slow disk is not a stalled client: no stall timeout while the server writes.
+    this.ctx.waitingOnPeer(false);
     this.file.write(buffers, position).then(() => {
       this.writing = false;
       this.written(bytes);
@@ -190,6 +204,7 @@ export class UploadReceiver implements TransferInput {
     if (this.settled) return;
     this.credit.give(bytes, this.clientHash !== undefined);
     this.pump();
+    if (this.ownRequest && !this.writing && !this.clientHash) this.ctx.waitingOnPeer(true);
     this.finishIfDone();
   }
 

@@ -113,6 +113,42 @@ void describe('ferry commands', () => {
     assert.equal(fs.existsSync(path.join(server.root, 'b.bin')), false);
   });
 
+  void it('mv onto an existing folder moves into it, like mv; a trailing / needs a folder', async () => {
+    fs.mkdirSync(path.join(server.root, 'mv-dest', 'sub'), { recursive: true });
+    fs.mkdirSync(path.join(server.root, 'mv-tree'));
+    fs.writeFileSync(path.join(server.root, 'mv-file.txt'), 'file');
+    fs.writeFileSync(path.join(server.root, 'mv-tree', 'inner.txt'), 'inner');
+    let run = await ferry(['mv', `${url}/mv-file.txt`, 'mv-dest']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(server.root, 'mv-dest', 'mv-file.txt'), 'utf8'), 'file');
+    run = await ferry(['mv', `${url}/mv-tree`, '/mv-dest/sub/']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(server.root, 'mv-dest', 'sub', 'mv-tree', 'inner.txt'), 'utf8'), 'inner');
+    // Into a folder that already holds that name: EXISTS unless -f.
+    fs.writeFileSync(path.join(server.root, 'mv-file.txt'), 'second');
+    assertOneLineError(await ferry(['mv', `${url}/mv-file.txt`, 'mv-dest']), 'EXISTS');
+    run = await ferry(['mv', '-f', `${url}/mv-file.txt`, 'mv-dest']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(server.root, 'mv-dest', 'mv-file.txt'), 'utf8'), 'second');
+    assertOneLineError(await ferry(['mv', `${url}/mv-dest/mv-file.txt`, '/no-such-folder/']), 'NOT_FOUND');
+    assertOneLineError(await ferry(['mv', `${url}/mv-dest`, '/mv-dest/sub']), 'INVALID_PATH');
+  });
+
+  void it('errors name the user\'s target, never a temporary file', async () => {
+    // A small file (kept in memory until verified) and a large one (written to its temporary file as it comes).
+    fs.writeFileSync(path.join(server.root, 'f.txt'), 'f');
+    fs.writeFileSync(path.join(server.root, 'large.bin'), patternBytes(600_000, 4));
+    for (const name of ['f.txt', 'large.bin']) {
+      for (const extra of [[], ['--resume']]) {
+        const target = path.join(local, 'no', 'such', 'dir', name);
+        const run = await ferry(['get', ...extra, `${url}/${name}`, target]);
+        assertOneLineError(run, 'NOT_FOUND');
+        assert.ok(run.stderr.includes(target), run.stderr);
+        assert.doesNotMatch(run.stderr, /ferry-part/);
+      }
+    }
+  });
+
   void it('mkdir (-p), and rm of a folder needs -r', async () => {
     let run = await ferry(['mkdir', `${url}/x/y/z`]);
     assertOneLineError(run, 'NOT_FOUND');

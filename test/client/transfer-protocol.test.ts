@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { EntryKind, type Entry } from '../../src/protocol/messages.js';
 import { startFakeServer } from './fake-server.js';
 import { patternBytes, tempDir } from './files.js';
 
@@ -111,6 +112,40 @@ void describe('transfer rules against a scripted peer', () => {
       assert.equal(client.connected, false);
       assert.equal(fs.existsSync(path.join(local, 'x.bin')), false);
     } finally {
+      await server.close();
+    }
+  });
+
+  void it('a listing that names something outside the folder is refused with INVALID_PATH; the session goes on', async () => {
+    const entry = (name: string): Entry => ({ name, kind: EntryKind.FILE, size: 1, mtimeMs: 0, mode: 0o644 });
+    const hostile: Array<[string, boolean]> = [['../escape', false], ['a/b', false], ['..', false], ['a/../../x', true], ['a\\b', true], ['/abs', true]];
+    for (const [name, recursive] of hostile) {
+      const server = await startFakeServer({
+        onMessage(msg, peer) {
+          if (msg.op === 'LIST') peer.send({ op: 'ENTS', id: msg.id, flags: 1, entries: [entry('fine.txt'), entry(name)] });
+        },
+      });
+      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+      try {
+        await assert.rejects(client.list('/', { recursive }), hasCode(ErrorCode.INVALID_PATH), name);
+        // The request ended at the server's last ENTS, so its id is not reused under stale frames.
+        assert.equal(client.connected, true, name);
+      } finally {
+        client.close();
+        await server.close();
+      }
+    }
+    // Recursive names may hold `/`; plain ones may not.
+    const server = await startFakeServer({
+      onMessage(msg, peer) {
+        if (msg.op === 'LIST') peer.send({ op: 'ENTS', id: msg.id, flags: 1, entries: [entry('sub/deeper/f.txt'), entry('..dots..')] });
+      },
+    });
+    const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+    try {
+      assert.deepEqual((await client.list('/', { recursive: true })).map((e) => e.name), ['sub/deeper/f.txt', '..dots..']);
+    } finally {
+      client.close();
       await server.close();
     }
   });

@@ -90,7 +90,9 @@ void describe('tree download in one TGET, against ferryd', () => {
     // The listing for the plan and one TGET: not a request per file.
     const requests = logLines.filter((line) => line.msg === 'request').slice(requestsBefore);
     assert.deepEqual(requests.map((line) => String(line.fields.request).split(' ')[0]).sort(), ['LIST', 'TGET']);
-    assert.ok(logLines.some((line) => line.msg === 'tree download complete' && line.fields.files === files.size));
+    const tget = requests.find((line) => String(line.fields.request).startsWith('TGET'))!;
+    assert.equal(tget.fields.files, files.size);
+    assert.equal(tget.fields.bytes, result.bytes);
   });
 
   void it('without overwrite an existing local file stops the tree with EXISTS and is left as it was', async () => {

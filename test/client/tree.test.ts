@@ -91,6 +91,17 @@ void describe('tree transfers', () => {
     await client.downloadTree('tree/again', back, { overwrite: true });
   });
 
+  void it('leaves local unfinished downloads (.NAME.ferry-part) out of an upload', async () => {
+    const source = path.join(local, 'with-partials');
+    fs.mkdirSync(path.join(source, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(source, 'done.txt'), 'done');
+    fs.writeFileSync(path.join(source, '.half.bin.ferry-part'), 'half');
+    fs.writeFileSync(path.join(source, 'sub', '.other.ferry-part'), 'half');
+    const result = await client.uploadTree(source, 'tree/partials');
+    assert.equal(result.files, 1);
+    assert.deepEqual(fs.readdirSync(path.join(server.root, 'tree', 'partials'), { recursive: true }).map(String).sort(), ['done.txt', 'sub']);
+  });
+
   void it('reports a missing remote folder', async () => {
     await assert.rejects(client.downloadTree('tree/none', path.join(local, 'none')), (error: unknown) => error instanceof FerryError && error.code === ErrorCode.NOT_FOUND);
   });

@@ -64,3 +64,40 @@ void test('users added while running are seen without a restart', async (t) => {
   await addUser(file, { name: 'carol', password: 'carol-password', root: dir, scrypt: CHEAP });
   assert.equal((await authenticate(attempt('carol', 'carol-password'))).user, 'carol');
 });
+
+void test('anonymous access of a server started without users ends when the users file gets its first user, for good', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-auth-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'users.json');
+  const warnings: string[] = [];
+  const log = { info: () => undefined, warn: (message: string) => warnings.push(message) };
+  const authenticate = createAuthenticator({ usersFile: file, anonymous: { root: dir, readOnly: false, untilUsers: true }, log });
+  const anonymous = { method: 'none', user: '', secret: '', remoteAddress: '127.0.0.1' };
+  assert.deepEqual(await authenticate(anonymous), { user: '', root: dir, readOnly: false });
+  await addUser(file, { name: 'ada', password: 'ada-password', root: dir, scrypt: CHEAP });
+  await assert.rejects(authenticate(anonymous), (e: FerryError) => e.code === ErrorCode.AUTH);
+  assert.ok(warnings.some((w) => /anonymous access is now off/.test(w)), 'the change is logged');
+  assert.equal((await authenticate(attempt('ada', 'ada-password'))).user, 'ada');
+  // Removing the user again does not reopen anonymous access.
+  await fs.writeFile(file, JSON.stringify({ version: 1, users: [] }));
+  await assert.rejects(authenticate(anonymous), (e: FerryError) => e.code === ErrorCode.AUTH);
+
+  // --anonymous (no untilUsers) stays on beside users.
+  const explicit = createAuthenticator({ usersFile: file, anonymous: { root: dir, readOnly: true } });
+  await addUser(file, { name: 'bob', password: 'bob-password', root: dir, scrypt: CHEAP });
+  assert.deepEqual(await explicit(anonymous), { user: '', root: dir, readOnly: true });
+});
+
+void test('a blocked address gets LIMIT for every method, anonymous included', async (t) => {
+  const { dir, file } = await setup(t);
+  const authenticate = createAuthenticator({
+    usersFile: file, anonymous: { root: dir, readOnly: true }, throttle: new LoginThrottle({ maxFailures: 2, baseDelayMs: 1, maxDelayMs: 2 }),
+  });
+  for (const guess of ['guess-1', 'guess-2']) {
+    await assert.rejects(authenticate(attempt('ada', guess)), (e: FerryError) => e.code === ErrorCode.AUTH);
+  }
+  const blocked = { user: '', secret: '', remoteAddress: '10.1.1.1' };
+  await assert.rejects(authenticate({ ...blocked, method: 'none' }), (e: FerryError) => e.code === ErrorCode.LIMIT && /try again/.test(e.message));
+  await assert.rejects(authenticate({ ...blocked, method: 'kerberos' }), (e: FerryError) => e.code === ErrorCode.LIMIT);
+  assert.deepEqual(await authenticate({ ...blocked, method: 'none', remoteAddress: '10.1.1.2' }), { user: '', root: dir, readOnly: true });
+});

@@ -6,24 +6,39 @@ const base: ExposureInput = {
   host: '127.0.0.1', userCount: 0, anonymous: false, insecureAllowAnonymousOnNetwork: false, tls: true, allowPlain: false, usersFile: '/c/users.json',
 };
 
-void test('loopback without users serves anonymously; with users, anonymous needs --anonymous', () => {
-  assert.deepEqual(decideExposure(base).refusals, []);
-  assert.equal(decideExposure(base).anonymous, true);
+void test('loopback without users serves anonymously until a user exists, with a warning; with users, anonymous needs --anonymous', () => {
+  const implicit = decideExposure({ ...base, root: '/srv/mine' });
+  assert.deepEqual(implicit.refusals, []);
+  assert.equal(implicit.anonymous, true);
+  assert.equal(implicit.anonymousUntilUsers, true);
+  assert.equal(implicit.warnings.length, 1);
+  assert.match(implicit.warnings[0]!, /^ANONYMOUS ACCESS: .*\/c\/users\.json.*\/srv\/mine.*ferryd user add.*--anonymous/);
   assert.equal(decideExposure({ ...base, userCount: 2 }).anonymous, false);
-  assert.equal(decideExposure({ ...base, userCount: 2, anonymous: true }).anonymous, true);
+  const explicit = decideExposure({ ...base, userCount: 2, anonymous: true });
+  assert.equal(explicit.anonymous, true);
+  assert.equal(explicit.anonymousUntilUsers, false, '--anonymous does not end when users exist');
+  assert.equal(decideExposure({ ...base, anonymous: true }).anonymousUntilUsers, false);
   assert.deepEqual(decideExposure({ ...base, host: '::1', tls: false }).refusals, []);
 });
 
-void test('a network address without authentication is refused unless the loud flag is given', () => {
+void test('a network address: anonymous access only with --anonymous and the loud flag; nobody to log in is refused', () => {
   for (const host of ['0.0.0.0', '::', '192.0.2.10', 'files.example.org']) {
     const noUsers = decideExposure({ ...base, host });
     assert.equal(noUsers.refusals.length, 1, host);
     assert.match(noUsers.refusals[0]!, /without authentication.*ferryd user add.*--insecure-allow-anonymous-on-network/s);
     assert.equal(decideExposure({ ...base, host, userCount: 1, anonymous: true }).refusals.length, 1);
+    assert.equal(decideExposure({ ...base, host, anonymous: true }).refusals.length, 1);
     assert.deepEqual(decideExposure({ ...base, host, userCount: 1 }).refusals, []);
-    const loud = decideExposure({ ...base, host, insecureAllowAnonymousOnNetwork: true });
+    assert.equal(decideExposure({ ...base, host, userCount: 1 }).anonymous, false);
+    // The loud flag alone no longer turns anonymous access on: it must be asked for.
+    const loudOnly = decideExposure({ ...base, host, insecureAllowAnonymousOnNetwork: true });
+    assert.equal(loudOnly.refusals.length, 1);
+    assert.match(loudOnly.refusals[0]!, /--anonymous and --insecure-allow-anonymous-on-network/);
+    const loud = decideExposure({ ...base, host, anonymous: true, insecureAllowAnonymousOnNetwork: true });
     assert.deepEqual(loud.refusals, []);
-    assert.ok(loud.notices.some((line) => line.startsWith('INSECURE')));
+    assert.equal(loud.anonymous, true);
+    assert.equal(loud.anonymousUntilUsers, false);
+    assert.ok(loud.warnings.some((line) => line.startsWith('INSECURE')));
   }
 });
 

@@ -18,6 +18,8 @@ void test('limit flags become server limits (seconds → ms, hours → ms) and b
   assert.throws(() => limitsFromFlags({ maxConnectionsPerAddress: 0 }), /positive whole number/);
   assert.throws(() => limitsFromFlags({ maxFrame: 1000 }), /65536/);
   assert.throws(() => limitsFromFlags({ tempMaxAge: -1 }), /positive/);
+  assert.deepEqual(limitsFromFlags({ stallTimeout: 2.5 }), { stallTimeoutMs: 2500 });
+  assert.throws(() => limitsFromFlags({ stallTimeout: 0 }), /--stall-timeout must be a positive number of seconds/);
 });
 
 void test('ferryd binary: users, login blocking, per-address, handshake, path and name limits from flags', async (t) => {

@@ -96,11 +96,24 @@ const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url)
 
 export interface Ferryd { child: ChildProcess; port: number; output: () => string }
 
+export interface FerrydLaunch {
+  /**
+   * Runs ferryd under `ulimit -f` with this many blocks (of 512 or 1024
+   * bytes, as the shell counts): writes past the limit fail with EFBIG, a full
+   * disk any user can arrange.
+   */
+  fileSizeLimitBlocks?: number;
+}
+
 /** Starts the real ferryd binary (plain TCP on loopback, its own config folder) and waits for its address. */
-export async function startFerryd(root: string, configDir: string, extra: string[] = []): Promise<Ferryd> {
-  const child = spawn(process.execPath, [FERRYD, '--root', root, '--port', '0', '--no-tls', '--config-dir', configDir, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startFerryd(root: string, configDir: string, extra: string[] = [], launch: FerrydLaunch = {}): Promise<Ferryd> {
+  const args = [FERRYD, '--root', root, '--port', '0', '--no-tls', '--config-dir', configDir, ...extra];
+  // Node ignores SIGXFSZ, so a write past the limit is an EFBIG error rather than the end of the process.
+  const child = launch.fileSizeLimitBlocks === undefined
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/bin/sh', ['-c', `ulimit -f ${launch.fileSizeLimitBlocks} && exec "$@"`, 'sh', process.execPath, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -150,13 +150,54 @@ void test('SIGTERM: an upload still unfinished when the grace period ends keeps 
   }
 });
 
-void test('ferryd without --root exits 2 with a usage message', async () => {
-  const child = spawn(process.execPath, [FERRYD, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs ferryd to its exit; returns the exit code and what it wrote. */
+async function runFerrydToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [FERRYD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 2);
-  assert.match(stderr, /--root/);
+  return { code, stdout, stderr };
+}
+
+void test('bad arguments: exit 2 with one coded line, before any certificate is generated or anything listens', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-args-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const root = path.join(dir, 'root');
+  await fs.mkdir(root);
+  await fs.writeFile(path.join(dir, 'a-file'), 'x');
+  const configDir = path.join(dir, 'config');
+  // TLS stays on (the default), so a late check would first generate a certificate in configDir.
+  const base = ['--config-dir', configDir];
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', '0'], /^ferryd: USAGE: --root DIR is required/],
+    [['--root', root, '--port', 'abc'], /^ferryd: USAGE: --port must be a whole number from 0 to 65535/],
+    [['--root', root, '--port', '70000'], /^ferryd: USAGE: --port/],
+    [['--root', root, '--port', '-1'], /^ferryd: USAGE: --port/],
+    [['--root', root, '--port', '1.5'], /^ferryd: USAGE: --port/],
+    [['--root', path.join(dir, 'missing'), '--port', '0'], /^ferryd: NOT_FOUND: --root .*missing: no such folder/],
+    [['--root', path.join(dir, 'a-file'), '--port', '0'], /^ferryd: NOT_A_DIRECTORY: --root .*a-file: not a folder/],
+    [['--root', root, '--port', '0', '--log-level', 'loud'], /^ferryd: USAGE: unknown --log-level "loud"/],
+    [['--root', root, '--port', '0', '--grace', 'soon'], /^ferryd: USAGE: --grace/],
+    [['--root', root, '--port', '0', '--max-frame', '1000'], /^ferryd: USAGE: --max-frame must be between 65536 and 16777216/],
+    [['--root', root, '--port', '0', '--idle-timeout', 'x'], /^ferryd: USAGE: --idle-timeout must be a positive number of seconds/],
+    [['--root', root, '--port', '0', '--login-block', '0'], /^ferryd: USAGE: --login-block/],
+    [['--root', root, '--port', '0', '--stall-timeout', '-3'], /^ferryd: USAGE: --stall-timeout/],
+    [['--root', root, '--port', '0', '--tls-cert', path.join(dir, 'a-file')], /^ferryd: USAGE: give both --tls-cert and --tls-key/],
+  ];
+  for (const [args, expected] of cases) {
+    const { code, stdout, stderr } = await runFerrydToExit([...base, ...args]);
+    const what = args.join(' ');
+    assert.equal(code, 2, `${what}: exit code (stderr: ${stderr})`);
+    assert.match(stderr, expected, what);
+    assert.equal(stderr.trimEnd().split('\n').length, 1, `${what}: one line, got ${JSON.stringify(stderr)}`);
+    assert.match(stderr, /\(see ferryd --help\)\n$/, what);
+    assert.equal(stdout, '', `${what}: nothing on stdout`);
+    assert.equal(await exists(configDir), false, `${what}: nothing was written to the config folder`);
+  }
 });

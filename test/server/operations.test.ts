@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -141,3 +142,82 @@ void test('more than maxInFlight requests → BUSY for the new one', async () =>
     await srv.cleanup();
   }
 });
+
+void test('LIST names: plain ones are single components; recursive ones put every folder before its content', () => withServer(async (srv, c) => {
+  await fs.mkdir(path.join(srv.root, 'a/b/c'), { recursive: true });
+  await fs.mkdir(path.join(srv.root, 'x/y'), { recursive: true });
+  for (const file of ['a/1.txt', 'a/b/2.txt', 'a/b/c/3.txt', 'x/y/4.txt', 'top.txt']) await fs.writeFile(path.join(srv.root, file), file);
+  await fs.symlink(path.join(srv.root, 'a'), path.join(srv.root, 'link-to-a'));
+  const plain = (await c.list('a')).entries.map((e) => e.name).sort();
+  assert.deepEqual(plain, ['1.txt', 'b']);
+  const names = (await c.list('', 1)).entries.map((e) => e.name);
+  assert.deepEqual([...names].sort(), ['a', 'a/1.txt', 'a/b', 'a/b/2.txt', 'a/b/c', 'a/b/c/3.txt', 'link-to-a', 'top.txt', 'x', 'x/y', 'x/y/4.txt']);
+  for (const [index, name] of names.entries()) {
+    const parent = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : undefined;
+    if (parent !== undefined) assert.ok(names.indexOf(parent) < index, `${parent} is listed before ${name}: ${names.join(', ')}`);
+  }
+  assert.ok(!names.some((name) => name.startsWith('link-to-a/')), 'a symlinked folder is not entered');
+}));
+
+void test('MOVE onto what exists: EXISTS without overwrite; with it a file replaces a file, an empty folder is replaced by a folder, else the matching code', () => withServer(async (srv, c) => {
+  const mk = async (relative: string, content?: string): Promise<void> => {
+    if (content === undefined) await fs.mkdir(path.join(srv.root, relative), { recursive: true });
+    else await fs.writeFile(path.join(srv.root, relative), content);
+  };
+  await mk('file.txt', 'f');
+  await mk('other.txt', 'o');
+  await mk('folder');
+  await mk('empty');
+  await mk('full');
+  await mk('full/inside.txt', 'i');
+  const move = (from: string, to: string, flags: number) => c.request({ op: 'MOVE', id: c.id(), from, to, flags });
+  assert.equal(codeOf(await move('file.txt', 'folder', 0)), ErrorCode.EXISTS);
+  assert.equal(codeOf(await move('file.txt', 'folder', 1)), ErrorCode.IS_A_DIRECTORY, 'a file onto a folder');
+  assert.equal(codeOf(await move('folder', 'file.txt', 1)), ErrorCode.NOT_A_DIRECTORY, 'a folder onto a file');
+  assert.equal(codeOf(await move('folder', 'full', 1)), ErrorCode.NOT_EMPTY, 'a folder onto a non-empty folder');
+  assert.equal(codeOf(await move('folder', 'folder/sub', 0)), ErrorCode.INVALID_PATH, 'a folder into itself');
+  assert.equal(codeOf(await move('folder', 'empty', 1)), 'DONE', 'a folder replaces an empty folder');
+  assert.equal(codeOf(await move('file.txt', 'other.txt', 1)), 'DONE', 'a file replaces a file');
+  assert.equal(await fs.readFile(path.join(srv.root, 'other.txt'), 'utf8'), 'f');
+  assert.equal(codeOf(await move('other.txt', 'other.txt', 1)), 'DONE', 'onto itself: nothing changes');
+  assert.equal(codeOf(await move('other.txt', 'missing/x', 1)), ErrorCode.NOT_FOUND);
+  assert.equal(codeOf(await move('other.txt', 'full/inside.txt/x', 1)), ErrorCode.NOT_A_DIRECTORY);
+}));
+
+void test('UPLD and DWLD error codes', () => withServer(async (srv, c) => {
+  await fs.mkdir(path.join(srv.root, 'dir'));
+  await fs.writeFile(path.join(srv.root, 'f.txt'), 'hello');
+  const upload = (p: string, flags: number) => c.request({ op: 'UPLD', id: c.id(), path: p, size: 1, mtimeMs: 0, mode: 0, flags });
+  assert.equal(codeOf(await upload('f.txt', 0)), ErrorCode.EXISTS);
+  assert.equal(codeOf(await upload('dir', 1)), ErrorCode.IS_A_DIRECTORY);
+  assert.equal(codeOf(await upload('', 1)), ErrorCode.IS_A_DIRECTORY);
+  assert.equal(codeOf(await upload('missing/x', 0)), ErrorCode.NOT_FOUND);
+  assert.equal(codeOf(await upload('f.txt/x', 0)), ErrorCode.NOT_A_DIRECTORY);
+  const download = (p: string, offset = 0, prefixHash = Buffer.alloc(0)) => c.request({ op: 'DWLD', id: c.id(), path: p, offset, prefixHash, window: 1024 });
+  assert.equal(codeOf(await download('missing')), ErrorCode.NOT_FOUND);
+  assert.equal(codeOf(await download('dir')), ErrorCode.IS_A_DIRECTORY);
+  assert.equal(codeOf(await download('f.txt', 6, Buffer.alloc(32))), ErrorCode.SIZE_MISMATCH);
+  assert.equal(codeOf(await download('f.txt', 2, Buffer.alloc(32))), ErrorCode.HASH_MISMATCH);
+  assert.equal(codeOf(await download('f.txt', 0, Buffer.alloc(32))), ErrorCode.BAD_FRAME);
+  assert.equal(codeOf(await download('f.txt', 2)), ErrorCode.BAD_FRAME);
+  execFileSync('mkfifo', [path.join(srv.root, 'pipe')]);
+  assert.equal(codeOf(await download('pipe')), ErrorCode.UNSUPPORTED);
+}));
+
+void test('a request that reuses an id still in flight: the running request ends with one FAIL BAD_FRAME, the new one never starts', () => withServer(async (srv, c) => {
+  await fs.writeFile(path.join(srv.root, 'big.bin'), Buffer.alloc(1024 * 1024, 1));
+  c.send({ op: 'DWLD', id: 5, path: 'big.bin', offset: 0, prefixHash: Buffer.alloc(0), window: 0 });
+  assert.equal((await c.nextFor(5)).op, 'OPEN');
+  const reused = await c.request({ op: 'STAT', id: 5, path: 'big.bin' });
+  assert.ok(reused.op === 'FAIL' && reused.code === ErrorCode.BAD_FRAME && /reused/.test(reused.message), JSON.stringify(reused));
+  // The id is free now: a new request with it is served, and nothing of the download follows.
+  c.send({ op: 'WIND', id: 5, increment: 1024 * 1024 });
+  assert.equal((await c.request({ op: 'STAT', id: 5, path: 'big.bin' })).op, 'STAT');
+
+  // An upload ended this way is a failed one: its temporary file goes.
+  c.send({ op: 'UPLD', id: 7, path: 'up.bin', size: 10, mtimeMs: 0, mode: 0, flags: 0 });
+  assert.equal((await c.nextFor(7)).op, 'OPEN');
+  assert.equal(codeOf(await c.request({ op: 'MKDR', id: 7, path: 'never', flags: 0 })), ErrorCode.BAD_FRAME);
+  assert.equal(await fs.access(path.join(srv.root, 'never')).then(() => true, () => false), false, 'the second request did not run');
+  assert.equal(await fs.access(path.join(srv.root, '.up.bin.ferry-part')).then(() => true, () => false), false);
+}));

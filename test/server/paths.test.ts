@@ -27,6 +27,10 @@ void test('parseRemotePath: root forms, components, and every refused form', () 
   assert.deepEqual(parseRemotePath('..a/b..'), ['..a', 'b..']);
   assert.deepEqual(parseRemotePath('\ufeffcafé'), ['\ufeffcafé']);
   assert.deepEqual(parseRemotePath('n'.repeat(255)), ['n'.repeat(255)]);
+  assert.deepEqual(parseRemotePath('.ferry-part/x.ferry-part/.a.ferry-part.txt'), ['.ferry-part', 'x.ferry-part', '.a.ferry-part.txt']);
+  for (const reserved of ['.a.ferry-part', 'sub/.a.ferry-part', '.a.ferry-part/inner', '..ferry-part', `.${'0'.repeat(40)}.ferry-part`]) {
+    assert.throws(() => parseRemotePath(reserved), (e: { code: number; message: string }) => e.code === ErrorCode.INVALID_PATH && /reserved/.test(e.message), reserved);
+  }
   for (const bad of BAD_PATHS) {
     assert.throws(() => parseRemotePath(bad), (e: { code: number }) => e.code === ErrorCode.INVALID_PATH, JSON.stringify(bad));
   }

@@ -177,3 +177,19 @@ void test('FILE and DONE from a client outside a TPUT: ignored for unknown ids, 
   assert.ok(final.op === 'FAIL' && final.code === ErrorCode.BAD_FRAME);
   assert.equal((await c.list('t')).entries.length, 1);
 }));
+
+void test('TGET leaves out upload temporary files and names no request could address', () => withServer(async (srv, c) => {
+  const top = path.join(srv.root, 't');
+  await fs.mkdir(top);
+  await fs.writeFile(path.join(top, 'kept.txt'), 'kept');
+  await fs.writeFile(path.join(top, '.half.bin.ferry-part'), 'unfinished');
+  await fs.writeFile(path.join(top, 'line\nbreak'), 'x');
+  await fs.writeFile(path.join(top, 'back\\slash'), 'x');
+  await fs.mkdir(path.join(top, '.dir.ferry-part'));
+  await fs.writeFile(path.join(top, '.dir.ferry-part', 'inside'), 'x');
+  const id = c.id();
+  c.send({ op: 'TGET', id, path: 't', window: 65536 });
+  const { items, final } = await readTree(c, id);
+  assert.equal(final.op, 'DONE');
+  assert.deepEqual(items.map((item) => item.entry.name), ['kept.txt']);
+}));

@@ -132,7 +132,7 @@ void test('names must stay below the tree: escapes, absolute names and symlinks 
   try {
     await fs.mkdir(path.join(srv.root, 't'));
     await fs.symlink(outside, path.join(srv.root, 't', 'link'));
-    for (const name of ['../x', 'a/../../x', '/abs', 'a//b', '.', 'link/x', 'a\\b']) {
+    for (const name of ['../x', 'a/../../x', '/abs', 'a//b', '.', 'link/x', 'a\\b', '.x.ferry-part', 'd/.y.ferry-part']) {
       const final = await put(c, 't', [{ entry: file(name, 1), content: Buffer.from('x') }]);
       assert.ok(final.op === 'FAIL' && final.code === ErrorCode.INVALID_PATH, `${name}: ${JSON.stringify(final)}`);
     }

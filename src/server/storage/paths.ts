@@ -4,6 +4,7 @@
  */
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { MAX_NAME_BYTES, MAX_PATH_BYTES } from '../../protocol/constants.js';
+import { isTemporaryName } from '../../protocol/temp-names.js';
 
 export interface PathLimits {
   maxPathLength: number;
@@ -24,7 +25,8 @@ function hasForbiddenCharacter(name: string): boolean {
 /**
  * Splits a protocol path into its components. A leading `/` is allowed (it
  * means the root); `''` and `/` are the root itself (no components). Empty
- * components, `.`, `..`, backslashes and control characters are INVALID_PATH.
+ * components, `.`, `..`, backslashes, control characters and the reserved
+ * names of upload temporary files (`.NAME.ferry-part`) are INVALID_PATH.
  */
 export function parseRemotePath(path: string, limits: PathLimits = DEFAULT_PATH_LIMITS): string[] {
   if (Buffer.byteLength(path, 'utf8') > limits.maxPathLength) {
@@ -40,8 +42,19 @@ export function parseRemotePath(path: string, limits: PathLimits = DEFAULT_PATH_
     if (Buffer.byteLength(name, 'utf8') > limits.maxNameLength) {
       throw invalidPath(path, `a name is longer than ${limits.maxNameLength} bytes`);
     }
+    // Upload temporary files belong to the server alone (docs/PROTOCOL.md §7).
+    if (isTemporaryName(name)) throw invalidPath(path, `${JSON.stringify(shorten(name))} has the reserved form .NAME.ferry-part of upload temporary files`);
   }
   return components;
+}
+
+/**
+ * Whether a name found on disk could be named in a request: a listing or a
+ * tree walk shows only those (a name no request can reach would only make
+ * clients refuse the whole listing). Upload temporary files are left out too.
+ */
+export function isAddressableName(name: string, limits: PathLimits = DEFAULT_PATH_LIMITS): boolean {
+  return !hasForbiddenCharacter(name) && !isTemporaryName(name) && Buffer.byteLength(name, 'utf8') <= limits.maxNameLength;
 }
 
 /** The protocol form of components, for messages and logs. */

@@ -4,8 +4,9 @@
  *
  * How a protocol path becomes a file:
  * 1. parseRemotePath (paths.ts) refuses `.`, `..`, empty components,
- *    backslashes, control characters and over-long names before any disk
- *    access. What is left can only go *down* from the root, one name at a time.
+ *    backslashes, control characters, over-long names and the reserved names
+ *    of upload temporary files before any disk access. What is left can only
+ *    go *down* from the root, one name at a time.
  * 2. Symlinks are the only way left out. The folder that holds the last
  *    component is resolved with realpath (every symlink on the way followed by
  *    the kernel) and the result must lie inside the root's real path, checked
@@ -40,16 +41,14 @@ import path from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
+import { isTemporaryName, TEMP_SUFFIX } from '../../protocol/temp-names.js';
 import { errnoCode, toFerryError } from './errors.js';
-import { DEFAULT_PATH_LIMITS, displayPath, parseRemotePath, type PathLimits } from './paths.js';
+import { DEFAULT_PATH_LIMITS, displayPath, isAddressableName, parseRemotePath, type PathLimits } from './paths.js';
 import { removeTreeAt } from './remove-tree.js';
 import { TreeTarget } from './tree-target.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
-/** Suffix of an upload's temporary file `.<name>.ferry-part` (docs/PROTOCOL.md §6). */
-export const TEMP_SUFFIX = '.ferry-part';
-const TEMP_NAME = /^\..*\.ferry-part$/s;
 const NAME_MAX_ON_DISK = 255;
 
 /** A folder opened and checked once; `path` reaches it through its descriptor. */
@@ -569,7 +568,7 @@ export class Storage {
           if (++visited > budget) break;
           const full = path.join(folder, dirent.name);
           if (dirent.isDirectory()) folders.push(full);
-          else if (dirent.isFile() && TEMP_NAME.test(dirent.name) && !isActive(full)) {
+          else if (dirent.isFile() && isTemporaryName(dirent.name) && !isActive(full)) {
             const stats = await fs.lstat(full).catch(() => undefined);
             if (stats?.isFile() && stats.mtimeMs < cutoff) {
               await fs.unlink(full).then(() => removed++, () => undefined);
@@ -590,7 +589,8 @@ export class Storage {
  * A folder listing read in batches, so a folder of 100 000 entries streams:
  * names come from opendir, metadata from one lstat per entry (symlinks are
  * reported, not followed). A recursive listing walks depth first and names
- * entries by their path relative to the listed folder.
+ * entries by their path relative to the listed folder. Upload temporary
+ * files (reserved names) are left out.
  */
 export class Listing {
   private current: ListedFolder | undefined;
@@ -643,6 +643,7 @@ export class Listing {
         await this.closeCurrent();
         continue;
       }
+      if (isTemporaryName(dirent.name)) continue; // upload temporary files are the server's (docs/PROTOCOL.md §7)
       const stats = lstatSync(path.join(folder.path, dirent.name), { throwIfNoEntry: false });
       if (!stats) continue; // removed between readdir and lstat
       const name = prefix + dirent.name;
@@ -727,6 +728,7 @@ export class TreeWalk {
         await this.closeCurrent();
         continue;
       }
+      if (!isAddressableName(dirent.name)) continue; // names no request could reach, upload temporary files
       const name = prefix + dirent.name;
       const full = path.join(folder.path, dirent.name);
       // The folder's own type answer (d_type) spares an lstat per file; some file systems leave it unknown.
