@@ -20,10 +20,14 @@ import type { StagedFile, UploadFile, UploadPlan } from './storage/storage.js';
 import type { TreeTarget } from './storage/tree-target.js';
 import { UploadCredit, UploadReceiver } from './upload.js';
 
-/** A batch is committed once it holds this many files... */
-const BATCH_FILES = 1024;
-/** ...or this much content, so a long upload becomes durable as it goes and memory stays bounded. */
-const BATCH_BYTES = 256 * 1024 * 1024;
+/**
+ * Checked files are flushed to disk in the background once this many wait
+ * (or this much content), while the rest of the tree arrives; each flush is
+ * followed by the renames of the files it covered. So at the end only the
+ * last few files and one flush of the renames are left to wait for.
+ */
+const FLUSH_FILES = 256;
+const FLUSH_BYTES = 64 * 1024 * 1024;
 
 export async function handleTreePut(ctx: RequestContext, msg: TreePutRequest): Promise<ServerMessage> {
   const components = ctx.storage.parse(msg.path);
@@ -68,11 +72,14 @@ class TreeUpload implements TransferInput {
   private current: FileInProgress | undefined;
   /** Files whose HASH arrived and whose checks and staging are still running. */
   private readonly finishing = new Set<Promise<void>>();
-  private staged: StagedFile[] = [];
+  /** Checked files waiting for a flush, with their claims (one upload per path) held until renamed. */
+  private staged: { file: StagedFile; claim: { key: string; tempReal: string } }[] = [];
   private stagedBytes = 0;
-  /** Target keys of staged files: claimed (one upload per path) until committed. */
-  private readonly claims: { key: string; tempReal: string }[] = [];
+  /** The chain of flushes and renames so far; resolves with the first failure. */
   private committing: Promise<FerryError | undefined> = Promise.resolve(undefined);
+  private flushRunning = false;
+  /** Folders renamed into whose renames are not flushed yet. */
+  private readonly renamedInto = new Set<string>();
   private doneSeen = false;
   private settled = false;
 
@@ -109,7 +116,7 @@ class TreeUpload implements TransferInput {
       }
       let file: UploadFile;
       try {
-        file = this.target.createFile(plan);
+        file = this.target.createFile(plan, entry.mode);
       } catch (error) {
         this.ctx.uploads.release(plan.key, plan.tempReal);
         void plan.close();
@@ -171,14 +178,13 @@ class TreeUpload implements TransferInput {
       throw error;
     }
     await plan.close();
-    this.claims.push({ key: plan.key, tempReal: plan.tempReal });
-    this.staged.push(staged);
+    this.staged.push({ file: staged, claim: { key: plan.key, tempReal: plan.tempReal } });
     this.stagedBytes += entry.size;
     this.files++;
     this.bytes += entry.size;
-    if (this.staged.length >= BATCH_FILES || this.stagedBytes >= BATCH_BYTES) {
-      const failure = await this.commitBatch();
-      if (failure) throw failure;
+    if (!this.flushRunning && (this.staged.length >= FLUSH_FILES || this.stagedBytes >= FLUSH_BYTES)) {
+      // In the background: the tree goes on arriving meanwhile; a failure is reported at the end.
+      void this.commitStaged();
     }
   }
 
@@ -194,23 +200,27 @@ class TreeUpload implements TransferInput {
     await plan.close();
   }
 
-  /** Commits what is staged now; batches are committed one after another. */
-  private commitBatch(): Promise<FerryError | undefined> {
+  /**
+   * Flushes what is staged now and renames it; such runs go one after
+   * another. Resolves with the first failure of any run so far.
+   */
+  private commitStaged(): Promise<FerryError | undefined> {
     const batch = this.staged;
-    const claims = this.claims.splice(0);
     this.staged = [];
     this.stagedBytes = 0;
+    this.flushRunning = true;
     this.committing = this.committing.then(async (earlier) => {
       let failure: FerryError | undefined;
-      // Flushing the disk is the server's own work, however long it takes: no stall timeout meanwhile.
-      this.ctx.waitingOnPeer(false);
       try {
-        failure = await this.ctx.storage.commitStaged(batch);
+        await this.ctx.storage.flushStaged(batch.map((item) => item.file));
+        const renamed = this.ctx.storage.renameStaged(batch.map((item) => item.file));
+        failure = renamed.failure;
+        for (const folder of renamed.folders) this.renamedInto.add(folder);
       } catch (error) {
         failure = toFerryError(error);
       }
-      if (!this.settled) this.ctx.waitingOnPeer(true);
-      for (const claim of claims) this.ctx.uploads.release(claim.key, claim.tempReal);
+      for (const { claim } of batch) this.ctx.uploads.release(claim.key, claim.tempReal);
+      this.flushRunning = false;
       return earlier ?? failure;
     });
     return this.committing;
@@ -229,7 +239,15 @@ class TreeUpload implements TransferInput {
       current.receiver.fail(new FerryError(ErrorCode.CANCELLED, 'the tree upload ended'));
       await this.dropFile(current.file, current.plan);
     }
-    return this.commitBatch();
+    // Flushing the disk is the server's own work, however long it takes: no stall timeout meanwhile.
+    this.ctx.waitingOnPeer(false);
+    let failure = await this.commitStaged();
+    try {
+      await this.ctx.storage.flushRenames([...this.renamedInto]);
+    } catch (error) {
+      failure ??= toFerryError(error);
+    }
+    return failure;
   }
 
   private resolveIfDone(): void {

@@ -445,20 +445,19 @@ export class Storage {
   }
 
   /** A fresh, empty temporary file for `plan` (an existing one is cut to 0). */
-  createUploadFile(plan: UploadPlan): UploadFile {
+  createUploadFile(plan: UploadPlan, mode = 0): UploadFile {
     let fd: number;
+    // Created with the permission bits it will have, when the umask keeps them all: no fchmod later.
+    const bits = mode & 0o777;
+    const createdWith = bits !== 0 && (bits & PROCESS_UMASK) === 0 ? bits : 0;
     try {
-      fd = openSync(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o666);
+      // Through the plan's checked folder descriptor, with O_NOFOLLOW: the file is in that folder, inside the
+      // root, whatever happens to paths meanwhile, so its descriptor needs no second check.
+      fd = openSync(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, createdWith || 0o666);
     } catch (error) {
       throw toFerryError(error, displayPath(plan.components));
     }
-    try {
-      this.verifyFd(fd, plan.components);
-    } catch (error) {
-      closeQuietly(fd);
-      throw error;
-    }
-    return new UploadFile(fd, plan, 0, Buffer.alloc(0), createHash('sha256'));
+    return new UploadFile(fd, plan, 0, Buffer.alloc(0), createHash('sha256'), createdWith);
   }
 
   /**
@@ -471,28 +470,32 @@ export class Storage {
   }
 
   /**
-   * Makes checked uploads final, several at once (TPUT's batches): flushes
-   * their content to disk, renames each temporary file over its target, then
-   * flushes the renames. One flush of the file system for a whole batch
-   * instead of an fsync per file is what makes a tree of small files cheap;
-   * a final name still never holds a partial or unchecked file.
-   *
-   * Each rename goes through its folder opened and checked again, so a folder
-   * swapped for a symlink since the file was written cannot redirect it.
-   * Returns the first failure (EXISTS for a target that appeared without
-   * overwrite, say) after committing every other file, or undefined.
+   * Flushes the content of checked tree-upload files to disk (TPUT), many at
+   * once: one flush of the whole file system instead of an fsync per file is
+   * what makes a tree of small files cheap. Only after it may they be renamed.
    */
-  async commitStaged(files: readonly StagedFile[]): Promise<FerryError | undefined> {
-    if (files.length === 0) return undefined;
-    await this.flushFiles(files.map((file) => file.tempReal));
+  async flushStaged(files: readonly StagedFile[]): Promise<void> {
+    if (files.length > 0) await this.flushFiles(files.map((file) => file.tempReal));
+  }
+
+  /**
+   * Renames flushed tree-upload files over their targets. Each rename goes
+   * through its folder opened and checked again, so a folder swapped for a
+   * symlink since the file was written cannot redirect it. Returns the first
+   * failure (EXISTS for a target that appeared without overwrite, say) after
+   * renaming every other file, or undefined; a file that cannot be renamed
+   * loses its temporary file. Returns the real paths of the folders renamed
+   * into, for `flushRenames`.
+   */
+  renameStaged(files: readonly StagedFile[]): { failure: FerryError | undefined; folders: string[] } {
     let failure: FerryError | undefined;
-    const folders = new Map<string, StagedFile[]>();
+    const byFolder = new Map<string, StagedFile[]>();
     for (const file of files) {
-      const group = folders.get(file.folderReal);
+      const group = byFolder.get(file.folderReal);
       if (group) group.push(file);
-      else folders.set(file.folderReal, [file]);
+      else byFolder.set(file.folderReal, [file]);
     }
-    for (const [folderReal, group] of folders) {
+    for (const [folderReal, group] of byFolder) {
       let folder: OpenFolder;
       try {
         folder = this.openCheckedFolderNow(folderReal, group[0]!.components.slice(0, -1), true);
@@ -502,8 +505,8 @@ export class Storage {
       }
       try {
         for (const file of group) {
-          const temp = path.join(folder.path, file.tempName);
-          const target = path.join(folder.path, file.name);
+          const temp = `${folder.path}/${file.tempName}`;
+          const target = `${folder.path}/${file.name}`;
           try {
             if (file.overwrite) renameSync(temp, target);
             else linkWithoutReplacing(temp, target);
@@ -517,11 +520,15 @@ export class Storage {
           }
         }
       } finally {
-        await folder.close();
+        void folder.close();
       }
     }
-    await this.flushFiles([...folders.keys()]);
-    return failure;
+    return { failure, folders: [...byFolder.keys()] };
+  }
+
+  /** Makes renames into `folders` (real paths) durable: after it, a tree upload may answer DONE. */
+  async flushRenames(folders: readonly string[]): Promise<void> {
+    if (folders.length > 0) await this.flushFiles(folders);
   }
 
   /**
@@ -871,6 +878,13 @@ export interface UploadPlan {
  */
 export const UPLOAD_FLUSH_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The umask, read once: it decides whether a file created with a client's
+ * permission bits already has them. (process.umask() without an argument
+ * only reads it; it is discouraged because setting it races other threads.)
+ */
+const PROCESS_UMASK = process.umask();
+
 /** An upload's temporary file: written at positions, then committed under the final name or dropped. */
 export class UploadFile {
   private closed = false;
@@ -891,6 +905,8 @@ export class UploadFile {
     readonly prefixHash: Buffer,
     /** Has consumed the first `offset` bytes; the transfer feeds it the rest. */
     readonly hash: Hash,
+    /** Permission bits the file was created with (0: unknown), so applying the same ones is skipped. */
+    private readonly createdMode = 0,
   ) {}
 
   /** Writes `buffers` one after another starting at `position`, on the thread pool. */
@@ -955,7 +971,7 @@ export class UploadFile {
   /** mtime and mode on the temporary file (before it is flushed and renamed). */
   private applyTimesAndMode(mtimeMs: number, mode: number): void {
     // Only permission bits: a client never sets setuid, setgid or sticky bits.
-    if (mode !== 0) fchmodSync(this.fd, mode & 0o777);
+    if (mode !== 0 && (mode & 0o777) !== this.createdMode) fchmodSync(this.fd, mode & 0o777);
     if (mtimeMs > 0) futimesSync(this.fd, new Date(), new Date(mtimeMs));
   }
 

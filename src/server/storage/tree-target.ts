@@ -28,6 +28,8 @@ interface HeldFolder {
 export class TreeTarget {
   /** Open folders by their path below the top (`` is the top, `a/b` below it). */
   private readonly folders = new Map<string, HeldFolder>();
+  /** Folders this upload created: nothing was in them before it, so their files need no target check. */
+  private readonly created = new Set<string>();
 
   constructor(
     private readonly storage: Storage,
@@ -45,6 +47,7 @@ export class TreeTarget {
       const parent = this.folder(relative.slice(0, depth - 1));
       try {
         mkdirSync(path.join(parent.path, relative[depth - 1]!));
+        this.created.add(key);
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw toFerryError(error, this.display(relative.slice(0, depth)));
       }
@@ -63,15 +66,19 @@ export class TreeTarget {
     const folderKey = relative.slice(0, -1).join('/');
     const folder = this.folder(relative.slice(0, -1));
     const name = relative[relative.length - 1]!;
-    this.storage.checkUploadTarget(path.join(folder.path, name), overwrite, subject);
+    // A folder this upload made held nothing before it. Should another session put the same name there
+    // meanwhile, the commit still refuses to replace it without overwrite (it links, never renames over).
+    if (!this.created.has(folderKey)) this.storage.checkUploadTarget(`${folder.path}/${name}`, overwrite, subject);
     const held = this.folders.get(folderKey)!;
     held.users++;
     let closed = false;
+    // Plain joins: every component is checked (no `/`, `.` or `..`), so there is nothing to normalise.
+    const temp = tempName(name);
     return {
-      key: path.join(folder.real, name),
-      target: path.join(folder.path, name),
-      temp: path.join(folder.path, tempName(name)),
-      tempReal: path.join(folder.real, tempName(name)),
+      key: `${folder.real}/${name}`,
+      target: `${folder.path}/${name}`,
+      temp: `${folder.path}/${temp}`,
+      tempReal: `${folder.real}/${temp}`,
       components,
       close: async () => {
         if (closed) return;
@@ -82,9 +89,9 @@ export class TreeTarget {
     };
   }
 
-  /** The temporary file of `plan`, fresh and empty. */
-  createFile(plan: UploadPlan): UploadFile {
-    return this.storage.createUploadFile(plan);
+  /** The temporary file of `plan`, fresh and empty, created with `mode` (0: the default) where the umask allows. */
+  createFile(plan: UploadPlan, mode: number): UploadFile {
+    return this.storage.createUploadFile(plan, mode);
   }
 
   async close(): Promise<void> {
