@@ -36,6 +36,9 @@ const CLIENT_HASH_WORKER = process.env.FERRY_CLIENT_HASH_WORKER === undefined
  */
 const SMALL_DOWNLOAD_BYTES = 256 * 1024;
 
+/** The umask, read once (process.umask() without an argument only reads it). */
+const PROCESS_UMASK = process.umask();
+
 /** Where a download starts: from 0, or after the bytes of a temporary file being resumed. */
 export interface ResumePoint {
   offset: number;
@@ -200,10 +203,14 @@ export class FileSink {
    * is removed (it never held a whole verified file worth resuming).
    */
   private writeInMemoryFile(content: Buffer[]): void {
-    const { partial, localPath } = this.options;
+    const { partial, localPath, mode } = this.options;
+    // The content is already checked, so the file may be created with its final permission bits when the
+    // umask keeps them: one fchmod less per small file.
+    const bits = mode & 0o7777;
+    const createdWith = bits !== 0 && (bits & ~0o777) === 0 && (bits & PROCESS_UMASK) === 0 ? bits : 0;
     let fd: number | undefined;
     try {
-      fd = fs.openSync(partial, 'w', 0o600);
+      fd = fs.openSync(partial, 'w', createdWith || 0o600);
       let position = 0;
       for (const piece of content) {
         for (let done = 0; done < piece.length;) {
@@ -211,7 +218,7 @@ export class FileSink {
         }
         position += piece.length;
       }
-      applyTimesAndModeNow(fd, this.options.mtimeMs, this.options.mode);
+      applyTimesAndModeNow(fd, this.options.mtimeMs, createdWith ? 0 : mode);
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(partial, localPath);
