@@ -111,6 +111,16 @@ export interface FerryServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * TLS 1.3 suites in ferryd's order of preference, then OpenSSL's defaults for
+ * TLS 1.2. AES-128-GCM first: with AES instructions it encrypts faster than
+ * AES-256-GCM (the bulk of a transfer's cost over TLS) and is as much a
+ * standard TLS 1.3 suite; ChaCha20 stays for clients without AES hardware.
+ */
+const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', tls.DEFAULT_CIPHERS,
+].join(':');
+
 export async function startServer(options: ServerOptions): Promise<FerryServer> {
   const logger = options.logger ?? createLogger();
   const limits = resolveLimits(options.limits);
@@ -119,7 +129,9 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   const uploads = new UploadRegistry();
   const readOnly = options.readOnly ?? false;
   const allowPlain = options.allowPlain ?? (options.tls ? 'loopback' : 'always');
-  const secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
+  const secureContext = options.tls
+    ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert, ciphers: TLS_CIPHERS, honorCipherOrder: true })
+    : undefined;
 
   const authenticate = options.authenticate ?? defaultAuthenticate(options.root, readOnly);
   const env: SessionEnvironment = {

@@ -41,6 +41,28 @@ async function tlsSession(port: number, ca: string): Promise<ServerMessage[]> {
   return frames;
 }
 
+void test('ferryd picks AES-128-GCM among the TLS 1.3 suites a default client offers, and still speaks the others', async () => {
+  const { cert, key } = await generateSelfSigned('localhost');
+  const srv = await startTestServer({ tls: { cert, key } });
+  const cipherWith = (ciphers?: string): Promise<string> => new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: '127.0.0.1', port: srv.port, ca: cert, servername: 'localhost', checkServerIdentity: () => undefined,
+      ...(ciphers ? { ciphers } : {}),
+    }, () => {
+      resolve(socket.getCipher().name);
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+  try {
+    assert.equal(await cipherWith(), 'TLS_AES_128_GCM_SHA256');
+    assert.equal(await cipherWith('TLS_CHACHA20_POLY1305_SHA256'), 'TLS_CHACHA20_POLY1305_SHA256');
+    assert.equal(await cipherWith('TLS_AES_256_GCM_SHA384'), 'TLS_AES_256_GCM_SHA384');
+  } finally {
+    await srv.cleanup();
+  }
+});
+
 void test('with tls set, a connection starting with 0x16 speaks Ferry inside TLS; plain from loopback still works', async () => {
   const { cert, key } = await generateSelfSigned('localhost');
   const srv = await startTestServer({ tls: { cert, key } });
