@@ -34,9 +34,8 @@ export interface TreeStreamJob {
   folders: Set<string>;
   /** Folders this call created: files in them need no "does the target exist" check. */
   freshFolders: Set<string>;
-  /** From the listing made before, for progress. */
-  filesTotal: number;
-  bytesTotal: number;
+  /** A recursive listing of the tree, running beside the stream: its totals feed progress once it arrives. */
+  totals?: Promise<Entry[]> | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: TreeProgress) => void) | undefined;
   progressIntervalMs?: number | undefined;
@@ -46,6 +45,7 @@ export interface TreeStreamJob {
 
 export interface TreeStreamResult {
   files: number;
+  folders: number;
   bytes: number;
 }
 
@@ -68,7 +68,11 @@ class TreeReceiver {
   /** Files whose HASH arrived and whose checks and renames are still running. */
   private readonly completing = new Set<Promise<void>>();
   private filesDone = 0;
+  private foldersSeen = 0;
   private bytesDone = 0;
+  /** Unknown (0) until the listing beside the stream arrives. */
+  private filesTotal = 0;
+  private bytesTotal = 0;
   /** Bytes of the file in progress already counted in bytesDone. */
   private currentCounted = 0;
   private ungranted = 0;
@@ -80,6 +84,13 @@ class TreeReceiver {
 
   constructor(private readonly connection: Connection, private readonly job: TreeStreamJob) {
     this.progress = new ProgressThrottle(job.onProgress, job.progressIntervalMs);
+    job.totals?.then((entries) => {
+      for (const entry of entries) {
+        if (entry.kind !== EntryKind.FILE) continue;
+        this.filesTotal++;
+        this.bytesTotal += entry.size;
+      }
+    }, () => undefined);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -145,12 +156,9 @@ class TreeReceiver {
     const relative = this.job.checkName(entry.name);
     const local = path.join(this.job.localDir, ...relative.split('/'));
     if (entry.kind === EntryKind.DIRECTORY) {
+      this.foldersSeen++;
       if (!this.job.folders.has(relative)) {
-        try {
-          fs.mkdirSync(local, { recursive: true });
-        } catch (error) {
-          throw localError(error, local);
-        }
+        this.makeFolder(relative, local);
         this.job.folders.add(relative);
       }
       return;
@@ -172,6 +180,32 @@ class TreeReceiver {
         onWriteError: (error) => this.stop(error, true),
       }),
     };
+  }
+
+  /**
+   * A folder of the tree: made here (then it holds nothing yet, and its files
+   * need no target check), or an existing folder; anything else in its place
+   * is NOT_A_DIRECTORY.
+   */
+  private makeFolder(relative: string, local: string): void {
+    try {
+      fs.mkdirSync(local);
+      this.job.freshFolders.add(relative);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A server sends a folder before what is inside it; should one not, make the parents too.
+      if (code === 'ENOENT') {
+        try {
+          fs.mkdirSync(local, { recursive: true });
+          return;
+        } catch (again) {
+          throw localError(again, local);
+        }
+      }
+      if (code !== 'EEXIST') throw localError(error, local);
+    }
+    if (!fs.lstatSync(local).isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `${local} is not a folder`);
   }
 
   private onHash(hash: Uint8Array): void {
@@ -207,8 +241,8 @@ class TreeReceiver {
 
   private snapshot(current: string | undefined): TreeProgress {
     return {
-      filesDone: this.filesDone, filesTotal: Math.max(this.job.filesTotal, this.filesDone),
-      bytesDone: this.bytesDone, bytesTotal: Math.max(this.job.bytesTotal, this.bytesDone),
+      filesDone: this.filesDone, filesTotal: Math.max(this.filesTotal, this.filesDone),
+      bytesDone: this.bytesDone, bytesTotal: Math.max(this.bytesTotal, this.bytesDone),
       ...(current !== undefined ? { current } : {}),
     };
   }
@@ -227,7 +261,7 @@ class TreeReceiver {
       return;
     }
     this.progress.flush(this.snapshot(undefined));
-    this.resolve({ files: this.filesDone, bytes: this.bytesDone });
+    this.resolve({ files: this.filesDone, folders: this.foldersSeen, bytes: this.bytesDone });
   }
 
   private firstFailure: unknown;

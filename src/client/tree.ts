@@ -80,6 +80,10 @@ export async function downloadTree(
   context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions,
 ): Promise<TreeTransferResult> {
   const started = performance.now();
+  if (context.streamsTrees && !options.resume) {
+    // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
+    return streamTreeDown(context, remoteDir, localDir, options, started);
+  }
   const entries = await context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) });
   const plan: TreePlan = { folders: [], files: [] };
   for (const entry of entries) {
@@ -100,17 +104,6 @@ export async function downloadTree(
   } catch (error) {
     throw localError(error, localDir);
   }
-  if (context.streamsTrees && !options.resume) {
-    // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
-    const streamed = await receiveTree(context.transfer.connection, {
-      remoteDir, localDir, overwrite: options.overwrite ?? false,
-      folders: new Set(['', ...plan.folders]), freshFolders,
-      filesTotal: plan.files.length, bytesTotal: plan.files.reduce((sum, file) => sum + file.size, 0),
-      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
-      checkName: checkedRelativeName,
-    });
-    return { files: streamed.files, folders: plan.folders.length, bytes: streamed.bytes, durationMs: performance.now() - started };
-  }
   const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
@@ -118,6 +111,31 @@ export async function downloadTree(
     window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));
   return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+}
+
+/**
+ * downloadTree through one TGET. The server's FILE items create the folders
+ * as they come; a recursive listing runs beside the stream only when someone
+ * watches progress, for its totals (it is not waited for).
+ */
+async function streamTreeDown(
+  context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions, started: number,
+): Promise<TreeTransferResult> {
+  const freshFolders = new Set<string>();
+  try {
+    if (fs.mkdirSync(localDir, { recursive: true }) !== undefined) freshFolders.add('');
+  } catch (error) {
+    throw localError(error, localDir);
+  }
+  const totals = options.onProgress
+    ? context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) })
+    : undefined;
+  const streamed = await receiveTree(context.transfer.connection, {
+    remoteDir, localDir, overwrite: options.overwrite ?? false, folders: new Set(['']), freshFolders, totals,
+    signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+    checkName: checkedRelativeName,
+  });
+  return { files: streamed.files, folders: streamed.folders, bytes: streamed.bytes, durationMs: performance.now() - started };
 }
 
 /** Files in flight at once: the caller's choice, within half the session's in-flight limit. */

@@ -87,12 +87,28 @@ void describe('tree download in one TGET, against ferryd', () => {
     assert.equal(fs.existsSync(path.join(target, 'small', 'link-out')), false);
     assert.equal(fs.existsSync(path.join(target, 'small', 'link-folder')), false);
     assert.deepEqual(partsLeft(target), []);
-    // The listing for the plan and one TGET: not a request per file.
+    // One TGET: not a request per file (and no listing, with nobody watching progress).
     const requests = logLines.filter((line) => line.msg === 'request').slice(requestsBefore);
-    assert.deepEqual(requests.map((line) => String(line.fields.request).split(' ')[0]).sort(), ['LIST', 'TGET']);
+    assert.deepEqual(requests.map((line) => String(line.fields.request).split(' ')[0]), ['TGET']);
     const tget = requests.find((line) => String(line.fields.request).startsWith('TGET'))!;
     assert.equal(tget.fields.files, files.size);
     assert.equal(tget.fields.bytes, result.bytes);
+  });
+
+  void it('with a progress listener, a listing beside the stream gives the totals', async () => {
+    const top = path.join(server.root, 'watched');
+    fs.mkdirSync(path.join(top, 'sub'), { recursive: true });
+    const big = patternBytes(8 * 1024 * 1024, 31);
+    fs.writeFileSync(path.join(top, 'sub', 'big.bin'), big);
+    fs.writeFileSync(path.join(top, 'small.txt'), 'small');
+    const total = big.length + 5;
+    const progress: TreeProgress[] = [];
+    const result = await client.downloadTree('watched', path.join(local, 'watched'), { onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
+    assert.equal(result.files, 2);
+    assert.equal(result.folders, 1);
+    assert.ok(progress.some((p) => p.bytesTotal === total && p.filesTotal === 2 && p.bytesDone < total), 'totals known before the end');
+    const last = progress.at(-1)!;
+    assert.deepEqual([last.filesDone, last.filesTotal, last.bytesDone, last.bytesTotal], [2, 2, total, total]);
   });
 
   void it('without overwrite an existing local file stops the tree with EXISTS and is left as it was', async () => {
