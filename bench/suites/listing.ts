@@ -9,7 +9,7 @@ import type { BenchContext, Suite } from '../context.js';
 import { connectPlain, quitQuietly } from '../ferry.js';
 import { startFerryd } from '../processes.js';
 import { makeRow, type BenchRow } from '../report.js';
-import { median, now, writeManyEmptyFiles } from '../util.js';
+import { flushDirtyPages, median, now, writeManyEmptyFiles } from '../util.js';
 
 /**
  * The local baseline: every name and its lstat, as a file manager needs them.
@@ -30,6 +30,8 @@ export const listingSuite: Suite = {
     const folder = path.join(serverRoot, 'many');
     context.log(`creating ${listEntries} entries`);
     await writeManyEmptyFiles(folder, listEntries);
+    // Writing back 100 000 new inodes otherwise runs during the first timed listings of both contenders.
+    flushDirtyPages();
 
     const server = await startFerryd(serverRoot);
     const client = await connectPlain(server.host, server.port);

@@ -73,8 +73,6 @@ class TreeReceiver {
   /** Unknown (0) until the listing beside the stream arrives. */
   private filesTotal = 0;
   private bytesTotal = 0;
-  /** Bytes of the file in progress already counted in bytesDone. */
-  private currentCounted = 0;
   private ungranted = 0;
   private readonly grantThreshold = TREE_STREAM_WINDOW / 4;
   private readonly progress: ProgressThrottle<TreeProgress>;
@@ -168,7 +166,6 @@ class TreeReceiver {
       return;
     }
     if (!this.job.freshFolders.has(parentOf(relative))) checkTarget(local, this.job.overwrite);
-    this.currentCounted = 0;
     this.current = {
       relative,
       size: entry.size,
@@ -228,9 +225,9 @@ class TreeReceiver {
 
   /** `bytes` more of the current file are taken in: credit back in batches, progress. */
   private credited(bytes: number): void {
-    if (this.stopped) return;
+    // Writes landing after the server's DONE still count; only the credit is of no more use then.
     this.bytesDone += bytes;
-    this.currentCounted += bytes;
+    if (this.stopped) return;
     this.ungranted += bytes;
     if (this.ungranted >= this.grantThreshold) {
       this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });

@@ -167,6 +167,20 @@ function checkMaxFrame(maxFrame: number): number {
 
 // ------------------------------------------------------------------ payload reading
 
+/** The largest high 32 bits of a u64 that JavaScript represents exactly (2^53-1 = 0x1fffff_ffffffff). */
+const U64_SAFE_HIGH = 0x1f_ffff;
+
+/** Big-endian u32 at `at`; the caller has checked the bounds. */
+function readU32(buf: Buffer, at: number): number {
+  return buf[at]! * 0x100_0000 + ((buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!);
+}
+
+/** Whether bytes start..end are all below 0x80 (ASCII, so valid UTF-8 as they are). */
+function isAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! > 0x7f) return false;
+  return true;
+}
+
 /**
  * Reads primitive fields from a payload; every short read is BAD_FRAME. `what`
  * names the field for the error message (built only when there is an error).
@@ -209,7 +223,7 @@ class PayloadReader {
     const high = this.buf.readUInt32BE(this.offset);
     const low = this.buf.readUInt32BE(this.offset + 4);
     this.offset += 8;
-    if (high > 0x1f_ffff) {
+    if (high > U64_SAFE_HIGH) {
       throw badFrame(`${this.op}: ${what} 0x${high.toString(16)}${low.toString(16).padStart(8, '0')} exceeds 2^53-1`);
     }
     return high * 0x1_0000_0000 + low;
@@ -259,6 +273,53 @@ class PayloadReader {
     };
   }
 
+  /**
+   * `count` listing entries: the hot path of a large listing (100 000 entries
+   * of a big folder go through here), so the usual entry, a plain-ASCII name
+   * with fields in range, is read straight from the bytes instead of through
+   * one checked method call per field. Anything else (a non-ASCII name, a
+   * payload cut short, a kind above 3, a u64 above 2^53-1) is read by
+   * `entry()`, which applies every rule of the slow path and names what is
+   * wrong; both read the same bytes the same way, so the result does not
+   * depend on which path an entry took.
+   */
+  entries(count: number): Entry[] {
+    const buf = this.buf;
+    const end = buf.length;
+    const entries: Entry[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = this.offset;
+      if (at + MIN_ENTRY_BYTES > end) {
+        entries.push(this.entry());
+        continue;
+      }
+      const nameStart = at + 2;
+      const nameEnd = nameStart + ((buf[at]! << 8) | buf[at + 1]!);
+      const fieldsEnd = nameEnd + MIN_ENTRY_BYTES - 2;
+      if (fieldsEnd > end || !isAscii(buf, nameStart, nameEnd)) {
+        entries.push(this.entry());
+        continue;
+      }
+      const kind = buf[nameEnd]!;
+      const sizeHigh = readU32(buf, nameEnd + 1);
+      const mtimeHigh = readU32(buf, nameEnd + 9);
+      if (kind > 3 || sizeHigh > U64_SAFE_HIGH || mtimeHigh > U64_SAFE_HIGH) {
+        entries.push(this.entry());
+        continue;
+      }
+      entries.push({
+        // ASCII reads the same as Latin-1 and UTF-8, and needs no validation.
+        name: buf.toString('latin1', nameStart, nameEnd),
+        kind: kind as EntryKind,
+        size: sizeHigh * 0x1_0000_0000 + readU32(buf, nameEnd + 5),
+        mtimeMs: mtimeHigh * 0x1_0000_0000 + readU32(buf, nameEnd + 13),
+        mode: readU32(buf, nameEnd + 17),
+      });
+      this.offset = fieldsEnd;
+    }
+    return entries;
+  }
+
   rest(): Buffer {
     const out = this.buf.subarray(this.offset);
     this.offset = this.buf.length;
@@ -290,6 +351,8 @@ interface FieldSink {
   strList(v: string[]): this;
   optionalHash(v: Uint8Array): this;
   entry(e: Entry): this;
+  /** The entries of an ENTS frame, one after another (what `entry` does for each, faster). */
+  entries(list: readonly Entry[]): this;
 }
 
 /** A string with an unpaired surrogate has no UTF-8 form; Buffer would silently replace it with U+FFFD. */
@@ -357,6 +420,24 @@ class SizeCounter implements FieldSink {
     if (e.kind > 3) throw new RangeError(`entry kind ${e.kind} is unknown`);
     return this.str(e.name).u8(e.kind).u64(e.size).u64(e.mtimeMs).u32(e.mode);
   }
+
+  entries(list: readonly Entry[]): this {
+    for (const e of list) {
+      const length = Buffer.byteLength(e.name, 'utf8');
+      // A name as long in bytes as in UTF-16 units is plain ASCII: no surrogate to look for.
+      if (length !== e.name.length || length > 0xffff) {
+        this.entry(e);
+        continue;
+      }
+      if (e.kind > 3) throw new RangeError(`entry kind ${e.kind} is unknown`);
+      checkUint(e.kind, 0xff, 8);
+      checkUint(e.size, Number.MAX_SAFE_INTEGER, 64);
+      checkUint(e.mtimeMs, Number.MAX_SAFE_INTEGER, 64);
+      checkUint(e.mode, MAX_U32, 32);
+      this.size += MIN_ENTRY_BYTES + length;
+    }
+    return this;
+  }
 }
 
 /** Writes already validated fields; `SizeCounter` ran first, so no checks here. */
@@ -409,6 +490,54 @@ class BufferWriter implements FieldSink {
   entry(e: Entry): this {
     return this.str(e.name).u8(e.kind).u64(e.size).u64(e.mtimeMs).u32(e.mode);
   }
+
+  entries(list: readonly Entry[]): this {
+    const buf = this.buf;
+    for (const e of list) {
+      const name = e.name;
+      const length = name.length;
+      let at = this.at + 2;
+      // ASCII names byte by byte (for a name of a few dozen bytes a call into
+      // Buffer.write costs more than the copy); the first other character hands
+      // the name to the general path and its UTF-8 encoder.
+      let ascii = true;
+      for (let i = 0; i < length; i++) {
+        const code = name.charCodeAt(i);
+        if (code > 0x7f) {
+          ascii = false;
+          break;
+        }
+        buf[at + i] = code;
+      }
+      if (!ascii) {
+        this.entry(e);
+        continue;
+      }
+      buf[at - 2] = length >>> 8;
+      buf[at - 1] = length & 0xff;
+      at += length;
+      buf[at] = e.kind;
+      writeU64Bytes(buf, e.size, at + 1);
+      writeU64Bytes(buf, e.mtimeMs, at + 9);
+      writeU32Bytes(buf, e.mode, at + 17);
+      this.at = at + MIN_ENTRY_BYTES - 2;
+    }
+    return this;
+  }
+}
+
+/** Big-endian u32 at `at`; the value and the bounds are already checked. */
+function writeU32Bytes(buf: Buffer, v: number, at: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = (v >>> 16) & 0xff;
+  buf[at + 2] = (v >>> 8) & 0xff;
+  buf[at + 3] = v & 0xff;
+}
+
+/** Big-endian u64 (at most 2^53-1) at `at`; the value and the bounds are already checked. */
+function writeU64Bytes(buf: Buffer, v: number, at: number): void {
+  writeU32Bytes(buf, Math.floor(v / 0x1_0000_0000), at);
+  writeU32Bytes(buf, v >>> 0, at + 4);
 }
 
 function writeU64(buf: Buffer, v: number, at: number): number {
@@ -479,8 +608,7 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
       w.u64(msg.offset).u64(msg.size).u64(msg.mtimeMs).u32(msg.mode).optionalHash(msg.prefixHash).u32(msg.window);
       return;
     case 'ENTS':
-      w.u8(msg.flags).u32(msg.entries.length);
-      for (const e of msg.entries) w.entry(e);
+      w.u8(msg.flags).u32(msg.entries.length).entries(msg.entries);
       return;
     case 'FAIL':
       w.u16(msg.code).str(truncateUtf8(msg.message, MAX_FAIL_MESSAGE_BYTES));
@@ -664,9 +792,7 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       if (count * MIN_ENTRY_BYTES > r.remaining) {
         throw badFrame(`ENTS: ${count} entries cannot fit in the ${r.remaining} bytes left`);
       }
-      const entries: Entry[] = [];
-      for (let i = 0; i < count; i++) entries.push(r.entry());
-      msg = { op, id, flags, entries };
+      msg = { op, id, flags, entries: r.entries(count) };
       break;
     }
     case 'DONE':

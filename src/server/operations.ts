@@ -12,9 +12,9 @@ import {
 import { checkAborted, unlessAborted, type RequestContext } from './request.js';
 
 /** Entries in the first batch of a listing: small, so the first screenful arrives quickly. */
-const FIRST_BATCH_ENTRIES = 256;
+export const FIRST_BATCH_ENTRIES = 256;
 /** Entries read per later batch (each becomes one or more ENTS frames, split by size). */
-const LATER_BATCH_ENTRIES = 1024;
+export const LATER_BATCH_ENTRIES = 1024;
 /** ENTS payload before the entries: flags (1) + count (4). */
 const ENTS_FIXED_BYTES = 5;
 

@@ -11,7 +11,7 @@ import {
   encodeMessageToBuffer, encodedEntryLength, errorCodeName, isFerryError, isKnownErrorCode, negotiateMaxFrame,
   negotiateVersion,
 } from '../../src/protocol/index.js';
-import type { ClientMessage, Direction, Message, RawFrame, ServerMessage } from '../../src/protocol/index.js';
+import type { ClientMessage, Direction, Entry, Message, RawFrame, ServerMessage } from '../../src/protocol/index.js';
 
 const hash = Buffer.alloc(32, 0xab);
 const noHash = Buffer.alloc(0);
@@ -378,6 +378,86 @@ void test('negotiateMaxFrame takes the smaller limit within the protocol bounds'
   assert.equal(negotiateMaxFrame(8 << 20, 4 << 20), 4 << 20);
   assert.equal(negotiateMaxFrame(100, 4 << 20), MIN_MAX_FRAME);
   assert.equal(negotiateMaxFrame(0xffff_ffff, 0xffff_ffff), MAX_MAX_FRAME);
+});
+
+// ------------------------------------------------------------------ listing entries
+
+// ENTS carries whole listings, and its entries have a fast path in both the
+// encoder and the decoder (plain-ASCII names, fields in range) beside the
+// general one. These entries sit on both sides of it, and next to each other.
+const listingEntries: Entry[] = [
+  { name: '', kind: 0, size: 0, mtimeMs: 0, mode: 0 },
+  { name: 'plain.txt', kind: 0, size: 2 ** 32, mtimeMs: 2 ** 32 - 1, mode: 0xffff_ffff },
+  { name: 'café', kind: 1, size: 0, mtimeMs: 1_700_000_000_000, mode: 0o755 },
+  { name: 'del\u007f and ~', kind: 2, size: Number.MAX_SAFE_INTEGER, mtimeMs: Number.MAX_SAFE_INTEGER, mode: 0o7777 },
+  { name: '\uFEFFbom', kind: 3, size: 1, mtimeMs: 2, mode: 3 },
+  { name: '𝄞 名前', kind: 0, size: 2 ** 53 - 2, mtimeMs: 1, mode: 0o644 },
+  { name: 'a'.repeat(255), kind: 0, size: 7, mtimeMs: 8, mode: 9 },
+  { name: 'é'.repeat(127) + 'x', kind: 0, size: 7, mtimeMs: 8, mode: 9 },
+  { name: 'z'.repeat(0xffff), kind: 1, size: 0, mtimeMs: 0, mode: 0 },
+];
+
+void test('ENTS entries round-trip on both sides of the fast path', () => {
+  const msg: ServerMessage = { op: 'ENTS', id: 7, flags: 1, entries: listingEntries };
+  assert.deepEqual(decodeServerMessage(frameOf(encodeMessageToBuffer(msg))), msg);
+  // Every entry alone and every pair, so each sits first, last and after each kind of neighbour.
+  for (const first of listingEntries) {
+    for (const second of listingEntries) {
+      const pair: ServerMessage = { op: 'ENTS', id: 7, flags: 0, entries: [first, second] };
+      assert.deepEqual(decodeServerMessage(frameOf(encodeMessageToBuffer(pair))), pair);
+    }
+  }
+});
+
+void test('the ENTS encoder writes each entry exactly as the general entry encoding (STAT) does', () => {
+  const ents = encodeMessageToBuffer({ op: 'ENTS', id: 7, flags: 0, entries: listingEntries });
+  const each = listingEntries.map((e) => encodeMessageToBuffer({ op: 'STAT', id: 7, entry: e }).subarray(12));
+  // After the header: flags (1) and count (4), then the entries one after another.
+  assert.deepEqual(ents.subarray(12 + 5), Buffer.concat(each));
+  assert.equal(ents.readUInt32BE(13), listingEntries.length);
+});
+
+/** An entry's bytes by hand: name bytes, kind, size and mtime as two u32 halves each, mode. */
+function entryHex(nameHex: string, kind: string, size: string, mtime: string, mode: string): string {
+  const nameLength = (nameHex.replace(/\s+/g, '').length / 2).toString(16).padStart(4, '0');
+  return `${nameLength} ${nameHex} ${kind} ${size} ${mtime} ${mode}`;
+}
+const goodEntry = entryHex('61626364', '00', '0000000000000006', '0000018bcfe56800', '000001a4');
+
+const badEntries: Array<[string, string, RegExp]> = [
+  ['kind 4 after a good entry', `00 00000002 ${goodEntry} ${entryHex('62', '04', '0000000000000000', '0000000000000000', '00000000')}`, /entry kind 4 is unknown/],
+  ['size 2^53 in an ASCII entry', `00 00000002 ${goodEntry} ${entryHex('62', '00', '0020000000000000', '0000000000000000', '00000000')}`, /entry size 0x20000000000000 exceeds 2\^53-1/],
+  ['mtime 2^64-1 in an ASCII entry', `00 00000001 ${entryHex('62', '00', '0000000000000000', 'ffffffffffffffff', '00000000')}`, /entry mtime .* exceeds 2\^53-1/],
+  ['a lone continuation byte in a name', `00 00000002 ${goodEntry} ${entryHex('6180', '00', '0000000000000000', '0000000000000000', '00000000')}`, /entry name is not valid UTF-8/],
+  ['an overlong "/" in a name', `00 00000001 ${entryHex('c0af', '00', '0000000000000000', '0000000000000000', '00000000')}`, /entry name is not valid UTF-8/],
+  ['a name longer than the payload', `00 00000001 00ff 61 00 0000000000000000 0000000000000000 00000000`, /payload ends inside entry name/],
+  ['the second entry cut inside its mode', `00 00000002 ${goodEntry} 0001 62 00 0000000000000000 0000000000000000 0000`, /payload ends inside entry mode/],
+  ['the second entry cut inside its size', `00 00000002 ${entryHex('6162636465666768696a6b6c6d6e6f', '00', '0000000000000000', '0000000000000000', '00000000')} 0001 62 00 00000000`, /payload ends inside entry size/],
+];
+
+for (const [what, payload, message] of badEntries) {
+  void test(`ENTS decode error: ${what} → BAD_FRAME`, () => {
+    assertCode(() => decodeMessage(frameOf(rawFrame('ENTS', 2, payload)), 'toClient'), ErrorCode.BAD_FRAME, message);
+  });
+}
+
+void test('the ENTS encoder refuses entries the wire cannot carry, ASCII names or not', () => {
+  for (const name of ['ascii', 'ünïcode']) {
+    const ok = { name, kind: 0 as const, size: 0, mtimeMs: 0, mode: 0 };
+    const refusals: Array<[string, Entry]> = [
+      ['kind 4', { ...ok, kind: 4 as 0 }],
+      ['size 2^53', { ...ok, size: 2 ** 53 }],
+      ['negative size', { ...ok, size: -1 }],
+      ['fractional mtime', { ...ok, mtimeMs: 1.5 }],
+      ['NaN mtime', { ...ok, mtimeMs: Number.NaN }],
+      ['mode 2^32', { ...ok, mode: 2 ** 32 }],
+    ];
+    for (const [what, bad] of refusals) {
+      assert.throws(() => encodeMessage({ op: 'ENTS', id: 1, flags: 0, entries: [ok, bad] }), RangeError, `${name}: ${what}`);
+    }
+  }
+  assert.throws(() => encodeMessage({ op: 'ENTS', id: 1, flags: 0, entries: [{ name: 'a'.repeat(0x10000), kind: 0, size: 0, mtimeMs: 0, mode: 0 }] }), RangeError);
+  assert.throws(() => encodeMessage({ op: 'ENTS', id: 1, flags: 0, entries: [{ name: 'a\uDC00', kind: 0, size: 0, mtimeMs: 0, mode: 0 }] }), RangeError);
 });
 
 // ------------------------------------------------------------------ errors
