@@ -80,6 +80,8 @@ export interface SecurityFlags {
   allowPlain?: boolean;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** ferryd's short name for maxConnectionsPerAddress (--max-per-address). */
+  maxPerAddress?: number;
   /** Seconds; also bounds the delay of a failed login. */
   handshakeTimeout?: number;
   idleTimeout?: number;
@@ -252,6 +254,8 @@ export function limitsFromFlags(flags: SecurityFlags): LimitOverrides {
   if (flags.maxConnections !== undefined) limits.maxConnections = positiveInteger(flags.maxConnections, '--max-connections');
   if (flags.maxConnectionsPerAddress !== undefined) {
     limits.maxConnectionsPerAddress = positiveInteger(flags.maxConnectionsPerAddress, '--max-connections-per-address');
+  } else if (flags.maxPerAddress !== undefined) {
+    limits.maxConnectionsPerAddress = positiveInteger(flags.maxPerAddress, '--max-per-address');
   }
   if (flags.handshakeTimeout !== undefined) limits.handshakeTimeoutMs = seconds(flags.handshakeTimeout, '--handshake-timeout');
   if (flags.idleTimeout !== undefined) limits.idleTimeoutMs = seconds(flags.idleTimeout, '--idle-timeout');

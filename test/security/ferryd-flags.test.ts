@@ -19,6 +19,10 @@ void test('limit flags become server limits (seconds → ms, hours → ms) and b
   assert.throws(() => limitsFromFlags({ maxFrame: 1000 }), /65536/);
   assert.throws(() => limitsFromFlags({ tempMaxAge: -1 }), /positive/);
   assert.deepEqual(limitsFromFlags({ stallTimeout: 2.5 }), { stallTimeoutMs: 2500 });
+  // Both spellings of the per-address limit reach the server.
+  assert.deepEqual(limitsFromFlags({ maxPerAddress: 150 }), { maxConnectionsPerAddress: 150 });
+  assert.deepEqual(limitsFromFlags({ maxConnectionsPerAddress: 3 }), { maxConnectionsPerAddress: 3 });
+  assert.throws(() => limitsFromFlags({ maxPerAddress: 0 }), /--max-per-address/);
   assert.throws(() => limitsFromFlags({ stallTimeout: 0 }), /--stall-timeout must be a positive number of seconds/);
 });
 
@@ -28,7 +32,7 @@ void test('ferryd binary: users, login blocking, per-address, handshake, path an
   await fs.mkdir(root);
   const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root }]);
   const ferryd = await startFerryd(root, path.join(dir, 'config'), [
-    '--users', usersFile, '--max-connections-per-address', '2', '--handshake-timeout', '0.5',
+    '--users', usersFile, '--max-per-address', '2', '--handshake-timeout', '0.5',
     '--max-path-length', '100', '--max-name-length', '20', '--login-max-failures', '2', '--login-block', '600',
   ]);
   t.after(() => killHard(ferryd));
