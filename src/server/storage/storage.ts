@@ -510,21 +510,23 @@ export class Storage {
         continue;
       }
       try {
-        for (const file of group) {
-          const temp = `${folder.path}/${file.tempName}`;
-          const target = `${folder.path}/${file.name}`;
-          try {
-            if (file.overwrite) renameSync(temp, target);
-            else linkWithoutReplacing(temp, target);
-          } catch (error) {
-            failure ??= toFerryError(error, displayPath(file.components));
+        // The folder as working directory: one magic-link resolution for the group, not two per rename.
+        inFolderAsWorkingDirectory(folder, (at) => {
+          for (const file of group) {
+            const temp = at(file.tempName);
             try {
-              unlinkSync(temp);
-            } catch {
-              // Already gone: nothing to clean.
+              if (file.overwrite) renameSync(temp, at(file.name));
+              else linkWithoutReplacing(temp, at(file.name));
+            } catch (error) {
+              failure ??= toFerryError(error, displayPath(file.components));
+              try {
+                unlinkSync(temp);
+              } catch {
+                // Already gone: nothing to clean.
+              }
             }
           }
-        }
+        });
       } finally {
         void folder.close();
       }
@@ -864,13 +866,25 @@ const IF_PRESENT = { throwIfNoEntry: false } as const;
  * top of this file).
  */
 function describeEntries(folder: OpenFolder, names: readonly string[]): (Stats | undefined)[] {
-  if (!folder.throughDescriptor) return names.map((name) => lstatSync(path.join(folder.path, name), IF_PRESENT));
+  return inFolderAsWorkingDirectory(folder, (at) => names.map((name) => lstatSync(at(name), IF_PRESENT)));
+}
+
+/**
+ * Runs `use` synchronously with the process's working directory changed into
+ * `folder` through its descriptor (see describeEntries for why this is as
+ * safe as `/proc/self/fd/N/name` and what it relies on); `at(name)` is how
+ * `use` reaches a name in the folder: relative to the working directory, or,
+ * where that cannot be used, through the descriptor's path.
+ */
+function inFolderAsWorkingDirectory<T>(folder: OpenFolder, use: (at: (name: string) => string) => T): T {
+  const throughPath = (name: string): string => `${folder.path}/${name}`;
+  if (!folder.throughDescriptor) return use(throughPath);
   const previous = openWorkingDirectory();
-  if (previous === undefined) return names.map((name) => lstatSync(`${folder.path}/${name}`, IF_PRESENT));
+  if (previous === undefined) return use(throughPath);
   try {
     process.chdir(folder.path);
     try {
-      return names.map((name) => lstatSync(name, IF_PRESENT));
+      return use((name) => name);
     } finally {
       returnToWorkingDirectory(previous);
     }
