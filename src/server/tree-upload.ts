@@ -143,6 +143,8 @@ class TreeUpload implements TransferInput {
     if (!current) return this.fail(new FerryError(ErrorCode.BAD_FRAME, 'HASH outside a file of the tree'));
     this.current = undefined;
     current.receiver.onHash(hash);
+    // A small file is all written by now: checked and staged at once, without a promise per file.
+    if (current.receiver.completedHash && this.finishNow(current, current.receiver.completedHash)) return;
     const finishing = this.finishFile(current).then(() => {
       this.finishing.delete(finishing);
       this.resolveIfDone();
@@ -160,24 +162,52 @@ class TreeUpload implements TransferInput {
     this.resolveIfDone();
   }
 
+  /** finishFile for a file whose bytes are all written; false when it must wait after all (a flush runs). */
+  private finishNow(current: FileInProgress, clientHash: Buffer): boolean {
+    let staged: StagedFile | undefined;
+    try {
+      this.checkContent(current, clientHash);
+      staged = current.file.stageNow(current.entry.mtimeMs, current.entry.mode, this.overwrite);
+    } catch (error) {
+      const dropping = this.dropFile(current.file, current.plan).then(() => {
+        this.finishing.delete(dropping);
+      });
+      this.finishing.add(dropping);
+      this.fail(error);
+      return true;
+    }
+    if (!staged) return false;
+    this.addStaged(current, staged);
+    this.resolveIfDone();
+    return true;
+  }
+
+  /** The received length and hash must be the file's. */
+  private checkContent({ entry, plan, file, receiver }: FileInProgress, clientHash: Buffer): void {
+    const subject = displayPath(plan.components);
+    if (receiver.received !== entry.size) {
+      throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${entry.size} bytes for ${subject}`);
+    }
+    if (!timingSafeEqual(file.hash.digest(), clientHash)) {
+      throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${subject} does not match its hash`);
+    }
+  }
+
   /** Checks a file once its content is written, stages it, and commits a full batch. */
   private async finishFile({ entry, plan, file, receiver }: FileInProgress): Promise<void> {
-    const subject = displayPath(plan.components);
     let staged: StagedFile;
     try {
-      const clientHash = await receiver.finished;
-      if (receiver.received !== entry.size) {
-        throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${entry.size} bytes for ${subject}`);
-      }
-      if (!timingSafeEqual(file.hash.digest(), clientHash)) {
-        throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${subject} does not match its hash`);
-      }
+      this.checkContent({ entry, plan, file, receiver }, await receiver.finished);
       staged = await file.stage(entry.mtimeMs, entry.mode, this.overwrite);
     } catch (error) {
       await this.dropFile(file, plan);
       throw error;
     }
-    await plan.close();
+    this.addStaged({ entry, plan, file, receiver }, staged);
+  }
+
+  private addStaged({ entry, plan }: FileInProgress, staged: StagedFile): void {
+    void plan.close();
     this.staged.push({ file: staged, claim: { key: plan.key, tempReal: plan.tempReal } });
     this.stagedBytes += entry.size;
     this.files++;
@@ -266,11 +296,15 @@ class TreeUpload implements TransferInput {
   /** A FILE name as components below the tree's folder, checked like any path (INVALID_PATH). */
   private relativeComponents(name: string): string[] {
     // Relative to the tree's folder: a leading `/` (the root, elsewhere) has no meaning here.
-    if (name.startsWith('/')) throw new FerryError(ErrorCode.INVALID_PATH, `a tree item's name is relative: ${JSON.stringify(name)}`);
-    const relative = this.ctx.storage.parse(name);
-    if (relative.length === 0) throw new FerryError(ErrorCode.INVALID_PATH, 'a tree item needs a name');
-    // The whole path must keep within the limits too.
-    this.ctx.storage.parse([...this.top, ...relative].join('/'));
-    return relative;
+    if (name === '' || name.startsWith('/')) {
+      throw new FerryError(ErrorCode.INVALID_PATH, `a tree item's name is a relative path: ${JSON.stringify(name)}`);
+    }
+    // The whole path is parsed, so its length is checked too; the top's own components are known good.
+    return this.ctx.storage.parse(this.topPrefix + name).slice(this.top.length);
+  }
+
+  /** The tree's folder as a path prefix for its items' names (`` for the root). */
+  private get topPrefix(): string {
+    return this.top.length === 0 ? '' : `${this.top.join('/')}/`;
   }
 }

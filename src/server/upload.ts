@@ -73,9 +73,15 @@ const WRITE_NOW_BYTES = 256 * 1024;
  */
 export class UploadCredit {
   private available: number;
+  /** Written bytes not yet granted back (a tree grants in batches). */
+  private ungranted = 0;
+  private readonly grantThreshold: number;
 
   constructor(private readonly ctx: RequestContext, window: number, private readonly grants: 'until-hash' | 'always') {
     this.available = window;
+    // A tree of small files would otherwise cost a WIND per file; a quarter of the window keeps
+    // three quarters in flight, so the client never waits for a batch. An UPLD grants each write.
+    this.grantThreshold = grants === 'always' ? Math.max(1, Math.floor(window / 4)) : 1;
   }
 
   /** Spends `bytes` of credit; false (nothing spent) when the client sent more than it was granted. */
@@ -89,11 +95,14 @@ export class UploadCredit {
     return this.available;
   }
 
-  /** `bytes` are written: the client may send that much more. */
+  /** `bytes` are written: the client may send that much more (granted, and counted, once the WIND goes out). */
   give(bytes: number, hashIn: boolean): void {
     if (hashIn && this.grants === 'until-hash') return;
-    this.available += bytes;
-    this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: bytes });
+    this.ungranted += bytes;
+    if (this.ungranted < this.grantThreshold) return;
+    this.available += this.ungranted;
+    this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: this.ungranted });
+    this.ungranted = 0;
   }
 }
 
@@ -109,6 +118,8 @@ export class UploadReceiver implements TransferInput {
   private writing = false;
   private clientHash: Buffer | undefined;
   private settled = false;
+  /** The client's hash once every byte is written (what `finished` resolves with), for callers that cannot wait. */
+  completedHash: Buffer | undefined;
   private resolveFinished!: (hash: Buffer) => void;
   private rejectFinished!: (error: FerryError) => void;
 
@@ -211,6 +222,7 @@ export class UploadReceiver implements TransferInput {
   private finishIfDone(): void {
     if (this.settled || !this.clientHash || this.writing || this.queueBytes > 0) return;
     this.settled = true;
+    this.completedHash = this.clientHash;
     this.resolveFinished(this.clientHash);
   }
 

@@ -1137,10 +1137,34 @@ export class UploadFile {
     } finally {
       await this.close();
     }
+    return this.stagedRecord(overwrite);
+  }
+
+  /**
+   * stage() without waiting, for a file with no background flush running (a
+   * small one): undefined when one is running, and the caller then awaits stage().
+   */
+  stageNow(mtimeMs: number, mode: number, overwrite: boolean): StagedFile | undefined {
+    if (this.flushing) return undefined;
+    const subject = displayPath(this.plan.components);
+    try {
+      if (this.flushError !== undefined) throw this.flushError;
+      this.applyTimesAndMode(mtimeMs, mode);
+    } catch (error) {
+      throw toFerryError(error, subject);
+    } finally {
+      this.closed = true;
+      closeQuietly(this.fd);
+    }
+    return this.stagedRecord(overwrite);
+  }
+
+  private stagedRecord(overwrite: boolean): StagedFile {
     const { components, tempReal } = this.plan;
+    const slash = tempReal.lastIndexOf('/');
     return {
       components, tempReal, overwrite,
-      folderReal: path.dirname(tempReal), tempName: path.basename(tempReal), name: components[components.length - 1]!,
+      folderReal: tempReal.slice(0, slash), tempName: tempReal.slice(slash + 1), name: components[components.length - 1]!,
     };
   }
 
