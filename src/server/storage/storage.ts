@@ -34,7 +34,6 @@
  * recursive listing reads the same way). Reading and writing content and
  * fsync stay on the thread pool.
  */
-import { execFile } from 'node:child_process';
 import {
   closeSync, constants as fsConstants, fchmodSync, fdatasync, fstatSync, fsync, ftruncateSync, futimesSync, linkSync,
   lstatSync, openSync, read as readFd, readSync, readlinkSync, unlinkSync, writev, writevSync, realpathSync, renameSync, type Dir, type Stats,
@@ -48,6 +47,7 @@ import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { isTemporaryName, TEMP_SUFFIX } from '../../protocol/temp-names.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, isAddressableName, parseRemotePath, type PathLimits } from './paths.js';
+import { flushPaths } from './flush.js';
 import { removeTreeAt } from './remove-tree.js';
 import { TreeTarget } from './tree-target.js';
 
@@ -539,24 +539,10 @@ export class Storage {
     if (folders.length > 0) await this.flushFiles(folders);
   }
 
-  /**
-   * Flushes to disk what was written to `paths` (real paths inside the root):
-   * one syncfs of the root's file system where the system offers it (Linux,
-   * through coreutils' `sync -f`, since Node has no binding for it), else an
-   * fsync of each path. syncfs costs about one flush whatever the count;
-   * an fsync per small file costs a disk flush each.
-   */
-  private async flushFiles(paths: readonly string[]): Promise<void> {
-    if (this.syncFs !== 'unavailable' && await syncFileSystem(this.root)) {
-      this.syncFs = 'works';
-      return;
-    }
-    if (this.syncFs === 'works') throw new FerryError(ErrorCode.INTERNAL, 'flushing the file system failed');
-    this.syncFs = 'unavailable';
-    await Promise.all(paths.map((real) => fsyncPath(real)));
+  /** Flushes to disk what was written to `paths` (real paths inside the root): see flush.ts. */
+  private flushFiles(paths: readonly string[]): Promise<void> {
+    return flushPaths(paths, this.root);
   }
-
-  private syncFs: 'untried' | 'works' | 'unavailable' = 'untried';
 
   // ------------------------------------------------------------------ housekeeping
 
@@ -1294,36 +1280,6 @@ function linkWithoutReplacing(temp: string, target: string): void {
     unlinkSync(temp);
   } catch {
     // The link is in place; a leftover temporary file is swept later.
-  }
-}
-
-/**
- * syncfs(2) of the file system holding `folder`, through coreutils' `sync -f`
- * (Node has no binding for it). False where it is not available (no such
- * command, or a `sync` without -f): the caller then flushes file by file.
- */
-function syncFileSystem(folder: string): Promise<boolean> {
-  if (process.platform !== 'linux') return Promise.resolve(false);
-  return new Promise((resolve) => {
-    execFile('sync', ['-f', folder], { timeout: 60_000 }, (error) => resolve(!error));
-  });
-}
-
-/** fsync of one file or folder by its real path (read-only descriptors can be flushed too). */
-async function fsyncPath(real: string): Promise<void> {
-  let fd: number;
-  try {
-    fd = openSync(real, O_RDONLY | O_NOFOLLOW);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return;
-    throw toFerryError(error);
-  }
-  try {
-    await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-  } catch (error) {
-    throw toFerryError(error);
-  } finally {
-    closeQuietly(fd);
   }
 }
 
