@@ -166,7 +166,7 @@ class TreeUpload implements TransferInput {
   private finishNow(current: FileInProgress, clientHash: Buffer): boolean {
     let staged: StagedFile | undefined;
     try {
-      this.checkContent(current, clientHash);
+      this.checkContent(current, current.receiver.digestNow(), clientHash);
       staged = current.file.stageNow(current.entry.mtimeMs, current.entry.mode, this.overwrite);
     } catch (error) {
       const dropping = this.dropFile(current.file, current.plan).then(() => {
@@ -183,12 +183,12 @@ class TreeUpload implements TransferInput {
   }
 
   /** The received length and hash must be the file's. */
-  private checkContent({ entry, plan, file, receiver }: FileInProgress, clientHash: Buffer): void {
+  private checkContent({ entry, plan, receiver }: FileInProgress, received: Buffer, clientHash: Buffer): void {
     const subject = displayPath(plan.components);
     if (receiver.received !== entry.size) {
       throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${entry.size} bytes for ${subject}`);
     }
-    if (!timingSafeEqual(file.hash.digest(), clientHash)) {
+    if (!timingSafeEqual(received, clientHash)) {
       throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${subject} does not match its hash`);
     }
   }
@@ -197,7 +197,8 @@ class TreeUpload implements TransferInput {
   private async finishFile({ entry, plan, file, receiver }: FileInProgress): Promise<void> {
     let staged: StagedFile;
     try {
-      this.checkContent({ entry, plan, file, receiver }, await receiver.finished);
+      const clientHash = await receiver.finished;
+      this.checkContent({ entry, plan, file, receiver }, await receiver.digest(), clientHash);
       staged = await file.stage(entry.mtimeMs, entry.mode, this.overwrite);
     } catch (error) {
       await this.dropFile(file, plan);

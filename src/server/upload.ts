@@ -10,6 +10,7 @@
  * file is written at once, without the thread pool.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { UPLD_OVERWRITE, UPLD_RESUME, type ServerMessage, type UploadRequest } from '../protocol/messages.js';
@@ -39,10 +40,12 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
       prefixHash: file.prefixHash, window: ctx.uploadWindow,
     });
     const clientHash = await receiver.finished;
+    // Read first, whatever the checks find: it also ends the hash's use of the worker.
+    const received = await receiver.digest();
     if (receiver.received !== msg.size) {
       throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${receiver.received} of ${msg.size} bytes for ${path}`);
     }
-    if (!timingSafeEqual(file.hash.digest(), clientHash)) {
+    if (!timingSafeEqual(received, clientHash)) {
       throw new FerryError(ErrorCode.HASH_MISMATCH, `the content received for ${path} does not match its hash`);
     }
     await file.commit(msg.mtimeMs, msg.mode, overwrite);
@@ -118,7 +121,20 @@ export class UploadReceiver implements TransferInput {
   private writing = false;
   private clientHash: Buffer | undefined;
   private settled = false;
-  /** The client's hash once every byte is written (what `finished` resolves with), for callers that cannot wait. */
+  /**
+   * A large file from its first byte is hashed on the worker thread, as
+   * ferryd's downloads are: beside the socket and the writes instead of in
+   * series with them. A resumed file's hash already holds its prefix and
+   * continues on this thread.
+   */
+  private readonly offThread: OffThreadHash | undefined;
+  /** The worker's last update: the worker hashes in order, so when it resolves all earlier bytes are hashed. */
+  private hashed: Promise<void> | undefined;
+  /**
+   * The client's hash once every byte is written (what `finished` resolves
+   * with), for callers that cannot wait; set only when the file's own hash
+   * can be read at once too (`digestNow`).
+   */
   completedHash: Buffer | undefined;
   private resolveFinished!: (hash: Buffer) => void;
   private rejectFinished!: (error: FerryError) => void;
@@ -146,6 +162,7 @@ export class UploadReceiver implements TransferInput {
       this.rejectFinished = reject;
     });
     this.finished.catch(() => undefined);
+    if (file.offset === 0 && size >= OFF_THREAD_HASH_BYTES) this.offThread = hashWorkers.start();
     signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
     // Created as OPEN is sent: from now on the client is to send DATA.
     if (this.ownRequest) ctx.waitingOnPeer(true);
@@ -164,7 +181,8 @@ export class UploadReceiver implements TransferInput {
       return this.fail(new FerryError(ErrorCode.BAD_FRAME, `DATA of ${data.length} bytes exceeds the credit of ${this.credit.left}`));
     }
     if (data.length === 0) return;
-    this.file.hash.update(data);
+    if (this.offThread) this.hashed = this.offThread.update(data);
+    else this.file.hash.update(data);
     this.received += data.length;
     this.queue.push(data);
     this.queueBytes += data.length;
@@ -202,7 +220,10 @@ export class UploadReceiver implements TransferInput {
     this.writing = true;
     // A slow disk is not a stalled client: no stall timeout while the server writes.
     this.ctx.waitingOnPeer(false);
-    this.file.write(buffers, position).then(() => {
+    // Credit goes back once the bytes are both written and hashed, so a lagging
+    // worker slows the client instead of queueing copies without bound.
+    const written = this.file.write(buffers, position);
+    (this.hashed ? Promise.all([written, this.hashed]) : written).then(() => {
       this.writing = false;
       this.written(bytes);
     }, (error: unknown) => {
@@ -222,8 +243,19 @@ export class UploadReceiver implements TransferInput {
   private finishIfDone(): void {
     if (this.settled || !this.clientHash || this.writing || this.queueBytes > 0) return;
     this.settled = true;
-    this.completedHash = this.clientHash;
+    if (!this.offThread) this.completedHash = this.clientHash;
     this.resolveFinished(this.clientHash);
+  }
+
+  /** SHA-256 of the file's content as received (call once, after `finished`). */
+  digest(): Promise<Buffer> {
+    return this.offThread ? this.offThread.digest() : Promise.resolve(this.file.hash.digest());
+  }
+
+  /** `digest` at once, for a file hashed on this thread (one with `completedHash`). */
+  digestNow(): Buffer {
+    if (this.offThread) throw new Error('digestNow on a file hashed by the worker');
+    return this.file.hash.digest();
   }
 
   /** Ends the file with `error` (the request's own failure, or the tree's). */
@@ -232,6 +264,7 @@ export class UploadReceiver implements TransferInput {
     this.settled = true;
     this.queue = [];
     this.queueBytes = 0;
+    this.offThread?.drop();
     this.rejectFinished(error);
   }
 }

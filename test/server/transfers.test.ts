@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { OFF_THREAD_HASH_BYTES } from '../../src/hashing/hash-worker.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -125,6 +126,33 @@ void test('UPLD: content lands under the final name with mtime and mode; no temp
   assert.deepEqual(await fs.readdir(path.join(srv.root, 'up')), ['file.bin']);
   assert.equal(codeOf(await c.upload('empty', EMPTY)), 'DONE');
   assert.equal((await fs.readFile(path.join(srv.root, 'empty'))).length, 0);
+}));
+
+void test('UPLD of a large file (hashed off the main thread): right content commits, a wrong hash or a short body leaves nothing', () => withServer(async (srv, c) => {
+  const content = randomBytes(OFF_THREAD_HASH_BYTES + 123_457);
+  assert.equal(codeOf(await c.upload('big.bin', content)), 'DONE');
+  assert.ok((await fs.readFile(path.join(srv.root, 'big.bin'))).equals(content));
+
+  c.send({ op: 'UPLD', id: 40, path: 'wrong.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+  const open = await c.nextFor(40);
+  assert.ok(open.op === 'OPEN');
+  await c.sendContent(40, content, 0, open.window);
+  const tampered = Buffer.from(content);
+  tampered[0] = (tampered[0] ?? 0) ^ 1;
+  c.send({ op: 'HASH', id: 40, hash: sha256(tampered) });
+  assert.equal(codeOf(await c.next((m) => m.id === 40 && m.op !== 'WIND')), ErrorCode.HASH_MISMATCH);
+
+  c.send({ op: 'UPLD', id: 41, path: 'short.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+  const shortOpen = await c.nextFor(41);
+  assert.ok(shortOpen.op === 'OPEN');
+  await c.sendContent(41, content.subarray(0, content.length - 1), 0, shortOpen.window);
+  c.send({ op: 'HASH', id: 41, hash: sha256(content) });
+  assert.equal(codeOf(await c.next((m) => m.id === 41 && m.op !== 'WIND')), ErrorCode.SIZE_MISMATCH);
+
+  assert.deepEqual((await fs.readdir(srv.root)).sort(), ['big.bin']);
+  // The session goes on: the next large upload still hashes right.
+  assert.equal(codeOf(await c.upload('again.bin', content)), 'DONE');
+  assert.ok((await fs.readFile(path.join(srv.root, 'again.bin'))).equals(content));
 }));
 
 void test('UPLD errors: EXISTS, overwrite, folder, missing parent, root', () => withServer(async (srv, c) => {
