@@ -63,6 +63,24 @@ export class SendCredit {
   }
 }
 
+/**
+ * Sends `chunk` (file bytes from `offset`) as DATA of request `id`, in pieces
+ * as large as the credit allows, waiting for credit and for the socket to
+ * drain; `onSent` hears of each piece's length.
+ */
+export async function sendWithinCredit(
+  connection: Connection, credit: SendCredit, id: number, offset: number, chunk: Buffer, onSent: (bytes: number) => void,
+): Promise<void> {
+  let sent = 0;
+  while (sent < chunk.length) {
+    const n = await credit.take(chunk.length - sent);
+    const part = sent === 0 && n === chunk.length ? chunk : chunk.subarray(sent, sent + n);
+    if (!connection.sendData(id, offset + sent, part)) await connection.drained();
+    sent += n;
+    onSent(n);
+  }
+}
+
 /** Replies of one request, awaited one at a time. */
 export class ReplyMailbox {
   private readonly queue: ServerMessage[] = [];

@@ -17,7 +17,7 @@ import { EntryKind, TPUT_OVERWRITE, type ServerMessage } from '../protocol/messa
 import { cancelledError, failError, protocolViolation } from './exchange.js';
 import { closeQuietly, localError, newContentHash, openFd, readExactly } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
-import { ReplyMailbox, SendCredit } from './transfer-common.js';
+import { ReplyMailbox, SendCredit, sendWithinCredit } from './transfer-common.js';
 import type { TreeProgress } from './types.js';
 import type { LocalFileFacts } from './upload.js';
 
@@ -89,17 +89,11 @@ export async function sendTree(connection: Connection, job: TreeSendJob): Promis
     for (const folder of job.folders) {
       connection.send({ op: 'FILE', id, entry: { name: folder, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 } });
     }
-    const sendData = async (offset: number, chunk: Buffer, relative: string): Promise<void> => {
-      let sent = 0;
-      while (sent < chunk.length) {
-        const n = await credit.take(chunk.length - sent);
-        const part = sent === 0 && n === chunk.length ? chunk : chunk.subarray(sent, sent + n);
-        if (!connection.sendData(id, offset + sent, part)) await connection.drained();
-        sent += n;
-        bytesDone += n;
+    const sendData = (offset: number, chunk: Buffer, relative: string): Promise<void> =>
+      sendWithinCredit(connection, credit, id, offset, chunk, (bytes) => {
+        bytesDone += bytes;
         progress.update(() => snapshot(relative));
-      }
-    };
+      });
     for (const { relative, facts } of job.files) {
       const local = path.join(job.localDir, ...relative.split('/'));
       connection.send({

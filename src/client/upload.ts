@@ -15,7 +15,7 @@ import {
   closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, readExactly,
 } from './local-files.js';
 import {
-  ReplyMailbox, sameBytes, SendCredit, type FileTransferJob, type TransferContext,
+  ReplyMailbox, sameBytes, SendCredit, sendWithinCredit, type FileTransferJob, type TransferContext,
 } from './transfer-common.js';
 
 /** Chunks read ahead of the one being sent (memory: this many chunks, about 1 MiB each). */
@@ -151,14 +151,11 @@ async function uploadAttempt(
       });
       fillReads();
       hash.update(chunk);
-      let sent = 0;
-      while (sent < chunk.length) {
-        const n = await credit.take(chunk.length - sent);
-        const part = sent === 0 && n === chunk.length ? chunk : chunk.subarray(sent, sent + n);
-        if (!connection.sendData(id, offset + sent, part)) await connection.drained();
-        sent += n;
-        job.report?.(offset + sent, facts.size);
-      }
+      let sent = offset;
+      await sendWithinCredit(connection, credit, id, offset, chunk, (bytes) => {
+        sent += bytes;
+        job.report?.(sent, facts.size);
+      });
       offset += chunk.length;
     }
     connection.send({ op: 'HASH', id, hash: hash.digest() });

@@ -204,23 +204,7 @@ export class Storage {
 
   /** A listing of the folder `components` (followed if it is a symlink inside the root). */
   async list(components: readonly string[], recursive: boolean): Promise<Listing> {
-    const folder = await this.openFolder(components);
-    let dir: Dir;
-    try {
-      dir = await fs.opendir(folder.path, { bufferSize: 1024 });
-    } catch (error) {
-      await folder.close();
-      throw toFerryError(error, displayPath(components));
-    }
-    return new Listing({ dir, folder, prefix: '' }, recursive, async (real, prefix) => {
-      const sub = await this.openCheckedFolder(real, components, true);
-      try {
-        return { dir: await fs.opendir(sub.path, { bufferSize: 1024 }), folder: sub, prefix };
-      } catch (error) {
-        await sub.close();
-        throw error;
-      }
-    });
+    return new Listing(await this.readFolder(components), recursive, this.subfolderReader(components));
   }
 
   /**
@@ -230,23 +214,31 @@ export class Storage {
    * a symlink inside the tree nor a folder swapped for one can lead outside.
    */
   async walkTree(components: readonly string[]): Promise<TreeWalk> {
+    return new TreeWalk(await this.readFolder(components), components, this.subfolderReader(components));
+  }
+
+  /** The folder `components`, opened and checked, with its entries ready to be read. */
+  private async readFolder(components: readonly string[]): Promise<ListedFolder> {
     const folder = await this.openFolder(components);
-    let dir: Dir;
     try {
-      dir = await fs.opendir(folder.path, { bufferSize: 1024 });
+      return { dir: await fs.opendir(folder.path, { bufferSize: 1024 }), folder, prefix: '' };
     } catch (error) {
       await folder.close();
       throw toFerryError(error, displayPath(components));
     }
-    return new TreeWalk({ dir, folder, prefix: '' }, components, async (real, prefix) => {
-      const sub = await this.openCheckedFolder(real, components, true);
+  }
+
+  /** How a listing or walk below `top` opens a subfolder it meets (by its real path), checked again inside the root. */
+  private subfolderReader(top: readonly string[]): (real: string, prefix: string) => Promise<ListedFolder> {
+    return async (real, prefix) => {
+      const sub = await this.openCheckedFolder(real, top, true);
       try {
         return { dir: await fs.opendir(sub.path, { bufferSize: 1024 }), folder: sub, prefix };
       } catch (error) {
         await sub.close();
         throw error;
       }
-    });
+    };
   }
 
   // ------------------------------------------------------------------ changes
