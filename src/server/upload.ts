@@ -9,7 +9,7 @@
  * The queue never exceeds the window granted, which bounds memory. A small
  * file is written at once, without the thread pool.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, hash as hashAtOnce, timingSafeEqual } from 'node:crypto';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -131,6 +131,12 @@ export class UploadReceiver implements TransferInput {
   /** The worker's last update: the worker hashes in order, so when it resolves all earlier bytes are hashed. */
   private hashed: Promise<void> | undefined;
   /**
+   * A small file from its first byte keeps its content (already written, at
+   * most WRITE_NOW_BYTES) and hashes it at the end in one call: for a tree of
+   * thousands of small files, a hash object per file costs more than hashing.
+   */
+  private smallContent: Buffer[] | undefined;
+  /**
    * The client's hash once every byte is written (what `finished` resolves
    * with), for callers that cannot wait; set only when the file's own hash
    * can be read at once too (`digestNow`).
@@ -163,6 +169,7 @@ export class UploadReceiver implements TransferInput {
     });
     this.finished.catch(() => undefined);
     if (file.offset === 0 && size >= OFF_THREAD_HASH_BYTES) this.offThread = hashWorkers.start();
+    else if (file.offset === 0 && size <= WRITE_NOW_BYTES) this.smallContent = [];
     signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
     // Created as OPEN is sent: from now on the client is to send DATA.
     if (this.ownRequest) ctx.waitingOnPeer(true);
@@ -182,6 +189,7 @@ export class UploadReceiver implements TransferInput {
     }
     if (data.length === 0) return;
     if (this.offThread) this.hashed = this.offThread.update(data);
+    else if (this.smallContent) this.smallContent.push(data);
     else this.file.hash.update(data);
     this.received += data.length;
     this.queue.push(data);
@@ -249,13 +257,18 @@ export class UploadReceiver implements TransferInput {
 
   /** SHA-256 of the file's content as received (call once, after `finished`). */
   digest(): Promise<Buffer> {
-    return this.offThread ? this.offThread.digest() : Promise.resolve(this.file.hash.digest());
+    return this.offThread ? this.offThread.digest() : Promise.resolve(this.digestNow());
   }
 
   /** `digest` at once, for a file hashed on this thread (one with `completedHash`). */
   digestNow(): Buffer {
     if (this.offThread) throw new Error('digestNow on a file hashed by the worker');
-    return this.file.hash.digest();
+    const small = this.smallContent;
+    if (!small) return this.file.hash.digest();
+    if (small.length === 1) return hashAtOnce('sha256', small[0]!, 'buffer');
+    const hash = createHash('sha256');
+    for (const piece of small) hash.update(piece);
+    return hash.digest();
   }
 
   /** Ends the file with `error` (the request's own failure, or the tree's). */
@@ -265,6 +278,7 @@ export class UploadReceiver implements TransferInput {
     this.queue = [];
     this.queueBytes = 0;
     this.offThread?.drop();
+    this.smallContent = undefined;
     this.rejectFinished(error);
   }
 }

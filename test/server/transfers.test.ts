@@ -128,6 +128,22 @@ void test('UPLD: content lands under the final name with mtime and mode; no temp
   assert.equal((await fs.readFile(path.join(srv.root, 'empty'))).length, 0);
 }));
 
+void test('UPLD of a small file in several DATA frames: hashed across all of them', () => withServer(async (srv, c) => {
+  const content = randomBytes(10_000);
+  const send = async (id: number, name: string, hash: Buffer): Promise<ServerMessage> => {
+    c.send({ op: 'UPLD', id, path: name, size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+    assert.equal((await c.nextFor(id)).op, 'OPEN');
+    for (let at = 0; at < content.length; at += 3000) c.send({ op: 'DATA', id, offset: at, data: content.subarray(at, at + 3000) });
+    c.send({ op: 'HASH', id, hash });
+    return c.next((m) => m.id === id && m.op !== 'WIND');
+  };
+  assert.equal(codeOf(await send(50, 'pieces.bin', sha256(content))), 'DONE');
+  assert.ok((await fs.readFile(path.join(srv.root, 'pieces.bin'))).equals(content));
+  // A hash of the last piece alone is not the file's.
+  assert.equal(codeOf(await send(51, 'wrong.bin', sha256(content.subarray(9000)))), ErrorCode.HASH_MISMATCH);
+  assert.equal(await exists(path.join(srv.root, 'wrong.bin')), false);
+}));
+
 void test('UPLD of a large file (hashed off the main thread): right content commits, a wrong hash or a short body leaves nothing', () => withServer(async (srv, c) => {
   const content = randomBytes(OFF_THREAD_HASH_BYTES + 123_457);
   assert.equal(codeOf(await c.upload('big.bin', content)), 'DONE');

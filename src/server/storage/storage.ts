@@ -455,7 +455,7 @@ export class Storage {
     } catch (error) {
       throw toFerryError(error, displayPath(plan.components));
     }
-    return new UploadFile(fd, plan, 0, Buffer.alloc(0), createHash('sha256'), createdWith);
+    return new UploadFile(fd, plan, 0, EMPTY_PREFIX_HASH, undefined, createdWith);
   }
 
   /**
@@ -983,6 +983,8 @@ export const UPLOAD_FLUSH_BYTES = 64 * 1024 * 1024;
  */
 const PROCESS_UMASK = process.umask();
 
+const EMPTY_PREFIX_HASH = Buffer.alloc(0);
+
 /** An upload's temporary file: written at positions, then committed under the final name or dropped. */
 export class UploadFile {
   private closed = false;
@@ -1001,11 +1003,17 @@ export class UploadFile {
     readonly offset: number,
     /** SHA-256 of the first `offset` bytes; empty when offset is 0. */
     readonly prefixHash: Buffer,
-    /** Has consumed the first `offset` bytes; the transfer feeds it the rest. */
-    readonly hash: Hash,
+    /** Has consumed the first `offset` bytes (none: a fresh file, whose hash is made when first asked for). */
+    private contentHash: Hash | undefined,
     /** Permission bits the file was created with (0: unknown), so applying the same ones is skipped. */
     private readonly createdMode = 0,
   ) {}
+
+  /** The content's running hash: holds the first `offset` bytes; the transfer feeds it the rest. */
+  get hash(): Hash {
+    this.contentHash ??= createHash('sha256');
+    return this.contentHash;
+  }
 
   /** Writes `buffers` one after another starting at `position`, on the thread pool. */
   async write(buffers: Buffer[], position: number): Promise<void> {
@@ -1070,7 +1078,8 @@ export class UploadFile {
   private applyTimesAndMode(mtimeMs: number, mode: number): void {
     // Only permission bits: a client never sets setuid, setgid or sticky bits.
     if (mode !== 0 && (mode & 0o777) !== this.createdMode) fchmodSync(this.fd, mode & 0o777);
-    if (mtimeMs > 0) futimesSync(this.fd, new Date(), new Date(mtimeMs));
+    // Seconds, not Dates: no two objects per file for a tree of thousands.
+    if (mtimeMs > 0) futimesSync(this.fd, Date.now() / 1000, mtimeMs / 1000);
   }
 
   /**
