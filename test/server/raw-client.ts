@@ -12,6 +12,8 @@ import { errorCodeName } from '../../src/protocol/errors.js';
 import type {
   ClientMessage, ConnReply, ConnRequest, Entry, ServerMessage,
 } from '../../src/protocol/messages.js';
+import type { ServerOptions } from '../../src/server/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 export class RawClient {
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
@@ -204,6 +206,24 @@ export class RawClient {
 
   destroy(): void {
     this.socket.destroy();
+  }
+}
+
+/**
+ * Runs `fn` with a fresh test server (started with `opts`) and an anonymous
+ * session on it; the session quits after `fn`, and the server is cleaned up
+ * even when `fn` throws.
+ */
+export async function withServer(
+  fn: (srv: TestServer, client: RawClient) => Promise<void>, opts: Partial<ServerOptions> = {},
+): Promise<void> {
+  const srv = await startTestServer(opts);
+  try {
+    const client = await RawClient.open(srv.port);
+    await fn(srv, client);
+    await client.quit();
+  } finally {
+    await srv.cleanup();
   }
 }
 

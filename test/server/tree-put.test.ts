@@ -11,19 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { EntryKind, type Entry, type ServerMessage } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
-
-async function withServer(fn: (srv: TestServer, client: RawClient) => Promise<void>, opts = {}): Promise<void> {
-  const srv = await startTestServer(opts);
-  try {
-    const client = await RawClient.open(srv.port);
-    await fn(srv, client);
-    await client.quit();
-  } finally {
-    await srv.cleanup();
-  }
-}
+import { startTestServer } from '../helpers/server.js';
+import { RawClient, sha256, withServer } from './raw-client.js';
 
 const folder = (name: string): Item => ({ entry: { name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 } });
 type Item = { entry: Entry; content?: Buffer; hash?: Buffer };
