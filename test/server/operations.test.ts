@@ -4,13 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
-import { RawClient, withServer } from './raw-client.js';
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
-}
+import { codeOf, RawClient, withServer } from './raw-client.js';
 
 void test('STAT describes files, folders, symlinks (not followed) and the root', () => withServer(async (srv, c) => {
   await fs.writeFile(path.join(srv.root, 'a.txt'), 'abc');

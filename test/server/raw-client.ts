@@ -227,6 +227,16 @@ export async function withServer(
   }
 }
 
+/** A FAIL's numeric error code, or the op of any other frame, to assert either in one comparison. */
+export function codeOf(msg: ServerMessage): number | string {
+  return msg.op === 'FAIL' ? msg.code : msg.op;
+}
+
+/** Like codeOf, but a FAIL gives its code's name (`'TIMEOUT'`), so the assertion and its failure output read as words. */
+export function codeNameOf(msg: ServerMessage): string {
+  return msg.op === 'FAIL' ? errorCodeName(msg.code) : msg.op;
+}
+
 export function sha256(content: Buffer): Buffer {
   return createHash('sha256').update(content).digest();
 }
