@@ -5,31 +5,22 @@
  * Ink or React; without the bundle the UI path stops with one line saying to
  * build. Imports are watched with test/helpers/module-guard.ts.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
+import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { Keys, spawnInTerminal } from '../helpers/terminal.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ferryBin = path.join(dist, 'src/bin/ferry.js');
 const moduleGuard = path.join(dist, 'test/helpers/module-guard.js');
 
-const folders: string[] = [];
-after(async () => {
-  await Promise.all(folders.map((folder) => fs.rm(folder, { recursive: true, force: true })));
-});
-
-async function tempFolder(prefix: string): Promise<string> {
-  const folder = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  folders.push(folder);
-  return folder;
-}
+const tempFolder = tempFolderMaker();
 
 interface Run {
   code: number;

@@ -117,6 +117,29 @@ function mountSmallTmpfs(where: string): string | undefined {
   }
 }
 
+/**
+ * The checks after an upload to `root` failed with NO_SPACE, where `root` held
+ * only small.txt ('still here'): nothing else is left there, and neither the
+ * session that filled the disk nor a new one is broken by it. Local copies go
+ * to `scratch`, off the full disk.
+ */
+async function assertNothingLeftAndStillServing(
+  { filler, port, root, scratch }: { filler: FerryClient; port: number; root: string; scratch: string },
+): Promise<void> {
+  assert.deepEqual((await fs.readdir(root)).sort(), ['small.txt'], 'no temporary file and no partial file is left');
+  assert.deepEqual((await filler.list('/')).map((e) => e.name), ['small.txt']);
+  await filler.quit();
+  const other = await FerryClient.connect({ host: '127.0.0.1', port });
+  const down = path.join(scratch, 'small-copy.txt');
+  await other.download('small.txt', down);
+  assert.equal(await fs.readFile(down, 'utf8'), 'still here');
+  const smallUp = path.join(scratch, 'ok.txt');
+  await fs.writeFile(smallUp, 'fits');
+  await other.upload(smallUp, 'ok.txt');
+  assert.equal(await fs.readFile(path.join(root, 'ok.txt'), 'utf8'), 'fits');
+  await other.quit();
+}
+
 void test('disk full: the client gets NO_SPACE, the temporary file is removed, the server keeps serving', async (t) => {
   // Cleaned up by hand, in order: server, then the mount, then the folder.
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-full-'));
@@ -148,21 +171,7 @@ void test('disk full: the client gets NO_SPACE, the temporary file is removed, t
   const filler = await FerryClient.connect({ host: '127.0.0.1', port: served.port });
   const failure = await filler.upload(big, 'big.bin').catch((error: unknown) => error);
   assert.ok(failure instanceof FerryError && failure.code === ErrorCode.NO_SPACE, `expected NO_SPACE, got ${String(failure)}`);
-  const names = await fs.readdir(root);
-  assert.deepEqual(names.sort(), ['small.txt'], 'no temporary file and no partial file is left');
-
-  // The same session and a new one still work.
-  assert.deepEqual((await filler.list('/')).map((e) => e.name), ['small.txt']);
-  await filler.quit();
-  const other = await FerryClient.connect({ host: '127.0.0.1', port: served.port });
-  const down = path.join(dir, 'small-copy.txt');
-  await other.download('small.txt', down);
-  assert.equal(await fs.readFile(down, 'utf8'), 'still here');
-  const smallUp = path.join(dir, 'ok.txt');
-  await fs.writeFile(smallUp, 'fits');
-  await other.upload(smallUp, 'ok.txt');
-  assert.equal(await fs.readFile(path.join(root, 'ok.txt'), 'utf8'), 'fits');
-  await other.quit();
+  await assertNothingLeftAndStillServing({ filler, port: served.port, root, scratch: dir });
 });
 
 void test('disk full for any user (a file-size limit): NO_SPACE, nothing left behind, the server keeps serving', async (t) => {
@@ -181,18 +190,6 @@ void test('disk full for any user (a file-size limit): NO_SPACE, nothing left be
   assert.ok(failure instanceof FerryError && failure.code === ErrorCode.NO_SPACE, `expected NO_SPACE, got ${String(failure)}`);
   assert.match(failure.message, /big\.bin/, 'the message names the upload\'s target');
   assert.ok(!failure.message.includes('ferry-part'), `the message does not expose the temporary name: ${failure.message}`);
-  assert.deepEqual((await fs.readdir(root)).sort(), ['small.txt'], 'no temporary file and no partial file is left');
-  assert.deepEqual((await filler.list('/')).map((e) => e.name), ['small.txt']);
-  await filler.quit();
-
-  const other = await FerryClient.connect({ host: '127.0.0.1', port: ferryd.port });
-  const down = path.join(dir, 'small-copy.txt');
-  await other.download('small.txt', down);
-  assert.equal(await fs.readFile(down, 'utf8'), 'still here');
-  const smallUp = path.join(dir, 'ok.txt');
-  await fs.writeFile(smallUp, 'fits');
-  await other.upload(smallUp, 'ok.txt');
-  assert.equal(await fs.readFile(path.join(root, 'ok.txt'), 'utf8'), 'fits');
-  await other.quit();
+  await assertNothingLeftAndStillServing({ filler, port: ferryd.port, root, scratch: dir });
   assert.equal(ferryd.child.exitCode, null, 'ferryd is still running');
 });

@@ -10,8 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServerMessage } from '../../src/protocol/messages.js';
-import { RawClient, sha256 } from './raw-client.js';
+import { codeOf, RawClient, sha256 } from './raw-client.js';
 
 const FERRYD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferryd.js');
 
@@ -47,10 +46,6 @@ async function spawnFerryd(root: string, extra: string[] = []): Promise<Ferryd> 
     void exited.then(() => reject(new Error(`ferryd exited early: ${stderr}`)));
   });
   return { child, port, exited, stderr: () => stderr };
-}
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
 }
 
 const exists = (p: string): Promise<boolean> => fs.lstat(p).then(() => true, () => false);

@@ -3,13 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
-import { RawClient } from './raw-client.js';
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
-}
+import { codeOf, RawClient } from './raw-client.js';
 
 void test('malformed frames get coded FAILs for their id and the session keeps serving', async () => {
   const srv = await startTestServer();

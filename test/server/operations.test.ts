@@ -4,24 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawClient } from './raw-client.js';
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
-}
-
-async function withServer(fn: (srv: TestServer, client: RawClient) => Promise<void>, readOnly = false): Promise<void> {
-  const srv = await startTestServer({ readOnly });
-  try {
-    const client = await RawClient.open(srv.port);
-    await fn(srv, client);
-    await client.quit();
-  } finally {
-    await srv.cleanup();
-  }
-}
+import { startTestServer } from '../helpers/server.js';
+import { codeOf, RawClient, withServer } from './raw-client.js';
 
 void test('STAT describes files, folders, symlinks (not followed) and the root', () => withServer(async (srv, c) => {
   await fs.writeFile(path.join(srv.root, 'a.txt'), 'abc');
@@ -121,7 +105,7 @@ void test('read-only sessions get PERMISSION for every write and can still read'
   const got = await c.download('f');
   assert.ok('content' in got && got.content.toString() === 'x');
   await assert.rejects(fs.stat(path.join(srv.root, 'n')));
-}, true));
+}, { readOnly: true }));
 
 void test('more than maxInFlight requests → BUSY for the new one', async () => {
   const srv = await startTestServer({ limits: { maxInFlight: 2 } });

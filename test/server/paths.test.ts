@@ -4,14 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ClientMessage, ServerMessage } from '../../src/protocol/messages.js';
+import type { ClientMessage } from '../../src/protocol/messages.js';
 import { parseRemotePath } from '../../src/server/storage/paths.js';
 import { startTestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
-}
+import { codeOf, RawClient, sha256 } from './raw-client.js';
 
 const BAD_PATHS = [
   '..', '../', '../x', 'a/..', 'a/../b', 'a/../../b', '/..', '/../etc/passwd', './a', 'a/.', 'a/./b', '.',

@@ -12,6 +12,8 @@ import { errorCodeName } from '../../src/protocol/errors.js';
 import type {
   ClientMessage, ConnReply, ConnRequest, Entry, ServerMessage,
 } from '../../src/protocol/messages.js';
+import type { ServerOptions } from '../../src/server/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 export class RawClient {
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
@@ -205,6 +207,34 @@ export class RawClient {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * Runs `fn` with a fresh test server (started with `opts`) and an anonymous
+ * session on it; the session quits after `fn`, and the server is cleaned up
+ * even when `fn` throws.
+ */
+export async function withServer(
+  fn: (srv: TestServer, client: RawClient) => Promise<void>, opts: Partial<ServerOptions> = {},
+): Promise<void> {
+  const srv = await startTestServer(opts);
+  try {
+    const client = await RawClient.open(srv.port);
+    await fn(srv, client);
+    await client.quit();
+  } finally {
+    await srv.cleanup();
+  }
+}
+
+/** A FAIL's numeric error code, or the op of any other frame, to assert either in one comparison. */
+export function codeOf(msg: ServerMessage): number | string {
+  return msg.op === 'FAIL' ? msg.code : msg.op;
+}
+
+/** Like codeOf, but a FAIL gives its code's name (`'TIMEOUT'`), so the assertion and its failure output read as words. */
+export function codeNameOf(msg: ServerMessage): string {
+  return msg.op === 'FAIL' ? errorCodeName(msg.code) : msg.op;
 }
 
 export function sha256(content: Buffer): Buffer {

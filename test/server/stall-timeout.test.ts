@@ -10,18 +10,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, errorCodeName } from '../../src/protocol/errors.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
 import { recordingLogger, waitFor } from '../security/helpers.js';
-import { RawClient, sha256 } from './raw-client.js';
+import { codeNameOf, RawClient, sha256 } from './raw-client.js';
 
 const EMPTY = Buffer.alloc(0);
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function codeOf(msg: ServerMessage): string {
-  return msg.op === 'FAIL' ? errorCodeName(msg.code) : msg.op;
-}
 
 async function stallServer(t: { after: (fn: () => Promise<void>) => void }, stallTimeoutMs: number) {
   const log = recordingLogger();
@@ -42,7 +38,7 @@ void test('a download whose client grants no credit fails with TIMEOUT; the sess
   assert.ok(log.lines.some((l) => l.level === 'warn' && l.message === 'transfer stalled: failing the request' && l.fields.id === 5),
     'the stall is logged');
   // The id is free again and the session works.
-  assert.equal(codeOf(await client.request({ op: 'STAT', id: 5, path: 'big.bin' })), 'STAT');
+  assert.equal(codeNameOf(await client.request({ op: 'STAT', id: 5, path: 'big.bin' })), 'STAT');
   await client.quit();
 });
 
@@ -67,7 +63,7 @@ void test('a download whose client stops reading the socket fails with TIMEOUT o
     }
   }
   assert.ok(received < size, `only part of the file was sent (${received} of ${size})`);
-  assert.equal(codeOf(final), 'TIMEOUT', JSON.stringify(final));
+  assert.equal(codeNameOf(final), 'TIMEOUT', JSON.stringify(final));
   await client.quit();
 });
 
@@ -77,14 +73,14 @@ void test('an upload whose client sends nothing, or stops halfway, fails with TI
   const client = await RawClient.open(srv.port);
   client.send({ op: 'UPLD', id: 5, path: 'silent.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
   assert.equal((await client.nextFor(5)).op, 'OPEN');
-  assert.equal(codeOf(await client.nextFor(5)), 'TIMEOUT');
+  assert.equal(codeNameOf(await client.nextFor(5)), 'TIMEOUT');
 
   client.send({ op: 'UPLD', id: 6, path: 'half.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
   assert.equal((await client.nextFor(6)).op, 'OPEN');
   client.send({ op: 'DATA', id: 6, offset: 0, data: content.subarray(0, 100_000) });
   let final: ServerMessage;
   while ((final = await client.nextFor(6)).op === 'WIND');
-  assert.equal(codeOf(final), 'TIMEOUT');
+  assert.equal(codeNameOf(final), 'TIMEOUT');
   assert.equal((await fs.stat(path.join(srv.root, '.half.bin.ferry-part'))).size, 100_000, 'the received bytes stay for a resume');
   assert.equal(await fs.access(path.join(srv.root, 'half.bin')).then(() => true, () => false), false);
 
@@ -93,7 +89,7 @@ void test('an upload whose client sends nothing, or stops halfway, fails with TI
   assert.ok(open.op === 'OPEN' && open.offset === 100_000, JSON.stringify(open));
   await client.sendContent(7, content, open.offset, open.window);
   client.send({ op: 'HASH', id: 7, hash: sha256(content) });
-  assert.equal(codeOf(await client.next((m) => m.id === 7 && m.op !== 'WIND')), 'DONE');
+  assert.equal(codeNameOf(await client.next((m) => m.id === 7 && m.op !== 'WIND')), 'DONE');
   assert.ok((await fs.readFile(path.join(srv.root, 'half.bin'))).equals(content));
   await client.quit();
 });
@@ -131,7 +127,7 @@ void test('slow transfers that keep moving never trip the stall timeout, however
     client.send({ op: 'DATA', id: 6, offset: at, data: content.subarray(at, at + chunk) });
   }
   client.send({ op: 'HASH', id: 6, hash: sha256(content) });
-  assert.equal(codeOf(await client.next((m) => m.id === 6 && m.op !== 'WIND')), 'DONE');
+  assert.equal(codeNameOf(await client.next((m) => m.id === 6 && m.op !== 'WIND')), 'DONE');
   assert.ok((await fs.readFile(path.join(srv.root, 'slow-up.bin'))).equals(content));
   assert.ok(!log.lines.some((l) => l.message.includes('stalled')), 'nothing was reported as stalled');
   await client.quit();

@@ -10,14 +10,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, errorCodeName } from '../../src/protocol/errors.js';
-import type { ClientMessage, ServerMessage } from '../../src/protocol/messages.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import type { ClientMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
-
-function codeOf(msg: ServerMessage): string {
-  return msg.op === 'FAIL' ? errorCodeName(msg.code) : msg.op;
-}
+import { codeNameOf, RawClient, sha256 } from './raw-client.js';
 
 /** Starts an upload of `content` and waits until the server has written `part` bytes of it. */
 async function startUpload(client: RawClient, id: number, name: string, content: Buffer, part: number): Promise<void> {
@@ -66,7 +62,7 @@ void test('an interrupted upload\'s temporary file cannot be listed, read, repla
   for (const name of ['sub/.big.bin.ferry-part', '/sub/.big.bin.ferry-part', 'sub/.big.bin.ferry-part/x', '.anything.ferry-part']) {
     for (const request of requestsNaming(other, name)) {
       const reply = await other.request(request);
-      assert.equal(codeOf(reply), 'INVALID_PATH', `${request.op} ${name}: ${JSON.stringify(reply)}`);
+      assert.equal(codeNameOf(reply), 'INVALID_PATH', `${request.op} ${name}: ${JSON.stringify(reply)}`);
       if (reply.op === 'FAIL') assert.match(reply.message, /reserved/);
     }
   }
@@ -75,7 +71,7 @@ void test('an interrupted upload\'s temporary file cannot be listed, read, repla
 
   // Lookalikes are ordinary names.
   for (const name of ['ferry-part', '.ferry-part', 'x.ferry-part', '.x.ferry-part.txt']) {
-    assert.equal(codeOf(await other.upload(name, Buffer.from('ok'))), 'DONE', name);
+    assert.equal(codeNameOf(await other.upload(name, Buffer.from('ok'))), 'DONE', name);
   }
 
   other.send({ op: 'UPLD', id: 9, path: 'sub/big.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 2 });
@@ -83,7 +79,7 @@ void test('an interrupted upload\'s temporary file cannot be listed, read, repla
   assert.ok(open.op === 'OPEN' && open.offset === 100_000, JSON.stringify(open));
   await other.sendContent(9, content, open.offset, open.window);
   other.send({ op: 'HASH', id: 9, hash: sha256(content) });
-  assert.equal(codeOf(await other.next((m) => m.id === 9 && m.op !== 'WIND')), 'DONE');
+  assert.equal(codeNameOf(await other.next((m) => m.id === 9 && m.op !== 'WIND')), 'DONE');
   assert.ok((await fs.readFile(path.join(srv.root, 'sub', 'big.bin'))).equals(content));
   await other.quit();
 });
@@ -98,13 +94,13 @@ void test('during a running upload another session cannot overwrite its temporar
   const intruder = await RawClient.open(srv.port);
   const evil = Buffer.alloc(content.length, 0x45);
   const replaced = await intruder.upload('.live.bin.ferry-part', evil, 1);
-  assert.equal(codeOf(replaced), 'INVALID_PATH');
-  assert.equal(codeOf(await intruder.request({ op: 'DELF', id: intruder.id(), path: '.live.bin.ferry-part' })), 'INVALID_PATH');
+  assert.equal(codeNameOf(replaced), 'INVALID_PATH');
+  assert.equal(codeNameOf(await intruder.request({ op: 'DELF', id: intruder.id(), path: '.live.bin.ferry-part' })), 'INVALID_PATH');
   await intruder.quit();
 
   await writer.sendContent(5, content, 50_000, 8 * 1024 * 1024);
   writer.send({ op: 'HASH', id: 5, hash: sha256(content) });
-  assert.equal(codeOf(await writer.next((m) => m.id === 5 && m.op !== 'WIND')), 'DONE');
+  assert.equal(codeNameOf(await writer.next((m) => m.id === 5 && m.op !== 'WIND')), 'DONE');
   assert.ok((await fs.readFile(path.join(srv.root, 'live.bin'))).equals(content));
   await writer.quit();
 });

@@ -5,26 +5,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OFF_THREAD_HASH_BYTES } from '../../src/hashing/hash-worker.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ServerMessage } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
+import { startTestServer } from '../helpers/server.js';
+import { codeOf, RawClient, sha256, withServer } from './raw-client.js';
 
 const EMPTY = Buffer.alloc(0);
-
-function codeOf(msg: ServerMessage): number | string {
-  return msg.op === 'FAIL' ? msg.code : msg.op;
-}
-
-async function withServer(fn: (srv: TestServer, client: RawClient) => Promise<void>, opts = {}): Promise<void> {
-  const srv = await startTestServer(opts);
-  try {
-    const client = await RawClient.open(srv.port);
-    await fn(srv, client);
-    await client.quit();
-  } finally {
-    await srv.cleanup();
-  }
-}
 
 const exists = (p: string): Promise<boolean> => fs.lstat(p).then(() => true, () => false);
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,19 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { EntryKind, type Entry, type ServerMessage } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
-
-async function withServer(fn: (srv: TestServer, client: RawClient) => Promise<void>): Promise<void> {
-  const srv = await startTestServer();
-  try {
-    const client = await RawClient.open(srv.port);
-    await fn(srv, client);
-    await client.quit();
-  } finally {
-    await srv.cleanup();
-  }
-}
+import { sha256, withServer, type RawClient } from './raw-client.js';
 
 interface ReceivedItem {
   entry: Entry;

@@ -11,19 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { EntryKind, type Entry, type ServerMessage } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawClient, sha256 } from './raw-client.js';
-
-async function withServer(fn: (srv: TestServer, client: RawClient) => Promise<void>, opts = {}): Promise<void> {
-  const srv = await startTestServer(opts);
-  try {
-    const client = await RawClient.open(srv.port);
-    await fn(srv, client);
-    await client.quit();
-  } finally {
-    await srv.cleanup();
-  }
-}
+import { startTestServer } from '../helpers/server.js';
+import { RawClient, sha256, withServer } from './raw-client.js';
 
 const folder = (name: string): Item => ({ entry: { name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 } });
 type Item = { entry: Entry; content?: Buffer; hash?: Buffer };
@@ -186,14 +175,23 @@ void test('a read-only session may not TPUT', () => withServer(async (srv, c) =>
   assert.equal(await read(path.join(srv.root, 'x')), undefined);
 }, { readOnly: true }));
 
-void test('CANC: FAIL CANCELLED after committing the checked files; the file in progress leaves nothing', () => withServer(async (srv, c) => {
-  await fs.mkdir(path.join(srv.root, 't'));
+/**
+ * Opens a TPUT into t/ and sends one file, `whole` ('whole'), through its HASH:
+ * the checked file an unfinished tree must still commit. Returns the TPUT's id.
+ */
+async function startTreeWithCheckedFile(c: RawClient): Promise<number> {
   const id = c.id();
   c.send({ op: 'TPUT', id, path: 't', flags: 0 });
   assert.equal((await c.nextFor(id)).op, 'OPEN');
   c.send({ op: 'FILE', id, entry: file('whole', 5) });
   c.send({ op: 'DATA', id, offset: 0, data: Buffer.from('whole') });
   c.send({ op: 'HASH', id, hash: sha256(Buffer.from('whole')) });
+  return id;
+}
+
+void test('CANC: FAIL CANCELLED after committing the checked files; the file in progress leaves nothing', () => withServer(async (srv, c) => {
+  await fs.mkdir(path.join(srv.root, 't'));
+  const id = await startTreeWithCheckedFile(c);
   c.send({ op: 'FILE', id, entry: file('half', 10) });
   c.send({ op: 'DATA', id, offset: 0, data: Buffer.from('half.') });
   c.send({ op: 'CANC', id });
@@ -209,12 +207,7 @@ void test('a connection lost mid-tree: checked files committed, the one in progr
   try {
     await fs.mkdir(path.join(srv.root, 't'));
     const c = await RawClient.open(srv.port);
-    const id = c.id();
-    c.send({ op: 'TPUT', id, path: 't', flags: 0 });
-    assert.equal((await c.nextFor(id)).op, 'OPEN');
-    c.send({ op: 'FILE', id, entry: file('whole', 5) });
-    c.send({ op: 'DATA', id, offset: 0, data: Buffer.from('whole') });
-    c.send({ op: 'HASH', id, hash: sha256(Buffer.from('whole')) });
+    const id = await startTreeWithCheckedFile(c);
     const content = randomBytes(400_000);
     c.send({ op: 'FILE', id, entry: file('part.bin', content.length) });
     c.send({ op: 'DATA', id, offset: 0, data: content.subarray(0, 100_000) });

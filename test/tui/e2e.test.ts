@@ -5,7 +5,7 @@
  * checks that). Keys go in, the screen is read back through a headless
  * xterm, and the files are checked on disk afterwards.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -14,20 +14,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/server/log.js';
 import { startServer, type FerryServer } from '../../src/server/server.js';
+import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 
-const folders: string[] = [];
-after(async () => {
-  await Promise.all(folders.map((folder) => fs.rm(folder, { recursive: true, force: true })));
-});
-
-async function tempFolder(prefix: string): Promise<string> {
-  const folder = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  folders.push(folder);
-  return folder;
-}
+const tempFolder = tempFolderMaker();
 
 interface World {
   server: FerryServer;
