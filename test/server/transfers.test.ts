@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OFF_THREAD_HASH_BYTES } from '../../src/hashing/hash-worker.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
 import { codeOf, RawClient, sha256, withServer } from './raw-client.js';
 
