@@ -190,7 +190,10 @@ void test('a running download can be cancelled, leaves no final file, and resume
     await waitForDisk(() => exists(path.join(localRoot, 'big.bin')), 'the resumed download');
     assert.equal((await fs.stat(path.join(localRoot, 'big.bin'))).size, size);
     assert.equal(await sha256(path.join(localRoot, 'big.bin')), await sha256(path.join(remoteRoot, 'big.bin')));
+    // Escape leaves the transfer panel. Ctrl-C only once it has: arriving in the same read right after
+    // Escape, it would be one key, Alt+Ctrl-C, as a terminal means it.
     term.write(Keys.escape);
+    await term.waitForText('(p: manage)');
     term.write(Keys.ctrl('c'));
     assert.equal(await term.exited(), 0);
   } finally {
