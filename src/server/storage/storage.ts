@@ -1133,12 +1133,11 @@ export class UploadFile {
    */
   stageNow(mtimeMs: number, mode: number, overwrite: boolean): StagedFile | undefined {
     if (this.flushing) return undefined;
-    const subject = displayPath(this.plan.components);
     try {
       if (this.flushError !== undefined) throw this.flushError;
       this.applyTimesAndMode(mtimeMs, mode);
     } catch (error) {
-      throw toFerryError(error, subject);
+      throw toFerryError(error, displayPath(this.plan.components));
     } finally {
       this.closed = true;
       closeQuietly(this.fd);

@@ -62,13 +62,12 @@ export class TreeTarget {
    */
   planFile(relative: readonly string[], overwrite: boolean): UploadPlan {
     const components = [...this.topComponents, ...relative];
-    const subject = displayPath(components);
     const folderKey = relative.slice(0, -1).join('/');
     const folder = this.folder(relative.slice(0, -1));
     const name = relative[relative.length - 1]!;
     // A folder this upload made held nothing before it. Should another session put the same name there
     // meanwhile, the commit still refuses to replace it without overwrite (it links, never renames over).
-    if (!this.created.has(folderKey)) this.storage.checkUploadTarget(`${folder.path}/${name}`, overwrite, subject);
+    if (!this.created.has(folderKey)) this.storage.checkUploadTarget(`${folder.path}/${name}`, overwrite, displayPath(components));
     const held = this.folders.get(folderKey)!;
     held.users++;
     let closed = false;
