@@ -96,6 +96,41 @@ void test('quitting while a transfer is unfinished asks first; No (the default) 
   }
 });
 
+void test('disconnecting while a transfer runs asks first; No stays connected, Yes cancels it and returns to the connect dialog', async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({});
+  // Sparse: made at once, and far too long to finish while the test answers the question.
+  await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'big.bin'), 4 * 1024 ** 3);
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
+    app.stdin.write(KEYS.tab);
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => /1 running/.test(f));
+    app.stdin.write(KEYS.ctrlD);
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect?'));
+    assert.match(question, /1 transfer still running or waiting/);
+    assert.match(question, /disconnecting cancels them/);
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Disconnect?'));
+    assert.equal(server.server.sessionCount, 1, 'still connected after No');
+    app.stdin.write(KEYS.ctrlD);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect?'));
+    app.stdin.write('y');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    await waitUntil(() => server.server.sessionCount === 0, 'the session closed');
+    assert.equal(app.quitCalls(), 0, 'disconnecting is not quitting');
+    assert.deepEqual((await fs.readdir(local)).filter((name) => name === 'big.bin'), [], 'no final file from the cancelled download');
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
 void test('after a failed connect the remote header does not name the server as if connected', async () => {
   const dir = await folderWith({ 'a.txt': 'x' });
   const probe = await startTestServer();

@@ -62,7 +62,8 @@ type Dialog =
   | { kind: 'rename'; side: PaneSide; folder: string; from: string; field: TextFieldState; error?: string | undefined }
   | { kind: 'trust'; host: string; port: number; fingerprint: string; choice: 'yes' | 'no'; answer: (trust: boolean) => void }
   | { kind: 'conflict'; choiceIndex: number; applyToAll: boolean }
-  | { kind: 'quit'; unfinished: number; choice: 'yes' | 'no' };
+  /** Quitting or disconnecting while transfers are unfinished: both cancel them, so both ask first. */
+  | { kind: 'quit'; unfinished: number; choice: 'yes' | 'no'; leaving: 'quit' | 'disconnect' };
 
 interface Connection {
   status: ConnectionStatus;
@@ -282,12 +283,14 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     onQuit();
   }, [onQuit, queue]);
 
-  /** The quit key: asks first while transfers are unfinished (quitting cancels them). */
-  const requestQuit = (): void => {
+  /** The quit and disconnect keys: ask first while transfers are unfinished (leaving cancels them). */
+  const requestLeaving = (leaving: 'quit' | 'disconnect'): void => {
     const unfinished = queue.getState().items.filter((item) => !isFinished(item)).length;
-    if (unfinished === 0) void quit();
-    else setDialog({ kind: 'quit', unfinished, choice: 'no' });
+    if (unfinished > 0) setDialog({ kind: 'quit', unfinished, choice: 'no', leaving });
+    else if (leaving === 'quit') void quit();
+    else void disconnect();
   };
+  const requestQuit = (): void => requestLeaving('quit');
 
   // Quit from outside goes the same way as the quit key: the queue is
   // cancelled, the server gets QUIT, then onQuit restores the terminal.
@@ -655,8 +658,11 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       case 'quit': {
         const step = answerQuestion(press, current.choice);
         if (step && 'highlight' in step) setDialog({ ...current, choice: step.highlight });
-        else if (step?.answer === 'yes') void quit();
-        else if (step?.answer === 'no') {
+        else if (step?.answer === 'yes' && current.leaving === 'quit') void quit();
+        else if (step?.answer === 'yes') {
+          setDialog(undefined);
+          void disconnect();
+        } else if (step?.answer === 'no') {
           setDialog(undefined);
           info('still running — p shows the transfers');
         }
@@ -780,7 +786,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         setDialog({ kind: 'help', offset: 0 });
         return true;
       case 'disconnect':
-        if (connectionRef.current.status === 'connected' || connectionRef.current.status === 'lost') void disconnect();
+        if (connectionRef.current.status === 'connected' || connectionRef.current.status === 'lost') requestLeaving('disconnect');
         else setDialog({ kind: 'connect', fields: fieldsFrom(connectionRef.current.params), focus: 'host' });
         return true;
       case 'reconnect': {
@@ -808,7 +814,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     // Ctrl-C quits cleanly whatever has the focus: it asks first while
     // transfers run, and a second Ctrl-C at that question quits.
     if (matchCommand(press, 'anywhere') === 'quit') {
-      if (dialogRef.current?.kind === 'quit') void quit();
+      const asking = dialogRef.current;
+      if (asking?.kind === 'quit' && asking.leaving === 'quit') void quit();
       else requestQuit();
       return;
     }
@@ -923,14 +930,14 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       case 'quit':
         return (
           <ConfirmDialog
-            title="Quit Ferry?"
+            title={current.leaving === 'quit' ? 'Quit Ferry?' : 'Disconnect?'}
             lines={[
               `${plural(current.unfinished, 'transfer')} still running or waiting;`,
-              'quitting cancels them. Copying them again later resumes',
-              'where they stopped.',
+              `${current.leaving === 'quit' ? 'quitting' : 'disconnecting'} cancels them. Copying them again`,
+              'later resumes where they stopped.',
             ]}
             choice={current.choice}
-            yesLabel="Quit"
+            yesLabel={current.leaving === 'quit' ? 'Quit' : 'Disconnect'}
             screen={screen}
           />
         );
