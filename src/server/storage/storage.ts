@@ -655,9 +655,7 @@ export class Listing {
   private async closeCurrent(): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    if (!current) return;
-    await current.dir.close().catch(() => undefined);
-    await current.folder.close();
+    await closeListedFolder(current);
   }
 
   async close(): Promise<void> {
@@ -671,6 +669,13 @@ interface ListedFolder {
   dir: Dir;
   folder: OpenFolder;
   prefix: string;
+}
+
+/** Ends a folder's reading: its directory stream, then its checked descriptor. */
+async function closeListedFolder(folder: ListedFolder | undefined): Promise<void> {
+  if (!folder) return;
+  await folder.dir.close().catch(() => undefined);
+  await folder.folder.close();
 }
 
 // ------------------------------------------------------------------ tree walks
@@ -742,9 +747,7 @@ export class TreeWalk {
   private async closeCurrent(): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    if (!current) return;
-    await current.dir.close().catch(() => undefined);
-    await current.folder.close();
+    await closeListedFolder(current);
   }
 
   async close(): Promise<void> {
