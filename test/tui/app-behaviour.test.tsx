@@ -131,6 +131,38 @@ void test('disconnecting while a transfer runs asks first; No stays connected, Y
   }
 });
 
+void test('a download cut by a dropped connection resumes by itself once ^O reconnects to the same server', { timeout: 60_000 }, async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({});
+  const size = 1024 ** 3;
+  await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'big.bin'), size);
+  let server = await startTestServer({ root: remoteRoot });
+  const port = server.port;
+  const app = renderApp(local, { initial: loopback(port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
+    app.stdin.write(KEYS.tab);
+    app.stdin.write('d');
+    // Some bytes on disk first (not 0 %), so there is a prefix to resume from.
+    await waitForFrame(app.lastFrame, (f) => /↓big\.bin.*\b[1-9]\d*%/.test(f));
+    await server.cleanup();
+    await waitForFrame(app.lastFrame, (f) => /connection lost/i.test(f) && /0 running/.test(f));
+    server = await startTestServer({ root: remoteRoot, port });
+    app.stdin.write('\x0f');
+    await waitForFrame(app.lastFrame, (f) => f.includes('resuming 1 transfer'), 10_000);
+    const done = await waitForFrame(app.lastFrame, (f) => /bytes in [\d.]+ s/.test(f), 50_000);
+    // Continued from its .ferry-part, not started over.
+    assert.match(done, /resumed at [1-9]\d*/);
+    assert.equal((await fs.stat(path.join(local, 'big.bin'))).size, size);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
 void test('after a failed connect the remote header does not name the server as if connected', async () => {
   const dir = await folderWith({ 'a.txt': 'x' });
   const probe = await startTestServer();

@@ -791,7 +791,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         return true;
       case 'reconnect': {
         const current = connectionRef.current;
-        if (current.status === 'lost' && current.params) void openSession(current.params, true);
+        if (current.status === 'lost' && current.params) {
+          void openSession(current.params, true).then((connected) => {
+            // The same server again: what the drop interrupted goes on from where it stopped.
+            const resumed = connected ? queue.resumeLost() : 0;
+            if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
+          });
+        }
         else if (current.status !== 'connected' && current.status !== 'connecting')
           setDialog({ kind: 'connect', fields: fieldsFrom(current.params), focus: 'host' });
         else info(`already connected to ${current.params ? formatAddress(current.params) : 'the server'}`);

@@ -48,6 +48,8 @@ export interface TransferItem {
   resume: boolean;
   /** Failure text for failed items. */
   message: string | undefined;
+  /** Failed because the connection was lost: resumed by itself once the same server is reconnected. */
+  lostConnection: boolean;
 }
 
 export interface TransferRequest {
@@ -71,7 +73,7 @@ export type TransfersAction =
   | { type: 'start'; id: number; at: number }
   | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
   | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
-  | { type: 'failed'; id: number; message: string; at: number }
+  | { type: 'failed'; id: number; message: string; at: number; lostConnection?: boolean }
   | { type: 'cancelled'; id: number; at: number }
   | { type: 'skipped'; id: number; at: number }
   | { type: 'retry'; id: number }
@@ -121,6 +123,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           overwrite: false,
           resume: action.resume,
           message: undefined,
+          lostConnection: false,
         }),
       );
       return { items: [...state.items, ...added], nextId };
@@ -184,7 +187,9 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         finishedAt: action.at,
       }));
     case 'failed':
-      return update(state, action.id, (item) => ({ ...item, status: 'failed', message: action.message, finishedAt: action.at }));
+      return update(state, action.id, (item) => ({
+        ...item, status: 'failed', message: action.message, finishedAt: action.at, lostConnection: action.lostConnection ?? false,
+      }));
     case 'cancelled':
       return update(state, action.id, (item) =>
         isFinished(item) ? item : { ...item, status: 'cancelled', finishedAt: action.at },
@@ -194,7 +199,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
     case 'retry':
       return update(state, action.id, (item) =>
         item.status === 'failed' || item.status === 'cancelled'
-          ? { ...item, status: 'waiting', resume: true, message: undefined, finishedAt: undefined }
+          ? { ...item, status: 'waiting', resume: true, message: undefined, finishedAt: undefined, lostConnection: false }
           : item,
       );
     case 'clear-finished':

@@ -157,6 +157,17 @@ export class TransferQueue {
     this.pump();
   }
 
+  /**
+   * After a reconnect to the same server: runs again, resuming, every item
+   * that failed because the connection was lost. Returns how many.
+   */
+  resumeLost(): number {
+    const lost = this.state.items.filter((item) => item.status === 'failed' && item.lostConnection);
+    for (const item of lost) this.dispatch({ type: 'retry', id: item.id });
+    this.pump();
+    return lost.length;
+  }
+
   clearFinished(): void {
     this.dispatch({ type: 'clear-finished' });
   }
@@ -242,7 +253,8 @@ export class TransferQueue {
         // Appeared between the check and the transfer: ask like any conflict.
         this.dispatch({ type: 'conflict', id });
       } else {
-        this.dispatch({ type: 'failed', id, message: describeError(error), at: this.now() });
+        const lostConnection = error instanceof FerryError && error.code === ErrorCode.CONNECTION_LOST;
+        this.dispatch({ type: 'failed', id, message: describeError(error), at: this.now(), lostConnection });
       }
     } finally {
       this.controllers.delete(id);
