@@ -163,6 +163,48 @@ void test('a download cut by a dropped connection resumes by itself once ^O reco
   }
 });
 
+void test('conflict "If newer" (u) overwrites an older target, skips one as new, and is not offered for folders', async () => {
+  const local = await folderWith({ 'older.txt': 'local old', 'newer.txt': 'local new' }, ['dir']);
+  const remoteRoot = await folderWith({ 'older.txt': 'remote new', 'newer.txt': 'remote old' }, ['dir']);
+  const day = 24 * 3600 * 1000;
+  const now = Date.now();
+  // The remote older.txt is newer than the local one; the remote newer.txt is older than the local one.
+  await fs.utimes(path.join(local, 'older.txt'), new Date(now), new Date(now - 2 * day));
+  await fs.utimes(path.join(remoteRoot, 'older.txt'), new Date(now), new Date(now - day));
+  await fs.utimes(path.join(local, 'newer.txt'), new Date(now), new Date(now - day));
+  await fs.utimes(path.join(remoteRoot, 'newer.txt'), new Date(now), new Date(now - 2 * day));
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('older.txt').length === 3);
+    // Remote pane (active at start): /dir, newer.txt, older.txt.
+    app.stdin.write('d');
+    const folderQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Downloading dir:'));
+    assert.doesNotMatch(folderQuestion, /If newer/);
+    app.stdin.write('s');
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Target exists'));
+
+    app.stdin.write(KEYS.down);
+    app.stdin.write('d');
+    const fileQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('newer.txt already exists'));
+    assert.match(fileQuestion, /If newer \(u\)/);
+    app.stdin.write('u');
+    await waitForFrame(app.lastFrame, (f) => f.includes('skipped: the target is as new'));
+    assert.equal(await fs.readFile(path.join(local, 'newer.txt'), 'utf8'), 'local new');
+
+    app.stdin.write(KEYS.down);
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('older.txt already exists'));
+    app.stdin.write('u');
+    await waitUntil(async () => (await fs.readFile(path.join(local, 'older.txt'), 'utf8')) === 'remote new', 'the older target replaced');
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
+});
+
 void test('after a failed connect the remote header does not name the server as if connected', async () => {
   const dir = await folderWith({ 'a.txt': 'x' });
   const probe = await startTestServer();

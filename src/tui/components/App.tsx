@@ -28,7 +28,7 @@ import { HintBar } from './HintBar.js';
 import { ConnectDialog, connectFieldOrder, type ConnectField, type ConnectFields } from './ConnectDialog.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { InputDialog } from './InputDialog.js';
-import { ConflictDialog, conflictChoices } from './ConflictDialog.js';
+import { ConflictDialog, conflictChoicesFor } from './ConflictDialog.js';
 import { TrustDialog } from './TrustDialog.js';
 import { HelpOverlay, helpScrollLimit } from './HelpOverlay.js';
 
@@ -687,8 +687,9 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           return false;
         }
         const command = matchCommand(press, 'conflict');
-        const byKey = conflictChoices.findIndex((entry) => entry.command === command);
-        const count = conflictChoices.length;
+        const choices = conflictChoicesFor(conflictItem);
+        const byKey = choices.findIndex((entry) => entry.command === command);
+        const count = choices.length;
         let chosen: number | undefined;
         if (byKey >= 0) chosen = byKey;
         else if (command === 'confirm') chosen = current.choiceIndex;
@@ -696,7 +697,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         else if (command === 'previous-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + count - 1) % count });
         else if (command === 'next-choice') setDialog({ ...current, choiceIndex: (current.choiceIndex + 1) % count });
         if (chosen !== undefined) {
-          const choice = conflictChoices[chosen]?.choice ?? 'skip';
+          const choice = choices[chosen]?.choice ?? 'skip';
           setDialog(undefined);
           void queue.resolveConflict(conflictItem.id, choice, current.applyToAll);
         }

@@ -5,26 +5,40 @@ import type { TransferItem } from '../state/transfers.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
 import { describeKey, keysFor, type Command } from '../keys/keymap.js';
 
+interface ConflictButton {
+  choice: ConflictChoice;
+  label: string;
+  command: Command;
+}
+
 /** The buttons, in order; each is answered by its keymap command, and shows that command's first key. */
-export const conflictChoices: readonly { choice: ConflictChoice; label: string; command: Command }[] = [
+const allChoices: readonly ConflictButton[] = [
   { choice: 'overwrite', label: 'Overwrite', command: 'conflict-overwrite' },
+  { choice: 'update', label: 'If newer', command: 'conflict-update' },
   { choice: 'resume', label: 'Resume', command: 'conflict-resume' },
   { choice: 'skip', label: 'Skip', command: 'conflict-skip' },
   { choice: 'rename', label: 'Rename', command: 'conflict-rename' },
 ];
+
+/**
+ * The buttons for `item`. "If newer" compares one file with one file; a
+ * folder merges as one tree transfer, which has no per-file answer.
+ */
+export function conflictChoicesFor(item: Pick<TransferItem, 'isFolder'>): readonly ConflictButton[] {
+  return item.isFolder ? allChoices.filter((entry) => entry.choice !== 'update') : allChoices;
+}
 
 function keyLabel(command: Command): string {
   const [first] = keysFor(command, 'conflict');
   return first ? describeKey(first) : '';
 }
 
-const buttons = conflictChoices.map((entry) => ` ${entry.label} (${keyLabel(entry.command)}) `);
-const buttonsWidth = buttons.reduce((sum, text) => sum + text.length, 0);
+const buttonText = (entry: ConflictButton): string => ` ${entry.label} (${keyLabel(entry.command)}) `;
 
 /** Props of the "target exists" dialog. */
 export interface ConflictDialogProps {
   item: TransferItem;
-  /** Index into conflictChoices of the highlighted button. */
+  /** Index into conflictChoicesFor(item) of the highlighted button. */
   choiceIndex: number;
   /** Apply the answer to every other conflict of the queue. */
   applyToAll: boolean;
@@ -33,6 +47,9 @@ export interface ConflictDialogProps {
 
 export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: ConflictDialogProps): React.JSX.Element {
   const width = dialogWidth(66, screen);
+  const choices = conflictChoicesFor(item);
+  const buttons = choices.map(buttonText);
+  const buttonsWidth = buttons.reduce((sum, text) => sum + text.length, 0);
   return (
     <DialogFrame title="Target exists" width={width} screen={screen}>
       <DialogLine width={width}>{`${item.direction === 'upload' ? 'Uploading' : 'Downloading'} ${item.name}:`}</DialogLine>
@@ -40,7 +57,7 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
       <DialogLine width={width}>{'Resume continues an interrupted copy (its .ferry-part file).'}</DialogLine>
       <Box>
         <Text> </Text>
-        {conflictChoices.map((entry, index) => (
+        {choices.map((entry, index) => (
           <Text key={entry.choice} inverse={index === choiceIndex} bold>
             {buttons[index]}
           </Text>

@@ -45,7 +45,7 @@ function statusText(item: TransferItem, barWidth: number): { text: string; color
     case 'cancelled':
       return { text: 'cancelled (r: resume)', color: 'yellow' };
     case 'skipped':
-      return { text: 'skipped', color: 'gray' };
+      return { text: item.message ? `skipped: ${item.message}` : 'skipped', color: 'gray' };
   }
 }
 

@@ -35,7 +35,7 @@ export type Command =
   // yes/no questions
   | 'answer-yes' | 'answer-no' | 'toggle-answer'
   // the "target exists" dialog
-  | 'conflict-overwrite' | 'conflict-resume' | 'conflict-skip' | 'conflict-rename' | 'apply-to-all'
+  | 'conflict-overwrite' | 'conflict-update' | 'conflict-resume' | 'conflict-skip' | 'conflict-rename' | 'apply-to-all'
   | 'previous-choice' | 'next-choice'
   // the help overlay
   | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down';
@@ -128,6 +128,7 @@ export const bindings: readonly Binding[] = [
   { command: 'confirm', context: 'question', keys: [k('return')], description: 'The highlighted button' },
 
   { command: 'conflict-overwrite', context: 'conflict', keys: [k('o')], description: 'Overwrite the existing target' },
+  { command: 'conflict-update', context: 'conflict', keys: [k('u')], description: 'Overwrite only if the source is newer (files)' },
   { command: 'conflict-resume', context: 'conflict', keys: [k('r')], description: 'Resume an interrupted copy over it' },
   { command: 'conflict-skip', context: 'conflict', keys: [k('s'), k('escape')], description: 'Skip this transfer' },
   { command: 'conflict-rename', context: 'conflict', keys: [k('n')], description: 'Copy under a free name: name (1).ext' },

@@ -75,7 +75,7 @@ export type TransfersAction =
   | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
   | { type: 'failed'; id: number; message: string; at: number; lostConnection?: boolean }
   | { type: 'cancelled'; id: number; at: number }
-  | { type: 'skipped'; id: number; at: number }
+  | { type: 'skipped'; id: number; at: number; message?: string }
   | { type: 'retry'; id: number }
   | { type: 'clear-finished' };
 
@@ -195,7 +195,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         isFinished(item) ? item : { ...item, status: 'cancelled', finishedAt: action.at },
       );
     case 'skipped':
-      return update(state, action.id, (item) => ({ ...item, status: 'skipped', finishedAt: action.at }));
+      return update(state, action.id, (item) => ({ ...item, status: 'skipped', finishedAt: action.at, message: action.message }));
     case 'retry':
       return update(state, action.id, (item) =>
         item.status === 'failed' || item.status === 'cancelled'

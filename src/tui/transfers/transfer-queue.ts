@@ -19,7 +19,8 @@ import {
   type TransfersState,
 } from '../state/transfers.js';
 
-export type ConflictChoice = 'overwrite' | 'resume' | 'skip' | 'rename';
+/** `update`: overwrite only when the source is newer than the target (files; as `cp -u`, `rsync -u`). */
+export type ConflictChoice = 'overwrite' | 'update' | 'resume' | 'skip' | 'rename';
 
 export interface TransferQueueDeps {
   /** The connected client, or undefined while disconnected. */
@@ -87,7 +88,10 @@ export class TransferQueue {
     if (applyToAll) this.conflictPolicy = choice;
     const item = this.item(id);
     if (!item || item.status !== 'conflict') return;
-    const answered = applyToAll ? this.state.items.filter((entry) => entry.status === 'conflict') : [item];
+    // "If newer" has no meaning for a folder: other folders in conflict are still asked.
+    const answered = applyToAll
+      ? this.state.items.filter((entry) => entry.status === 'conflict' && appliesTo(choice, entry))
+      : [item];
     // Answered items leave the conflict state now, before "rename" looks for
     // a free name (a round trip for uploads): otherwise the UI would still see
     // a question pending and ask it again.
@@ -104,6 +108,20 @@ export class TransferQueue {
       case 'overwrite':
         this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: false });
         return;
+      case 'update': {
+        try {
+          const [source, target] = await Promise.all([this.sourceFs(item).stat(item.source), this.targetFs(item).stat(item.target)]);
+          // Ferry keeps mtimes, so a file copied before has the same one and is not sent again.
+          if (source && target && source.mtimeMs <= target.mtimeMs) {
+            this.dispatch({ type: 'skipped', id: item.id, at: this.now(), message: 'the target is as new' });
+          } else {
+            this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: false });
+          }
+        } catch (error) {
+          this.dispatch({ type: 'failed', id: item.id, message: describeError(error), at: this.now() });
+        }
+        return;
+      }
       case 'resume':
         this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: true });
         return;
@@ -133,6 +151,13 @@ export class TransferQueue {
       if (!(await fs.stat(candidate))) return candidate;
     }
     throw new FerryError(ErrorCode.EXISTS, `no free name for ${base}`);
+  }
+
+  private sourceFs(item: TransferItem): PaneFs {
+    if (item.direction === 'upload') return this.deps.local;
+    const remote = this.deps.remote();
+    if (!remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
+    return remote;
   }
 
   private targetFs(item: TransferItem): PaneFs {
@@ -204,7 +229,7 @@ export class TransferQueue {
         const existing = await this.targetFs(queued).stat(queued.target);
         if (controller.signal.aborted) return;
         if (existing) {
-          if (this.conflictPolicy) {
+          if (this.conflictPolicy && appliesTo(this.conflictPolicy, queued)) {
             await this.applyChoice(queued, this.conflictPolicy);
           } else {
             this.dispatch({ type: 'conflict', id });
@@ -273,4 +298,9 @@ export class TransferQueue {
     this.lastProgressAt.set(id, now);
     this.dispatch({ type: 'progress', id, bytes, total, at: now, filesDone, filesTotal });
   }
+}
+
+/** Whether a conflict answer can be given for `item` ("If newer" only for files). */
+function appliesTo(choice: ConflictChoice, item: Pick<TransferItem, 'isFolder'>): boolean {
+  return choice !== 'update' || !item.isFolder;
 }
