@@ -154,14 +154,14 @@ export class TransferQueue {
   }
 
   private sourceFs(item: TransferItem): PaneFs {
-    if (item.direction === 'upload') return this.deps.local;
-    const remote = this.deps.remote();
-    if (!remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
-    return remote;
+    return item.direction === 'upload' ? this.deps.local : this.remoteFs();
   }
 
   private targetFs(item: TransferItem): PaneFs {
-    if (item.direction === 'download') return this.deps.local;
+    return item.direction === 'download' ? this.deps.local : this.remoteFs();
+  }
+
+  private remoteFs(): PaneFs {
     const remote = this.deps.remote();
     if (!remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
     return remote;
