@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 async function folderWith(files: Record<string, string>, folders: string[] = []): Promise<string> {
@@ -17,6 +17,40 @@ async function folderWith(files: Record<string, string>, folders: string[] = [])
   for (const folder of folders) await fs.mkdir(path.join(dir, folder), { recursive: true });
   for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(dir, name), content);
   return dir;
+}
+
+interface ConnectedWorld {
+  app: ReturnType<typeof renderApp>;
+  server: TestServer;
+  /** Stops the server, as a crash or a restart would. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and root. */
+  restartServer(): Promise<void>;
+}
+
+/** The app in `local`, connected to a real ferryd serving `remoteRoot`; both folders are removed afterwards. */
+async function withConnectedApp(local: string, remoteRoot: string, run: (world: ConnectedWorld) => Promise<void>): Promise<void> {
+  let server = await startTestServer({ root: remoteRoot });
+  const port = server.port;
+  const app = renderApp(local, { initial: loopback(port) });
+  const world: ConnectedWorld = {
+    app,
+    get server() {
+      return server;
+    },
+    stopServer: () => server.cleanup(),
+    restartServer: async () => {
+      server = await startTestServer({ root: remoteRoot, port });
+    },
+  };
+  try {
+    await run(world);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(local, { recursive: true, force: true });
+    await fs.rm(remoteRoot, { recursive: true, force: true });
+  }
 }
 
 /** Closes the connect dialog and waits for the local listing. */
@@ -69,9 +103,7 @@ void test('q in the help overlay closes it; q outside quits', async () => {
 void test('quitting while a transfer is unfinished asks first; No (the default) stays, a second Ctrl-C quits', async () => {
   const local = await folderWith({ 'same.txt': 'local' });
   const remoteRoot = await folderWith({ 'same.txt': 'remote' });
-  const server = await startTestServer({ root: remoteRoot });
-  const app = renderApp(local, { initial: loopback(server.port) });
-  try {
+  await withConnectedApp(local, remoteRoot, async ({ app, server }) => {
     // Both panes list same.txt.
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('same.txt').length === 3);
     // The download waits for a conflict answer: an unfinished transfer.
@@ -88,12 +120,7 @@ void test('quitting while a transfer is unfinished asks first; No (the default) 
     app.stdin.write(KEYS.ctrlC);
     await waitUntil(() => app.quitCalls() === 1, 'the quit');
     await waitUntil(() => server.server.sessionCount === 0, 'the session closed');
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
+  });
 });
 
 void test('disconnecting while a transfer runs asks first; No stays connected, Yes cancels it and returns to the connect dialog', async () => {
@@ -102,9 +129,7 @@ void test('disconnecting while a transfer runs asks first; No stays connected, Y
   // Sparse: made at once, and far too long to finish while the test answers the question.
   await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
   await fs.truncate(path.join(remoteRoot, 'big.bin'), 4 * 1024 ** 3);
-  const server = await startTestServer({ root: remoteRoot });
-  const app = renderApp(local, { initial: loopback(server.port) });
-  try {
+  await withConnectedApp(local, remoteRoot, async ({ app, server }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
     app.stdin.write(KEYS.tab);
     app.stdin.write('d');
@@ -123,12 +148,7 @@ void test('disconnecting while a transfer runs asks first; No stays connected, Y
     await waitUntil(() => server.server.sessionCount === 0, 'the session closed');
     assert.equal(app.quitCalls(), 0, 'disconnecting is not quitting');
     assert.deepEqual((await fs.readdir(local)).filter((name) => name === 'big.bin'), [], 'no final file from the cancelled download');
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
+  });
 });
 
 void test('a download cut by a dropped connection resumes by itself once ^O reconnects to the same server', { timeout: 60_000 }, async () => {
@@ -137,30 +157,22 @@ void test('a download cut by a dropped connection resumes by itself once ^O reco
   const size = 1024 ** 3;
   await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
   await fs.truncate(path.join(remoteRoot, 'big.bin'), size);
-  let server = await startTestServer({ root: remoteRoot });
-  const port = server.port;
-  const app = renderApp(local, { initial: loopback(port) });
-  try {
+  await withConnectedApp(local, remoteRoot, async ({ app, stopServer, restartServer }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
     app.stdin.write(KEYS.tab);
     app.stdin.write('d');
     // Some bytes on disk first (not 0 %), so there is a prefix to resume from.
     await waitForFrame(app.lastFrame, (f) => /↓big\.bin.*\b[1-9]\d*%/.test(f));
-    await server.cleanup();
+    await stopServer();
     await waitForFrame(app.lastFrame, (f) => /connection lost/i.test(f) && /0 running/.test(f));
-    server = await startTestServer({ root: remoteRoot, port });
+    await restartServer();
     app.stdin.write('\x0f');
     await waitForFrame(app.lastFrame, (f) => f.includes('resuming 1 transfer'), 10_000);
     const done = await waitForFrame(app.lastFrame, (f) => /bytes in [\d.]+ s/.test(f), 50_000);
     // Continued from its .ferry-part, not started over.
     assert.match(done, /resumed at [1-9]\d*/);
     assert.equal((await fs.stat(path.join(local, 'big.bin'))).size, size);
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
+  });
 });
 
 void test('conflict "If newer" (u) overwrites an older target, skips one as new, and is not offered for folders', async () => {
@@ -173,9 +185,7 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
   await fs.utimes(path.join(remoteRoot, 'older.txt'), new Date(now), new Date(now - day));
   await fs.utimes(path.join(local, 'newer.txt'), new Date(now), new Date(now - day));
   await fs.utimes(path.join(remoteRoot, 'newer.txt'), new Date(now), new Date(now - 2 * day));
-  const server = await startTestServer({ root: remoteRoot });
-  const app = renderApp(local, { initial: loopback(server.port) });
-  try {
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('older.txt').length === 3);
     // Remote pane (active at start): /dir, newer.txt, older.txt.
     app.stdin.write('d');
@@ -197,12 +207,7 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
     await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('older.txt already exists'));
     app.stdin.write('u');
     await waitUntil(async () => (await fs.readFile(path.join(local, 'older.txt'), 'utf8')) === 'remote new', 'the older target replaced');
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
+  });
 });
 
 void test('after a failed connect the remote header does not name the server as if connected', async () => {
@@ -229,19 +234,12 @@ void test('after a failed connect the remote header does not name the server as 
 void test('"N downloads queued" gives way to what happened once the transfers end', async () => {
   const local = await folderWith({});
   const remoteRoot = await folderWith({ 'one.txt': '1', 'two.txt': '2' });
-  const server = await startTestServer({ root: remoteRoot });
-  const app = renderApp(local, { initial: loopback(server.port) });
-  try {
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('two.txt'));
     app.stdin.write('a');
     app.stdin.write('d');
     const done = await waitForFrame(app.lastFrame, (f) => f.includes('2 transfers finished: 2 done'));
     assert.doesNotMatch(done, /queued/);
     assert.equal(await fs.readFile(path.join(local, 'two.txt'), 'utf8'), '2');
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
+  });
 });
