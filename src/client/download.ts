@@ -15,7 +15,7 @@ import { cancelledError, failError } from './exchange.js';
 import { FileSink, type ResumePoint } from './file-sink.js';
 import { closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor } from './local-files.js';
 import {
-  asBuffer, DOWNLOAD_WINDOW, isCode, RESTART_CODES, type FileTransferJob,
+  asBuffer, DOWNLOAD_WINDOW, isCode, ReceiveCredit, RESTART_CODES, type FileTransferJob,
 } from './transfer-common.js';
 
 export interface DownloadJob extends FileTransferJob {
@@ -96,10 +96,7 @@ class DownloadRun {
   /** Exists from OPEN on. */
   private sink: FileSink | undefined;
   private size = 0;
-  /** Written bytes not yet granted back to the server; sent in batches to spare a socket write per frame. */
-  private ungranted = 0;
-  private readonly window: number;
-  private readonly grantThreshold: number;
+  private readonly credit: ReceiveCredit;
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
   private readonly onAbort = (): void => this.cancel();
@@ -110,9 +107,7 @@ class DownloadRun {
     private readonly partial: string,
     private readonly start: ResumePoint,
   ) {
-    this.window = job.window ?? DOWNLOAD_WINDOW;
-    // Granting in quarters of the window keeps at least three quarters in flight: the link never idles.
-    this.grantThreshold = Math.max(1, Math.floor(this.window / 4));
+    this.credit = new ReceiveCredit(job.window ?? DOWNLOAD_WINDOW);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -132,7 +127,7 @@ class DownloadRun {
     }
     this.connection.send({
       op: 'DWLD', id: this.slot.id, path: this.job.remotePath, offset: this.start.offset,
-      prefixHash: this.start.prefixHash, window: this.window,
+      prefixHash: this.start.prefixHash, window: this.credit.window,
     });
     this.job.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (this.job.signal?.aborted) this.cancel();
@@ -188,11 +183,8 @@ class DownloadRun {
   /** `bytes` more are safely taken in: give the credit back in batches and report progress. */
   private credited(bytes: number): void {
     if (this.stopped) return;
-    this.ungranted += bytes;
-    if (this.ungranted >= this.grantThreshold) {
-      this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });
-      this.ungranted = 0;
-    }
+    const increment = this.credit.taken(bytes);
+    if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
     this.job.report?.(this.sink!.written, this.size);
   }
 

@@ -81,6 +81,30 @@ export async function sendWithinCredit(
   }
 }
 
+/**
+ * Credit we grant the sender of a request's DATA (docs/PROTOCOL.md §5): the
+ * bytes taken in go back as WIND in batches of a quarter of the window, which
+ * spares a socket write per frame and keeps at least three quarters in flight,
+ * so the link never idles.
+ */
+export class ReceiveCredit {
+  private ungranted = 0;
+  private readonly batch: number;
+
+  constructor(readonly window: number) {
+    this.batch = Math.max(1, Math.floor(window / 4));
+  }
+
+  /** `bytes` more are taken in: the WIND increment to send now, or 0 while the batch is not full. */
+  taken(bytes: number): number {
+    this.ungranted += bytes;
+    if (this.ungranted < this.batch) return 0;
+    const increment = this.ungranted;
+    this.ungranted = 0;
+    return increment;
+  }
+}
+
 /** Replies of one request, awaited one at a time. */
 export class ReplyMailbox {
   private readonly queue: ServerMessage[] = [];

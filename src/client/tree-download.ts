@@ -20,7 +20,7 @@ import { FileSink } from './file-sink.js';
 import { localError, newContentHash, partialPathFor } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
-import { asBuffer } from './transfer-common.js';
+import { asBuffer, ReceiveCredit } from './transfer-common.js';
 import type { TreeProgress } from './types.js';
 
 /** Credit for the whole tree's content: deep enough to keep the link busy, and the bound on buffered bytes. */
@@ -73,8 +73,7 @@ class TreeReceiver {
   /** Unknown (0) until the listing beside the stream arrives. */
   private filesTotal = 0;
   private bytesTotal = 0;
-  private ungranted = 0;
-  private readonly grantThreshold = TREE_STREAM_WINDOW / 4;
+  private readonly credit = new ReceiveCredit(TREE_STREAM_WINDOW);
   private readonly progress: ProgressThrottle<TreeProgress>;
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
@@ -106,7 +105,7 @@ class TreeReceiver {
       this.stop(error, false);
       return;
     }
-    this.connection.send({ op: 'TGET', id: this.slot.id, path: this.job.remoteDir, window: TREE_STREAM_WINDOW });
+    this.connection.send({ op: 'TGET', id: this.slot.id, path: this.job.remoteDir, window: this.credit.window });
     this.job.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (this.job.signal?.aborted) this.onAbort();
   }
@@ -228,11 +227,8 @@ class TreeReceiver {
     // Writes landing after the server's DONE still count; only the credit is of no more use then.
     this.bytesDone += bytes;
     if (this.stopped) return;
-    this.ungranted += bytes;
-    if (this.ungranted >= this.grantThreshold) {
-      this.connection.send({ op: 'WIND', id: this.slot!.id, increment: this.ungranted });
-      this.ungranted = 0;
-    }
+    const increment = this.credit.taken(bytes);
+    if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
     this.report(this.current?.relative);
   }
 
