@@ -507,8 +507,7 @@ export class Storage {
           for (const file of group) {
             const temp = at(file.tempName);
             try {
-              if (file.overwrite) renameSync(temp, at(file.name));
-              else linkWithoutReplacing(temp, at(file.name));
+              moveIntoPlace(temp, at(file.name), file.overwrite);
             } catch (error) {
               failure ??= toFerryError(error, displayPath(file.components));
               try {
@@ -1104,8 +1103,7 @@ export class UploadFile {
       await this.close();
     }
     try {
-      if (overwrite) renameSync(this.plan.temp, this.plan.target);
-      else linkWithoutReplacing(this.plan.temp, this.plan.target);
+      moveIntoPlace(this.plan.temp, this.plan.target, overwrite);
     } catch (error) {
       throw toFerryError(error, subject);
     }
@@ -1264,6 +1262,12 @@ function writevAt(fd: number, buffers: Buffer[], position: number): Promise<numb
   return new Promise((resolve, reject) => {
     writev(fd, buffers, position, (error, written) => (error ? reject(error) : resolve(written)));
   });
+}
+
+/** A checked upload's temporary file becomes `target`: replacing what is there with `overwrite`, never without. */
+function moveIntoPlace(temp: string, target: string, overwrite: boolean): void {
+  if (overwrite) renameSync(temp, target);
+  else linkWithoutReplacing(temp, target);
 }
 
 /** Puts `temp` under `target` only if `target` does not exist (link fails with EEXIST), then removes `temp`. */
