@@ -71,6 +71,24 @@ const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
 
 const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT']);
 
+/**
+ * The input of `active` that takes `handler`, for a content frame (`op`) that
+ * names it. Undefined when there is no such request (the frame crossed its
+ * final reply on the wire: dropped), or when the request takes no such frame
+ * (aborted with BAD_FRAME).
+ */
+function receiving<K extends keyof TransferInput>(
+  active: ActiveRequest | undefined, handler: K, op: string,
+): (TransferInput & Required<Pick<TransferInput, K>>) | undefined {
+  if (!active) return undefined;
+  const input = active.input;
+  if (!input?.[handler]) {
+    active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `${op} for a ${active.op} request`));
+    return undefined;
+  }
+  return input as TransferInput & Required<Pick<TransferInput, K>>;
+}
+
 interface ActiveRequest {
   readonly id: number;
   readonly op: string;
@@ -253,49 +271,23 @@ export class Session implements SessionOutput {
     active?.stallTimer?.refresh();
     switch (msg.op) {
       case 'DATA': {
-        if (!active) return; // crossed a final frame on the wire
-        const onData = active.input?.onData;
-        if (!onData) {
-          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `DATA for a ${active.op} request`));
-          return;
-        }
-        const data = Buffer.isBuffer(msg.data) ? msg.data : Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length);
-        onData.call(active.input, msg.offset, data);
+        const input = receiving(active, 'onData', msg.op);
+        if (!input) return;
+        input.onData(msg.offset, Buffer.isBuffer(msg.data) ? msg.data : Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length));
         return;
       }
       case 'WIND':
         active?.input?.onWind?.call(active.input, msg.increment);
         return;
-      case 'HASH': {
-        if (!active) return;
-        const onHash = active.input?.onHash;
-        if (!onHash) {
-          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `HASH for a ${active.op} request`));
-          return;
-        }
-        onHash.call(active.input, Buffer.from(msg.hash));
+      case 'HASH':
+        receiving(active, 'onHash', msg.op)?.onHash(Buffer.from(msg.hash));
         return;
-      }
-      case 'FILE': {
-        if (!active) return;
-        const onFile = active.input?.onFile;
-        if (!onFile) {
-          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `FILE for a ${active.op} request`));
-          return;
-        }
-        onFile.call(active.input, msg.entry);
+      case 'FILE':
+        receiving(active, 'onFile', msg.op)?.onFile(msg.entry);
         return;
-      }
-      case 'DONE': {
-        if (!active) return;
-        const onDone = active.input?.onDone;
-        if (!onDone) {
-          active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `DONE for a ${active.op} request`));
-          return;
-        }
-        onDone.call(active.input);
+      case 'DONE':
+        receiving(active, 'onDone', msg.op)?.onDone();
         return;
-      }
       case 'CANC':
         active?.abort.abort(new FerryError(ErrorCode.CANCELLED, 'cancelled by the client'));
         return;
