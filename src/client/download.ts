@@ -36,7 +36,7 @@ export async function downloadFile(connection: Connection, job: DownloadJob): Pr
   if (!job.targetAbsent) checkTarget(job.localPath, job.overwrite);
   const partial = partialPathFor(job.localPath);
 
-  let start: ResumePoint = { offset: 0, prefixHash: EMPTY, hash: newContentHash() };
+  let start: ResumePoint = { offset: 0, prefixHash: EMPTY };
   if (job.resume) start = await openPartialForResume(partial, job.localPath);
   try {
     const run = new DownloadRun(connection, job, partial, start);
@@ -45,7 +45,7 @@ export async function downloadFile(connection: Connection, job: DownloadJob): Pr
   } catch (error) {
     if (start.offset > 0 && isCode(error, ...RESTART_CODES)) {
       // The server's file no longer starts with our bytes (or is shorter): start over.
-      const run = new DownloadRun(connection, job, partial, { offset: 0, prefixHash: EMPTY, hash: newContentHash() });
+      const run = new DownloadRun(connection, job, partial, { offset: 0, prefixHash: EMPTY });
       const result = await run.done;
       return { ...result, durationMs: performance.now() - started };
     }

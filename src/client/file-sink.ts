@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { applyTimesAndModeNow, closeQuietly, localError, openFd, writeAll } from './local-files.js';
+import { applyTimesAndModeNow, closeQuietly, contentHashOf, localError, newContentHash, openFd, writeAll } from './local-files.js';
 import { sameBytes } from './transfer-common.js';
 
 /**
@@ -44,8 +44,8 @@ export interface ResumePoint {
   offset: number;
   /** SHA-256 of the first `offset` bytes (empty from 0). */
   prefixHash: Buffer;
-  /** Already fed with the first `offset` bytes. */
-  hash: Hash;
+  /** Already fed with the first `offset` bytes; none from 0, where the sink hashes as suits the size. */
+  hash?: Hash;
   /** The temporary file, open for writing, when resuming. */
   fd?: number;
 }
@@ -80,6 +80,12 @@ export class FileSink {
   private inMemory: Buffer[] | undefined;
   /** Large downloads from the start hash on the worker thread, leaving this one to the socket and the disk. */
   private offThread: OffThreadHash | undefined;
+  /**
+   * The running hash of every other download: a resumed one's already holds
+   * its prefix. A small one held in memory has none; it is hashed whole at
+   * the end (contentHashOf).
+   */
+  private readonly hash: Hash | undefined;
   private ended = false;
   /** The first failed write: the file can never complete. */
   private writeFailure: FerryError | undefined;
@@ -98,6 +104,7 @@ export class FileSink {
       this.fdReady = openFd(options.partial, 'w', 0o600);
       this.fdReady.catch((error: unknown) => this.writeFailed(error));
     }
+    if (!this.offThread && !this.inMemory) this.hash = start.hash ?? newContentHash();
   }
 
   /** Takes one DATA frame; returns what is wrong with it when it does not follow on (a protocol violation). */
@@ -109,7 +116,7 @@ export class FileSink {
     // slows the sender instead of queueing copies without bound.
     let hashed: Promise<void> | undefined;
     if (this.offThread) hashed = this.offThread.update(data);
-    else this.options.start.hash.update(data);
+    else this.hash?.update(data); // none for a small download in memory: hashed whole at the end
     this.received += data.length;
     if (this.inMemory) {
       this.inMemory.push(data);
@@ -157,7 +164,8 @@ export class FileSink {
       if (this.received !== size) {
         throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${this.received} of ${size} bytes`);
       }
-      const digest = this.offThread ? await this.offThread.digest() : this.options.start.hash.digest();
+      const digest = this.offThread ? await this.offThread.digest()
+        : this.inMemory ? contentHashOf(this.inMemory) : this.hash!.digest();
       if (!sameBytes(digest, expected)) {
         throw new FerryError(ErrorCode.HASH_MISMATCH, `the content of ${remotePath} does not match its hash`);
       }

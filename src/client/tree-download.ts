@@ -17,7 +17,7 @@ import { EntryKind, type Entry, type ServerMessage } from '../protocol/messages.
 import { checkTarget } from './download.js';
 import { cancelledError, failError } from './exchange.js';
 import { FileSink } from './file-sink.js';
-import { localError, newContentHash, partialPathFor } from './local-files.js';
+import { localError, partialPathFor } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import { asBuffer, ReceiveCredit } from './transfer-common.js';
@@ -170,7 +170,7 @@ class TreeReceiver {
       size: entry.size,
       sink: new FileSink({
         partial: partialPathFor(local), localPath: local, remotePath: joinRemote(this.job.remoteDir, relative),
-        start: { offset: 0, prefixHash: Buffer.alloc(0), hash: newContentHash() },
+        start: { offset: 0, prefixHash: Buffer.alloc(0) },
         size: entry.size, mtimeMs: entry.mtimeMs, mode: entry.mode,
         onWritten: (bytes) => this.credited(bytes),
         onWriteError: (error) => this.stop(error, true),

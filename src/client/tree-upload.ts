@@ -15,7 +15,7 @@ import type { Connection, RequestSlot } from '../connection/connection.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, TPUT_OVERWRITE, type ServerMessage } from '../protocol/messages.js';
 import { cancelledError, failError, protocolViolation } from './exchange.js';
-import { closeQuietly, localError, newContentHash, openFd, readExactly } from './local-files.js';
+import { closeQuietly, contentHashOf, localError, newContentHash, openFd, readExactly } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { ReplyMailbox, SendCredit, sendWithinCredit } from './transfer-common.js';
 import type { TreeProgress } from './types.js';
@@ -99,20 +99,22 @@ export async function sendTree(connection: Connection, job: TreeSendJob): Promis
       connection.send({
         op: 'FILE', id, entry: { name: relative, kind: EntryKind.FILE, size: facts.size, mtimeMs: facts.mtimeMs, mode: facts.mode },
       });
-      const hash = newContentHash();
+      let digest: Buffer;
       if (facts.size <= READ_NOW_BYTES) {
         const content = readSmallFile(local, facts.size);
-        hash.update(content);
+        digest = contentHashOf([content]);
         for (let at = 0; at < content.length; at += job.chunkSize) {
           await sendData(at, content.subarray(at, Math.min(content.length, at + job.chunkSize)), relative);
         }
       } else {
+        const hash = newContentHash();
         await streamLargeFile(local, facts.size, job.chunkSize, async (offset, chunk) => {
           hash.update(chunk);
           await sendData(offset, chunk, relative);
         });
+        digest = hash.digest();
       }
-      connection.send({ op: 'HASH', id, hash: hash.digest() });
+      connection.send({ op: 'HASH', id, hash: digest });
       filesDone++;
       progress.update(() => snapshot(relative));
       // Let the socket, WIND and a cancel in between files of a tree that is all small files.
