@@ -11,9 +11,10 @@
 import type { Hash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { contentHashOf } from '../hashing/content-hash.js';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { applyTimesAndModeNow, closeQuietly, contentHashOf, localError, newContentHash, openFd, writeAll } from './local-files.js';
+import { applyTimesAndModeNow, closeQuietly, localError, newContentHash, openFd, writeAll } from './local-files.js';
 import { sameBytes } from './transfer-common.js';
 
 /**

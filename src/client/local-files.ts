@@ -4,7 +4,7 @@
  * FileHandle, which matters for thousands of small files), prefix hashing for
  * resume, and the temporary-file name beside a download's target.
  */
-import { createHash, hash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -106,17 +106,6 @@ export async function hashPrefix(fd: number, length: number, hash: Hash): Promis
 
 export function newContentHash(): Hash {
   return createHash('sha256');
-}
-
-/**
- * The content hash of bytes held whole, in one call: for thousands of small
- * files, a hash object each costs more than the hashing.
- */
-export function contentHashOf(pieces: readonly Buffer[]): Buffer {
-  if (pieces.length === 1) return hash('sha256', pieces[0]!, 'buffer');
-  const running = newContentHash();
-  for (const piece of pieces) running.update(piece);
-  return running.digest();
 }
 
 /**

@@ -12,10 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection, RequestSlot } from '../connection/connection.js';
+import { contentHashOf } from '../hashing/content-hash.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, TPUT_OVERWRITE, type ServerMessage } from '../protocol/messages.js';
 import { cancelledError, failError, protocolViolation } from './exchange.js';
-import { closeQuietly, contentHashOf, localError, newContentHash, openFd, readExactly } from './local-files.js';
+import { closeQuietly, localError, newContentHash, openFd, readExactly } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { ReplyMailbox, SendCredit, sendWithinCredit } from './transfer-common.js';
 import type { TreeProgress } from './types.js';

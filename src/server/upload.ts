@@ -9,7 +9,8 @@
  * The queue never exceeds the window granted, which bounds memory. A small
  * file is written at once, without the thread pool.
  */
-import { createHash, hash as hashAtOnce, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { contentHashOf } from '../hashing/content-hash.js';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -263,12 +264,7 @@ export class UploadReceiver implements TransferInput {
   /** `digest` at once, for a file hashed on this thread (one with `completedHash`). */
   digestNow(): Buffer {
     if (this.offThread) throw new Error('digestNow on a file hashed by the worker');
-    const small = this.smallContent;
-    if (!small) return this.file.hash.digest();
-    if (small.length === 1) return hashAtOnce('sha256', small[0]!, 'buffer');
-    const hash = createHash('sha256');
-    for (const piece of small) hash.update(piece);
-    return hash.digest();
+    return this.smallContent ? contentHashOf(this.smallContent) : this.file.hash.digest();
   }
 
   /** Ends the file with `error` (the request's own failure, or the tree's). */
