@@ -1021,17 +1021,12 @@ export class UploadFile {
   async write(buffers: Buffer[], position: number): Promise<void> {
     if (this.flushError !== undefined) throw this.flushError;
     let at = position;
-    let rest = buffers;
-    // writev may write less than asked (signals, quotas): continue with what is left.
-    while (rest.length > 0) {
-      const total = rest.reduce((sum, b) => sum + b.length, 0);
+    for (let rest = buffers; rest.length > 0;) {
       const written = await writevAt(this.fd, rest, at);
-      if (written === total) break;
-      if (written === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
       at += written;
-      rest = skipBytes(rest, written);
+      rest = unwritten(rest, written);
     }
-    this.wrote(buffers);
+    this.wrote(at - position);
   }
 
   /**
@@ -1041,20 +1036,16 @@ export class UploadFile {
   writeNow(buffers: Buffer[], position: number): void {
     if (this.flushError !== undefined) throw this.flushError;
     let at = position;
-    let rest = buffers;
-    while (rest.length > 0) {
-      const total = rest.reduce((sum, b) => sum + b.length, 0);
+    for (let rest = buffers; rest.length > 0;) {
       const written = writevSync(this.fd, rest, at);
-      if (written === total) break;
-      if (written === 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
       at += written;
-      rest = skipBytes(rest, written);
+      rest = unwritten(rest, written);
     }
-    this.wrote(buffers);
+    this.wrote(at - position);
   }
 
-  private wrote(buffers: Buffer[]): void {
-    this.unflushedBytes += buffers.reduce((sum, b) => sum + b.length, 0);
+  private wrote(bytes: number): void {
+    this.unflushedBytes += bytes;
     this.flushInBackground();
   }
 
@@ -1288,6 +1279,17 @@ function linkWithoutReplacing(temp: string, target: string): void {
   } catch {
     // The link is in place; a leftover temporary file is swept later.
   }
+}
+
+/**
+ * What is left of `buffers` after a writev wrote `written` bytes of them
+ * (empty: all). writev may write less than asked (signals, quotas); nothing
+ * at all means the disk takes no more.
+ */
+function unwritten(buffers: Buffer[], written: number): Buffer[] {
+  const rest = skipBytes(buffers, written);
+  if (written === 0 && rest.length > 0) throw new FerryError(ErrorCode.NO_SPACE, 'the disk accepted no more bytes');
+  return rest;
 }
 
 function skipBytes(buffers: Buffer[], count: number): Buffer[] {
