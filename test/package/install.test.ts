@@ -57,6 +57,7 @@ interface PackedFile { path: string; size: number }
 
 void test('npm pack ships the built src/, the UI bundle, docs, LICENSE and CHANGELOG, nothing of tests, bench, fuzz or source maps; an install runs', { timeout: 240_000 }, async () => {
   const work = await tempFolder('ferry-package-');
+  // --ignore-scripts: prepack would rebuild dist/, which the running tests load from; `npm test` has just built it.
   const packJson = await runOk('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work]);
   const [packed] = JSON.parse(packJson) as [{ filename: string; entryCount: number; files: PackedFile[] }];
   const names = packed.files.map((file) => file.path);
