@@ -171,7 +171,8 @@ export const SERVER_OPCODES = [
   'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE', 'FAIL',
 ] as const satisfies readonly ServerMessage['op'][];
 
-// Compile-time proof that the lists above name every opcode of the unions.
-type Missing<All, Listed> = Exclude<All, Listed>;
-const _allClientOpcodesListed: Missing<ClientMessage['op'], (typeof CLIENT_OPCODES)[number]> extends never ? true : never = true;
-const _allServerOpcodesListed: Missing<ServerMessage['op'], (typeof SERVER_OPCODES)[number]> extends never ? true : never = true;
+// Compile-time proof that the lists above name every opcode of the unions:
+// `true` does not satisfy `never`, which is what a missing opcode makes.
+type ListsEvery<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : never;
+void (true satisfies ListsEvery<ClientMessage['op'], (typeof CLIENT_OPCODES)[number]>);
+void (true satisfies ListsEvery<ServerMessage['op'], (typeof SERVER_OPCODES)[number]>);

@@ -7,7 +7,6 @@
  * FORCE_EXIT_MS as a backstop; the exit code is then 128 + the signal's
  * number, or 1 for an error.
  */
-import React from 'react';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { render } from 'ink';

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { patternBytes, tempDir } from '../client/files.js';
+import { patternBytes } from '../client/files.js';
+import { tempFolderSync } from '../helpers/temp-folders.js';
 import { startFakeServer } from '../client/fake-server.js';
 import { EntryKind } from '../../src/protocol/messages.js';
 
@@ -54,8 +55,8 @@ void describe('ferry commands', () => {
   before(async () => {
     server = await startTestServer();
     url = server.url;
-    local = tempDir('ferry-cli-');
-    home = tempDir('ferry-cli-home-');
+    local = tempFolderSync('ferry-cli-');
+    home = tempFolderSync('ferry-cli-home-');
   });
   after(async () => {
     await server.cleanup();
@@ -210,7 +211,7 @@ void describe('ferry with a password', () => {
         return Promise.reject(new FerryError(ErrorCode.AUTH, 'wrong user or password'));
       },
     });
-    home = tempDir('ferry-cli-home-');
+    home = tempFolderSync('ferry-cli-home-');
     try {
       const base = `ferry://alice@127.0.0.1:${server.port}/`;
       assertOneLineError(await ferry(['ls', base]), 'AUTH');
@@ -229,7 +230,7 @@ void describe('ferry ls and control characters', () => {
 
   void it('prints a C1 control character in a name ferryd lists as \\xHH', async () => {
     const server = await startTestServer();
-    home = tempDir('ferry-cli-home-');
+    home = tempFolderSync('ferry-cli-home-');
     try {
       fs.writeFileSync(path.join(server.root, `c1${CSI}41mEVIL`), 'x');
       const run = await ferry(['ls', `${server.url}/`]);
@@ -257,7 +258,7 @@ void describe('ferry ls and control characters', () => {
         }
       },
     });
-    home = tempDir('ferry-cli-home-');
+    home = tempFolderSync('ferry-cli-home-');
     try {
       const listed = await ferry(['ls', `ferry://127.0.0.1:${server.port}/file`]);
       assert.equal(listed.code, 0, listed.stderr);

@@ -12,8 +12,8 @@ import { FerryClient } from '../../src/client/client.js';
 import type { Progress } from '../../src/client/types.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { EntryKind } from '../../src/protocol/messages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sha256File, tempDir, writePattern } from './files.js';
+import { startConnectedTestServer, startTestServer, type ConnectedTestServer } from '../helpers/server.js';
+import { sha256File, writePattern } from './files.js';
 
 function hasCode(code: number) {
   return (error: unknown): boolean => {
@@ -25,20 +25,14 @@ function hasCode(code: number) {
 const MiB = 1024 * 1024;
 
 void describe('FerryClient against ferryd', () => {
-  let server: TestServer;
+  let server: ConnectedTestServer;
   let client: FerryClient;
   let local: string;
 
   before(async () => {
-    server = await startTestServer();
-    client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
-    local = tempDir('ferry-client-local-');
+    ({ client, local } = server = await startConnectedTestServer({}, 'ferry-client-local-'));
   });
-  after(async () => {
-    if (client.connected) await client.quit();
-    await server.cleanup();
-    fs.rmSync(local, { recursive: true, force: true });
-  });
+  after(() => server.cleanup());
 
   void it('reports the session the handshake settled', () => {
     assert.equal(client.info.version, 1);
@@ -274,13 +268,12 @@ void describe('FerryClient against ferryd', () => {
 
 void describe('a server that goes away', () => {
   void it('rejects a running download with CONNECTION_LOST and leaves no final file', async () => {
-    const server = await startTestServer();
-    const local = tempDir('ferry-client-drop-');
+    const server = await startConnectedTestServer({}, 'ferry-client-drop-');
+    const { client, local } = server;
     try {
       const big = path.join(server.root, 'big.bin');
       fs.writeFileSync(big, '');
       fs.truncateSync(big, 1024 * MiB);
-      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
       const closed = new Promise<Error | undefined>((resolve) => client.onClose(resolve));
       let stopping: Promise<void> | undefined;
       const target = path.join(local, 'big.bin');
@@ -297,33 +290,29 @@ void describe('a server that goes away', () => {
       await assert.rejects(client.list('/'), hasCode(ErrorCode.CONNECTION_LOST));
     } finally {
       await server.cleanup();
-      fs.rmSync(local, { recursive: true, force: true });
     }
   });
 
   void it('reports local failures with their codes and leaves the session usable', async () => {
-    const server = await startTestServer();
-    const local = tempDir('ferry-client-local-fail-');
+    const server = await startConnectedTestServer({}, 'ferry-client-local-fail-');
+    const { client, local } = server;
     try {
       fs.writeFileSync(path.join(server.root, 'f.bin'), 'content');
-      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
       await assert.rejects(client.download('f.bin', path.join(local, 'no-such-folder', 'f.bin')), hasCode(ErrorCode.NOT_FOUND));
       await client.download('f.bin', path.join(local, 'f.bin'));
       assert.equal(fs.readFileSync(path.join(local, 'f.bin'), 'utf8'), 'content');
       await client.quit();
     } finally {
       await server.cleanup();
-      fs.rmSync(local, { recursive: true, force: true });
     }
   });
 
   void it('a read-only session refuses writes with PERMISSION', async () => {
-    const server = await startTestServer({ readOnly: true });
-    const local = tempDir('ferry-client-ro-');
+    const server = await startConnectedTestServer({ readOnly: true }, 'ferry-client-ro-');
+    const { client, local } = server;
     try {
       fs.writeFileSync(path.join(local, 'f.txt'), 'x');
       fs.writeFileSync(path.join(server.root, 'g.txt'), 'g');
-      const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
       assert.equal(client.info.readOnly, true);
       await assert.rejects(client.upload(path.join(local, 'f.txt'), 'f.txt'), hasCode(ErrorCode.PERMISSION));
       await assert.rejects(client.mkdir('d'), hasCode(ErrorCode.PERMISSION));
@@ -333,7 +322,6 @@ void describe('a server that goes away', () => {
       await client.quit();
     } finally {
       await server.cleanup();
-      fs.rmSync(local, { recursive: true, force: true });
     }
   });
 

@@ -1,12 +1,9 @@
 /** Local file helpers for the client tests. */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+/** Kept for tests written against this name: test/helpers/temp-folders.ts makes temporary folders. */
+export { tempFolderSync as tempDir } from '../helpers/temp-folders.js';
 
 /** Deterministic pseudo-random content (fast, no crypto). */
 export function patternBytes(size: number, seed = 1): Buffer {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FerryClient } from '../../src/client/client.js';
 import { startTestServer } from '../helpers/server.js';
-import { tempDir } from './files.js';
+import { tempFolderSync } from '../helpers/temp-folders.js';
 
 const SIZE = Number(process.env.FERRY_TEST_LARGE_BYTES ?? 2 ** 31 + 65_537);
 const RSS_GROWTH_LIMIT = 300 * 1024 * 1024;
@@ -40,7 +40,7 @@ function readAt(file: string, offset: number, length: number): Buffer {
 void describe('a multi-GiB file', () => {
   void it(`uploads and downloads ${SIZE} bytes with bounded memory`, { timeout: 15 * 60_000 }, async (t) => {
     const server = await startTestServer();
-    const local = tempDir('ferry-large-');
+    const local = tempFolderSync('ferry-large-');
     const source = path.join(local, 'large.bin');
     const fd = fs.openSync(source, 'w');
     for (const mark of marks(SIZE)) fs.writeSync(fd, mark.bytes, 0, mark.bytes.length, mark.offset);

@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { patternBytes, tempDir } from './files.js';
+import { patternBytes } from './files.js';
+import { tempFolderSync } from '../helpers/temp-folders.js';
 
 void describe('FerryClient over TLS', () => {
   let local: string;
@@ -19,7 +20,7 @@ void describe('FerryClient over TLS', () => {
   let fingerprint = '';
 
   before(async () => {
-    local = tempDir('ferry-client-tls-');
+    local = tempFolderSync('ferry-client-tls-');
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
         '-keyout', path.join(local, 'key.pem'), '-out', path.join(local, 'cert.pem'), '-days', '1', '-subj', '/CN=ferry-test'],

@@ -13,7 +13,8 @@ import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { EntryKind, type Entry } from '../../src/protocol/messages.js';
 import { startFakeServer } from './fake-server.js';
-import { patternBytes, tempDir } from './files.js';
+import { patternBytes } from './files.js';
+import { tempFolderSync } from '../helpers/temp-folders.js';
 
 function hasCode(code: number) {
   return (error: unknown): boolean => {
@@ -25,7 +26,7 @@ function hasCode(code: number) {
 void describe('transfer rules against a scripted peer', () => {
   let local: string;
   before(() => {
-    local = tempDir('ferry-transfer-rules-');
+    local = tempFolderSync('ferry-transfer-rules-');
   });
   after(() => fs.rmSync(local, { recursive: true, force: true }));
 

@@ -15,9 +15,10 @@ import { DEFAULT_MAX_FRAME } from '../../src/protocol/constants.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { EntryKind, type ClientMessage, type Entry } from '../../src/protocol/messages.js';
 import { createLogger, type LogFields } from '../../src/server/log.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startConnectedTestServer, type ConnectedTestServer } from '../helpers/server.js';
+import { tempFolderSync } from '../helpers/temp-folders.js';
 import { startFakeServer, type FakePeer, type FakeServer } from './fake-server.js';
-import { patternBytes, tempDir } from './files.js';
+import { patternBytes } from './files.js';
 
 const isCode = (code: number) => (error: unknown): boolean => error instanceof FerryError && error.code === code;
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
@@ -27,7 +28,7 @@ function partsLeft(folder: string): string[] {
 }
 
 void describe('tree download in one TGET, against ferryd', () => {
-  let server: TestServer;
+  let server: ConnectedTestServer;
   let client: FerryClient;
   let local: string;
   const logLines: { msg: string; fields: LogFields }[] = [];
@@ -43,15 +44,10 @@ void describe('tree download in one TGET, against ferryd', () => {
         done();
       },
     });
-    server = await startTestServer({ logger: createLogger({ level: 'debug', format: 'json', stream: sink }) });
-    client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
-    local = tempDir('ferry-tree-stream-');
+    const logger = createLogger({ level: 'debug', format: 'json', stream: sink });
+    ({ client, local } = server = await startConnectedTestServer({ logger }, 'ferry-tree-stream-'));
   });
-  after(async () => {
-    if (client.connected) await client.quit();
-    await server.cleanup();
-    fs.rmSync(local, { recursive: true, force: true });
-  });
+  after(() => server.cleanup());
 
   void it('brings back every file byte for byte with mtime and mode, leaves symlinks out, in one request', async () => {
     const top = path.join(server.root, 'photos');
@@ -244,7 +240,7 @@ const fileEntry = (name: string, size: number): Entry => ({ name, kind: EntryKin
 void describe('tree download in one TGET, against a server that misbehaves', () => {
   let local: string;
   before(() => {
-    local = tempDir('ferry-tree-hostile-');
+    local = tempFolderSync('ferry-tree-hostile-');
   });
   after(() => {
     fs.rmSync(local, { recursive: true, force: true });

@@ -12,8 +12,8 @@ import { FerryClient } from '../../src/client/client.js';
 import { checkedRelativeName } from '../../src/client/listed-names.js';
 import type { TreeProgress } from '../../src/client/types.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { patternBytes, tempDir } from './files.js';
+import { startConnectedTestServer, type ConnectedTestServer } from '../helpers/server.js';
+import { patternBytes } from './files.js';
 
 const FILES = 300;
 
@@ -32,20 +32,14 @@ function makeTree(top: string): Map<string, Buffer> {
 }
 
 void describe('tree transfers', () => {
-  let server: TestServer;
+  let server: ConnectedTestServer;
   let client: FerryClient;
   let local: string;
 
   before(async () => {
-    server = await startTestServer();
-    client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
-    local = tempDir('ferry-tree-');
+    ({ client, local } = server = await startConnectedTestServer({}, 'ferry-tree-'));
   });
-  after(async () => {
-    if (client.connected) await client.quit();
-    await server.cleanup();
-    fs.rmSync(local, { recursive: true, force: true });
-  });
+  after(() => server.cleanup());
 
   void it('uploads a tree and downloads it back, byte for byte', async () => {
     const source = path.join(local, 'source');

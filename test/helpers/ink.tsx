@@ -3,7 +3,6 @@
  * wait for the frame to show what is expected (never a fixed wait for a result).
  */
 import assert from 'node:assert/strict';
-import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/App.js';
 import { createMemoryTrustStore } from '../../src/tui/trust.js';

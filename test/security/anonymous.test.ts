@@ -11,7 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { handshakeFrom, killHard, makeUsersFile, startFerryd, tempDir } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { handshakeFrom, killHard, makeUsersFile, startFerryd } from './helpers.js';
 
 const FERRYD = fileURLToPath(new URL('../../src/bin/ferryd.js', import.meta.url));
 
@@ -26,7 +27,7 @@ function ferrydUser(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: num
 }
 
 void test('ferryd --root DIR without users: anonymous with a loud warning, until `ferryd user add` on the running server', async (t) => {
-  const dir = await tempDir(t, 'ferry-anon-');
+  const dir = await tempFolderFor(t, 'ferry-anon-');
   const root = path.join(dir, 'root');
   const configDir = path.join(dir, 'config');
   await fs.mkdir(root);
@@ -48,7 +49,7 @@ void test('ferryd --root DIR without users: anonymous with a loud warning, until
 });
 
 void test('an address blocked after failed logins gets LIMIT for an anonymous CONN too', async (t) => {
-  const dir = await tempDir(t, 'ferry-anon-block-');
+  const dir = await tempFolderFor(t, 'ferry-anon-block-');
   const root = path.join(dir, 'root');
   await fs.mkdir(root);
   const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root }]);

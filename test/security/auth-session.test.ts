@@ -11,12 +11,13 @@ import { createAuthenticator, LOGIN_FAILED_MESSAGE } from '../../src/security/au
 import { LoginThrottle } from '../../src/security/login-throttle.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { handshakeFrom, makeUsersFile, recordingLogger, tempDir } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { handshakeFrom, makeUsersFile, recordingLogger } from './helpers.js';
 
 const password = (user: string, secret: string) => ({ authMethod: 'password', user, secret });
 
 void test('users log in to their own root with their own permission; others get the same AUTH failure', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const adaRoot = path.join(dir, 'ada');
   const readerRoot = path.join(dir, 'reader');
   await fs.mkdir(adaRoot);
@@ -57,7 +58,7 @@ void test('users log in to their own root with their own permission; others get 
 });
 
 void test('nothing is served before authentication: a request before or during CONN closes the connection with AUTH', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root: dir }]);
   const served = await startTestServer({ authenticate: createAuthenticator({ usersFile }) });
   t.after(() => served.cleanup());
@@ -87,7 +88,7 @@ void test('nothing is served before authentication: a request before or during C
 });
 
 void test('brute force: failures are answered later and later, then the address is blocked (LIMIT, logged); other addresses still log in', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root: dir }]);
   const log = recordingLogger();
   const throttle = new LoginThrottle({ maxFailures: 4, windowMs: 60_000, blockMs: 60_000, baseDelayMs: 20, maxDelayMs: 1000 });

@@ -17,12 +17,13 @@ import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { killHard, makeUsersFile, startFerryd, tempDir, waitFor } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { killHard, makeUsersFile, startFerryd, waitFor } from './helpers.js';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 void test('kill -9 of ferryd mid-upload: no partial file under the final name; after a restart the upload resumes to the right hash', async (t) => {
-  const dir = await tempDir(t, 'ferry-crash-');
+  const dir = await tempFolderFor(t, 'ferry-crash-');
   const root = path.join(dir, 'root');
   await fs.mkdir(root);
   const content = randomBytes(24 * 1024 * 1024);
@@ -63,7 +64,7 @@ void test('kill -9 of ferryd mid-upload: no partial file under the final name; a
 });
 
 void test('stale temporary files older than --temp-max-age are removed at start; fresh ones stay resumable', async (t) => {
-  const dir = await tempDir(t, 'ferry-stale-');
+  const dir = await tempFolderFor(t, 'ferry-stale-');
   const root = path.join(dir, 'root');
   await fs.mkdir(path.join(root, 'sub'), { recursive: true });
   const stale = [path.join(root, '.old.bin.ferry-part'), path.join(root, 'sub', '.older.bin.ferry-part')];
@@ -82,7 +83,7 @@ void test('stale temporary files older than --temp-max-age are removed at start;
 });
 
 void test('the stale-file sweep covers every user\'s root, also one outside --root', async (t) => {
-  const dir = await tempDir(t, 'ferry-stale-users-');
+  const dir = await tempFolderFor(t, 'ferry-stale-users-');
   const served = path.join(dir, 'served');
   const adaRoot = path.join(dir, 'elsewhere', 'ada');
   await fs.mkdir(served);
@@ -175,7 +176,7 @@ void test('disk full: the client gets NO_SPACE, the temporary file is removed, t
 });
 
 void test('disk full for any user (a file-size limit): NO_SPACE, nothing left behind, the server keeps serving', async (t) => {
-  const dir = await tempDir(t, 'ferry-fsize-');
+  const dir = await tempFolderFor(t, 'ferry-fsize-');
   const root = path.join(dir, 'root');
   await fs.mkdir(root);
   await fs.writeFile(path.join(root, 'small.txt'), 'still here');

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { limitsFromFlags } from '../../src/security/ferryd-options.js';
 import { RawClient } from '../server/raw-client.js';
-import { handshakeFrom, killHard, makeUsersFile, startFerryd, tempDir, waitFor } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { handshakeFrom, killHard, makeUsersFile, startFerryd, waitFor } from './helpers.js';
 
 void test('limit flags become server limits (seconds → ms, hours → ms) and bad values are refused', () => {
   assert.deepEqual(limitsFromFlags({ maxConnectionsPerAddress: 3, maxPathLength: 100, maxNameLength: 20, tempMaxAge: 0.5 }),
@@ -27,7 +28,7 @@ void test('limit flags become server limits (seconds → ms, hours → ms) and b
 });
 
 void test('ferryd binary: users, login blocking, per-address, handshake, path and name limits from flags', async (t) => {
-  const dir = await tempDir(t, 'ferry-flags-');
+  const dir = await tempFolderFor(t, 'ferry-flags-');
   const root = path.join(dir, 'root');
   await fs.mkdir(root);
   const usersFile = await makeUsersFile(dir, [{ name: 'ada', password: 'ada-password', root }]);

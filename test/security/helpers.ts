@@ -1,13 +1,11 @@
 /**
- * Shared pieces of the security tests: temporary folders, a users file with
- * cheap hashes, a log that remembers its lines, and a raw handshake from a
- * chosen loopback source address (127.0.0.2, ...), so per-address rules can be
- * tested without leaving loopback.
+ * Shared pieces of the security tests: a users file with cheap hashes, a log
+ * that remembers its lines, and a raw handshake from a chosen loopback source
+ * address (127.0.0.2, ...), so per-address rules can be tested without leaving
+ * loopback. (Temporary folders: test/helpers/temp-folders.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeServerMessage, encodeMessageToBuffer, FrameDecoder } from '../../src/protocol/codec.js';
@@ -19,11 +17,8 @@ import type { Logger, LogFields, LogLevel } from '../../src/server/log.js';
 /** Cheap scrypt cost for tests; the users file records it per user. */
 export const CHEAP_SCRYPT = { N: 1024, r: 8, p: 1 };
 
-export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, prefix = 'ferry-sec-'): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+/** Kept for tests written against this name: test/helpers/temp-folders.ts makes temporary folders. */
+export { tempFolderFor as tempDir } from '../helpers/temp-folders.js';
 
 export async function makeUsersFile(dir: string, users: Array<{ name: string; password: string; root: string; readOnly?: boolean }>): Promise<string> {
   const file = path.join(dir, 'users.json');

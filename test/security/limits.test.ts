@@ -14,7 +14,8 @@ import { encodeMessageToBuffer } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { handshakeFrom, recordingLogger, tempDir, waitFor } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { handshakeFrom, recordingLogger, waitFor } from './helpers.js';
 
 // ferryd closes a refused connection with an unref'd timer, and server.close() waits for it: without a
 // referenced handle of our own the event loop would look finished while a test still awaits the close.
@@ -74,7 +75,7 @@ void test(`${IDLE_CONNECTIONS} idle connections and ${SLOW_DRIP_CLIENTS} slow-dr
   const held = served.server.sessionCount;
 
   // The good client: list, upload and download 8 MiB, check the hashes.
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const content = randomBytes(8 * 1024 * 1024);
   await fs.writeFile(path.join(dir, 'up.bin'), content);
   await fs.mkdir(path.join(served.root, 'folder'));

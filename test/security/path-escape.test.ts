@@ -14,7 +14,7 @@ import { ErrorCode, errorCodeName } from '../../src/protocol/errors.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { tempDir } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
 
 const SECRET = 'OUTSIDE-SECRET-CONTENT';
 
@@ -30,7 +30,7 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = await tempDir(t, 'ferry-escape-');
+  const dir = await tempFolderFor(t, 'ferry-escape-');
   const root = path.join(dir, 'root');
   const outside = path.join(dir, 'outside');
   await fs.mkdir(path.join(root, 'sub', 'deeper'), { recursive: true });

@@ -12,7 +12,7 @@ import { errorCodeName } from '../../src/protocol/errors.js';
 import { RMDR_RECURSIVE } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { tempDir } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
 
 const FILES_PER_FOLDER = 40;
 const ROUNDS = 60;
@@ -22,7 +22,7 @@ async function outsideFiles(outside: string): Promise<string[]> {
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = await tempDir(t, 'ferry-rmdr-');
+  const dir = await tempFolderFor(t, 'ferry-rmdr-');
   const root = path.join(dir, 'root');
   const outside = path.join(dir, 'outside');
   await fs.mkdir(root);

@@ -17,7 +17,7 @@ import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { loadOrCreateCertificate } from '../../src/security/certificate.js';
 import { createFingerprintVerifier, openKnownHosts } from '../../src/security/known-hosts.js';
 import { startTestServer } from '../helpers/server.js';
-import { tempDir } from './helpers.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
 
 const run = promisify(execFile);
 const FERRY = fileURLToPath(new URL('../../src/bin/ferry.js', import.meta.url));
@@ -36,7 +36,7 @@ async function ferry(args: string[], configHome: string): Promise<{ code: number
 }
 
 void test('client library: an unknown server is remembered once trusted; a changed fingerprint is refused with TRUST naming both', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const first = await loadOrCreateCertificate({ configDir: path.join(dir, 'one') });
   const second = await loadOrCreateCertificate({ configDir: path.join(dir, 'two') });
   assert.notEqual(first.fingerprint, second.fingerprint);
@@ -67,7 +67,7 @@ void test('client library: an unknown server is remembered once trusted; a chang
 });
 
 void test('ferry CLI: unknown server refused without --trust-new, trusted and remembered with it, changed one refused', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const configHome = path.join(dir, 'config');
   const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
   const served = await startTestServer({ tls: { key: certificate.key, cert: certificate.cert } });
@@ -100,7 +100,7 @@ void test('ferry CLI: unknown server refused without --trust-new, trusted and re
 });
 
 void test('ferryd refuses to listen on a network address without authentication, with a clear message and exit 1', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const env = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config') };
   // Documentation addresses (TEST-NET, 2001:db8::/32): were the check missing, listening would fail
   // (the message would differ and the test fail) instead of exposing anything.
@@ -148,7 +148,7 @@ function ferryAtTerminal(args: string[], configHome: string, answer: string | un
 }
 
 void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes remembers', { timeout: 120_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const configHome = path.join(dir, 'config');
   const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
   const served = await startTestServer({ tls: { key: certificate.key, cert: certificate.cert } });
@@ -172,7 +172,7 @@ void test('ferry CLI at a terminal asks about an unknown server: no refuses, yes
 });
 
 void test('ferry CLI at a terminal exits with an error when the connection attempt ends while the trust question is unanswered', { timeout: 120_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t);
   const configHome = path.join(dir, 'config');
   const certificate = await loadOrCreateCertificate({ configDir: path.join(dir, 'server') });
   // Nobody answers: the attempt ends (the client's connect timeout, or the server giving up on a session

@@ -1,20 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { hashPassword, verifyPassword } from '../../src/security/password.js';
 import { addUser, listUsers, loadUsers, removeUser } from '../../src/security/users.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
 
 /** Cheap scrypt cost so the tests stay fast; the format records it per user. */
 const CHEAP = { N: 1024, r: 8, p: 1 };
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-users-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 void test('password hashes verify the right password only, with a fresh salt each time', async () => {
   const a = await hashPassword('correct horse', CHEAP);
@@ -29,7 +23,7 @@ void test('password hashes verify the right password only, with a fresh salt eac
 });
 
 void test('users file: add, list, remove; 0600, no plaintext, atomic (no temp files left)', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t, 'ferry-users-');
   const file = path.join(dir, 'conf', 'users.json');
   const root = path.join(dir, 'ada-root');
   await fs.mkdir(root);
@@ -58,7 +52,7 @@ void test('users file: add, list, remove; 0600, no plaintext, atomic (no temp fi
 });
 
 void test('users file refuses bad names, short passwords, missing roots, and malformed files', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempFolderFor(t, 'ferry-users-');
   const file = path.join(dir, 'users.json');
   for (const name of ['', '-rf', 'a b', 'x'.repeat(65), 'é', '../x']) {
     await assert.rejects(addUser(file, { name, password: 'long-enough', root: dir, scrypt: CHEAP }), FerryError, name);

@@ -5,19 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { FerryClient } from '../../src/client/client.js';
 import { createLocalFs } from '../../src/tui/fs/local-fs.js';
 import { createRemoteFs } from '../../src/tui/fs/remote-fs.js';
 import { TransferQueue } from '../../src/tui/transfers/transfer-queue.js';
-import { startTestServer } from '../helpers/server.js';
+import { startConnectedTestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/ink.js';
 
 void test('answering a conflict takes the item out of the conflict state at once; "rename" names the row after the new target', async () => {
-  const local = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-queue-local-'));
-  const server = await startTestServer();
-  const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+  const server = await startConnectedTestServer({}, 'ferry-queue-local-');
+  const { client, local } = server;
   try {
     await fs.writeFile(path.join(local, 'same.txt'), 'local');
     await fs.writeFile(path.join(server.root, 'same.txt'), 'remote');
@@ -34,8 +31,6 @@ void test('answering a conflict takes the item out of the conflict state at once
     assert.equal(await fs.readFile(path.join(server.root, 'same (1).txt'), 'utf8'), 'local');
     assert.equal(await fs.readFile(path.join(server.root, 'same.txt'), 'utf8'), 'remote');
   } finally {
-    await client.quit();
     await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
   }
 });

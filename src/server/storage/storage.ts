@@ -174,11 +174,6 @@ export class Storage {
     }
   }
 
-  /** After opening: the descriptor's real path must be inside the root. Returns that path. */
-  private verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<string> {
-    return Promise.resolve(this.verifyFd(handle.fd, components));
-  }
-
   private verifyFd(fd: number, components: readonly string[]): string {
     if (!this.procFd) return '';
     const link = readlinkSync(`/proc/self/fd/${fd}`);
