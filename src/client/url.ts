@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
-import { isLoopbackHost } from '../connection/host.js';
+import { isLoopbackHost } from '../net/host.js';
 import type { ConnectOptions } from './types.js';
 
 export interface FerryUrl {
