@@ -97,8 +97,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     initial ? undefined : connectDialog(prefill, { focus: prefill?.user ? 'password' : 'host' }),
   );
 
-  // The queue and the status message need each other's results: the queue
-  // is made once and reads the session through `sessionRef`.
+  // The queue comes first (the status message and the session use it); it
+  // reaches the session and the refresh, made further down, through refs.
   const sessionRef = useRef<() => Connection>(() => ({ status: 'disconnected' }));
   const refreshRef = useRef<(side: PaneSide) => void>(() => undefined);
   const queue = useMemo(
@@ -154,9 +154,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const { connection } = session;
   sessionRef.current = session.current;
 
+  const currentConnection = session.current;
   const fsOf = useCallback(
-    (side: PaneSide): PaneFs | undefined => (side === 'local' ? localFs : session.current().remoteFs),
-    [session],
+    (side: PaneSide): PaneFs | undefined => (side === 'local' ? localFs : currentConnection().remoteFs),
+    [currentConnection],
   );
   refreshRef.current = useBatchedRefresh(panesRef, fsOf);
 
