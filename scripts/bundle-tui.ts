@@ -1,5 +1,5 @@
 /**
- * `npm run build`, after tsc: bundles the terminal UI (dist/src/tui/app.js
+ * `npm run build`, after tsc: bundles the terminal UI (dist/src/tui/run-tui.js
  * and everything it imports, Ink and React included) into a few ESM files
  * under dist/tui-bundle/, which is what `ferry` loads (src/tui/load.ts).
  *
@@ -8,9 +8,10 @@
  * React's CommonJS files for their exports; one bundle loads in about a third
  * of that time (docs/TUI.md, docs/PERFORMANCE.md).
  *
- * The bundle is split at the UI's dynamic imports (src/tui/modules.ts), so
- * the client library and the demo server stay separate chunks that load only
- * when first used, after the first frame. Modules both sides use (protocol
+ * The bundle is split at the UI's dynamic imports (src/tui/load-client.ts),
+ * so the client library stays a separate chunk that loads only when first
+ * used, after the first frame. (The demo server is not in the bundle: the
+ * command line starts it, src/cli/demo.ts.) Modules both sides use (protocol
  * errors, for instance) go to a shared chunk, so there is one FerryError
  * class and `instanceof` holds across them.
  */
@@ -28,7 +29,7 @@ const bundleDir = path.dirname(bundleFile);
 await rm(bundleDir, { recursive: true, force: true });
 
 await build({
-  entryPoints: { [path.basename(bundleFile, '.js')]: path.join(distRoot, 'src/tui/app.js') },
+  entryPoints: { [path.basename(bundleFile, '.js')]: path.join(distRoot, 'src/tui/run-tui.js') },
   outdir: bundleDir,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

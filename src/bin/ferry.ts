@@ -13,8 +13,11 @@ const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
 if (opensUi) {
+  const demo = first === '--demo';
   const { startTui } = await import('../tui/load.js');
-  process.exitCode = await startTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
+  // The demo's server is the command line's to start: the UI never loads server code.
+  const startDemo = demo ? (await import('../cli/demo.js')).startDemo : undefined;
+  process.exitCode = await startTui({ url: demo ? undefined : first, demo: startDemo, password: process.env.FERRY_PASSWORD });
 } else {
   const { runFerry } = await import('../cli/ferry-commands.js');
   process.exitCode = await runFerry(argv);

@@ -121,7 +121,8 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
  */
 async function runWithoutSubcommand(url: string | undefined, demo: boolean, io: FerryIo): Promise<number> {
   const { startTui } = await import('../tui/load.js');
-  return startTui({ url, demo, password: io.env.FERRY_PASSWORD }, io.stderr);
+  const startDemo = demo ? (await import('./demo.js')).startDemo : undefined;
+  return startTui({ url, demo: startDemo, password: io.env.FERRY_PASSWORD }, io.stderr);
 }
 
 function describeError(error: unknown): string {

@@ -6,7 +6,8 @@
 import fs from 'node:fs/promises';
 import meow from 'meow';
 import { createLogger, isLogLevel, type Logger, type LogThreshold } from '../server/log.js';
-import { DEFAULT_LIMITS, DEFAULT_PORT, startServer, type FerryServer, type ServerOptions } from '../server/server.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
+import { DEFAULT_LIMITS, startServer, type FerryServer, type ServerOptions } from '../server/server.js';
 import { isFerryError } from '../protocol/errors.js';
 import {
   SECURITY_FLAGS, SECURITY_HELP, UsageError, checkSecurityFlags, resolveServerSecurity, type SecurityFlags,

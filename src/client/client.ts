@@ -7,7 +7,7 @@
 import { Connection } from '../connection/connection.js';
 import { openSocket } from '../connection/open-socket.js';
 import {
-  DEFAULT_MAX_FRAME, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN,
+  DEFAULT_MAX_FRAME, DEFAULT_PORT, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN,
 } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import {
@@ -27,7 +27,6 @@ import type {
 } from './types.js';
 import { uploadFile } from './upload.js';
 
-export const DEFAULT_PORT = 7070;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
 export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree'];

@@ -21,4 +21,5 @@ export type {
 export { EntryKind } from '../protocol/messages.js';
 export { ErrorCode, FerryError, errorCodeName, isFerryError } from '../protocol/errors.js';
 export type { ErrorCodeName, ErrorCodeNumber } from '../protocol/errors.js';
-export { DEFAULT_FERRY_PORT, connectOptionsFromUrl, parseFerryUrl, redact, type FerryUrl } from './url.js';
+export { DEFAULT_PORT } from '../protocol/constants.js';
+export { connectOptionsFromUrl, parseFerryUrl, redact, type FerryUrl } from './url.js';

@@ -6,10 +6,9 @@
  */
 import net from 'node:net';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { isLoopbackHost } from '../connection/host.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
+import { isLoopbackHost } from '../net/host.js';
 import type { ConnectOptions } from './types.js';
-
-export const DEFAULT_FERRY_PORT = 7070;
 
 export interface FerryUrl {
   scheme: 'ferry' | 'ferrys';
@@ -60,7 +59,7 @@ export function parseFerryUrl(url: string): FerryUrl {
   if (host === '') throw bad('no host');
   if (!/^[A-Za-z0-9._:%-]+$/.test(host)) throw bad(`bad host ${JSON.stringify(host)}`);
 
-  let port = DEFAULT_FERRY_PORT;
+  let port = DEFAULT_PORT;
   if (portText !== undefined && portText !== '') {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) throw bad(`bad port ${portText}`);
     port = Number(portText);

@@ -17,7 +17,7 @@ import { DEFAULT_MAX_IN_FLIGHT, HANDSHAKE_MAX_FRAME } from '../protocol/constant
 import { ErrorCode, FerryError, errorCodeName } from '../protocol/errors.js';
 import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
 import { RequestIdAllocator } from './request-ids.js';
-import { TurnBatchedWriter } from './write-batching.js';
+import { TurnBatchedWriter } from '../net/write-batching.js';
 
 /** Receives the frames of one request. */
 export interface RequestHandler {

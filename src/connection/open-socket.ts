@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { isLoopbackHost, unbracketHost } from './host.js';
+import { isLoopbackHost, unbracketHost } from '../net/host.js';
 
 export type TlsMode = 'auto' | 'require' | 'off';
 

@@ -1,5 +1,8 @@
 /** Numbers fixed by the protocol specification (docs/PROTOCOL.md, "Limits"). */
 
+/** The TCP port a server listens on and a client connects to unless told otherwise. */
+export const DEFAULT_PORT = 7070;
+
 /** "FERY" as a big-endian uint32: the first field of every CONN. */
 export const MAGIC = 0x46455259;
 

@@ -72,6 +72,20 @@ export function isFerryError(error: unknown, code?: number): error is FerryError
   return error instanceof FerryError && (code === undefined || error.code === code);
 }
 
+/**
+ * The message of the FAIL `AUTH` a server sends when a user name and password
+ * do not match (docs/PROTOCOL.md §4). It is the same for an unknown user, so
+ * it does not say whether the user exists; being fixed, it lets a client tell
+ * a wrong password from the other AUTH refusals (credentials required, TLS
+ * required), whose messages are the server's own words.
+ */
+export const LOGIN_FAILED_MESSAGE = 'login failed: wrong user name or password';
+
+/** A FAIL `AUTH` for a wrong user name or password. */
+export function isLoginFailed(error: unknown): boolean {
+  return isFerryError(error, ErrorCode.AUTH) && error.message.trim() === LOGIN_FAILED_MESSAGE;
+}
+
 /** Shorthand used by the decoder: every malformed input becomes BAD_FRAME. */
 export function badFrame(message: string): FerryError {
   return new FerryError(ErrorCode.BAD_FRAME, message);

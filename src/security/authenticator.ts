@@ -15,7 +15,7 @@
  * so `ferryd user add` takes effect without a restart.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ErrorCode, FerryError, LOGIN_FAILED_MESSAGE } from '../protocol/errors.js';
 import { hashPassword, verifyPassword, DEFAULT_SCRYPT, type PasswordHash } from './password.js';
 import { LoginThrottle } from './login-throttle.js';
 import { UsersFileCache, type UserRecord } from './users.js';
@@ -56,8 +56,8 @@ export interface AuthenticatorOptions {
   log?: SecurityLog;
 }
 
-/** The one message for every failed password login: it must not say whether the user exists. */
-export const LOGIN_FAILED_MESSAGE = 'login failed: wrong user name or password';
+/** The one message for every failed password login (src/protocol/errors.ts): it must not say whether the user exists. */
+export { LOGIN_FAILED_MESSAGE };
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   const throttle = options.throttle ?? new LoginThrottle();

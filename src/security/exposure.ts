@@ -13,7 +13,7 @@
  * 3. On an address other than loopback without TLS, ferryd refuses unless
  *    `--allow-plain` says plain TCP over the network is wanted.
  */
-import { isLoopbackHost } from '../connection/host.js';
+import { isLoopbackHost } from '../net/host.js';
 
 export interface ExposureInput {
   /** The address ferryd will listen on. */

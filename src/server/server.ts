@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
+import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
 import { encodeMessageToBuffer } from '../protocol/codec.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -13,7 +13,6 @@ import { Session, type SessionEnvironment, type SessionIdentity } from './sessio
 import { Storage } from './storage/storage.js';
 import { UploadRegistry } from './upload-registry.js';
 
-export const DEFAULT_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
 export const SERVER_NAME = 'ferryd/0.1.0';
 

@@ -17,7 +17,7 @@ import { HANDSHAKE_MAX_FRAME, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from 
 import { ErrorCode, FerryError, errorCodeName } from '../protocol/errors.js';
 import { negotiateMaxFrame, negotiateVersion } from '../protocol/handshake.js';
 import { CONN_READ_ONLY, type ClientMessage, type ConnRequest, type ServerMessage } from '../protocol/messages.js';
-import { TurnBatchedWriter } from '../connection/write-batching.js';
+import { TurnBatchedWriter } from '../net/write-batching.js';
 import type { Logger } from './log.js';
 import {
   handleDelete, handleList, handleMkdir, handleMove, handleRmdir, handleStat,

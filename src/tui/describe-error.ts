@@ -2,7 +2,7 @@
  * One readable line for any failure, for the status line and dialogs. The TUI
  * never shows a stack trace: everything that reaches the user goes through here.
  */
-import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ErrorCode, FerryError, isLoginFailed } from '../protocol/errors.js';
 
 const socketWords: Record<string, string> = {
   ECONNREFUSED: 'connection refused — is ferryd running there?',
@@ -32,15 +32,12 @@ const codeWords: Partial<Record<number, string>> = {
 /**
  * The server's reason for an AUTH refusal is what the user needs ("this
  * server needs a user name and password", "plain TCP not allowed; use TLS"),
- * so it is shown as it is. Only a failed password login gets the short
- * wording; ferryd says so in one fixed message (src/security/authenticator.ts,
- * LOGIN_FAILED_MESSAGE), matched here by its words so the UI does not load
- * the server's security code.
+ * so it is shown as it is. Only a failed password login, which the protocol
+ * gives one fixed message (isLoginFailed), gets the short wording.
  */
-const WRONG_PASSWORD = /\bwrong user (name )?or password\b/i;
-
-function describeAuthError(message: string): string {
-  if (WRONG_PASSWORD.test(message)) return 'wrong user or password';
+function describeAuthError(error: FerryError): string {
+  if (isLoginFailed(error)) return 'wrong user or password';
+  const message = error.message.trim();
   return message ? `login refused: ${message}` : 'login refused';
 }
 
@@ -55,7 +52,7 @@ export function describeError(error: unknown): string {
   const errno = findErrno(error);
   if (errno) return socketWords[errno] as string;
   if (error instanceof FerryError) {
-    if (error.code === ErrorCode.AUTH) return describeAuthError(error.message.trim());
+    if (error.code === ErrorCode.AUTH) return describeAuthError(error);
     const words = codeWords[error.code];
     const message = error.message.trim();
     if (!words) return message || error.codeName;

@@ -93,3 +93,8 @@ export function progressBar(fraction: number, width: number): string {
   const filled = Math.round(clamped * inner);
   return `[${'#'.repeat(filled)}${'-'.repeat(inner - filled)}]`;
 }
+
+/** `2 uploads`, `1 download`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -2,7 +2,7 @@
  * Loads the terminal UI (and with it Ink) for `ferry`.
  *
  * What loads is the bundle `npm run build` makes (scripts/bundle-tui.ts):
- * src/tui/app.tsx with Ink and React in a few files, which starts about three
+ * src/tui/run-tui.tsx with Ink and React in a few files, which starts about three
  * times faster than the same modules one by one. There is no fallback to the
  * separate modules: without the bundle `ferry` says to build and stops, so
  * what runs at a terminal is always what the end-to-end tests and the bench
@@ -29,9 +29,9 @@
  *   about 40 ms of start-up. Without `fetch` the loader decodes the same
  *   base64 text itself.
  */
-import type { TuiOptions } from './app.js';
+import type { TuiOptions } from './run-tui.js';
 
-type TuiModule = typeof import('./app.js');
+type TuiModule = typeof import('./run-tui.js');
 
 /** The UI bundle: dist/tui-bundle/app.js, beside dist/src/ (this file is dist/src/tui/load.js). */
 export const UI_BUNDLE = new URL('../../tui-bundle/app.js', import.meta.url);

@@ -2,7 +2,7 @@
  * Trust on first use for TLS servers, seen from the TUI: the client calls
  * `verifyFingerprint`; a known fingerprint passes, a changed one is refused,
  * and an unknown one is put to the user in the trust dialog before it is
- * remembered. The store itself belongs to src/security (known-hosts); this
+ * remembered. The store itself is the client's (src/client/known-hosts.ts); this
  * file is the adapter between the two.
  */
 
@@ -11,9 +11,9 @@ import {
   normaliseFingerprint,
   openKnownHosts,
   type KnownHostsStore,
-} from '../security/known-hosts.js';
+} from '../client/known-hosts.js';
 
-/** The known-hosts store of src/security (`~/.config/ferry/known_hosts`), or a memory one in tests. */
+/** The client's known-hosts store (`~/.config/ferry/known_hosts`), or a memory one in tests. */
 export type TrustStore = KnownHostsStore;
 
 /** A store that forgets when the program ends (tests). */

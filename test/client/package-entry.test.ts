@@ -16,7 +16,7 @@ void test("'ferry/client' is the client library: FerryClient, its errors and URL
   assert.equal(library.FerryError, FerryError);
   assert.equal(library.parseFerryUrl, parseFerryUrl);
   assert.deepEqual(Object.keys(library).sort(), [
-    'DEFAULT_CONNECT_TIMEOUT_MS', 'DEFAULT_FERRY_PORT', 'EntryKind', 'ErrorCode', 'FerryClient', 'FerryError',
+    'DEFAULT_CONNECT_TIMEOUT_MS', 'DEFAULT_PORT', 'EntryKind', 'ErrorCode', 'FerryClient', 'FerryError',
     'connectOptionsFromUrl', 'errorCodeName', 'isFerryError', 'parseFerryUrl', 'redact',
   ]);
   const url = library.parseFerryUrl('ferry://alice@127.0.0.1:7171/photos');

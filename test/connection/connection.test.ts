@@ -14,7 +14,7 @@ import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { ENTS_LAST, EntryKind, type ClientMessage, type Entry } from '../../src/protocol/messages.js';
 import { RequestIdAllocator } from '../../src/connection/request-ids.js';
-import { isLoopbackHost } from '../../src/connection/host.js';
+import { isLoopbackHost } from '../../src/net/host.js';
 import { startFakeServer } from '../client/fake-server.js';
 
 const entry = (name: string): Entry => ({ name, kind: EntryKind.FILE, size: 1, mtimeMs: 0, mode: 0o644 });

@@ -7,7 +7,7 @@ import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/App.js';
 import { createMemoryTrustStore } from '../../src/tui/trust.js';
 import { FerryClient } from '../../src/client/client.js';
-import type { ConnectFunction, ConnectParams } from '../../src/tui/session.js';
+import type { ConnectFunction, ConnectParams } from '../../src/tui/connect-params.js';
 
 /** Escape sequences of the keys the tests press. */
 export const KEYS = {

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
-import { createFingerprintVerifier, hostKey, normaliseFingerprint, openKnownHosts } from '../../src/security/known-hosts.js';
+import { createFingerprintVerifier, hostKey, normaliseFingerprint, openKnownHosts } from '../../src/client/known-hosts.js';
 
 const FP_A = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase()).join(':');
 const FP_B = Array.from({ length: 32 }, (_, i) => (255 - i).toString(16).padStart(2, '0').toUpperCase()).join(':');

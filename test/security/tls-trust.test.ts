@@ -15,7 +15,7 @@ import * as pty from 'node-pty';
 import { FerryClient } from '../../src/client/client.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { loadOrCreateCertificate } from '../../src/security/certificate.js';
-import { createFingerprintVerifier, openKnownHosts } from '../../src/security/known-hosts.js';
+import { createFingerprintVerifier, openKnownHosts } from '../../src/client/known-hosts.js';
 import { startTestServer } from '../helpers/server.js';
 import { tempFolderFor } from '../helpers/temp-folders.js';
 

@@ -21,3 +21,11 @@ void test('other codes keep their words', () => {
   assert.equal(describeError(new FerryError(ErrorCode.PERMISSION, 'read-only session')), 'permission denied: read-only session');
   assert.equal(describeError(new FerryError(ErrorCode.NOT_FOUND, '')), 'not found');
 });
+
+void test('"wrong user or password" comes from the protocol\'s fixed message with code AUTH only, not from similar words', () => {
+  assert.equal(
+    describeError(new FerryError(ErrorCode.AUTH, 'too many attempts with a wrong user or password')),
+    'login refused: too many attempts with a wrong user or password',
+  );
+  assert.equal(describeError(new FerryError(ErrorCode.LIMIT, LOGIN_FAILED_MESSAGE)), `server limit reached: ${LOGIN_FAILED_MESSAGE}`);
+});

@@ -1,6 +1,7 @@
 import React from 'react';
 import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
-import { bindings, describeKey, type Binding, type Command } from '../keys/keymap.js';
+import { bindings, describeKey, type Binding } from '../keys/keymap.js';
+import { keySections } from '../keys/key-sections.js';
 
 /** Props of the help overlay (?/F1). */
 export interface HelpOverlayProps {
@@ -9,30 +10,12 @@ export interface HelpOverlayProps {
   offset: number;
 }
 
-const operations = new Set<Command>([
-  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
-]);
-
-/** Help sections, most used first: operations, then moving around, then the rest. */
-const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
-  { title: 'Operations', includes: (binding) => binding.context === 'pane' && operations.has(binding.command) },
-  { title: 'Everywhere', includes: (binding) => binding.context === 'anywhere' || binding.context === 'global' },
-  { title: 'Moving around', includes: (binding) => binding.context === 'pane' && !operations.has(binding.command) },
-  { title: 'While filtering (/)', includes: (binding) => binding.context === 'filter' },
-  { title: 'In the transfer queue (p)', includes: (binding) => binding.context === 'queue' },
-  { title: 'In dialogs', includes: (binding) => binding.context === 'dialog' },
-  { title: 'In text fields', includes: (binding) => binding.context === 'text' },
-  { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
-  { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
-  { title: 'In this help', includes: (binding) => binding.context === 'help' },
-];
-
 /** Every binding of the keymap, one per line: keys, then what it does. */
 export function helpLines(table: readonly Binding[] = bindings): string[] {
   const lines: string[] = [];
-  for (const section of sections) {
+  for (const section of keySections(table)) {
     lines.push(`— ${section.title} —`);
-    for (const binding of table.filter(section.includes)) {
+    for (const binding of section.bindings) {
       lines.push(`${binding.keys.map(describeKey).join(' ').padEnd(22)} ${binding.description}`);
     }
   }

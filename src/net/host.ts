@@ -1,4 +1,4 @@
-/** Address helpers shared by the socket opener and URL parsing. */
+/** Address helpers shared by the client (socket opener, URL parsing) and ferryd (exposure checks). */
 import net from 'node:net';
 
 /** `[::1]` → `::1`; other hosts unchanged. */

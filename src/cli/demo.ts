@@ -3,11 +3,15 @@
  * system temp folder, `local/` for the left pane and `remote/` served by an
  * in-process ferryd on an ephemeral loopback port, so a newcomer sees a
  * working dual pane with one command and nothing outside the demo folder is
- * touched.
+ * touched. The UI gets `startDemo` and calls it once it has a terminal; it
+ * never loads the server itself.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startServer } from '../server/server.js';
+import { silentLogger } from '../server/log.js';
+import type { StartedDemo } from '../tui/connect-params.js';
 
 export interface DemoFolders {
   base: string;
@@ -46,4 +50,27 @@ export async function createDemoFolders(base?: string): Promise<DemoFolders> {
     await fs.writeFile(file, content);
   }
   return { base: root, local, remote };
+}
+
+/** How long the demo server waits for open sessions when the UI ends. */
+const SERVER_CLOSE_MS = 200;
+
+/** Makes the demo folders and serves `remote/` on a loopback port; `close` removes it all. */
+export async function startDemo(): Promise<StartedDemo> {
+  const folders = await createDemoFolders();
+  try {
+    // The demo server must not write over the screen.
+    const server = await startServer({ root: folders.remote, host: '127.0.0.1', port: 0, logger: silentLogger });
+    return {
+      initial: { host: '127.0.0.1', port: server.port, user: '', password: '', path: '/', tls: 'off' },
+      localPath: folders.local,
+      close: async () => {
+        await server.close(SERVER_CLOSE_MS).catch(() => undefined);
+        await fs.rm(folders.base, { recursive: true, force: true }).catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await fs.rm(folders.base, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { TurnBatchedWriter } from '../../src/connection/write-batching.js';
+import { TurnBatchedWriter } from '../../src/net/write-batching.js';
 
 /** A stream that records each batch it is handed: one writev call per batch, as a socket makes one system call. */
 function recordingStream(highWaterMark = 1024): { stream: Writable; batches: string[][] } {

@@ -1,4 +1,4 @@
-/** What the TUI needs to open a session, and how the connect dialog's fields map to it. */
+/** What the UI needs to open a session: the connect dialog's fields, a start-up URL, or the demo. */
 import type { ConnectOptions, FerryClientApi } from '../client/types.js';
 
 export interface ConnectParams {
@@ -13,7 +13,15 @@ export interface ConnectParams {
 
 export type ConnectFunction = (options: ConnectOptions) => Promise<FerryClientApi>;
 
-export const DEFAULT_PORT = 7070;
+/** A demo server the command line started for `ferry --demo` (src/cli/demo.ts). */
+export interface StartedDemo {
+  /** Where to connect. */
+  initial: ConnectParams;
+  /** The local pane's folder. */
+  localPath: string;
+  /** Stops the server and removes the demo folders. */
+  close: () => Promise<void>;
+}
 
 /** `host:port` with IPv6 hosts in brackets. */
 export function formatAddress(params: { host: string; port: number }): string {

@@ -7,24 +7,25 @@
  * FORCE_EXIT_MS as a backstop; the exit code is then 128 + the signal's
  * number, or 1 for an error.
  */
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { render } from 'ink';
 import { App } from './components/App.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
-import { createDemoFolders } from './demo.js';
 import { describeError } from './describe-error.js';
-import { DEFAULT_PORT, type ConnectFunction, type ConnectParams } from './session.js';
+import type { ConnectFunction, ConnectParams, StartedDemo } from './connect-params.js';
 import { loadTrustStore, type TrustStore } from './trust.js';
-import { loadClientModule, loadServerModule, loadUrlParser } from './modules.js';
+import { loadClientModule, loadUrlParser } from './load-client.js';
 
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
   url?: string | undefined;
   /** Password for a URL that names a user but no password (FERRY_PASSWORD). */
   password?: string | undefined;
-  /** Start an in-process ferryd on a demo folder and connect to it. */
-  demo?: boolean | undefined;
+  /**
+   * `ferry --demo`: starts a demo server (src/cli/demo.ts) once the UI has a
+   * terminal; the UI connects to it and calls its `close` at the end.
+   */
+  demo?: (() => Promise<StartedDemo>) | undefined;
   /** Folder of the local pane (default: the current folder). */
   localPath?: string | undefined;
   /** Opens sessions (default: FerryClient.connect). */
@@ -47,7 +48,7 @@ export async function paramsFromUrl(url: string): Promise<ConnectParams> {
   const parsed = parseFerryUrl(url);
   return {
     host: parsed.host,
-    port: parsed.port ?? DEFAULT_PORT,
+    port: parsed.port,
     user: parsed.user ?? '',
     password: parsed.password ?? '',
     path: parsed.path || '/',
@@ -72,15 +73,10 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   let cleanupDemo: (() => Promise<void>) | undefined;
   try {
     if (options.demo) {
-      const folders = await createDemoFolders();
-      const { startServer, silentLogger } = await loadServerModule();
-      const server = await startServer({ root: folders.remote, host: '127.0.0.1', port: 0, logger: silentLogger });
-      initial = { host: '127.0.0.1', port: server.port, user: '', password: '', path: '/', tls: 'off' };
-      localPath = folders.local;
-      cleanupDemo = async () => {
-        await server.close(200).catch(() => undefined);
-        await fs.rm(folders.base, { recursive: true, force: true }).catch(() => undefined);
-      };
+      const demo = await options.demo();
+      initial = demo.initial;
+      localPath = demo.localPath;
+      cleanupDemo = demo.close;
     } else if (options.url) {
       initial = await paramsFromUrl(options.url);
       if (initial.user && !initial.password) {

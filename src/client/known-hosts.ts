@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { defaultConfigDir, readFileIfExists, writeFileAtomic } from './config-dir.js';
+import { defaultConfigDir, readFileIfExists, writeFileAtomic } from '../security/config-dir.js';
 
 export const KNOWN_HOSTS_NAME = 'known_hosts';
 

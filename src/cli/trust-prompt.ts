@@ -7,7 +7,7 @@
  * (stdin not a terminal) are never asked.
  */
 import readline from 'node:readline/promises';
-import { createFingerprintVerifier, defaultKnownHostsFile, openKnownHosts } from './known-hosts.js';
+import { createFingerprintVerifier, defaultKnownHostsFile, openKnownHosts } from '../client/known-hosts.js';
 
 export interface CliTrustOptions {
   /** `--trust-new`: remember an unknown server without asking. */

@@ -1,0 +1,52 @@
+/** Keys that work whatever pane has the focus (keymap context `global`): help, quit, connect, the queue. */
+import { matchCommand } from '../keys/keymap.js';
+import type { KeyPress } from '../keys/parse-key.js';
+import { isFinished } from '../state/transfers.js';
+import { formatAddress } from '../connect-params.js';
+import { plural } from '../format.js';
+import { helpDialog } from '../dialogs/help-dialog.js';
+import { connectDialog } from '../dialogs/connect-dialog.js';
+import { requestLeaving } from './leave.js';
+import type { ActionContext } from './action-context.js';
+
+/** True when the key was a global command. */
+export function globalKey(press: KeyPress, context: ActionContext): boolean {
+  switch (matchCommand(press, 'global')) {
+    case 'quit':
+      context.requestQuit();
+      return true;
+    case 'help':
+      context.show(helpDialog());
+      return true;
+    case 'disconnect': {
+      const connection = context.connection();
+      if (connection.status === 'connected' || connection.status === 'lost') requestLeaving('disconnect', context);
+      else context.show(connectDialog(connection.params));
+      return true;
+    }
+    case 'reconnect': {
+      const connection = context.connection();
+      if (connection.status === 'lost' && connection.params) {
+        void context.reconnect().then((connected) => {
+          // The same server again: what the drop interrupted goes on from where it stopped.
+          const resumed = connected ? context.queue.resumeLost() : 0;
+          if (resumed > 0) context.info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
+        });
+      } else if (connection.status !== 'connected' && connection.status !== 'connecting') context.show(connectDialog(connection.params));
+      else context.info(`already connected to ${connection.params ? formatAddress(connection.params) : 'the server'}`);
+      return true;
+    }
+    case 'focus-queue': {
+      const items = context.queue.getState().items;
+      if (context.focus() === 'queue') context.setFocus('panes');
+      else if (items.length > 0) {
+        context.setFocus('queue');
+        const firstOpen = items.findIndex((item) => !isFinished(item));
+        context.setQueueCursor(firstOpen >= 0 ? firstOpen : items.length - 1);
+      } else context.info('no transfers');
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,141 @@
+/** The pane's commands (keymap context `pane`): moving, entering folders, sorting, selecting, and the file operations. */
+import { EntryKind } from '../../protocol/messages.js';
+import type { Command } from '../keys/keymap.js';
+import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
+import { currentEntry, targetEntries } from '../state/pane.js';
+import { describeError } from '../describe-error.js';
+import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
+import { deleteDialog } from '../dialogs/delete-dialog.js';
+import { enqueueTransfers } from './enqueue-transfers.js';
+import type { ActionContext } from './action-context.js';
+
+export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
+
+/** The remote filesystem, or undefined after saying why there is none. */
+export function requireRemote(context: Pick<ActionContext, 'connection' | 'fail'>): PaneFs | undefined {
+  const connection = context.connection();
+  if (!connection.remoteFs) context.fail(connection.status === 'lost' ? 'connection lost — press ^O to reconnect' : 'not connected — press ^O to connect');
+  return connection.remoteFs;
+}
+
+function enterEntry(side: PaneSide, context: ActionContext): void {
+  const pane = context.panes[side];
+  const fs = context.fsOf(side);
+  const entry = currentEntry(pane.current());
+  if (!fs || !entry) return;
+  if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {
+    let folder: string;
+    try {
+      folder = fs.child(pane.current().path, entry.name);
+    } catch (error) {
+      context.fail(describeError(error));
+      return;
+    }
+    context.setFiltering(undefined);
+    void pane.load(fs, folder);
+  }
+}
+
+function goParent(side: PaneSide, context: ActionContext): void {
+  const pane = context.panes[side];
+  const fs = context.fsOf(side);
+  if (!fs) return;
+  const parent = fs.parent(pane.current().path);
+  if (parent === pane.current().path) return;
+  context.setFiltering(undefined);
+  void pane.load(fs, parent, fs.basename(pane.current().path));
+}
+
+/** Runs `command` on the pane of `side`; false when it is not a pane command. */
+export function runPaneCommand(command: Command, side: PaneSide, context: ActionContext): boolean {
+  const pane = context.panes[side];
+  const fs = context.fsOf(side);
+  switch (command) {
+    case 'up':
+      pane.dispatch({ type: 'move', delta: -1 });
+      return true;
+    case 'down':
+      pane.dispatch({ type: 'move', delta: 1 });
+      return true;
+    case 'page-up':
+      pane.dispatch({ type: 'page', direction: -1 });
+      return true;
+    case 'page-down':
+      pane.dispatch({ type: 'page', direction: 1 });
+      return true;
+    case 'home':
+      pane.dispatch({ type: 'home' });
+      return true;
+    case 'end':
+      pane.dispatch({ type: 'end' });
+      return true;
+    case 'enter':
+      enterEntry(side, context);
+      return true;
+    case 'parent':
+      goParent(side, context);
+      return true;
+    case 'switch-pane':
+      context.setFiltering(undefined);
+      context.setActiveSide(otherSide(side));
+      return true;
+    case 'filter':
+      context.setFiltering(side);
+      return true;
+    case 'toggle-hidden':
+      pane.dispatch({ type: 'toggle-hidden' });
+      return true;
+    case 'sort-name':
+      pane.dispatch({ type: 'set-sort', key: 'name' });
+      return true;
+    case 'sort-size':
+      pane.dispatch({ type: 'set-sort', key: 'size' });
+      return true;
+    case 'sort-time':
+      pane.dispatch({ type: 'set-sort', key: 'time' });
+      return true;
+    case 'reverse-sort':
+      pane.dispatch({ type: 'reverse-sort' });
+      return true;
+    case 'refresh':
+      if (fs) void pane.load(fs, pane.current().path).then((ok) => ok && context.info(`refreshed ${fs.label(pane.current().path)}`));
+      else requireRemote(context);
+      return true;
+    case 'select':
+      pane.dispatch({ type: 'toggle-select' });
+      return true;
+    case 'select-all':
+      pane.dispatch({ type: 'select-all' });
+      return true;
+    case 'invert-selection':
+      pane.dispatch({ type: 'invert-selection' });
+      return true;
+    case 'copy':
+      enqueueTransfers(side, context);
+      return true;
+    case 'upload':
+      enqueueTransfers('local', context);
+      return true;
+    case 'download':
+      enqueueTransfers('remote', context);
+      return true;
+    case 'mkdir':
+      if (!fs) return Boolean(requireRemote(context));
+      context.show(mkdirDialog(side, pane.current().path));
+      return true;
+    case 'rename': {
+      if (!fs) return Boolean(requireRemote(context));
+      const entry = currentEntry(pane.current());
+      if (entry) context.show(renameDialog(side, pane.current().path, entry.name));
+      return true;
+    }
+    case 'delete': {
+      if (!fs) return Boolean(requireRemote(context));
+      const entries = targetEntries(pane.current());
+      if (entries.length > 0) context.show(deleteDialog(side, pane.current().path, entries));
+      return true;
+    }
+    default:
+      return false;
+  }
+}

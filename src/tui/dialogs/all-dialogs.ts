@@ -1,0 +1,47 @@
+/**
+ * Every dialog of the UI, by kind: a new dialog is a module in this folder
+ * plus one line in each table here.
+ */
+import type React from 'react';
+import type { KeyPress } from '../keys/parse-key.js';
+import type { DialogHost, DialogModule } from './dialog.js';
+import { connectDialogModule, type ConnectDialogState } from './connect-dialog.js';
+import { helpDialogModule, type HelpDialogState } from './help-dialog.js';
+import { deleteDialogModule, type DeleteDialogState } from './delete-dialog.js';
+import { nameDialogModule, type NameDialogState } from './name-dialog.js';
+import { trustDialogModule, type TrustDialogState } from './trust-dialog.js';
+import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
+import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
+
+export type Dialog =
+  | ConnectDialogState
+  | HelpDialogState
+  | DeleteDialogState
+  | NameDialogState
+  | TrustDialogState
+  | ConflictDialogState
+  | LeaveDialogState;
+
+const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
+  connect: connectDialogModule,
+  help: helpDialogModule,
+  delete: deleteDialogModule,
+  mkdir: nameDialogModule,
+  rename: nameDialogModule,
+  trust: trustDialogModule,
+  conflict: conflictDialogModule,
+  quit: leaveDialogModule,
+};
+
+function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {
+  return modules[dialog.kind] as unknown as DialogModule<D>;
+}
+
+/** The dialog's answer to a key; true when it consumed the key. */
+export function dialogKey(dialog: Dialog, press: KeyPress, host: DialogHost): boolean {
+  return moduleOf(dialog).onKey(dialog, press, host);
+}
+
+export function renderDialog(dialog: Dialog, host: DialogHost): React.JSX.Element | null {
+  return moduleOf(dialog).render(dialog, host);
+}

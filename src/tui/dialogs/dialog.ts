@@ -1,0 +1,41 @@
+/**
+ * What a dialog is: a module owning its state (a plain value with a `kind`),
+ * what its keys do, and what it does when answered. The App holds whichever
+ * dialog is up and hands it every key first (keys/dispatcher.ts); a dialog
+ * reaches the rest of the UI only through the DialogHost.
+ */
+import type React from 'react';
+import type { KeyPress } from '../keys/parse-key.js';
+import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
+import type { PaneController } from '../hooks/use-pane.js';
+import type { Connection } from '../hooks/use-connection.js';
+import type { TransferQueue } from '../transfers/transfer-queue.js';
+import type { TransferItem } from '../state/transfers.js';
+import type { ConnectParams } from '../connect-params.js';
+import type { Dialog } from './all-dialogs.js';
+
+export interface DialogHost {
+  screen: { columns: number; rows: number };
+  /** Replaces the dialog that is up (undefined closes it). */
+  show: (dialog: Dialog | undefined) => void;
+  info: (text: string) => void;
+  fail: (text: string) => void;
+  panes: Record<PaneSide, PaneController>;
+  /** The filesystem of a pane; the remote one only while connected. */
+  fsOf: (side: PaneSide) => PaneFs | undefined;
+  queue: TransferQueue;
+  /** The queue's transfer waiting for a "target exists" answer, if any. */
+  conflictItem: TransferItem | undefined;
+  connection: () => Connection;
+  openSession: (params: ConnectParams) => void;
+  /** The quit key: asks first while transfers are unfinished. */
+  requestQuit: () => void;
+  quit: () => void;
+  disconnect: () => void;
+}
+
+export interface DialogModule<State> {
+  /** Handles a key while the dialog is up; false only when the key is not the dialog's (it passes to the layers below). */
+  onKey: (state: State, press: KeyPress, host: DialogHost) => boolean;
+  render: (state: State, host: DialogHost) => React.JSX.Element | null;
+}

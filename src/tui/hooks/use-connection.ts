@@ -1,0 +1,186 @@
+/**
+ * The session with the server, from connect to quit: opening it (trust
+ * questions go to `askTrust`), noticing a drop, reconnecting, disconnecting,
+ * and quitting — from the quit key or from outside (`shutdown`) — so that
+ * the queue is cancelled, the server gets QUIT and `onQuit` runs once.
+ *
+ * Everything here is read through `current()` in key handlers and the
+ * transfer queue: keys and transfer events may come before the next render.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FerryClientApi } from '../../client/types.js';
+import { createRemoteFs } from '../fs/remote-fs.js';
+import type { PaneFs } from '../fs/pane-fs.js';
+import { describeError } from '../describe-error.js';
+import { createFingerprintVerifier, type AskTrust, type TrustStore } from '../trust.js';
+import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
+import type { ConnectionStatus } from '../components/StatusLine.js';
+import type { PaneController } from './use-pane.js';
+
+export interface Connection {
+  status: ConnectionStatus;
+  params?: ConnectParams | undefined;
+  client?: FerryClientApi | undefined;
+  remoteFs?: PaneFs | undefined;
+}
+
+/** How long a quitting client waits for the server's answer to QUIT. */
+const QUIT_ANSWER_MS = 500;
+
+export interface ConnectionOptions {
+  /** Connect to this right after the first frame. */
+  initial?: ConnectParams | undefined;
+  /** What the connect dialog starts with when there is no `initial`. */
+  prefill?: ConnectParams | undefined;
+  connect: ConnectFunction;
+  trustStore: TrustStore;
+  /** Puts an unknown TLS fingerprint to the user. */
+  askTrust: AskTrust;
+  /** The remote pane: listed once connected, cleared on disconnect. */
+  remotePane: { readonly current: PaneController };
+  info: (text: string) => void;
+  fail: (text: string) => void;
+  /** A connection attempt failed (`error` says why) or the user disconnected: the connect dialog, filled with `params`. */
+  offerConnect: (params: ConnectParams | undefined, error?: string) => void;
+  /** Connected: queued transfers may start. */
+  onConnected: () => void;
+  /** Disconnecting, quitting or unmounting: unfinished transfers end. */
+  onLeaving: () => void;
+  /** Everything is closed. */
+  onQuit: () => void;
+  /** Aborted from outside (a signal, a fatal error): quit at once, as the quit key does. */
+  shutdown?: AbortSignal | undefined;
+}
+
+export interface ConnectionControl {
+  connection: Connection;
+  /** The latest connection, including changes not rendered yet. */
+  current: () => Connection;
+  /** Opens a session; `keepPath` lists the remote folder shown before (a reconnect). Resolves whether it connected. */
+  open: (params: ConnectParams, keepPath: boolean) => Promise<boolean>;
+  disconnect: () => Promise<void>;
+  quit: () => Promise<void>;
+}
+
+export function useConnection(options: ConnectionOptions): ConnectionControl {
+  const { initial, prefill } = options;
+  // Callbacks change identity on every render; the session outlives renders.
+  const latest = useRef(options);
+  latest.current = options;
+  // With `initial` the session opens right after the first frame, which already says so.
+  const [connection, setConnection] = useState<Connection>({ status: initial ? 'connecting' : 'disconnected', params: initial ?? prefill });
+  const connectionRef = useRef(connection);
+  connectionRef.current = connection;
+  const quitting = useRef(false);
+  const current = useCallback(() => connectionRef.current, []);
+
+  const open = useCallback(async (params: ConnectParams, keepPath: boolean): Promise<boolean> => {
+    const { connect, trustStore, askTrust, info, fail } = latest.current;
+    setConnection({ status: 'connecting', params });
+    info(`connecting to ${formatAddress(params)}…`);
+    try {
+      const client = await connect({
+        host: params.host,
+        port: params.port,
+        user: params.user || undefined,
+        password: params.password || undefined,
+        tls: params.tls,
+        verifyFingerprint: createFingerprintVerifier(trustStore, askTrust),
+      });
+      if (quitting.current) {
+        client.close('quit');
+        return false;
+      }
+      const remoteFs = createRemoteFs(client, params);
+      client.onClose((error) => {
+        if (connectionRef.current.client !== client) return;
+        if (error) {
+          setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined }));
+          latest.current.fail(`connection lost: ${describeError(error)} — press ^O to reconnect`);
+        } else {
+          setConnection((previous) => ({ ...previous, status: 'disconnected', client: undefined, remoteFs: undefined }));
+        }
+      });
+      const next: Connection = { status: 'connected', params, client, remoteFs };
+      connectionRef.current = next;
+      setConnection(next);
+      const who = client.info.user ? ` as ${client.info.user}` : '';
+      info(`connected to ${formatAddress(params)}${who}${client.info.tls ? ' (TLS)' : ''}${client.info.readOnly ? ', read-only' : ''}`);
+      const remote = latest.current.remotePane.current;
+      const path = keepPath ? remote.current().path : params.path;
+      const loaded = await remote.load(remoteFs, path);
+      if (!loaded && path !== '/') await latest.current.remotePane.current.load(remoteFs, '/');
+      latest.current.onConnected();
+      return true;
+    } catch (error) {
+      setConnection({ status: 'disconnected', params });
+      fail(`cannot connect to ${formatAddress(params)}: ${describeError(error)}`);
+      latest.current.offerConnect(params, describeError(error));
+      return false;
+    }
+  }, []);
+
+  const disconnect = useCallback(async () => {
+    const previous = connectionRef.current;
+    latest.current.onLeaving();
+    const next: Connection = { status: 'disconnected', params: previous.params };
+    connectionRef.current = next;
+    setConnection(next);
+    latest.current.remotePane.current.dispatch({ type: 'clear', path: '/' });
+    if (previous.client) {
+      try {
+        await previous.client.quit();
+      } catch {
+        previous.client.close('disconnect');
+      }
+    }
+    latest.current.info('disconnected');
+    latest.current.offerConnect(previous.params);
+  }, []);
+
+  const quit = useCallback(async () => {
+    if (quitting.current) return;
+    quitting.current = true;
+    latest.current.onLeaving();
+    const client = connectionRef.current.client;
+    connectionRef.current = { status: 'disconnected' };
+    if (client) {
+      const polite = client.quit().catch(() => undefined);
+      const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_ANSWER_MS).unref());
+      await Promise.race([polite, timeout]);
+      client.close('quit');
+    }
+    latest.current.onQuit();
+  }, []);
+
+  // Quit from outside goes the same way as the quit key: the queue is
+  // cancelled, the server gets QUIT, then onQuit restores the terminal.
+  const { shutdown } = options;
+  useEffect(() => {
+    if (!shutdown) return;
+    const onShutdown = (): void => void quit();
+    if (shutdown.aborted) onShutdown();
+    shutdown.addEventListener('abort', onShutdown);
+    return () => shutdown.removeEventListener('abort', onShutdown);
+  }, [shutdown, quit]);
+
+  // Unmounted without quitting (a rendering error took the tree down): stop
+  // the transfers and close the session, so nothing keeps the process alive.
+  useEffect(
+    () => () => {
+      latest.current.onLeaving();
+      connectionRef.current.client?.close('the UI closed');
+    },
+    [],
+  );
+
+  // Connect at start when a URL (or the demo) was given.
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    if (initial) void open(initial, false);
+  }, [initial, open]);
+
+  return { connection, current, open, disconnect, quit };
+}
