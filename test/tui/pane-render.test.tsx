@@ -1,0 +1,53 @@
+/** The file pane as drawn: its header line, column titles and rows at the widths the layout gives it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { Pane, paneHeader } from '../../src/tui/components/Pane.js';
+import { createPaneState, paneReducer, paneView, type PaneAction } from '../../src/tui/state/pane.js';
+import { computeLayout } from '../../src/tui/layout.js';
+import { EntryKind, type Entry } from '../../src/protocol/messages.js';
+
+const now = Date.now();
+const entries: Entry[] = [
+  { name: 'project', kind: EntryKind.DIRECTORY, size: 0, mtimeMs: now, mode: 0o755 },
+  { name: 'big-file.bin', kind: EntryKind.FILE, size: 48 * 1024 * 1024, mtimeMs: now, mode: 0o644 },
+  { name: '.hidden-config', kind: EntryKind.FILE, size: 21, mtimeMs: now, mode: 0o644 },
+];
+
+function paneFrame(columns: number, filtering: boolean, ...actions: PaneAction[]): string[] {
+  let state = paneReducer(createPaneState('/tmp/demo/local', 5), { type: 'loaded', path: '/tmp/demo/local', entries });
+  for (const action of actions) state = paneReducer(state, action);
+  const width = computeLayout({ columns, rows: 15 }).paneWidths[0];
+  const view = render(<Pane view={paneView(state)} location="local:/tmp/demo/local" active width={width} height={9} filtering={filtering} />);
+  const lines = (view.lastFrame() ?? '').split('\n');
+  view.unmount();
+  return lines;
+}
+
+void test('hidden files shown and a filter are said on the header line; the column titles and the sort stay', () => {
+  for (const columns of [50, 60, 80, 200]) {
+    const lines = paneFrame(columns, true, { type: 'toggle-hidden' }, { type: 'set-filter', filter: 'i' });
+    assert.match(lines[1]!, /\[\.hidden\] \/i_ ?│$/, `${columns}: ${lines[1]}`);
+    assert.match(lines[2]!, /Name \(name↑\) +Size/, `${columns}: ${lines[2]}`);
+    assert.match(lines.join('\n'), /\.hidden-config/);
+  }
+});
+
+void test('a narrow pane keeps the name readable: Modified goes before the name is cut', () => {
+  const lines = paneFrame(60, false);
+  assert.ok(lines.some((line) => line.includes(' big-file.bin ') && line.includes('48M')), lines.join('\n'));
+  assert.ok(!lines.join('\n').includes('Modified'));
+  const wide = paneFrame(80, false);
+  assert.ok(wide.some((line) => /big-file\.bin +48M [A-Z][a-z]{2} [ 123]\d \d\d:\d\d│/.test(line)), wide.join('\n'));
+  for (const line of [...lines, ...wide]) assert.ok(stringWidth(line) <= 40, line);
+});
+
+void test('paneHeader: the location is cut in the middle, the flags keep at most two thirds of the line', () => {
+  assert.equal(paneHeader('local:/home/alice/projects/ferry', '', 20), 'local:/hom~cts/ferry');
+  assert.equal(paneHeader('local:/home/alice/projects/ferry', '[.hidden]', 20), 'local~erry [.hidden]');
+  const header = paneHeader('local:/x', '[.hidden] /a-very-long-filter-text_', 30);
+  assert.equal(stringWidth(header), 30);
+  assert.ok(header.startsWith('local:/x'), header);
+});
