@@ -16,6 +16,13 @@ export interface InputDialogProps {
   screen: { columns: number; rows: number };
 }
 
+/**
+ * The mark before the field, inside the text column. The field gets what is left of that column: one cell
+ * more and the line is wider than the frame, so Ink wraps it onto a second line that paints nothing and the
+ * panes behind show through.
+ */
+const FIELD_MARK = '> ';
+
 export function InputDialog({ title, prompt, field, error, screen }: InputDialogProps): React.JSX.Element {
   const width = dialogWidth(64, screen);
   return (
@@ -24,7 +31,7 @@ export function InputDialog({ title, prompt, field, error, screen }: InputDialog
       {/* One Text: Ink drops the trailing space of a Text that sits beside another in a row. */}
       <Text>
         <Text color="cyan">{' > '}</Text>
-        <TextField field={field} width={dialogTextWidth(width) - 1} focused />{' '}
+        <TextField field={field} width={dialogTextWidth(width) - FIELD_MARK.length} focused />{' '}
       </Text>
       <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
       <DialogLine width={width}>{'Enter: OK   Esc: cancel'}</DialogLine>
