@@ -6,7 +6,8 @@ import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { Pane, paneHeader } from '../../src/tui/components/Pane.js';
 import { createPaneState, paneReducer, paneView, type PaneAction } from '../../src/tui/state/pane.js';
-import { computeLayout } from '../../src/tui/layout.js';
+import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
+import { TooSmallScreen } from '../../src/tui/components/TooSmallScreen.js';
 import { EntryKind, type Entry } from '../../src/protocol/messages.js';
 
 const now = Date.now();
@@ -50,4 +51,18 @@ void test('paneHeader: the location is cut in the middle, the flags keep at most
   const header = paneHeader('local:/x', '[.hidden] /a-very-long-filter-text_', 30);
   assert.equal(stringWidth(header), 30);
   assert.ok(header.startsWith('local:/x'), header);
+});
+
+void test('TooSmallScreen: says the size needed, and nothing of it wraps however small the terminal', () => {
+  for (const size of [{ columns: 30, rows: 10 }, { columns: 12, rows: 3 }, { columns: 49, rows: 14 }]) {
+    const view = render(<TooSmallScreen size={size} />);
+    const lines = (view.lastFrame() ?? '').split('\n');
+    view.unmount();
+    assert.ok(lines.length <= Math.max(1, size.rows - 1), lines.join('\n'));
+    for (const line of lines) assert.ok(stringWidth(line) <= size.columns, line);
+    if (size.columns >= 30) {
+      assert.equal(lines[0]!.trim(), 'Terminal too small');
+      assert.equal(lines[1]!.trim(), `(need ${MIN_COLUMNS}×${MIN_ROWS}, have ${size.columns}×${size.rows})`);
+    }
+  }
 });
