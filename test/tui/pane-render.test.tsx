@@ -28,12 +28,15 @@ function paneFrame(columns: number, filtering: boolean, ...actions: PaneAction[]
 }
 
 void test('hidden files shown and a filter are said on the header line; the column titles and the sort stay', () => {
-  for (const columns of [50, 60, 80, 200]) {
+  for (const columns of [60, 80, 200]) {
     const lines = paneFrame(columns, true, { type: 'toggle-hidden' }, { type: 'set-filter', filter: 'i' });
-    assert.match(lines[1]!, /\[\.hidden\] \/i_ ?│$/, `${columns}: ${lines[1]}`);
+    assert.match(lines[1]!, /\+hidden filter: i_ ?│$/, `${columns}: ${lines[1]}`);
     assert.match(lines[2]!, /Name \(name↑\) +Size/, `${columns}: ${lines[2]}`);
     assert.match(lines.join('\n'), /\.hidden-config/);
   }
+  const narrow = paneFrame(50, false, { type: 'toggle-hidden' });
+  assert.match(narrow[1]!, / \+hidden│$/, narrow[1]);
+  assert.match(narrow[2]!, /Name \(name↑\) +Size/, narrow[2]);
 });
 
 void test('a narrow pane keeps the name readable: Modified goes before the name is cut', () => {
@@ -47,8 +50,8 @@ void test('a narrow pane keeps the name readable: Modified goes before the name 
 
 void test('paneHeader: the location is cut in the middle, the flags keep at most two thirds of the line', () => {
   assert.equal(paneHeader('local:/home/alice/projects/ferry', '', 20), 'local:/hom~cts/ferry');
-  assert.equal(paneHeader('local:/home/alice/projects/ferry', '[.hidden]', 20), 'local~erry [.hidden]');
-  const header = paneHeader('local:/x', '[.hidden] /a-very-long-filter-text_', 30);
+  assert.equal(paneHeader('local:/home/alice/projects/ferry', '+hidden', 20), 'local:~ferry +hidden');
+  const header = paneHeader('local:/x', '+hidden filter: a-very-long-filter-text_', 30);
   assert.equal(stringWidth(header), 30);
   assert.ok(header.startsWith('local:/x'), header);
 });

@@ -30,8 +30,8 @@ const sortLabels = { name: 'name', size: 'size', time: 'time' } as const;
 
 /** What the pane shows beside its rows: hidden files on, the filter (with a cursor while it is typed). */
 export function paneFlags(view: Pick<PaneView, 'showHidden' | 'filter'>, filtering: boolean): string {
-  const filter = view.filter || filtering ? `/${view.filter}${filtering ? '_' : ''}` : '';
-  return [view.showHidden ? '[.hidden]' : '', filter].filter(Boolean).join(' ');
+  const filter = view.filter || filtering ? `filter: ${view.filter}${filtering ? '_' : ''}` : '';
+  return [view.showHidden ? '+hidden' : '', filter].filter(Boolean).join(' ');
 }
 
 /**
