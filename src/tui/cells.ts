@@ -24,7 +24,12 @@ export function cellWidth(text: string): number {
   return plainAscii.test(safe) ? safe.length : stringWidth(safe);
 }
 
-function clusters(text: string): string[] {
+/**
+ * `text` split into grapheme clusters: what a reader sees as one character,
+ * such as `e` + U+0301 (a decomposed `é`, as macOS names files) or a flag.
+ * Cursors move and erase by these, never inside one.
+ */
+export function clusters(text: string): string[] {
   return Array.from(graphemes.segment(text), (part) => part.segment);
 }
 

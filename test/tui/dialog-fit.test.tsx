@@ -76,11 +76,11 @@ for (const screen of screens) {
   const size = `${screen.columns}×${screen.rows}`;
 
   void test(`InputDialog at ${size}: the field line stays one line of the frame (no pane row shows through)`, () => {
-    for (const value of ['', 'data', 'x'.repeat(200)]) {
+    for (const value of ['', 'data', 'x'.repeat(200), 'cafe\u0301 combining.txt', `${'e\u0301'.repeat(100)}`]) {
       const inner = assertClosedBox(
         frameOver(screen, <InputDialog title="Make folder" prompt="New folder in /:" field={textField(value)} screen={screen} />),
         screen,
-        `mkdir with ${value.length} characters`,
+        `mkdir with ${JSON.stringify(value.slice(0, 20))}, ${value.length} code units`,
       );
       assert.equal(inner.length, 5, inner.join('\n'));
     }
