@@ -142,3 +142,24 @@ function breakLong(text: string, width: number): string[] {
   }
   return pieces;
 }
+
+/**
+ * A message in exactly `width` cells, written reason first (`permission
+ * denied: local:/tmp/x`): when it is too long, what follows the last `: `
+ * (the path) is cut in the middle and the reason before it is kept whole. A
+ * message whose reason alone does not leave room is cut at its end.
+ */
+export function fitMessage(text: string, width: number): string {
+  const safe = printable(text);
+  if (cellWidth(safe) <= width) return fitEnd(safe, width);
+  const split = safe.lastIndexOf(': ');
+  if (split > 0) {
+    const reason = safe.slice(0, split + 2);
+    const room = width - cellWidth(reason);
+    if (room >= MIN_SUBJECT_CELLS) return reason + fitMiddle(safe.slice(split + 2), room);
+  }
+  return fitEnd(safe, width);
+}
+
+/** Cells of a path worth showing after its reason: fewer, and the message is simply cut at its end. */
+const MIN_SUBJECT_CELLS = 8;
