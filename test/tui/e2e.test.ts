@@ -21,6 +21,8 @@ const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 const tempFolder = tempFolderMaker();
 
+const ESC = String.fromCharCode(0x1b);
+
 interface World {
   server: FerryServer;
   remoteRoot: string;
@@ -125,7 +127,7 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
     // Download with the explicit key.
     await focusByFilter(term, 'remote.txt');
     term.write('d');
-    await term.waitForText(/\d+ bytes in [\d.]+ s/);
+    await term.waitForText(/\d (?:B|[KMGTP]iB) in \d/);
     await waitForDisk(() => exists(path.join(localRoot, 'remote.txt')), 'the downloaded file');
     assert.equal(await fs.readFile(path.join(localRoot, 'remote.txt'), 'utf8'), 'from the server\n');
     await clearFilter(term);
@@ -186,7 +188,7 @@ void test('a running download can be cancelled, leaves no final file, and resume
     assert.equal(await exists(path.join(localRoot, 'big.bin')), false, 'no final file after a cancel');
 
     term.write('r');
-    await term.waitForText(/\d+ bytes in [\d.]+ s/, 60_000);
+    await term.waitForText(/\d (?:B|[KMGTP]iB) in \d/, 60_000);
     await waitForDisk(() => exists(path.join(localRoot, 'big.bin')), 'the resumed download');
     assert.equal((await fs.stat(path.join(localRoot, 'big.bin'))).size, size);
     assert.equal(await sha256(path.join(localRoot, 'big.bin')), await sha256(path.join(remoteRoot, 'big.bin')));
@@ -378,6 +380,39 @@ void test('a name with a decomposed accent (e + U+0301, as macOS writes names) i
     assert.equal(await term.exited(), 0);
   } finally {
     term.close();
+  }
+});
+
+void test('NO_COLOR (no-color.org): nothing is coloured, the cursor and the hint keys still show in inverse', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  await fs.mkdir(path.join(localRoot, 'folder'));
+  await fs.writeFile(path.join(localRoot, 'file.txt'), 'x');
+  /** SGR colour parameters: foreground/background 30–49 (38/48 extended) and the bright 90–107. */
+  const colourSgr = new RegExp(`${ESC}\\[(?:\\d+;)*(?:3\\d|4\\d|9[0-7]|10[0-7])(?:;\\d+)*m`);
+  for (const noColor of ['1', '']) {
+    const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 80, rows: 24, env: { NO_COLOR: noColor } });
+    try {
+      await term.waitForText('Connect to a Ferry server');
+      term.write(Keys.escape);
+      await term.waitForText('local pane only');
+      await term.waitForText('file.txt');
+      term.write(Keys.f7);
+      await term.waitForText('Make folder');
+      term.write(Keys.escape);
+      await term.waitForFrame((screen) => !screen.includes('Make folder'));
+      await term.flush();
+      if (noColor) {
+        assert.doesNotMatch(term.output(), colourSgr, 'a colour was written with NO_COLOR=1');
+        assert.ok(term.output().includes(`${ESC}[7m`), 'inverse (the cursor, the hint keys) stays');
+      } else {
+        // Empty NO_COLOR is as if it were not set.
+        assert.match(term.output(), colourSgr);
+      }
+      term.write(Keys.f10);
+      assert.equal(await term.exited(), 0);
+    } finally {
+      term.close();
+    }
   }
 });
 

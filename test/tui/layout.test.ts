@@ -133,3 +133,18 @@ void test('a narrow hint bar keeps the operations and quit', async () => {
   assert.ok(used <= 80);
   assert.equal(fittingHints(200).length, fittingHints(1000).length);
 });
+
+void test('themeFor: NO_COLOR set and not empty takes every colour away; empty or unset keeps them', async () => {
+  const { themeFor } = await import('../../src/tui/theme.js');
+  const plain = themeFor({ NO_COLOR: '1' });
+  for (const [role, colour] of Object.entries(plain)) {
+    if (role === 'hintKey') continue;
+    assert.equal(colour, undefined, role);
+  }
+  assert.deepEqual(plain.hintKey, { color: undefined, backgroundColor: undefined, inverse: true });
+  for (const env of [{}, { NO_COLOR: '' }]) {
+    const coloured = themeFor(env);
+    assert.equal(coloured.danger, 'red');
+    assert.equal(coloured.hintKey.inverse, false);
+  }
+});

@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import { fitEnd } from '../cells.js';
 
@@ -40,7 +41,7 @@ export function DialogFrame({ title, width, screen, tone = 'normal', children }:
   const boxWidth = dialogWidth(width, screen);
   return (
     <Box position="absolute" marginLeft={Math.max(0, Math.floor((screen.columns - boxWidth) / 2))} marginTop={dialogTop(screen)} width={boxWidth}>
-      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? 'red' : 'cyan'}>
+      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? theme.danger : theme.accent}>
         <DialogLine width={boxWidth} bold>{title}</DialogLine>
         {children}
       </Box>

@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Text } from 'ink';
 import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 import { TextField } from './TextField.js';
@@ -30,10 +31,10 @@ export function InputDialog({ title, prompt, field, error, screen }: InputDialog
       <DialogLine width={width}>{prompt}</DialogLine>
       {/* One Text: Ink drops the trailing space of a Text that sits beside another in a row. */}
       <Text>
-        <Text color="cyan">{' > '}</Text>
+        <Text color={theme.accent}>{' > '}</Text>
         <TextField field={field} width={dialogTextWidth(width) - FIELD_MARK.length} focused />{' '}
       </Text>
-      <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
+      <DialogLine width={width} color={theme.danger}>{error ?? ''}</DialogLine>
       <DialogLine width={width}>{'Enter: OK   Esc: cancel'}</DialogLine>
     </DialogFrame>
   );

@@ -1,9 +1,10 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { isDirectory, type PaneView } from '../state/pane.js';
 import { fit, formatRow, formatTitles } from '../format.js';
-import { cellWidth, fitEnd } from '../cells.js';
+import { cellWidth, fitEnd, fitMessage } from '../cells.js';
 import { EntryKind } from '../../protocol/messages.js';
 
 /** Props of one file pane. */
@@ -54,14 +55,14 @@ function PaneComponent({ view, location, active, width, height, filtering, place
   const rows = placeholder ? [] : view.rows;
   const now = Date.now();
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="single" borderColor={active ? 'cyan' : 'gray'}>
+    <Box flexDirection="column" width={width} height={height} borderStyle="single" borderColor={active ? theme.accent : theme.muted}>
       <Box>
         {view.loading ? (
-          <Text color="yellow">
+          <Text color={theme.warning}>
             <Spinner type="dots" />{' '}
           </Text>
         ) : null}
-        <Text bold={active} color={active ? 'cyan' : undefined} wrap="truncate-start">
+        <Text bold={active} color={active ? theme.accent : undefined} wrap="truncate-start">
           {header}
         </Text>
       </Box>
@@ -69,9 +70,9 @@ function PaneComponent({ view, location, active, width, height, filtering, place
         {formatTitles(inner, sortLabel)}
       </Text>
       {placeholder ? (
-        <Text color="yellow" wrap="truncate">{fit(placeholder, inner)}</Text>
+        <Text color={theme.warning} wrap="truncate">{fit(placeholder, inner)}</Text>
       ) : view.error && view.total === 0 ? (
-        <Text color="red" wrap="truncate">{fit(view.error, inner)}</Text>
+        <Text color={theme.danger} wrap="truncate">{fitMessage(view.error, inner)}</Text>
       ) : view.total === 0 && !view.loading ? (
         <Text dimColor wrap="truncate">{fit(view.filter ? '(no match)' : '(empty folder)', inner)}</Text>
       ) : (
@@ -83,7 +84,7 @@ function PaneComponent({ view, location, active, width, height, filtering, place
               key={index}
               inverse={underCursor}
               underline={!active && index === view.cursorRow}
-              color={selected ? 'yellow' : isDirectory(entry) ? 'blue' : entry.kind === EntryKind.SYMLINK ? 'cyan' : undefined}
+              color={selected ? theme.warning : isDirectory(entry) ? theme.directory : entry.kind === EntryKind.SYMLINK ? theme.symlink : undefined}
               bold={isDirectory(entry) || selected}
               wrap="truncate"
             >

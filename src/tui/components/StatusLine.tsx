@@ -1,7 +1,8 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { fit } from '../format.js';
+import { fitMessage } from '../cells.js';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'lost';
 
@@ -20,11 +21,11 @@ export interface StatusLineProps {
   width: number;
 }
 
-const connectionWords: Record<ConnectionStatus, { text: string; color: string }> = {
-  disconnected: { text: 'not connected', color: 'gray' },
-  connecting: { text: 'connecting', color: 'yellow' },
-  connected: { text: 'connected', color: 'green' },
-  lost: { text: 'CONNECTION LOST (^O reconnect)', color: 'red' },
+const connectionWords: Record<ConnectionStatus, { text: string; color: string | undefined }> = {
+  disconnected: { text: 'not connected', color: theme.muted },
+  connecting: { text: 'connecting', color: theme.warning },
+  connected: { text: 'connected', color: theme.success },
+  lost: { text: 'CONNECTION LOST (^O reconnect)', color: theme.danger },
 };
 
 /** One line: connection state, the latest message, selection counts. */
@@ -35,13 +36,13 @@ function StatusLineView({ connection, address, message, messageKind, counts, wid
   return (
     <Box width={width}>
       {connection === 'connecting' ? (
-        <Text color="yellow">
+        <Text color={theme.warning}>
           <Spinner type="dots" />{' '}
         </Text>
       ) : null}
       <Text color={state.color} bold>{left}</Text>
       <Text> │ </Text>
-      <Text color={messageKind === 'error' ? 'red' : undefined} wrap="truncate">{fit(message, room)}</Text>
+      <Text color={messageKind === 'error' ? theme.danger : undefined} wrap="truncate">{fitMessage(message, room)}</Text>
       <Text dimColor> {counts}</Text>
     </Box>
   );

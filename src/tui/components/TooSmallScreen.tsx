@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import { fitEnd } from '../cells.js';
 import { tooSmallMessage } from '../layout.js';
@@ -19,7 +20,7 @@ export function TooSmallScreen({ size }: TooSmallScreenProps): React.JSX.Element
   return (
     <Box flexDirection="column" width={columns}>
       {lines.map((line, index) => (
-        <Text key={index} bold={index === 0} color={index === 0 ? 'yellow' : undefined} wrap="truncate">
+        <Text key={index} bold={index === 0} color={index === 0 ? theme.warning : undefined} wrap="truncate">
           {fitEnd(line, columns)}
         </Text>
       ))}
