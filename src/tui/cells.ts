@@ -145,18 +145,20 @@ function breakLong(text: string, width: number): string[] {
 
 /**
  * A message in exactly `width` cells, written reason first (`permission
- * denied: local:/tmp/x`): when it is too long, what follows the last `: `
- * (the path) is cut in the middle and the reason before it is kept whole. A
- * message whose reason alone does not leave room is cut at its end.
+ * denied: local:/tmp/x`): when it is too long and what follows the last `: `
+ * is a path (it has a slash), the path is cut in the middle and the reason
+ * before it is kept whole. Any other message, or one whose reason leaves no
+ * room for the path, is cut at its end.
  */
 export function fitMessage(text: string, width: number): string {
   const safe = printable(text);
   if (cellWidth(safe) <= width) return fitEnd(safe, width);
   const split = safe.lastIndexOf(': ');
-  if (split > 0) {
+  const subject = safe.slice(split + 2);
+  if (split > 0 && /[/\\]/.test(subject)) {
     const reason = safe.slice(0, split + 2);
     const room = width - cellWidth(reason);
-    if (room >= MIN_SUBJECT_CELLS) return reason + fitMiddle(safe.slice(split + 2), room);
+    if (room >= MIN_SUBJECT_CELLS) return reason + fitMiddle(subject, room);
   }
   return fitEnd(safe, width);
 }

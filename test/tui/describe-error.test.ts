@@ -42,6 +42,7 @@ void test('fitMessage: exactly the width; a reason too long to leave room for th
     ['a reason without any path that is long', 20, 'a reason without an~'],
     ['permission denied: /very/long/path/to/file.txt', 24, 'permission denied: /ver~'],
     ['bad\x1b[31m: /x/y/z/aaaaaaaaaa/bbbbbbbbbb', 20, 'bad?[31m: /x/y/~bbbb'],
+    ['1 transfer finished: 0 done, 1 skipped', 29, '1 transfer finished: 0 done,~'],
   ];
   for (const [text, width, shown] of table) assert.equal(fitMessage(text, width), shown, `${JSON.stringify(text)} in ${width}`);
 });
