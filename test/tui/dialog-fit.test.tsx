@@ -13,6 +13,8 @@ import { InputDialog } from '../../src/tui/components/InputDialog.js';
 import { ConfirmDialog } from '../../src/tui/components/ConfirmDialog.js';
 import { ConflictDialog } from '../../src/tui/components/ConflictDialog.js';
 import { TrustDialog } from '../../src/tui/components/TrustDialog.js';
+import { ConnectDialog } from '../../src/tui/components/ConnectDialog.js';
+import { HelpOverlay, helpScrollLimit } from '../../src/tui/components/HelpOverlay.js';
 import { textField } from '../../src/tui/state/text-field.js';
 import { transfersReducer, initialTransfersState, type TransferItem } from '../../src/tui/state/transfers.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
@@ -126,5 +128,18 @@ for (const screen of screens) {
     assert.equal(fingerprintLines.join(''), fingerprint, inner.join('\n'));
     for (const line of fingerprintLines.slice(0, -1)) assert.ok(line.endsWith(':'), `cut inside a byte: ${line}`);
     assert.match(inner.join('\n'), /Trust \(y\)/);
+  });
+}
+
+for (const screen of screens) {
+  const size = `${screen.columns}×${screen.rows}`;
+
+  void test(`ConnectDialog and HelpOverlay at ${size}: closed frames on the screen`, () => {
+    const fields = { host: textField('files.example.org'), port: textField('7070'), user: textField('alice'), password: textField('secret') };
+    const error = 'cannot connect to files.example.org:7070: connection refused — is ferryd running there?';
+    assertClosedBox(frameOver(screen, <ConnectDialog fields={fields} focus="host" error={error} connecting={false} screen={screen} />), screen, 'connect');
+    for (const offset of [0, helpScrollLimit(screen)]) {
+      assertClosedBox(frameOver(screen, <HelpOverlay screen={screen} offset={offset} />), screen, `help at ${offset}`);
+    }
   });
 }
