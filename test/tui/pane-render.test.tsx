@@ -8,6 +8,7 @@ import { Pane, paneHeader } from '../../src/tui/components/Pane.js';
 import { createPaneState, paneReducer, paneView, type PaneAction } from '../../src/tui/state/pane.js';
 import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
 import { TooSmallScreen } from '../../src/tui/components/TooSmallScreen.js';
+import { StatusLine } from '../../src/tui/components/StatusLine.js';
 import { EntryKind, type Entry } from '../../src/protocol/messages.js';
 
 const now = Date.now();
@@ -68,4 +69,19 @@ void test('TooSmallScreen: says the size needed, and nothing of it wraps however
       assert.equal(lines[1]!.trim(), `(need ${MIN_COLUMNS}×${MIN_ROWS}, have ${size.columns}×${size.rows})`);
     }
   }
+});
+
+void test('StatusLine: on a narrow terminal the address makes way, so the message keeps its reason and path', () => {
+  const message = 'permission denied: local:/tmp/ferry-demo-x1y2z3/local/perm/locked';
+  const draw = (width: number): string => {
+    const view = render(<StatusLine connection="connected" address="127.0.0.1:41741" message={message} messageKind="error" counts="1/5" width={width} />);
+    const frame = view.lastFrame() ?? '';
+    view.unmount();
+    return frame;
+  };
+  const narrow = draw(60);
+  assert.match(narrow, /^connected │ permission denied: local:\/tmp.*~.*\/locked 1\/5$/, narrow);
+  assert.ok(stringWidth(narrow) <= 60, narrow);
+  const wide = draw(140);
+  assert.match(wide, /^connected 127\.0\.0\.1:41741 │ permission denied: local:\/tmp\/ferry-demo-x1y2z3\/local\/perm\/locked +1\/5$/, wide);
 });
