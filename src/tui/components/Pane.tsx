@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { isDirectory, type PaneView } from '../state/pane.js';
 import { fit, formatRow, formatTitles } from '../format.js';
-import { cellWidth, fitEnd, fitMessage } from '../cells.js';
+import { cellWidth, fitEnd, fitMessage, wrapWords } from '../cells.js';
 import { EntryKind } from '../../protocol/messages.js';
 
 /** Props of one file pane. */
@@ -70,7 +70,10 @@ function PaneComponent({ view, location, active, width, height, filtering, place
         {formatTitles(inner, sortLabel)}
       </Text>
       {placeholder ? (
-        <Text color={theme.warning} wrap="truncate">{fit(placeholder, inner)}</Text>
+        // Wrapped over the listing's rows rather than cut, so a narrow pane still shows the key to press.
+        wrapWords(placeholder, inner).slice(0, Math.max(1, height - 4)).map((line, index) => (
+          <Text key={index} color={theme.warning} wrap="truncate">{fitEnd(line, inner)}</Text>
+        ))
       ) : view.error && view.total === 0 ? (
         <Text color={theme.danger} wrap="truncate">{fitMessage(view.error, inner)}</Text>
       ) : view.total === 0 && !view.loading ? (
