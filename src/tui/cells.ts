@@ -24,7 +24,12 @@ export function cellWidth(text: string): number {
   return plainAscii.test(safe) ? safe.length : stringWidth(safe);
 }
 
-function clusters(text: string): string[] {
+/**
+ * `text` split into grapheme clusters: what a reader sees as one character,
+ * such as `e` + U+0301 (a decomposed `é`, as macOS names files) or a flag.
+ * Cursors move and erase by these, never inside one.
+ */
+export function clusters(text: string): string[] {
   return Array.from(graphemes.segment(text), (part) => part.segment);
 }
 
@@ -87,3 +92,76 @@ export function fitEnd(text: string, width: number): string {
   const head = takeStart(clusters(safe), width - 1);
   return head.text + ' '.repeat(width - 1 - head.cells) + '~';
 }
+
+/**
+ * Items of the given cell widths packed in order on rows of at most `width`
+ * cells with `gap` cells between two on one row: the indexes on each row.
+ * An item wider than a row gets a row of its own.
+ */
+export function packRows(widths: readonly number[], gap: number, width: number): number[][] {
+  const rows: number[][] = [];
+  let row: number[] = [];
+  let used = 0;
+  widths.forEach((size, index) => {
+    if (row.length > 0 && used + gap + size > width) {
+      rows.push(row);
+      row = [];
+      used = 0;
+    }
+    used += (row.length > 0 ? gap : 0) + size;
+    row.push(index);
+  });
+  rows.push(row);
+  return rows;
+}
+
+/**
+ * `parts` packed on lines of at most `width` cells, `separator` between two
+ * on one line. A part wider than a line is broken between grapheme clusters
+ * rather than cut, so nothing of it is lost.
+ */
+export function wrapParts(parts: readonly string[], separator: string, width: number): string[] {
+  const pieces = parts.flatMap((part) => breakLong(printable(part), Math.max(1, width)));
+  return packRows(pieces.map(cellWidth), cellWidth(separator), width).map((row) => row.map((index) => pieces[index]).join(separator));
+}
+
+/** `text` on lines of at most `width` cells, broken at spaces (and inside a word only when it is wider than a line). */
+export function wrapWords(text: string, width: number): string[] {
+  return wrapParts(text.split(/ +/).filter(Boolean), ' ', width);
+}
+
+function breakLong(text: string, width: number): string[] {
+  if (cellWidth(text) <= width) return [text];
+  const pieces: string[] = [];
+  let rest = clusters(text);
+  while (rest.length > 0) {
+    const head = takeStart(rest, width);
+    const taken = Math.max(1, clusters(head.text).length);
+    pieces.push(rest.slice(0, taken).join(''));
+    rest = rest.slice(taken);
+  }
+  return pieces;
+}
+
+/**
+ * A message in exactly `width` cells, written reason first (`permission
+ * denied: local:/tmp/x`): when it is too long and what follows the last `: `
+ * is a path (it has a slash), the path is cut in the middle and the reason
+ * before it is kept whole. Any other message, or one whose reason leaves no
+ * room for the path, is cut at its end.
+ */
+export function fitMessage(text: string, width: number): string {
+  const safe = printable(text);
+  if (cellWidth(safe) <= width) return fitEnd(safe, width);
+  const split = safe.lastIndexOf(': ');
+  const subject = safe.slice(split + 2);
+  if (split > 0 && /[/\\]/.test(subject)) {
+    const reason = safe.slice(0, split + 2);
+    const room = width - cellWidth(reason);
+    if (room >= MIN_SUBJECT_CELLS) return reason + fitMiddle(subject, room);
+  }
+  return fitEnd(safe, width);
+}
+
+/** Cells of a path worth showing after its reason: fewer, and the message is simply cut at its end. */
+const MIN_SUBJECT_CELLS = 8;

@@ -62,6 +62,22 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A failure about `subject` (a folder's label such as `local:/tmp/x`), reason
+ * first: `permission denied: local:/tmp/x`. A narrow line then cuts the path
+ * (fitMessage, cells.ts), not why it failed. When the reason already ends
+ * with `path` (local errors name their path), it is not said twice.
+ */
+export function describeErrorAt(error: unknown, subject: string, path?: string): string {
+  let reason = describeError(error);
+  if (path) {
+    for (const tail of [`: ${path}`, ` (${path})`]) {
+      if (reason.endsWith(tail) && reason.length > tail.length) reason = reason.slice(0, -tail.length);
+    }
+  }
+  return `${reason}: ${subject}`;
+}
+
 export function isConnectionLost(error: unknown): boolean {
   return error instanceof FerryError && error.code === ErrorCode.CONNECTION_LOST;
 }

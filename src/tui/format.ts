@@ -4,6 +4,7 @@
  */
 import { EntryKind, type Entry } from '../protocol/messages.js';
 import { fitMiddle } from './cells.js';
+import { MARK_WIDTH, planColumns } from './layout.js';
 
 const units = ['B', 'K', 'M', 'G', 'T', 'P'];
 
@@ -28,11 +29,24 @@ export function formatBytes(bytes: number): string {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
-export function formatTime(mtimeMs: number, long: boolean): string {
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** About six months, mc's and `ls -l`'s limit for showing the time of day instead of the year. */
+const RECENT_MS = 182 * 24 * 3600 * 1000;
+/** A time this far ahead of the clock is shown with its year, as a date in the future is suspicious. */
+const FUTURE_SLACK_MS = 3600 * 1000;
+
+/**
+ * Modified time in 12 cells as mc shows it: `Dec  2 03:41` within the last
+ * six months, `Dec  2  2025` for anything older or in the future, so the
+ * year is never lost and the column keeps one width.
+ */
+export function formatTime(mtimeMs: number, nowMs: number = Date.now()): string {
   const date = new Date(mtimeMs);
-  const day = `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
-  const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
-  return long ? `${date.getFullYear()}-${day} ${time}` : `${day} ${time}`;
+  const day = `${months[date.getMonth()] ?? '???'} ${String(date.getDate()).padStart(2, ' ')}`;
+  const recent = mtimeMs > nowMs - RECENT_MS && mtimeMs <= nowMs + FUTURE_SLACK_MS;
+  if (recent) return `${day} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  return `${day} ${String(date.getFullYear()).padStart(5, ' ')}`;
 }
 
 /** Exactly `width` terminal cells, cut in the middle with `~` like mc; control characters show as `?` (cells.ts). */
@@ -46,28 +60,25 @@ function kindMark(entry: Entry): string {
   return ' ';
 }
 
-/** One listing row of exactly `width` columns: mark, name, size (or <DIR>), time. */
-export function formatRow(entry: Entry, width: number, longTime: boolean, selected: boolean): string {
-  const timeWidth = longTime ? 16 : 11;
-  const sizeWidth = 7;
-  const nameWidth = Math.max(1, width - 2 - 1 - sizeWidth - 1 - timeWidth);
-  const size = entry.kind === EntryKind.DIRECTORY ? '<DIR>' : formatSize(entry.size);
-  const line =
-    (selected ? '*' : ' ') +
-    kindMark(entry) +
-    fit(entry.name, nameWidth) +
-    ' ' +
-    size.padStart(sizeWidth) +
-    ' ' +
-    formatTime(entry.mtimeMs, longTime);
+/**
+ * One listing row of exactly `width` cells: marks, name, and the Size (or
+ * `<DIR>`) and Modified columns planColumns leaves room for.
+ */
+export function formatRow(entry: Entry, width: number, selected: boolean, nowMs: number = Date.now()): string {
+  const plan = planColumns(width);
+  let line = (selected ? '*' : ' ') + kindMark(entry) + fit(entry.name, plan.name);
+  if (plan.size > 0) line += ' ' + (entry.kind === EntryKind.DIRECTORY ? '<DIR>' : formatSize(entry.size)).padStart(plan.size);
+  if (plan.time > 0) line += ' ' + fit(formatTime(entry.mtimeMs, nowMs), plan.time);
   return fit(line, width);
 }
 
 /** Column titles matching formatRow. */
-export function formatTitles(width: number, longTime: boolean, sortLabel: string): string {
-  const timeWidth = longTime ? 16 : 11;
-  const nameWidth = Math.max(1, width - 2 - 1 - 7 - 1 - timeWidth);
-  return fit(`  ${fit(`Name ${sortLabel}`, nameWidth)} ${'Size'.padStart(7)} ${fit('Modified', timeWidth)}`, width);
+export function formatTitles(width: number, sortLabel: string): string {
+  const plan = planColumns(width);
+  let line = ' '.repeat(MARK_WIDTH) + fit(`Name ${sortLabel}`, plan.name);
+  if (plan.size > 0) line += ' ' + 'Size'.padStart(plan.size);
+  if (plan.time > 0) line += ' ' + fit('Modified', plan.time);
+  return fit(line, width);
 }
 
 export function formatDuration(ms: number): string {

@@ -168,7 +168,7 @@ void test('a download cut by a dropped connection resumes by itself once ^O reco
     await restartServer();
     app.stdin.write('\x0f');
     await waitForFrame(app.lastFrame, (f) => f.includes('resuming 1 transfer'), 10_000);
-    const done = await waitForFrame(app.lastFrame, (f) => /bytes in [\d.]+ s/.test(f), 50_000);
+    const done = await waitForFrame(app.lastFrame, (f) => /\d (?:B|[KMGTP]iB) in \d/.test(f), 50_000);
     // Continued from its .ferry-part, not started over.
     assert.match(done, /resumed at [1-9]\d*/);
     assert.equal((await fs.stat(path.join(local, 'big.bin'))).size, size);

@@ -191,7 +191,7 @@ void test('conflict "Rename" uploads under a free name, the row shows it, and th
     assert.match(question, /Rename \(n\)/);
     // Finding the free name asks the server (STAT), so the UI draws while it is pending.
     app.stdin.write('n');
-    const done = await waitForFrame(app.lastFrame, (f) => /\d+ bytes in/.test(f));
+    const done = await waitForFrame(app.lastFrame, (f) => /\d (?:B|[KMGTP]iB) in \d/.test(f));
     assert.match(done, /bravo \(1\)\.txt/, 'the queue row names the new target');
     assert.doesNotMatch(done, /Target exists/);
     assert.equal(await fs.readFile(path.join(remoteRoot, 'bravo (1).txt'), 'utf8'), 'hello');

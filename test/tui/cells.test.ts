@@ -25,7 +25,7 @@ void test('fitMiddle and fitEnd give exactly the width asked, whatever the chara
 });
 
 void test('a listing row with a CJK name is as wide as one with an ASCII name', () => {
-  const row = (name: string): string => formatRow({ name, kind: EntryKind.FILE, size: 1, mtimeMs: 0, mode: 0o644 }, 40, false, false);
+  const row = (name: string): string => formatRow({ name, kind: EntryKind.FILE, size: 1, mtimeMs: 0, mode: 0o644 }, 40, false);
   assert.equal(stringWidth(row('日本語のとても長いファイル名です.txt')), 40);
   assert.equal(stringWidth(row('🚢 ship.txt')), 40);
   assert.equal(stringWidth(row('plain.txt')), 40);

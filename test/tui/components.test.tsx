@@ -58,11 +58,37 @@ void test('TransferRow: a running transfer shows its bar, percent, bytes, speed 
 
 void test('TransferRow: finished, failed and cancelled rows say what happened', () => {
   const done = itemAfter('a.bin', { type: 'start', id: 1, at: 0 }, { type: 'done', id: 1, movedBytes: 3000, size: 3000, durationMs: 1500, resumedFrom: 1000, at: 1500 });
-  assert.match(frameOf(<TransferRow item={done} width={100} highlighted={false} />), /✓ ↓a\.bin .*3000 bytes in 1\.50 s \(resumed at 1000\)/);
+  assert.match(frameOf(<TransferRow item={done} width={100} highlighted={false} />), /✓ ↓a\.bin .*2\.9 KiB in 1\.50 s \(2\.0 KiB\/s avg\), resumed at 1000 B/);
   const failed = itemAfter('b.bin', { type: 'start', id: 1, at: 0 }, { type: 'failed', id: 1, message: 'no space left', at: 5 });
   assert.match(frameOf(<TransferRow item={failed} width={100} highlighted={false} />), /✗ ↓b\.bin .*failed: no space left \(r: resume\)/);
   const cancelled = itemAfter('c.bin', { type: 'start', id: 1, at: 0 }, { type: 'cancelled', id: 1, at: 5 });
   assert.match(frameOf(<TransferRow item={cancelled} width={100} highlighted={false} />), /cancelled \(r: resume\)/);
+});
+
+void test('TransferRow: sizes read as KiB/MiB/GiB, a finished run shows its average rate, a starting resume says it is checking', () => {
+  const big = itemAfter('disk.img', { type: 'start', id: 1, at: 0 }, {
+    type: 'done', id: 1, movedBytes: 3 * 1024 * 1024 * 1024, size: 4 * 1024 * 1024 * 1024, durationMs: 30_000, resumedFrom: 1024 * 1024 * 1024, at: 30_000,
+  });
+  assert.match(frameOf(<TransferRow item={big} width={100} highlighted={false} />), /3\.0 GiB in 30\.0 s \(102 MiB\/s avg\), resumed at 1\.0 GiB/);
+  // Started, nothing reported yet: the client is checking the partial copy's prefix, not at `0% 0 B/0 B`.
+  const starting = itemAfter('disk.img', { type: 'start', id: 1, at: 0 });
+  const frame = frameOf(<TransferRow item={{ ...starting, resume: true }} width={100} highlighted={false} />);
+  assert.match(frame, /checking for a partial copy…/);
+  assert.doesNotMatch(frame, /0 B\/0 B/);
+  assert.match(frameOf(<TransferRow item={starting} width={100} highlighted={false} />), /starting…/);
+});
+
+void test('TransferRow: a long failure keeps its reason and the r hint; the path is cut in the middle', () => {
+  const message = 'permission denied: /home/alice/projects/2026/reports/quarterly/final/locked-report.pdf';
+  const failed = itemAfter('locked-report.pdf', { type: 'start', id: 1, at: 0 }, { type: 'failed', id: 1, message, at: 5 });
+  for (const width of [80, 100]) {
+    const frame = frameOf(<TransferRow item={failed} width={width} highlighted={false} />);
+    assert.match(frame, /failed: permission denied: \/home.*~.*\.pdf \(r: resume\)$/, frame);
+    assert.ok(stringWidth(frame) <= width, frame);
+  }
+  // Too narrow for any of the path: the reason and the hint still show.
+  const narrow = frameOf(<TransferRow item={failed} width={60} highlighted={false} />);
+  assert.match(narrow, /failed: permission denied.* \(r: resume\)$/, narrow);
 });
 
 void test('TransferRow: a wide or hostile name keeps the row inside its width', () => {

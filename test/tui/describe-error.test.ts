@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeError } from '../../src/tui/describe-error.js';
+import { describeError, describeErrorAt } from '../../src/tui/describe-error.js';
+import { localError } from '../../src/tui/fs/local-fs.js';
+import { fitMessage } from '../../src/tui/cells.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { LOGIN_FAILED_MESSAGE } from '../../src/security/authenticator.js';
 
@@ -28,4 +30,27 @@ void test('"wrong user or password" comes from the protocol\'s fixed message wit
     'login refused: too many attempts with a wrong user or password',
   );
   assert.equal(describeError(new FerryError(ErrorCode.LIMIT, LOGIN_FAILED_MESSAGE)), `server limit reached: ${LOGIN_FAILED_MESSAGE}`);
+});
+
+void test('a folder that cannot be listed: the reason first, the path once, and a narrow line cuts the path, not the reason', () => {
+  const folder = '/tmp/ferry-demo-x1y2z3/local/perm/locked';
+  const denied = Object.assign(new Error(`EACCES: permission denied, scandir '${folder}'`), { code: 'EACCES' });
+  const message = describeErrorAt(localError(denied, folder), `local:${folder}`, folder);
+  assert.equal(message, `permission denied: local:${folder}`);
+  assert.equal(describeErrorAt(new FerryError(ErrorCode.NOT_FOUND, ''), 'host:7070:/gone', '/gone'), 'not found: host:7070:/gone');
+  // In a pane of 28 cells (60 columns) and a status line of 40.
+  assert.equal(fitMessage(message, 28), 'permission denied: loca~cked');
+  assert.equal(fitMessage(message, 40), 'permission denied: local:/tmp~erm/locked');
+});
+
+void test('fitMessage: exactly the width; a reason too long to leave room for the path is cut at its end', () => {
+  const table: [text: string, width: number, shown: string][] = [
+    ['not found: /a', 20, 'not found: /a       '],
+    ['permission denied: /very/long/path/to/file.txt', 30, 'permission denied: /very~e.txt'],
+    ['a reason without any path that is long', 20, 'a reason without an~'],
+    ['permission denied: /very/long/path/to/file.txt', 24, 'permission denied: /ver~'],
+    ['bad\x1b[31m: /x/y/z/aaaaaaaaaa/bbbbbbbbbb', 20, 'bad?[31m: /x/y/~bbbb'],
+    ['1 transfer finished: 0 done, 1 skipped', 29, '1 transfer finished: 0 done,~'],
+  ];
+  for (const [text, width, shown] of table) assert.equal(fitMessage(text, width), shown, `${JSON.stringify(text)} in ${width}`);
 });

@@ -21,6 +21,8 @@ const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 const tempFolder = tempFolderMaker();
 
+const ESC = String.fromCharCode(0x1b);
+
 interface World {
   server: FerryServer;
   remoteRoot: string;
@@ -125,7 +127,7 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
     // Download with the explicit key.
     await focusByFilter(term, 'remote.txt');
     term.write('d');
-    await term.waitForText(/\d+ bytes in [\d.]+ s/);
+    await term.waitForText(/\d (?:B|[KMGTP]iB) in \d/);
     await waitForDisk(() => exists(path.join(localRoot, 'remote.txt')), 'the downloaded file');
     assert.equal(await fs.readFile(path.join(localRoot, 'remote.txt'), 'utf8'), 'from the server\n');
     await clearFilter(term);
@@ -186,7 +188,7 @@ void test('a running download can be cancelled, leaves no final file, and resume
     assert.equal(await exists(path.join(localRoot, 'big.bin')), false, 'no final file after a cancel');
 
     term.write('r');
-    await term.waitForText(/\d+ bytes in [\d.]+ s/, 60_000);
+    await term.waitForText(/\d (?:B|[KMGTP]iB) in \d/, 60_000);
     await waitForDisk(() => exists(path.join(localRoot, 'big.bin')), 'the resumed download');
     assert.equal((await fs.stat(path.join(localRoot, 'big.bin'))).size, size);
     assert.equal(await sha256(path.join(localRoot, 'big.bin')), await sha256(path.join(remoteRoot, 'big.bin')));
@@ -352,6 +354,68 @@ void test('text fields apply keys that arrive in one read one by one: Backspace 
   }
 });
 
+void test('a name with a decomposed accent (e + U+0301, as macOS writes names) is edited by whole characters', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  const decomposed = 'cafe\u0301 combining.txt';
+  await fs.writeFile(path.join(localRoot, decomposed), 'x');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 80, rows: 24 });
+  try {
+    await term.waitForText('Connect to a Ferry server');
+    term.write(Keys.escape);
+    await term.waitForText('local pane only');
+    term.write(Keys.f6);
+    await term.waitForText('Rename/move');
+    // Four steps right from the start put the cursor after `é`, never between the letter and its accent.
+    term.write(Keys.home);
+    for (let step = 0; step < 4; step++) term.write(Keys.right);
+    term.write('X');
+    const screen = await term.waitForFrame((text) => text.normalize('NFC').includes('> caféX combining.txt'), { what: 'X typed after é' });
+    // The field's line still ends at the dialog's right border.
+    const fieldLine = screen.split('\n').find((line) => line.includes('> caf')) ?? '';
+    assert.match(fieldLine, /║ > caf.+ ║/u, fieldLine);
+    term.write(Keys.enter);
+    await term.waitForFrame((text) => !text.includes('Rename/move'));
+    await waitForDisk(async () => (await fs.readdir(localRoot)).includes('cafe\u0301X combining.txt'), 'the renamed file');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+  }
+});
+
+void test('NO_COLOR (no-color.org): nothing is coloured, the cursor and the hint keys still show in inverse', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  await fs.mkdir(path.join(localRoot, 'folder'));
+  await fs.writeFile(path.join(localRoot, 'file.txt'), 'x');
+  /** SGR colour parameters: foreground/background 30–49 (38/48 extended) and the bright 90–107. */
+  const colourSgr = new RegExp(`${ESC}\\[(?:\\d+;)*(?:3\\d|4\\d|9[0-7]|10[0-7])(?:;\\d+)*m`);
+  for (const noColor of ['1', '']) {
+    const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 80, rows: 24, env: { NO_COLOR: noColor } });
+    try {
+      await term.waitForText('Connect to a Ferry server');
+      term.write(Keys.escape);
+      await term.waitForText('local pane only');
+      await term.waitForText('file.txt');
+      term.write(Keys.f7);
+      await term.waitForText('Make folder');
+      term.write(Keys.escape);
+      await term.waitForFrame((screen) => !screen.includes('Make folder'));
+      await term.flush();
+      if (noColor) {
+        assert.doesNotMatch(term.output(), colourSgr, 'a colour was written with NO_COLOR=1');
+        assert.ok(term.output().includes(`${ESC}[7m`), 'inverse (the cursor, the hint keys) stays');
+      } else {
+        // Empty NO_COLOR is as if it were not set.
+        assert.match(term.output(), colourSgr);
+      }
+      term.write(Keys.f10);
+      assert.equal(await term.exited(), 0);
+    } finally {
+      term.close();
+    }
+  }
+});
+
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
   void test(`${signal} from outside quits like the quit key: session closed, terminal restored`, { timeout: 120_000 }, async () => {
     const world = await startWorld(async (remote) => {
@@ -417,11 +481,34 @@ void test('a resize lays the screen out again for the new size', { timeout: 120_
     await term.waitForFrame(laidOutFor(80, 24), { what: 'the 80×24 layout' });
     term.resize(140, 40);
     const wide = await term.waitForFrame(laidOutFor(140, 40), { what: 'the 140×40 layout' });
-    // Wide panes have room for the year in the time column.
-    assert.match(wide.split('\n').find((line) => line.includes('remote.txt')) ?? '', /\d{4}-\d\d-\d\d \d\d:\d\d/);
+    // Wide panes have room for the time column (`Dec  2 03:41`, mc's format).
+    assert.match(wide.split('\n').find((line) => line.includes('remote.txt')) ?? '', /[A-Z][a-z]{2} [ \d]\d \d\d:\d\d│/);
     term.write(Keys.f10);
     assert.equal(await term.exited(), 0);
   } finally {
     await world.stop();
+  }
+});
+
+void test('below 50×14 the screen says the terminal is too small, and lays out again once it is big enough', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-e2e-local-');
+  await fs.writeFile(path.join(localRoot, 'local.txt'), 'y');
+  const term = spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 30, rows: 10 });
+  try {
+    const small = await term.waitForText('Terminal too small');
+    assert.match(small, /need 50×14, have 30×10/);
+    for (const line of small.split('\n')) assert.ok(line.length <= 30, line);
+    // Keys other than quitting do nothing while the screen cannot show them.
+    term.write(Keys.escape);
+    term.resize(60, 15);
+    await term.waitForFrame((screen) => screen.includes('Connect to a Ferry server') && !screen.includes('too small'));
+    term.write(Keys.escape);
+    await term.waitForText('local.txt');
+    term.resize(49, 14);
+    await term.waitForText('have 49×14');
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
   }
 });

@@ -40,3 +40,19 @@ void test('a value wider than the field scrolls so the cursor stays in view', ()
   assert.deepEqual(visibleWindow(ones(20), 0, 10), [0, 10]);
   assert.deepEqual(visibleWindow([2, 2, 2, 2, 2, 2], 6, 7), [3, 6]);
 });
+
+void test('the cursor moves and erases by grapheme clusters: a decomposed é is one character', () => {
+  const name = 'cafe\u0301 combining.txt';
+  const home = ['\x1b[H'];
+  const right = (count: number): string[] => Array.from({ length: count }, () => '\x1b[C');
+  // Home, Right ×4: after `é`; what is typed goes after the accent, not between it and its letter.
+  assert.deepEqual(type(textField(name), [...home, ...right(4), 'X']), { value: 'cafe\u0301X combining.txt', cursor: 5 });
+  // Backspace there erases the letter with its accent; Delete before it erases both too.
+  assert.deepEqual(type(textField(name), [...home, ...right(4), '\x7f']), { value: 'caf combining.txt', cursor: 3 });
+  assert.deepEqual(type(textField(name), [...home, ...right(3), '\x1b[3~']), { value: 'caf combining.txt', cursor: 3 });
+  // End and a field made from a value count clusters.
+  assert.equal(textField(name).cursor, 18);
+  assert.deepEqual(type(textField('👍🏽ok'), ['\x1b[D', '\x1b[D', '\x7f']), { value: 'ok', cursor: 0 });
+  // A combining mark typed after a letter joins it: the cursor stays after that one character.
+  assert.deepEqual(type(textField('e'), ['\u0301']), { value: 'e\u0301', cursor: 1 });
+});

@@ -37,6 +37,7 @@ import { Pane } from './Pane.js';
 import { TransferPanel } from './TransferPanel.js';
 import { StatusLine } from './StatusLine.js';
 import { HintBar } from './HintBar.js';
+import { TooSmallScreen } from './TooSmallScreen.js';
 
 /** Props of the whole TUI. */
 export interface AppProps {
@@ -218,6 +219,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       return;
     }
     const currentDialog = dialogRef.current;
+    // Below the minimum size nothing but the too-small screen shows, so only
+    // quitting (and its question, which that screen shows) takes keys.
+    if (layout.tooSmall) {
+      if (currentDialog?.kind === 'quit') dialogKey(currentDialog, press, host);
+      else if (matchCommand(press, 'global') === 'quit') host.requestQuit();
+      return;
+    }
     dispatchKey(press, {
       dialog: currentDialog ? (key) => dialogKey(currentDialog, key, host) : undefined,
       pane: (key) => {
@@ -236,6 +244,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
   const counts = `${activePane.selected.size > 0 ? `${activePane.selected.size} selected · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
 
+  if (layout.tooSmall) {
+    const question = dialog?.kind === 'quit'
+      ? `${dialog.leaving === 'quit' ? 'Quit' : 'Disconnect'}? ${dialog.unfinished} unfinished — y/n`
+      : undefined;
+    return <TooSmallScreen size={size} question={question} />;
+  }
+
   return (
     <Box flexDirection="column" width={layout.columns} height={layout.rows - 1}>
       <Box>
@@ -245,7 +260,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           active={activeSide === 'local' && focus === 'panes' && !dialog}
           width={layout.paneWidths[0]}
           height={layout.paneHeight}
-          longTime={layout.longTime}
           filtering={filtering === 'local'}
         />
         <Pane
@@ -254,7 +268,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           active={activeSide === 'remote' && focus === 'panes' && !dialog}
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
-          longTime={layout.longTime}
           filtering={filtering === 'remote'}
           placeholder={remotePlaceholder(connection.status)}
         />

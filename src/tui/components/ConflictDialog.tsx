@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+import { DialogFrame, DialogLine, dialogBodyRows, dialogTextWidth, dialogWidth } from './DialogFrame.js';
+import { packRows, wrapWords } from '../cells.js';
 import type { TransferItem } from '../state/transfers.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
 import { describeKey, keysFor, type Command } from '../keys/keymap.js';
@@ -47,23 +48,36 @@ export interface ConflictDialogProps {
 
 export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: ConflictDialogProps): React.JSX.Element {
   const width = dialogWidth(66, screen);
+  const textWidth = dialogTextWidth(width);
   const choices = conflictChoicesFor(item);
-  const buttons = choices.map(buttonText);
-  const buttonsWidth = buttons.reduce((sum, text) => sum + text.length, 0);
+  // Buttons wrap as wholes onto as many lines as the width needs; the highlighted one stays inverse.
+  const buttonRows = packRows(choices.map((entry) => buttonText(entry).length), 0, textWidth);
+  const message = wrapWords(`${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`, textWidth);
+  const explanation = wrapWords('Resume continues an interrupted copy (its .ferry-part file).', textWidth);
+  // On a short screen the explanation goes first, then the message is cut: the buttons and the box always show.
+  const room = dialogBodyRows(screen) - 1 /* heading */ - buttonRows.length - 1 /* apply to all */;
+  const shown = message.length + explanation.length <= room ? [...message, ...explanation] : message.slice(0, Math.max(1, room));
+  if (shown.length < message.length) shown[shown.length - 1] = `${shown[shown.length - 1] ?? ''}…`;
+  const lines = [`${item.direction === 'upload' ? 'Uploading' : 'Downloading'} ${item.name}:`, ...shown];
   return (
     <DialogFrame title="Target exists" width={width} screen={screen}>
-      <DialogLine width={width}>{`${item.direction === 'upload' ? 'Uploading' : 'Downloading'} ${item.name}:`}</DialogLine>
-      <DialogLine width={width}>{`${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`}</DialogLine>
-      <DialogLine width={width}>{'Resume continues an interrupted copy (its .ferry-part file).'}</DialogLine>
-      <Box>
-        <Text> </Text>
-        {choices.map((entry, index) => (
-          <Text key={entry.choice} inverse={index === choiceIndex} bold>
-            {buttons[index]}
-          </Text>
-        ))}
-        <Text>{' '.repeat(Math.max(0, width - 2 - 1 - buttonsWidth))}</Text>
-      </Box>
+      {lines.map((line, index) => (
+        <DialogLine key={`line-${index}`} width={width}>{line}</DialogLine>
+      ))}
+      {buttonRows.map((indexes, row) => {
+        const used = indexes.reduce((sum, index) => sum + buttonText(choices[index] as ConflictButton).length, 0);
+        return (
+          <Box key={`buttons-${row}`}>
+            <Text> </Text>
+            {indexes.map((index) => (
+              <Text key={index} inverse={index === choiceIndex} bold>
+                {buttonText(choices[index] as ConflictButton)}
+              </Text>
+            ))}
+            <Text>{' '.repeat(Math.max(0, width - 2 - 1 - used))}</Text>
+          </Box>
+        );
+      })}
       <DialogLine width={width}>{`[${applyToAll ? 'x' : ' '}] apply to all (${keyLabel('apply-to-all')})     Esc: skip`}</DialogLine>
     </DialogFrame>
   );

@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { cellWidth } from '../cells.js';
@@ -59,7 +60,7 @@ export function ConnectDialog({ fields, focus, error, connecting, screen }: Conn
       {connectFieldOrder.map((field) => (
         // One Text per row: Ink drops the trailing space of a Text that sits beside another in a row.
         <Text key={field}>
-          <Text color={focus === field ? 'cyan' : undefined} bold={focus === field}>
+          <Text color={focus === field ? theme.accent : undefined} bold={focus === field}>
             {` ${focus === field ? '›' : ' '} ${labels[field].padEnd(LABEL_WIDTH - 4)} `}
           </Text>
           <TextField
@@ -72,10 +73,10 @@ export function ConnectDialog({ fields, focus, error, connecting, screen }: Conn
         </Text>
       ))}
       {wrapLines(error ?? '', dialogTextWidth(width), 4).map((line, index) => (
-        <DialogLine key={`error-${index}`} width={width} color="red">{line}</DialogLine>
+        <DialogLine key={`error-${index}`} width={width} color={theme.danger}>{line}</DialogLine>
       ))}
       {connecting ? (
-        <Text color="yellow">
+        <Text color={theme.warning}>
           {' '}
           <Spinner type="dots" />
           {' connecting…'.padEnd(dialogTextWidth(width) - 1)}

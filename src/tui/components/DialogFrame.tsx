@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import { fitEnd } from '../cells.js';
 
@@ -14,21 +15,33 @@ export interface DialogFrameProps {
   children: React.ReactNode;
 }
 
-/**
- * A bordered box drawn over the panes (absolute position). Ink has no
- * z-order or background fill, so the content pads every line to the full
- * width and the dialog paints over what is under it.
- */
 /** The width a dialog really gets on this screen. */
 export function dialogWidth(preferred: number, screen: { columns: number }): number {
   return Math.max(20, Math.min(preferred, screen.columns - 2));
 }
 
+/** Rows above a dialog: two on a tall screen, one on a short one so the dialog's lines fit above the spare line. */
+function dialogTop(screen: { rows: number }): number {
+  return screen.rows >= 20 ? 2 : 1;
+}
+
+/** Lines a dialog has for its content on this screen: below its top, borders, title and the spare bottom line. */
+export function dialogBodyRows(screen: { rows: number }): number {
+  return Math.max(1, screen.rows - 1 - dialogTop(screen) - 3);
+}
+
+/**
+ * A bordered box drawn over the panes (absolute position). Ink has no
+ * z-order or background fill, so the content pads every line to the full
+ * width and the dialog paints over what is under it. Every child must be
+ * exactly one line of the inner width: a wider one wraps onto a line that
+ * paints nothing, and the panes show through it.
+ */
 export function DialogFrame({ title, width, screen, tone = 'normal', children }: DialogFrameProps): React.JSX.Element {
   const boxWidth = dialogWidth(width, screen);
   return (
-    <Box position="absolute" marginLeft={Math.max(0, Math.floor((screen.columns - boxWidth) / 2))} marginTop={2} width={boxWidth}>
-      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? 'red' : 'cyan'}>
+    <Box position="absolute" marginLeft={Math.max(0, Math.floor((screen.columns - boxWidth) / 2))} marginTop={dialogTop(screen)} width={boxWidth}>
+      <Box flexDirection="column" width={boxWidth} borderStyle="double" borderColor={tone === 'danger' ? theme.danger : theme.accent}>
         <DialogLine width={boxWidth} bold>{title}</DialogLine>
         {children}
       </Box>

@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import { hintEntries } from '../keys/keymap.js';
 
@@ -38,7 +39,9 @@ function HintBarView({ width }: HintBarProps): React.JSX.Element {
     <Box width={width}>
       {shown.map((hint) => (
         <Text key={hint.key}>
-          <Text bold color="black" backgroundColor="cyan">{hint.key}</Text>
+          <Text bold color={theme.hintKey.color} backgroundColor={theme.hintKey.backgroundColor} inverse={theme.hintKey.inverse}>
+            {hint.key}
+          </Text>
           <Text>{hint.label} </Text>
         </Text>
       ))}

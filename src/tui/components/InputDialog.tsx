@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Text } from 'ink';
 import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 import { TextField } from './TextField.js';
@@ -16,6 +17,13 @@ export interface InputDialogProps {
   screen: { columns: number; rows: number };
 }
 
+/**
+ * The mark before the field, inside the text column. The field gets what is left of that column: one cell
+ * more and the line is wider than the frame, so Ink wraps it onto a second line that paints nothing and the
+ * panes behind show through.
+ */
+const FIELD_MARK = '> ';
+
 export function InputDialog({ title, prompt, field, error, screen }: InputDialogProps): React.JSX.Element {
   const width = dialogWidth(64, screen);
   return (
@@ -23,10 +31,10 @@ export function InputDialog({ title, prompt, field, error, screen }: InputDialog
       <DialogLine width={width}>{prompt}</DialogLine>
       {/* One Text: Ink drops the trailing space of a Text that sits beside another in a row. */}
       <Text>
-        <Text color="cyan">{' > '}</Text>
-        <TextField field={field} width={dialogTextWidth(width) - 1} focused />{' '}
+        <Text color={theme.accent}>{' > '}</Text>
+        <TextField field={field} width={dialogTextWidth(width) - FIELD_MARK.length} focused />{' '}
       </Text>
-      <DialogLine width={width} color="red">{error ?? ''}</DialogLine>
+      <DialogLine width={width} color={theme.danger}>{error ?? ''}</DialogLine>
       <DialogLine width={width}>{'Enter: OK   Esc: cancel'}</DialogLine>
     </DialogFrame>
   );

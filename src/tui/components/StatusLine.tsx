@@ -1,7 +1,8 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { fit } from '../format.js';
+import { cellWidth, fitMessage } from '../cells.js';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'lost';
 
@@ -20,28 +21,43 @@ export interface StatusLineProps {
   width: number;
 }
 
-const connectionWords: Record<ConnectionStatus, { text: string; color: string }> = {
-  disconnected: { text: 'not connected', color: 'gray' },
-  connecting: { text: 'connecting', color: 'yellow' },
-  connected: { text: 'connected', color: 'green' },
-  lost: { text: 'CONNECTION LOST (^O reconnect)', color: 'red' },
+const connectionWords: Record<ConnectionStatus, { text: string; color: string | undefined }> = {
+  disconnected: { text: 'not connected', color: theme.muted },
+  connecting: { text: 'connecting', color: theme.warning },
+  connected: { text: 'connected', color: theme.success },
+  lost: { text: 'CONNECTION LOST (^O reconnect)', color: theme.danger },
 };
+
+/** Cells the line uses beside its three parts: ` │ ` and the space before the counts. */
+const SEPARATORS = 4;
+
+/**
+ * The connection part: the state and the address, or the state alone when
+ * the address would leave the message less than half the line (the remote
+ * pane's header names the server anyway).
+ */
+export function connectionText(stateText: string, address: string, width: number, countsWidth: number): string {
+  const full = address ? `${stateText} ${address}` : stateText;
+  const messageRoom = width - cellWidth(full) - countsWidth - SEPARATORS;
+  return messageRoom >= Math.floor(width / 2) ? full : stateText;
+}
 
 /** One line: connection state, the latest message, selection counts. */
 function StatusLineView({ connection, address, message, messageKind, counts, width }: StatusLineProps): React.JSX.Element {
   const state = connectionWords[connection];
-  const left = `${state.text}${address ? ` ${address}` : ''}`;
-  const room = Math.max(0, width - left.length - counts.length - 4 - (connection === 'connecting' ? 2 : 0));
+  const spinner = connection === 'connecting' ? 2 : 0;
+  const left = connectionText(state.text, address, width - spinner, cellWidth(counts));
+  const room = Math.max(0, width - cellWidth(left) - cellWidth(counts) - SEPARATORS - spinner);
   return (
     <Box width={width}>
       {connection === 'connecting' ? (
-        <Text color="yellow">
+        <Text color={theme.warning}>
           <Spinner type="dots" />{' '}
         </Text>
       ) : null}
       <Text color={state.color} bold>{left}</Text>
       <Text> │ </Text>
-      <Text color={messageKind === 'error' ? 'red' : undefined} wrap="truncate">{fit(message, room)}</Text>
+      <Text color={messageKind === 'error' ? theme.danger : undefined} wrap="truncate">{fitMessage(message, room)}</Text>
       <Text dimColor> {counts}</Text>
     </Box>
   );

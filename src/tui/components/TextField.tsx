@@ -1,6 +1,6 @@
 import React from 'react';
 import { Text } from 'ink';
-import { cellWidth, fitEnd, printable } from '../cells.js';
+import { cellWidth, clusters, fitEnd, printable } from '../cells.js';
 import type { TextFieldState } from '../state/text-field.js';
 
 /** Props of a one-line text field; the App edits its state (state/text-field.ts), this only draws it. */
@@ -19,7 +19,7 @@ export interface TextFieldProps {
 /**
  * Which characters are drawn, `[start, end)`: all of them when they fit, else
  * a window that ends at the cursor, so what is being typed stays in view.
- * `cells` is the width of each character; the cursor past the end takes one cell.
+ * `cells` is the width of each grapheme cluster; the cursor past the end takes one cell.
  */
 export function visibleWindow(cells: readonly number[], cursor: number, width: number): [number, number] {
   let used = cursor < cells.length ? (cells[cursor] ?? 1) : 1;
@@ -31,7 +31,8 @@ export function visibleWindow(cells: readonly number[], cursor: number, width: n
 }
 
 export function TextField({ field, width, focused, mask, placeholder }: TextFieldProps): React.JSX.Element {
-  const shown = [...field.value].map((char) => (mask ? mask : printable(char)));
+  // One cell of the cursor per grapheme cluster: an accent drawn on its own would shift the rest of the line.
+  const shown = clusters(field.value).map((cluster) => (mask ? mask : printable(cluster)));
   if (shown.length === 0 && placeholder && !focused) {
     return <Text dimColor>{fitEnd(placeholder, width)}</Text>;
   }

@@ -1,4 +1,5 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import { TransferRow } from './TransferRow.js';
 import type { TransferItem } from '../state/transfers.js';
@@ -33,7 +34,7 @@ function TransferPanelView({ items, rows, width, focused, cursor }: TransferPane
     : `Transfers: ${running} running, ${waiting} waiting, ${items.length} in all${focused ? '  (↑↓ pick · x cancel · r resume · C clear · Esc back)' : '  (p: manage)'}`;
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
-      <Text bold color={focused ? 'cyan' : undefined} wrap="truncate">{title}</Text>
+      <Text bold color={focused ? theme.accent : undefined} wrap="truncate">{title}</Text>
       {items.slice(start, end).map((item, offset) => (
         <TransferRow key={item.id} item={item} width={width} highlighted={focused && start + offset === cursor} />
       ))}

@@ -1,9 +1,10 @@
 import React from 'react';
+import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { transferEta, transferSpeed, type TransferItem } from '../state/transfers.js';
 import { fit, formatBytes, formatDuration, formatEta, progressBar } from '../format.js';
-import { printable } from '../cells.js';
+import { cellWidth, fitEnd, fitMessage } from '../cells.js';
 
 /** Props of one line of the transfer panel. */
 export interface TransferRowProps {
@@ -17,17 +18,31 @@ export interface TransferRowProps {
 
 const arrows = { upload: '↑', download: '↓' } as const;
 
-function statusText(item: TransferItem, barWidth: number): { text: string; color?: string } {
+/** What a row says after the name; `keep` is said whole after `text`, which is cut first (fitMessage). */
+export interface StatusText {
+  text: string;
+  keep?: string;
+  color?: string | undefined;
+}
+
+/** Bytes per second over a whole run, as a rate: `48 MiB/s`. */
+function averageRate(bytes: number, durationMs: number): string {
+  return durationMs > 0 ? `${formatBytes(Math.round((bytes * 1000) / durationMs))}/s` : '';
+}
+
+export function statusText(item: TransferItem, barWidth: number): StatusText {
   switch (item.status) {
     case 'waiting':
       return { text: 'waiting' };
     case 'checking':
       return { text: 'checking target' };
     case 'conflict':
-      return { text: 'target exists — choose', color: 'yellow' };
+      return { text: 'target exists — choose', color: theme.warning };
     case 'sizing':
       return { text: 'sizing' };
     case 'running': {
+      // Nothing reported yet: the client is opening the target, and for a resume checking the partial copy's hash.
+      if (item.total === 0 && item.bytes === 0 && !item.isFolder) return { text: item.resume ? 'checking for a partial copy…' : 'starting…' };
       const fraction = item.total > 0 ? item.bytes / item.total : 0;
       const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
       const speed = `${formatBytes(Math.round(transferSpeed(item)))}/s`;
@@ -37,16 +52,24 @@ function statusText(item: TransferItem, barWidth: number): { text: string; color
       };
     }
     case 'done': {
-      const resumed = item.resumedFrom > 0 ? ` (resumed at ${item.resumedFrom})` : '';
-      return { text: `${item.movedBytes} bytes in ${formatDuration(item.durationMs)}${resumed}`, color: 'green' };
+      const resumed = item.resumedFrom > 0 ? `, resumed at ${formatBytes(item.resumedFrom)}` : '';
+      const rate = averageRate(item.movedBytes, item.durationMs);
+      return { text: `${formatBytes(item.movedBytes)} in ${formatDuration(item.durationMs)}${rate ? ` (${rate} avg)` : ''}${resumed}`, color: theme.success };
     }
     case 'failed':
-      return { text: `failed: ${item.message ?? 'unknown error'} (r: resume)`, color: 'red' };
+      return { text: `failed: ${item.message ?? 'unknown error'}`, keep: ' (r: resume)', color: theme.danger };
     case 'cancelled':
-      return { text: 'cancelled (r: resume)', color: 'yellow' };
+      return { text: 'cancelled', keep: ' (r: resume)', color: theme.warning };
     case 'skipped':
-      return { text: item.message ? `skipped: ${item.message}` : 'skipped', color: 'gray' };
+      return { text: item.message ? `skipped: ${item.message}` : 'skipped', color: theme.muted };
   }
+}
+
+/** The status in `width` cells: a failure's reason kept and its path cut in the middle, the `r` hint kept whole. */
+export function fitStatus(status: StatusText, width: number): string {
+  const keep = status.keep && cellWidth(status.keep) * 3 <= width ? status.keep : '';
+  if (cellWidth(status.text) + cellWidth(keep) <= width) return fitEnd(status.text + keep, width);
+  return fitMessage(status.text, width - cellWidth(keep)) + keep;
 }
 
 const busy = new Set(['waiting', 'checking', 'sizing', 'conflict']);
@@ -65,7 +88,7 @@ export function TransferRow({ item, width, highlighted }: TransferRowProps): Rea
         {` ${arrows[item.direction]}${fit(item.name, nameWidth)} `}
       </Text>
       <Text color={status.color} wrap="truncate">
-        {printable(status.text)}
+        {fitStatus(status, rest)}
       </Text>
     </Box>
   );

@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
+import { DialogFrame, DialogLine, dialogTextWidth, dialogWidth } from './DialogFrame.js';
+import { wrapParts, wrapWords } from '../cells.js';
 
 /** Props of the "trust this server?" dialog (TLS trust on first use). */
 export interface TrustDialogProps {
@@ -14,16 +15,21 @@ export interface TrustDialogProps {
 
 export function TrustDialog({ host, port, fingerprint, choice, screen }: TrustDialogProps): React.JSX.Element {
   const width = dialogWidth(74, screen);
-  const inner = width - 4;
-  const chunks: string[] = [];
-  for (let start = 0; start < fingerprint.length; start += inner) chunks.push(fingerprint.slice(start, start + inner));
+  const inner = dialogTextWidth(width);
+  // Wrapped between bytes (`AB:` stays whole), so each line can be compared with ferryd's as it is.
+  const bytes = fingerprint.split(':');
+  const chunks = wrapParts(bytes.map((byte, index) => (index < bytes.length - 1 ? `${byte}:` : byte)), '', inner);
   return (
     <DialogFrame title="Unknown server — trust it?" width={width} screen={screen} tone="danger">
-      <DialogLine width={width}>{`First connection to ${host}:${port}. Its certificate fingerprint is:`}</DialogLine>
+      {wrapWords(`First connection to ${host}:${port}. Its certificate fingerprint is:`, inner).map((line, index) => (
+        <DialogLine key={`intro-${index}`} width={width}>{line}</DialogLine>
+      ))}
       {chunks.map((chunk, index) => (
         <DialogLine key={index} width={width} bold>{chunk}</DialogLine>
       ))}
-      <DialogLine width={width}>{'Compare it with the one ferryd printed. Trusting remembers it.'}</DialogLine>
+      {wrapWords('Compare it with the one ferryd printed. Trusting remembers it.', inner).map((line, index) => (
+        <DialogLine key={`compare-${index}`} width={width}>{line}</DialogLine>
+      ))}
       <Box>
         <Text> </Text>
         <Text inverse={choice === 'yes'} bold> Trust (y) </Text>

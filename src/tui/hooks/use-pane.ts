@@ -7,7 +7,7 @@ import { useCallback, useRef } from 'react';
 import { useSyncedState } from './use-synced-state.js';
 import { createPaneState, paneReducer, type PaneAction, type PaneState } from '../state/pane.js';
 import type { PaneFs } from '../fs/pane-fs.js';
-import { describeError } from '../describe-error.js';
+import { describeErrorAt } from '../describe-error.js';
 
 export interface PaneController {
   state: PaneState;
@@ -35,7 +35,7 @@ export function usePane(initialPath: string, onError: (message: string) => void)
       return true;
     } catch (error) {
       if (ticket !== sequence.current) return false;
-      const message = `${fs.label(path)}: ${describeError(error)}`;
+      const message = describeErrorAt(error, fs.label(path), path);
       dispatch({ type: 'load-failed', message });
       errorRef.current(message);
       return false;
