@@ -50,8 +50,9 @@ import { DEFAULT_PATH_LIMITS, displayPath, isAddressableName, parseRemotePath, t
 import { flushPaths } from './flush.js';
 import { removeTreeAt } from './remove-tree.js';
 import { TreeTarget } from './tree-target.js';
+import { isLockName, liveHolder, lockNameFor, releaseLock, takeUploadLock, type UploadLock } from './upload-lock.js';
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
 
 const NAME_MAX_ON_DISK = 255;
 
@@ -389,6 +390,7 @@ export class Storage {
       key: path.join(realFolder, name),
       target,
       temp: path.join(folder.path, tempName(name)),
+      lock: path.join(folder.path, lockNameFor(tempName(name))),
       tempReal: path.join(realFolder, tempName(name)),
       components: [...components],
       close: () => folder.close(),
@@ -409,53 +411,66 @@ export class Storage {
   }
 
   /**
-   * Opens the upload's temporary file. With `resume` and an existing temporary
-   * file, continues it: offset = its length capped at `size` (longer files are
-   * cut), and `hash` has already consumed those bytes. Otherwise starts empty.
+   * Opens the upload's temporary file under its lock (BUSY while another
+   * upload, of this or another ferryd on the same folder, holds it). With
+   * `resume` and a temporary file this server made, continues it: offset = its
+   * length capped at `size` (longer files are cut), and `hash` has already
+   * consumed those bytes. Otherwise starts a new, empty one.
    */
   async openUpload(plan: UploadPlan, size: number, resume: boolean): Promise<UploadFile> {
     const subject = displayPath(plan.components);
-    const hash = createHash('sha256');
-    if (resume) {
-      let fd: number | undefined;
+    const lock = takeUploadLock(plan.lock, subject);
+    try {
+      const fd = resume ? openOwnTemporaryFile(plan.temp, subject) : undefined;
+      if (fd === undefined) return this.createUploadFile(plan, 0, lock);
       try {
-        fd = openSync(plan.temp, O_RDWR | O_NOFOLLOW);
+        const stats = fstatSync(fd);
+        const offset = Math.min(stats.size, size);
+        if (stats.size > size) ftruncateSync(fd, size);
+        const hash = createHash('sha256');
+        await hashRange(fd, offset, hash);
+        const prefixHash = offset > 0 ? hash.copy().digest() : Buffer.alloc(0);
+        return new UploadFile(fd, plan, lock, offset, prefixHash, hash);
       } catch (error) {
-        if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
+        closeQuietly(fd);
+        throw toFerryError(error, subject);
       }
-      if (fd !== undefined) {
-        try {
-          this.verifyFd(fd, plan.components);
-          const stats = fstatSync(fd);
-          if (!stats.isFile()) throw new FerryError(ErrorCode.INVALID_PATH, `temporary file is not a regular file: ${subject}`);
-          const offset = Math.min(stats.size, size);
-          if (stats.size > size) ftruncateSync(fd, size);
-          await hashRange(fd, offset, hash);
-          const prefixHash = offset > 0 ? hash.copy().digest() : Buffer.alloc(0);
-          return new UploadFile(fd, plan, offset, prefixHash, hash);
-        } catch (error) {
-          closeQuietly(fd);
-          throw toFerryError(error, subject);
-        }
-      }
+    } catch (error) {
+      lock.release();
+      throw error;
     }
-    return this.createUploadFile(plan);
   }
 
-  /** A fresh, empty temporary file for `plan` (an existing one is cut to 0). */
-  createUploadFile(plan: UploadPlan, mode = 0): UploadFile {
-    let fd: number;
+  /**
+   * A new, empty temporary file for `plan`, created exclusively (O_EXCL)
+   * under the upload's lock (taken here unless `held`): whatever lay under the
+   * name before is unlinked, never opened, so a hard link or symlink planted
+   * there is never written through.
+   */
+  createUploadFile(plan: UploadPlan, mode = 0, held?: UploadLock): UploadFile {
+    const subject = displayPath(plan.components);
+    const lock = held ?? takeUploadLock(plan.lock, subject);
+    let fd: number | undefined;
     // Created with the permission bits it will have, when the umask keeps them all: no fchmod later.
     const bits = mode & 0o777;
     const createdWith = bits !== 0 && (bits & PROCESS_UMASK) === 0 ? bits : 0;
     try {
-      // Through the plan's checked folder descriptor, with O_NOFOLLOW: the file is in that folder, inside the
-      // root, whatever happens to paths meanwhile, so its descriptor needs no second check.
-      fd = openSync(plan.temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, createdWith || 0o666);
+      for (let attempt = 0; fd === undefined; attempt++) {
+        try {
+          // Through the plan's checked folder descriptor: the file is in that folder, inside the root,
+          // whatever happens to paths meanwhile, so its descriptor needs no second check.
+          fd = openSync(plan.temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, createdWith || 0o666);
+        } catch (error) {
+          // A leftover (an abandoned upload, or something planted): its name goes, the file itself is not touched.
+          if (errnoCode(error) !== 'EEXIST' || attempt > 0) throw error;
+          unlinkSync(plan.temp);
+        }
+      }
     } catch (error) {
-      throw toFerryError(error, displayPath(plan.components));
+      if (!held) lock.release();
+      throw toFerryError(error, subject);
     }
-    return new UploadFile(fd, plan, 0, EMPTY_PREFIX_HASH, undefined, createdWith);
+    return new UploadFile(fd, plan, lock, 0, EMPTY_PREFIX_HASH, undefined, createdWith);
   }
 
   /**
@@ -516,6 +531,7 @@ export class Storage {
                 // Already gone: nothing to clean.
               }
             }
+            releaseLock(at(file.lockName), file.lockHolder);
           }
         });
       } finally {
@@ -523,6 +539,21 @@ export class Storage {
       }
     }
     return { failure, folders: [...byFolder.keys()] };
+  }
+
+  /**
+   * Drops checked tree-upload files that will not be renamed (their flush
+   * failed): temporary files removed, locks released.
+   */
+  dropStaged(files: readonly StagedFile[]): void {
+    for (const file of files) {
+      try {
+        unlinkSync(file.tempReal);
+      } catch {
+        // Already gone (or its folder): the sweep takes what is left.
+      }
+      releaseLock(path.join(file.folderReal, file.lockName), file.lockHolder);
+    }
   }
 
   /** Makes renames into `folders` (real paths) durable: after it, a tree upload may answer DONE. */
@@ -539,7 +570,8 @@ export class Storage {
 
   /**
    * Removes upload temporary files older than `maxAgeMs` below the root,
-   * except those `isActive` claims. Visits at most `budget` entries (the walk
+   * except those `isActive` claims and those whose lock a live upload of
+   * another ferryd holds, and the stale locks of finished holders. Visits at most `budget` entries (the walk
    * is bounded on huge trees) and does not follow symlinks. Returns the count removed.
    */
   async removeStaleTemps(maxAgeMs: number, isActive: (tempPath: string) => boolean, budget = 200_000): Promise<number> {
@@ -560,7 +592,16 @@ export class Storage {
           if (++visited > budget) break;
           const full = path.join(folder, dirent.name);
           if (dirent.isDirectory()) folders.push(full);
-          else if (dirent.isFile() && isTemporaryName(dirent.name) && !isActive(full)) {
+          else if (!isTemporaryName(dirent.name)) continue;
+          else if (isLockName(dirent.name)) {
+            // A lock whose holder is gone (or, from another host, too old): the upload it guarded is over.
+            const stats = await fs.lstat(full).catch(() => undefined);
+            if (stats && stats.mtimeMs < cutoff && liveHolder(full, maxAgeMs) === undefined) {
+              const holder = await fs.readlink(full).catch(() => undefined);
+              if (holder !== undefined) releaseLock(full, holder);
+            }
+          } else if (dirent.isFile() && !isActive(full) && liveHolder(path.join(folder, lockNameFor(dirent.name)), maxAgeMs) === undefined) {
+            // Neither this server's upload nor a live one of another ferryd on the same folder.
             const stats = await fs.lstat(full).catch(() => undefined);
             if (stats?.isFile() && stats.mtimeMs < cutoff) {
               await fs.unlink(full).then(() => removed++, () => undefined);
@@ -964,6 +1005,8 @@ export interface UploadPlan {
   /** The target and the temporary file, reached through the opened folder. */
   target: string;
   temp: string;
+  /** The upload's lock beside the temporary file (upload-lock.ts), reached through the opened folder. */
+  lock: string;
   /** The temporary file's real path (what the stale-file sweep sees). */
   tempReal: string;
   components: string[];
@@ -1001,6 +1044,8 @@ export class UploadFile {
     /** A plain descriptor: the callback API costs less per call than a FileHandle, which counts for small files. */
     private readonly fd: number,
     readonly plan: UploadPlan,
+    /** Held until the file is committed, dropped or abandoned (for a staged file: until its batch is renamed). */
+    private readonly lock: UploadLock,
     /** Where the client continues (bytes already in the temporary file). */
     readonly offset: number,
     /** SHA-256 of the first `offset` bytes; empty when offset is 0. */
@@ -1097,6 +1142,8 @@ export class UploadFile {
       moveIntoPlace(this.plan.temp, this.plan.target, overwrite);
     } catch (error) {
       throw toFerryError(error, subject);
+    } finally {
+      this.lock.release();
     }
   }
 
@@ -1140,9 +1187,10 @@ export class UploadFile {
   private stagedRecord(overwrite: boolean): StagedFile {
     const { components, tempReal } = this.plan;
     const slash = tempReal.lastIndexOf('/');
+    const tempName = tempReal.slice(slash + 1);
     return {
-      components, tempReal, overwrite,
-      folderReal: tempReal.slice(0, slash), tempName: tempReal.slice(slash + 1), name: components[components.length - 1]!,
+      components, tempReal, overwrite, tempName, lockName: lockNameFor(tempName), lockHolder: this.lock.holder,
+      folderReal: tempReal.slice(0, slash), name: components[components.length - 1]!,
     };
   }
 
@@ -1150,11 +1198,13 @@ export class UploadFile {
   async discard(): Promise<void> {
     await this.close();
     await fs.unlink(this.plan.temp).catch(() => undefined);
+    this.lock.release();
   }
 
-  /** Stops without deleting: the temporary file stays for a later resume. */
+  /** Stops without deleting: the temporary file stays for a later resume (by this or another ferryd). */
   async abandon(): Promise<void> {
     await this.close();
+    this.lock.release();
   }
 
   private async close(): Promise<void> {
@@ -1176,6 +1226,9 @@ export interface StagedFile {
   tempName: string;
   name: string;
   overwrite: boolean;
+  /** The upload's lock in the same folder and its text, released once the file is renamed or dropped. */
+  lockName: string;
+  lockHolder: string;
 }
 
 // ------------------------------------------------------------------ helpers
@@ -1198,6 +1251,34 @@ export function tempName(name: string): string {
   const plain = `.${name}${TEMP_SUFFIX}`;
   if (Buffer.byteLength(plain, 'utf8') <= NAME_MAX_ON_DISK) return plain;
   return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}${TEMP_SUFFIX}`;
+}
+
+/**
+ * Opens an upload's existing temporary file for a resume if this server made
+ * it: a regular file (O_NOFOLLOW: not a symlink; O_NONBLOCK: a FIFO does not
+ * hang the open), owned by this process's user, with no second link. A hard
+ * link planted under the name has two or more, so it is never written
+ * through, nor its size and hash disclosed. Undefined when there is none or
+ * it fails the checks (the caller then starts a new one).
+ */
+function openOwnTemporaryFile(temp: string, subject: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(temp, O_RDWR | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') return undefined;
+    throw toFerryError(error, subject);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isFile() && stats.nlink === 1 && stats.uid === process.geteuid?.()) return fd;
+  } catch (error) {
+    closeQuietly(fd);
+    throw toFerryError(error, subject);
+  }
+  closeQuietly(fd);
+  return undefined;
 }
 
 /** Whether readlink(/proc/self/fd/N) names what N is open on (Linux), tried on the root. */

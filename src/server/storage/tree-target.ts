@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { displayPath } from './paths.js';
+import { lockNameFor } from './upload-lock.js';
 import { tempName, type OpenFolder, type Storage, type UploadFile, type UploadPlan } from './storage.js';
 
 /** Folders with no file in progress kept open for the files that follow. */
@@ -77,6 +78,7 @@ export class TreeTarget {
       key: `${folder.real}/${name}`,
       target: `${folder.path}/${name}`,
       temp: `${folder.path}/${temp}`,
+      lock: `${folder.path}/${lockNameFor(temp)}`,
       tempReal: `${folder.real}/${temp}`,
       components,
       close: async () => {
