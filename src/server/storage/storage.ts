@@ -74,18 +74,21 @@ export class Storage {
     private readonly limits: PathLimits,
     /** Whether /proc/self/fd shows descriptors' real paths here (Linux). */
     private readonly procFd: boolean,
+    /** The root folder itself, as the file system knows it: what a descriptor of the root must be. */
+    private readonly rootIdentity: { dev: number; ino: number },
   ) {}
 
   static async open(root: string, limits: PathLimits = DEFAULT_PATH_LIMITS): Promise<Storage> {
     let real: string;
+    let stats: Stats;
     try {
       real = await fs.realpath(root);
-      const stats = await fs.stat(real);
+      stats = await fs.stat(real);
       if (!stats.isDirectory()) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `root is not a folder: ${root}`);
     } catch (error) {
       throw toFerryError(error, root);
     }
-    return new Storage(real, limits, await procFdWorks(real));
+    return new Storage(real, limits, await procFdWorks(real), { dev: stats.dev, ino: stats.ino });
   }
 
   /** Checks a protocol path and splits it into components (INVALID_PATH otherwise). */
@@ -175,16 +178,24 @@ export class Storage {
     }
   }
 
-  /** After opening: the descriptor's real path must be inside the root. Returns that path. */
-  private verifyDescriptor(handle: FileHandle, components: readonly string[]): Promise<string> {
-    return Promise.resolve(this.verifyFd(handle.fd, components));
-  }
-
+  /**
+   * After opening: the descriptor's real path must be inside the root, and a
+   * descriptor that claims to be the root must be the root's very folder
+   * (device and inode). The path Linux shows is not trusted further than
+   * that: for a removed folder it is its old path plus " (deleted)", which a
+   * sibling folder can spell literally (`<root> (deleted)`), so that suffix
+   * is never stripped (a removed folder's path lies outside the root). Returns the path.
+   */
   private verifyFd(fd: number, components: readonly string[]): string {
     if (!this.procFd) return '';
-    const link = readlinkSync(`/proc/self/fd/${fd}`);
-    const real = link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
+    const real = readlinkSync(`/proc/self/fd/${fd}`);
     this.assertInside(real, components);
+    if (real === this.root) {
+      const stats = fstatSync(fd);
+      if (stats.dev !== this.rootIdentity.dev || stats.ino !== this.rootIdentity.ino) {
+        throw new FerryError(ErrorCode.INVALID_PATH, `the served folder was replaced: ${displayPath(components)}`);
+      }
+    }
     return real;
   }
 
