@@ -45,6 +45,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { isTemporaryName, TEMP_SUFFIX } from '../../protocol/temp-names.js';
+import { utimesSeconds } from '../../protocol/file-times.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { DEFAULT_PATH_LIMITS, displayPath, isAddressableName, parseRemotePath, type PathLimits } from './paths.js';
 import { flushPaths } from './flush.js';
@@ -1128,7 +1129,7 @@ export class UploadFile {
     // Only permission bits: a client never sets setuid, setgid or sticky bits.
     if (mode !== 0 && (mode & 0o777) !== this.createdMode) fchmodSync(this.fd, mode & 0o777);
     // Seconds, not Dates: no two objects per file for a tree of thousands.
-    if (mtimeMs > 0) futimesSync(this.fd, Date.now() / 1000, mtimeMs / 1000);
+    if (mtimeMs > 0) futimesSync(this.fd, Date.now() / 1000, utimesSeconds(mtimeMs));
   }
 
   /**
