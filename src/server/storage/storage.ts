@@ -217,7 +217,7 @@ export class Storage {
 
   /** A listing of the folder `components` (followed if it is a symlink inside the root). */
   async list(components: readonly string[], recursive: boolean): Promise<Listing> {
-    return new Listing(await this.readFolder(components), recursive, this.subfolderReader(components));
+    return new Listing(await this.readFolder(components), recursive, this.subfolderReader(components), this.relativeBudget(components));
   }
 
   /**
@@ -227,7 +227,12 @@ export class Storage {
    * a symlink inside the tree nor a folder swapped for one can lead outside.
    */
   async walkTree(components: readonly string[]): Promise<TreeWalk> {
-    return new TreeWalk(await this.readFolder(components), components, this.subfolderReader(components));
+    return new TreeWalk(await this.readFolder(components), components, this.subfolderReader(components), this.relativeBudget(components));
+  }
+
+  /** The bytes left for a path relative to the folder `components` within the protocol's path limit. */
+  private relativeBudget(components: readonly string[]): number {
+    return this.limits.maxPathLength - (components.length === 0 ? 0 : Buffer.byteLength(components.join('/'), 'utf8') + 1);
   }
 
   /** The folder `components`, opened and checked, with its entries ready to be read. */
@@ -282,14 +287,18 @@ export class Storage {
         } catch (error) {
           if (errnoCode(error) !== 'EEXIST') throw toFerryError(error, displayPath(walked));
         }
-        let real: string;
-        try {
-          real = await fs.realpath(next);
-        } catch (error) {
-          throw toFerryError(error, displayPath(walked));
+        // Through the descriptor the next folder is opened where it is, and its descriptor checked: no realpath,
+        // which walks the whole path again at every level (cubic in the depth: 5 s for 700 levels).
+        let real = next;
+        if (!this.procFd) {
+          try {
+            real = await fs.realpath(next);
+          } catch (error) {
+            throw toFerryError(error, displayPath(walked));
+          }
+          this.assertInside(real, walked);
         }
-        if (!this.procFd) this.assertInside(real, walked);
-        const opened = await this.openCheckedFolder(this.procFd ? next : real, walked, false);
+        const opened = await this.openCheckedFolder(real, walked, false);
         await folder.close();
         folder = opened;
       }
@@ -647,6 +656,8 @@ export class Listing {
     first: ListedFolder,
     private readonly recursive: boolean,
     private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
+    /** The longest relative name a request could use (the path limit less the listed folder's path). */
+    private readonly maxNameBytes: number,
   ) {
     this.current = first;
   }
@@ -674,7 +685,8 @@ export class Listing {
         if (!following) break;
         try {
           this.current = await this.openSubfolder(following.real, following.prefix);
-        } catch {
+        } catch (error) {
+          if (errnoCode(error) === 'ENAMETOOLONG') throw tooDeep(following.prefix, this.maxNameBytes);
           continue; // an unreadable, vanished or swapped subfolder of a recursive listing is skipped
         }
       }
@@ -693,6 +705,7 @@ export class Listing {
         const stats = described[i];
         if (!stats) continue; // removed between readdir and lstat
         const name = prefix + names[i]!;
+        if (prefix !== '') checkDepth(name, this.maxNameBytes);
         entries.push(entryFromStats(name, stats));
         if (this.recursive && stats.isDirectory()) {
           this.pending.push({ real: path.join(folder.real, names[i]!), prefix: `${name}/` });
@@ -715,6 +728,26 @@ export class Listing {
     this.pending.length = 0;
     await this.closeCurrent();
   }
+}
+
+/**
+ * A recursive listing or walk that meets a name no request could use (the
+ * tree is deeper than the path limit) fails with INVALID_PATH instead of
+ * leaving the rest out unseen. Cheap: the exact byte count is taken only
+ * when the name could be that long.
+ */
+function checkDepth(relative: string, maxNameBytes: number): void {
+  if (relative.length * 3 > maxNameBytes && Buffer.byteLength(relative, 'utf8') > maxNameBytes) {
+    throw tooDeep(relative, maxNameBytes);
+  }
+}
+
+function tooDeep(relative: string, maxNameBytes: number): FerryError {
+  const shown = relative.length > 120 ? `${relative.slice(0, 60)}…${relative.slice(-60)}` : relative;
+  return new FerryError(
+    ErrorCode.INVALID_PATH,
+    `the tree is deeper than a path can name (over ${maxNameBytes} bytes below the folder): ${shown}`,
+  );
 }
 
 interface ListedFolder {
@@ -752,6 +785,8 @@ export class TreeWalk {
     first: ListedFolder,
     private readonly top: readonly string[],
     private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
+    /** The longest relative name a request could use (the path limit less the top folder's path). */
+    private readonly maxNameBytes: number,
   ) {
     this.current = first;
   }
@@ -766,6 +801,7 @@ export class TreeWalk {
           this.current = await this.openSubfolder(following.real, following.prefix);
         } catch (error) {
           if (errnoCode(error) === 'ENOENT') continue; // removed during the walk
+          if (errnoCode(error) === 'ENAMETOOLONG') throw tooDeep(following.prefix, this.maxNameBytes);
           throw toFerryError(error, displayPath([...this.top, following.prefix.slice(0, -1)]));
         }
       }
@@ -783,6 +819,7 @@ export class TreeWalk {
       }
       if (!isAddressableName(dirent.name)) continue; // names no request could reach, upload temporary files
       const name = prefix + dirent.name;
+      if (prefix !== '') checkDepth(name, this.maxNameBytes);
       const full = path.join(folder.path, dirent.name);
       // The folder's own type answer (d_type) spares an lstat per file; some file systems leave it unknown.
       const stats = dirent.isFile() || dirent.isSymbolicLink() ? undefined : lstatSync(full, { throwIfNoEntry: false });
