@@ -51,6 +51,7 @@ import { DEFAULT_PATH_LIMITS, displayPath, isAddressableName, parseRemotePath, t
 import { flushPaths } from './flush.js';
 import { removeTreeAt } from './remove-tree.js';
 import { TreeTarget } from './tree-target.js';
+import { prefixVerifications } from './work-gate.js';
 import { isLockName, liveHolder, lockNameFor, releaseLock, takeUploadLock, type UploadLock } from './upload-lock.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fsConstants;
@@ -1025,11 +1026,21 @@ export class ReadableFile {
     return readSync(this.fd, buffer, 0, length, position);
   }
 
-  /** Feeds bytes 0..length of the file to `hash` (a resumed download's prefix). */
-  async hashPrefix(length: number, hash: Hash): Promise<void> {
-    if (length === 0) return;
+  /**
+   * Feeds bytes 0..length of the file to `hash` (a resumed download's
+   * prefix), when `owner` (the session) gets its turn at prefixVerifications:
+   * a request of a few bytes must not make the server hash gigabytes many
+   * times at once. Stops when `signal` is aborted.
+   */
+  hashPrefix(length: number, hash: Hash, owner: object, signal: AbortSignal): Promise<void> {
+    if (length === 0) return Promise.resolve();
+    return prefixVerifications.run(owner, signal, () => this.hashPrefixNow(length, hash, signal));
+  }
+
+  private async hashPrefixNow(length: number, hash: Hash, signal: AbortSignal): Promise<void> {
     const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, length));
     for (let position = 0; position < length;) {
+      if (signal.aborted) throw signal.reason as Error;
       const bytesRead = await this.read(buffer, Math.min(buffer.length, length - position), position);
       if (bytesRead === 0) throw new FerryError(ErrorCode.SIZE_MISMATCH, 'the file is shorter than expected');
       hash.update(buffer.subarray(0, bytesRead));
