@@ -652,6 +652,8 @@ export class Listing {
   /** Subfolders still to walk: real path (checked again when opened) and name prefix. */
   private readonly pending: { real: string; prefix: string }[] = [];
   private finished = false;
+  /** Names left out because they are not valid UTF-8 on disk (reported with the last batch: ENTS_OMITTED). */
+  omitted = 0;
 
   constructor(
     first: ListedFolder,
@@ -704,7 +706,11 @@ export class Listing {
       }
       for (let i = 0; i < names.length; i++) {
         const stats = described[i];
-        if (!stats) continue; // removed between readdir and lstat
+        if (!stats) {
+          // Not valid UTF-8 on disk: decoded with U+FFFD, the name leads nowhere; otherwise removed since the readdir.
+          if (isUndecodable(names[i]!)) this.omitted++;
+          continue;
+        }
         const name = prefix + names[i]!;
         if (prefix !== '') checkDepth(name, this.maxNameBytes);
         entries.push(entryFromStats(name, stats));
@@ -749,6 +755,22 @@ function tooDeep(relative: string, maxNameBytes: number): FerryError {
     ErrorCode.INVALID_PATH,
     `the tree is deeper than a path can name (over ${maxNameBytes} bytes below the folder): ${shown}`,
   );
+}
+
+/**
+ * Whether a name read from a folder may be one that is not valid UTF-8 on
+ * disk: Node decodes such bytes as U+FFFD, and the decoded name then leads
+ * nowhere (no request can name the file either). A name that really holds
+ * U+FFFD is found by its lookup; only one whose lookup fails counts.
+ */
+function isUndecodable(name: string): boolean {
+  return name.includes('\uFFFD');
+}
+
+/** A tree copy (TGET) stops at a name it cannot copy rather than leave the file out unseen. */
+function undecodable(top: readonly string[], prefix: string): FerryError {
+  const folder = displayPath([...top, ...prefix.split('/').filter(Boolean)]);
+  return new FerryError(ErrorCode.INVALID_PATH, `a name in ${folder} is not valid UTF-8 and cannot be copied`);
 }
 
 interface ListedFolder {
@@ -828,8 +850,12 @@ export class TreeWalk {
         this.pending.push({ real: path.join(folder.real, dirent.name), prefix: `${name}/` });
         return { kind: 'folder', entry: entryFromStats(name, stats) };
       }
-      if (!dirent.isFile() && !stats?.isFile()) continue;
+      if (!dirent.isFile() && !stats?.isFile()) {
+        if (!stats && isUndecodable(dirent.name)) throw undecodable(this.top, prefix);
+        continue;
+      }
       const file = openInFolder(full, displayPath([...this.top, name]));
+      if (!file && isUndecodable(dirent.name)) throw undecodable(this.top, prefix);
       if (file) return { kind: 'file', entry: { ...entryFromStats(name, file.stats), size: file.readable.size }, file: file.readable };
     }
   }
