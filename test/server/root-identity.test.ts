@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { Jail } from '../../src/server/storage/jail.js';
 import { Storage } from '../../src/server/storage/storage.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 
@@ -17,10 +18,10 @@ void test('a folder named "<root> (deleted)" beside the root never passes the de
   await fs.mkdir(root);
   await fs.mkdir(lookalike);
   await fs.writeFile(path.join(lookalike, 'outside.txt'), 'not served');
-  const storage = await Storage.open(root);
+  const jail = await Jail.open(root);
   // What a folder inside the root swapped for a symlink to the lookalike would open.
-  assert.throws(() => storage.openCheckedFolderNow(lookalike, ['sub'], false), invalidPath);
-  const inside = storage.openCheckedFolderNow(root, [], false);
+  assert.throws(() => jail.openCheckedFolder(lookalike, ['sub'], false), invalidPath);
+  const inside = jail.openCheckedFolder(root, [], false);
   await inside.close();
 });
 
