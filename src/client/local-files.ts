@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { ferryErrorFromFs } from '../protocol/fs-errors.js';
+import { utimesSeconds } from '../protocol/file-times.js';
 
 /** `.<name>.ferry-part` beside `target`: where a download lands until it is verified. */
 export function partialPathFor(target: string): string {
@@ -124,7 +125,7 @@ export function applyTimesAndMode(fd: number, mtimeMs: number, mode: number): Pr
 
 /** applyTimesAndMode for callers that are synchronous themselves; throws the fs error. */
 export function applyTimesAndModeNow(fd: number, mtimeMs: number, mode: number): void {
-  const seconds = mtimeMs / 1000;
+  const seconds = utimesSeconds(mtimeMs);
   fs.futimesSync(fd, seconds, seconds);
   if (mode !== 0) fs.fchmodSync(fd, mode & 0o7777);
 }

@@ -39,6 +39,8 @@ export const TPUT_OVERWRITE = 0x01;
 export const CONN_READ_ONLY = 0x01;
 /** ENTS flag: this is the last batch of the listing. */
 export const ENTS_LAST = 0x01;
+/** ENTS flag, on the last batch only: the listing left out names that are not valid UTF-8 on disk. */
+export const ENTS_OMITTED = 0x02;
 
 // ---------------------------------------------------------------- client → server
 

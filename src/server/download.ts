@@ -51,7 +51,8 @@ async function sendFile(
   }
   const hash = createHash('sha256');
   if (msg.offset > 0) {
-    await file.hashPrefix(msg.offset, hash);
+    // One session's resumes take turns with each other and with other sessions' (storage/work-gate.ts).
+    await file.hashPrefix(msg.offset, hash, ctx.output, signal);
     checkAborted(signal);
     if (!timingSafeEqual(hash.copy().digest(), msg.prefixHash)) {
       throw new FerryError(ErrorCode.HASH_MISMATCH, `the first ${msg.offset} bytes differ from ${path}`);

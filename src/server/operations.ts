@@ -5,7 +5,7 @@
  */
 import { FRAME_HEADER_BYTES, MIN_ENTRY_BYTES } from '../protocol/constants.js';
 import {
-  ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  ENTS_LAST, ENTS_OMITTED, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
   type DeleteRequest, type Entry, type ListRequest, type MkdirRequest, type MoveRequest, type RmdirRequest,
   type ServerMessage, type StatRequest,
 } from '../protocol/messages.js';
@@ -40,7 +40,10 @@ export async function handleList(ctx: RequestContext, msg: ListRequest): Promise
         frame.push(entry);
         bytes += size;
       }
-      if (listing.done) return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST, entries: frame };
+      if (listing.done) {
+        // Names no request could reach are not sent, but the client learns that some were left out.
+        return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST | (listing.omitted > 0 ? ENTS_OMITTED : 0), entries: frame };
+      }
       if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
       // A slow reader holds the listing here instead of filling the server's memory (one that
       // stops reading trips the stall timeout); the macrotask turn lets other sessions' I/O run

@@ -249,6 +249,8 @@ class TreeUpload implements TransferInput {
         for (const folder of renamed.folders) this.renamedInto.add(folder);
       } catch (error) {
         failure = toFerryError(error);
+        // Not renamed: their temporary files and locks go, or the names would stay BUSY.
+        this.ctx.storage.dropStaged(batch.map((item) => item.file));
       }
       for (const { claim } of batch) this.ctx.uploads.release(claim.key, claim.tempReal);
       this.flushRunning = false;

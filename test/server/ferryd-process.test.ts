@@ -21,9 +21,8 @@ interface Ferryd {
   stderr: () => string;
 }
 
-async function spawnFerryd(root: string, extra: string[] = []): Promise<Ferryd> {
+async function spawnFerryd(root: string, extra: string[] = [], configDir = `${root}.config`): Promise<Ferryd> {
   // Its own config folder (TLS certificate, users) beside the served one, removed with it.
-  const configDir = `${root}.config`;
   const child = spawn(process.execPath, [
     FERRYD, '--root', root, '--port', '0', '--log-level', 'info', '--config-dir', configDir, ...extra,
   ], {
@@ -93,6 +92,42 @@ void test('ferryd prints its address; SIGKILL mid-upload leaves only the tempora
     await ferryd.exited;
     await fs.rm(root, { recursive: true, force: true });
     await fs.rm(`${root}.config`, { recursive: true, force: true });
+  }
+});
+
+void test('two ferryd on one root: a second writer gets BUSY; when the first is killed, the upload resumes through the other', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-proc-'));
+  const first = await spawnFerryd(root);
+  const second = await spawnFerryd(root, [], `${root}.config2`);
+  try {
+    const content = randomBytes(1_000_000);
+    const writer = await RawClient.open(first.port);
+    await startUpload(writer, 5, 'shared.bin', content, 300_000, 2);
+    const other = await RawClient.open(second.port);
+    const busy = await other.request({ op: 'UPLD', id: 6, path: 'shared.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 2 });
+    assert.equal(codeOf(busy), 10); // BUSY: the first instance's lock is live
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await writer.closed;
+    // Its lock stays behind, stale: the other instance breaks it and continues the temporary file.
+    other.send({ op: 'UPLD', id: 7, path: 'shared.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 2 });
+    const open = await other.nextFor(7);
+    assert.ok(open.op === 'OPEN' && open.offset === 300_000);
+    if (open.op !== 'OPEN') return;
+    await other.sendContent(7, content, open.offset, open.window);
+    other.send({ op: 'HASH', id: 7, hash: sha256(content) });
+    assert.equal(codeOf(await other.next((m) => m.id === 7 && m.op !== 'WIND')), 'DONE');
+    assert.ok((await fs.readFile(path.join(root, 'shared.bin'))).equals(content));
+    assert.deepEqual(await fs.readdir(root), ['shared.bin']);
+    await other.quit();
+  } finally {
+    first.child.kill('SIGKILL');
+    second.child.kill('SIGKILL');
+    await Promise.all([first.exited, second.exited]);
+    await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(`${root}.config`, { recursive: true, force: true });
+    await fs.rm(`${root}.config2`, { recursive: true, force: true });
   }
 });
 

@@ -1,6 +1,6 @@
 /**
  * Parsing of protocol paths (docs/PROTOCOL.md §7) into checked components.
- * Pure: no filesystem access. Resolution against the disk is in storage.ts.
+ * Pure: no filesystem access. Resolution against the disk is in jail.ts.
  */
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { MAX_NAME_BYTES, MAX_PATH_BYTES } from '../../protocol/constants.js';

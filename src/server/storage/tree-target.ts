@@ -14,7 +14,10 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { errnoCode, toFerryError } from './errors.js';
 import { displayPath } from './paths.js';
-import { tempName, type OpenFolder, type Storage, type UploadFile, type UploadPlan } from './storage.js';
+import type { Jail, OpenFolder } from './jail.js';
+import type { UploadFile, UploadPlan } from './upload-file.js';
+import { lockNameFor } from './upload-lock.js';
+import { checkUploadTarget, createUploadFile, tempName } from './upload-temporary-files.js';
 
 /** Folders with no file in progress kept open for the files that follow. */
 const IDLE_FOLDERS_KEPT = 8;
@@ -32,7 +35,7 @@ export class TreeTarget {
   private readonly created = new Set<string>();
 
   constructor(
-    private readonly storage: Storage,
+    private readonly jail: Jail,
     top: OpenFolder,
     private readonly topComponents: readonly string[],
   ) {
@@ -67,7 +70,7 @@ export class TreeTarget {
     const name = relative[relative.length - 1]!;
     // A folder this upload made held nothing before it. Should another session put the same name there
     // meanwhile, the commit still refuses to replace it without overwrite (it links, never renames over).
-    if (!this.created.has(folderKey)) this.storage.checkUploadTarget(`${folder.path}/${name}`, overwrite, displayPath(components));
+    if (!this.created.has(folderKey)) checkUploadTarget(`${folder.path}/${name}`, overwrite, displayPath(components));
     const held = this.folders.get(folderKey)!;
     held.users++;
     let closed = false;
@@ -77,6 +80,7 @@ export class TreeTarget {
       key: `${folder.real}/${name}`,
       target: `${folder.path}/${name}`,
       temp: `${folder.path}/${temp}`,
+      lock: `${folder.path}/${lockNameFor(temp)}`,
       tempReal: `${folder.real}/${temp}`,
       components,
       close: async () => {
@@ -90,7 +94,7 @@ export class TreeTarget {
 
   /** The temporary file of `plan`, fresh and empty, created with `mode` (0: the default) where the umask allows. */
   createFile(plan: UploadPlan, mode: number): UploadFile {
-    return this.storage.createUploadFile(plan, mode);
+    return createUploadFile(plan, mode);
   }
 
   async close(): Promise<void> {
@@ -113,7 +117,7 @@ export class TreeTarget {
     const components = [...this.topComponents, ...relative];
     let folder: OpenFolder;
     try {
-      folder = this.storage.openCheckedFolderNow(path.join(parent.real, relative[relative.length - 1]!), components, true);
+      folder = this.jail.openCheckedFolder(path.join(parent.real, relative[relative.length - 1]!), components, true);
     } catch (error) {
       // A symlink is never followed here, wherever it points (ELOOP, or ENOTDIR for O_DIRECTORY).
       if (lstatSync(path.join(parent.path, relative[relative.length - 1]!), { throwIfNoEntry: false })?.isSymbolicLink()) {
