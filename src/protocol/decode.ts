@@ -93,6 +93,7 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       break;
     case 'CANC':
     case 'QUIT':
+    case 'PING':
       requireDirection(toServer, op);
       msg = { op, id };
       break;

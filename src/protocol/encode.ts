@@ -61,6 +61,7 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
       return;
     case 'CANC':
     case 'QUIT':
+    case 'PING':
     case 'DONE':
       return;
     case 'WIND':

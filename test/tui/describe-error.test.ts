@@ -21,3 +21,10 @@ void test('other codes keep their words', () => {
   assert.equal(describeError(new FerryError(ErrorCode.PERMISSION, 'read-only session')), 'permission denied: read-only session');
   assert.equal(describeError(new FerryError(ErrorCode.NOT_FOUND, '')), 'not found');
 });
+
+void test('a lost connection is described by its reason alone, so "connection lost: …" around it says it once', () => {
+  const idle = new FerryError(ErrorCode.CONNECTION_LOST, 'the server closed the connection: TIMEOUT: idle for 300000 ms');
+  assert.equal(describeError(idle), 'the server closed the connection: TIMEOUT: idle for 300000 ms');
+  assert.equal(`connection lost: ${describeError(idle)}`.match(/connection lost/g)?.length, 1);
+  assert.equal(describeError(new FerryError(ErrorCode.CONNECTION_LOST, '')), 'the connection dropped');
+});
