@@ -11,6 +11,7 @@ import {
 } from './bytes.js';
 import type { Entry } from './messages.js';
 
+/** The primitive fields a message's layout is written in. */
 export interface FieldSink {
   u8(v: number): this;
   u16(v: number): this;
@@ -25,7 +26,7 @@ export interface FieldSink {
   entries(list: readonly Entry[]): this;
 }
 
-
+/** Counts the bytes a message's fields take and checks every value (RangeError), writing nothing. */
 export class SizeCounter implements FieldSink {
   size = 0;
 

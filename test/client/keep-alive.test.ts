@@ -14,7 +14,7 @@ import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
 import { startFakeServer } from './fake-server.js';
 
-const IDLE_TIMEOUT_MS = 600;
+const IDLE_TIMEOUT_MS = 1000;
 
 void test('ferryd lists keepalive and answers PING with DONE, outside the in-flight count', async () => {
   const srv = await startTestServer({ limits: { maxInFlight: 1 } });
@@ -43,7 +43,7 @@ void test('with keep-alive on, a silent client outlives the idle timeout several
     client.onClose((error) => {
       lost = error;
     });
-    await sleep(IDLE_TIMEOUT_MS * 4);
+    await sleep(IDLE_TIMEOUT_MS * 3);
     assert.equal(lost, undefined);
     assert.equal(client.connected, true);
     assert.deepEqual(await client.list('/'), []);
@@ -60,7 +60,7 @@ void test('without keep-alive the idle timeout closes the session, with the serv
     const error = await new Promise<Error | undefined>((resolve) => client.onClose(resolve));
     assert.ok(error instanceof FerryError);
     assert.equal(error.code, ErrorCode.CONNECTION_LOST);
-    assert.match(error.message, /TIMEOUT: idle for 600 ms/);
+    assert.match(error.message, /TIMEOUT: idle for 1000 ms/);
     assert.equal(client.connected, false);
   } finally {
     await srv.cleanup();

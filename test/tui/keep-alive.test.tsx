@@ -15,7 +15,7 @@ import type { ConnectFunction } from '../../src/tui/session.js';
 import { startTestServer } from '../helpers/server.js';
 import { loopback, renderApp, waitForFrame } from '../helpers/ink.js';
 
-const IDLE_TIMEOUT_MS = 600;
+const IDLE_TIMEOUT_MS = 1000;
 
 async function withIdleServerAndApp(connect: ConnectFunction | undefined, run: (app: ReturnType<typeof renderApp>, sessions: () => number) => Promise<void>): Promise<void> {
   const local = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-keep-alive-'));
@@ -37,7 +37,7 @@ void test('the UI\'s client keeps an untouched session open past the idle timeou
   // The UI's own connect function (keep-alive on), with a PING interval to suit the short timeout.
   const uiConnect: ConnectFunction = (options) => connect({ ...options, keepAliveIntervalMs: 100 });
   await withIdleServerAndApp(uiConnect, async (app, sessions) => {
-    await sleep(IDLE_TIMEOUT_MS * 4);
+    await sleep(IDLE_TIMEOUT_MS * 3);
     assert.doesNotMatch(app.lastFrame() ?? '', /connection lost/i);
     assert.equal(sessions(), 1);
   });
