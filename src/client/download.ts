@@ -143,7 +143,10 @@ class DownloadRun {
         this.onOpen(msg);
         return;
       case 'DATA': {
-        const problem = this.sink ? this.sink.accept(msg.offset, asBuffer(msg.data)) : 'DATA before OPEN';
+        // Content past the credit is refused before it is buffered: what a server can make us hold is the window.
+        const problem = !this.sink ? 'DATA before OPEN'
+          : !this.credit.receive(msg.data.length) ? `DATA beyond the credit of ${this.credit.available} bytes`
+            : this.sink.accept(msg.offset, asBuffer(msg.data));
         if (problem) this.violation(problem);
         return;
       }

@@ -120,7 +120,10 @@ class TreeReceiver {
           this.onFile(msg.entry);
           return;
         case 'DATA': {
-          const problem = this.current ? this.current.sink.accept(msg.offset, asBuffer(msg.data)) : 'DATA outside a file';
+          // Content past the credit is refused before it is buffered: what a server can make us hold is the window.
+          const problem = !this.current ? 'DATA outside a file'
+            : !this.credit.receive(msg.data.length) ? `DATA beyond the credit of ${this.credit.available} bytes`
+              : this.current.sink.accept(msg.offset, asBuffer(msg.data));
           if (problem) this.violation(problem);
           return;
         }
