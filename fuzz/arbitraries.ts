@@ -52,6 +52,7 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('DONE' as const), id }),
   fc.record({ op: fc.constant('CANC' as const), id }),
   fc.record({ op: fc.constant('QUIT' as const), id }),
+  fc.record({ op: fc.constant('PING' as const), id }),
   fc.record({ op: fc.constant('DATA' as const), id, offset: u64, data: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ op: fc.constant('WIND' as const), id, increment: u32 }),
   fc.record({ op: fc.constant('HASH' as const), id, hash }),

@@ -5,6 +5,7 @@
  * download.ts and tree.ts.
  */
 import { Connection } from '../connection/connection.js';
+import { keepSessionAlive } from '../connection/keep-alive.js';
 import { openSocket } from '../connection/open-socket.js';
 import {
   DEFAULT_MAX_FRAME, DEFAULT_PORT, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN,
@@ -28,8 +29,14 @@ import type {
 import { uploadFile } from './upload.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Silence before a keep-alive PING. A PING goes out once a whole interval
+ * passed without a frame sent, so the server hears from the client at least
+ * every two intervals: 120 s, well inside ferryd's default idle timeout of 300 s.
+ */
+export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi {
@@ -59,7 +66,7 @@ export class FerryClient implements FerryClientApi {
     const connection = new Connection(opened.socket);
     const reply = await handshake(connection, options, Math.max(1, deadline - Date.now()));
     connection.configure({ maxFrame: reply.maxFrame, maxInFlight: reply.maxInFlight });
-    return new FerryClient(connection, {
+    const client = new FerryClient(connection, {
       version: reply.version,
       serverName: reply.serverName,
       user: reply.user,
@@ -70,6 +77,11 @@ export class FerryClient implements FerryClientApi {
       tls: opened.tls,
       ...(opened.fingerprint ? { fingerprint: opened.fingerprint } : {}),
     });
+    // A server without the capability would answer PING with UNSUPPORTED: it gets no PING.
+    if (options.keepAlive && reply.capabilities.includes('keepalive')) {
+      keepSessionAlive(connection, options.keepAliveIntervalMs ?? DEFAULT_KEEP_ALIVE_INTERVAL_MS, () => client.ping());
+    }
+    return client;
   }
 
   get connected(): boolean {
@@ -163,6 +175,11 @@ export class FerryClient implements FerryClientApi {
     return downloadTree(this.treeContext(), normalizeRemotePath(remoteDir), localDir, options);
   }
 
+  /** Sends PING and waits for its DONE (the keep-alive's request). */
+  private ping(): Promise<void> {
+    return this.expectDone({ op: 'PING' });
+  }
+
   async quit(): Promise<void> {
     if (this.connection.closed) return;
     const closed = new Promise<void>((resolve) => this.connection.onClose(() => resolve()));
@@ -188,7 +205,7 @@ export class FerryClient implements FerryClientApi {
   }
 
   private expectDone(msg: { op: 'MKDR' | 'RMDR'; path: string; flags: number } | { op: 'DELF'; path: string }
-    | { op: 'MOVE'; from: string; to: string; flags: number } | { op: 'QUIT' }): Promise<void> {
+    | { op: 'MOVE'; from: string; to: string; flags: number } | { op: 'QUIT' } | { op: 'PING' }): Promise<void> {
     return runExchange<void>(this.connection, {
       first: (id) => ({ ...msg, id }),
       reply: (reply) => (reply.op === 'DONE' ? { result: undefined } : false),

@@ -9,13 +9,14 @@
 import fs from 'node:fs';
 import type { Connection, RequestSlot } from '../connection/connection.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ReceiveWindow } from '../protocol/flow-control.js';
 import type { ServerMessage } from '../protocol/messages.js';
 import type { TransferResult } from './types.js';
 import { cancelledError, failError } from './exchange.js';
 import { FileSink, type ResumePoint } from './file-sink.js';
 import { closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor } from './local-files.js';
 import {
-  asBuffer, DOWNLOAD_WINDOW, isCode, ReceiveCredit, RESTART_CODES, type FileTransferJob,
+  asBuffer, DOWNLOAD_WINDOW, isCode, RESTART_CODES, type FileTransferJob,
 } from './transfer-common.js';
 
 export interface DownloadJob extends FileTransferJob {
@@ -96,7 +97,7 @@ class DownloadRun {
   /** Exists from OPEN on. */
   private sink: FileSink | undefined;
   private size = 0;
-  private readonly credit: ReceiveCredit;
+  private readonly credit: ReceiveWindow;
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
   private readonly onAbort = (): void => this.cancel();
@@ -107,7 +108,7 @@ class DownloadRun {
     private readonly partial: string,
     private readonly start: ResumePoint,
   ) {
-    this.credit = new ReceiveCredit(job.window ?? DOWNLOAD_WINDOW);
+    this.credit = new ReceiveWindow(job.window ?? DOWNLOAD_WINDOW);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -142,7 +143,10 @@ class DownloadRun {
         this.onOpen(msg);
         return;
       case 'DATA': {
-        const problem = this.sink ? this.sink.accept(msg.offset, asBuffer(msg.data)) : 'DATA before OPEN';
+        // Content past the credit is refused before it is buffered: what a server can make us hold is the window.
+        const problem = !this.sink ? 'DATA before OPEN'
+          : !this.credit.receive(msg.data.length) ? `DATA beyond the credit of ${this.credit.available} bytes`
+            : this.sink.accept(msg.offset, asBuffer(msg.data));
         if (problem) this.violation(problem);
         return;
       }
@@ -183,7 +187,7 @@ class DownloadRun {
   /** `bytes` more are safely taken in: give the credit back in batches and report progress. */
   private credited(bytes: number): void {
     if (this.stopped) return;
-    const increment = this.credit.taken(bytes);
+    const increment = this.credit.consumed(bytes);
     if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
     this.job.report?.(this.sink!.written, this.size);
   }

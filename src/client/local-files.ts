@@ -109,6 +109,11 @@ export function newContentHash(): Hash {
   return createHash('sha256');
 }
 
+/** A local file's mtime as the protocol sends it: whole ms, and 0 for a time before 1970 (a u64 has no sign). */
+export function wireTime(mtimeMs: number): number {
+  return Math.max(0, Math.floor(mtimeMs));
+}
+
 /**
  * Applies a transferred file's mtime (ms) and permission bits (0 = leave the
  * default). Synchronous for the same reason as closeFd: two inode updates on

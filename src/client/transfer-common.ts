@@ -1,6 +1,7 @@
 /** Pieces shared by uploads and downloads. */
 import type { Connection } from '../connection/connection.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { SendWindow } from '../protocol/flow-control.js';
 import type { ServerMessage } from '../protocol/messages.js';
 
 /** Receive window a download grants: deep enough to keep a fast link busy, small enough to bound memory. */
@@ -25,14 +26,14 @@ export interface FileTransferJob {
   report?: ProgressReport;
 }
 
-/** Credit granted by the receiver of our DATA (docs/PROTOCOL.md §5). */
+/** Credit granted by the receiver of our DATA (docs/PROTOCOL.md §5), awaited until some is there. */
 export class SendCredit {
-  private available = 0;
+  private readonly window = new SendWindow();
   private wake: (() => void) | undefined;
   private failure: FerryError | undefined;
 
   add(bytes: number): void {
-    this.available += bytes;
+    this.window.grant(bytes);
     this.wakeUp();
   }
 
@@ -45,11 +46,8 @@ export class SendCredit {
   async take(wanted: number): Promise<number> {
     for (;;) {
       if (this.failure) throw this.failure;
-      if (this.available > 0) {
-        const n = Math.min(wanted, this.available);
-        this.available -= n;
-        return n;
-      }
+      const n = this.window.take(wanted);
+      if (n > 0) return n;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -78,30 +76,6 @@ export async function sendWithinCredit(
     if (!connection.sendData(id, offset + sent, part)) await connection.drained();
     sent += n;
     onSent(n);
-  }
-}
-
-/**
- * Credit we grant the sender of a request's DATA (docs/PROTOCOL.md §5): the
- * bytes taken in go back as WIND in batches of a quarter of the window, which
- * spares a socket write per frame and keeps at least three quarters in flight,
- * so the link never idles.
- */
-export class ReceiveCredit {
-  private ungranted = 0;
-  private readonly batch: number;
-
-  constructor(readonly window: number) {
-    this.batch = Math.max(1, Math.floor(window / 4));
-  }
-
-  /** `bytes` more are taken in: the WIND increment to send now, or 0 while the batch is not full. */
-  taken(bytes: number): number {
-    this.ungranted += bytes;
-    if (this.ungranted < this.batch) return 0;
-    const increment = this.ungranted;
-    this.ungranted = 0;
-    return increment;
   }
 }
 

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection, RequestSlot } from '../connection/connection.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ReceiveWindow } from '../protocol/flow-control.js';
 import { EntryKind, type Entry, type ServerMessage } from '../protocol/messages.js';
 import { checkTarget } from './download.js';
 import { cancelledError, failError } from './exchange.js';
@@ -20,7 +21,7 @@ import { FileSink } from './file-sink.js';
 import { localError, partialPathFor } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
-import { asBuffer, ReceiveCredit } from './transfer-common.js';
+import { asBuffer } from './transfer-common.js';
 import type { TreeProgress } from './types.js';
 
 /** Credit for the whole tree's content: deep enough to keep the link busy, and the bound on buffered bytes. */
@@ -73,7 +74,7 @@ class TreeReceiver {
   /** Unknown (0) until the listing beside the stream arrives. */
   private filesTotal = 0;
   private bytesTotal = 0;
-  private readonly credit = new ReceiveCredit(TREE_STREAM_WINDOW);
+  private readonly credit = new ReceiveWindow(TREE_STREAM_WINDOW);
   private readonly progress: ProgressThrottle<TreeProgress>;
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
@@ -119,7 +120,10 @@ class TreeReceiver {
           this.onFile(msg.entry);
           return;
         case 'DATA': {
-          const problem = this.current ? this.current.sink.accept(msg.offset, asBuffer(msg.data)) : 'DATA outside a file';
+          // Content past the credit is refused before it is buffered: what a server can make us hold is the window.
+          const problem = !this.current ? 'DATA outside a file'
+            : !this.credit.receive(msg.data.length) ? `DATA beyond the credit of ${this.credit.available} bytes`
+              : this.current.sink.accept(msg.offset, asBuffer(msg.data));
           if (problem) this.violation(problem);
           return;
         }
@@ -227,7 +231,7 @@ class TreeReceiver {
     // Writes landing after the server's DONE still count; only the credit is of no more use then.
     this.bytesDone += bytes;
     if (this.stopped) return;
-    const increment = this.credit.taken(bytes);
+    const increment = this.credit.consumed(bytes);
     if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
     this.report(this.current?.relative);
   }

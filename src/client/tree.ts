@@ -13,7 +13,7 @@ import { EntryKind, type Entry } from '../protocol/messages.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
 import { downloadFile } from './download.js';
 import { checkedRelativeName } from './listed-names.js';
-import { localError } from './local-files.js';
+import { localError, wireTime } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
@@ -202,7 +202,7 @@ async function walkLocal(top: string): Promise<TreePlan> {
           throw localError(error, full);
         }
         if (!st?.isFile()) continue; // removed or replaced since the folder was read
-        plan.files.push({ relative, size: st.size, facts: { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777 } });
+        plan.files.push({ relative, size: st.size, facts: { size: st.size, mtimeMs: wireTime(st.mtimeMs), mode: st.mode & 0o7777 } });
       }
     }
     if (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));

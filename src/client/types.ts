@@ -31,6 +31,16 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Proposed maximum frame length (default DEFAULT_MAX_FRAME). */
   maxFrame?: number;
+  /**
+   * Keep the session open while it is idle: after `keepAliveIntervalMs` in
+   * which the client sent nothing, it sends PING, so a server's idle timeout
+   * does not close a session a person has left open. Only with servers that
+   * list the `keepalive` capability. Off by default: a scripted command that
+   * goes silent should be closed like any silent client.
+   */
+  keepAlive?: boolean;
+  /** Silence before a keep-alive PING (default 60 000 ms, well inside ferryd's 300 s idle timeout). */
+  keepAliveIntervalMs?: number;
 }
 
 /** What the handshake settled. */

@@ -12,7 +12,7 @@ import { UPLD_OVERWRITE, UPLD_RESUME } from '../protocol/messages.js';
 import type { TransferResult } from './types.js';
 import { cancelledError, failError, protocolViolation } from './exchange.js';
 import {
-  closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, readExactly,
+  closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, readExactly, wireTime,
 } from './local-files.js';
 import {
   ReplyMailbox, sameBytes, SendCredit, sendWithinCredit, type FileTransferJob, type TransferContext,
@@ -51,7 +51,7 @@ export async function uploadFile(context: TransferContext, job: UploadJob): Prom
       });
       if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${job.localPath} is a folder`);
       if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `${job.localPath} is not a regular file`);
-      facts = { size: stats.size, mtimeMs: Math.floor(stats.mtimeMs), mode: stats.mode & 0o7777 };
+      facts = { size: stats.size, mtimeMs: wireTime(stats.mtimeMs), mode: stats.mode & 0o7777 };
     }
     const first = await uploadAttempt(context, job, fd, facts, job.resume);
     const result = first === 'restart' ? await uploadAttempt(context, job, fd, facts, false) : first;

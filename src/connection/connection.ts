@@ -54,6 +54,8 @@ export class Connection {
   maxInFlight = DEFAULT_MAX_IN_FLIGHT;
   /** True once the caller has announced QUIT: the server's close is then expected. */
   private quitting = false;
+  /** Whether a frame went out since the last `sentSinceLastCheck` (what a server's idle timeout sees). */
+  private sentSinceCheck = false;
 
   constructor(private readonly socket: net.Socket) {
     socket.setNoDelay(true);
@@ -160,6 +162,7 @@ export class Connection {
    */
   send(msg: ClientMessage): boolean {
     if (this.closedWith) return false;
+    this.sentSinceCheck = true;
     let ok = true;
     for (const part of encodeMessage(msg)) ok = this.output.write(part);
     return ok;
@@ -171,8 +174,16 @@ export class Connection {
    */
   sendData(id: number, offset: number, content: Buffer): boolean {
     if (this.closedWith) return false;
+    this.sentSinceCheck = true;
     this.output.write(encodeDataHeader(id, offset, content.length));
     return this.output.write(content);
+  }
+
+  /** Whether anything was sent since the previous call (the first call counts from the start). */
+  sentSinceLastCheck(): boolean {
+    const sent = this.sentSinceCheck;
+    this.sentSinceCheck = false;
+    return sent;
   }
 
   /** Resolves when the socket's write buffer has room again (at once if it has). */

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './handshake.js';
+export * from './flow-control.js';

@@ -98,6 +98,11 @@ export interface TreePutRequest { op: 'TPUT'; id: number; path: string; flags: n
 /** Cancels the in-flight request whose id this frame carries; has no reply of its own. */
 export interface CancelRequest { op: 'CANC'; id: number }
 export interface QuitRequest { op: 'QUIT'; id: number }
+/**
+ * Keeps an idle session open (capability `keepalive`): the server answers DONE
+ * and the bytes on the wire reset its idle timeout.
+ */
+export interface PingRequest { op: 'PING'; id: number }
 
 // ---------------------------------------------------------------- both directions
 
@@ -153,6 +158,7 @@ export interface FailReply { op: 'FAIL'; id: number; code: number; message: stri
 export type ClientMessage =
   | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
   | MoveRequest | UploadRequest | DownloadRequest | TreeGetRequest | TreePutRequest | CancelRequest | QuitRequest
+  | PingRequest
   | DataFrame | WindowFrame | HashFrame | FileFrame | DoneFrame;
 
 export type ServerMessage =
@@ -166,7 +172,7 @@ export type Direction = 'toServer' | 'toClient';
 
 /** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH, FILE, DONE are in both). */
 export const CLIENT_OPCODES = [
-  'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT',
+  'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT', 'PING',
   'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
 ] as const satisfies readonly ClientMessage['op'][];
 export const SERVER_OPCODES = [

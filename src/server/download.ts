@@ -12,6 +12,7 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { DATA_HEADER_BYTES, HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { SendWindow } from '../protocol/flow-control.js';
 import type { DownloadRequest, ServerMessage } from '../protocol/messages.js';
 import { checkAborted, unlessAborted, waitUnlessAborted, type RequestContext } from './request.js';
 import { displayPath } from './storage/paths.js';
@@ -74,14 +75,14 @@ async function sendFile(
  * share one.
  */
 export class ContentCredit {
-  private available: number;
+  private readonly window: SendWindow;
   private wake: (() => void) | undefined;
 
   constructor(private readonly ctx: RequestContext, window: number) {
-    this.available = window;
+    this.window = new SendWindow(window);
     ctx.receive({
       onWind: (increment) => {
-        this.available += increment;
+        this.window.grant(increment);
         this.wake?.();
         this.wake = undefined;
       },
@@ -90,19 +91,19 @@ export class ContentCredit {
 
   /** Bytes that may be sent right now. */
   get now(): number {
-    return this.available;
+    return this.window.available;
   }
 
   /** Waits for some credit; rejects with the abort error if the request is aborted first. */
   async some(): Promise<void> {
-    if (this.available > 0) return;
+    if (this.window.available > 0) return;
     await waitUnlessAborted(this.ctx.signal, (done) => {
       this.wake = done;
     });
   }
 
   spend(bytes: number): void {
-    this.available -= bytes;
+    this.window.spend(bytes);
   }
 }
 

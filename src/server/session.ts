@@ -33,7 +33,7 @@ import { toFerryError } from './storage/errors.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -306,11 +306,16 @@ export class Session implements SessionOutput {
           active.abort.abort(new FerryError(ErrorCode.BAD_FRAME, `request id ${msg.id} reused by ${msg.op} while ${active.op} is in flight`));
           return;
         }
+        if (msg.op === 'PING') {
+          // Its bytes have already reset the idle timeout: nothing to run, no request to hold.
+          this.send({ op: 'DONE', id: msg.id });
+          return;
+        }
         this.startRequest(msg);
     }
   }
 
-  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'FILE' | 'DONE' | 'CANC' | 'QUIT' | 'CONN' }>): void {
+  private startRequest(msg: Exclude<ClientMessage, { op: 'DATA' | 'WIND' | 'HASH' | 'FILE' | 'DONE' | 'CANC' | 'QUIT' | 'PING' | 'CONN' }>): void {
     const refuse = (code: number, message: string): void => {
       this.logger.info('request refused', { id: msg.id, op: msg.op, code: errorCodeName(code), error: message });
       this.send({ op: 'FAIL', id: msg.id, code, message });

@@ -14,6 +14,7 @@ import { contentHashOf } from '../hashing/content-hash.js';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { HASH_BYTES } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { ReceiveWindow } from '../protocol/flow-control.js';
 import { UPLD_OVERWRITE, UPLD_RESUME, type ServerMessage, type UploadRequest } from '../protocol/messages.js';
 import { abortError, checkAborted, keepsPartialUpload, type RequestContext, type TransferInput } from './request.js';
 import { toFerryError } from './storage/errors.js';
@@ -76,37 +77,28 @@ const WRITE_NOW_BYTES = 256 * 1024;
  * and keep granting until the request ends.
  */
 export class UploadCredit {
-  private available: number;
-  /** Written bytes not yet granted back (a tree grants in batches). */
-  private ungranted = 0;
-  private readonly grantThreshold: number;
+  private readonly window: ReceiveWindow;
 
   constructor(private readonly ctx: RequestContext, window: number, private readonly grants: 'until-hash' | 'always') {
-    this.available = window;
-    // A tree of small files would otherwise cost a WIND per file; a quarter of the window keeps
-    // three quarters in flight, so the client never waits for a batch. An UPLD grants each write.
-    this.grantThreshold = grants === 'always' ? Math.max(1, Math.floor(window / 4)) : 1;
+    // A tree of small files would otherwise cost a WIND per file, so a tree grants by the
+    // quarter-window rule; an UPLD grants each write.
+    this.window = new ReceiveWindow(window, grants === 'always' ? 'quarter' : 'each');
   }
 
   /** Spends `bytes` of credit; false (nothing spent) when the client sent more than it was granted. */
   spend(bytes: number): boolean {
-    if (bytes > this.available) return false;
-    this.available -= bytes;
-    return true;
+    return this.window.receive(bytes);
   }
 
   get left(): number {
-    return this.available;
+    return this.window.available;
   }
 
   /** `bytes` are written: the client may send that much more (granted, and counted, once the WIND goes out). */
   give(bytes: number, hashIn: boolean): void {
     if (hashIn && this.grants === 'until-hash') return;
-    this.ungranted += bytes;
-    if (this.ungranted < this.grantThreshold) return;
-    this.available += this.ungranted;
-    this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment: this.ungranted });
-    this.ungranted = 0;
+    const increment = this.window.consumed(bytes);
+    if (increment > 0) this.ctx.output.send({ op: 'WIND', id: this.ctx.id, increment });
   }
 }
 

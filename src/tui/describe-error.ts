@@ -19,7 +19,6 @@ const codeWords: Partial<Record<number, string>> = {
   [ErrorCode.PERMISSION]: 'permission denied',
   [ErrorCode.NOT_FOUND]: 'not found',
   [ErrorCode.NO_SPACE]: 'no space left',
-  [ErrorCode.CONNECTION_LOST]: 'connection lost',
   [ErrorCode.EXISTS]: 'already exists',
   [ErrorCode.NOT_EMPTY]: 'folder not empty',
   [ErrorCode.TRUST]: 'server not trusted',
@@ -53,6 +52,9 @@ export function describeError(error: unknown): string {
   if (errno) return socketWords[errno] as string;
   if (error instanceof FerryError) {
     if (error.code === ErrorCode.AUTH) return describeAuthError(error);
+    // Whoever reports a lost connection says so in its own words ("connection lost: …", a
+    // transfer marked as cut off); what only the error knows is why, so that is all it gives.
+    if (error.code === ErrorCode.CONNECTION_LOST) return error.message.trim() || 'the connection dropped';
     const words = codeWords[error.code];
     const message = error.message.trim();
     if (!words) return message || error.codeName;

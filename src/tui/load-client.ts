@@ -21,5 +21,6 @@ export async function loadClientModule(): Promise<ClientModule> {
     import('../client/client.js'),
     import('../client/url.js'),
   ]);
-  return { connect: (options) => FerryClient.connect(options), parseFerryUrl };
+  // A UI may sit open for hours while its user browses the local pane: keep its session alive.
+  return { connect: (options) => FerryClient.connect({ keepAlive: true, ...options }), parseFerryUrl };
 }

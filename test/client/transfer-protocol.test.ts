@@ -2,7 +2,7 @@
  * The client's side of the transfer rules (docs/PROTOCOL.md §5–6) against a
  * scripted peer, for what a well-behaved ferryd never shows: an upload that
  * starts with no credit and gets it in small grants, a download whose final
- * hash does not match, and a peer that sends DATA out of order.
+ * hash does not match, a peer that sends DATA out of order or beyond its credit.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -112,6 +112,34 @@ void describe('transfer rules against a scripted peer', () => {
       await assert.rejects(client.download('x.bin', path.join(local, 'x.bin')), hasCode(ErrorCode.BAD_FRAME));
       assert.equal(client.connected, false);
       assert.equal(fs.existsSync(path.join(local, 'x.bin')), false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  void it('DATA beyond the credit the client granted is a protocol violation, refused before it is kept', async () => {
+    // Without the tree capability, a tree download is one DWLD per file, each granting a window of 2 MiB.
+    const data = patternBytes(3 * 1024 * 1024, 5);
+    let granted = -1;
+    const server = await startFakeServer({
+      onMessage(msg, peer) {
+        if (msg.op === 'LIST') {
+          peer.send({ op: 'ENTS', id: msg.id, flags: 1, entries: [{ name: 'big.bin', kind: EntryKind.FILE, size: data.length, mtimeMs: 0, mode: 0 }] });
+        } else if (msg.op === 'DWLD') {
+          granted = msg.window;
+          peer.send({ op: 'OPEN', id: msg.id, offset: 0, size: data.length, mtimeMs: 0, mode: 0, prefixHash: Buffer.alloc(0), window: 0 });
+          peer.send({ op: 'DATA', id: msg.id, offset: 0, data });
+          peer.send({ op: 'HASH', id: msg.id, hash: createHash('sha256').update(data).digest() });
+        }
+      },
+    });
+    const client = await FerryClient.connect({ host: '127.0.0.1', port: server.port });
+    try {
+      const target = path.join(local, 'overrun');
+      await assert.rejects(client.downloadTree('t', target), hasCode(ErrorCode.BAD_FRAME));
+      assert.ok(granted > 0 && granted < data.length, `window ${granted}`);
+      assert.equal(client.connected, false);
+      assert.equal(fs.existsSync(path.join(target, 'big.bin')), false);
     } finally {
       await server.close();
     }

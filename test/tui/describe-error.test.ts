@@ -54,3 +54,10 @@ void test('fitMessage: exactly the width; a reason too long to leave room for th
   ];
   for (const [text, width, shown] of table) assert.equal(fitMessage(text, width), shown, `${JSON.stringify(text)} in ${width}`);
 });
+
+void test('a lost connection is described by its reason alone, so "connection lost: …" around it says it once', () => {
+  const idle = new FerryError(ErrorCode.CONNECTION_LOST, 'the server closed the connection: TIMEOUT: idle for 300000 ms');
+  assert.equal(describeError(idle), 'the server closed the connection: TIMEOUT: idle for 300000 ms');
+  assert.equal(`connection lost: ${describeError(idle)}`.match(/connection lost/g)?.length, 1);
+  assert.equal(describeError(new FerryError(ErrorCode.CONNECTION_LOST, '')), 'the connection dropped');
+});

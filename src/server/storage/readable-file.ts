@@ -83,7 +83,8 @@ export class ReadableFile {
   /** `fd`: a plain descriptor (the callback API costs less per call than a FileHandle). */
   constructor(private readonly fd: number, stats: Stats) {
     this.size = stats.size;
-    this.mtimeMs = Math.floor(stats.mtimeMs);
+    // A time before 1970 has no u64 form: sent as 0, as in listings (entryOf).
+    this.mtimeMs = Math.max(0, Math.floor(stats.mtimeMs));
     this.mode = stats.mode & 0o7777;
   }
 
