@@ -134,7 +134,7 @@ export async function runFerryd(
     fingerprint = security.fingerprint;
     options = {
       ...options, authenticate: security.authenticate, tempRoots: security.userRoots, allowPlain: security.allowPlain,
-      limits: security.limits, ...(security.tls ? { tls: security.tls } : {}),
+      limits: security.limits, proxyProtocolFrom: security.proxyProtocolFrom, ...(security.tls ? { tls: security.tls } : {}),
     };
     if (extend) options = await extend(options, cli, logger);
     server = await startServer(options);

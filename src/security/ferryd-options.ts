@@ -5,6 +5,7 @@
  * command line only spreads SECURITY_FLAGS into its flags and calls
  * resolveServerSecurity.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { createAuthenticator, type Authenticate, type SecurityLog } from './authenticator.js';
@@ -37,6 +38,8 @@ export const SECURITY_FLAGS = {
   loginMaxFailures: { type: 'number' },
   loginWindow: { type: 'number' },
   loginBlock: { type: 'number' },
+  /** Comma-separated addresses of the load balancers whose connections start with a PROXY protocol header. */
+  proxyProtocolFrom: { type: 'string' },
   /** `ferryd user add --replace`: change an existing user's password or root. */
   replace: { type: 'boolean', default: false },
 } as const;
@@ -54,6 +57,12 @@ export const SECURITY_HELP = `  Access and TLS (docs/SECURITY.md)
                                serve TLS with this certificate (default: one generated in CONFIG)
     --no-tls                   no TLS at all
     --allow-plain              accept plain TCP from every address (default: loopback only)
+    --proxy-protocol-from ADDR[,ADDR...]
+                               connections from these addresses (HAProxy's send-proxy or
+                               send-proxy-v2) must start with a PROXY protocol header (v1 or v2);
+                               the client it names is then the one limits, logs and the login
+                               throttle see. Anything else from them is refused; from other
+                               addresses such a header is an ordinary bad frame
     --login-max-failures N     failed logins that block an address (default ${DEFAULT_LOGIN_THROTTLE.maxFailures})
     --login-window S           ... counted within S seconds (default ${DEFAULT_LOGIN_THROTTLE.windowMs / 1000})
     --login-block S            how long the block lasts (default ${DEFAULT_LOGIN_THROTTLE.blockMs / 1000})
@@ -94,6 +103,7 @@ export interface SecurityFlags {
   loginMaxFailures?: number;
   loginWindow?: number;
   loginBlock?: number;
+  proxyProtocolFrom?: string;
 }
 
 /** The limits of ServerOptions.limits that flags can set (names as in src/server). */
@@ -117,6 +127,8 @@ export interface ServerSecurity {
   tls?: { key: string; cert: string };
   allowPlain: 'loopback' | 'always';
   limits: LimitOverrides;
+  /** --proxy-protocol-from: the addresses whose connections start with a PROXY header. */
+  proxyProtocolFrom: string[];
   /** Where the files are, for messages. */
   configDir: string;
   usersFile: string;
@@ -161,6 +173,7 @@ export class UsageError extends Error {
 export function checkSecurityFlags(flags: SecurityFlags): void {
   limitsFromFlags(flags);
   throttleOptionsFromFlags(flags);
+  proxyAddressesFromFlag(flags.proxyProtocolFrom);
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw usage('give both --tls-cert and --tls-key, or neither');
   for (const [flag, value] of [['--users', flags.users], ['--config-dir', flags.configDir], ['--tls-cert', flags.tlsCert], ['--tls-key', flags.tlsKey]] as const) {
     if (value === '') throw usage(`${flag} needs a path`);
@@ -226,12 +239,25 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
     ...(tls ? { tls } : {}),
     allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
     limits,
+    proxyProtocolFrom: proxyAddressesFromFlag(flags.proxyProtocolFrom),
     configDir,
     usersFile,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
     startupLines,
     startupWarnings,
   };
+}
+
+/** --proxy-protocol-from as a list of IP addresses (UsageError for anything else: a name would be resolved, and could change). */
+export function proxyAddressesFromFlag(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const addresses = value.split(',').map((part) => part.trim());
+  for (const address of addresses) {
+    if (net.isIP(address) === 0) {
+      throw usage(`--proxy-protocol-from takes IP addresses separated by commas; ${JSON.stringify(address)} is not one`);
+    }
+  }
+  return addresses;
 }
 
 /** The login throttle's settings from the flags (UsageError for a bad value). */

@@ -133,6 +133,8 @@ export class Session implements SessionOutput {
     readonly remoteAddress: string,
     private readonly env: SessionEnvironment,
     private readonly logger: Logger,
+    /** When the handshake must be done (ms since the epoch): the connection's accept time plus the handshake timeout, so a PROXY header or TLS handshake before it does not add time. */
+    handshakeDeadline = Date.now() + env.limits.handshakeTimeoutMs,
   ) {
     this.closed = new Promise<void>((resolve) => {
       this.resolveClosed = resolve;
@@ -157,7 +159,7 @@ export class Session implements SessionOutput {
     this.handshakeTimer = setTimeout(() => {
       this.logger.warn('handshake timeout: closing', { ms: env.limits.handshakeTimeoutMs });
       this.fatal(ErrorCode.TIMEOUT, `no handshake within ${env.limits.handshakeTimeoutMs} ms`);
-    }, env.limits.handshakeTimeoutMs);
+    }, Math.max(0, handshakeDeadline - Date.now()));
     this.handshakeTimer.unref();
     socket.resume();
   }
