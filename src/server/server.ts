@@ -431,6 +431,8 @@ function defaultAuthenticate(root: string, readOnly: boolean): (attempt: AuthAtt
 /** Sends a connection-level FAIL (id 0) and closes. */
 function refuse(socket: net.Socket | tls.TLSSocket, code: number, message: string): void {
   socket.end(encodeMessageToBuffer({ op: 'FAIL', id: 0, code, message }));
+  // Whatever the peer still sends (its CONN, say) is read and dropped, so that its end of the connection is seen and the socket closes.
+  socket.resume();
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
