@@ -3,6 +3,7 @@
  * tells TLS from plain sessions by the first byte, starts a Session for each,
  * sweeps stale upload temporary files, and shuts down gracefully.
  */
+import crypto from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
@@ -145,7 +146,11 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   const readOnly = options.readOnly ?? false;
   const allowPlain = options.allowPlain ?? (options.tls ? 'loopback' : 'always');
   const secureContext = options.tls
-    ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert, ciphers: TLS_CIPHERS, honorCipherOrder: true })
+    ? tls.createSecureContext({
+      key: options.tls.key, cert: options.tls.cert, ciphers: TLS_CIPHERS, honorCipherOrder: true,
+      // A TLS 1.2 client could renegotiate without end, a full handshake's work for the server each time.
+      secureOptions: crypto.constants.SSL_OP_NO_RENEGOTIATION,
+    })
     : undefined;
 
   const authenticate = options.authenticate ?? defaultAuthenticate(options.root, readOnly);

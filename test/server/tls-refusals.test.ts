@@ -102,3 +102,18 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100_000 && !condition(); i++) await new Promise<void>((resolve) => setImmediate(resolve));
   assert.ok(condition(), 'condition never met');
 }
+
+void test('a TLS 1.2 client cannot renegotiate: its first attempt is refused', async (t) => {
+  const { cert, key } = certificate;
+  const srv = await startTestServer({ tls: { cert, key } });
+  t.after(() => srv.cleanup());
+  const socket = await connectTls({ host: '127.0.0.1', port: srv.port, maxVersion: 'TLSv1.2' });
+  t.after(() => socket.destroy());
+  socket.on('error', () => undefined);
+  const outcome = await new Promise<string>((resolve) => {
+    const started = socket.renegotiate({ rejectUnauthorized: false }, (error) => resolve(error ? 'refused' : 'renegotiated'));
+    if (!started) resolve('refused');
+    socket.once('close', () => resolve('refused'));
+  });
+  assert.equal(outcome, 'refused');
+});
