@@ -8,6 +8,7 @@ import meow from 'meow';
 import { createLogger, isLogLevel, type Logger, type LogThreshold } from '../server/log.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, startServer, type FerryServer, type ServerOptions } from '../server/server.js';
 import { isFerryError } from '../protocol/errors.js';
+import { resolveHost } from '../connection/host.js';
 import {
   SECURITY_FLAGS, SECURITY_HELP, UsageError, checkSecurityFlags, resolveServerSecurity, type SecurityFlags,
 } from '../security/ferryd-options.js';
@@ -127,8 +128,14 @@ export async function runFerryd(
   let server: FerryServer;
   let fingerprint: string | undefined;
   try {
-    let options: ServerOptions = { root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger };
-    const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root, readOnly: flags.readOnly, log: logger });
+    // Resolved once: the address that decides the exposure rules is the one bound.
+    const address = await resolveHost(flags.host).catch((error: unknown) => {
+      throw new Error(`cannot resolve --host ${flags.host}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    let options: ServerOptions = { root, host: address, port: flags.port, readOnly: flags.readOnly, logger };
+    const security = await resolveServerSecurity(flags as SecurityFlags, {
+      host: address, hostName: flags.host, root, readOnly: flags.readOnly, log: logger,
+    });
     for (const line of security.startupWarnings) logger.warn(line);
     for (const line of security.startupLines) logger.info(line);
     fingerprint = security.fingerprint;

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { isLoopbackHost, unbracketHost } from './host.js';
+import { isLoopbackAddress, resolveHost, unbracketHost, type HostLookup } from './host.js';
 
 export type TlsMode = 'auto' | 'require' | 'off';
 
@@ -20,6 +20,8 @@ export interface OpenSocketOptions {
   verifyFingerprint?: (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** How `host` becomes an address (default: the system resolver, as net.connect does). */
+  lookup?: HostLookup;
 }
 
 export interface OpenedSocket {
@@ -28,16 +30,34 @@ export interface OpenedSocket {
   fingerprint?: string;
 }
 
-/** Whether a session to `host` in `mode` runs over TLS. */
-export function usesTls(mode: TlsMode, host: string): boolean {
+/**
+ * Whether a session to `address` (the IP address the socket connects to, not
+ * a name: `evil.localhost` may resolve to anything) in `mode` runs over TLS.
+ */
+export function usesTls(mode: TlsMode, address: string): boolean {
   if (mode === 'require') return true;
   if (mode === 'off') return false;
-  return !isLoopbackHost(host);
+  return !isLoopbackAddress(address);
 }
 
-export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
+/**
+ * Resolves the host once and connects to that address, so the address that
+ * decides plain or TLS (and with it whether a password may cross in clear) is
+ * the one connected to.
+ */
+export async function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
   const host = unbracketHost(options.host);
-  const secure = usesTls(options.tls, host);
+  let address: string;
+  try {
+    address = await resolveHost(host, options.lookup);
+  } catch (error) {
+    throw connectError(error as NodeJS.ErrnoException, host, options.port);
+  }
+  return connectTo(options, host, address);
+}
+
+function connectTo(options: OpenSocketOptions, host: string, address: string): Promise<OpenedSocket> {
+  const secure = usesTls(options.tls, address);
   return new Promise<OpenedSocket>((resolve, reject) => {
     let settled = false;
     // Ends a pending fingerprint question (say, a terminal prompt) once the attempt is over either way,
@@ -45,13 +65,13 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
     const verification = new AbortController();
     const socket: net.Socket = secure
       ? tls.connect({
-        host,
+        host: address,
         port: options.port,
         rejectUnauthorized: false,
         // SNI must not be an IP address.
         ...(net.isIP(host) ? {} : { servername: host }),
       })
-      : net.connect({ host, port: options.port });
+      : net.connect({ host: address, port: options.port });
 
     const timer = setTimeout(() => {
       fail(new FerryError(ErrorCode.TIMEOUT, `no connection to ${describe(host, options.port)} within ${options.timeoutMs} ms`));

@@ -140,7 +140,10 @@ export interface ServerSecurity {
 }
 
 export interface ResolveContext {
+  /** The IP address ferryd will bind (--host resolved: resolveHost). */
   host: string;
+  /** --host as given, for messages. */
+  hostName?: string;
   /** `--root` and `--read-only`: what anonymous sessions get. */
   root: string;
   readOnly: boolean;
@@ -196,6 +199,7 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   const tlsWanted = flags.tls !== false;
   const decision = decideExposure({
     host: context.host,
+    ...(context.hostName !== undefined ? { hostName: context.hostName } : {}),
     userCount: users.users.length,
     anonymous: flags.anonymous === true,
     insecureAllowAnonymousOnNetwork: flags.insecureAllowAnonymousOnNetwork === true,
