@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { isLoopbackAddress, resolveHost, unbracketHost, type HostLookup } from './host.js';
+import { isLoopbackAddress, unbracketHost } from './host.js';
 
 export type TlsMode = 'auto' | 'require' | 'off';
 
@@ -20,8 +20,8 @@ export interface OpenSocketOptions {
   verifyFingerprint?: (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean>;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** How `host` becomes an address (default: the system resolver, as net.connect does). */
-  lookup?: HostLookup;
+  /** How `host` becomes addresses (default: the system resolver); net.connect's option. */
+  lookup?: net.LookupFunction;
 }
 
 export interface OpenedSocket {
@@ -41,37 +41,21 @@ export function usesTls(mode: TlsMode, address: string): boolean {
 }
 
 /**
- * Resolves the host once and connects to that address, so the address that
- * decides plain or TLS (and with it whether a password may cross in clear) is
- * the one connected to.
+ * Connects over TCP first, then decides by the address actually connected to
+ * (`socket.remoteAddress`, not the name: `evil.localhost` may resolve to
+ * 0.0.0.0) whether the session stays plain or starts TLS on that same socket,
+ * so the address that decides whether a password may cross in clear is the
+ * one that will receive it.
  */
-export async function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
+export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
   const host = unbracketHost(options.host);
-  let address: string;
-  try {
-    address = await resolveHost(host, options.lookup);
-  } catch (error) {
-    throw connectError(error as NodeJS.ErrnoException, host, options.port);
-  }
-  return connectTo(options, host, address);
-}
-
-function connectTo(options: OpenSocketOptions, host: string, address: string): Promise<OpenedSocket> {
-  const secure = usesTls(options.tls, address);
   return new Promise<OpenedSocket>((resolve, reject) => {
     let settled = false;
     // Ends a pending fingerprint question (say, a terminal prompt) once the attempt is over either way,
     // so a question nobody needs any more cannot keep the process alive.
     const verification = new AbortController();
-    const socket: net.Socket = secure
-      ? tls.connect({
-        host: address,
-        port: options.port,
-        rejectUnauthorized: false,
-        // SNI must not be an IP address.
-        ...(net.isIP(host) ? {} : { servername: host }),
-      })
-      : net.connect({ host: address, port: options.port });
+    const raw = net.connect({ host, port: options.port, ...(options.lookup ? { lookup: options.lookup } : {}) });
+    let socket: net.Socket = raw;
 
     const timer = setTimeout(() => {
       fail(new FerryError(ErrorCode.TIMEOUT, `no connection to ${describe(host, options.port)} within ${options.timeoutMs} ms`));
@@ -83,14 +67,17 @@ function connectTo(options: OpenSocketOptions, host: string, address: string): P
       clearTimeout(timer);
       verification.abort();
       options.signal?.removeEventListener('abort', onAbort);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onCloseWhileVerifying);
+      for (const each of new Set([raw, socket])) {
+        each.removeListener('error', onError);
+        each.removeListener('close', onCloseWhileVerifying);
+      }
     }
     function fail(error: FerryError): void {
       if (settled) return;
       settled = true;
       cleanup();
       socket.destroy();
+      raw.destroy();
       reject(error);
     }
     function succeed(opened: OpenedSocket): void {
@@ -110,10 +97,23 @@ function connectTo(options: OpenSocketOptions, host: string, address: string): P
       onAbort();
       return;
     }
-    socket.on('error', onError);
-    if (secure) {
-      socket.once('secureConnect', () => {
-        const peer = (socket as tls.TLSSocket).getPeerCertificate();
+    raw.on('error', onError);
+    raw.once('connect', () => {
+      if (settled) return;
+      if (!usesTls(options.tls, raw.remoteAddress ?? '')) {
+        succeed({ socket: raw, tls: false });
+        return;
+      }
+      const secure = tls.connect({
+        socket: raw,
+        rejectUnauthorized: false,
+        // SNI must not be an IP address.
+        ...(net.isIP(host) ? {} : { servername: host }),
+      });
+      socket = secure;
+      secure.on('error', onError);
+      secure.once('secureConnect', () => {
+        const peer = secure.getPeerCertificate();
         const fingerprint = peer?.fingerprint256;
         if (!fingerprint) {
           fail(new FerryError(ErrorCode.TRUST, `${describe(host, options.port)} sent no certificate`));
@@ -125,10 +125,10 @@ function connectTo(options: OpenSocketOptions, host: string, address: string): P
           return;
         }
         // The server may give up on us while the user is still deciding.
-        socket.once('close', onCloseWhileVerifying);
+        secure.once('close', onCloseWhileVerifying);
         verify(fingerprint, host, options.port, verification.signal).then(
           (trusted) => {
-            if (trusted === true) succeed({ socket, tls: true, fingerprint });
+            if (trusted === true) succeed({ socket: secure, tls: true, fingerprint });
             else fail(untrusted(host, options.port, fingerprint));
           },
           (error: unknown) => {
@@ -136,9 +136,7 @@ function connectTo(options: OpenSocketOptions, host: string, address: string): P
           },
         );
       });
-    } else {
-      socket.once('connect', () => succeed({ socket, tls: false }));
-    }
+    });
   });
 }
 
