@@ -13,6 +13,7 @@ import {
   SECURITY_FLAGS, SECURITY_HELP, UsageError, checkSecurityFlags, resolveServerSecurity, type SecurityFlags,
 } from '../security/ferryd-options.js';
 import { defaultConfigDir } from '../security/config-dir.js';
+import { reviewAccount } from '../security/revocation.js';
 import { runUserCommand } from '../security/user-command.js';
 import { usersFilePath } from '../security/users.js';
 
@@ -127,6 +128,7 @@ export async function runFerryd(
   const logger = createLogger({ level: logLevel });
   let server: FerryServer;
   let fingerprint: string | undefined;
+  let stopWatchingUsers = (): void => undefined;
   try {
     // Resolved once: the address that decides the exposure rules is the one bound.
     const address = await resolveHost(flags.host).catch((error: unknown) => {
@@ -145,6 +147,9 @@ export async function runFerryd(
     };
     if (extend) options = await extend(options, cli, logger);
     server = await startServer(options);
+    const running = server;
+    // A user removed or made read-only loses those rights in open sessions too, not only at the next login.
+    stopWatchingUsers = security.watchUsers((users) => running.reviewSessions((account) => reviewAccount(account, users)));
   } catch (error) {
     const message = isFerryError(error) ? error.toString() : error instanceof Error ? error.message : String(error);
     process.stderr.write(`ferryd: ${message}\n`);
@@ -161,6 +166,7 @@ export async function runFerryd(
         process.exit(1);
       }
       stopping = true;
+      stopWatchingUsers();
       logger.info('stopping', { signal, graceSeconds: flags.grace });
       void server.close(flags.grace * 1000).then(() => resolve(0), (error: unknown) => {
         logger.error('error while stopping', { error: error instanceof Error ? error.message : String(error) });

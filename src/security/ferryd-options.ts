@@ -13,7 +13,8 @@ import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js'
 import { defaultConfigDir } from './config-dir.js';
 import { decideExposure } from './exposure.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
-import { UsersFileCache, usersFilePath } from './users.js';
+import { watchUsersFile } from './revocation.js';
+import { UsersFileCache, usersFilePath, type UserRecord } from './users.js';
 
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
@@ -124,6 +125,11 @@ export interface ServerSecurity {
   authenticate: Authenticate;
   /** The users' root folders as the users file lists them now (for the stale-upload sweep). */
   userRoots: () => Promise<string[]>;
+  /**
+   * Starts watching the users file; `review` gets its contents after each
+   * change (to revoke open sessions' rights). Returns a function that stops.
+   */
+  watchUsers: (review: (users: readonly UserRecord[]) => void) => () => void;
   tls?: { key: string; cert: string };
   allowPlain: 'loopback' | 'always';
   limits: LimitOverrides;
@@ -240,6 +246,7 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   return {
     authenticate,
     userRoots: async () => (await usersCache.current()).map((user) => user.root),
+    watchUsers: (review) => watchUsersFile(usersCache, review, context.log ? { log: context.log } : {}),
     ...(tls ? { tls } : {}),
     allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
     limits,

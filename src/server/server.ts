@@ -125,6 +125,12 @@ export interface FerryServer {
    * files) and resolves once every file is closed.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Asks `review` about every logged-in session's account (after the users
+   * file changed): `read-only` refuses its writes from then on, `revoked`
+   * ends it with FAIL AUTH.
+   */
+  reviewSessions(review: (account: SessionIdentity) => 'keep' | 'read-only' | 'revoked'): void;
 }
 
 /**
@@ -403,6 +409,14 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     close(graceMs) {
       closing ??= close(graceMs);
       return closing;
+    },
+    reviewSessions(review) {
+      for (const session of sessions) {
+        const account = session.account;
+        if (!account) continue;
+        const change = review(account);
+        if (change !== 'keep') session.applyAccountChange(change);
+      }
     },
   };
 }

@@ -528,6 +528,27 @@ export class Session implements SessionOutput {
     this.resolveIfFinished();
   }
 
+  /** Who the session acts for; undefined before the handshake. */
+  get account(): SessionIdentity | undefined {
+    return this.identity;
+  }
+
+  /**
+   * The users file changed under a running session: `read-only` refuses
+   * every write from now on (running ones finish), `revoked` ends the
+   * session with FAIL AUTH id 0 (running requests end as on a lost connection).
+   */
+  applyAccountChange(change: 'read-only' | 'revoked'): void {
+    if (this.state !== 'ready' || !this.identity) return;
+    if (change === 'revoked') {
+      this.logger.warn('user removed or changed: ending the session', { user: this.identity.user });
+      this.fatal(ErrorCode.AUTH, `the account ${this.identity.user} was removed or changed; log in again`);
+    } else if (!this.identity.readOnly) {
+      this.logger.info('user made read-only: refusing writes from now on', { user: this.identity.user });
+      this.identity = { ...this.identity, readOnly: true };
+    }
+  }
+
   /** Server shutdown, phase one: refuse new requests, close once running ones are done. */
   beginShutdown(): void {
     this.shuttingDown = true;
