@@ -1,0 +1,50 @@
+/**
+ * ferryd reading a PROXY header from a listed proxy, without HAProxy: split
+ * across packets, followed at once by CONN, silent, or overlong.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { startTestServer } from '../helpers/server.js';
+import { recordingLogger } from '../security/helpers.js';
+import { RawClient } from './raw-client.js';
+
+const V2_TCP4 = '0d0a0d0a000d0a515549540a 21 11 000c c0000201 7f000001 d431 1b9e'; // 192.0.2.1:54321 → 127.0.0.1:7070
+
+void test('a PROXY header sent byte by byte, or with CONN in one write, names the client', async (t) => {
+  const logger = recordingLogger();
+  const srv = await startTestServer({ logger, proxyProtocolFrom: ['127.0.0.1'] });
+  t.after(() => srv.cleanup());
+
+  const slow = await RawClient.connect(srv.port);
+  t.after(() => slow.destroy());
+  for (const byte of Buffer.from('PROXY TCP4 198.51.100.7 127.0.0.1 40000 7070\r\n', 'latin1')) {
+    slow.sendRaw(Buffer.from([byte]));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal((await slow.handshake()).op, 'CONN');
+
+  const fast = await RawClient.connect(srv.port);
+  t.after(() => fast.destroy());
+  fast.sendRaw(V2_TCP4);
+  assert.equal((await fast.handshake()).op, 'CONN');
+
+  const remotes = logger.lines.filter((line) => line.message === 'connection opened').map((line) => line.fields.remote);
+  assert.deepEqual(remotes, ['198.51.100.7:40000', '192.0.2.1:54321']);
+});
+
+void test('a listed proxy that sends no header in time gets FAIL TIMEOUT; an overlong one BAD_FRAME', async (t) => {
+  const srv = await startTestServer({ proxyProtocolFrom: ['127.0.0.1'], limits: { handshakeTimeoutMs: 200 } });
+  t.after(() => srv.cleanup());
+  const silent = await RawClient.connect(srv.port);
+  t.after(() => silent.destroy());
+  const timeout = await silent.next();
+  assert.ok(timeout.op === 'FAIL' && timeout.code === ErrorCode.TIMEOUT && timeout.id === 0, JSON.stringify(timeout));
+
+  const overlong = await RawClient.connect(srv.port);
+  t.after(() => overlong.destroy());
+  overlong.sendRaw(Buffer.from(`PROXY UNKNOWN ${'x'.repeat(200)}`, 'latin1'));
+  const bad = await overlong.next();
+  assert.ok(bad.op === 'FAIL' && bad.code === ErrorCode.BAD_FRAME, JSON.stringify(bad));
+  await overlong.closed;
+});
