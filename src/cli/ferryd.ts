@@ -23,7 +23,8 @@ const HELP = `
 
   Options
     --root DIR                 folder to serve (required)
-    --host H                   address to listen on (default 127.0.0.1)
+    --host H                   address to listen on (default 127.0.0.1); a name is resolved once
+                               and its address is both bound and judged (loopback or not)
     --port P                   port (default ${DEFAULT_PORT}; 0 picks a free one)
     --read-only                refuse every change
     --log-level L              error, warn, info (default) or debug
