@@ -3,8 +3,13 @@
  * across packets, followed at once by CONN, silent, or overlong.
  */
 import { test } from 'node:test';
+import net from 'node:net';
+import tls from 'node:tls';
 import assert from 'node:assert/strict';
+import { decodeServerMessage, encodeMessageToBuffer, FrameDecoder } from '../../src/protocol/codec.js';
+import { HANDSHAKE_MAX_FRAME } from '../../src/protocol/constants.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { generateSelfSigned } from '../../src/security/certificate.js';
 import { startTestServer } from '../helpers/server.js';
 import { recordingLogger } from '../security/helpers.js';
 import { RawClient } from './raw-client.js';
@@ -47,4 +52,34 @@ void test('a listed proxy that sends no header in time gets FAIL TIMEOUT; an ove
   const bad = await overlong.next();
   assert.ok(bad.op === 'FAIL' && bad.code === ErrorCode.BAD_FRAME, JSON.stringify(bad));
   await overlong.closed;
+});
+
+void test('on a TLS-enabled ferryd the TLS handshake follows the PROXY header, and the named client is the peer', async (t) => {
+  const { cert, key } = await generateSelfSigned('localhost');
+  const logger = recordingLogger();
+  const srv = await startTestServer({ logger, tls: { cert, key }, proxyProtocolFrom: ['127.0.0.1'] });
+  t.after(() => srv.cleanup());
+  const raw = net.connect({ host: '127.0.0.1', port: srv.port });
+  t.after(() => raw.destroy());
+  await new Promise<void>((resolve) => raw.once('connect', resolve));
+  raw.write(Buffer.from(V2_TCP4.replace(/\s+/g, ''), 'hex'));
+  const secure = tls.connect({ socket: raw, rejectUnauthorized: false });
+  await new Promise<void>((resolve, reject) => {
+    secure.once('secureConnect', resolve);
+    secure.once('error', reject);
+  });
+  const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
+  const reply = new Promise<string>((resolve) => secure.on('data', (chunk: Buffer) => {
+    const [frame] = decoder.push(chunk);
+    if (frame) resolve(decodeServerMessage(frame).op);
+  }));
+  secure.write(encodeMessageToBuffer({
+    op: 'CONN', id: 1, minVersion: 1, maxVersion: 1, maxFrame: 1 << 20, capabilities: [], authMethod: 'none',
+    user: '', secret: '', clientName: 'proxy-tls-test',
+  }));
+  assert.equal(await reply, 'CONN');
+  const opened = logger.lines.find((line) => line.message === 'connection opened');
+  assert.equal(opened?.fields.remote, '192.0.2.1:54321');
+  assert.equal(opened?.fields.tls, true);
+  secure.destroy();
 });
