@@ -186,7 +186,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   let connections = 0;
   let closing: Promise<void> | undefined;
   let nextSessionNumber = 1;
-  const proxyFrom = new Set((options.proxyProtocolFrom ?? []).map(normalizeAddress));
+  const proxyFrom = new Set((options.proxyProtocolFrom ?? []).map(canonicalAddress));
 
   /** Removes stale upload temporary files below every root a session may have: --root and each user's. */
   const sweep = async (): Promise<void> => {
@@ -272,7 +272,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
         socket.destroy();
         return;
       }
-      admit(socket, source ? { ...source, via: peer } : { address: peer, port: socket.remotePort }, deadline);
+      admit(socket, source ? { address: canonicalAddress(source.address), port: source.port, via: peer } : { address: peer, port: socket.remotePort }, deadline);
     }, (error: unknown) => {
       const failure = error instanceof FerryError ? error : new FerryError(ErrorCode.BAD_FRAME, String(error));
       logger.warn('bad PROXY protocol header: refusing', { remote: peer, code: failure.codeName, error: failure.message });
@@ -305,7 +305,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     // Tell TLS from plain by the first byte (docs/PROTOCOL.md §10). A silent peer gets FAIL TIMEOUT in plain:
     // a TLS client always speaks first, so one that sends nothing is not (yet) talking TLS.
     const sniffTimer = setTimeout(() => {
-      logger.info('handshake timeout before the first byte: closing', { remote: address });
+      logger.warn('handshake timeout: closing', { remote: address, ms: limits.handshakeTimeoutMs, stage: 'first byte' });
       settle(socket);
       turnAway(socket, socket, ErrorCode.TIMEOUT, `no handshake within ${limits.handshakeTimeoutMs} ms`);
     }, Math.max(0, deadline - Date.now()));
@@ -342,7 +342,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   const startTls = (socket: net.Socket, client: ClientAddress, deadline: number, refusal: { code: number; message: string } | undefined): void => {
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: secureContext! });
     const tlsTimer = setTimeout(() => {
-      logger.info('TLS handshake timeout: closing', { remote: client.address, ms: limits.handshakeTimeoutMs });
+      logger.warn('handshake timeout: closing', { remote: client.address, ms: limits.handshakeTimeoutMs, stage: 'TLS' });
       socket.destroy();
     }, Math.max(0, deadline - Date.now()));
     tlsTimer.unref();
@@ -458,6 +458,13 @@ function refuse(socket: net.Socket | tls.TLSSocket, code: number, message: strin
 /** `::ffff:127.0.0.1` → `127.0.0.1`, so one client is one address whatever the socket family. */
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** An address as socket.remoteAddress writes it (IPv6 compressed, lower case), IPv4-mapped ones as IPv4. */
+function canonicalAddress(address: string): string {
+  const family = net.isIP(address);
+  if (family === 0) return address;
+  return normalizeAddress(new net.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address);
 }
 
 export function isLoopback(address: string): boolean {

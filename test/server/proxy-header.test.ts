@@ -34,8 +34,14 @@ void test('a PROXY header sent byte by byte, or with CONN in one write, names th
   fast.sendRaw(V2_TCP4);
   assert.equal((await fast.handshake()).op, 'CONN');
 
+  // An IPv4 client written in IPv6 form (as a dual-stack proxy may) is the same client as when it connects directly.
+  const mapped = await RawClient.connect(srv.port);
+  t.after(() => mapped.destroy());
+  mapped.sendRaw(Buffer.from('PROXY TCP6 ::FFFF:198.51.100.7 ::1 40001 7070\r\n', 'latin1'));
+  assert.equal((await mapped.handshake()).op, 'CONN');
+
   const remotes = logger.lines.filter((line) => line.message === 'connection opened').map((line) => line.fields.remote);
-  assert.deepEqual(remotes, ['198.51.100.7:40000', '192.0.2.1:54321']);
+  assert.deepEqual(remotes, ['198.51.100.7:40000', '192.0.2.1:54321', '198.51.100.7:40001']);
 });
 
 void test('a listed proxy that sends no header in time gets FAIL TIMEOUT; an overlong one BAD_FRAME', async (t) => {
