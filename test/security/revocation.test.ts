@@ -12,7 +12,8 @@ import { reviewAccount, watchUsersFile } from '../../src/security/revocation.js'
 import { addUser, removeUser, UsersFileCache, type UserRecord } from '../../src/security/users.js';
 import { startTestServer } from '../helpers/server.js';
 import { RawClient } from '../server/raw-client.js';
-import { CHEAP_SCRYPT, makeUsersFile, tempDir, waitFor } from './helpers.js';
+import path from 'node:path';
+import { CHEAP_SCRYPT, killHard, makeUsersFile, startFerryd, tempDir, waitFor } from './helpers.js';
 
 const record = (name: string, root: string, readOnly: boolean): UserRecord => ({
   name, root, readOnly, password: { algorithm: 'scrypt', N: 1024, r: 8, p: 1, salt: '', hash: '' },
@@ -65,4 +66,18 @@ void test('removing a user ends their open session; making one read-only refuses
   }, 'ada\'s writes refused');
   assert.equal((await ada.list('')).entries.length > 0, true, 'ada still reads');
   assert.equal((await mkdir(cy)).op, 'DONE', 'cy is untouched');
+});
+
+void test('the ferryd binary watches its users file: removing a user ends their session', async (t) => {
+  const dir = await tempDir(t, 'ferry-revoke-bin-');
+  const configDir = path.join(dir, 'config');
+  const usersFile = await makeUsersFile(configDir, [{ name: 'dee', password: 'dee password', root: dir }]);
+  const ferryd = await startFerryd(dir, configDir);
+  t.after(() => killHard(ferryd));
+  const client = await RawClient.connect(ferryd.port);
+  t.after(() => client.destroy());
+  assert.equal((await client.handshake({ authMethod: 'password', user: 'dee', secret: 'dee password' })).op, 'CONN');
+  await removeUser(usersFile, 'dee');
+  const ended = await client.next(undefined, 15_000);
+  assert.ok(ended.op === 'FAIL' && ended.code === ErrorCode.AUTH && ended.id === 0, JSON.stringify(ended));
 });
