@@ -9,10 +9,12 @@ import { createLogger, isLogLevel, type Logger, type LogThreshold } from '../ser
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { DEFAULT_LIMITS, startServer, type FerryServer, type ServerOptions } from '../server/server.js';
 import { isFerryError } from '../protocol/errors.js';
+import { resolveHost } from '../net/host.js';
 import {
   SECURITY_FLAGS, SECURITY_HELP, UsageError, checkSecurityFlags, resolveServerSecurity, type SecurityFlags,
 } from '../security/ferryd-options.js';
 import { defaultConfigDir } from '../security/config-dir.js';
+import { reviewAccount } from '../security/revocation.js';
 import { runUserCommand } from '../security/user-command.js';
 import { usersFilePath } from '../security/users.js';
 
@@ -22,7 +24,8 @@ const HELP = `
 
   Options
     --root DIR                 folder to serve (required)
-    --host H                   address to listen on (default 127.0.0.1)
+    --host H                   address to listen on (default 127.0.0.1); a name is resolved once
+                               and its address is both bound and judged (loopback or not)
     --port P                   port (default ${DEFAULT_PORT}; 0 picks a free one)
     --read-only                refuse every change
     --log-level L              error, warn, info (default) or debug
@@ -127,18 +130,28 @@ export async function runFerryd(
   const logger = createLogger({ level: logLevel });
   let server: FerryServer;
   let fingerprint: string | undefined;
+  let stopWatchingUsers = (): void => undefined;
   try {
-    let options: ServerOptions = { root, host: flags.host, port: flags.port, readOnly: flags.readOnly, logger };
-    const security = await resolveServerSecurity(flags as SecurityFlags, { host: flags.host, root, readOnly: flags.readOnly, log: logger });
+    // Resolved once: the address that decides the exposure rules is the one bound.
+    const address = await resolveHost(flags.host).catch((error: unknown) => {
+      throw new Error(`cannot resolve --host ${flags.host}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    let options: ServerOptions = { root, host: address, port: flags.port, readOnly: flags.readOnly, logger };
+    const security = await resolveServerSecurity(flags as SecurityFlags, {
+      host: address, hostName: flags.host, root, readOnly: flags.readOnly, log: logger,
+    });
     for (const line of security.startupWarnings) logger.warn(line);
     for (const line of security.startupLines) logger.info(line);
     fingerprint = security.fingerprint;
     options = {
       ...options, authenticate: security.authenticate, tempRoots: security.userRoots, allowPlain: security.allowPlain,
-      limits: security.limits, ...(security.tls ? { tls: security.tls } : {}),
+      limits: security.limits, proxyProtocolFrom: security.proxyProtocolFrom, ...(security.tls ? { tls: security.tls } : {}),
     };
     if (extend) options = await extend(options, cli, logger);
     server = await startServer(options);
+    const running = server;
+    // A user removed or made read-only loses those rights in open sessions too, not only at the next login.
+    stopWatchingUsers = security.watchUsers((users) => running.reviewSessions((account) => reviewAccount(account, users)));
   } catch (error) {
     const message = isFerryError(error) ? error.toString() : error instanceof Error ? error.message : String(error);
     process.stderr.write(`ferryd: ${message}\n`);
@@ -155,6 +168,7 @@ export async function runFerryd(
         process.exit(1);
       }
       stopping = true;
+      stopWatchingUsers();
       logger.info('stopping', { signal, graceSeconds: flags.grace });
       void server.close(flags.grace * 1000).then(() => resolve(0), (error: unknown) => {
         logger.error('error while stopping', { error: error instanceof Error ? error.message : String(error) });

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { isLoopbackHost, unbracketHost } from '../net/host.js';
+import { isLoopbackAddress, unbracketHost } from '../net/host.js';
 
 export type TlsMode = 'auto' | 'require' | 'off';
 
@@ -20,6 +20,8 @@ export interface OpenSocketOptions {
   verifyFingerprint?: (fingerprint: string, host: string, port: number, signal?: AbortSignal) => Promise<boolean>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** How `host` becomes addresses (default: the system resolver); net.connect's option. */
+  lookup?: net.LookupFunction;
 }
 
 export interface OpenedSocket {
@@ -28,30 +30,32 @@ export interface OpenedSocket {
   fingerprint?: string;
 }
 
-/** Whether a session to `host` in `mode` runs over TLS. */
-export function usesTls(mode: TlsMode, host: string): boolean {
+/**
+ * Whether a session to `address` (the IP address the socket connects to, not
+ * a name: `evil.localhost` may resolve to anything) in `mode` runs over TLS.
+ */
+export function usesTls(mode: TlsMode, address: string): boolean {
   if (mode === 'require') return true;
   if (mode === 'off') return false;
-  return !isLoopbackHost(host);
+  return !isLoopbackAddress(address);
 }
 
+/**
+ * Connects over TCP first, then decides by the address actually connected to
+ * (`socket.remoteAddress`, not the name: `evil.localhost` may resolve to
+ * 0.0.0.0) whether the session stays plain or starts TLS on that same socket,
+ * so the address that decides whether a password may cross in clear is the
+ * one that will receive it.
+ */
 export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
   const host = unbracketHost(options.host);
-  const secure = usesTls(options.tls, host);
   return new Promise<OpenedSocket>((resolve, reject) => {
     let settled = false;
     // Ends a pending fingerprint question (say, a terminal prompt) once the attempt is over either way,
     // so a question nobody needs any more cannot keep the process alive.
     const verification = new AbortController();
-    const socket: net.Socket = secure
-      ? tls.connect({
-        host,
-        port: options.port,
-        rejectUnauthorized: false,
-        // SNI must not be an IP address.
-        ...(net.isIP(host) ? {} : { servername: host }),
-      })
-      : net.connect({ host, port: options.port });
+    const raw = net.connect({ host, port: options.port, ...(options.lookup ? { lookup: options.lookup } : {}) });
+    let socket: net.Socket = raw;
 
     const timer = setTimeout(() => {
       fail(new FerryError(ErrorCode.TIMEOUT, `no connection to ${describe(host, options.port)} within ${options.timeoutMs} ms`));
@@ -63,14 +67,17 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
       clearTimeout(timer);
       verification.abort();
       options.signal?.removeEventListener('abort', onAbort);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onCloseWhileVerifying);
+      for (const each of new Set([raw, socket])) {
+        each.removeListener('error', onError);
+        each.removeListener('close', onCloseWhileVerifying);
+      }
     }
     function fail(error: FerryError): void {
       if (settled) return;
       settled = true;
       cleanup();
       socket.destroy();
+      raw.destroy();
       reject(error);
     }
     function succeed(opened: OpenedSocket): void {
@@ -90,10 +97,23 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
       onAbort();
       return;
     }
-    socket.on('error', onError);
-    if (secure) {
-      socket.once('secureConnect', () => {
-        const peer = (socket as tls.TLSSocket).getPeerCertificate();
+    raw.on('error', onError);
+    raw.once('connect', () => {
+      if (settled) return;
+      if (!usesTls(options.tls, raw.remoteAddress ?? '')) {
+        succeed({ socket: raw, tls: false });
+        return;
+      }
+      const secure = tls.connect({
+        socket: raw,
+        rejectUnauthorized: false,
+        // SNI must not be an IP address.
+        ...(net.isIP(host) ? {} : { servername: host }),
+      });
+      socket = secure;
+      secure.on('error', onError);
+      secure.once('secureConnect', () => {
+        const peer = secure.getPeerCertificate();
         const fingerprint = peer?.fingerprint256;
         if (!fingerprint) {
           fail(new FerryError(ErrorCode.TRUST, `${describe(host, options.port)} sent no certificate`));
@@ -105,10 +125,10 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
           return;
         }
         // The server may give up on us while the user is still deciding.
-        socket.once('close', onCloseWhileVerifying);
+        secure.once('close', onCloseWhileVerifying);
         verify(fingerprint, host, options.port, verification.signal).then(
           (trusted) => {
-            if (trusted === true) succeed({ socket, tls: true, fingerprint });
+            if (trusted === true) succeed({ socket: secure, tls: true, fingerprint });
             else fail(untrusted(host, options.port, fingerprint));
           },
           (error: unknown) => {
@@ -116,9 +136,7 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
           },
         );
       });
-    } else {
-      socket.once('connect', () => succeed({ socket, tls: false }));
-    }
+    });
   });
 }
 

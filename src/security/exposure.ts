@@ -13,11 +13,17 @@
  * 3. On an address other than loopback without TLS, ferryd refuses unless
  *    `--allow-plain` says plain TCP over the network is wanted.
  */
-import { isLoopbackHost } from '../net/host.js';
+import { isLoopbackAddress } from '../net/host.js';
 
 export interface ExposureInput {
-  /** The address ferryd will listen on. */
+  /**
+   * The IP address ferryd will listen on: what it binds, not the name it was
+   * given (`evil.localhost` may resolve to 0.0.0.0). A name here counts as
+   * not loopback.
+   */
   host: string;
+  /** The --host as given, when it was a name, for messages. */
+  hostName?: string;
   /** Users in the users file. */
   userCount: number;
   /** `--anonymous`. */
@@ -50,7 +56,8 @@ export interface ExposureDecision {
 export const INSECURE_ANONYMOUS_FLAG = '--insecure-allow-anonymous-on-network';
 
 export function decideExposure(input: ExposureInput): ExposureDecision {
-  const loopback = isLoopbackHost(input.host);
+  const loopback = isLoopbackAddress(input.host);
+  const where = input.hostName !== undefined && input.hostName !== input.host ? `${input.hostName} (${input.host})` : input.host;
   const anonymousUntilUsers = loopback && input.userCount === 0 && !input.anonymous;
   const anonymous = input.anonymous || anonymousUntilUsers;
   const refusals: string[] = [];
@@ -60,21 +67,21 @@ export function decideExposure(input: ExposureInput): ExposureDecision {
 
   if (!loopback && input.anonymous && !input.insecureAllowAnonymousOnNetwork) {
     refusals.push(
-      `refusing to listen on ${input.host} without authentication (--anonymous): anyone who can reach it could use ${served} without a password. ` +
+      `refusing to listen on ${where} without authentication (--anonymous): anyone who can reach it could use ${served} without a password. ` +
         `Drop --anonymous and add users with \`ferryd user add NAME --root DIR\` (users file ${input.usersFile}), listen on 127.0.0.1, ` +
         `or, if anonymous access on the network is really wanted, add ${INSECURE_ANONYMOUS_FLAG}.`,
     );
   }
   if (!loopback && !input.anonymous && input.userCount === 0) {
     refusals.push(
-      `refusing to listen on ${input.host} without authentication: there are no users in ${input.usersFile}, so nobody could log in. ` +
+      `refusing to listen on ${where} without authentication: there are no users in ${input.usersFile}, so nobody could log in. ` +
         'Add a user with `ferryd user add NAME --root DIR`, listen on 127.0.0.1 for local anonymous use, ' +
         `or, if anonymous access on the network is really wanted, give both --anonymous and ${INSECURE_ANONYMOUS_FLAG}.`,
     );
   }
   if (!loopback && !input.tls && !input.allowPlain) {
     refusals.push(
-      `refusing to listen on ${input.host} without TLS: passwords and files would cross the network in clear. ` +
+      `refusing to listen on ${where} without TLS: passwords and files would cross the network in clear. ` +
         'Drop --no-tls (ferryd makes a certificate on first start) or, to accept that, add --allow-plain.',
     );
   }
@@ -88,9 +95,9 @@ export function decideExposure(input: ExposureInput): ExposureDecision {
     notices.push(`anonymous access enabled (--anonymous): sessions without a password get ${served}`);
   }
   if (!loopback && anonymous && input.insecureAllowAnonymousOnNetwork) {
-    warnings.push(`INSECURE: anyone who can reach ${input.host} may use this server without a password`);
+    warnings.push(`INSECURE: anyone who can reach ${where} may use this server without a password`);
   }
   if (input.tls && input.allowPlain) notices.push('plain TCP accepted from every address (--allow-plain)');
-  if (!loopback && !input.tls && input.allowPlain) warnings.push(`INSECURE: plain TCP on ${input.host}; passwords and files cross the network in clear`);
+  if (!loopback && !input.tls && input.allowPlain) warnings.push(`INSECURE: plain TCP on ${where}; passwords and files cross the network in clear`);
   return { anonymous, anonymousUntilUsers, refusals, notices, warnings };
 }

@@ -5,6 +5,7 @@
  * command line only spreads SECURITY_FLAGS into its flags and calls
  * resolveServerSecurity.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { createAuthenticator, type Authenticate, type SecurityLog } from './authenticator.js';
@@ -12,7 +13,8 @@ import { keyPermissionWarning, loadOrCreateCertificate } from './certificate.js'
 import { defaultConfigDir } from './config-dir.js';
 import { decideExposure } from './exposure.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
-import { UsersFileCache, usersFilePath } from './users.js';
+import { watchUsersFile } from './revocation.js';
+import { UsersFileCache, usersFilePath, type UserRecord } from './users.js';
 
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
@@ -37,6 +39,8 @@ export const SECURITY_FLAGS = {
   loginMaxFailures: { type: 'number' },
   loginWindow: { type: 'number' },
   loginBlock: { type: 'number' },
+  /** Comma-separated addresses of the load balancers whose connections start with a PROXY protocol header. */
+  proxyProtocolFrom: { type: 'string' },
   /** `ferryd user add --replace`: change an existing user's password or root. */
   replace: { type: 'boolean', default: false },
 } as const;
@@ -54,6 +58,12 @@ export const SECURITY_HELP = `  Access and TLS (docs/SECURITY.md)
                                serve TLS with this certificate (default: one generated in CONFIG)
     --no-tls                   no TLS at all
     --allow-plain              accept plain TCP from every address (default: loopback only)
+    --proxy-protocol-from ADDR[,ADDR...]
+                               connections from these addresses (HAProxy's send-proxy or
+                               send-proxy-v2) must start with a PROXY protocol header (v1 or v2);
+                               the client it names is then the one limits, logs and the login
+                               throttle see. Anything else from them is refused; from other
+                               addresses such a header is an ordinary bad frame
     --login-max-failures N     failed logins that block an address (default ${DEFAULT_LOGIN_THROTTLE.maxFailures})
     --login-window S           ... counted within S seconds (default ${DEFAULT_LOGIN_THROTTLE.windowMs / 1000})
     --login-block S            how long the block lasts (default ${DEFAULT_LOGIN_THROTTLE.blockMs / 1000})
@@ -94,6 +104,7 @@ export interface SecurityFlags {
   loginMaxFailures?: number;
   loginWindow?: number;
   loginBlock?: number;
+  proxyProtocolFrom?: string;
 }
 
 /** The limits of ServerOptions.limits that flags can set (names as in src/server). */
@@ -114,9 +125,16 @@ export interface ServerSecurity {
   authenticate: Authenticate;
   /** The users' root folders as the users file lists them now (for the stale-upload sweep). */
   userRoots: () => Promise<string[]>;
+  /**
+   * Starts watching the users file; `review` gets its contents after each
+   * change (to revoke open sessions' rights). Returns a function that stops.
+   */
+  watchUsers: (review: (users: readonly UserRecord[]) => void) => () => void;
   tls?: { key: string; cert: string };
   allowPlain: 'loopback' | 'always';
   limits: LimitOverrides;
+  /** --proxy-protocol-from: the addresses whose connections start with a PROXY header. */
+  proxyProtocolFrom: string[];
   /** Where the files are, for messages. */
   configDir: string;
   usersFile: string;
@@ -128,7 +146,10 @@ export interface ServerSecurity {
 }
 
 export interface ResolveContext {
+  /** The IP address ferryd will bind (--host resolved: resolveHost). */
   host: string;
+  /** --host as given, for messages. */
+  hostName?: string;
   /** `--root` and `--read-only`: what anonymous sessions get. */
   root: string;
   readOnly: boolean;
@@ -161,6 +182,7 @@ export class UsageError extends Error {
 export function checkSecurityFlags(flags: SecurityFlags): void {
   limitsFromFlags(flags);
   throttleOptionsFromFlags(flags);
+  proxyAddressesFromFlag(flags.proxyProtocolFrom);
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw usage('give both --tls-cert and --tls-key, or neither');
   for (const [flag, value] of [['--users', flags.users], ['--config-dir', flags.configDir], ['--tls-cert', flags.tlsCert], ['--tls-key', flags.tlsKey]] as const) {
     if (value === '') throw usage(`${flag} needs a path`);
@@ -183,6 +205,7 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   const tlsWanted = flags.tls !== false;
   const decision = decideExposure({
     host: context.host,
+    ...(context.hostName !== undefined ? { hostName: context.hostName } : {}),
     userCount: users.users.length,
     anonymous: flags.anonymous === true,
     insecureAllowAnonymousOnNetwork: flags.insecureAllowAnonymousOnNetwork === true,
@@ -223,15 +246,29 @@ export async function resolveServerSecurity(flags: SecurityFlags, context: Resol
   return {
     authenticate,
     userRoots: async () => (await usersCache.current()).map((user) => user.root),
+    watchUsers: (review) => watchUsersFile(usersCache, review, context.log ? { log: context.log } : {}),
     ...(tls ? { tls } : {}),
     allowPlain: flags.allowPlain === true || !tls ? 'always' : 'loopback',
     limits,
+    proxyProtocolFrom: proxyAddressesFromFlag(flags.proxyProtocolFrom),
     configDir,
     usersFile,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
     startupLines,
     startupWarnings,
   };
+}
+
+/** --proxy-protocol-from as a list of IP addresses (UsageError for anything else: a name would be resolved, and could change). */
+export function proxyAddressesFromFlag(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const addresses = value.split(',').map((part) => part.trim());
+  for (const address of addresses) {
+    if (net.isIP(address) === 0) {
+      throw usage(`--proxy-protocol-from takes IP addresses separated by commas; ${JSON.stringify(address)} is not one`);
+    }
+  }
+  return addresses;
 }
 
 /** The login throttle's settings from the flags (UsageError for a bad value). */

@@ -2,8 +2,14 @@
  * ferryd's diagnostics: one line per event. On a terminal the lines are
  * for people (`12:00:01.123 INFO  connection opened remote=127.0.0.1:5512`);
  * anywhere else they are JSON lines for log collectors.
+ *
+ * Field values often come from a peer (a user name, a client name, a path)
+ * before anyone logged in, so no line carries a control or format character
+ * raw (src/terminal/control-characters.ts): readable lines quote and escape
+ * such a value, JSON lines write it as a `\uHHHH` escape.
  */
 import type { Writable } from 'node:stream';
+import { escapeUnsafeCharacters, escapeUnsafeInJson, hasUnsafeCharacter } from '../terminal/control-characters.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -68,21 +74,27 @@ function prettyLine(time: Date, level: LogLevel, message: string, fields: LogFie
   const clock = time.toISOString().slice(11, 23);
   const parts = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${formatValue(value)}`);
-  return `${clock} ${level.toUpperCase().padEnd(5)} ${message}${parts.length ? ` ${parts.join(' ')}` : ''}\n`;
+    .map(([key, value]) => `${escapeUnsafeCharacters(key)}=${formatValue(value)}`);
+  return `${clock} ${level.toUpperCase().padEnd(5)} ${escapeUnsafeCharacters(message)}${parts.length ? ` ${parts.join(' ')}` : ''}\n`;
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
-  if (value instanceof Error) return JSON.stringify(value.message);
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' || hasUnsafeCharacter(value) ? quote(value) : value;
+  if (value instanceof Error) return quote(value.message);
   return safeJson(value);
+}
+
+/** A JSON string (C0 escaped by JSON.stringify) with C1 and format characters escaped too. */
+function quote(text: string): string {
+  return escapeUnsafeInJson(JSON.stringify(text));
 }
 
 /** Errors as their message. Fields are flat, so a replacer (slow: called per key) is used only when one holds an Error. */
 function safeJson(value: unknown): string {
   try {
     const replace = typeof value === 'object' && value !== null && Object.values(value).some((v) => v instanceof Error);
-    return (replace ? JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v)) : JSON.stringify(value)) ?? 'undefined';
+    const json = (replace ? JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v)) : JSON.stringify(value)) ?? 'undefined';
+    return escapeUnsafeInJson(json);
   } catch {
     return '"[unserialisable]"';
   }

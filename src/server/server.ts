@@ -3,12 +3,14 @@
  * tells TLS from plain sessions by the first byte, starts a Session for each,
  * sweeps stale upload temporary files, and shuts down gracefully.
  */
+import crypto from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
 import { encodeMessageToBuffer } from '../protocol/codec.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { createLogger, type Logger } from './log.js';
+import { readProxyHeader } from './proxy-header.js';
 import { Session, type SessionEnvironment, type SessionIdentity } from './session.js';
 import { Storage } from './storage/storage.js';
 import { UploadRegistry } from './upload-registry.js';
@@ -95,6 +97,20 @@ export interface ServerOptions {
   /** Where plain TCP is accepted from; default 'loopback' when tls is set, else 'always'. */
   allowPlain?: 'loopback' | 'always';
   limits?: Partial<ServerLimits>;
+  /**
+   * Addresses (load balancers) whose connections start with a PROXY protocol
+   * header (v1 or v2) naming the real client, who is then the one the limits,
+   * logs and login throttle see. From any other address such a header is a
+   * bad frame like any other.
+   */
+  proxyProtocolFrom?: readonly string[];
+}
+
+/** Who a connection is from: its peer, or the client a trusted proxy named (`via` is then the proxy). */
+interface ClientAddress {
+  address: string;
+  port: number | undefined;
+  via?: string;
 }
 
 export interface FerryServer {
@@ -108,6 +124,12 @@ export interface FerryServer {
    * files) and resolves once every file is closed.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Asks `review` about every logged-in session's account (after the users
+   * file changed): `read-only` refuses its writes from then on, `revoked`
+   * ends it with FAIL AUTH.
+   */
+  reviewSessions(review: (account: SessionIdentity) => 'keep' | 'read-only' | 'revoked'): void;
 }
 
 /**
@@ -129,7 +151,11 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   const readOnly = options.readOnly ?? false;
   const allowPlain = options.allowPlain ?? (options.tls ? 'loopback' : 'always');
   const secureContext = options.tls
-    ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert, ciphers: TLS_CIPHERS, honorCipherOrder: true })
+    ? tls.createSecureContext({
+      key: options.tls.key, cert: options.tls.cert, ciphers: TLS_CIPHERS, honorCipherOrder: true,
+      // A TLS 1.2 client could renegotiate without end, a full handshake's work for the server each time.
+      secureOptions: crypto.constants.SSL_OP_NO_RENEGOTIATION,
+    })
     : undefined;
 
   const authenticate = options.authenticate ?? defaultAuthenticate(options.root, readOnly);
@@ -159,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   let connections = 0;
   let closing: Promise<void> | undefined;
   let nextSessionNumber = 1;
+  const proxyFrom = new Set((options.proxyProtocolFrom ?? []).map(canonicalAddress));
 
   /** Removes stale upload temporary files below every root a session may have: --root and each user's. */
   const sweep = async (): Promise<void> => {
@@ -185,78 +212,150 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
   const sweepTimer = setInterval(() => void sweep(), limits.tempSweepIntervalMs);
   sweepTimer.unref();
 
-  const startSession = (socket: net.Socket | tls.TLSSocket, address: string, secure: boolean): void => {
+  const startSession = (socket: net.Socket | tls.TLSSocket, client: ClientAddress, secure: boolean, deadline: number): void => {
     const number = nextSessionNumber++;
-    const session = new Session(socket, address, env, logger.child({ session: number }));
+    const session = new Session(socket, client.address, env, logger.child({ session: number }), deadline);
     sessions.add(session);
-    logger.info('connection opened', { session: number, remote: `${address}:${socket.remotePort ?? '?'}`, tls: secure });
+    logger.info('connection opened', {
+      session: number, remote: `${client.address}:${client.port ?? '?'}`, tls: secure,
+      ...(client.via !== undefined ? { via: client.via } : {}),
+    });
     void session.closed.then(() => sessions.delete(session));
   };
 
+  /** Refuses a counted connection (`raw`) through `channel` (itself, or its TLS): it stops counting towards the total at once. */
+  const releases = new WeakMap<net.Socket, () => void>();
+  const turnAway = (raw: net.Socket, channel: net.Socket | tls.TLSSocket, code: number, message: string): void => {
+    releases.get(raw)?.();
+    refuse(channel, code, message);
+  };
+
+  /** Until its session starts, a connection is pending: the server's close ends it at once. */
+  const settle = (socket: net.Socket): void => {
+    pendingSockets.delete(socket);
+  };
+
   const onConnection = (socket: net.Socket): void => {
-    const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
+    const peer = normalizeAddress(socket.remoteAddress ?? 'unknown');
     socket.on('error', () => undefined); // reported by the session, or irrelevant before it
     if (closing) {
       socket.destroy();
       return;
     }
-    const fromAddress = perAddress.get(address) ?? 0;
     if (connections >= limits.maxConnections) {
-      logger.warn('connection limit reached: refusing', { remote: address, limit: limits.maxConnections });
+      logger.warn('connection limit reached: refusing', { remote: peer, limit: limits.maxConnections });
       refuse(socket, ErrorCode.LIMIT, 'too many connections');
       return;
     }
+    // A connection counts towards the total from its first moment until it closes or is refused
+    // (a refused TLS client counts during the handshake that carries its refusal).
+    connections++;
+    let counted = true;
+    const release = (): void => {
+      if (counted) connections--;
+      counted = false;
+    };
+    releases.set(socket, release);
+    socket.once('close', release);
+    socket.setNoDelay(true);
+    // One deadline for everything before the CONN reply: PROXY header, TLS handshake and CONN.
+    const deadline = Date.now() + limits.handshakeTimeoutMs;
+    pendingSockets.add(socket);
+    socket.once('close', () => settle(socket));
+    if (!proxyFrom.has(peer)) {
+      admit(socket, { address: peer, port: socket.remotePort }, deadline);
+      return;
+    }
+    readProxyHeader(socket, deadline - Date.now()).then((source) => {
+      if (socket.destroyed || closing) {
+        socket.destroy();
+        return;
+      }
+      admit(socket, source ? { address: canonicalAddress(source.address), port: source.port, via: peer } : { address: peer, port: socket.remotePort }, deadline);
+    }, (error: unknown) => {
+      const failure = error instanceof FerryError ? error : new FerryError(ErrorCode.BAD_FRAME, String(error));
+      logger.warn('bad PROXY protocol header: refusing', { remote: peer, code: failure.codeName, error: failure.message });
+      turnAway(socket, socket, failure.code, failure.message);
+    });
+  };
+
+  /** The connection of `client` (the real client, after a PROXY header): limits, then TLS or plain, then its session. */
+  const admit = (socket: net.Socket, client: ClientAddress, deadline: number): void => {
+    const { address } = client;
+    const fromAddress = perAddress.get(address) ?? 0;
+    let refusal: { code: number; message: string } | undefined;
     if (fromAddress >= limits.maxConnectionsPerAddress) {
       logger.warn('per-address connection limit reached: refusing', { remote: address, limit: limits.maxConnectionsPerAddress });
-      refuse(socket, ErrorCode.LIMIT, 'too many connections from your address');
-      return;
+      refusal = { code: ErrorCode.LIMIT, message: 'too many connections from your address' };
+    } else {
+      perAddress.set(address, fromAddress + 1);
+      socket.once('close', () => {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
+      });
     }
-    connections++;
-    perAddress.set(address, fromAddress + 1);
-    socket.once('close', () => {
-      connections--;
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
-    socket.setNoDelay(true);
     if (!secureContext) {
-      startSession(socket, address, false);
+      settle(socket);
+      if (refusal) turnAway(socket, socket, refusal.code, refusal.message);
+      else startSession(socket, client, false, deadline);
       return;
     }
-    // Tell TLS from plain by the first byte (docs/PROTOCOL.md §10).
-    pendingSockets.add(socket);
-    const sniffTimer = setTimeout(() => socket.destroy(), limits.handshakeTimeoutMs);
+    // Tell TLS from plain by the first byte (docs/PROTOCOL.md §10). A silent peer gets FAIL TIMEOUT in plain:
+    // a TLS client always speaks first, so one that sends nothing is not (yet) talking TLS.
+    const sniffTimer = setTimeout(() => {
+      logger.warn('handshake timeout: closing', { remote: address, ms: limits.handshakeTimeoutMs, stage: 'first byte' });
+      settle(socket);
+      turnAway(socket, socket, ErrorCode.TIMEOUT, `no handshake within ${limits.handshakeTimeoutMs} ms`);
+    }, Math.max(0, deadline - Date.now()));
     sniffTimer.unref();
-    socket.once('close', () => {
-      clearTimeout(sniffTimer);
-      pendingSockets.delete(socket);
-    });
+    socket.once('close', () => clearTimeout(sniffTimer));
     socket.once('data', (first: Buffer) => {
+      clearTimeout(sniffTimer);
       socket.pause();
       socket.unshift(first);
       if (first[0] === 0x16) {
-        const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
-        secure.on('error', (error: Error) => {
-          logger.info('TLS handshake failed', { remote: address, error: error.message });
-          socket.destroy();
-        });
-        secure.once('secure', () => {
-          clearTimeout(sniffTimer);
-          pendingSockets.delete(socket);
-          if (closing) secure.destroy();
-          else startSession(secure, address, true);
-        });
+        startTls(socket, client, deadline, refusal);
         return;
       }
-      clearTimeout(sniffTimer);
-      pendingSockets.delete(socket);
+      settle(socket);
+      if (refusal) {
+        turnAway(socket, socket, refusal.code, refusal.message);
+        return;
+      }
       if (allowPlain === 'loopback' && !isLoopback(address)) {
         logger.warn('plain TCP from a non-loopback address: refusing', { remote: address });
-        refuse(socket, ErrorCode.AUTH, 'plain TCP not allowed; use TLS');
+        turnAway(socket, socket, ErrorCode.AUTH, 'plain TCP not allowed; use TLS');
         return;
       }
-      startSession(socket, address, false);
+      startSession(socket, client, false, deadline);
+    });
+    socket.resume();
+  };
+
+  /**
+   * The TLS handshake, bounded by what is left of the handshake deadline. A
+   * refusal decided before (a per-address LIMIT) is sent inside TLS, so a TLS
+   * client reads the reason instead of a TLS error.
+   */
+  const startTls = (socket: net.Socket, client: ClientAddress, deadline: number, refusal: { code: number; message: string } | undefined): void => {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: secureContext! });
+    const tlsTimer = setTimeout(() => {
+      logger.warn('handshake timeout: closing', { remote: client.address, ms: limits.handshakeTimeoutMs, stage: 'TLS' });
+      socket.destroy();
+    }, Math.max(0, deadline - Date.now()));
+    tlsTimer.unref();
+    socket.once('close', () => clearTimeout(tlsTimer));
+    secure.on('error', (error: Error) => {
+      logger.info('TLS handshake failed', { remote: client.address, error: error.message });
+      socket.destroy();
+    });
+    secure.once('secure', () => {
+      clearTimeout(tlsTimer);
+      settle(socket);
+      if (closing) secure.destroy();
+      else if (refusal) turnAway(socket, secure, refusal.code, refusal.message);
+      else startSession(secure, client, true, deadline);
     });
   };
 
@@ -310,6 +409,14 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
       closing ??= close(graceMs);
       return closing;
     },
+    reviewSessions(review) {
+      for (const session of sessions) {
+        const account = session.account;
+        if (!account) continue;
+        const change = review(account);
+        if (change !== 'keep') session.applyAccountChange(change);
+      }
+    },
   };
 }
 
@@ -340,14 +447,23 @@ function defaultAuthenticate(root: string, readOnly: boolean): (attempt: AuthAtt
 }
 
 /** Sends a connection-level FAIL (id 0) and closes. */
-function refuse(socket: net.Socket, code: number, message: string): void {
+function refuse(socket: net.Socket | tls.TLSSocket, code: number, message: string): void {
   socket.end(encodeMessageToBuffer({ op: 'FAIL', id: 0, code, message }));
+  // Whatever the peer still sends (its CONN, say) is read and dropped, so that its end of the connection is seen and the socket closes.
+  socket.resume();
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`, so one client is one address whatever the socket family. */
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** An address as socket.remoteAddress writes it (IPv6 compressed, lower case), IPv4-mapped ones as IPv4. */
+function canonicalAddress(address: string): string {
+  const family = net.isIP(address);
+  if (family === 0) return address;
+  return normalizeAddress(new net.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address);
 }
 
 export function isLoopback(address: string): boolean {

@@ -133,6 +133,8 @@ export class Session implements SessionOutput {
     readonly remoteAddress: string,
     private readonly env: SessionEnvironment,
     private readonly logger: Logger,
+    /** When the handshake must be done (ms since the epoch): the connection's accept time plus the handshake timeout, so a PROXY header or TLS handshake before it does not add time. */
+    handshakeDeadline = Date.now() + env.limits.handshakeTimeoutMs,
   ) {
     this.closed = new Promise<void>((resolve) => {
       this.resolveClosed = resolve;
@@ -157,7 +159,7 @@ export class Session implements SessionOutput {
     this.handshakeTimer = setTimeout(() => {
       this.logger.warn('handshake timeout: closing', { ms: env.limits.handshakeTimeoutMs });
       this.fatal(ErrorCode.TIMEOUT, `no handshake within ${env.limits.handshakeTimeoutMs} ms`);
-    }, env.limits.handshakeTimeoutMs);
+    }, Math.max(0, handshakeDeadline - Date.now()));
     this.handshakeTimer.unref();
     socket.resume();
   }
@@ -529,6 +531,27 @@ export class Session implements SessionOutput {
     this.forceTimer = setTimeout(() => this.socket.destroy(), 2000);
     this.forceTimer.unref();
     this.resolveIfFinished();
+  }
+
+  /** Who the session acts for; undefined before the handshake. */
+  get account(): SessionIdentity | undefined {
+    return this.identity;
+  }
+
+  /**
+   * The users file changed under a running session: `read-only` refuses
+   * every write from now on (running ones finish), `revoked` ends the
+   * session with FAIL AUTH id 0 (running requests end as on a lost connection).
+   */
+  applyAccountChange(change: 'read-only' | 'revoked'): void {
+    if (this.state !== 'ready' || !this.identity) return;
+    if (change === 'revoked') {
+      this.logger.warn('user removed or changed: ending the session', { user: this.identity.user });
+      this.fatal(ErrorCode.AUTH, `the account ${this.identity.user} was removed or changed; log in again`);
+    } else if (!this.identity.readOnly) {
+      this.logger.info('user made read-only: refusing writes from now on', { user: this.identity.user });
+      this.identity = { ...this.identity, readOnly: true };
+    }
   }
 
   /** Server shutdown, phase one: refuse new requests, close once running ones are done. */

@@ -47,3 +47,15 @@ void test('a network address without TLS is refused unless --allow-plain', () =>
   assert.match(refused.refusals.join(), /without TLS/);
   assert.deepEqual(decideExposure({ ...base, host: '0.0.0.0', userCount: 1, tls: false, allowPlain: true }).refusals, []);
 });
+
+void test('exposure is decided on the address ferryd binds, not on a name that looks like loopback', () => {
+  // `ferryd --host evil.localhost` where the name resolves to 0.0.0.0: every address, so the network rules apply.
+  const resolved = decideExposure({ ...base, host: '0.0.0.0', hostName: 'evil.localhost', tls: false });
+  assert.equal(resolved.anonymous, false);
+  assert.match(resolved.refusals.join('\n'), /refusing to listen on evil\.localhost \(0\.0\.0\.0\) without authentication/);
+  assert.match(resolved.refusals.join('\n'), /without TLS/);
+  // A name that was never resolved is not taken for loopback either.
+  for (const name of ['evil.localhost', 'localhost']) {
+    assert.notDeepEqual(decideExposure({ ...base, host: name }).refusals, [], name);
+  }
+});

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { limitsFromFlags } from '../../src/security/ferryd-options.js';
+import { checkSecurityFlags, limitsFromFlags, proxyAddressesFromFlag } from '../../src/security/ferryd-options.js';
 import { RawClient } from '../server/raw-client.js';
 import { tempFolderFor } from '../helpers/temp-folders.js';
 import { handshakeFrom, killHard, makeUsersFile, startFerryd, waitFor } from './helpers.js';
@@ -25,6 +25,14 @@ void test('limit flags become server limits (seconds → ms, hours → ms) and b
   assert.deepEqual(limitsFromFlags({ maxConnectionsPerAddress: 3 }), { maxConnectionsPerAddress: 3 });
   assert.throws(() => limitsFromFlags({ maxPerAddress: 0 }), /--max-per-address/);
   assert.throws(() => limitsFromFlags({ stallTimeout: 0 }), /--stall-timeout must be a positive number of seconds/);
+});
+
+void test('--proxy-protocol-from takes IP addresses separated by commas, and nothing else', () => {
+  assert.deepEqual(proxyAddressesFromFlag(undefined), []);
+  assert.deepEqual(proxyAddressesFromFlag('10.0.0.2, ::1,127.0.0.3'), ['10.0.0.2', '::1', '127.0.0.3']);
+  for (const bad of ['', 'haproxy.local', '10.0.0.0/8', '10.0.0.2,', '10.0.0.256']) {
+    assert.throws(() => checkSecurityFlags({ proxyProtocolFrom: bad }), /--proxy-protocol-from takes IP addresses/, bad);
+  }
 });
 
 void test('ferryd binary: users, login blocking, per-address, handshake, path and name limits from flags', async (t) => {

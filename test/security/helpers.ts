@@ -42,14 +42,18 @@ export function recordingLogger(lines: LogLine[] = [], bound: LogFields = {}): L
 }
 
 /**
- * Opens a plain connection from `localAddress`, sends CONN and returns the
- * first frame of the answer (CONN or FAIL), then closes.
+ * Opens a plain connection from `localAddress`, sends CONN (after `prefix`,
+ * say a PROXY protocol header) and returns the first frame of the answer
+ * (CONN or FAIL), then closes.
  */
-export function handshakeFrom(port: number, localAddress: string, conn: Partial<ConnRequest>, timeoutMs = 10_000): Promise<ServerMessage> {
+export function handshakeFrom(
+  port: number, localAddress: string, conn: Partial<ConnRequest>, timeoutMs = 10_000, prefix: Buffer = Buffer.alloc(0),
+): Promise<ServerMessage> {
   let timer: NodeJS.Timeout | undefined;
   const answer = new Promise<ServerMessage>((resolve, reject) => {
     const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
     const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => {
+      if (prefix.length > 0) socket.write(prefix);
       socket.write(encodeMessageToBuffer({
         op: 'CONN', id: 1, minVersion: 1, maxVersion: 1, maxFrame: DEFAULT_MAX_FRAME, capabilities: [],
         authMethod: 'none', user: '', secret: '', clientName: 'security-test', ...conn,
