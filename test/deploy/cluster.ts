@@ -22,7 +22,7 @@ export interface Cluster {
 export async function startCluster(dir: string, count: number, extra: readonly string[] = []): Promise<Cluster> {
   const root = path.join(dir, 'root');
   const configDir = path.join(dir, 'config');
-  await fs.mkdir(root);
+  await fs.mkdir(root, { recursive: true });
   const instances = await startInstances(count, { root, configDir, extra });
   let haproxy: HaproxyProcess;
   try {
