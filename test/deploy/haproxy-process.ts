@@ -127,13 +127,20 @@ export async function startHaproxy(dir: string, backendPorts: readonly number[])
     }
   };
 
-  // Ready once the frontend accepts a connection and every server's first checks have settled it UP.
+  const stop = async (): Promise<void> => {
+    if (!gone) child.kill('SIGTERM');
+    await exited;
+  };
+  // Ready once every server has passed its first health check.
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (gone) throw new Error(`haproxy exited at start:\n${output}`);
     const states = await serverStates().catch(() => new Map<string, ServerState>());
     if (states.size === backendPorts.length && [...states.values()].every((state) => isSettled(state, 'UP'))) break;
-    if (Date.now() > deadline) throw new Error(`haproxy did not come up: ${JSON.stringify([...states])}\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`haproxy: the servers did not pass their health checks: ${JSON.stringify([...states])}\n${output}`);
+    }
     await sleep(100);
   }
   return {
@@ -141,9 +148,6 @@ export async function startHaproxy(dir: string, backendPorts: readonly number[])
     serverStates,
     waitForState,
     output: () => output,
-    async stop() {
-      if (!gone) child.kill('SIGTERM');
-      await exited;
-    },
+    stop,
   };
 }
