@@ -92,3 +92,16 @@ void test('SIGTERM drains: HAProxy marks the instance DOWN and sends new session
   assert.deepEqual(sha256(await fs.readFile(path.join(cluster.root, 'during-drain.bin'))), sha256(content));
   assert.deepEqual(await draining!.exited, { code: 0, signal: null }, draining!.stderr());
 });
+
+void test('a hung instance, whose kernel still accepts connections, fails the check and comes back when it runs again', { skip: haproxyMissing }, async () => {
+  const hung = cluster.instances[1]!;
+  hung.child.kill('SIGSTOP');
+  try {
+    await cluster.haproxy.waitForState('ferryd-2', 'DOWN');
+  } finally {
+    hung.child.kill('SIGCONT');
+  }
+  await cluster.haproxy.waitForState('ferryd-2', 'UP');
+  const client = await FerryClient.connect({ host: '127.0.0.1', port: hung.port, tls: 'off', ...USER });
+  await client.quit();
+});
