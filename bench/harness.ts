@@ -9,6 +9,7 @@ import { SIZES, type BenchContext, type BenchMode, type Suite } from './context.
 import { killAllChildren } from './processes.js';
 import type { BenchReport, BenchRow } from './report.js';
 import { bigFileSuite } from './suites/big-file.js';
+import { clusterSuite } from './suites/cluster.js';
 import { listingSuite } from './suites/listing.js';
 import { manyClientsSuite } from './suites/many-clients.js';
 import { rssFlatSuite } from './suites/rss-flat.js';
@@ -19,7 +20,7 @@ import { tuiSuite } from './suites/tui.js';
 import { errorMessage } from './util.js';
 
 export const SUITES: Suite[] = [
-  bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, manyClientsSuite, listingSuite, rssFlatSuite, tuiSuite,
+  bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
 ];
 
 export interface RunOptions {

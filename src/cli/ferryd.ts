@@ -1,9 +1,13 @@
 /**
  * The `ferryd` command line: parses flags, starts the server, prints the
- * address it listens on, and shuts down gracefully on SIGINT/SIGTERM
- * (running transfers get `--grace` seconds; a second signal exits at once).
+ * address it listens on, and shuts down gracefully on SIGINT/SIGTERM:
+ * first `--drain` seconds in which new sessions are refused (FAIL LIMIT, so a
+ * load balancer's health check moves them to another instance) while open
+ * ones go on, then running transfers get `--grace` seconds; a second signal
+ * exits at once.
  */
 import fs from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import meow from 'meow';
 import { createLogger, isLogLevel, type Logger, type LogThreshold } from '../server/log.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
@@ -29,6 +33,8 @@ const HELP = `
     --port P                   port (default ${DEFAULT_PORT}; 0 picks a free one)
     --read-only                refuse every change
     --log-level L              error, warn, info (default) or debug
+    --drain S                  on SIGINT/SIGTERM, first refuse new sessions for S seconds while open
+                               ones go on, so a load balancer sends new ones elsewhere (default 0)
     --grace S                  seconds running transfers get on SIGINT/SIGTERM (default 10)
     --max-connections N        connections in total (default ${DEFAULT_LIMITS.maxConnections})
     --max-per-address N        connections from one address (default ${DEFAULT_LIMITS.maxConnectionsPerAddress})
@@ -56,6 +62,7 @@ export const ferrydFlags = {
   port: { type: 'number', default: DEFAULT_PORT },
   readOnly: { type: 'boolean', default: false },
   logLevel: { type: 'string', default: 'info' },
+  drain: { type: 'number', default: 0 },
   grace: { type: 'number', default: 10 },
   maxConnections: { type: 'number' },
   maxPerAddress: { type: 'number' },
@@ -88,6 +95,7 @@ export async function checkFerrydFlags(flags: FerrydCli['flags']): Promise<{ roo
     throw new UsageError(`unknown --log-level ${JSON.stringify(flags.logLevel)}: use error, warn, info or debug`);
   }
   if (!(flags.grace >= 0) || !Number.isFinite(flags.grace)) throw new UsageError('--grace must be a number of seconds, 0 or more');
+  if (!(flags.drain >= 0) || !Number.isFinite(flags.drain)) throw new UsageError('--drain must be a number of seconds, 0 or more');
   checkSecurityFlags(flags as SecurityFlags);
   const root = flags.root;
   if (root === undefined || root === '') throw new UsageError('--root DIR is required');
@@ -169,11 +177,16 @@ export async function runFerryd(
       }
       stopping = true;
       stopWatchingUsers();
-      logger.info('stopping', { signal, graceSeconds: flags.grace });
-      void server.close(flags.grace * 1000).then(() => resolve(0), (error: unknown) => {
-        logger.error('error while stopping', { error: error instanceof Error ? error.message : String(error) });
-        resolve(1);
-      });
+      logger.info('stopping', { signal, drainSeconds: flags.drain, graceSeconds: flags.grace });
+      server.drain();
+      // The drain is a plain wait: the balancer needs that long (its check interval times `fall`) to stop
+      // sending new sessions here, however many sessions are open now.
+      void sleep(flags.drain * 1000)
+        .then(() => server.close(flags.grace * 1000))
+        .then(() => resolve(0), (error: unknown) => {
+          logger.error('error while stopping', { error: error instanceof Error ? error.message : String(error) });
+          resolve(1);
+        });
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));

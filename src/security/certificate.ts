@@ -14,7 +14,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { readFileIfExists, writeFileAtomic } from './config-dir.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileIfExists, writeFileAtomic, writeFileExclusive } from './config-dir.js';
 
 export const GENERATED_CERT_NAME = 'tls-cert.pem';
 export const GENERATED_KEY_NAME = 'tls-key.pem';
@@ -50,16 +51,38 @@ export async function loadOrCreateCertificate(options: CertificateOptions): Prom
   }
   const certPath = path.join(options.configDir, GENERATED_CERT_NAME);
   const keyPath = path.join(options.configDir, GENERATED_KEY_NAME);
-  const [cert, key] = await Promise.all([readFileIfExists(certPath), readFileIfExists(keyPath)]);
-  if (cert !== undefined && key !== undefined) return loadPair(certPath, keyPath, false);
-  if (cert !== undefined || key !== undefined) {
-    throw configError(`only one of ${certPath} and ${keyPath} exists; remove it to generate a new pair (clients will see a new fingerprint)`);
-  }
+  const existing = await existingPair(certPath, keyPath);
+  if (existing) return existing;
   const generated = await generateSelfSigned(os.hostname());
-  // Key first: a crash in between leaves a key without a certificate, which the check above reports.
-  await writeFileAtomic(keyPath, generated.key, 0o600);
+  // Several ferryd sharing a config folder may start together: the first to publish its key wins, and
+  // the others serve the winner's pair, so clients see one fingerprint whichever instance they reach.
+  // Key first: the winner's certificate follows it; a crash in between leaves a key without a
+  // certificate, which existingPair reports.
+  if (!(await writeFileExclusive(keyPath, generated.key, 0o600))) {
+    const winner = await existingPair(certPath, keyPath);
+    if (!winner) throw configError(`${keyPath} appeared without ${certPath}`);
+    return winner;
+  }
   await writeFileAtomic(certPath, generated.cert, 0o644);
   return { ...generated, fingerprint: fingerprintOf(generated.cert), certPath, keyPath, generated: true };
+}
+
+/** How long a key without its certificate is taken for another process still publishing the pair. */
+const PUBLISHING_WAIT_MS = 5_000;
+
+/** The generated pair if there is one; undefined if neither file exists. */
+async function existingPair(certPath: string, keyPath: string): Promise<ServerCertificate | undefined> {
+  const waitUntil = Date.now() + PUBLISHING_WAIT_MS;
+  for (;;) {
+    const [cert, key] = await Promise.all([readFileIfExists(certPath), readFileIfExists(keyPath)]);
+    if (cert !== undefined && key !== undefined) return loadPair(certPath, keyPath, false);
+    if (cert === undefined && key === undefined) return undefined;
+    // A key alone is what another process shows between publishing its key and its certificate.
+    if (cert !== undefined || Date.now() > waitUntil) {
+      throw configError(`only one of ${certPath} and ${keyPath} exists; remove it to generate a new pair (clients will see a new fingerprint)`);
+    }
+    await sleep(50);
+  }
 }
 
 /** SHA-256 fingerprint of a PEM certificate, formatted like node's `fingerprint256`. */

@@ -48,6 +48,35 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode:
   await syncFolder(dir);
 }
 
+/**
+ * Like writeFileAtomic, but only when `file` does not exist yet: the finished
+ * temporary file is hard-linked to `file`, which fails if another process
+ * (another ferryd on a shared config folder, on this machine or over NFS,
+ * where link is atomic too) got there first. Returns false then, and `file`
+ * keeps the other process's content.
+ */
+export async function writeFileExclusive(file: string, data: string | Buffer, mode: number): Promise<boolean> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    await fs.link(temp, file);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+  await syncFolder(dir);
+  return true;
+}
+
 /** Makes a rename durable; some file systems refuse to open a folder for this, which is harmless. */
 async function syncFolder(dir: string): Promise<void> {
   let handle: fs.FileHandle | undefined;

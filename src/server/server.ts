@@ -1,7 +1,7 @@
 /**
  * ferryd's listener: accepts connections, enforces the connection limits,
  * tells TLS from plain sessions by the first byte, starts a Session for each,
- * sweeps stale upload temporary files, and shuts down gracefully.
+ * sweeps stale upload temporary files, drains and shuts down gracefully.
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
@@ -118,6 +118,16 @@ export interface FerryServer {
   readonly port: number;
   /** Sessions open now. */
   readonly sessionCount: number;
+  /** True once drain() or close() was called. */
+  readonly draining: boolean;
+  /**
+   * Stops taking new sessions while everything else goes on: the listener
+   * stays open and every new CONN is answered FAIL `LIMIT` ("draining"), so
+   * a load balancer's Ferry-level health check sees the instance go down and
+   * sends new sessions elsewhere, while the sessions already open keep
+   * working until close(). Idempotent.
+   */
+  drain(): void;
   /**
    * Stops accepting, lets running requests finish for up to `graceMs`
    * (default 10 000), then drops what is left (uploads keep their temporary
@@ -159,12 +169,15 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     : undefined;
 
   const authenticate = options.authenticate ?? defaultAuthenticate(options.root, readOnly);
+  let draining = false;
   const env: SessionEnvironment = {
     serverName: SERVER_NAME,
     logger,
     uploads,
     limits,
     async authenticate(attempt) {
+      // Refused before the credentials are looked at: a draining instance takes no new session, whoever asks.
+      if (draining) throw new FerryError(ErrorCode.LIMIT, DRAINING_MESSAGE);
       const identity = await authenticate(attempt);
       return { ...identity, readOnly: identity.readOnly || readOnly };
     },
@@ -405,7 +418,16 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     get sessionCount() {
       return sessions.size;
     },
+    get draining() {
+      return draining;
+    },
+    drain() {
+      if (draining) return;
+      draining = true;
+      logger.info('draining: new sessions are refused, open ones go on', { sessions: sessions.size });
+    },
     close(graceMs) {
+      draining = true;
       closing ??= close(graceMs);
       return closing;
     },
@@ -419,6 +441,9 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     },
   };
 }
+
+/** The FAIL `LIMIT` message of a CONN to a draining server (docs/PROTOCOL.md §4). */
+export const DRAINING_MESSAGE = 'this server is draining: connect again (to another instance)';
 
 function resolveLimits(overrides: Partial<ServerLimits> | undefined): ServerLimits {
   const limits: ServerLimits = { ...DEFAULT_LIMITS };

@@ -40,3 +40,14 @@ void test('broken certificate setups are refused with a message naming the probl
   await fs.rm(a.certPath);
   await assert.rejects(loadOrCreateCertificate({ configDir: path.join(dir, 'a') }), /only one of/);
 });
+
+void test('ferryd processes starting together on one config folder end up with one certificate', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-cert-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const pairs = await Promise.all(Array.from({ length: 4 }, () => loadOrCreateCertificate({ configDir: dir })));
+  assert.equal(new Set(pairs.map((pair) => pair.fingerprint)).size, 1);
+  assert.equal(pairs.filter((pair) => pair.generated).length, 1);
+  const onDisk = await loadOrCreateCertificate({ configDir: dir });
+  assert.equal(onDisk.fingerprint, pairs[0]!.fingerprint);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['tls-cert.pem', 'tls-key.pem']);
+});

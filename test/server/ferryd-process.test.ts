@@ -214,6 +214,7 @@ void test('bad arguments: exit 2 with one coded line, before any certificate is 
     [['--root', path.join(dir, 'a-file'), '--port', '0'], /^ferryd: NOT_A_DIRECTORY: --root .*a-file: not a folder/],
     [['--root', root, '--port', '0', '--log-level', 'loud'], /^ferryd: USAGE: unknown --log-level "loud"/],
     [['--root', root, '--port', '0', '--grace', 'soon'], /^ferryd: USAGE: --grace/],
+    [['--root', root, '--port', '0', '--drain', '-5'], /^ferryd: USAGE: --drain must be a number of seconds, 0 or more/],
     [['--root', root, '--port', '0', '--max-frame', '1000'], /^ferryd: USAGE: --max-frame must be between 65536 and 16777216/],
     [['--root', root, '--port', '0', '--idle-timeout', 'x'], /^ferryd: USAGE: --idle-timeout must be a positive number of seconds/],
     [['--root', root, '--port', '0', '--login-block', '0'], /^ferryd: USAGE: --login-block/],
