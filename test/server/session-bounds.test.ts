@@ -121,17 +121,19 @@ void test('a session whose client never reads its replies stops reading its requ
         : { op: 'DWLD', id, path: 'file-039-with-a-longish-name.txt', offset: 0, prefixHash: Buffer.alloc(0), window: 1 << 20 }));
     }
     const sent = Buffer.concat(requests);
+    const readBefore = serverSocket.bytesRead; // the handshake
     client.socket.write(sent);
     let most = 0;
     await until(() => {
       most = Math.max(most, serverSocket.writableLength);
-      // Without the bound the server reads on and the backlog grows far past it.
-      return (serverSocket.isPaused() && session.activeRequests === 0) || most > 16 * maxReplyBacklog;
+      // Without the bound the server reads on, to the last request, and the backlog grows past it.
+      const idle = session.activeRequests === 0;
+      return (serverSocket.isPaused() && idle) || (serverSocket.bytesRead - readBefore === sent.length && idle) || most > 16 * maxReplyBacklog;
     });
     assert.ok(serverSocket.isPaused(), `the server kept reading with ${most} bytes of replies unsent`);
     // The bound, plus what the requests already running (at most maxInFlight) still answered.
     assert.ok(most < maxReplyBacklog + DEFAULT_LIMITS.maxInFlight * 8 * 1024, `${most} bytes of replies held`);
-    assert.ok(serverSocket.bytesRead < sent.length, 'the server read every request although its client reads nothing');
+    assert.ok(serverSocket.bytesRead - readBefore < sent.length, 'the server read every request although its client reads nothing');
 
     client.socket.destroy();
     await session.closed;
@@ -153,8 +155,10 @@ void test('a client that reads again gets a final reply to every request after t
     const requests: Buffer[] = [];
     for (let id = 2; id < 2 + count; id++) requests.push(encodeMessageToBuffer({ op: 'STAT', id, path: 'name-000-long-enough-to-weigh.txt' }));
     for (let id = 2 + count; id < 2 + 2 * count; id++) requests.push(encodeMessageToBuffer({ op: 'LIST', id, path: '', flags: 0 }));
-    client.socket.write(Buffer.concat(requests));
-    await until(() => serverSocket.isPaused());
+    const sent = Buffer.concat(requests);
+    const readBefore = serverSocket.bytesRead;
+    client.socket.write(sent);
+    await until(() => serverSocket.isPaused() || serverSocket.bytesRead - readBefore === sent.length);
     client.socket.resume();
     // Pipelined past maxInFlight, many are refused BUSY; none may be lost.
     const answered = new Set<number>();
@@ -170,6 +174,13 @@ void test('a client that reads again gets a final reply to every request after t
     await host.close();
   }
 });
+
+/** Sends `bytes` and resolves once the server has read them all or stopped reading. */
+async function sendUnlessStopped(pair: SessionPair, bytes: Buffer): Promise<void> {
+  const readBefore = pair.serverSocket.bytesRead;
+  pair.client.sendRaw(bytes);
+  await until(() => pair.serverSocket.isPaused() || pair.serverSocket.bytesRead - readBefore === bytes.length);
+}
 
 /** A frame header announcing `length` bytes of a LIST, and the first `sent` bytes after it. */
 function partialFrame(length: number, sent: number, id: number): { head: Buffer; rest: Buffer } {
@@ -190,16 +201,16 @@ void test('large frames received in part are bounded server-wide: a frame over t
     const third = await host.connect();
     const frameBytes = 600 * 1024;
     const firstFrame = partialFrame(frameBytes, 100_000, 7);
-    first.client.sendRaw(firstFrame.head);
-    await until(() => budget.reservedBytes === frameBytes);
+    await sendUnlessStopped(first, firstFrame.head);
+    assert.equal(budget.reservedBytes, frameBytes, 'a large frame began without a reservation');
     const secondFrame = partialFrame(frameBytes, 100_000, 8);
-    second.client.sendRaw(secondFrame.head);
-    await until(() => second.serverSocket.isPaused());
+    await sendUnlessStopped(second, secondFrame.head);
+    assert.ok(second.serverSocket.isPaused(), 'the server read on a frame it had no room for');
     assert.equal(budget.reservedBytes, frameBytes, 'the second frame got room beyond the budget');
 
     // A session that ends while it waits gives up its place; one that finishes its frame frees its room.
-    third.client.sendRaw(partialFrame(frameBytes, 1000, 9).head);
-    await until(() => third.serverSocket.isPaused());
+    await sendUnlessStopped(third, partialFrame(frameBytes, 1000, 9).head);
+    assert.ok(third.serverSocket.isPaused());
     third.client.socket.destroy();
     await third.session.closed;
     first.client.sendRaw(firstFrame.rest);
@@ -221,9 +232,10 @@ void test('a session that ends while holding a partial frame returns its room to
   const budget = new PartialFrameBudget(1024 * 1024, HANDSHAKE_MAX_FRAME);
   const host = await sessionHost(root, { partialFrames: budget });
   try {
-    const { session, client } = await host.connect();
-    client.sendRaw(partialFrame(900 * 1024, 50_000, 3).head);
-    await until(() => budget.reservedBytes > 0);
+    const pair = await host.connect();
+    const { session, client } = pair;
+    await sendUnlessStopped(pair, partialFrame(900 * 1024, 50_000, 3).head);
+    assert.equal(budget.reservedBytes, 900 * 1024);
     client.socket.destroy();
     await session.closed;
     assert.equal(budget.reservedBytes, 0);
