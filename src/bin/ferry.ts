@@ -12,10 +12,16 @@ const [first] = argv;
 const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
-if (opensUi) {
-  const { startTui } = await import('../tui/load.js');
-  process.exitCode = await startTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
-} else {
-  const { runFerry } = await import('../cli/ferry-commands.js');
-  process.exitCode = await runFerry(argv);
+try {
+  if (opensUi) {
+    const { startTui } = await import('../tui/load.js');
+    process.exitCode = await startTui({ url: first === '--demo' ? undefined : first, demo: first === '--demo', password: process.env.FERRY_PASSWORD });
+  } else {
+    const { runFerry } = await import('../cli/ferry-commands.js');
+    process.exitCode = await runFerry(argv);
+  }
+} catch (error) {
+  // Both paths report the failures they expect; anything else is a bug: say so, with where, and exit 1.
+  process.stderr.write(`ferry: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
 }
