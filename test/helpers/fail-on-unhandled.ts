@@ -15,7 +15,6 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** 'runner' in `node --test` itself, 'file' in a test file's process (and so in what it starts). */
 const ROLE = 'FERRY_TEST_GUARD_ROLE';
@@ -44,7 +43,8 @@ if (role !== undefined && !isTestFile && log) {
   const logFile = path.join(dir, 'events.log');
   process.env[ROLE] = process.env.NODE_TEST_CONTEXT !== undefined ? 'file' : 'runner';
   process.env[LOG] = logFile;
-  const self = `--import=${JSON.stringify(fileURLToPath(import.meta.url)).slice(1, -1)}`;
+  // A file: URL is percent-encoded, so NODE_OPTIONS needs no quoting whatever the checkout's path.
+  const self = `--import=${import.meta.url}`;
   if (!(process.env.NODE_OPTIONS ?? '').includes(self)) {
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${self}`.trim();
   }
