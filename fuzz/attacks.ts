@@ -2,7 +2,10 @@
  * What the live fuzzer's bad connections do. Each scenario is one connection:
  * random noise, frames before the handshake, a session full of mutated and
  * hostile frames (path escapes, credit abuse, unknown ids), cut and oversized
- * frames, a client that never reads, a byte-at-a-time drip, an in-flight flood.
+ * frames, a client that never reads, a byte-at-a-time drip, an in-flight flood,
+ * and races of cancel, QUIT and close against back-pressure: downloads never
+ * read then cancelled or dropped, requests pipelined without reading any
+ * reply, large frames left unfinished on many connections at once.
  * Every scenario ends its connection within a few seconds.
  */
 import fc from 'fast-check';
@@ -64,6 +67,8 @@ export class FramePool {
 export interface Playground {
   /** A file of several MiB, for clients that never read. */
   bigFile: string;
+  /** A folder of a few hundred long names: a small LIST with a large reply. */
+  manyFolder: string;
   /** Symlinks inside the playground pointing outside it. */
   escapeLinks: string[];
 }
@@ -83,6 +88,8 @@ export function newAttackStats(): AttackStats {
 
 interface AttackContext {
   probe: Probe;
+  /** Another connection from the same address (for scenarios that need many at once). */
+  connect: () => Promise<Probe | undefined>;
   random: Random;
   pool: FramePool;
   stats: AttackStats;
@@ -275,6 +282,86 @@ async function flood(ctx: AttackContext): Promise<void> {
   await ctx.probe.waitFor((m) => m.id === 299, 2000);
 }
 
+/**
+ * Transfers the client never reads, ended by a race: CANC then close, QUIT,
+ * or a bare close, at a random moment while the server waits on the socket.
+ */
+async function cancelUnread(ctx: AttackContext): Promise<void> {
+  if (!(await handshake(ctx))) return;
+  const { random, probe } = ctx;
+  probe.pauseReading();
+  const transfers = random.int(1, 6);
+  // A small window makes the server wait for credit, so a WIND and a CANC in one segment race it.
+  const window = random.pick([0xffff_ffff, 64 * 1024, 1024 * 1024]);
+  for (let id = 2; id < 2 + transfers; id++) {
+    await sendMessage(ctx, random.next() < 0.6
+      ? { op: 'DWLD', id, path: ctx.playground.bigFile, offset: 0, prefixHash: Buffer.alloc(0), window }
+      : { op: 'TGET', id, path: random.pick(['', ctx.playground.manyFolder]), window });
+  }
+  for (let round = random.int(1, 4); round > 0 && probe.isOpen; round--) {
+    await pause(random.int(0, 40));
+    const frames: Buffer[] = [];
+    for (let id = 2; id < 2 + transfers; id++) frames.push(encodeMessageToBuffer({ op: 'WIND', id, increment: window }));
+    await send(ctx, Buffer.concat(frames), frames.length);
+  }
+  const ending = random.int(0, 3);
+  const last: Buffer[] = [];
+  for (let id = 2; id < 2 + transfers; id++) last.push(encodeMessageToBuffer({ op: 'WIND', id, increment: window }));
+  if (ending <= 1) for (let id = 2; id < 2 + transfers; id++) last.push(encodeMessageToBuffer({ op: 'CANC', id }));
+  if (ending === 2) last.push(encodeMessageToBuffer({ op: 'QUIT', id: 0xffff_fff0 }));
+  // ending 3: credit, and then the connection just drops.
+  await send(ctx, Buffer.concat(last), last.length);
+  if (ending === 1) await pause(random.int(0, 20));
+}
+
+/** Requests pipelined as fast as the server takes them, no reply ever read: the server must stop reading, not buffer. */
+async function pipelineUnread(ctx: AttackContext): Promise<void> {
+  if (!(await handshake(ctx))) return;
+  const { random, probe } = ctx;
+  probe.pauseReading();
+  const until = Date.now() + random.int(4000, 10_000);
+  let id = 2;
+  while (Date.now() < until && probe.isOpen) {
+    const batch: Buffer[] = [];
+    for (let i = 0; i < 2000; i++, id++) {
+      batch.push(encodeMessageToBuffer(random.pick<ClientMessage>([
+        { op: 'LIST', id, path: ctx.playground.manyFolder, flags: 0 },
+        { op: 'LIST', id, path: ctx.playground.manyFolder, flags: 0 },
+        { op: 'LIST', id, path: ctx.playground.manyFolder, flags: 0 },
+        { op: 'DWLD', id, path: 'small.txt', offset: 0, prefixHash: Buffer.alloc(0), window: 1 << 20 },
+      ])));
+    }
+    // A server that stops reading holds this send until the time is up.
+    await Promise.race([send(ctx, Buffer.concat(batch), batch.length), pause(Math.max(0, until - Date.now()))]);
+  }
+}
+
+/** Many connections that each send most of a maximal frame and then nothing: the server must bound what they pin. */
+async function partialFrames(ctx: AttackContext): Promise<void> {
+  const { random } = ctx;
+  const probes = [ctx.probe];
+  const extra = random.int(4, 16);
+  for (let i = 0; i < extra; i++) {
+    const probe = await ctx.connect();
+    if (probe) probes.push(probe);
+  }
+  try {
+    await Promise.all(probes.map(async (probe) => {
+      const own = { ...ctx, probe };
+      if (!(await handshake(own))) return;
+      const header = Buffer.alloc(12);
+      header.writeUInt32BE(DEFAULT_MAX_FRAME, 0);
+      header.write('DATA', 4, 'latin1');
+      header.writeUInt32BE(random.int(2, 100), 8);
+      const body = Buffer.alloc(DEFAULT_MAX_FRAME - 8 - random.int(1, 1000));
+      await Promise.race([send(own, Buffer.concat([header, body])), pause(3000)]);
+    }));
+    await pause(random.int(1000, 3000));
+  } finally {
+    for (const probe of probes.slice(1)) probe.destroy();
+  }
+}
+
 export const SCENARIOS: Array<{ name: string; weight: number; run: (ctx: AttackContext) => Promise<void> }> = [
   { name: 'session', weight: 50, run: session },
   { name: 'before-handshake', weight: 12, run: beforeHandshake },
@@ -284,6 +371,9 @@ export const SCENARIOS: Array<{ name: string; weight: number; run: (ctx: AttackC
   { name: 'never-reads', weight: 4, run: neverReads },
   { name: 'drip', weight: 4, run: drip },
   { name: 'flood', weight: 6, run: flood },
+  { name: 'cancel-unread', weight: 8, run: cancelUnread },
+  { name: 'pipeline-unread', weight: 6, run: pipelineUnread },
+  { name: 'partial-frames', weight: 2, run: partialFrames },
 ];
 
 function pickScenario(random: Random): (typeof SCENARIOS)[number] {
@@ -322,7 +412,14 @@ export async function attackUntil(options: {
     // A scenario still running shortly after the deadline is cut off, so a run ends on time.
     const cutOff = setTimeout(() => probe.destroy(), Math.max(0, options.deadline + 500 - Date.now()));
     try {
-      await scenario.run({ probe, random: options.random, pool: options.pool, stats: options.stats, playground: options.playground });
+      const connect = async (): Promise<Probe | undefined> => {
+        const extra = await Probe.open(options.port, options.localAddress, options.probeStats);
+        if (extra) options.stats.connections++;
+        return extra;
+      };
+      await scenario.run({
+        probe, connect, random: options.random, pool: options.pool, stats: options.stats, playground: options.playground,
+      });
     } finally {
       clearTimeout(cutOff);
       probe.destroy();

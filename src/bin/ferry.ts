@@ -12,13 +12,19 @@ const [first] = argv;
 const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
 
-if (opensUi) {
-  const demo = first === '--demo';
-  const { startTui } = await import('../tui/load.js');
-  // The demo's server is the command line's to start: the UI never loads server code.
-  const startDemo = demo ? (await import('../cli/demo.js')).startDemo : undefined;
-  process.exitCode = await startTui({ url: demo ? undefined : first, demo: startDemo, password: process.env.FERRY_PASSWORD });
-} else {
-  const { runFerry } = await import('../cli/ferry-commands.js');
-  process.exitCode = await runFerry(argv);
+try {
+  if (opensUi) {
+    const demo = first === '--demo';
+    const { startTui } = await import('../tui/load.js');
+    // The demo's server is the command line's to start: the UI never loads server code.
+    const startDemo = demo ? (await import('../cli/demo.js')).startDemo : undefined;
+    process.exitCode = await startTui({ url: demo ? undefined : first, demo: startDemo, password: process.env.FERRY_PASSWORD });
+  } else {
+    const { runFerry } = await import('../cli/ferry-commands.js');
+    process.exitCode = await runFerry(argv);
+  }
+} catch (error) {
+  // Both paths report the failures they expect; anything else is a bug: say so, with where, and exit 1.
+  process.stderr.write(`ferry: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
 }

@@ -65,6 +65,11 @@ export class FrameDecoder {
     return this.frameLength < 0 ? this.buffered : this.buffered + 4;
   }
 
+  /** Length field of the frame being collected (opcode, id and payload), or 0 between frames. */
+  get partialFrameLength(): number {
+    return Math.max(this.frameLength, 0);
+  }
+
   push(chunk: Uint8Array): RawFrame[] {
     if (this.failure) throw this.failure;
     if (chunk.length > 0) {

@@ -114,12 +114,15 @@ export function waitUnlessAborted(signal: AbortSignal, start: (done: () => void)
 /**
  * `promise`, unless `signal` aborts first (then its abort error): a wait on
  * the socket must end when the request does, or a stalled peer would keep it.
+ *
+ * `promise` is always observed, also when `signal` is already aborted: a
+ * session's promise left without a handler rejects unhandled when the session
+ * ends (its waits reject then), and that would end the process, every other
+ * session with it.
  */
 export function unlessAborted<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
     promise.then((value) => {
       signal.removeEventListener('abort', onAbort);
       resolve(value);
@@ -127,6 +130,8 @@ export function unlessAborted<T>(signal: AbortSignal, promise: Promise<T>): Prom
       signal.removeEventListener('abort', onAbort);
       reject(error instanceof Error ? error : new Error(String(error)));
     });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

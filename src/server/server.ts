@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, DEFAULT_WINDOW, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
+import { DEFAULT_MAX_FRAME, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, DEFAULT_WINDOW, HANDSHAKE_MAX_FRAME, MAX_MAX_FRAME, MAX_NAME_BYTES, MAX_PATH_BYTES, MIN_MAX_FRAME } from '../protocol/constants.js';
 import { encodeMessageToBuffer } from '../protocol/codec.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -14,6 +14,7 @@ import { readProxyHeader } from './proxy-header.js';
 import { Session, type SessionEnvironment, type SessionIdentity } from './session.js';
 import { Storage } from './storage/storage.js';
 import { UploadRegistry } from './upload-registry.js';
+import { PartialFrameBudget } from './partial-frame-budget.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const SERVER_NAME = 'ferryd/0.1.0';
@@ -46,6 +47,18 @@ export interface ServerLimits {
   tempSweepIntervalMs: number;
   /** Credit window granted to each upload, in bytes (also the most one upload buffers). */
   uploadWindow: number;
+  /**
+   * Unsent reply bytes per session above which the session reads no more
+   * requests until its socket drains: a client that sends requests and never
+   * reads the replies stops itself instead of filling the server's memory.
+   */
+  maxReplyBacklog: number;
+  /**
+   * Bytes of frames above 64 KiB being received at once, server-wide (each
+   * reserved at its full length when its length field arrives). A session
+   * whose frame does not fit waits, unread, until one in progress completes.
+   */
+  maxPartialFrameBytes: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -61,6 +74,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   tempMaxAgeMs: 24 * 60 * 60_000,
   tempSweepIntervalMs: 60 * 60_000,
   uploadWindow: DEFAULT_WINDOW,
+  maxReplyBacklog: 8 * 1024 * 1024,
+  maxPartialFrameBytes: 64 * 1024 * 1024,
 };
 
 export interface AuthAttempt {
@@ -175,6 +190,7 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     logger,
     uploads,
     limits,
+    partialFrames: new PartialFrameBudget(limits.maxPartialFrameBytes, HANDSHAKE_MAX_FRAME),
     async authenticate(attempt) {
       // Refused before the credentials are looked at: a draining instance takes no new session, whoever asks.
       if (draining) throw new FerryError(ErrorCode.LIMIT, DRAINING_MESSAGE);

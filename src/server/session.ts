@@ -8,6 +8,13 @@
  * whatever transfers do. Every handler runs inside `execute`, which turns any
  * exception into a FAIL for that request: nothing a client sends can crash
  * the server or touch another session.
+ *
+ * Two bounds keep one client from filling the server's memory
+ * (docs/SECURITY.md): while more than `maxReplyBacklog` bytes of replies wait
+ * to be sent, the session reads no more requests (decoded frames wait in a
+ * short queue, the rest stays in the kernel, and the client's sends block
+ * until it reads); and a frame above one socket read is collected only with a
+ * reservation from the server-wide PartialFrameBudget.
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -32,6 +39,7 @@ import {
 import { toFerryError } from './storage/errors.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
+import type { PartialFrameBudget } from './partial-frame-budget.js';
 
 export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
 
@@ -54,7 +62,10 @@ export interface SessionEnvironment {
     maxFrame: number;
     maxInFlight: number;
     uploadWindow: number;
+    maxReplyBacklog: number;
   };
+  /** Shared by all sessions: bytes of large frames being received. */
+  readonly partialFrames: PartialFrameBudget;
   /** Checks the CONN's credentials; throws FerryError (AUTH, LIMIT) to refuse. */
   authenticate(attempt: { method: string; user: string; secret: string; remoteAddress: string }): Promise<SessionIdentity>;
   /** The storage (jail) for a root folder. */
@@ -106,6 +117,13 @@ interface ActiveRequest {
 
 type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
 
+/** A reservation (or a wait for one) in the PartialFrameBudget for the frame being received. */
+interface PartialFrameClaim {
+  readonly bytes: number;
+  granted: boolean;
+  readonly grant: () => void;
+}
+
 export class Session implements SessionOutput {
   private state: State = 'handshake';
   private readonly decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME);
@@ -117,6 +135,11 @@ export class Session implements SessionOutput {
   private idleTimer: NodeJS.Timeout | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
   private drainWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** Frames decoded but not yet dispatched: they wait while the reply backlog is over its bound. */
+  private queuedFrames: RawFrame[] = [];
+  /** True while unsent replies exceed maxReplyBacklog: no request is read until the socket drains. */
+  private backlogFull = false;
+  private partialFrame: PartialFrameClaim | undefined;
   private shuttingDown = false;
   private socketClosed = false;
   private readonly openedAt = Date.now();
@@ -141,7 +164,11 @@ export class Session implements SessionOutput {
     });
     this.output = new TurnBatchedWriter(socket);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('drain', () => this.wakeWriters());
+    socket.on('drain', () => {
+      this.backlogFull = false;
+      this.wakeWriters();
+      this.dispatchQueued();
+    });
     socket.on('error', (error: Error) => {
       this.logger.debug('socket error', { error: error.message });
       this.end();
@@ -149,6 +176,7 @@ export class Session implements SessionOutput {
     socket.on('close', () => {
       this.socketClosed = true;
       this.end();
+      this.releasePartialFrame();
       for (const waiter of this.drainWaiters.splice(0)) waiter.reject(new Error(SESSION_ENDED));
       this.logger.info('connection closed', {
         user: this.identity?.user, requests: this.requestCount, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
@@ -174,6 +202,7 @@ export class Session implements SessionOutput {
       this.bytesOut += part.length;
       this.output.write(part);
     }
+    this.checkBacklog();
   }
 
   sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void {
@@ -183,12 +212,20 @@ export class Session implements SessionOutput {
     this.bytesOut += header.length + content.length;
     this.output.write(header);
     this.output.write(content, onFlushed);
+    this.checkBacklog();
   }
 
   writable(): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new Error(SESSION_ENDED));
     if (!this.socket.writableNeedDrain) return Promise.resolve();
     return new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  /** Stops reading requests while the replies not yet sent exceed their bound (resumed by 'drain'). */
+  private checkBacklog(): void {
+    if (this.backlogFull || this.socket.writableLength <= this.env.limits.maxReplyBacklog) return;
+    this.backlogFull = true;
+    this.updateReading();
   }
 
   private wakeWriters(): void {
@@ -211,8 +248,16 @@ export class Session implements SessionOutput {
       this.fatal(failure.code, failure.message);
       return;
     }
-    for (const frame of frames) {
-      if (this.isClosed) return;
+    for (const frame of frames) this.queuedFrames.push(frame);
+    this.claimPartialFrame();
+    this.dispatchQueued();
+  }
+
+  /** Dispatches queued frames in order until none is left or the reply backlog is full. */
+  private dispatchQueued(): void {
+    let next = 0;
+    while (next < this.queuedFrames.length && !this.backlogFull && !this.isClosed) {
+      const frame = this.queuedFrames[next++]!;
       try {
         this.onFrame(frame);
       } catch (error) {
@@ -221,6 +266,49 @@ export class Session implements SessionOutput {
         if (frame.id !== 0) this.send({ op: 'FAIL', id: frame.id, code: ErrorCode.INTERNAL, message: 'internal server error' });
       }
     }
+    this.queuedFrames = this.isClosed ? [] : this.queuedFrames.slice(next);
+    this.updateReading();
+  }
+
+  /**
+   * Reserves the frame being received in the server-wide budget once it is
+   * larger than one socket read (and ends the previous reservation): without
+   * room, the session stops reading until there is.
+   */
+  private claimPartialFrame(): void {
+    const length = this.decoder.partialFrameLength;
+    const needed = length > this.env.partialFrames.smallFrameBytes ? length : 0;
+    if (this.partialFrame?.bytes === needed) return; // the same frame, still arriving
+    this.releasePartialFrame();
+    if (needed === 0 || this.isClosed) return;
+    const claim: PartialFrameClaim = {
+      bytes: needed,
+      granted: false,
+      grant: () => {
+        claim.granted = true;
+        this.updateReading();
+      },
+    };
+    this.partialFrame = claim;
+    claim.granted = this.env.partialFrames.reserve(needed, claim.grant);
+    if (!claim.granted) this.logger.debug('waiting for room to receive a large frame', { bytes: needed });
+  }
+
+  private releasePartialFrame(): void {
+    const claim = this.partialFrame;
+    if (!claim) return;
+    this.partialFrame = undefined;
+    if (claim.granted) this.env.partialFrames.release(claim.bytes);
+    else this.env.partialFrames.cancel(claim.grant);
+  }
+
+  /** Reads the socket unless the reply backlog is full or a large frame waits for budget. */
+  private updateReading(): void {
+    if (this.socketClosed) return;
+    const waitingForBudget = this.partialFrame !== undefined && !this.partialFrame.granted;
+    // A closed session keeps reading (and discarding) so the peer's end is seen.
+    if (!this.isClosed && (this.backlogFull || waitingForBudget)) this.socket.pause();
+    else this.socket.resume();
   }
 
   private onFrame(frame: RawFrame): void {
@@ -240,7 +328,7 @@ export class Session implements SessionOutput {
         return;
       }
       this.state = 'authenticating';
-      void this.handshake(msg as ConnRequest);
+      this.handshake(msg as ConnRequest).catch((error: unknown) => this.failedInternally('handshake', error));
       return;
     }
     if (this.state === 'authenticating') {
@@ -356,7 +444,8 @@ export class Session implements SessionOutput {
         request.transferredFiles = files;
       },
     };
-    void this.execute(request, () => (handler as (c: RequestContext, m: typeof msg) => Promise<ServerMessage>)(ctx, msg));
+    this.execute(request, () => (handler as (c: RequestContext, m: typeof msg) => Promise<ServerMessage>)(ctx, msg))
+      .catch((error: unknown) => this.failedInternally(request.summary, error));
   }
 
   private async execute(request: ActiveRequest, run: () => Promise<ServerMessage>): Promise<void> {
@@ -500,6 +589,12 @@ export class Session implements SessionOutput {
 
   // ------------------------------------------------------------------ ending
 
+  /** A failure no request caught (a bug): it ends this session, never the server. */
+  private failedInternally(during: string, error: unknown): void {
+    this.logger.error('internal error: closing the session', { during, error: errorText(error) });
+    this.fatal(ErrorCode.INTERNAL, 'internal server error');
+  }
+
   /** Connection-level failure: FAIL with id 0, then close. */
   fatal(code: number, message: string): void {
     this.failAndClose(0, code, message);
@@ -519,6 +614,9 @@ export class Session implements SessionOutput {
   private end(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.queuedFrames = [];
+    this.releasePartialFrame();
+    this.updateReading();
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.idleTimer);
     for (const request of this.requests.values()) {
