@@ -24,6 +24,43 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
  * created with mode 0700 when missing.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer, mode: number): Promise<void> {
+  const temp = await writeTemporaryBeside(file, data, mode);
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(path.dirname(file));
+}
+
+/**
+ * Like writeFileAtomic, but only when `file` does not exist yet: the finished
+ * temporary file is hard-linked to `file`, which fails if another process
+ * (another ferryd on a shared config folder, on this machine or over NFS,
+ * where link is atomic too) got there first. Returns false then, and `file`
+ * keeps the other process's content.
+ */
+export async function writeFileExclusive(file: string, data: string | Buffer, mode: number): Promise<boolean> {
+  const temp = await writeTemporaryBeside(file, data, mode);
+  try {
+    await fs.link(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+  await syncFolder(path.dirname(file));
+  return true;
+}
+
+/**
+ * Writes `data` to a fresh temporary file beside `file` (its folder made with
+ * mode 0700 when missing), with `mode` from the start, flushed to disk, and
+ * returns its path; on failure nothing is left behind.
+ */
+async function writeTemporaryBeside(file: string, data: string | Buffer, mode: number): Promise<string> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -39,42 +76,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode:
     throw error;
   }
   await handle.close();
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  await syncFolder(dir);
-}
-
-/**
- * Like writeFileAtomic, but only when `file` does not exist yet: the finished
- * temporary file is hard-linked to `file`, which fails if another process
- * (another ferryd on a shared config folder, on this machine or over NFS,
- * where link is atomic too) got there first. Returns false then, and `file`
- * keeps the other process's content.
- */
-export async function writeFileExclusive(file: string, data: string | Buffer, mode: number): Promise<boolean> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    await fs.link(temp, file);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await fs.rm(temp, { force: true });
-  }
-  await syncFolder(dir);
-  return true;
+  return temp;
 }
 
 /** Makes a rename durable; some file systems refuse to open a folder for this, which is harmless. */
