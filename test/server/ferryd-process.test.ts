@@ -4,47 +4,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeOf, RawClient, sha256 } from './raw-client.js';
+import { spawnFerryd as spawnFerrydProcess, type FerrydProcess } from '../helpers/ferryd-process.js';
 
 const FERRYD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferryd.js');
 
-interface Ferryd {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
+type Ferryd = FerrydProcess;
 
-async function spawnFerryd(root: string, extra: string[] = [], configDir = `${root}.config`): Promise<Ferryd> {
+function spawnFerryd(root: string, extra: string[] = [], configDir = `${root}.config`): Promise<Ferryd> {
   // Its own config folder (TLS certificate, users) beside the served one, removed with it.
-  const child = spawn(process.execPath, [
-    FERRYD, '--root', root, '--port', '0', '--log-level', 'info', '--config-dir', configDir, ...extra,
-  ], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /^ferryd listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then(() => reject(new Error(`ferryd exited early: ${stderr}`)));
-  });
-  return { child, port, exited, stderr: () => stderr };
+  return spawnFerrydProcess({ root, configDir, extra: ['--log-level', 'info', ...extra] });
 }
 
 const exists = (p: string): Promise<boolean> => fs.lstat(p).then(() => true, () => false);
