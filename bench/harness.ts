@@ -2,6 +2,7 @@
  * Runs the bench suites in one process and one temporary folder, and always
  * cleans up (children ended, folder removed), whatever fails.
  */
+import { statfsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { killAllChildren } from './processes.js';
 import type { BenchReport, BenchRow } from './report.js';
 import { bigFileSuite } from './suites/big-file.js';
 import { clusterSuite } from './suites/cluster.js';
+import { commandsSuite } from './suites/commands.js';
 import { listingSuite } from './suites/listing.js';
 import { manyClientsSuite } from './suites/many-clients.js';
 import { rssFlatSuite } from './suites/rss-flat.js';
@@ -19,8 +21,12 @@ import { toolsSuite } from './suites/tools.js';
 import { tuiSuite } from './suites/tui.js';
 import { errorMessage } from './util.js';
 
+const TMPFS_DIR = '/dev/shm';
+/** statfs f_type of tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+
 export const SUITES: Suite[] = [
-  bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
+  bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, commandsSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
 ];
 
 export interface RunOptions {
@@ -28,6 +34,21 @@ export interface RunOptions {
   /** Suite names to run; all when empty. */
   only?: string[];
   log?: (message: string) => void;
+  /**
+   * Where the run's temporary folder goes. By default tmpfs (/dev/shm) when
+   * there is one: on a disk, the disk's own cost hides most of the protocol's.
+   */
+  dir?: string;
+}
+
+/** The default parent of the run's folder: tmpfs when this machine has it, else the system's temporary folder. */
+export function defaultBenchDir(): string {
+  try {
+    if (statfsSync(TMPFS_DIR).type === TMPFS_MAGIC) return TMPFS_DIR;
+  } catch {
+    // No /dev/shm here.
+  }
+  return os.tmpdir();
 }
 
 export async function runBench(options: RunOptions): Promise<BenchReport> {
@@ -38,7 +59,7 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
     throw new Error(`unknown suite ${unknown.join(', ')}; known: ${SUITES.map((suite) => suite.name).join(', ')}`);
   }
   const selected = only.length === 0 ? SUITES : SUITES.filter((suite) => only.includes(suite.name));
-  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
+  const workDir = await fs.mkdtemp(path.join(options.dir ?? defaultBenchDir(), 'ferry-bench-'));
   const context: BenchContext = {
     mode: options.mode,
     sizes: SIZES[options.mode],

@@ -1,6 +1,6 @@
 /**
- * Baselines with no protocol at all: a file through a raw TCP socket between
- * two processes, and a tar stream of a tree through a raw socket.
+ * A baseline with no protocol at all: a file through a raw TCP socket between
+ * two Node processes (the C baselines are in wire-baseline.ts).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import net from 'node:net';
@@ -53,36 +53,5 @@ export async function rawPipeUpload(source: string, target: string, options: { f
     return now() - started;
   } finally {
     await stopChild(peer);
-  }
-}
-
-/**
- * `tar c SOURCE | socket | tar x -C TARGET`: tar writes straight into a TCP
- * connection (bash's /dev/tcp), and the receiving side feeds the accepted
- * connection to `tar x`. Returns milliseconds until `tar x` has exited.
- */
-export async function tarPipe(sourceDir: string, targetDir: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  const extract = spawnTracked('tar', ['-x', '-f', '-', '-C', targetDir], { stdio: ['pipe', 'ignore', 'pipe'] });
-  const extracted = new Promise<number | null>((resolve) => extract.once('exit', resolve));
-  try {
-    const connection = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-    const started = now();
-    const create = spawnTracked('bash', ['-c', `exec tar -c -f - -C "$0" . > /dev/tcp/127.0.0.1/${port}`, sourceDir],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
-    const socket = await connection;
-    server.close();
-    await pipeline(socket, extract.stdin!);
-    const code = await extracted;
-    const elapsed = now() - started;
-    await new Promise<void>((resolve) => (create.exitCode !== null ? resolve() : create.once('exit', () => resolve())));
-    if (code !== 0) throw new Error(`tar -x exited with ${code}`);
-    if (create.exitCode !== 0) throw new Error(`tar -c exited with ${create.exitCode}`);
-    return elapsed;
-  } finally {
-    server.close();
-    await stopChild(extract);
   }
 }

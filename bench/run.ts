@@ -2,7 +2,11 @@
  * `npm run bench`: every figure of docs/PERFORMANCE.md in one run on this
  * machine, each against a baseline taken in the same run.
  *
- *   node dist/bench/run.js [--quick | --tiny] [--only SUITE[,SUITE...]] [--out DIR]
+ *   node dist/bench/run.js [--quick | --tiny] [--only SUITE[,SUITE...]] [--out DIR] [--dir DIR]
+ *
+ * The run works in a temporary folder on tmpfs (/dev/shm) when there is one,
+ * so the figures show the protocol's cost rather than the disk's; --dir DIR
+ * puts it elsewhere (a disk, to see what a user's disk adds).
  *
  * Prints one table on stdout (progress goes to stderr) and writes
  * bench-results/bench-<timestamp>.json and bench-results/latest.json.
@@ -11,12 +15,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchMode } from './context.js';
-import { runBench, SUITES } from './harness.js';
+import { defaultBenchDir, runBench, SUITES } from './harness.js';
 import { formatTable, writeReport } from './report.js';
 
 function usage(): string {
   return [
-    'usage: npm run bench -- [--quick | --tiny] [--only SUITE[,SUITE...]] [--out DIR]',
+    'usage: npm run bench -- [--quick | --tiny] [--only SUITE[,SUITE...]] [--out DIR] [--dir DIR]',
+    `--dir: where the run's temporary folder goes (default ${defaultBenchDir()})`,
     `suites: ${SUITES.map((suite) => suite.name).join(', ')}`,
   ].join('\n');
 }
@@ -28,6 +33,7 @@ async function main(): Promise<void> {
       tiny: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       out: { type: 'string', default: 'bench-results' },
+      dir: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -52,8 +58,9 @@ async function main(): Promise<void> {
     process.exitCode = 130;
   };
   process.once('SIGINT', stop);
-  const report = await runBench({ mode, only, log });
-  process.stdout.write(`\nFerry bench (${mode}), ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}\n\n`);
+  const dir = values.dir === undefined ? undefined : path.resolve(values.dir);
+  const report = await runBench({ mode, only, log, dir });
+  process.stdout.write(`\nFerry bench (${mode}, in ${path.dirname(report.workDir)}), ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}\n\n`);
   process.stdout.write(`${formatTable(report.rows)}\n\n`);
   const file = await writeReport(report, path.resolve(values.out));
   process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);

@@ -1,5 +1,6 @@
 /**
- * `npm run build`, after tsc: bundles the terminal UI (dist/src/tui/run-tui.js
+ * `npm run build`, after tsc: bundles the scriptable commands into
+ * dist/cli-bundle/ferry-commands.js (src/cli/load-commands.ts), and the terminal UI (dist/src/tui/run-tui.js
  * and everything it imports, Ink and React included) into a few ESM files
  * under dist/tui-bundle/, which is what `ferry` loads (src/tui/load.ts).
  *
@@ -18,15 +19,54 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { COMMANDS_BUNDLE } from '../src/cli/load-commands.js';
 import { UI_BUNDLE } from '../src/tui/load.js';
 
 const distRoot = fileURLToPath(new URL('..', import.meta.url));
 const bundleFile = fileURLToPath(UI_BUNDLE);
 const bundleDir = path.dirname(bundleFile);
+const commandsFile = fileURLToPath(COMMANDS_BUNDLE);
 
 // Chunk names carry a content hash: without this, every change would leave the old chunks behind.
 await rm(bundleDir, { recursive: true, force: true });
+await rm(path.dirname(commandsFile), { recursive: true, force: true });
+
+// The scriptable commands (`ferry ls|get|put|...`) in one file, for the same
+// reason: a short command's time went mostly to loading ~50 separate modules
+// (src/cli/load-commands.ts). One file, no splitting: every command needs the
+// client library, and a second file would cost more than it saves.
+/**
+ * What the commands import only on some paths (`ferry --demo ...` loads the UI
+ * and the demo server) stays outside the bundle, imported from dist/src/ as
+ * before: inlined, it would be compiled by every command.
+ */
+function keepDynamicImportsOutside(outDir: string): Plugin {
+  return {
+    name: 'keep-dynamic-imports-outside',
+    setup(bundler) {
+      bundler.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const target = path.relative(outDir, path.resolve(args.resolveDir, args.path)).split(path.sep).join('/');
+        return { path: target.startsWith('.') ? target : `./${target}`, external: true };
+      });
+    },
+  };
+}
+
+await build({
+  entryPoints: [path.join(distRoot, 'src/cli/ferry-commands.js')],
+  outfile: commandsFile,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [keepDynamicImportsOutside(path.dirname(commandsFile))],
+  // Everything in the commands is ESM already; only a CommonJS dependency would need this.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
 
 await build({
   entryPoints: { [path.basename(bundleFile, '.js')]: path.join(distRoot, 'src/tui/run-tui.js') },

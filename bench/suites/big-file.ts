@@ -1,6 +1,7 @@
 /**
  * One big file down and up through Ferry (real ferryd process, client library
- * here) against a raw TCP pipe of the same file between two processes.
+ * here) against a raw TCP pipe of the same file between two Node processes,
+ * and against socat on both ends (C, the wire's floor: bench/wire-baseline.ts).
  * Contenders alternate run by run so drift on a shared machine hits both.
  */
 import fs from 'node:fs/promises';
@@ -9,7 +10,8 @@ import { sizeLabel, type BenchContext, type Suite } from '../context.js';
 import { connectPlain, quitQuietly } from '../ferry.js';
 import { startFerryd } from '../processes.js';
 import { rawPipeDownload, rawPipeUpload } from '../raw-pipe.js';
-import { makeRow, type BenchRow } from '../report.js';
+import { makeRow, skippedRow, type BenchRow } from '../report.js';
+import { socatFile, socatMissing } from '../wire-baseline.js';
 import { flushDirtyPages, median, now, removeQuietly, sha256File, warmFile, writeRandomFile } from '../util.js';
 
 export interface BigFileSetup {
@@ -61,6 +63,8 @@ export const bigFileSuite: Suite = {
     const rawDown = rawDownloadSamples(context);
     const rawUp: number[] = [];
     const rawUpSynced: number[] = [];
+    const socat: number[] = [];
+    const noSocat = socatMissing();
     let downHashesMatched = true;
     let upHashesMatched = true;
     try {
@@ -71,6 +75,11 @@ export const bigFileSuite: Suite = {
         flushDirtyPages();
         rawDown.push(await rawPipeDownload(source, rawTarget));
         await removeQuietly(rawTarget);
+        if (!noSocat) {
+          flushDirtyPages();
+          socat.push(await socatFile(source, rawTarget));
+          await removeQuietly(rawTarget);
+        }
 
         // Ferry download.
         const downTarget = path.join(outDir, `ferry-${run}.bin`);
@@ -106,7 +115,20 @@ export const bigFileSuite: Suite = {
     }
     const seconds = (values: number[]): number => median(values) / 1000;
     const throughput = (values: number[]): number => context.sizes.bigFile / (median(values) / 1000) / 1e6;
+    const socatRows = (['download', 'upload'] as const).map((direction) => {
+      const base = {
+        id: `${direction}-big-socat`, suite: this.name, figure: `${label} ${direction} vs socat`, unit: 's',
+        baselineLabel: 'socat → socat', target: { kind: 'ratio-max', value: 1.5 } as const,
+      };
+      const ferry = direction === 'download' ? ferryDown : ferryUp;
+      return noSocat ? skippedRow(base, noSocat) : makeRow({
+        ...base, ferry: seconds(ferry), baseline: seconds(socat),
+        hashesMatched: direction === 'download' ? downHashesMatched : upHashesMatched,
+        samples: { ferry, baseline: socat }, details: { socatMBps: throughput(socat) },
+      });
+    });
     return [
+      ...socatRows,
       makeRow({
         id: 'download-big', suite: this.name, figure: `${label} download`, unit: 's',
         ferry: seconds(ferryDown), baseline: seconds(rawDown.slice(-context.sizes.runs)), baselineLabel: 'raw TCP pipe',

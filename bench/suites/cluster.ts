@@ -6,7 +6,6 @@
  * figure shows what the balancer and the extra processes cost or gain here,
  * not what three machines would give.
  */
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
@@ -14,7 +13,8 @@ import { connectPlain, quitQuietly } from '../ferry.js';
 import { startFerryd, type FerrydProcess } from '../processes.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
 import { loadOrCreateCertificate } from '../../src/security/certificate.js';
-import { HAPROXY, startHaproxy } from '../../test/deploy/haproxy-process.js';
+import { findSystemTool } from '../../test/helpers/system-tool.js';
+import { startDeployHaproxy } from '../../test/helpers/haproxy.js';
 import { flushDirtyPages, median, now, removeQuietly, sha256File, warmFile, writeRandomFile } from '../util.js';
 
 const MB = 1e6;
@@ -39,7 +39,7 @@ export const clusterSuite: Suite = {
       baselineLabel: 'the same clients, one ferryd direct',
       target: { kind: 'none', note: 'ratio only: the instances share one machine' } as const,
     };
-    if (!existsSync(HAPROXY)) return [skippedRow(base, `${HAPROXY} is not installed (apt-get install haproxy)`)];
+    if (!findSystemTool('haproxy')) return [skippedRow(base, 'haproxy is not installed (apt-get install haproxy)')];
 
     const runs = Math.min(context.sizes.runs, 3);
     const root = path.join(context.workDir, 'cluster-root');
@@ -93,14 +93,14 @@ export const clusterSuite: Suite = {
       '--max-per-address', String(clients + 10), '--anonymous', '--log-level', 'warn',
     ];
     const instances: FerrydProcess[] = [];
-    let haproxy: Awaited<ReturnType<typeof startHaproxy>> | undefined;
+    let haproxy: Awaited<ReturnType<typeof startDeployHaproxy>> | undefined;
     const direct: number[] = [];
     const balanced: number[] = [];
     let matched = true;
     let failures: string[] = [];
     try {
       for (let index = 0; index < INSTANCES; index += 1) instances.push(await startFerryd(root, flags));
-      haproxy = await startHaproxy(context.workDir, instances.map((instance) => instance.port));
+      haproxy = await startDeployHaproxy(context.workDir, instances.map((instance) => instance.port));
       for (let run = 0; run < runs; run += 1) {
         context.log(`${clients} clients direct to one ferryd, run ${run + 1}/${runs}`);
         const alone = await round(instances[0]!.port, 'direct');

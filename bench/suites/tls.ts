@@ -65,7 +65,7 @@ export const tlsSuite: Suite = {
     const label = sizeLabel(context.sizes.bigFile);
     const vsPlain = {
       id: 'tls-vs-plain', suite: this.name, figure: `${label} download, TLS`, unit: 's',
-      baselineLabel: 'Ferry plain TCP', target: { kind: 'ratio-max', value: 1.4 } as const,
+      baselineLabel: 'Ferry plain TCP', target: { kind: 'ratio-max', value: 1.15 } as const,
     };
     const vsScp = {
       id: 'tls-vs-scp', suite: this.name, figure: `${label} download, TLS vs scp`, unit: 's',

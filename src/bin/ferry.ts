@@ -4,7 +4,8 @@
  * `ferry URL`, `ferry --demo`) go straight to the TUI's bundle
  * (src/tui/load.ts), so its first frame does not wait for the command-line
  * parser and the client library; every other invocation goes to the
- * scriptable commands, which never load Ink or React. Anything unusual
+ * scriptable commands (their own bundle, src/cli/load-commands.ts), which
+ * never load Ink or React. Anything unusual
  * (flags, more arguments) takes the full parser.
  */
 const argv = process.argv.slice(2);
@@ -20,8 +21,14 @@ try {
     const startDemo = demo ? (await import('../cli/demo.js')).startDemo : undefined;
     process.exitCode = await startTui({ url: demo ? undefined : first, demo: startDemo, password: process.env.FERRY_PASSWORD });
   } else {
-    const { runFerry } = await import('../cli/ferry-commands.js');
-    process.exitCode = await runFerry(argv);
+    const { loadCommands } = await import('../cli/load-commands.js');
+    const commands = await loadCommands();
+    if (typeof commands === 'string') {
+      process.stderr.write(`ferry: ${commands}\n`);
+      process.exitCode = 1;
+    } else {
+      process.exitCode = await commands.runFerry(argv);
+    }
   }
 } catch (error) {
   // Both paths report the failures they expect; anything else is a bug: say so, with where, and exit 1.

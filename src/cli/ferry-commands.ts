@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import meow from 'meow';
 import { FerryClient } from '../client/client.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
 import type { Entry, FerryClientApi } from '../client/types.js';
@@ -15,6 +14,7 @@ import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/u
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
 import { escapeControlCharacters } from '../terminal/control-characters.js';
+import { packageInfo, parseCommandLine } from './command-line.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { createTrustCheck } from './trust.js';
 
@@ -75,35 +75,27 @@ class UsageError extends Error {}
 
 /** Runs `ferry` with `argv` (without node and the script); resolves with the exit code. */
 export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo()): Promise<number> {
-  let cli;
-  try {
-    cli = meow(HELP, {
-      importMeta: import.meta, argv, flags: FLAGS, autoHelp: false, autoVersion: false, allowUnknownFlags: true,
-    });
-  } catch (error) {
-    io.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
+  const cli = parseCommandLine(argv, FLAGS);
+  if (cli.unknown.length > 0) {
+    io.stderr.write(`ferry: unknown option ${cli.unknown.join(', ')} (see ferry --help)\n`);
     return 2;
   }
-  const known = new Set(['_', '--', ...Object.keys(FLAGS), ...Object.values(FLAGS).flatMap((f) => ('shortFlag' in f ? [f.shortFlag] : []))]);
-  const unknownFlags = Object.keys(cli.flags).filter((name) => !known.has(name));
-  if (unknownFlags.length > 0) {
-    io.stderr.write(`ferry: unknown option ${unknownFlags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} (see ferry --help)\n`);
-    return 2;
-  }
-  if (cli.flags.version) {
-    io.stdout.write(`${String(cli.pkg.version ?? 'unknown')}\n`);
+  const flags = cli.flags as Flags & { version: boolean; help: boolean; demo: boolean };
+  if (flags.version) {
+    io.stdout.write(`${packageInfo(import.meta.url).version ?? 'unknown'}\n`);
     return 0;
   }
-  if (cli.flags.help) {
-    io.stdout.write(`${cli.help.replace(/^\n/, '')}\n`);
+  if (flags.help) {
+    const { description } = packageInfo(import.meta.url);
+    io.stdout.write(`${description ? `  ${description}\n\n` : ''}${HELP.replace(/^\n+|\n+$/g, '')}\n\n`);
     return 0;
   }
   const [command, ...args] = cli.input;
-  if (command === undefined || cli.flags.demo || (args.length === 0 && /^ferrys?:\/\//i.test(command))) {
-    return runWithoutSubcommand(command, cli.flags.demo, io);
+  if (command === undefined || flags.demo || (args.length === 0 && /^ferrys?:\/\//i.test(command))) {
+    return runWithoutSubcommand(command, flags.demo, io);
   }
   try {
-    await runCommand(command, args, cli.flags, io);
+    await runCommand(command, args, flags, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

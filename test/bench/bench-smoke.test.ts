@@ -13,7 +13,7 @@ import { runningChildren } from '../../bench/processes.js';
 import { formatTable, writeReport, type BenchReport } from '../../bench/report.js';
 
 /** Suites whose rows are Ferry's own transfers: they must run, not be skipped. */
-const FERRY_SUITES = ['big-file', 'small-files', 'many-clients', 'listing', 'rss-flat'];
+const FERRY_SUITES = ['big-file', 'small-files', 'commands', 'many-clients', 'listing', 'rss-flat'];
 
 void test('the bench harness runs every Ferry suite in tiny mode and reports matching hashes', { timeout: 180_000 }, async () => {
   const report = await runBench({ mode: 'tiny', only: [...FERRY_SUITES, 'tls'] });

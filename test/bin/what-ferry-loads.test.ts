@@ -3,7 +3,8 @@
  * bundle `npm run build` makes (dist/tui-bundle/, see src/tui/load.ts) and
  * nothing under node_modules; the scriptable commands never load the UI,
  * Ink or React; without the bundle the UI path stops with one line saying to
- * build. Imports are watched with test/helpers/module-guard.ts.
+ * build; the commands run from their own bundle (dist/cli-bundle/). Imports
+ * are watched with test/helpers/module-guard.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,4 +109,30 @@ void test('without the UI bundle, ferry says to build it in one line and exits 1
   const lines = result.stderr.split('\n').filter((line) => line !== '');
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /^ferry: the terminal UI is not built \(.*tui-bundle\/app\.js or a part of it is missing\): run `npm run build`$/);
+});
+
+void test('the scriptable commands run from their bundle: no separate client, protocol or node_modules file loads', { timeout: 60_000 }, async () => {
+  const url = `ferry://127.0.0.1:${await closedPort()}/`;
+  const separateModules = String.raw`/node_modules/|/dist/src/(client|protocol|connection|cli/ferry-commands)`;
+  const ls = await run(ferryBin, ['ls', url], { forbidden: separateModules });
+  assert.equal(ls.code, 1, ls.stderr);
+  assert.match(ls.stderr, /^ferry: CONNECTION_\w+: /, 'the command ran as far as connecting');
+  assert.doesNotMatch(ls.stderr, /module guard/);
+  const version = await run(ferryBin, ['--version'], { forbidden: separateModules });
+  assert.equal(version.code, 0, version.stderr);
+});
+
+void test('without the commands bundle, ferry says to build it in one line and exits 1', async () => {
+  const copy = await tempFolder('ferry-loads-unbuilt-cli-');
+  await fs.mkdir(path.join(copy, 'src/bin'), { recursive: true });
+  await fs.mkdir(path.join(copy, 'src/cli'), { recursive: true });
+  await fs.writeFile(path.join(copy, 'package.json'), '{ "type": "module" }\n');
+  await fs.copyFile(ferryBin, path.join(copy, 'src/bin/ferry.js'));
+  await fs.copyFile(path.join(dist, 'src/cli/load-commands.js'), path.join(copy, 'src/cli/load-commands.js'));
+
+  const result = await run(path.join(copy, 'src/bin/ferry.js'), ['--version']);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /^ferry: the commands are not built \(.*cli-bundle\/ferry-commands\.js is missing\): run `npm run build`$/);
 });

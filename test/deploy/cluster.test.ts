@@ -16,8 +16,11 @@ import { addUser, removeUser, usersFilePath } from '../../src/security/users.js'
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { codeNameOf, RawClient, sha256 } from '../server/raw-client.js';
 import { filesBelow, startCluster, type Cluster } from './cluster.js';
-import { haproxyMissing } from './haproxy-process.js';
+import { skipUnlessInstalled } from '../helpers/system-tool.js';
 import { startFerryd } from './ferryd-instances.js';
+
+/** Skipped with a message without HAProxy; under CI=true, failing instead. */
+const haproxyMissing = skipUnlessInstalled('haproxy');
 
 const tempFolder = tempFolderMaker();
 let cluster: Cluster;

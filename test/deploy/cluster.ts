@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startInstances, type FerrydInstance } from './ferryd-instances.js';
-import { startHaproxy, type HaproxyProcess } from './haproxy-process.js';
+import { startDeployHaproxy, type HaproxyProcess } from '../helpers/haproxy.js';
 
 export interface Cluster {
   /** The shared served folder. */
@@ -26,7 +26,7 @@ export async function startCluster(dir: string, count: number, extra: readonly s
   const instances = await startInstances(count, { root, configDir, extra });
   let haproxy: HaproxyProcess;
   try {
-    haproxy = await startHaproxy(dir, instances.map((instance) => instance.port));
+    haproxy = await startDeployHaproxy(dir, instances.map((instance) => instance.port));
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.stop()));
     throw error;

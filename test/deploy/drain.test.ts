@@ -17,7 +17,11 @@ import { addUser, usersFilePath } from '../../src/security/users.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { codeNameOf, RawClient, sha256 } from '../server/raw-client.js';
 import { startCluster, type Cluster } from './cluster.js';
-import { deployGuideConfig, haproxyMissing } from './haproxy-process.js';
+import { deployGuideConfig } from '../helpers/haproxy.js';
+import { skipUnlessInstalled } from '../helpers/system-tool.js';
+
+/** Skipped with a message without HAProxy; under CI=true, failing instead. */
+const haproxyMissing = skipUnlessInstalled('haproxy');
 
 const tempFolder = tempFolderMaker();
 const USER = { user: 'ops', password: 'drain me gently' };

@@ -55,17 +55,17 @@ async function runOk(command: string, args: string[], options: { cwd?: string; e
 
 interface PackedFile { path: string; size: number }
 
-void test('npm pack ships the built src/, the UI bundle, docs, LICENSE and CHANGELOG, nothing of tests, bench, fuzz or source maps; an install runs', { timeout: 240_000 }, async () => {
+void test('npm pack ships the built src/, the UI and commands bundles, docs, LICENSE and CHANGELOG, nothing of tests, bench, fuzz or source maps; an install runs', { timeout: 240_000 }, async () => {
   const work = await tempFolder('ferry-package-');
   // --ignore-scripts: prepack would rebuild dist/, which the running tests load from; `npm test` has just built it.
   const packJson = await runOk('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work]);
   const [packed] = JSON.parse(packJson) as [{ filename: string; entryCount: number; files: PackedFile[] }];
   const names = packed.files.map((file) => file.path);
   for (const needed of ['LICENSE', 'CHANGELOG.md', 'README.md', 'package.json', 'dist/src/bin/ferry.js', 'dist/src/bin/ferryd.js',
-    'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/tui-bundle/app.js']) {
+    'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/tui-bundle/app.js', 'dist/cli-bundle/ferry-commands.js']) {
     assert.ok(names.includes(needed), `${needed} is in the package`);
   }
-  const outside = names.filter((name) => !/^(dist\/src\/|dist\/tui-bundle\/|docs\/[A-Z]+\.md$|(LICENSE|CHANGELOG\.md|README\.md|package\.json)$)/.test(name));
+  const outside = names.filter((name) => !/^(dist\/src\/|dist\/tui-bundle\/|dist\/cli-bundle\/|docs\/[A-Z]+\.md$|(LICENSE|CHANGELOG\.md|README\.md|package\.json)$)/.test(name));
   assert.deepEqual(outside, [], 'nothing beyond the built sources, the UI bundle and the documents');
   assert.deepEqual(names.filter((name) => name.endsWith('.map')), [], 'no source maps (their sources are not shipped)');
   assert.deepEqual(names.filter((name) => name.startsWith('dist/src/tui/') && name !== 'dist/src/tui/load.js' && name !== 'dist/src/tui/load.d.ts'), [],

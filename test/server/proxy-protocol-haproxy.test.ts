@@ -11,13 +11,14 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import type { ServerMessage } from '../../src/protocol/messages.js';
 import { createAuthenticator } from '../../src/security/authenticator.js';
 import { LoginThrottle } from '../../src/security/login-throttle.js';
-import { freePort, haproxyAvailable, startHaproxy, type RunningHaproxy } from '../helpers/haproxy.js';
+import { freePort, startHaproxy, type RunningHaproxy } from '../helpers/haproxy.js';
+import { skipUnlessInstalled } from '../helpers/system-tool.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { handshakeFrom, makeUsersFile, recordingLogger } from '../security/helpers.js';
 
 const PROXY_ADDRESS = '127.0.0.3';
-const skip = haproxyAvailable() ? false : 'haproxy is not installed (Debian package haproxy)';
+const skip = skipUnlessInstalled('haproxy');
 const tempFolder = tempFolderMaker();
 const logger = recordingLogger();
 let srv: TestServer;

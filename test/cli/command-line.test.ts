@@ -1,0 +1,28 @@
+/** The `ferry` command-line parser (src/cli/command-line.ts), as meow parsed it before. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { packageInfo, parseCommandLine } from '../../src/cli/command-line.js';
+
+const FLAGS = {
+  recursive: { type: 'boolean', shortFlag: 'r', default: false },
+  overwrite: { type: 'boolean', shortFlag: 'f', default: false },
+  trustNew: { type: 'boolean', default: false },
+} as const;
+
+void test('options anywhere, grouped short flags, kebab-case names, defaults', () => {
+  const line = parseCommandLine(['get', '-rf', 'ferry://h/a', '--trust-new', 'out'], FLAGS);
+  assert.deepEqual(line.input, ['get', 'ferry://h/a', 'out']);
+  assert.deepEqual(line.flags, { recursive: true, overwrite: true, trustNew: true });
+  assert.deepEqual(line.unknown, []);
+  assert.deepEqual(parseCommandLine(['ls', 'x'], FLAGS).flags, { recursive: false, overwrite: false, trustNew: false });
+});
+
+void test('--no-NAME turns a boolean off; undefined options are reported as written; -- ends options', () => {
+  assert.equal(parseCommandLine(['-r', '--no-recursive', 'ls'], FLAGS).flags.recursive, false);
+  assert.deepEqual(parseCommandLine(['ls', '-x', '--no-such-option', 'u'], FLAGS).unknown, ['-x', '--no-such-option']);
+  assert.deepEqual(parseCommandLine(['rm', '--', '-r'], FLAGS).input, ['rm', '-r']);
+});
+
+void test("the version comes from the package's own package.json", () => {
+  assert.match(packageInfo(import.meta.url).version ?? '', /^\d+\.\d+\.\d+/);
+});
