@@ -272,7 +272,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           placeholder={remotePlaceholder(connection.status)}
         />
       </Box>
-      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} />
+      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
       <StatusLine
         connection={connection.status}
         address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}

@@ -28,6 +28,7 @@ export type Command =
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
+  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
   // form dialogs (connect, mkdir, rename)
   | 'confirm' | 'dismiss' | 'next-field' | 'previous-field'
   // editing a text field
@@ -106,6 +107,9 @@ export const bindings: readonly Binding[] = [
   { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
   { command: 'retry-transfer', context: 'queue', keys: [k('r')], description: 'Resume/retry a failed or cancelled transfer' },
   { command: 'clear-finished', context: 'queue', keys: [k('C')], description: 'Clear finished transfers' },
+  { command: 'pause-transfer', context: 'queue', keys: [k('space')], description: 'Pause the highlighted transfer, or resume it' },
+  { command: 'more-at-once', context: 'queue', keys: [k('+')], description: 'Run one more transfer at once (up to 8)' },
+  { command: 'fewer-at-once', context: 'queue', keys: [k('-')], description: 'Run one fewer transfer at once (down to 1)' },
   { command: 'dismiss', context: 'queue', keys: [k('escape'), k('tab')], description: 'Back to the panes' },
 
   { command: 'confirm', context: 'dialog', keys: [k('return')], description: 'Confirm' },
