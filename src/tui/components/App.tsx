@@ -16,6 +16,8 @@ import { useSyncedState } from '../hooks/use-synced-state.js';
 import { useStatusMessage } from '../hooks/use-status-message.js';
 import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
+import { useStartupProblems } from '../hooks/use-startup-problems.js';
+import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
@@ -59,9 +61,14 @@ export interface AppProps {
    * without asking, through the same path as the quit key.
    */
   shutdown?: AbortSignal | undefined;
+  /** The config file's settings (config/config-file.ts); the defaults when missing. */
+  config?: TuiConfig | undefined;
+  /** What was wrong in the config file, one line each: shown once the start is over. */
+  configProblems?: readonly string[] | undefined;
 }
 
 const localFs = createLocalFs();
+const noProblems: readonly string[] = [];
 
 /** The remote pane's header: the server and folder only while a session is open (or just lost). */
 function remoteHeader(connection: Connection, path: string): string {
@@ -87,7 +94,7 @@ function remotePlaceholder(status: Connection['status']): string | undefined {
 }
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
@@ -109,7 +116,9 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         local: localFs,
         remote: () => sessionRef.current().remoteFs,
         onFinished: (item) => refreshRef.current(item.direction === 'upload' ? 'remote' : 'local'),
+        concurrency: config.concurrency,
       }),
+    // The queue lives as long as the App; the config is read once at start.
     [],
   );
   const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
@@ -153,6 +162,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     shutdown,
   });
   const { connection } = session;
+  useStartupProblems(configProblems, connection.status, fail);
   sessionRef.current = session.current;
 
   const currentConnection = session.current;

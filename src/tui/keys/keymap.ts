@@ -63,7 +63,8 @@ export interface Binding {
 const k = (name: string, modifiers: Omit<KeyMatcher, 'name'> = {}): KeyMatcher => ({ name, ...modifiers });
 const ctrl = (name: string): KeyMatcher => ({ name, ctrl: true });
 
-export const bindings: readonly Binding[] = [
+/** The keymap as shipped (docs/TUI.md's table lists these). */
+export const defaultBindings: readonly Binding[] = [
   { command: 'quit', context: 'anywhere', keys: [ctrl('c')], description: 'Quit Ferry from anywhere (asks first while transfers run; again: quit)' },
 
   { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
@@ -147,6 +148,16 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
   { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
 ];
+
+/**
+ * The keymap in use: the defaults, or with the config file's keys applied
+ * (keys/key-overrides.ts) once at start, before the first key is read.
+ */
+export let bindings: readonly Binding[] = defaultBindings;
+
+export function applyBindings(table: readonly Binding[]): void {
+  bindings = table;
+}
 
 /** The keys bound to `command` in `context` (the first one is what buttons and hints show). */
 export function keysFor(command: Command, context: KeyContext, table: readonly Binding[] = bindings): readonly KeyMatcher[] {
