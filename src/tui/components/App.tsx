@@ -17,6 +17,8 @@ import { useStatusMessage } from '../hooks/use-status-message.js';
 import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
 import { useStartupProblems } from '../hooks/use-startup-problems.js';
+import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
+import { plural } from '../format.js';
 import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
@@ -80,7 +82,8 @@ function remoteHeader(connection: Connection, path: string): string {
 }
 
 /** What the remote pane shows instead of a listing while there is no session. */
-function remotePlaceholder(status: Connection['status']): string | undefined {
+function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): string | undefined {
+  if (status === 'lost' && wait) return `connection lost — reconnecting in ${wait.seconds} s (try ${wait.attempt}/${wait.tries}; ^O: now)`;
   switch (status) {
     case 'connected':
       return undefined;
@@ -163,6 +166,18 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   });
   const { connection } = session;
   useStartupProblems(configProblems, connection.status, fail);
+  const reconnectWait = useAutoReconnect({
+    connection,
+    tries: config.reconnectTries,
+    reconnect: (params) => session.open(params, true, true),
+    onReconnected: () => {
+      // The same server again: what the drop interrupted goes on from where it stopped.
+      const resumed = queue.resumeLost();
+      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
+    },
+    info,
+    fail,
+  });
   sessionRef.current = session.current;
 
   const currentConnection = session.current;
@@ -279,7 +294,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
           filtering={filtering === 'remote'}
-          placeholder={remotePlaceholder(connection.status)}
+          placeholder={remotePlaceholder(connection.status, reconnectWait)}
         />
       </Box>
       <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
