@@ -17,6 +17,7 @@ import { loadTrustStore, type TrustStore } from './trust.js';
 import { loadClientModule, loadUrlParser } from './load-client.js';
 import { loadTuiConfig } from './config/apply-config.js';
 import { defaultConfigFile } from './config/config-file.js';
+import { defaultSavedQueueFile } from './transfers/saved-queue.js';
 
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
@@ -34,6 +35,8 @@ export interface TuiOptions {
   connect?: ConnectFunction | undefined;
   /** Known TLS servers (default: the user's known-hosts file). */
   trustStore?: TrustStore | undefined;
+  /** Where unfinished transfers are kept across restarts (default: transfers.json in the XDG state folder). */
+  savedQueueFile?: string | undefined;
   /** The UI's config file (default: config.json in Ferry's config folder). */
   configFile?: string | undefined;
   stdin?: NodeJS.ReadStream;
@@ -157,6 +160,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
         shutdown={shutdown.signal}
         config={config}
         configProblems={configProblems}
+        savedQueueFile={options.savedQueueFile ?? defaultSavedQueueFile()}
       />
     </ErrorBoundary>,
     {

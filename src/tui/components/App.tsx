@@ -17,6 +17,7 @@ import { useStatusMessage } from '../hooks/use-status-message.js';
 import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
 import { useStartupProblems } from '../hooks/use-startup-problems.js';
+import { useSavedQueue, type SavedQueueControl } from '../hooks/use-saved-queue.js';
 import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
 import { plural } from '../format.js';
 import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
@@ -65,6 +66,8 @@ export interface AppProps {
   shutdown?: AbortSignal | undefined;
   /** The config file's settings (config/config-file.ts); the defaults when missing. */
   config?: TuiConfig | undefined;
+  /** Where unfinished transfers are kept across restarts (transfers/saved-queue.ts); undefined: not kept. */
+  savedQueueFile?: string | undefined;
   /** What was wrong in the config file, one line each: shown once the start is over. */
   configProblems?: readonly string[] | undefined;
 }
@@ -97,7 +100,7 @@ function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): 
 }
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems, savedQueueFile }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
@@ -112,6 +115,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   // reaches the session and the refresh, made further down, through refs.
   const sessionRef = useRef<() => Connection>(() => ({ status: 'disconnected' }));
   const refreshRef = useRef<(side: PaneSide) => void>(() => undefined);
+  const savedRef = useRef<SavedQueueControl>({ freeze: () => undefined, follow: () => undefined });
   const queue = useMemo(
     () =>
       new TransferQueue({
@@ -159,13 +163,22 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     info,
     fail,
     offerConnect: (params, error) => setDialog(connectDialog(params, { error })),
-    onConnected: () => queue.pump(),
-    onLeaving: () => queue.cancelAll(),
+    onConnected: () => {
+      savedRef.current.follow();
+      queue.pump();
+    },
+    onLeaving: () => {
+      // Quitting keeps the list for the next start; a disconnect's cancelling reaches it on the next connect.
+      savedRef.current.freeze();
+      queue.cancelAll();
+    },
     onQuit,
     shutdown,
   });
   const { connection } = session;
   useStartupProblems(configProblems, connection.status, fail);
+  const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
+  savedRef.current = saved;
   const reconnectWait = useAutoReconnect({
     connection,
     tries: config.reconnectTries,
