@@ -18,6 +18,7 @@ import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
 import { useStartupProblems } from '../hooks/use-startup-problems.js';
 import { useSavedQueue, type SavedQueueControl } from '../hooks/use-saved-queue.js';
+import { rightPaneIsLocal, useLocalRightPane } from '../hooks/use-local-right-pane.js';
 import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
 import { plural } from '../format.js';
 import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
@@ -78,6 +79,7 @@ const noProblems: readonly string[] = [];
 /** The remote pane's header: the server and folder only while a session is open (or just lost). */
 function remoteHeader(connection: Connection, path: string): string {
   const params = connection.params;
+  if (rightPaneIsLocal(connection.status)) return `local:${path}`;
   if (connection.status === 'connected' && connection.remoteFs) return connection.remoteFs.label(path);
   if (connection.status === 'connecting' && params) return `remote: connecting to ${formatAddress(params)}…`;
   if (connection.status === 'lost' && params) return `${formatAddress(params)}:${path} (connection lost)`;
@@ -95,7 +97,8 @@ function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): 
     case 'lost':
       return 'connection lost — ^O reconnects (local pane keeps working)';
     default:
-      return 'not connected — ^O to connect, F10 to quit';
+      // A second local pane (use-local-right-pane.ts).
+      return undefined;
   }
 }
 
@@ -122,7 +125,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         client: () => sessionRef.current().client,
         local: localFs,
         remote: () => sessionRef.current().remoteFs,
-        onFinished: (item) => refreshRef.current(item.direction === 'upload' ? 'remote' : 'local'),
+        onFinished: (item) => {
+          if (item.direction !== 'download') refreshRef.current('remote');
+          if (item.direction !== 'upload') refreshRef.current('local');
+        },
         concurrency: config.concurrency,
       }),
     // The queue lives as long as the App; the config is read once at start.
@@ -177,6 +183,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   });
   const { connection } = session;
   useStartupProblems(configProblems, connection.status, fail);
+  useLocalRightPane(connection.status, local, remote, localFs, localPath);
   const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
   savedRef.current = saved;
   const reconnectWait = useAutoReconnect({
@@ -195,7 +202,11 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
 
   const currentConnection = session.current;
   const fsOf = useCallback(
-    (side: PaneSide): PaneFs | undefined => (side === 'local' ? localFs : currentConnection().remoteFs),
+    (side: PaneSide): PaneFs | undefined => {
+      if (side === 'local') return localFs;
+      const { remoteFs, status } = currentConnection();
+      return remoteFs ?? (rightPaneIsLocal(status) ? localFs : undefined);
+    },
     [currentConnection],
   );
   refreshRef.current = useBatchedRefresh(panesRef, fsOf);

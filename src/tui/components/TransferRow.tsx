@@ -16,7 +16,7 @@ export interface TransferRowProps {
   highlighted: boolean;
 }
 
-const arrows = { upload: '↑', download: '↓' } as const;
+const arrows = { upload: '↑', download: '↓', copy: '→' } as const;
 
 /** What a row says after the name; `keep` is said whole after `text`, which is cut first (fitMessage). */
 export interface StatusText {

@@ -4,7 +4,8 @@
  * transfers and feeds this reducer; the panel only renders it.
  */
 
-export type TransferDirection = 'upload' | 'download';
+/** `copy`: between two local panes, without a connection (transfers/local-copy.ts). */
+export type TransferDirection = 'upload' | 'download' | 'copy';
 
 export type TransferStatus =
   | 'waiting' // queued, not started
@@ -23,7 +24,7 @@ export interface TransferItem {
   direction: TransferDirection;
   /** Name shown in the panel. */
   name: string;
-  /** Full source path (local native path for uploads, remote path for downloads). */
+  /** Full source path (local native path for uploads and copies, remote path for downloads). */
   source: string;
   target: string;
   isFolder: boolean;

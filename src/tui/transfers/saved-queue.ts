@@ -61,7 +61,7 @@ function isRequest(value: unknown): value is TransferRequest {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
   return (
-    (entry.direction === 'upload' || entry.direction === 'download') &&
+    (entry.direction === 'upload' || entry.direction === 'download' || entry.direction === 'copy') &&
     typeof entry.name === 'string' && typeof entry.source === 'string' && typeof entry.target === 'string' &&
     typeof entry.isFolder === 'boolean'
   );

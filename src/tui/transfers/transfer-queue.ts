@@ -10,6 +10,7 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import type { FerryClientApi } from '../../client/types.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
+import { copyLocal } from './local-copy.js';
 import {
   initialTransfersState,
   isFinished,
@@ -193,11 +194,16 @@ export class TransferQueue {
   }
 
   private sourceFs(item: TransferItem): PaneFs {
-    return item.direction === 'upload' ? this.deps.local : this.remoteFs();
+    return item.direction === 'download' ? this.remoteFs() : this.deps.local;
   }
 
   private targetFs(item: TransferItem): PaneFs {
-    return item.direction === 'download' ? this.deps.local : this.remoteFs();
+    return item.direction === 'upload' ? this.remoteFs() : this.deps.local;
+  }
+
+  /** Whether `item` can start now: a copy between local panes needs no connection. */
+  private canStart(item: TransferItem): boolean {
+    return item.direction === 'copy' || this.deps.client() !== undefined;
   }
 
   private remoteFs(): PaneFs {
@@ -246,8 +252,8 @@ export class TransferQueue {
   /** Start waiting items while there is room. */
   pump(): void {
     while (this.running < this.state.concurrency) {
-      const next = this.state.items.find((item) => item.status === 'waiting');
-      if (!next || !this.deps.client()) return;
+      const next = this.state.items.find((item) => item.status === 'waiting' && this.canStart(item));
+      if (!next) return;
       this.running += 1;
       void this.run(next).finally(() => {
         this.running -= 1;
@@ -259,7 +265,7 @@ export class TransferQueue {
   private async run(queued: TransferItem): Promise<void> {
     const id = queued.id;
     const client = this.deps.client();
-    if (!client) return;
+    if (!client && queued.direction !== 'copy') return;
     const controller = new AbortController();
     this.controllers.set(id, controller);
     try {
@@ -280,7 +286,14 @@ export class TransferQueue {
       if (!item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
       const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
-      if (item.isFolder) {
+      if (item.direction === 'copy' || !client) {
+        const result = await copyLocal(item.source, item.target, {
+          overwrite: item.overwrite,
+          signal: controller.signal,
+          onProgress: (progress) => this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
+        });
+        this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now() });
+      } else if (item.isFolder) {
         const options = {
           ...common,
           onProgress: (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) =>
