@@ -43,7 +43,7 @@ void test('without a connection both panes are local: F5 copies between them, a 
 
     // Again: the target exists, the conflict dialog asks; "n" copies under a free name.
     app.stdin.write(F5);
-    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Copying alpha.txt'));
     app.stdin.write('n');
     await waitUntil(async () => (await fs.readFile(path.join(dir, 'sub', 'alpha (1).txt'), 'utf8').catch(() => '')) === 'alpha content', 'the renamed copy');
 
