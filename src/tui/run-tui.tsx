@@ -15,6 +15,9 @@ import { describeError } from './describe-error.js';
 import type { ConnectFunction, ConnectParams, StartedDemo } from './connect-params.js';
 import { loadTrustStore, type TrustStore } from './trust.js';
 import { loadClientModule, loadUrlParser } from './load-client.js';
+import { loadTuiConfig } from './config/apply-config.js';
+import { defaultConfigFile } from './config/config-file.js';
+import { defaultSavedQueueFile } from './transfers/saved-queue.js';
 
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
@@ -32,6 +35,10 @@ export interface TuiOptions {
   connect?: ConnectFunction | undefined;
   /** Known TLS servers (default: the user's known-hosts file). */
   trustStore?: TrustStore | undefined;
+  /** Where unfinished transfers are kept across restarts (default: transfers.json in the XDG state folder). */
+  savedQueueFile?: string | undefined;
+  /** The UI's config file (default: config.json in Ferry's config folder). */
+  configFile?: string | undefined;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -94,6 +101,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   // screen: the UI draws at once (panes say "connecting…") and connects after.
   const connect: ConnectFunction = options.connect ?? (async (connectOptions) => (await loadClientModule()).connect(connectOptions));
   const trustStore = options.trustStore ?? (await loadTrustStore());
+  const { config, problems: configProblems } = await loadTuiConfig(options.configFile ?? defaultConfigFile());
 
   let exitCode = 0;
   let fatal: string | undefined;
@@ -150,6 +158,9 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
         trustStore={trustStore}
         onQuit={() => unmount()}
         shutdown={shutdown.signal}
+        config={config}
+        configProblems={configProblems}
+        savedQueueFile={options.savedQueueFile ?? defaultSavedQueueFile()}
       />
     </ErrorBoundary>,
     {
@@ -179,6 +190,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     process.off('unhandledRejection', onUnexpected);
     await cleanupDemo?.();
   }
+  for (const problem of configProblems) stderr.write(`ferry: config: ${problem}\n`);
   if (fatal) stderr.write(`ferry: ${fatal}\n`);
   return exitCode;
 }

@@ -3,8 +3,9 @@
  * not `'red'`. With NO_COLOR set to anything but the empty string
  * (https://no-color.org) every role is undefined, so nothing is coloured;
  * bold, dim and inverse stay, since they are not colours and the cursor and
- * the selection are drawn with them. Later this is where configured colours
- * come in.
+ * the selection are drawn with them. The config file (config/config-file.ts)
+ * picks the monochrome theme or other colours for some roles: applyTheme
+ * changes this module's `theme` in place before the first frame.
  */
 
 /** An Ink colour name, or undefined for the terminal's own colour. */
@@ -51,10 +52,32 @@ const noColours: Theme = {
   hintKey: { color: undefined, backgroundColor: undefined, inverse: true },
 };
 
-/** The theme for an environment: no colours when NO_COLOR is set and not empty. */
-export function themeFor(env: NodeJS.ProcessEnv): Theme {
-  return env.NO_COLOR ? noColours : colours;
+/** The roles a config file may colour (hintKey is the hint bar's key label). */
+export const colourRoles = ['accent', 'danger', 'warning', 'success', 'muted', 'directory', 'symlink', 'hintKey'] as const;
+export type ColourRole = (typeof colourRoles)[number];
+
+export type ThemeName = 'colour' | 'monochrome';
+
+/**
+ * The theme for an environment and the user's choice: no colours when
+ * NO_COLOR is set and not empty (it wins over the config, as no-color.org
+ * asks) or the monochrome theme is chosen; otherwise the default colours
+ * with `overrides` for some roles.
+ */
+export function themeFor(env: NodeJS.ProcessEnv, name: ThemeName = 'colour', overrides: Partial<Record<ColourRole, string>> = {}): Theme {
+  if (env.NO_COLOR || name === 'monochrome') return { ...noColours, hintKey: { ...noColours.hintKey } };
+  const { hintKey, ...roles } = overrides;
+  return {
+    ...colours,
+    ...roles,
+    hintKey: hintKey === undefined ? { ...colours.hintKey } : { color: 'black', backgroundColor: hintKey, inverse: false },
+  };
 }
 
-/** The theme of this process, read once at start. */
+/** The theme of this process: from the environment at start, then the config file's (applyTheme). */
 export const theme: Theme = themeFor(process.env);
+
+/** Makes `next` the theme every component reads (before the first frame: components read it while drawing). */
+export function applyTheme(next: Theme): void {
+  Object.assign(theme, next);
+}

@@ -8,6 +8,7 @@ import { App } from '../../src/tui/components/App.js';
 import { createMemoryTrustStore } from '../../src/tui/trust.js';
 import { FerryClient } from '../../src/client/client.js';
 import type { ConnectFunction, ConnectParams } from '../../src/tui/connect-params.js';
+import type { TuiConfig } from '../../src/tui/config/config-file.js';
 
 /** Escape sequences of the keys the tests press. */
 export const KEYS = {
@@ -49,7 +50,7 @@ export interface AppUnderTest extends ReturnType<typeof render> {
 /** The whole App on real folders: `initial` connects at start, `prefill` fills the connect dialog. */
 export function renderApp(
   dir: string,
-  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal } = {},
+  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal; config?: TuiConfig } = {},
 ): AppUnderTest {
   let quitCalls = 0;
   const view = render(
@@ -61,6 +62,7 @@ export function renderApp(
       trustStore={createMemoryTrustStore()}
       onQuit={() => (quitCalls += 1)}
       shutdown={options.shutdown}
+      config={options.config}
     />,
   );
   return { ...view, quitCalls: () => quitCalls };

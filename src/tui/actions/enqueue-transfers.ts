@@ -1,21 +1,29 @@
 /** Copy (F5, u, d): the selection, or the entry under the cursor, goes to the transfer queue. */
 import { EntryKind } from '../../protocol/messages.js';
-import type { PaneSide } from '../fs/pane-fs.js';
+import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { isDirectory, targetEntries } from '../state/pane.js';
-import type { TransferRequest } from '../state/transfers.js';
+import type { TransferDirection, TransferRequest } from '../state/transfers.js';
 import { describeError } from '../describe-error.js';
 import { plural } from '../format.js';
 import { otherSide, requireRemote } from './pane-commands.js';
 import type { ActionContext } from './action-context.js';
 
+/** What a copy between two panes is, by the kinds of their filesystems. */
+function directionOf(source: PaneFs, target: PaneFs): TransferDirection {
+  if (source.side === 'local' && target.side === 'local') return 'copy';
+  return source.side === 'local' ? 'upload' : 'download';
+}
+
 export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
-  const remoteFs = requireRemote(context);
-  const localFs = context.fsOf('local');
-  if (!remoteFs || !localFs) return;
+  const sourceFs = context.fsOf(from);
+  const targetFs = context.fsOf(otherSide(from));
+  if (!sourceFs || !targetFs) {
+    requireRemote(context);
+    return;
+  }
+  const direction = directionOf(sourceFs, targetFs);
   const source = context.panes[from];
   const target = context.panes[otherSide(from)];
-  const sourceFs = from === 'local' ? localFs : remoteFs;
-  const targetFs = from === 'local' ? remoteFs : localFs;
   const entries = targetEntries(source.current()).filter(
     (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
   );
@@ -26,7 +34,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
   let requests: TransferRequest[];
   try {
     requests = entries.map((entry) => ({
-      direction: from === 'local' ? 'upload' : 'download',
+      direction,
       name: entry.name,
       source: sourceFs.child(source.current().path, entry.name),
       target: targetFs.child(target.current().path, entry.name),
@@ -39,5 +47,5 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
   const firstId = context.queue.getState().nextId;
   context.queue.enqueue(requests);
   source.dispatch({ type: 'clear-selection' });
-  context.announceBatch(`${plural(requests.length, from === 'local' ? 'upload' : 'download')} queued`, firstId);
+  context.announceBatch(`${direction === 'copy' ? plural(requests.length, 'copy').replace(/copys$/, 'copies') : plural(requests.length, direction)} queued`, firstId);
 }

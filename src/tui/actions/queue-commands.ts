@@ -8,7 +8,8 @@ export function queueKey(press: KeyPress, context: ActionContext): boolean {
   const { queue } = context;
   const cursor = context.queueCursor();
   const item = queue.getState().items[cursor];
-  switch (matchCommand(press, 'queue')) {
+  const command = matchCommand(press, 'queue');
+  switch (command) {
     case 'up':
       context.setQueueCursor(Math.max(0, cursor - 1));
       return true;
@@ -25,6 +26,15 @@ export function queueKey(press: KeyPress, context: ActionContext): boolean {
       queue.clearFinished();
       context.setQueueCursor(0);
       return true;
+    case 'pause-transfer':
+      if (item) queue.togglePause(item.id);
+      return true;
+    case 'more-at-once':
+    case 'fewer-at-once': {
+      queue.setConcurrency(queue.getState().concurrency + (command === 'more-at-once' ? 1 : -1));
+      context.info(`${queue.getState().concurrency} transfers at once`);
+      return true;
+    }
     case 'dismiss':
       context.setFocus('panes');
       return true;

@@ -16,6 +16,12 @@ import { useSyncedState } from '../hooks/use-synced-state.js';
 import { useStatusMessage } from '../hooks/use-status-message.js';
 import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
+import { useStartupProblems } from '../hooks/use-startup-problems.js';
+import { useSavedQueue, type SavedQueueControl } from '../hooks/use-saved-queue.js';
+import { rightPaneIsLocal, useLocalRightPane } from '../hooks/use-local-right-pane.js';
+import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
+import { plural } from '../format.js';
+import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
@@ -59,13 +65,21 @@ export interface AppProps {
    * without asking, through the same path as the quit key.
    */
   shutdown?: AbortSignal | undefined;
+  /** The config file's settings (config/config-file.ts); the defaults when missing. */
+  config?: TuiConfig | undefined;
+  /** Where unfinished transfers are kept across restarts (transfers/saved-queue.ts); undefined: not kept. */
+  savedQueueFile?: string | undefined;
+  /** What was wrong in the config file, one line each: shown once the start is over. */
+  configProblems?: readonly string[] | undefined;
 }
 
 const localFs = createLocalFs();
+const noProblems: readonly string[] = [];
 
 /** The remote pane's header: the server and folder only while a session is open (or just lost). */
 function remoteHeader(connection: Connection, path: string): string {
   const params = connection.params;
+  if (rightPaneIsLocal(connection.status)) return `local:${path}`;
   if (connection.status === 'connected' && connection.remoteFs) return connection.remoteFs.label(path);
   if (connection.status === 'connecting' && params) return `remote: connecting to ${formatAddress(params)}…`;
   if (connection.status === 'lost' && params) return `${formatAddress(params)}:${path} (connection lost)`;
@@ -73,7 +87,8 @@ function remoteHeader(connection: Connection, path: string): string {
 }
 
 /** What the remote pane shows instead of a listing while there is no session. */
-function remotePlaceholder(status: Connection['status']): string | undefined {
+function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): string | undefined {
+  if (status === 'lost' && wait) return `connection lost — reconnecting in ${wait.seconds} s (try ${wait.attempt}/${wait.tries}; ^O: now)`;
   switch (status) {
     case 'connected':
       return undefined;
@@ -82,12 +97,13 @@ function remotePlaceholder(status: Connection['status']): string | undefined {
     case 'lost':
       return 'connection lost — ^O reconnects (local pane keeps working)';
     default:
-      return 'not connected — ^O to connect, F10 to quit';
+      // A second local pane (use-local-right-pane.ts).
+      return undefined;
   }
 }
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
+export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems, savedQueueFile }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
@@ -102,14 +118,20 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   // reaches the session and the refresh, made further down, through refs.
   const sessionRef = useRef<() => Connection>(() => ({ status: 'disconnected' }));
   const refreshRef = useRef<(side: PaneSide) => void>(() => undefined);
+  const savedRef = useRef<SavedQueueControl>({ freeze: () => undefined, follow: () => undefined });
   const queue = useMemo(
     () =>
       new TransferQueue({
         client: () => sessionRef.current().client,
         local: localFs,
         remote: () => sessionRef.current().remoteFs,
-        onFinished: (item) => refreshRef.current(item.direction === 'upload' ? 'remote' : 'local'),
+        onFinished: (item) => {
+          if (item.direction !== 'download') refreshRef.current('remote');
+          if (item.direction !== 'upload') refreshRef.current('local');
+        },
+        concurrency: config.concurrency,
       }),
+    // The queue lives as long as the App; the config is read once at start.
     [],
   );
   const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
@@ -147,17 +169,44 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     info,
     fail,
     offerConnect: (params, error) => setDialog(connectDialog(params, { error })),
-    onConnected: () => queue.pump(),
-    onLeaving: () => queue.cancelAll(),
+    onConnected: () => {
+      savedRef.current.follow();
+      queue.pump();
+    },
+    onLeaving: () => {
+      // Quitting keeps the list for the next start; a disconnect's cancelling reaches it on the next connect.
+      savedRef.current.freeze();
+      queue.cancelAll();
+    },
     onQuit,
     shutdown,
   });
   const { connection } = session;
+  useStartupProblems(configProblems, connection.status, fail);
+  useLocalRightPane(connection.status, local, remote, localFs, localPath);
+  const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
+  savedRef.current = saved;
+  const reconnectWait = useAutoReconnect({
+    connection,
+    tries: config.reconnectTries,
+    reconnect: (params) => session.open(params, true, true),
+    onReconnected: () => {
+      // The same server again: what the drop interrupted goes on from where it stopped.
+      const resumed = queue.resumeLost();
+      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
+    },
+    info,
+    fail,
+  });
   sessionRef.current = session.current;
 
   const currentConnection = session.current;
   const fsOf = useCallback(
-    (side: PaneSide): PaneFs | undefined => (side === 'local' ? localFs : currentConnection().remoteFs),
+    (side: PaneSide): PaneFs | undefined => {
+      if (side === 'local') return localFs;
+      const { remoteFs, status } = currentConnection();
+      return remoteFs ?? (rightPaneIsLocal(status) ? localFs : undefined);
+    },
     [currentConnection],
   );
   refreshRef.current = useBatchedRefresh(panesRef, fsOf);
@@ -269,10 +318,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
           filtering={filtering === 'remote'}
-          placeholder={remotePlaceholder(connection.status)}
+          placeholder={remotePlaceholder(connection.status, reconnectWait)}
         />
       </Box>
-      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} />
+      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
       <StatusLine
         connection={connection.status}
         address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}

@@ -58,7 +58,8 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
   const room = dialogBodyRows(screen) - 1 /* heading */ - buttonRows.length - 1 /* apply to all */;
   const shown = message.length + explanation.length <= room ? [...message, ...explanation] : message.slice(0, Math.max(1, room));
   if (shown.length < message.length) shown[shown.length - 1] = `${shown[shown.length - 1] ?? ''}…`;
-  const lines = [`${item.direction === 'upload' ? 'Uploading' : 'Downloading'} ${item.name}:`, ...shown];
+  const doing = { upload: 'Uploading', download: 'Downloading', copy: 'Copying' } as const;
+  const lines = [`${doing[item.direction]} ${item.name}:`, ...shown];
   return (
     <DialogFrame title="Target exists" width={width} screen={screen}>
       {lines.map((line, index) => (

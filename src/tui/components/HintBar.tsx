@@ -1,20 +1,26 @@
 import React from 'react';
 import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
-import { hintEntries } from '../keys/keymap.js';
+import { bindings, hintEntries } from '../keys/keymap.js';
 
 /** Props of the one-line key hint bar. */
 export interface HintBarProps {
   width: number;
 }
 
-const hints = hintEntries();
+/** The keymap's hints, made again only when the keymap in use changes (the config file's keys, at start). */
+let cached: { table: typeof bindings; hints: { key: string; label: string }[] } | undefined;
+function currentHints(): { key: string; label: string }[] {
+  if (cached?.table !== bindings) cached = { table: bindings, hints: hintEntries(bindings) };
+  return cached.hints;
+}
 
 /** Which hints stay when the bar is too narrow for all: the operations and quit first. */
 const keepFirst = ['Help', 'Copy', 'Move', 'Mkdir', 'Del', 'Quit', 'Up', 'Down', 'Sel', 'Queue', 'Disc', 'Refresh'];
 
 /** The hints that fit `width`, chosen by keepFirst and shown in keymap order. */
 export function fittingHints(width: number): { key: string; label: string }[] {
+  const hints = currentHints();
   const kept = new Set<string>();
   let used = 0;
   const byPriority = [...hints].sort((a, b) => rank(a.label) - rank(b.label));

@@ -15,6 +15,8 @@ export interface TransferPanelProps {
   focused: boolean;
   /** Index of the highlighted item when focused. */
   cursor: number;
+  /** How many run at once, shown in the title when given. */
+  concurrency?: number | undefined;
 }
 
 /** Which items fit: around the cursor when focused, else the unfinished and newest ones. */
@@ -25,13 +27,14 @@ export function visibleTransferWindow(count: number, rows: number, cursor: numbe
 }
 
 /** The transfer queue: a title with counts, then one line per visible item. */
-function TransferPanelView({ items, rows, width, focused, cursor }: TransferPanelProps): React.JSX.Element {
+function TransferPanelView({ items, rows, width, focused, cursor, concurrency }: TransferPanelProps): React.JSX.Element {
   const running = items.filter((item) => item.status === 'running' || item.status === 'sizing').length;
   const waiting = items.filter((item) => item.status === 'waiting' || item.status === 'checking' || item.status === 'conflict').length;
+  const paused = items.filter((item) => item.status === 'paused').length;
   const [start, end] = visibleTransferWindow(items.length, rows, cursor, focused);
   const title = items.length === 0
     ? 'Transfers: none'
-    : `Transfers: ${running} running, ${waiting} waiting, ${items.length} in all${focused ? '  (↑↓ pick · x cancel · r resume · C clear · Esc back)' : '  (p: manage)'}`;
+    : `Transfers: ${running} running${concurrency === undefined ? '' : ` (${concurrency} at once)`}, ${waiting} waiting, ${paused > 0 ? `${paused} paused, ` : ''}${items.length} in all${focused ? '  (↑↓ pick · Space pause · x cancel · r resume · +- at once · C clear · Esc back)' : '  (p: manage)'}`;
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
       <Text bold color={focused ? theme.accent : undefined} wrap="truncate">{title}</Text>

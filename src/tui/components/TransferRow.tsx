@@ -16,7 +16,7 @@ export interface TransferRowProps {
   highlighted: boolean;
 }
 
-const arrows = { upload: '↑', download: '↓' } as const;
+const arrows = { upload: '↑', download: '↓', copy: '→' } as const;
 
 /** What a row says after the name; `keep` is said whole after `text`, which is cut first (fitMessage). */
 export interface StatusText {
@@ -51,6 +51,8 @@ export function statusText(item: TransferItem, barWidth: number): StatusText {
         text: `${progressBar(fraction, barWidth)} ${percent} ${formatBytes(item.bytes)}/${formatBytes(item.total)} ${speed} ETA ${formatEta(transferEta(item))}${files}`,
       };
     }
+    case 'paused':
+      return { text: item.total > 0 ? `paused at ${formatBytes(item.bytes)}/${formatBytes(item.total)}` : 'paused', keep: ' (Space: resume)', color: theme.warning };
     case 'done': {
       const resumed = item.resumedFrom > 0 ? `, resumed at ${formatBytes(item.resumedFrom)}` : '';
       const rate = averageRate(item.movedBytes, item.durationMs);
@@ -73,7 +75,7 @@ export function fitStatus(status: StatusText, width: number): string {
 }
 
 const busy = new Set(['waiting', 'checking', 'sizing', 'conflict']);
-const statusMarks: Partial<Record<TransferItem['status'], string>> = { running: '»', done: '✓', failed: '✗', cancelled: '■', skipped: '–' };
+const statusMarks: Partial<Record<TransferItem['status'], string>> = { running: '»', paused: '‖', done: '✓', failed: '✗', cancelled: '■', skipped: '–' };
 
 /** One transfer: direction, name, then progress bar, bytes, percent, speed and ETA, or the outcome. */
 export function TransferRow({ item, width, highlighted }: TransferRowProps): React.JSX.Element {

@@ -22,6 +22,8 @@ export interface Connection {
   params?: ConnectParams | undefined;
   client?: FerryClientApi | undefined;
   remoteFs?: PaneFs | undefined;
+  /** Why the connection was lost (status `lost`). */
+  lostReason?: string | undefined;
 }
 
 /** How long a quitting client waits for the server's answer to QUIT. */
@@ -56,8 +58,12 @@ export interface ConnectionControl {
   connection: Connection;
   /** The latest connection, including changes not rendered yet. */
   current: () => Connection;
-  /** Opens a session; `keepPath` lists the remote folder shown before (a reconnect). Resolves whether it connected. */
-  open: (params: ConnectParams, keepPath: boolean) => Promise<boolean>;
+  /**
+   * Opens a session; `keepPath` lists the remote folder shown before (a reconnect). Resolves whether it
+   * connected. `retrying`: an automatic reconnect, whose failure leaves the session `lost` and reports
+   * nothing (the caller says what happens next) instead of offering the connect dialog.
+   */
+  open: (params: ConnectParams, keepPath: boolean, retrying?: boolean) => Promise<boolean>;
   disconnect: () => Promise<void>;
   quit: () => Promise<void>;
 }
@@ -74,10 +80,11 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
   const quitting = useRef(false);
   const current = useCallback(() => connectionRef.current, []);
 
-  const open = useCallback(async (params: ConnectParams, keepPath: boolean): Promise<boolean> => {
+  const open = useCallback(async (params: ConnectParams, keepPath: boolean, retrying = false): Promise<boolean> => {
     const { connect, trustStore, askTrust, info, fail } = latest.current;
+    const lostReason = connectionRef.current.lostReason;
     setConnection({ status: 'connecting', params });
-    info(`connecting to ${formatAddress(params)}…`);
+    if (!retrying) info(`connecting to ${formatAddress(params)}…`);
     try {
       const client = await connect({
         host: params.host,
@@ -95,7 +102,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       client.onClose((error) => {
         if (connectionRef.current.client !== client) return;
         if (error) {
-          setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined }));
+          setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined, lostReason: describeError(error) }));
           latest.current.fail(`connection lost: ${describeError(error)} — press ^O to reconnect`);
         } else {
           setConnection((previous) => ({ ...previous, status: 'disconnected', client: undefined, remoteFs: undefined }));
@@ -113,6 +120,12 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       latest.current.onConnected();
       return true;
     } catch (error) {
+      if (retrying && !quitting.current) {
+        const still: Connection = { status: 'lost', params, lostReason };
+        connectionRef.current = still;
+        setConnection(still);
+        return false;
+      }
       setConnection({ status: 'disconnected', params });
       fail(`cannot connect to ${formatAddress(params)}: ${describeError(error)}`);
       latest.current.offerConnect(params, describeError(error));

@@ -28,6 +28,7 @@ export type Command =
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
+  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
   // form dialogs (connect, mkdir, rename)
   | 'confirm' | 'dismiss' | 'next-field' | 'previous-field'
   // editing a text field
@@ -62,7 +63,8 @@ export interface Binding {
 const k = (name: string, modifiers: Omit<KeyMatcher, 'name'> = {}): KeyMatcher => ({ name, ...modifiers });
 const ctrl = (name: string): KeyMatcher => ({ name, ctrl: true });
 
-export const bindings: readonly Binding[] = [
+/** The keymap as shipped (docs/TUI.md's table lists these). */
+export const defaultBindings: readonly Binding[] = [
   { command: 'quit', context: 'anywhere', keys: [ctrl('c')], description: 'Quit Ferry from anywhere (asks first while transfers run; again: quit)' },
 
   { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
@@ -90,7 +92,7 @@ export const bindings: readonly Binding[] = [
   { command: 'select', context: 'pane', keys: [k('space'), k('insert')], description: 'Select/unselect and move down', hint: 'Sel' },
   { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a'), k('+')], description: 'Select all' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
-  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload or download)', hint: 'Copy' },
+  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload, download, or between two local panes)', hint: 'Copy' },
   { command: 'upload', context: 'pane', keys: [k('u')], description: 'Upload (UPLD) local selection to the remote folder', hint: 'Up' },
   { command: 'download', context: 'pane', keys: [k('d')], description: 'Download (DWLD) remote selection to the local folder', hint: 'Down' },
   { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
@@ -106,6 +108,9 @@ export const bindings: readonly Binding[] = [
   { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
   { command: 'retry-transfer', context: 'queue', keys: [k('r')], description: 'Resume/retry a failed or cancelled transfer' },
   { command: 'clear-finished', context: 'queue', keys: [k('C')], description: 'Clear finished transfers' },
+  { command: 'pause-transfer', context: 'queue', keys: [k('space')], description: 'Pause the highlighted transfer, or resume it' },
+  { command: 'more-at-once', context: 'queue', keys: [k('+')], description: 'Run one more transfer at once (up to 8)' },
+  { command: 'fewer-at-once', context: 'queue', keys: [k('-')], description: 'Run one fewer transfer at once (down to 1)' },
   { command: 'dismiss', context: 'queue', keys: [k('escape'), k('tab')], description: 'Back to the panes' },
 
   { command: 'confirm', context: 'dialog', keys: [k('return')], description: 'Confirm' },
@@ -143,6 +148,16 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
   { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
 ];
+
+/**
+ * The keymap in use: the defaults, or with the config file's keys applied
+ * (keys/key-overrides.ts) once at start, before the first key is read.
+ */
+export let bindings: readonly Binding[] = defaultBindings;
+
+export function applyBindings(table: readonly Binding[]): void {
+  bindings = table;
+}
 
 /** The keys bound to `command` in `context` (the first one is what buttons and hints show). */
 export function keysFor(command: Command, context: KeyContext, table: readonly Binding[] = bindings): readonly KeyMatcher[] {

@@ -4,7 +4,8 @@
  * transfers and feeds this reducer; the panel only renders it.
  */
 
-export type TransferDirection = 'upload' | 'download';
+/** `copy`: between two local panes, without a connection (transfers/local-copy.ts). */
+export type TransferDirection = 'upload' | 'download' | 'copy';
 
 export type TransferStatus =
   | 'waiting' // queued, not started
@@ -12,6 +13,7 @@ export type TransferStatus =
   | 'conflict' // the target exists: waiting for the user's choice
   | 'sizing' // started, total not known yet (folders)
   | 'running'
+  | 'paused' // stopped by the user; resumes from what already arrived
   | 'done'
   | 'failed'
   | 'cancelled'
@@ -22,7 +24,7 @@ export interface TransferItem {
   direction: TransferDirection;
   /** Name shown in the panel. */
   name: string;
-  /** Full source path (local native path for uploads, remote path for downloads). */
+  /** Full source path (local native path for uploads and copies, remote path for downloads). */
   source: string;
   target: string;
   isFolder: boolean;
@@ -63,7 +65,14 @@ export interface TransferRequest {
 export interface TransfersState {
   items: readonly TransferItem[];
   nextId: number;
+  /** How many transfers run at once. */
+  concurrency: number;
 }
+
+/** The bounds of `concurrency`: beyond 8 the transfers only share one connection's bandwidth more thinly. */
+export const MIN_CONCURRENCY = 1;
+export const MAX_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 2;
 
 export type TransfersAction =
   | { type: 'enqueue'; requests: readonly TransferRequest[]; resume: boolean }
@@ -77,9 +86,12 @@ export type TransfersAction =
   | { type: 'cancelled'; id: number; at: number }
   | { type: 'skipped'; id: number; at: number; message?: string }
   | { type: 'retry'; id: number }
+  | { type: 'paused'; id: number }
+  | { type: 'unpause'; id: number }
+  | { type: 'set-concurrency'; concurrency: number }
   | { type: 'clear-finished' };
 
-export const initialTransfersState: TransfersState = { items: [], nextId: 1 };
+export const initialTransfersState: TransfersState = { items: [], nextId: 1, concurrency: DEFAULT_CONCURRENCY };
 
 export function isFinished(item: TransferItem): boolean {
   return item.status === 'done' || item.status === 'failed' || item.status === 'cancelled' || item.status === 'skipped';
@@ -126,7 +138,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           lostConnection: false,
         }),
       );
-      return { items: [...state.items, ...added], nextId };
+      return { ...state, items: [...state.items, ...added], nextId };
     }
     case 'checking':
       return update(state, action.id, (item) => ({ ...item, status: 'checking' }));
@@ -202,6 +214,16 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           ? { ...item, status: 'waiting', resume: true, message: undefined, finishedAt: undefined, lostConnection: false }
           : item,
       );
+    case 'paused':
+      return update(state, action.id, (item) =>
+        isFinished(item) || item.status === 'conflict' ? item : { ...item, status: 'paused', speed: 0, lastReportAt: undefined },
+      );
+    case 'unpause':
+      return update(state, action.id, (item) => (item.status === 'paused' ? { ...item, status: 'waiting', resume: true } : item));
+    case 'set-concurrency': {
+      const concurrency = Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.round(action.concurrency)));
+      return concurrency === state.concurrency ? state : { ...state, concurrency };
+    }
     case 'clear-finished':
       return { ...state, items: state.items.filter((item) => !isFinished(item)) };
     default: {

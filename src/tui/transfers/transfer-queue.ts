@@ -10,8 +10,10 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import type { FerryClientApi } from '../../client/types.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
+import { copyLocal } from './local-copy.js';
 import {
   initialTransfersState,
+  isFinished,
   transfersReducer,
   type TransferItem,
   type TransferRequest,
@@ -40,17 +42,55 @@ export class TransferQueue {
   private readonly listeners = new Set<() => void>();
   private readonly controllers = new Map<number, AbortController>();
   private readonly lastProgressAt = new Map<number, number>();
+  /** Running items being stopped by pause(): their abort ends in `paused`, not `cancelled`. */
+  private readonly pausing = new Set<number>();
   /** "Apply to all" answer of the conflict dialog. */
   private conflictPolicy: ConflictChoice | undefined;
   private running = 0;
   private readonly now: () => number;
-  private readonly concurrency: number;
   private readonly progressIntervalMs: number;
 
   constructor(private readonly deps: TransferQueueDeps) {
     this.now = deps.now ?? Date.now;
-    this.concurrency = deps.concurrency ?? 2;
+    if (deps.concurrency !== undefined) this.dispatch({ type: 'set-concurrency', concurrency: deps.concurrency });
     this.progressIntervalMs = deps.progressIntervalMs ?? 100;
+  }
+
+  /**
+   * How many transfers run at once (clamped to MIN_CONCURRENCY..MAX_CONCURRENCY).
+   * Raising it starts waiting items at once; lowering it lets the running
+   * ones finish and starts no new one until fewer run.
+   */
+  setConcurrency(concurrency: number): void {
+    this.dispatch({ type: 'set-concurrency', concurrency });
+    this.pump();
+  }
+
+  /**
+   * Stops an item without giving it up: a running transfer is cancelled on
+   * the wire (a download keeps its partial copy, so resuming goes on from
+   * there), a waiting one is held back. unpause() queues it again.
+   */
+  pause(id: number): void {
+    const item = this.item(id);
+    if (!item || item.status === 'paused' || item.status === 'conflict' || isFinished(item)) return;
+    const controller = this.controllers.get(id);
+    if (controller) {
+      this.pausing.add(id);
+      controller.abort();
+    }
+    this.dispatch({ type: 'paused', id });
+  }
+
+  unpause(id: number): void {
+    this.dispatch({ type: 'unpause', id });
+    this.pump();
+  }
+
+  /** Pauses a running or waiting item, or resumes a paused one. */
+  togglePause(id: number): void {
+    if (this.item(id)?.status === 'paused') this.unpause(id);
+    else this.pause(id);
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -154,11 +194,16 @@ export class TransferQueue {
   }
 
   private sourceFs(item: TransferItem): PaneFs {
-    return item.direction === 'upload' ? this.deps.local : this.remoteFs();
+    return item.direction === 'download' ? this.remoteFs() : this.deps.local;
   }
 
   private targetFs(item: TransferItem): PaneFs {
-    return item.direction === 'download' ? this.deps.local : this.remoteFs();
+    return item.direction === 'upload' ? this.remoteFs() : this.deps.local;
+  }
+
+  /** Whether `item` can start now: a copy between local panes needs no connection. */
+  private canStart(item: TransferItem): boolean {
+    return item.direction === 'copy' || this.deps.client() !== undefined;
   }
 
   private remoteFs(): PaneFs {
@@ -206,9 +251,9 @@ export class TransferQueue {
 
   /** Start waiting items while there is room. */
   pump(): void {
-    while (this.running < this.concurrency) {
-      const next = this.state.items.find((item) => item.status === 'waiting');
-      if (!next || !this.deps.client()) return;
+    while (this.running < this.state.concurrency) {
+      const next = this.state.items.find((item) => item.status === 'waiting' && this.canStart(item));
+      if (!next) return;
       this.running += 1;
       void this.run(next).finally(() => {
         this.running -= 1;
@@ -220,7 +265,7 @@ export class TransferQueue {
   private async run(queued: TransferItem): Promise<void> {
     const id = queued.id;
     const client = this.deps.client();
-    if (!client) return;
+    if (!client && queued.direction !== 'copy') return;
     const controller = new AbortController();
     this.controllers.set(id, controller);
     try {
@@ -238,10 +283,17 @@ export class TransferQueue {
         }
       }
       const item = this.item(id);
-      if (!item || item.status === 'cancelled') return;
+      if (!item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
       const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
-      if (item.isFolder) {
+      if (item.direction === 'copy' || !client) {
+        const result = await copyLocal(item.source, item.target, {
+          overwrite: item.overwrite,
+          signal: controller.signal,
+          onProgress: (progress) => this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
+        });
+        this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now() });
+      } else if (item.isFolder) {
         const options = {
           ...common,
           onProgress: (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) =>
@@ -273,7 +325,7 @@ export class TransferQueue {
       }
     } catch (error) {
       if (controller.signal.aborted) {
-        this.dispatch({ type: 'cancelled', id, at: this.now() });
+        if (!this.pausing.has(id)) this.dispatch({ type: 'cancelled', id, at: this.now() });
       } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite) {
         // Appeared between the check and the transfer: ask like any conflict.
         this.dispatch({ type: 'conflict', id });
@@ -283,6 +335,7 @@ export class TransferQueue {
       }
     } finally {
       this.controllers.delete(id);
+      this.pausing.delete(id);
       this.lastProgressAt.delete(id);
       const finished = this.item(id);
       if (finished && (finished.status === 'done' || finished.status === 'failed' || finished.status === 'cancelled')) {

@@ -1,0 +1,70 @@
+/**
+ * The transfer list kept across restarts: what is written (atomically, no
+ * password), when, and what is read back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createLocalFs } from '../../src/tui/fs/local-fs.js';
+import { createRemoteFs } from '../../src/tui/fs/remote-fs.js';
+import { TransferQueue } from '../../src/tui/transfers/transfer-queue.js';
+import { defaultSavedQueueFile, QueueSaver, readSavedQueue } from '../../src/tui/transfers/saved-queue.js';
+import { startConnectedTestServer } from '../helpers/server.js';
+import { tempFolderFor } from '../helpers/temp-folders.js';
+import { waitUntil } from '../helpers/ink.js';
+
+void test('the list lives in the XDG state folder', () => {
+  assert.equal(defaultSavedQueueFile({ XDG_STATE_HOME: '/s', HOME: '/home/u' }), '/s/ferry/transfers.json');
+  assert.equal(defaultSavedQueueFile({ XDG_STATE_HOME: 'relative', HOME: '/home/u' }), '/home/u/.local/state/ferry/transfers.json');
+});
+
+void test('unfinished transfers are written without the password, kept when frozen, and removed once all have ended', async (t) => {
+  const state = await tempFolderFor(t, 'ferry-saved-');
+  const file = path.join(state, 'ferry', 'transfers.json');
+  const server = await startConnectedTestServer({}, 'ferry-saved-local-');
+  const { client, local } = server;
+  try {
+    for (const name of ['a.txt', 'b.txt']) await fs.writeFile(path.join(local, name), name);
+    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote });
+    const params = { host: '127.0.0.1', port: server.port, user: 'alice', password: 'hunter2-secret', path: '/', tls: 'off' as const };
+    const saver = new QueueSaver(queue, file, () => params);
+    queue.enqueue(['a.txt', 'b.txt'].map((name) => ({ direction: 'upload' as const, name, source: path.join(local, name), target: `/${name}`, isFolder: false })));
+    queue.pause(queue.getState().items[1]!.id);
+    await waitUntil(() => queue.getState().items[0]?.status === 'done', 'the first upload');
+    await saver.flushed();
+    const text = await fs.readFile(file, 'utf8');
+    assert.doesNotMatch(text, /hunter2|password/);
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+    const saved = await readSavedQueue(file);
+    assert.deepEqual(saved, {
+      server: { host: '127.0.0.1', port: server.port, user: 'alice', tls: 'off' },
+      transfers: [{ direction: 'upload', name: 'b.txt', source: path.join(local, 'b.txt'), target: '/b.txt', isFolder: false }],
+    });
+    // Quitting: frozen first, then everything is cancelled; the list stays.
+    await saver.freeze();
+    queue.cancelAll();
+    await saver.flushed();
+    assert.deepEqual(await readSavedQueue(file), saved);
+    // Following again (a new connection after a disconnect's cancelling): nothing is left, the file goes.
+    saver.follow();
+    await saver.flushed();
+    assert.equal(await fs.stat(file).catch(() => undefined), undefined);
+    // No temporary file is left beside it.
+    assert.deepEqual(await fs.readdir(path.dirname(file)), []);
+  } finally {
+    await server.cleanup();
+  }
+});
+
+void test('a file that is not a list ferry wrote is ignored', async (t) => {
+  const state = await tempFolderFor(t, 'ferry-saved-');
+  const file = path.join(state, 'transfers.json');
+  for (const text of ['{', '[]', '{"version":1}', '{"version":2,"server":{"host":"h","port":1,"user":"","tls":"off"},"transfers":[]}',
+    '{"version":1,"server":{"host":"h","port":1,"user":"","tls":"off"},"transfers":[{"direction":"sideways","name":"a","source":"/a","target":"/b","isFolder":false}]}']) {
+    await fs.writeFile(file, text);
+    assert.equal(await readSavedQueue(file), undefined, text);
+  }
+  assert.equal(await readSavedQueue(path.join(state, 'missing.json')), undefined);
+});
