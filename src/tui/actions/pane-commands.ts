@@ -7,6 +7,7 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
+import { viewFile } from './view-file.js';
 import type { ActionContext } from './action-context.js';
 
 export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
@@ -135,6 +136,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (entries.length > 0) context.show(deleteDialog(side, pane.current().path, entries));
       return true;
     }
+    case 'view':
+      viewFile(side, context);
+      return true;
     default:
       return false;
   }

@@ -6,7 +6,7 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
+  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
@@ -14,6 +14,8 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'Everywhere', includes: (binding) => binding.context === 'anywhere' || binding.context === 'global' },
   { title: 'Moving around', includes: (binding) => binding.context === 'pane' && !operations.has(binding.command) },
   { title: 'While filtering (/)', includes: (binding) => binding.context === 'filter' },
+  { title: 'Quick search (^S)', includes: (binding) => binding.context === 'quick-search' },
+  { title: 'In the viewer (F3)', includes: (binding) => binding.context === 'viewer' },
   { title: 'In the transfer queue (p)', includes: (binding) => binding.context === 'queue' },
   { title: 'In dialogs', includes: (binding) => binding.context === 'dialog' },
   { title: 'In text fields', includes: (binding) => binding.context === 'text' },
