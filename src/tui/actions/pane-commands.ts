@@ -8,6 +8,7 @@ import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
+import { editFile } from './edit-file.js';
 import type { ActionContext } from './action-context.js';
 
 export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
@@ -138,6 +139,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     }
     case 'view':
       viewFile(side, context);
+      return true;
+    case 'edit':
+      editFile(side, context);
       return true;
     default:
       return false;

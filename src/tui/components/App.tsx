@@ -16,6 +16,7 @@ import { useSyncedState } from '../hooks/use-synced-state.js';
 import { useStatusMessage } from '../hooks/use-status-message.js';
 import { useBatchedRefresh } from '../hooks/use-batched-refresh.js';
 import { useConnection, type Connection } from '../hooks/use-connection.js';
+import { useTerminalHandoff } from '../hooks/use-terminal-handoff.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
@@ -193,8 +194,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     quit: () => void session.quit(),
     disconnect: () => void session.disconnect(),
   };
+  const runInTerminal = useTerminalHandoff();
   const context: ActionContext = {
     ...host,
+    runInTerminal,
     announceBatch,
     filtering: () => filteringRef.current,
     setFiltering,

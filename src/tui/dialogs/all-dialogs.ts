@@ -13,6 +13,7 @@ import { trustDialogModule, type TrustDialogState } from './trust-dialog.js';
 import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
 import { viewDialogModule, type ViewDialogState } from './view-dialog.js';
+import { editConflictDialogModule, type EditConflictDialogState } from './edit-conflict-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -22,7 +23,8 @@ export type Dialog =
   | TrustDialogState
   | ConflictDialogState
   | LeaveDialogState
-  | ViewDialogState;
+  | ViewDialogState
+  | EditConflictDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -34,6 +36,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   conflict: conflictDialogModule,
   quit: leaveDialogModule,
   view: viewDialogModule,
+  'edit-conflict': editConflictDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

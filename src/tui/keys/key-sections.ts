@@ -21,6 +21,7 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'In text fields', includes: (binding) => binding.context === 'text' },
   { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
   { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
+  { title: 'Changed on the server while editing (F4)', includes: (binding) => binding.context === 'edit-conflict' },
   { title: 'In this help', includes: (binding) => binding.context === 'help' },
 ];
 

@@ -14,7 +14,7 @@ import type { KeyPress } from './parse-key.js';
  */
 export type KeyContext =
   | 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | 'dialog' | 'text' | 'question' | 'conflict' | 'help'
-  | 'viewer' | 'quick-search';
+  | 'viewer' | 'quick-search' | 'edit-conflict';
 
 export type Command =
   // global
@@ -44,7 +44,7 @@ export type Command =
   // viewing, editing, finding (docs/TUI.md, "View, edit, find")
   | 'view' | 'edit' | 'quick-search' | 'go-to'
   | 'scroll-left' | 'scroll-right' | 'scroll-home' | 'scroll-end' | 'search' | 'search-next' | 'toggle-hex' | 'close-viewer'
-  | 'next-match' | 'end-quick-search';
+  | 'next-match' | 'end-quick-search' | 'edit-overwrite' | 'edit-keep-remote' | 'edit-save-copy';
 
 /** One key: a name from parseKey plus required modifiers. */
 export interface KeyMatcher {
@@ -105,6 +105,8 @@ export const bindings: readonly Binding[] = [
 
   { command: 'view', context: 'pane', keys: [k('f3')], description: 'View the file: text, or hex for binary (remote: streamed)', hint: 'View' },
 
+  { command: 'edit', context: 'pane', keys: [k('f4')], description: 'Edit the file in $VISUAL/$EDITOR (remote: uploaded back if changed)', hint: 'Edit' },
+
   { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
   { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
   { command: 'filter-erase', context: 'filter', keys: [k('backspace')], description: 'Erase the last character' },
@@ -149,6 +151,10 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
   { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+
+  { command: 'edit-overwrite', context: 'edit-conflict', keys: [k('o')], description: 'Overwrite the server\'s file with the edit' },
+  { command: 'edit-keep-remote', context: 'edit-conflict', keys: [k('k')], description: 'Keep the server\'s file, drop the edit' },
+  { command: 'edit-save-copy', context: 'edit-conflict', keys: [k('s'), k('escape')], description: 'Save the edit as a local copy' },
 
   { command: 'scroll-up', context: 'viewer', keys: [k('up'), k('k')], description: 'Line up' },
   { command: 'scroll-down', context: 'viewer', keys: [k('down'), k('j')], description: 'Line down' },
