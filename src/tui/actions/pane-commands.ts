@@ -9,6 +9,8 @@ import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
 import { editFile } from './edit-file.js';
+import { quickSearchDialog } from '../dialogs/quick-search-dialog.js';
+import { goToDialog } from '../dialogs/go-to-dialog.js';
 import type { ActionContext } from './action-context.js';
 
 export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
@@ -142,6 +144,15 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'edit':
       editFile(side, context);
+      return true;
+    case 'quick-search':
+      context.setFiltering(undefined);
+      context.show(quickSearchDialog(side));
+      return true;
+    case 'go-to':
+      if (!fs) return Boolean(requireRemote(context));
+      context.setFiltering(undefined);
+      context.show(goToDialog(side, pane.current().path));
       return true;
     default:
       return false;

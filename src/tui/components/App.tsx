@@ -87,6 +87,9 @@ function remotePlaceholder(status: Connection['status']): string | undefined {
   }
 }
 
+/** Quick search moves the pane's cursor while it is up, so the pane keeps showing it. */
+const keepsPaneActive = (dialog: Dialog | undefined): boolean => !dialog || dialog.kind === 'quick-search';
+
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
 export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown }: AppProps): React.JSX.Element {
   const size = useTerminalSize();
@@ -260,7 +263,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         <Pane
           view={localView}
           location={`local:${local.state.path}`}
-          active={activeSide === 'local' && focus === 'panes' && !dialog}
+          active={activeSide === 'local' && focus === 'panes' && keepsPaneActive(dialog)}
           width={layout.paneWidths[0]}
           height={layout.paneHeight}
           filtering={filtering === 'local'}
@@ -268,7 +271,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         <Pane
           view={remoteView}
           location={remoteHeader(connection, remote.state.path)}
-          active={activeSide === 'remote' && focus === 'panes' && !dialog}
+          active={activeSide === 'remote' && focus === 'panes' && keepsPaneActive(dialog)}
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
           filtering={filtering === 'remote'}

@@ -14,6 +14,8 @@ import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
 import { viewDialogModule, type ViewDialogState } from './view-dialog.js';
 import { editConflictDialogModule, type EditConflictDialogState } from './edit-conflict-dialog.js';
+import { quickSearchDialogModule, type QuickSearchDialogState } from './quick-search-dialog.js';
+import { goToDialogModule, type GoToDialogState } from './go-to-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -24,7 +26,9 @@ export type Dialog =
   | ConflictDialogState
   | LeaveDialogState
   | ViewDialogState
-  | EditConflictDialogState;
+  | EditConflictDialogState
+  | QuickSearchDialogState
+  | GoToDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -37,6 +41,8 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   quit: leaveDialogModule,
   view: viewDialogModule,
   'edit-conflict': editConflictDialogModule,
+  'quick-search': quickSearchDialogModule,
+  'go-to': goToDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -107,6 +107,9 @@ export const bindings: readonly Binding[] = [
 
   { command: 'edit', context: 'pane', keys: [k('f4')], description: 'Edit the file in $VISUAL/$EDITOR (remote: uploaded back if changed)', hint: 'Edit' },
 
+  { command: 'quick-search', context: 'pane', keys: [ctrl('s'), k('s', { meta: true })], description: 'Quick search: type to jump to a name (^S again: next)' },
+  { command: 'go-to', context: 'pane', keys: [ctrl('g')], description: 'Go to a folder or file: type its path' },
+
   { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
   { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
   { command: 'filter-erase', context: 'filter', keys: [k('backspace')], description: 'Erase the last character' },
@@ -151,6 +154,10 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
   { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+
+  { command: 'next-match', context: 'quick-search', keys: [ctrl('s'), k('s', { meta: true })], description: 'Next name that matches' },
+  { command: 'erase-back', context: 'quick-search', keys: [k('backspace')], description: 'Erase the last character' },
+  { command: 'end-quick-search', context: 'quick-search', keys: [k('return'), k('escape')], description: 'Stop searching (any other key stops it and acts)' },
 
   { command: 'edit-overwrite', context: 'edit-conflict', keys: [k('o')], description: 'Overwrite the server\'s file with the edit' },
   { command: 'edit-keep-remote', context: 'edit-conflict', keys: [k('k')], description: 'Keep the server\'s file, drop the edit' },
