@@ -116,3 +116,20 @@ void test('the viewer on a local file: text lines, search, hex, and the end with
     await server.cleanup();
   }
 });
+
+void test('a remote view left waiting longer than the server stall timeout reads on: the ended read is opened again', async () => {
+  const server = await startConnectedTestServer({ limits: { stallTimeoutMs: 100 } });
+  try {
+    const content = Buffer.alloc(4 * MiB, 0x61);
+    content.write('END', content.length - 3);
+    await fs.writeFile(path.join(server.root, 'slow.txt'), content);
+    const source = await openRemoteByteSource(server.client, '/slow.txt');
+    assert.equal((await source.read(0, 3)).toString(), 'aaa');
+    // Longer than the stall timeout: ferryd ends the waiting DWLD with TIMEOUT.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal((await source.read(content.length - 3, 3)).toString(), 'END');
+    source.close();
+  } finally {
+    await server.cleanup();
+  }
+});

@@ -10,6 +10,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FerryClientApi, RemoteReadStream } from '../../client/types.js';
+import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import type { ByteSource } from './byte-source.js';
 
 export const BLOCK = 64 * 1024;
@@ -52,10 +53,6 @@ class RemoteByteSource implements ByteSource {
     this.stream = { reader: first, nextBlock: 0, hash: createHash('sha256'), pending: [], pendingLength: 0 };
   }
 
-  private get blockCount(): number {
-    return Math.ceil(this.size / BLOCK);
-  }
-
   read(offset: number, length: number): Promise<Buffer> {
     const run = this.turn.then(() => this.readNow(offset, length));
     this.turn = run.catch(() => undefined);
@@ -84,16 +81,26 @@ class RemoteByteSource implements ByteSource {
       this.blocks.set(index, cached);
       return cached;
     }
-    if (this.closed) throw new Error('the viewer is closed');
+    if (this.closed) throw new FerryError(ErrorCode.CANCELLED, 'the viewer is closed');
     const stream = this.stream;
     const checkpoint = this.nearestCheckpoint(index);
-    if (!stream || stream.nextBlock > index || (index - stream.nextBlock > REOPEN_AFTER && checkpoint > stream.nextBlock)) {
-      await this.reopen(checkpoint);
+    if (stream && (stream.nextBlock > index || (index - stream.nextBlock > REOPEN_AFTER && checkpoint > stream.nextBlock))) {
+      stream.reader.close();
+      this.stream = undefined;
     }
+    let restarted = false;
     for (;;) {
       const found = this.blocks.get(index);
       if (found) return found;
-      await this.advance();
+      if (!this.stream) await this.reopen(this.nearestCheckpoint(index));
+      try {
+        if (!(await this.advance())) throw new FerryError(ErrorCode.SIZE_MISMATCH, 'the file became shorter while it was viewed');
+      } catch (error) {
+        // A read left waiting longer than the server's stall timeout is ended by it (TIMEOUT): open it again once.
+        if (restarted || !isFerryError(error, ErrorCode.TIMEOUT)) throw error;
+        restarted = true;
+        this.stream = undefined;
+      }
     }
   }
 
@@ -104,24 +111,23 @@ class RemoteByteSource implements ByteSource {
   }
 
   private async reopen(blockIndex: number): Promise<void> {
-    this.stream?.reader.close();
-    this.stream = undefined;
     const state = this.checkpoints.get(blockIndex) ?? createHash('sha256');
     const offset = blockIndex * BLOCK;
     const reader = await this.client.openRead(this.remotePath, offset > 0 ? { offset, prefixHash: state.copy().digest() } : {});
     this.stream = { reader, nextBlock: blockIndex, hash: state.copy(), pending: [], pendingLength: 0 };
   }
 
-  /** Takes the stream's next bytes, completing blocks as they fill. */
-  private async advance(): Promise<void> {
+  /** Takes the stream's next bytes, completing blocks as they fill; false when the file had ended already. */
+  private async advance(): Promise<boolean> {
     const stream = this.stream;
     if (!stream) throw new Error('no stream');
     const data = await stream.reader.read();
     if (!data) {
       // The end of the file: what is pending is the last, short block.
-      if (stream.pendingLength > 0 || stream.nextBlock < this.blockCount) this.completeBlock(stream);
+      const pending = stream.pendingLength > 0;
+      if (pending) this.completeBlock(stream);
       this.stream = undefined;
-      return;
+      return pending;
     }
     this.fetched += data.length;
     let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -132,6 +138,7 @@ class RemoteByteSource implements ByteSource {
       chunk = chunk.subarray(room);
       if (stream.pendingLength === BLOCK) this.completeBlock(stream);
     }
+    return true;
   }
 
   private completeBlock(stream: Stream): void {
