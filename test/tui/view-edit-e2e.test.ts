@@ -135,7 +135,11 @@ void test('F4 on a remote file: a private copy (0600 in a 0700 folder) is edited
     const record = JSON.parse((await fs.readFile(log, 'utf8')).trim()) as { file: string; mode: number; folderMode: number };
     assert.equal(record.mode, 0o600);
     assert.equal(record.folderMode, 0o700);
-    await assert.rejects(fs.access(path.dirname(record.file)), 'the private copy is removed after the upload');
+    // The private copy is removed after the upload.
+    for (let tries = 0; await fs.access(path.dirname(record.file)).then(() => true, () => false); tries++) {
+      assert.ok(tries < 500, `${path.dirname(record.file)} is still there`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
 
     // Unchanged: nothing goes up.
     const before = (await fs.stat(path.join(remoteRoot, 'notes.txt'))).mtimeMs;
@@ -162,3 +166,38 @@ void test('F4 when the server file changed meanwhile asks; Esc saves the edit as
     assert.equal(await fs.readFile(path.join(localRoot, 'shared.txt'), 'utf8'), 'v1\nmy change\n');
   }, (remoteRoot) => ({ ...env, EDIT_REMOTE_ALSO: path.join(remoteRoot, 'shared.txt') }));
 });
+
+void test('F4 on a local file edits it in place and the pane shows the new size', async () => {
+  const tools = await tempFolder('ferry-edit-tools-');
+  const { env } = await editorEnv(tools);
+  await withWorld(async (_remoteRoot, localRoot) => {
+    await fs.writeFile(path.join(localRoot, 'todo.txt'), 'one\n');
+  }, async ({ term, localRoot }) => {
+    await term.waitForText('todo.txt');
+    term.write('\t');
+    await editWith(term, 'two');
+    await term.waitForText('edited todo.txt');
+    assert.equal(await fs.readFile(path.join(localRoot, 'todo.txt'), 'utf8'), 'one\ntwo\n');
+    assert.equal(term.onAlternateScreen(), true);
+  }, env);
+});
+
+for (const [key, expected] of [['o', 'v1\nmy change\n'], ['k', 'v1\nchanged on the server\n']] as const) {
+  void test(`F4 when the server file changed meanwhile: ${key} ${key === 'o' ? 'overwrites it with the edit' : 'keeps the server file'}`, async () => {
+    const tools = await tempFolder('ferry-edit-tools-');
+    const { env } = await editorEnv(tools);
+    let remoteFile = '';
+    await withWorld(async (remoteRoot) => {
+      remoteFile = path.join(remoteRoot, 'shared.txt');
+      await fs.writeFile(remoteFile, 'v1\n');
+    }, async ({ term, localRoot }) => {
+      await term.waitForText('shared.txt');
+      await editWith(term, 'my change');
+      await term.waitForText('Changed on the server while you edited');
+      term.write(key);
+      await term.waitForText(key === 'o' ? 'uploaded your edit of shared.txt' : "kept the server's shared.txt");
+      assert.equal(await fs.readFile(remoteFile, 'utf8'), expected);
+      await assert.rejects(fs.access(path.join(localRoot, 'shared.txt')), 'no local copy');
+    }, (remoteRoot) => ({ ...env, EDIT_REMOTE_ALSO: path.join(remoteRoot, 'shared.txt') }));
+  });
+}
