@@ -133,3 +133,18 @@ void test('a remote view left waiting longer than the server stall timeout reads
     await server.cleanup();
   }
 });
+
+void test('a local FIFO or folder is refused at once instead of waiting for a writer', { timeout: 20_000 }, async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const server = await startConnectedTestServer();
+  t.after(() => server.cleanup());
+  const fifo = path.join(server.local, 'pipe');
+  try {
+    execFileSync('mkfifo', [fifo]);
+  } catch {
+    t.skip('mkfifo is not available');
+    return;
+  }
+  await assert.rejects(openLocalByteSource(fifo), /not a regular file/);
+  await assert.rejects(openLocalByteSource(server.local), /not a regular file|folder|directory/i);
+});

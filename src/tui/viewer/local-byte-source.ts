@@ -1,5 +1,6 @@
 /** A local file for the viewer: reads at a position, never the whole file. */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { localError } from '../fs/local-fs.js';
 import type { ByteSource } from './byte-source.js';
 
@@ -7,10 +8,18 @@ export async function openLocalByteSource(file: string): Promise<ByteSource> {
   let handle: fs.FileHandle;
   let size: number;
   try {
-    handle = await fs.open(file, 'r');
-    size = (await handle.stat()).size;
+    // Non-blocking: opening a FIFO for reading would wait for a writer; it is refused below instead.
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw localError(error, file);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `not a regular file: ${file}`);
+    size = stats.size;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error instanceof FerryError ? error : localError(error, file);
   }
   let fetched = 0;
   let closed = false;
