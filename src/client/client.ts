@@ -16,6 +16,7 @@ import {
   type ConnReply, type Entry,
 } from '../protocol/messages.js';
 import { downloadFile } from './download.js';
+import { openReadStream } from './read-stream.js';
 import { checkedListedName, checkedRelativeName } from './listed-names.js';
 import { failError, runExchange } from './exchange.js';
 import { ProgressThrottle } from './progress.js';
@@ -23,7 +24,8 @@ import { normalizeRemotePath } from './remote-path.js';
 import { downloadTree, uploadTree, type TreeContext } from './tree.js';
 import { PREFERRED_CHUNK, type TransferContext } from './transfer-common.js';
 import type {
-  ConnectOptions, FerryClientApi, ListOptions, Progress, SessionInfo, TransferOptions, TransferResult,
+  ConnectOptions, FerryClientApi, ListOptions, Progress, ReadStreamOptions, RemoteReadStream, SessionInfo,
+  TransferOptions, TransferResult,
   TreeTransferOptions, TreeTransferResult,
 } from './types.js';
 import { uploadFile } from './upload.js';
@@ -165,6 +167,10 @@ export class FerryClient implements FerryClientApi {
     });
     progress.flush({ bytes: result.size, total: result.size });
     return result;
+  }
+
+  openRead(remotePath: string, options: ReadStreamOptions = {}): Promise<RemoteReadStream> {
+    return openReadStream(this.connection, normalizeRemotePath(remotePath), options);
   }
 
   uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {

@@ -10,6 +10,8 @@ export type {
   Entry,
   FerryClientApi,
   ListOptions,
+  ReadStreamOptions,
+  RemoteReadStream,
   Progress,
   SessionInfo,
   TransferOptions,

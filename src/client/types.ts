@@ -132,6 +132,29 @@ export interface ListOptions {
   onBatch?: (entries: Entry[]) => void;
 }
 
+export interface ReadStreamOptions {
+  /** Where to start (default 0). */
+  offset?: number;
+  /** SHA-256 of the file's first `offset` bytes: required past 0 (the server checks it, HASH_MISMATCH). */
+  prefixHash?: Uint8Array;
+  /** Bytes the server may send ahead of the reader (default 256 KiB). */
+  window?: number;
+  /** Aborting closes the stream (CANC). */
+  signal?: AbortSignal;
+}
+
+/** A remote file's bytes in order from `offset`, fetched only as far as they are read. */
+export interface RemoteReadStream {
+  readonly offset: number;
+  /** The file's size and modification time when the read began. */
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** The next bytes; undefined once the file has ended. One read at a time. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Stops the read (CANC) unless the file has ended; a pending read rejects with CANCELLED. */
+  close(): void;
+}
+
 /**
  * The client API. Every method rejects with a FerryError whose `code` is one
  * of ErrorCode (protocol/errors.ts); a dropped connection rejects pending
@@ -155,6 +178,8 @@ export interface FerryClientApi {
   rename(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
+  /** Opens a remote file for reading in order (a viewer): resolves once the server has opened it. */
+  openRead(remotePath: string, options?: ReadStreamOptions): Promise<RemoteReadStream>;
   uploadTree(localDir: string, remoteDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   downloadTree(remoteDir: string, localDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   /** Polite end: QUIT, wait for DONE, close. */

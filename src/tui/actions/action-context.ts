@@ -5,6 +5,7 @@
  */
 import type { PaneSide } from '../fs/pane-fs.js';
 import type { DialogHost } from '../dialogs/dialog.js';
+import type { RunInTerminal } from '../hooks/use-terminal-handoff.js';
 
 export interface ActionContext extends DialogHost {
   /** Shows `text` until the transfers from `firstId` on have ended, then their summary. */
@@ -17,6 +18,8 @@ export interface ActionContext extends DialogHost {
   setFocus: (focus: 'panes' | 'queue') => void;
   queueCursor: () => number;
   setQueueCursor: (index: number) => void;
+  /** Lends the terminal to a program (the editor) until it ends. */
+  runInTerminal: RunInTerminal;
   /** Opens a session to the last server again, keeping the remote folder. */
   reconnect: () => Promise<boolean>;
 }

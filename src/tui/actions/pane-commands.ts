@@ -7,6 +7,10 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
+import { viewFile } from './view-file.js';
+import { editFile } from './edit-file.js';
+import { quickSearchDialog } from '../dialogs/quick-search-dialog.js';
+import { goToDialog } from '../dialogs/go-to-dialog.js';
 import type { ActionContext } from './action-context.js';
 
 export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
@@ -135,6 +139,21 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (entries.length > 0) context.show(deleteDialog(side, pane.current().path, entries));
       return true;
     }
+    case 'view':
+      viewFile(side, context);
+      return true;
+    case 'edit':
+      editFile(side, context);
+      return true;
+    case 'quick-search':
+      context.setFiltering(undefined);
+      context.show(quickSearchDialog(side));
+      return true;
+    case 'go-to':
+      if (!fs) return Boolean(requireRemote(context));
+      context.setFiltering(undefined);
+      context.show(goToDialog(side, pane.current().path));
+      return true;
     default:
       return false;
   }

@@ -22,6 +22,7 @@ import { rightPaneIsLocal, useLocalRightPane } from '../hooks/use-local-right-pa
 import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
 import { plural } from '../format.js';
 import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
+import { useTerminalHandoff } from '../hooks/use-terminal-handoff.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
@@ -101,6 +102,9 @@ function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): 
       return undefined;
   }
 }
+
+/** Quick search moves the pane's cursor while it is up, so the pane keeps showing it. */
+const keepsPaneActive = (dialog: Dialog | undefined): boolean => !dialog || dialog.kind === 'quick-search';
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
 export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems, savedQueueFile }: AppProps): React.JSX.Element {
@@ -242,8 +246,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     quit: () => void session.quit(),
     disconnect: () => void session.disconnect(),
   };
+  const runInTerminal = useTerminalHandoff();
   const context: ActionContext = {
     ...host,
+    runInTerminal,
     announceBatch,
     filtering: () => filteringRef.current,
     setFiltering,
@@ -306,7 +312,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         <Pane
           view={localView}
           location={`local:${local.state.path}`}
-          active={activeSide === 'local' && focus === 'panes' && !dialog}
+          active={activeSide === 'local' && focus === 'panes' && keepsPaneActive(dialog)}
           width={layout.paneWidths[0]}
           height={layout.paneHeight}
           filtering={filtering === 'local'}
@@ -314,7 +320,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         <Pane
           view={remoteView}
           location={remoteHeader(connection, remote.state.path)}
-          active={activeSide === 'remote' && focus === 'panes' && !dialog}
+          active={activeSide === 'remote' && focus === 'panes' && keepsPaneActive(dialog)}
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
           filtering={filtering === 'remote'}

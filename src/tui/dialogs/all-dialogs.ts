@@ -13,6 +13,10 @@ import { trustDialogModule, type TrustDialogState } from './trust-dialog.js';
 import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
 import { resumeSavedDialogModule, type ResumeSavedDialogState } from './resume-saved-dialog.js';
+import { viewDialogModule, type ViewDialogState } from './view-dialog.js';
+import { editConflictDialogModule, type EditConflictDialogState } from './edit-conflict-dialog.js';
+import { quickSearchDialogModule, type QuickSearchDialogState } from './quick-search-dialog.js';
+import { goToDialogModule, type GoToDialogState } from './go-to-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -22,7 +26,11 @@ export type Dialog =
   | TrustDialogState
   | ConflictDialogState
   | LeaveDialogState
-  | ResumeSavedDialogState;
+  | ResumeSavedDialogState
+  | ViewDialogState
+  | EditConflictDialogState
+  | QuickSearchDialogState
+  | GoToDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -34,6 +42,10 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   conflict: conflictDialogModule,
   quit: leaveDialogModule,
   'resume-saved': resumeSavedDialogModule,
+  view: viewDialogModule,
+  'edit-conflict': editConflictDialogModule,
+  'quick-search': quickSearchDialogModule,
+  'go-to': goToDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

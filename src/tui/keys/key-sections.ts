@@ -6,7 +6,7 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
+  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
@@ -19,6 +19,9 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'In text fields', includes: (binding) => binding.context === 'text' },
   { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
   { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
+  { title: 'Quick search (^S)', includes: (binding) => binding.context === 'quick-search' },
+  { title: 'In the viewer (F3)', includes: (binding) => binding.context === 'viewer' },
+  { title: 'Changed on the server while editing (F4)', includes: (binding) => binding.context === 'edit-conflict' },
   { title: 'In this help', includes: (binding) => binding.context === 'help' },
 ];
 

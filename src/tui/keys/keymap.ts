@@ -12,7 +12,9 @@ import type { KeyPress } from './parse-key.js';
  * `text` then `dialog` for the forms) before the layers under it; `filter`
  * while `/` typing is on, before the pane.
  */
-export type KeyContext = 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | 'dialog' | 'text' | 'question' | 'conflict' | 'help';
+export type KeyContext =
+  | 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | 'dialog' | 'text' | 'question' | 'conflict' | 'help'
+  | 'viewer' | 'quick-search' | 'edit-conflict';
 
 export type Command =
   // global
@@ -39,7 +41,11 @@ export type Command =
   | 'conflict-overwrite' | 'conflict-update' | 'conflict-resume' | 'conflict-skip' | 'conflict-rename' | 'apply-to-all'
   | 'previous-choice' | 'next-choice'
   // the help overlay
-  | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down';
+  | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down'
+  // viewing, editing, finding (docs/TUI.md, "View, edit, find")
+  | 'view' | 'edit' | 'quick-search' | 'go-to'
+  | 'scroll-left' | 'scroll-right' | 'scroll-home' | 'scroll-end' | 'search' | 'search-next' | 'toggle-hex' | 'close-viewer'
+  | 'next-match' | 'end-quick-search' | 'edit-overwrite' | 'edit-keep-remote' | 'edit-save-copy';
 
 /** One key: a name from parseKey plus required modifiers. */
 export interface KeyMatcher {
@@ -99,6 +105,13 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
 
+  { command: 'view', context: 'pane', keys: [k('f3')], description: 'View the file: text, or hex for binary (remote: streamed)', hint: 'View' },
+
+  { command: 'edit', context: 'pane', keys: [k('f4')], description: 'Edit the file in $VISUAL/$EDITOR (remote: uploaded back if changed)', hint: 'Edit' },
+
+  { command: 'quick-search', context: 'pane', keys: [ctrl('s'), k('s', { meta: true })], description: 'Quick search: type to jump to a name (^S again: next)' },
+  { command: 'go-to', context: 'pane', keys: [ctrl('g')], description: 'Go to a folder or file: type its path' },
+
   { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
   { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
   { command: 'filter-erase', context: 'filter', keys: [k('backspace')], description: 'Erase the last character' },
@@ -146,6 +159,28 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
   { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+
+  { command: 'next-match', context: 'quick-search', keys: [ctrl('s'), k('s', { meta: true })], description: 'Next name that matches' },
+  { command: 'erase-back', context: 'quick-search', keys: [k('backspace')], description: 'Erase the last character' },
+  { command: 'end-quick-search', context: 'quick-search', keys: [k('return'), k('escape')], description: 'Stop searching (any other key stops it and acts)' },
+
+  { command: 'edit-overwrite', context: 'edit-conflict', keys: [k('o')], description: 'Overwrite the server\'s file with the edit' },
+  { command: 'edit-keep-remote', context: 'edit-conflict', keys: [k('k')], description: 'Keep the server\'s file, drop the edit' },
+  { command: 'edit-save-copy', context: 'edit-conflict', keys: [k('s'), k('escape')], description: 'Save the edit as a local copy' },
+
+  { command: 'scroll-up', context: 'viewer', keys: [k('up'), k('k')], description: 'Line up' },
+  { command: 'scroll-down', context: 'viewer', keys: [k('down'), k('j')], description: 'Line down' },
+  { command: 'scroll-page-up', context: 'viewer', keys: [k('pageup'), ctrl('b')], description: 'Page up' },
+  { command: 'scroll-page-down', context: 'viewer', keys: [k('pagedown'), ctrl('f'), k('space')], description: 'Page down' },
+  { command: 'scroll-home', context: 'viewer', keys: [k('home'), k('g')], description: 'Start of the file' },
+  { command: 'scroll-end', context: 'viewer', keys: [k('end'), k('G')], description: 'End of the file (remote text: reads up to it)' },
+  { command: 'scroll-left', context: 'viewer', keys: [k('left')], description: 'Scroll left (text)' },
+  { command: 'scroll-right', context: 'viewer', keys: [k('right')], description: 'Scroll right (text)' },
+  { command: 'search', context: 'viewer', keys: [k('/')], description: 'Search forward (ASCII letters in either case)' },
+  { command: 'search-next', context: 'viewer', keys: [k('n')], description: 'Next match' },
+  { command: 'toggle-hex', context: 'viewer', keys: [k('h')], description: 'Text/hex' },
+  { command: 'close-viewer', context: 'viewer', keys: [k('escape'), k('q'), k('f3'), k('f10')], description: 'Close the viewer (while searching: stop the search)' },
+
   { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
 ];
 
@@ -197,7 +232,7 @@ export function describeKey(matcher: KeyMatcher): string {
 
 /** Hint bar order: mc's function keys first, then the letters, quit last. */
 const hintOrder: readonly Command[] = [
-  'help', 'refresh', 'copy', 'rename', 'mkdir', 'delete', 'upload', 'download', 'select', 'focus-queue', 'disconnect', 'quit',
+  'help', 'refresh', 'view', 'edit', 'copy', 'rename', 'mkdir', 'delete', 'upload', 'download', 'select', 'focus-queue', 'disconnect', 'quit',
 ];
 
 /** The hint bar entries: first key of each hinted binding plus its label. */
