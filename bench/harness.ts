@@ -17,10 +17,12 @@ import { smallFilesSuite } from './suites/small-files.js';
 import { tlsSuite } from './suites/tls.js';
 import { toolsSuite } from './suites/tools.js';
 import { tuiSuite } from './suites/tui.js';
+import { syncSuite } from './suites/sync.js';
 import { errorMessage } from './util.js';
 
 export const SUITES: Suite[] = [
   bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
+  syncSuite,
 ];
 
 export interface RunOptions {
