@@ -4,9 +4,11 @@
  * interrupted one doing only what is left.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FerryClient } from '../../src/client/client.js';
 import { SYNC_CHANGED_EXIT } from '../../src/cli/sync-command.js';
 import { FerryPlace } from '../../src/sync/ferry-place.js';
@@ -19,6 +21,7 @@ import {
 } from './sync-helpers.js';
 
 const CHANGED = SYNC_CHANGED_EXIT;
+const FERRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 
 void describe('ferry sync', () => {
   let server: TestServer & { requests: LoggedRequest[] };
@@ -169,6 +172,22 @@ void describe('ferry sync', () => {
     assert.match(servers.stderr, /^ferry: UNSUPPORTED: /);
     const usage = await ferry('sync', localDir);
     assert.equal(usage.code, 2);
+  });
+
+  void it('the ferry binary exits 3 when it changed a local copy, then 0 (local to local)', async () => {
+    writeTree(localDir, { 'a.txt': 'alpha', 'sub/b.txt': 'beta' });
+    const copy = path.join(local, `${name}-copy`);
+    writeTree(copy, { 'a.txt': 'stale copy', 'extra.txt': 'x' });
+    const run = (): Promise<{ code: number | null; stdout: string }> => new Promise((resolve) => {
+      execFile(process.execPath, [FERRY, 'sync', '--delete', localDir, copy], (error, stdout) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout });
+      });
+    });
+    const first = await run();
+    assert.equal(first.code, CHANGED, first.stdout);
+    assert.deepEqual(readTree(copy), readTree(localDir));
+    assert.equal(mtimeOf(path.join(copy, 'sub/b.txt')), T0.getTime());
+    assert.deepEqual(await run(), { code: 0, stdout: 'in sync\n' });
   });
 
   for (const direction of ['upload', 'download'] as const) {
