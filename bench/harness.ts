@@ -19,6 +19,7 @@ import { smallFilesSuite } from './suites/small-files.js';
 import { tlsSuite } from './suites/tls.js';
 import { toolsSuite } from './suites/tools.js';
 import { tuiSuite } from './suites/tui.js';
+import { syncSuite } from './suites/sync.js';
 import { errorMessage } from './util.js';
 
 const TMPFS_DIR = '/dev/shm';
@@ -27,6 +28,7 @@ const TMPFS_MAGIC = 0x01021994;
 
 export const SUITES: Suite[] = [
   bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, commandsSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
+  syncSuite,
 ];
 
 export interface RunOptions {

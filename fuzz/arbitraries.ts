@@ -53,6 +53,7 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('CANC' as const), id }),
   fc.record({ op: fc.constant('QUIT' as const), id }),
   fc.record({ op: fc.constant('PING' as const), id }),
+  fc.record({ op: fc.constant('SUMS' as const), id, path: text, names: fc.array(text, { maxLength: 5 }) }),
   fc.record({ op: fc.constant('DATA' as const), id, offset: u64, data: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ op: fc.constant('WIND' as const), id, increment: u32 }),
   fc.record({ op: fc.constant('HASH' as const), id, hash }),
@@ -75,6 +76,7 @@ export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc.record({ op: fc.constant('FILE' as const), id, entry: entryArb }),
   fc.record({ op: fc.constant('DONE' as const), id }),
   fc.record({ op: fc.constant('FAIL' as const), id, code: u16, message: text }),
+  fc.record({ op: fc.constant('SUMS' as const), id, hashes: fc.array(optionalHash, { maxLength: 5 }) }),
 );
 
 /** A valid message together with the direction it travels in. */

@@ -14,13 +14,15 @@ import { parseArgs } from 'node:util';
 export interface FlagDefinition {
   type: 'boolean' | 'string';
   shortFlag?: string;
-  default?: boolean | string;
+  /** May be given more than once; the value is then every one given, in order. */
+  isMultiple?: boolean;
+  default?: boolean | string | string[];
 }
 
 export interface CommandLine<Names extends string> {
   /** The arguments that are not options, in order. */
   input: string[];
-  flags: Record<Names, boolean | string | undefined>;
+  flags: Record<Names, boolean | string | string[] | undefined>;
   /** Options not defined, as written (`-x`, `--such`). */
   unknown: string[];
 }
@@ -31,14 +33,18 @@ export function parseCommandLine<Names extends string>(
   argv: readonly string[], definitions: Readonly<Record<Names, FlagDefinition>>,
 ): CommandLine<Names> {
   const byOption = new Map<string, Names>();
-  const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = {};
   for (const name of Object.keys(definitions) as Names[]) {
     const definition = definitions[name];
     byOption.set(kebab(name), name);
-    options[kebab(name)] = { type: definition.type, ...(definition.shortFlag ? { short: definition.shortFlag } : {}) };
+    options[kebab(name)] = {
+      type: definition.type,
+      ...(definition.shortFlag ? { short: definition.shortFlag } : {}),
+      ...(definition.isMultiple ? { multiple: true } : {}),
+    };
   }
   const { values, positionals } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true });
-  const flags = {} as Record<Names, boolean | string | undefined>;
+  const flags = {} as Record<Names, boolean | string | string[] | undefined>;
   for (const name of Object.keys(definitions) as Names[]) flags[name] = definitions[name].default;
   const unknown: string[] = [];
   for (const [option, value] of Object.entries(values)) {

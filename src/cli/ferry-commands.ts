@@ -1,21 +1,22 @@
 /**
- * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv. Each one opens
- * a session from a ferry:// URL, does its work, quits, and returns an exit
- * code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
- * failure, 2 for a usage error. A progress bar goes to stderr only when it is
+ * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, sync. Each one
+ * opens a session from a ferry:// URL, does its work, quits, and returns an
+ * exit code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
+ * failure, 2 for a usage error (sync: 3 when it changed something). A progress bar goes to stderr only when it is
  * a terminal.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { FerryClient } from '../client/client.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
-import type { Entry, FerryClientApi } from '../client/types.js';
+import type { Entry } from '../client/types.js';
 import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
 import { escapeControlCharacters } from '../terminal/control-characters.js';
 import { packageInfo, parseCommandLine } from './command-line.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
+import { syncCommand } from './sync-command.js';
 import { createTrustCheck } from './trust.js';
 
 const HELP = `
@@ -29,6 +30,8 @@ const HELP = `
     $ ferry mkdir URL                     make a folder (-p: with parents, ok if it exists)
     $ ferry mv URL NEWPATH                rename or move within the server (into NEWPATH
                                           when it is a folder, like mv)
+    $ ferry sync SRC DST                  make the folder DST like SRC (each a local folder
+                                          or a URL): exit 0 in sync, 3 changed, 1 error
 
   URL
     ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
@@ -40,6 +43,10 @@ const HELP = `
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination
     --resume           continue an interrupted transfer
+    --delete           sync: remove what is only in DST
+    --dry-run          sync: print the plan, change nothing
+    --checksum         sync: compare files of equal size by content (SHA-256), not mtime
+    --exclude GLOB     sync: leave out matching names or paths (repeatable); see docs/SYNC.md
     --trust-new        trust a TLS server met for the first time and remember its
                        fingerprint in ~/.config/ferry/known_hosts (else: asked on a terminal)
     -h, --help         this help
@@ -57,6 +64,10 @@ const FLAGS = {
   parents: { type: 'boolean', shortFlag: 'p', default: false },
   overwrite: { type: 'boolean', shortFlag: 'f', default: false },
   resume: { type: 'boolean', default: false },
+  delete: { type: 'boolean', default: false },
+  dryRun: { type: 'boolean', default: false },
+  checksum: { type: 'boolean', default: false },
+  exclude: { type: 'string', isMultiple: true, default: [] as string[] },
   trustNew: { type: 'boolean', default: false },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
@@ -69,6 +80,10 @@ interface Flags {
   overwrite: boolean;
   resume: boolean;
   trustNew: boolean;
+  delete: boolean;
+  dryRun: boolean;
+  checksum: boolean;
+  exclude: string[];
 }
 
 class UsageError extends Error {}
@@ -80,7 +95,7 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
     io.stderr.write(`ferry: unknown option ${cli.unknown.join(', ')} (see ferry --help)\n`);
     return 2;
   }
-  const flags = cli.flags as Flags & { version: boolean; help: boolean; demo: boolean };
+  const flags = cli.flags as unknown as Flags & { version: boolean; help: boolean; demo: boolean };
   if (flags.version) {
     io.stdout.write(`${packageInfo(import.meta.url).version ?? 'unknown'}\n`);
     return 0;
@@ -95,8 +110,7 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
     return runWithoutSubcommand(command, flags.demo, io);
   }
   try {
-    await runCommand(command, args, flags, io);
-    return 0;
+    return (await runCommand(command, args, flags, io)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`ferry: ${error.message} (see ferry --help)\n`);
@@ -127,27 +141,35 @@ function oneLine(text: string): string {
   return escapeControlCharacters(text.replace(/\s*\n\s*/g, ' '));
 }
 
-const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], flags: Flags, io: FerryIo) => Promise<void> }> = {
+const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], flags: Flags, io: FerryIo) => Promise<void | number> }> = {
   ls: { args: [1, 1], run: listCommand },
   get: { args: [1, 2], run: getCommand },
   put: { args: [2, 2], run: putCommand },
   rm: { args: [1, 1], run: removeCommand },
   mkdir: { args: [1, 1], run: mkdirCommand },
   mv: { args: [2, 2], run: moveCommand },
+  sync: {
+    args: [2, 2],
+    run: ([source, target], flags, io) => syncCommand(source!, target!, flags, {
+      stdout: io.stdout,
+      withSession: (url, work) => withSession(parseFerryUrl(url), flags, io, work),
+      progress: (title) => progressFor(io, title),
+    }),
+  },
 };
 
-async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void> {
+async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void | number> {
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   const [min, max] = spec.args;
   if (args.length < min || args.length > max) {
     throw new UsageError(`${command} takes ${min === max ? min : `${min} to ${max}`} argument${max > 1 ? 's' : ''}`);
   }
-  await spec.run(args, flags, io);
+  return spec.run(args, flags, io);
 }
 
 /** Connects for `url`, runs `work`, and always ends the session. */
-async function withSession<T>(url: FerryUrl, flags: Flags, io: FerryIo, work: (client: FerryClientApi) => Promise<T>): Promise<T> {
+async function withSession<T>(url: FerryUrl, flags: Flags, io: FerryIo, work: (client: FerryClient) => Promise<T>): Promise<T> {
   const options = connectOptionsFromUrl(url);
   if (options.password === undefined && io.env.FERRY_PASSWORD !== undefined) options.password = io.env.FERRY_PASSWORD;
   const client = await FerryClient.connect({ ...options, verifyFingerprint: createTrustCheck({ trustNew: flags.trustNew, env: io.env, stderr: io.stderr }) });

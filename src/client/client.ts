@@ -12,7 +12,7 @@ import {
 } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import {
-  CONN_READ_ONLY, ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  MAX_SUMS_NAMES, CONN_READ_ONLY, ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
   type ConnReply, type Entry,
 } from '../protocol/messages.js';
 import { downloadFile } from './download.js';
@@ -21,7 +21,7 @@ import { checkedListedName, checkedRelativeName } from './listed-names.js';
 import { failError, runExchange } from './exchange.js';
 import { ProgressThrottle } from './progress.js';
 import { normalizeRemotePath } from './remote-path.js';
-import { downloadTree, uploadTree, type TreeContext } from './tree.js';
+import { downloadSubset, downloadTree, uploadSubset, uploadTree, type TreeContext, type TreeSubset } from './tree.js';
 import { PREFERRED_CHUNK, type TransferContext } from './transfer-common.js';
 import type {
   ConnectOptions, FerryClientApi, ListOptions, Progress, ReadStreamOptions, RemoteReadStream, SessionInfo,
@@ -38,7 +38,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi {
@@ -173,12 +173,57 @@ export class FerryClient implements FerryClientApi {
     return openReadStream(this.connection, normalizeRemotePath(remotePath), options);
   }
 
+  /**
+   * The SHA-256 of each named file below `folder`, hashed by the server
+   * (capability `sums`; without it: UNSUPPORTED): undefined where a name is
+   * not a regular file. Names go in requests of up to MAX_SUMS_NAMES, a few at once.
+   */
+  async checksums(folder: string, names: readonly string[], options: { signal?: AbortSignal } = {}): Promise<(Buffer | undefined)[]> {
+    if (!this.info.capabilities.includes('sums')) {
+      throw new FerryError(ErrorCode.UNSUPPORTED, 'the server cannot hash files for a comparison (no capability sums)');
+    }
+    const remote = normalizeRemotePath(folder);
+    const batches: string[][] = [];
+    for (let at = 0; at < names.length; at += MAX_SUMS_NAMES) batches.push(names.slice(at, at + MAX_SUMS_NAMES));
+    const results: (Buffer | undefined)[][] = new Array(batches.length);
+    let next = 0;
+    // The server hashes one request per session at a time; two in flight keep it busy without a gap.
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const at = next++;
+        const batch = batches[at]!;
+        results[at] = await runExchange<(Buffer | undefined)[]>(this.connection, {
+          first: (id) => ({ op: 'SUMS', id, path: remote, names: batch }),
+          reply: (msg) => {
+            if (msg.op !== 'SUMS') return false;
+            if (msg.hashes.length !== batch.length) {
+              return { error: new FerryError(ErrorCode.BAD_FRAME, `SUMS answered ${msg.hashes.length} hashes for ${batch.length} names`) };
+            }
+            return { result: msg.hashes.map((hash) => (hash.length === 0 ? undefined : Buffer.from(hash))) };
+          },
+        }, options.signal);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return results.flat();
+  }
+
   uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     return uploadTree(this.treeContext(), localDir, normalizeRemotePath(remoteDir), options);
   }
 
   downloadTree(remoteDir: string, localDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     return downloadTree(this.treeContext(), normalizeRemotePath(remoteDir), localDir, options);
+  }
+
+  /** Uploads the named folders and files of a local tree, replacing what is there (a sync's plan). */
+  uploadSubset(localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+    return uploadSubset(this.treeContext(), localDir, normalizeRemotePath(remoteDir), subset, options);
+  }
+
+  /** Downloads the named folders and files of a remote tree, replacing local files, resuming partial ones. */
+  downloadSubset(remoteDir: string, localDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+    return downloadSubset(this.treeContext(), normalizeRemotePath(remoteDir), localDir, subset, options);
   }
 
   /** Sends PING and waits for its DONE (the keep-alive's request). */

@@ -278,3 +278,65 @@ async function transferFiles(
   progress.flush(snapshot());
   return bytesDone;
 }
+
+/** Part of a tree, named by the caller: the folders to make and the files to send (a sync's plan). */
+export interface TreeSubset {
+  /** `/`-separated, below the tree's top. */
+  folders: readonly string[];
+  files: readonly { relative: string; size: number; facts?: LocalFileFacts }[];
+}
+
+/**
+ * Uploads the named part of a local tree, replacing what is there: one TPUT
+ * when the server streams trees (a request for the subset, not per file),
+ * else one UPLD per file, many at once. `options.overwrite` is implied.
+ */
+export async function uploadSubset(
+  context: TreeContext, localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions,
+): Promise<TreeTransferResult> {
+  const started = performance.now();
+  const folders = [...subset.folders].sort(byDepth);
+  if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
+  if (subset.files.length === 0 && folders.length === 0) return { files: 0, folders: 0, bytes: 0, durationMs: 0 };
+  if (context.streamsTrees && subset.files.every((file) => file.facts !== undefined)) {
+    const files = subset.files.map((file) => ({ relative: file.relative, facts: file.facts! }));
+    const bytes = await sendTree(context.transfer.connection, {
+      localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, context.transfer.chunkSize),
+      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+    });
+    return { files: files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+  }
+  await createByLevel(folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
+  const bytes = await transferFiles(context, [...subset.files], { ...options, overwrite: true }, (file, job) => uploadFile(context.transfer, {
+    ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
+    ...(file.facts ? { facts: file.facts } : {}),
+  }));
+  return { files: subset.files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+}
+
+/**
+ * Downloads the named part of a remote tree, replacing local files: one DWLD
+ * per file, many in flight at once, each resuming the temporary file an
+ * interrupted run left (TGET streams a whole folder and cannot resume, so it
+ * is no use for a subset). `options.overwrite` is implied.
+ */
+export async function downloadSubset(
+  context: TreeContext, remoteDir: string, localDir: string, subset: TreeSubset, options: TreeTransferOptions,
+): Promise<TreeTransferResult> {
+  const started = performance.now();
+  const folders = [...subset.folders].sort(byDepth);
+  try {
+    await fs.promises.mkdir(localDir, { recursive: true });
+    await createByLevel(folders, async (folder) => {
+      await fs.promises.mkdir(path.join(localDir, ...folder.split('/')), { recursive: true });
+    });
+  } catch (error) {
+    throw localError(error, localDir);
+  }
+  const files = subset.files.map((file) => ({ relative: checkedRelativeName(file.relative), size: file.size }));
+  const bytes = await transferFiles(context, files, { ...options, overwrite: true, resume: true }, (file, job) => downloadFile(context.transfer.connection, {
+    ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
+    window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
+  }));
+  return { files: files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+}

@@ -91,6 +91,18 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
     case 'FILE':
       msg = { op, id, entry: r.entry() };
       break;
+    case 'SUMS':
+      if (toServer) {
+        msg = { op, id, path: r.str('path'), names: r.strList('names') };
+      } else {
+        const count = r.u16('hash count');
+        // Each hash? takes at least its length byte: refuse a count the payload cannot hold before looping.
+        if (count > r.remaining) throw badFrame(`SUMS: ${count} hashes cannot fit in the ${r.remaining} bytes left`);
+        const hashes: Buffer[] = [];
+        for (let i = 0; i < count; i++) hashes.push(r.optionalHash('hash'));
+        msg = { op, id, hashes };
+      }
+      break;
     case 'CANC':
     case 'QUIT':
     case 'PING':

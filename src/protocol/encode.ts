@@ -59,6 +59,15 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
     case 'FILE':
       w.entry(msg.entry);
       return;
+    case 'SUMS':
+      if ('names' in msg) {
+        w.str(msg.path).strList(msg.names);
+      } else {
+        checkUint(msg.hashes.length, 0xffff, 16);
+        w.u16(msg.hashes.length);
+        for (const hash of msg.hashes) w.optionalHash(hash);
+      }
+      return;
     case 'CANC':
     case 'QUIT':
     case 'PING':

@@ -41,6 +41,8 @@ export const CONN_READ_ONLY = 0x01;
 export const ENTS_LAST = 0x01;
 /** ENTS flag, on the last batch only: the listing left out names that are not valid UTF-8 on disk. */
 export const ENTS_OMITTED = 0x02;
+/** Most names one SUMS request may ask about (a server answers more with BAD_FRAME). */
+export const MAX_SUMS_NAMES = 1024;
 
 // ---------------------------------------------------------------- client → server
 
@@ -103,6 +105,11 @@ export interface QuitRequest { op: 'QUIT'; id: number }
  * and the bytes on the wire reset its idle timeout.
  */
 export interface PingRequest { op: 'PING'; id: number }
+/**
+ * Asks for the SHA-256 of files below the folder `path` (capability `sums`):
+ * `names` are relative to it. Answered by one SumsReply, or FAIL.
+ */
+export interface SumsRequest { op: 'SUMS'; id: number; path: string; names: string[] }
 
 // ---------------------------------------------------------------- both directions
 
@@ -153,16 +160,18 @@ export interface EntriesReply { op: 'ENTS'; id: number; flags: number; entries: 
 export interface StatReply { op: 'STAT'; id: number; entry: Entry }
 /** Success without data (the server's DONE); the same frame as a client's end of a TPUT. */
 export type DoneReply = DoneFrame;
+/** The answer to SUMS: one hash per name, in order; empty where the name is not a regular file. */
+export interface SumsReply { op: 'SUMS'; id: number; hashes: Uint8Array[] }
 export interface FailReply { op: 'FAIL'; id: number; code: number; message: string }
 
 export type ClientMessage =
   | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
   | MoveRequest | UploadRequest | DownloadRequest | TreeGetRequest | TreePutRequest | CancelRequest | QuitRequest
-  | PingRequest
+  | PingRequest | SumsRequest
   | DataFrame | WindowFrame | HashFrame | FileFrame | DoneFrame;
 
 export type ServerMessage =
-  | ConnReply | OpenReply | EntriesReply | StatReply | DoneReply | FailReply
+  | ConnReply | OpenReply | EntriesReply | StatReply | DoneReply | FailReply | SumsReply
   | DataFrame | WindowFrame | HashFrame | FileFrame;
 
 export type Message = ClientMessage | ServerMessage;
@@ -173,10 +182,10 @@ export type Direction = 'toServer' | 'toClient';
 /** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH, FILE, DONE are in both). */
 export const CLIENT_OPCODES = [
   'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT', 'PING',
-  'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
+  'SUMS', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
 ] as const satisfies readonly ClientMessage['op'][];
 export const SERVER_OPCODES = [
-  'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE', 'FAIL',
+  'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE', 'FAIL', 'SUMS',
 ] as const satisfies readonly ServerMessage['op'][];
 
 // Compile-time proof that the lists above name every opcode of the unions:

@@ -33,6 +33,7 @@ import { handleDownload } from './download.js';
 import { handleUpload } from './upload.js';
 import { handleTreeGet } from './tree-download.js';
 import { handleTreePut } from './tree-upload.js';
+import { handleSums } from './sums.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -41,7 +42,7 @@ import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 import type { PartialFrameBudget } from './partial-frame-budget.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -77,7 +78,7 @@ type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
-  TPUT: handleTreePut,
+  TPUT: handleTreePut, SUMS: handleSums,
 };
 
 const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT']);

@@ -26,3 +26,9 @@ void test('--no-NAME turns a boolean off; undefined options are reported as writ
 void test("the version comes from the package's own package.json", () => {
   assert.match(packageInfo(import.meta.url).version ?? '', /^\d+\.\d+\.\d+/);
 });
+
+void test('a repeatable option collects every value in order, and keeps its default when absent', () => {
+  const flags = { exclude: { type: 'string', isMultiple: true, default: [] as string[] } } as const;
+  assert.deepEqual(parseCommandLine(['sync', '--exclude', '*.tmp', 'a', '--exclude=cache/', 'b'], flags).flags, { exclude: ['*.tmp', 'cache/'] });
+  assert.deepEqual(parseCommandLine(['sync', 'a', 'b'], flags).flags, { exclude: [] });
+});

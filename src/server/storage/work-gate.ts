@@ -80,5 +80,5 @@ export class WorkGate {
   }
 }
 
-/** Prefix hashes of resumed downloads: two at a time in the process, one per session. */
+/** Prefix hashes of resumed downloads and the files of a SUMS request: two at a time in the process, one per session. */
 export const prefixVerifications = new WorkGate(2);

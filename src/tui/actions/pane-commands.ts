@@ -6,6 +6,7 @@ import { currentEntry, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
+import { compareBothPanes } from './compare-panes.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
 import { editFile } from './edit-file.js';
@@ -110,6 +111,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'select-all':
       pane.dispatch({ type: 'select-all' });
+      return true;
+    case 'compare':
+      compareBothPanes(context);
       return true;
     case 'invert-selection':
       pane.dispatch({ type: 'invert-selection' });

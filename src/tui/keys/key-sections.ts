@@ -6,7 +6,7 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'refresh',
+  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'compare', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [

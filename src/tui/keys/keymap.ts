@@ -25,7 +25,7 @@ export type Command =
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
-  | 'select' | 'select-all' | 'invert-selection'
+  | 'select' | 'select-all' | 'invert-selection' | 'compare'
   // operations
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
@@ -98,6 +98,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'select', context: 'pane', keys: [k('space'), k('insert')], description: 'Select/unselect and move down', hint: 'Sel' },
   { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a'), k('+')], description: 'Select all' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
+  { command: 'compare', context: 'pane', keys: [k('=')], description: 'Compare panes: select files that are newer, differ, or exist on one side only' },
   { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload, download, or between two local panes)', hint: 'Copy' },
   { command: 'upload', context: 'pane', keys: [k('u')], description: 'Upload (UPLD) local selection to the remote folder', hint: 'Up' },
   { command: 'download', context: 'pane', keys: [k('d')], description: 'Download (DWLD) remote selection to the local folder', hint: 'Down' },

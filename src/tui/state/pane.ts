@@ -63,6 +63,8 @@ export type PaneAction =
   | { type: 'toggle-select' }
   | { type: 'select-all' }
   | { type: 'invert-selection' }
+  /** Selects exactly `names` (those in the listing), as a compare of the panes does. */
+  | { type: 'set-selection'; names: ReadonlySet<string> }
   | { type: 'clear-selection' }
   | { type: 'set-filter'; filter: string }
   | { type: 'append-filter'; text: string }
@@ -278,6 +280,8 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
       };
     case 'clear-selection':
       return state.selected.size === 0 ? state : { ...state, selected: new Set() };
+    case 'set-selection':
+      return { ...state, selected: new Set(state.entries.filter((entry) => action.names.has(entry.name)).map((entry) => entry.name)) };
     case 'set-filter':
       if (action.filter === state.filter) return state;
       return rederive(state, { filter: action.filter });

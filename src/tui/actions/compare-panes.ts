@@ -1,0 +1,76 @@
+/**
+ * Compare the two panes' folders, as mc's "compare directories": in each
+ * pane the files that are newer than the other side's copy, differ from it
+ * in size when their times are equal, or exist on that side only, are
+ * selected (so Copy then sends exactly them), and the status line sums up.
+ * One level, by the listings already shown: no request is made.
+ */
+import { EntryKind, type Entry } from '../../protocol/messages.js';
+import type { ActionContext } from './action-context.js';
+
+export interface PaneComparison {
+  /** Names to select in each pane. */
+  local: Set<string>;
+  remote: Set<string>;
+  onlyLocal: number;
+  onlyRemote: number;
+  newerLocal: number;
+  newerRemote: number;
+  /** Same time, different size: selected on both sides. */
+  conflicting: number;
+}
+
+export function compareListings(local: readonly Entry[], remote: readonly Entry[]): PaneComparison {
+  const files = (entries: readonly Entry[]): Map<string, Entry> =>
+    new Map(entries.filter((entry) => entry.kind === EntryKind.FILE).map((entry) => [entry.name, entry]));
+  const ours = files(local);
+  const theirs = files(remote);
+  const result: PaneComparison = {
+    local: new Set(), remote: new Set(), onlyLocal: 0, onlyRemote: 0, newerLocal: 0, newerRemote: 0, conflicting: 0,
+  };
+  for (const [name, entry] of ours) {
+    const other = theirs.get(name);
+    if (!other) {
+      result.local.add(name);
+      result.onlyLocal++;
+    } else if (entry.mtimeMs > other.mtimeMs) {
+      result.local.add(name);
+      result.newerLocal++;
+    } else if (entry.mtimeMs < other.mtimeMs) {
+      result.remote.add(name);
+      result.newerRemote++;
+    } else if (entry.size !== other.size) {
+      result.local.add(name);
+      result.remote.add(name);
+      result.conflicting++;
+    }
+  }
+  for (const name of theirs.keys()) {
+    if (ours.has(name)) continue;
+    result.remote.add(name);
+    result.onlyRemote++;
+  }
+  return result;
+}
+
+export function describeComparison(c: PaneComparison): string {
+  if (c.local.size === 0 && c.remote.size === 0) return 'compare: the files of both folders are alike';
+  const parts: string[] = [];
+  if (c.onlyLocal > 0) parts.push(`${c.onlyLocal} only local`);
+  if (c.onlyRemote > 0) parts.push(`${c.onlyRemote} only remote`);
+  if (c.newerLocal > 0) parts.push(`${c.newerLocal} newer local`);
+  if (c.newerRemote > 0) parts.push(`${c.newerRemote} newer remote`);
+  if (c.conflicting > 0) parts.push(`${c.conflicting} same time, other size`);
+  return `compare: ${parts.join(', ')} — selected`;
+}
+
+export function compareBothPanes(context: Pick<ActionContext, 'panes' | 'info' | 'fail' | 'fsOf'>): void {
+  if (!context.fsOf('remote')) {
+    context.fail('compare needs both panes: connect first (^O)');
+    return;
+  }
+  const comparison = compareListings(context.panes.local.current().entries, context.panes.remote.current().entries);
+  context.panes.local.dispatch({ type: 'set-selection', names: comparison.local });
+  context.panes.remote.dispatch({ type: 'set-selection', names: comparison.remote });
+  context.info(describeComparison(comparison));
+}
