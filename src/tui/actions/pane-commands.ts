@@ -46,6 +46,17 @@ function goParent(side: PaneSide, context: ActionContext): void {
   void pane.load(fs, parent, fs.basename(pane.current().path));
 }
 
+/**
+ * `u` and `d` name a direction, and act only on the pane they start from: the
+ * entries under the other pane's cursor were never looked at. From the wrong
+ * pane they say which pane to use instead of guessing.
+ */
+function transferFromActivePane(command: 'upload' | 'download', side: PaneSide, context: ActionContext): void {
+  const from: PaneSide = command === 'upload' ? 'local' : 'remote';
+  if (side === from) enqueueTransfers(from, context);
+  else context.info(`${command === 'upload' ? 'u uploads from the local' : 'd downloads from the remote'} pane — Tab to it first (F5 copies from this one)`);
+}
+
 /** Runs `command` on the pane of `side`; false when it is not a pane command. */
 export function runPaneCommand(command: Command, side: PaneSide, context: ActionContext): boolean {
   const pane = context.panes[side];
@@ -114,10 +125,8 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       enqueueTransfers(side, context);
       return true;
     case 'upload':
-      enqueueTransfers('local', context);
-      return true;
     case 'download':
-      enqueueTransfers('remote', context);
+      transferFromActivePane(command, side, context);
       return true;
     case 'mkdir':
       if (!fs) return Boolean(requireRemote(context));
