@@ -134,9 +134,12 @@ void test('mkdir dialog creates the folder; help overlay lists the keys; q quits
     app.stdin.write(KEYS.f1);
     const help = await waitForFrame(app.lastFrame, (f) => f.includes('Ferry keys'));
     assert.match(help, /Copy to the other pane/);
-    app.stdin.write('\x1b[6~');
-    app.stdin.write('\x1b[6~');
-    app.stdin.write('\x1b[6~');
+    // Page down until the queue's keys show (where they are depends on how many keys come before).
+    for (let page = 0; page < 10 && !(app.lastFrame() ?? '').includes('Cancel the highlighted transfer'); page++) {
+      const before = app.lastFrame();
+      app.stdin.write('\x1b[6~');
+      await waitForFrame(app.lastFrame, (f) => f !== before);
+    }
     await waitForFrame(app.lastFrame, (f) => f.includes('Cancel the highlighted transfer'));
     app.stdin.write(KEYS.escape);
     await waitForFrame(app.lastFrame, (f) => !f.includes('Ferry keys'));

@@ -7,9 +7,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { KEYS, waitForFrame, waitUntil } from '../helpers/ink.js';
+import { KEYS, loopback, renderApp, waitForFrame, waitUntil } from '../helpers/ink.js';
 import { folderWith, withConnectedApp } from '../helpers/connected-app.js';
+import { startTestServer } from '../helpers/server.js';
 import { hintEntries } from '../../src/tui/keys/keymap.js';
+import { generateSelfSigned } from '../../src/security/certificate.js';
+import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
+import { LOGIN_FAILED_MESSAGE } from '../../src/security/authenticator.js';
+
+const HOME = '\x1b[H';
+const END = '\x1b[F';
+
+/** The app on `dir` with the connect dialog closed: the local pane alone. */
+async function localOnly(dir: string): Promise<ReturnType<typeof renderApp>> {
+  const app = renderApp(dir);
+  await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+  app.stdin.write(KEYS.escape);
+  await waitForFrame(app.lastFrame, (f) => !f.includes('Connect to'));
+  return app;
+}
 
 const exists = (file: string): Promise<boolean> => fs.access(file).then(() => true, () => false);
 
@@ -37,4 +53,112 @@ void test('the hint bar names u and d as transfers, not cursor moves', () => {
   const labels = new Map(hintEntries().map((hint) => [hint.key, hint.label]));
   assert.equal(labels.get('u'), 'Upload');
   assert.equal(labels.get('d'), 'Download');
+});
+
+void test('Esc clears a filter that Enter kept', async () => {
+  const dir = await folderWith({ 'apple.txt': 'a', 'berry.txt': 'b' });
+  const app = await localOnly(dir);
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('berry.txt'));
+    app.stdin.write('/');
+    app.stdin.write('app');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('filter: app') && !f.includes('filter: app_') && !f.includes('berry.txt'));
+    app.stdin.write(KEYS.escape);
+    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('berry.txt'));
+    assert.doesNotMatch(frame, /filter: app/);
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('Home, End and the page keys move through the transfer queue', async () => {
+  const names = Array.from({ length: 12 }, (_, index) => `f${String(index + 1).padStart(2, '0')}.txt`);
+  const local = await folderWith({});
+  const remoteRoot = await folderWith(Object.fromEntries(names.map((name) => [name, name])));
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('f12.txt'));
+    app.stdin.write('a');
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => f.includes('12 transfers finished: 12 done'));
+    app.stdin.write('p');
+    // The rows shown, by name (the queue keeps the order the listing gave).
+    const shown = (frame: string): string => frame.split('\n').filter((line) => line.includes('↓')).map((line) => /f\d\d\.txt/.exec(line)?.[0]).filter(Boolean).join(' ');
+    // Everything has finished: the cursor starts on the last item.
+    const atEnd = shown(await waitForFrame(app.lastFrame, (f) => f.includes('x cancel') && shown(f) !== ''));
+    app.stdin.write(HOME);
+    const atHome = shown(await waitForFrame(app.lastFrame, (f) => shown(f) !== atEnd));
+    assert.ok(atHome.split(' ').every((name) => !atEnd.includes(name)), `${atHome} | ${atEnd}`);
+    app.stdin.write(KEYS.pageDown);
+    await waitForFrame(app.lastFrame, (f) => shown(f) !== atHome);
+    app.stdin.write(END);
+    await waitForFrame(app.lastFrame, (f) => shown(f) === atEnd);
+  });
+});
+
+void test('End and Home scroll the help to its last and first lines', async () => {
+  const dir = await folderWith({ 'a.txt': 'x' });
+  const app = await localOnly(dir);
+  try {
+    app.stdin.write('?');
+    const first = await waitForFrame(app.lastFrame, (f) => f.includes('Ferry keys (1-'));
+    const total = /of (\d+);/.exec(first)?.[1];
+    assert.ok(total);
+    app.stdin.write(END);
+    await waitForFrame(app.lastFrame, (f) => new RegExp(`-${total} of ${total};`).test(f));
+    app.stdin.write(HOME);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Ferry keys (1-'));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('an encrypted session keeps its [TLS] mark in the status line, a plain one shows none', async () => {
+  const dir = await folderWith({});
+  const server = await startTestServer({ tls: await generateSelfSigned('localhost') });
+  const app = renderApp(dir, { initial: loopback(server.port, { tls: 'require' }) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('Unknown server'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('Trust (y)') && !f.includes('a moment'));
+    app.stdin.write('y');
+    await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)') && f.includes('connected [TLS]'));
+    // Another message replaces "connected … (TLS)": the mark stays.
+    app.stdin.write('u');
+    await waitForFrame(app.lastFrame, (f) => f.includes('u uploads from') && !f.includes('(TLS)') && f.includes('connected [TLS]'));
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({ 'plain.txt': 'p' });
+  await withConnectedApp(local, remoteRoot, async ({ app: plain }) => {
+    const frame = await waitForFrame(plain.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('plain.txt'));
+    assert.doesNotMatch(frame, /\[TLS\]/);
+  });
+});
+
+void test('after a wrong password the cursor is in the emptied password field: typing the right one connects', async () => {
+  const dir = await folderWith({ 'charlie.txt': 'c' });
+  const server = await startTestServer({
+    authenticate: (attempt) =>
+      attempt.user === 'alice' && attempt.secret === 'right'
+        ? Promise.resolve({ user: 'alice', root: dir, readOnly: true })
+        : Promise.reject(new FerryError(ErrorCode.AUTH, LOGIN_FAILED_MESSAGE)),
+  });
+  const app = renderApp(dir, { prefill: loopback(server.port, { user: 'alice', password: 'wrong' }) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('wrong user or password'));
+    app.stdin.write('right');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('as alice') && f.includes('charlie.txt'));
+  } finally {
+    app.unmount();
+    await server.cleanup();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });

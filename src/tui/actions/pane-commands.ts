@@ -93,6 +93,12 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'filter':
       context.setFiltering(side);
       return true;
+    case 'clear-filter':
+      // Esc with no filter kept is not the pane's: it passes on.
+      if (pane.current().filter === '') return false;
+      pane.dispatch({ type: 'set-filter', filter: '' });
+      context.info('filter cleared');
+      return true;
     case 'toggle-hidden':
       pane.dispatch({ type: 'toggle-hidden' });
       return true;

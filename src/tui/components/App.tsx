@@ -146,7 +146,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     remotePane: remoteRef,
     info,
     fail,
-    offerConnect: (params, error) => setDialog(connectDialog(params, { error })),
+    offerConnect: (params, error, focus) => setDialog(connectDialog(params, { error, ...(focus ? { focus } : {}) })),
     onConnected: () => queue.pump(),
     onLeaving: () => queue.cancelAll(),
     onQuit,
@@ -278,6 +278,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}
         message={message.text}
         messageKind={message.kind}
+        secure={connection.client?.info.tls}
         counts={counts}
         width={layout.columns}
       />

@@ -19,7 +19,7 @@ export type Command =
   | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
-  | 'filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  | 'filter' | 'clear-filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
@@ -38,7 +38,7 @@ export type Command =
   | 'conflict-overwrite' | 'conflict-update' | 'conflict-resume' | 'conflict-skip' | 'conflict-rename' | 'apply-to-all'
   | 'previous-choice' | 'next-choice'
   // the help overlay
-  | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down';
+  | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down' | 'scroll-home' | 'scroll-end';
 
 /** One key: a name from parseKey plus required modifiers. */
 export interface KeyMatcher {
@@ -81,6 +81,7 @@ export const bindings: readonly Binding[] = [
   { command: 'parent', context: 'pane', keys: [k('backspace'), k('left'), k('h')], description: 'Parent folder' },
   { command: 'switch-pane', context: 'pane', keys: [k('tab', { shift: false }), k('tab', { shift: true })], description: 'Switch pane' },
   { command: 'filter', context: 'pane', keys: [k('/')], description: 'Filter as you type (Enter keeps, Esc clears)' },
+  { command: 'clear-filter', context: 'pane', keys: [k('escape')], description: 'Clear a kept filter (after / … Enter)' },
   { command: 'toggle-hidden', context: 'pane', keys: [k('.')], description: 'Show/hide hidden files' },
   { command: 'sort-name', context: 'pane', keys: [k('n')], description: 'Sort by name (again: reverse)' },
   { command: 'sort-size', context: 'pane', keys: [k('s')], description: 'Sort by size (again: reverse)' },
@@ -103,6 +104,10 @@ export const bindings: readonly Binding[] = [
 
   { command: 'up', context: 'queue', keys: [k('up'), k('k')], description: 'Previous transfer' },
   { command: 'down', context: 'queue', keys: [k('down'), k('j')], description: 'Next transfer' },
+  { command: 'page-up', context: 'queue', keys: [k('pageup'), ctrl('b')], description: 'A page of transfers up' },
+  { command: 'page-down', context: 'queue', keys: [k('pagedown'), ctrl('f')], description: 'A page of transfers down' },
+  { command: 'home', context: 'queue', keys: [k('home'), k('g')], description: 'First transfer' },
+  { command: 'end', context: 'queue', keys: [k('end'), k('G')], description: 'Last transfer' },
   { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
   { command: 'retry-transfer', context: 'queue', keys: [k('r')], description: 'Resume/retry a failed or cancelled transfer' },
   { command: 'clear-finished', context: 'queue', keys: [k('C')], description: 'Clear finished transfers' },
@@ -140,7 +145,9 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-up', context: 'help', keys: [k('up'), k('k')], description: 'Scroll up' },
   { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
   { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
-  { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+  { command: 'scroll-page-down', context: 'help', keys: [k('pagedown'), k('space')], description: 'Scroll a page down' },
+  { command: 'scroll-home', context: 'help', keys: [k('home'), k('g')], description: 'Scroll to the top' },
+  { command: 'scroll-end', context: 'help', keys: [k('end'), k('G')], description: 'Scroll to the end' },
   { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
 ];
 
