@@ -146,14 +146,14 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('older.txt').length === 3);
     // Remote pane (active at start): /dir, newer.txt, older.txt.
     app.stdin.write('d');
-    const folderQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Downloading dir:'));
+    const folderQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('Downloading dir:'));
     assert.doesNotMatch(folderQuestion, /If newer/);
     app.stdin.write('s');
     await waitForFrame(app.lastFrame, (f) => !f.includes('Target exists'));
 
     app.stdin.write(KEYS.down);
     app.stdin.write('d');
-    const fileQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('newer.txt already exists'));
+    const fileQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('newer.txt already exists'));
     assert.match(fileQuestion, /If newer \(u\)/);
     app.stdin.write('u');
     await waitForFrame(app.lastFrame, (f) => f.includes('skipped: the target is as new'));
@@ -161,7 +161,7 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
 
     app.stdin.write(KEYS.down);
     app.stdin.write('d');
-    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('older.txt already exists'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('older.txt already exists'));
     app.stdin.write('u');
     await waitUntil(async () => (await fs.readFile(path.join(local, 'older.txt'), 'utf8')) === 'remote new', 'the older target replaced');
   });

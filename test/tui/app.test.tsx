@@ -190,7 +190,7 @@ void test('conflict "Rename" uploads under a free name, the row shows it, and th
     app.stdin.write(KEYS.down); // alpha/ comes first; bravo.txt is next
     await waitForFrame(app.lastFrame, (f) => /2\/3\s*$/m.test(f));
     app.stdin.write('u');
-    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip'));
     assert.match(question, /Rename \(n\)/);
     // Finding the free name asks the server (STAT), so the UI draws while it is pending.
     app.stdin.write('n');

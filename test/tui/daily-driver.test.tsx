@@ -14,6 +14,11 @@ import { hintEntries } from '../../src/tui/keys/keymap.js';
 import { generateSelfSigned } from '../../src/security/certificate.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { LOGIN_FAILED_MESSAGE } from '../../src/security/authenticator.js';
+import { conflictDialog, conflictDialogModule } from '../../src/tui/dialogs/conflict-dialog.js';
+import { INPUT_GUARD_MS } from '../../src/tui/dialogs/input-guard.js';
+import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
+import { parseKey } from '../../src/tui/keys/parse-key.js';
+import { initialTransfersState, transfersReducer } from '../../src/tui/state/transfers.js';
 
 const HOME = '\x1b[H';
 const END = '\x1b[F';
@@ -161,4 +166,53 @@ void test('after a wrong password the cursor is in the emptied password field: t
     await server.cleanup();
     await fs.rm(dir, { recursive: true, force: true });
   }
+});
+
+void test('the conflict question ignores keys typed as it appeared, and listens after a moment', () => {
+  const queued = transfersReducer(initialTransfersState, {
+    type: 'enqueue', resume: false, requests: [{ direction: 'download', name: 'a.txt', source: '/a.txt', target: '/tmp/a.txt', isFolder: false }],
+  });
+  const item = transfersReducer(queued, { type: 'conflict', id: 1 }).items[0]!;
+  const answers: string[] = [];
+  const shown: unknown[] = [];
+  const messages: string[] = [];
+  const host = {
+    conflictItem: item,
+    show: (dialog: unknown) => shown.push(dialog),
+    info: (text: string) => messages.push(text),
+    queue: { resolveConflict: (_id: number, choice: string) => { answers.push(choice); return Promise.resolve(); } },
+  } as unknown as DialogHost;
+  // Just appeared: `r` (meant as rename in the pane) does not resume.
+  assert.equal(conflictDialogModule.onKey(conflictDialog(), parseKey('r'), host), true);
+  assert.deepEqual(answers, []);
+  assert.match(messages[0] ?? '', /ignored/);
+  // The ignored key restarted the moment.
+  assert.ok(Date.now() - (shown[0] as { guardedSince: number }).guardedSince < INPUT_GUARD_MS);
+  // Shown a while ago: the key answers. Enter takes the highlighted answer, Skip by default.
+  const seen = conflictDialog(Date.now() - INPUT_GUARD_MS);
+  conflictDialogModule.onKey(seen, parseKey('\r'), host);
+  conflictDialogModule.onKey(seen, parseKey('r'), host);
+  assert.deepEqual(answers, ['skip', 'resume']);
+});
+
+void test('the conflict dialog shows both sides and keys typed before it showed do not answer it', async () => {
+  const local = await folderWith({ 'same.txt': 'old local' });
+  const remoteRoot = await folderWith({ 'same.txt': 'the newer remote one' });
+  const day = 24 * 3600 * 1000;
+  await fs.utimes(path.join(local, 'same.txt'), new Date(), new Date(Date.now() - 3 * day));
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('same.txt').length === 3);
+    app.stdin.write('d');
+    // Typed while it appears: neither overwrites.
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists'));
+    app.stdin.write('o');
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip'));
+    assert.match(question, /Source +20 B .* newer, larger/);
+    assert.match(question, /Target +9 B /);
+    assert.equal(await fs.readFile(path.join(local, 'same.txt'), 'utf8'), 'old local');
+    // Enter takes the highlighted answer: Skip.
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Target exists') && f.includes('skipped'));
+    assert.equal(await fs.readFile(path.join(local, 'same.txt'), 'utf8'), 'old local');
+  });
 });

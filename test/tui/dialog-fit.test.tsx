@@ -67,10 +67,13 @@ function assertClosedBox(lines: string[], screen: Screen, what: string): string[
 }
 
 function conflictItem(name: string, target: string, isFolder: boolean): TransferItem {
-  const state = transfersReducer(initialTransfersState, {
+  const queued = transfersReducer(initialTransfersState, {
     type: 'enqueue', resume: false,
     requests: [{ direction: 'upload', name, source: `/home/u/${name}`, target, isFolder }],
   });
+  // Both sides known, the widest way: sizes alike when rounded, so both shown in bytes, and both marks.
+  const side = (size: number, mtimeMs: number) => ({ isFolder, size, mtimeMs });
+  const state = transfersReducer(queued, { type: 'conflict', id: 1, sides: { source: side(1_073_741_825, Date.UTC(2026, 0, 2)), target: side(1_073_741_824, Date.UTC(2025, 0, 1)) } });
   return state.items[0]!;
 }
 
@@ -109,12 +112,22 @@ for (const screen of screens) {
     for (const button of ['Overwrite (o)', 'Resume (r)', 'Skip (s)', 'Rename (n)']) assert.ok(text.includes(button), `${button} missing:\n${inner.join('\n')}`);
     assert.match(text, /files inside are merged/);
     assert.match(text, /apply to all/);
+    assert.match(text, /Source +folder .*newer/);
+    assert.match(text, /Target +folder /);
     const fileInner = assertClosedBox(
       frameOver(screen, <ConflictDialog item={conflictItem('a.txt', '/srv/a.txt', false)} choiceIndex={1} applyToAll screen={screen} />),
       screen,
       'conflict (file)',
     );
     assert.ok(fileInner.join(' ').includes('If newer (u)'), fileInner.join('\n'));
+    // "larger" may be cut at the narrowest width; the sizes, date and "newer" never are.
+    assert.match(fileInner.join('\n'), /Source 1073741825 B .* newer/);
+    assert.match(fileInner.join('\n'), /Target 1073741824 B /);
+    assertClosedBox(
+      frameOver(screen, <ConflictDialog item={conflictItem('a.txt', '/srv/a.txt', false)} choiceIndex={3} applyToAll={false} ready={false} screen={screen} />),
+      screen,
+      'conflict (just appeared)',
+    );
   });
 
   void test(`TrustDialog at ${size}: the fingerprint is wrapped between bytes, never inside one`, () => {

@@ -17,6 +17,19 @@ export type TransferStatus =
   | 'cancelled'
   | 'skipped';
 
+/** What the conflict dialog shows of one side: a folder, or a file's size; and when it was last modified. */
+export interface ConflictSide {
+  isFolder: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Both sides of a "target exists" question, when they could be looked at. */
+export interface ConflictSides {
+  source: ConflictSide | undefined;
+  target: ConflictSide | undefined;
+}
+
 export interface TransferItem {
   id: number;
   direction: TransferDirection;
@@ -50,6 +63,8 @@ export interface TransferItem {
   message: string | undefined;
   /** Failed because the connection was lost: resumed by itself once the same server is reconnected. */
   lostConnection: boolean;
+  /** The two sides of the "target exists" question while it is asked (not known when the target appeared mid-transfer). */
+  conflictSides?: ConflictSides | undefined;
 }
 
 export interface TransferRequest {
@@ -68,7 +83,7 @@ export interface TransfersState {
 export type TransfersAction =
   | { type: 'enqueue'; requests: readonly TransferRequest[]; resume: boolean }
   | { type: 'checking'; id: number }
-  | { type: 'conflict'; id: number }
+  | { type: 'conflict'; id: number; sides?: ConflictSides | undefined }
   | { type: 'resolve'; id: number; target: string; name: string; overwrite: boolean; resume: boolean }
   | { type: 'start'; id: number; at: number }
   | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
@@ -131,7 +146,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
     case 'checking':
       return update(state, action.id, (item) => ({ ...item, status: 'checking' }));
     case 'conflict':
-      return update(state, action.id, (item) => ({ ...item, status: 'conflict' }));
+      return update(state, action.id, (item) => ({ ...item, status: 'conflict', conflictSides: action.sides }));
     case 'resolve':
       return update(state, action.id, (item) => ({
         ...item,
