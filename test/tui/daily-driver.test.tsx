@@ -19,6 +19,7 @@ import { INPUT_GUARD_MS } from '../../src/tui/dialogs/input-guard.js';
 import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
 import { parseKey } from '../../src/tui/keys/parse-key.js';
 import { initialTransfersState, transfersReducer } from '../../src/tui/state/transfers.js';
+import { appendLogEntry, MESSAGE_TEXT_LIMIT, type LogEntry } from '../../src/tui/state/message-log.js';
 
 const HOME = '\x1b[H';
 const END = '\x1b[F';
@@ -215,4 +216,40 @@ void test('the conflict dialog shows both sides and keys typed before it showed 
     await waitForFrame(app.lastFrame, (f) => !f.includes('Target exists') && f.includes('skipped'));
     assert.equal(await fs.readFile(path.join(local, 'same.txt'), 'utf8'), 'old local');
   });
+});
+
+void test('^L opens the message log: every message whole, with its time, scrollable, Esc closes', async () => {
+  const dir = await folderWith({});
+  const app = await localOnly(dir);
+  try {
+    const name = `a-folder-with-a-name-far-too-long-for-the-status-line-${'x'.repeat(120)}-end`;
+    app.stdin.write(KEYS.f7);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Make folder'));
+    app.stdin.write(name);
+    app.stdin.write(KEYS.enter);
+    const cut = await waitForFrame(app.lastFrame, (f) => f.includes('created a-folder'));
+    assert.ok(!cut.includes('-end'), 'the status line shows only the start');
+    app.stdin.write('\x0c');
+    const log = await waitForFrame(app.lastFrame, (f) => f.includes('Messages ('));
+    const inner = log.split('\n').filter((line) => line.includes('║')).map((line) => line.slice(line.indexOf('║') + 1, line.lastIndexOf('║')).trim());
+    assert.match(log, /\d\d:\d\d:\d\d local pane only — press \^O to connect/);
+    const lastMessage = inner.slice(inner.findIndex((line) => /\d\d:\d\d:\d\d created/.test(line))).join('');
+    assert.ok(lastMessage.replace(/\s/g, '').includes(`created${name}`), `the whole message:\n${inner.join('\n')}`);
+    app.stdin.write(KEYS.escape);
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Messages ('));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('the message log is bounded: the oldest go first, a huge message is cut', () => {
+  let log: readonly LogEntry[] = [];
+  for (let index = 0; index < 30; index++) log = appendLogEntry(log, { at: index, text: `message ${index}`, kind: 'info' }, 10);
+  assert.equal(log.length, 10);
+  assert.equal(log[0]?.text, 'message 20');
+  assert.equal(log[9]?.text, 'message 29');
+  log = appendLogEntry(log, { at: 99, text: 'y'.repeat(MESSAGE_TEXT_LIMIT * 10), kind: 'error' }, 10);
+  assert.equal(log.length, 10);
+  assert.equal(log[9]?.text.length, MESSAGE_TEXT_LIMIT + 1);
 });

@@ -15,6 +15,7 @@ import { ConflictDialog } from '../../src/tui/components/ConflictDialog.js';
 import { TrustDialog } from '../../src/tui/components/TrustDialog.js';
 import { ConnectDialog } from '../../src/tui/components/ConnectDialog.js';
 import { HelpOverlay, helpScrollLimit } from '../../src/tui/components/HelpOverlay.js';
+import { MessageLog } from '../../src/tui/components/MessageLog.js';
 import { textField } from '../../src/tui/state/text-field.js';
 import { transfersReducer, initialTransfersState, type TransferItem } from '../../src/tui/state/transfers.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
@@ -151,6 +152,11 @@ for (const screen of screens) {
     const fields = { host: textField('files.example.org'), port: textField('7070'), user: textField('alice'), password: textField('secret') };
     const error = 'cannot connect to files.example.org:7070: connection refused — is ferryd running there?';
     assertClosedBox(frameOver(screen, <ConnectDialog fields={fields} focus="host" error={error} connecting={false} screen={screen} />), screen, 'connect');
+    const entries = Array.from({ length: 40 }, (_, index) => ({ at: index * 1000, text: `${index}: ${'a long message '.repeat(index % 7)}${'/very/long/path'.repeat(index % 3)}`, kind: index % 5 === 0 ? 'error' as const : 'info' as const }));
+    for (const offset of [0, 5, Number.MAX_SAFE_INTEGER]) {
+      assertClosedBox(frameOver(screen, <MessageLog entries={entries} offset={offset} screen={screen} />), screen, `message log at ${offset}`);
+    }
+    assertClosedBox(frameOver(screen, <MessageLog entries={[]} offset={0} screen={screen} />), screen, 'empty message log');
     for (const offset of [0, helpScrollLimit(screen)]) {
       assertClosedBox(frameOver(screen, <HelpOverlay screen={screen} offset={offset} />), screen, `help at ${offset}`);
     }

@@ -114,7 +114,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   );
   const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
   const conflictItem = transfers.items.find((item) => item.status === 'conflict');
-  const { message, info, fail, announceBatch } = useStatusMessage(transfers.items);
+  const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);
 
   const local = usePane(localPath, fail);
   const remote = usePane(initial?.path ?? '/', fail);
@@ -183,6 +183,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     show: setDialog,
     info,
     fail,
+    messageLog,
     panes,
     fsOf,
     queue,

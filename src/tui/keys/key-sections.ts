@@ -19,7 +19,7 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'In text fields', includes: (binding) => binding.context === 'text' },
   { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
   { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
-  { title: 'In this help', includes: (binding) => binding.context === 'help' },
+  { title: 'In this help and the message log (^L)', includes: (binding) => binding.context === 'help' },
 ];
 
 export interface KeySection {

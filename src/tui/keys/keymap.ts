@@ -16,7 +16,7 @@ export type KeyContext = 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | '
 
 export type Command =
   // global
-  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue'
+  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue' | 'message-log'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
   | 'filter' | 'clear-filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
@@ -70,6 +70,7 @@ export const bindings: readonly Binding[] = [
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+  { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 
   { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },
   { command: 'down', context: 'pane', keys: [k('down'), k('j')], description: 'Cursor down' },
@@ -148,7 +149,7 @@ export const bindings: readonly Binding[] = [
   { command: 'scroll-page-down', context: 'help', keys: [k('pagedown'), k('space')], description: 'Scroll a page down' },
   { command: 'scroll-home', context: 'help', keys: [k('home'), k('g')], description: 'Scroll to the top' },
   { command: 'scroll-end', context: 'help', keys: [k('end'), k('G')], description: 'Scroll to the end' },
-  { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
+  { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help (and the message log)' },
 ];
 
 /** The keys bound to `command` in `context` (the first one is what buttons and hints show). */
