@@ -19,6 +19,7 @@ import { INPUT_GUARD_MS } from '../../src/tui/dialogs/input-guard.js';
 import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
 import { parseKey } from '../../src/tui/keys/parse-key.js';
 import { initialTransfersState, transfersReducer } from '../../src/tui/state/transfers.js';
+import { namePattern } from '../../src/tui/state/name-pattern.js';
 import { appendLogEntry, MESSAGE_TEXT_LIMIT, type LogEntry } from '../../src/tui/state/message-log.js';
 
 const HOME = '\x1b[H';
@@ -252,4 +253,50 @@ void test('the message log is bounded: the oldest go first, a huge message is cu
   log = appendLogEntry(log, { at: 99, text: 'y'.repeat(MESSAGE_TEXT_LIMIT * 10), kind: 'error' }, 10);
   assert.equal(log.length, 10);
   assert.equal(log[9]?.text.length, MESSAGE_TEXT_LIMIT + 1);
+});
+
+void test('name patterns: * ? [ab], whole names, any case, other characters literal', () => {
+  const matches = (pattern: string, name: string): boolean => namePattern(pattern).test(name);
+  assert.ok(matches('*.jpg', 'Holiday.JPG'));
+  assert.ok(!matches('*.jpg', 'a.jpg.txt'));
+  assert.ok(matches('?.txt', 'a.txt') && !matches('?.txt', 'ab.txt'));
+  assert.ok(matches('[ab]*', 'beta') && !matches('[ab]*', 'gamma'));
+  assert.ok(matches('[!ab]*', 'gamma') && !matches('[!ab]*', 'alpha'));
+  assert.ok(matches('report (1).pdf', 'report (1).pdf') && !matches('report (1).pdf', 'report 1.pdf'));
+  assert.ok(matches('a+b.$x', 'a+b.$x'));
+  assert.ok(matches('*', '.hidden'));
+});
+
+void test('+ and - select and unselect by pattern, ^U unselects all, the status line sums the selection', async () => {
+  const dir = await folderWith({ 'one.jpg': 'x'.repeat(1000), 'two.jpg': 'x'.repeat(2000), 'notes.txt': 'x'.repeat(500) });
+  const app = await localOnly(dir);
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('two.jpg'));
+    app.stdin.write('+');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Names matching'));
+    app.stdin.write('\x15'); // ^U empties the field
+    app.stdin.write('*.JPG');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('2 selected, 2.9 KiB'));
+    app.stdin.write('-');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Unselect') && f.includes('Names matching'));
+    app.stdin.write(KEYS.backspace);
+    app.stdin.write('one*');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('1 selected, 2.0 KiB'));
+    app.stdin.write('a');
+    await waitForFrame(app.lastFrame, (f) => f.includes('3 selected, 3.4 KiB'));
+    app.stdin.write('\x15');
+    await waitForFrame(app.lastFrame, (f) => !f.includes('selected,'));
+    // - with the offered * unselects everything.
+    app.stdin.write('a');
+    await waitForFrame(app.lastFrame, (f) => f.includes('3 selected'));
+    app.stdin.write('-');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Names matching'));
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => !f.includes('selected,') && f.includes('unselected 3 names matching *'));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });

@@ -16,6 +16,8 @@ import { TrustDialog } from '../../src/tui/components/TrustDialog.js';
 import { ConnectDialog } from '../../src/tui/components/ConnectDialog.js';
 import { HelpOverlay, helpScrollLimit } from '../../src/tui/components/HelpOverlay.js';
 import { MessageLog } from '../../src/tui/components/MessageLog.js';
+import { patternDialog, patternDialogModule } from '../../src/tui/dialogs/pattern-dialog.js';
+import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
 import { textField } from '../../src/tui/state/text-field.js';
 import { transfersReducer, initialTransfersState, type TransferItem } from '../../src/tui/state/transfers.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
@@ -90,6 +92,15 @@ for (const screen of screens) {
       );
       assert.equal(inner.length, 5, inner.join('\n'));
     }
+  });
+
+  void test(`the select-by-pattern dialog at ${size}: a closed frame`, () => {
+    const shown: unknown[] = [];
+    const host = { screen, show: (dialog: unknown) => shown.push(dialog) } as unknown as DialogHost;
+    const element = patternDialogModule.render(patternDialog('local', true), host);
+    assert.ok(element);
+    const inner = assertClosedBox(frameOver(screen, element), screen, 'select pattern');
+    assert.match(inner.join('\n'), /> \*/);
   });
 
   void test(`ConfirmDialog at ${size}: a closed frame`, () => {

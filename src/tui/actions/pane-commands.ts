@@ -6,6 +6,7 @@ import { currentEntry, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
+import { patternDialog } from '../dialogs/pattern-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import type { ActionContext } from './action-context.js';
 
@@ -123,6 +124,13 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'select-all':
       pane.dispatch({ type: 'select-all' });
+      return true;
+    case 'unselect-all':
+      pane.dispatch({ type: 'clear-selection' });
+      return true;
+    case 'select-pattern':
+    case 'unselect-pattern':
+      context.show(patternDialog(side, command === 'select-pattern'));
       return true;
     case 'invert-selection':
       pane.dispatch({ type: 'invert-selection' });

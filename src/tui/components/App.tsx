@@ -19,6 +19,7 @@ import { useConnection, type Connection } from '../hooks/use-connection.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
+import { selectionSummary } from '../state/selection-summary.js';
 import { TransferQueue } from '../transfers/transfer-queue.js';
 import type { TrustStore } from '../trust.js';
 import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
@@ -243,7 +244,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const activePane = panes[activeSide].state;
   const localView = useMemo(() => paneView(local.state), [local.state]);
   const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
-  const counts = `${activePane.selected.size > 0 ? `${activePane.selected.size} selected · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
+  const selection = useMemo(() => selectionSummary(activePane), [activePane.entries, activePane.selected]);
+  const counts = `${selection ? `${selection} · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
 
   if (layout.tooSmall) {
     const question = dialog?.kind === 'quit'

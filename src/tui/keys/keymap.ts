@@ -23,7 +23,7 @@ export type Command =
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
-  | 'select' | 'select-all' | 'invert-selection'
+  | 'select' | 'select-all' | 'unselect-all' | 'select-pattern' | 'unselect-pattern' | 'invert-selection'
   // operations
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
@@ -90,7 +90,10 @@ export const bindings: readonly Binding[] = [
   { command: 'reverse-sort', context: 'pane', keys: [k('S')], description: 'Reverse the sort order' },
   { command: 'refresh', context: 'pane', keys: [ctrl('r'), k('f2')], description: 'Refresh (LIST)', hint: 'Refresh' },
   { command: 'select', context: 'pane', keys: [k('space'), k('insert')], description: 'Select/unselect and move down', hint: 'Sel' },
-  { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a'), k('+')], description: 'Select all' },
+  { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a')], description: 'Select all' },
+  { command: 'unselect-all', context: 'pane', keys: [ctrl('u')], description: 'Unselect all' },
+  { command: 'select-pattern', context: 'pane', keys: [k('+')], description: 'Select the names matching a pattern (*.jpg; * offered)' },
+  { command: 'unselect-pattern', context: 'pane', keys: [k('-')], description: 'Unselect the names matching a pattern (* offered: Enter unselects all)' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
   { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload or download)', hint: 'Copy' },
   { command: 'upload', context: 'pane', keys: [k('u')], description: "Upload (UPLD) the local pane's selection to the remote folder, without asking (in the remote pane: only says so)", hint: 'Upload' },

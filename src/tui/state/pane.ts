@@ -64,6 +64,8 @@ export type PaneAction =
   | { type: 'select-all' }
   | { type: 'invert-selection' }
   | { type: 'clear-selection' }
+  | { type: 'select-names'; names: readonly string[] }
+  | { type: 'unselect-names'; names: readonly string[] }
   | { type: 'set-filter'; filter: string }
   | { type: 'append-filter'; text: string }
   | { type: 'erase-filter' }
@@ -278,6 +280,13 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
       };
     case 'clear-selection':
       return state.selected.size === 0 ? state : { ...state, selected: new Set() };
+    case 'select-names':
+      return { ...state, selected: new Set([...state.selected, ...action.names]) };
+    case 'unselect-names': {
+      const selected = new Set(state.selected);
+      for (const name of action.names) selected.delete(name);
+      return { ...state, selected };
+    }
     case 'set-filter':
       if (action.filter === state.filter) return state;
       return rederive(state, { filter: action.filter });
