@@ -229,7 +229,8 @@ void test('^L opens the message log: every message whole, with its time, scrolla
     app.stdin.write(name);
     app.stdin.write(KEYS.enter);
     const cut = await waitForFrame(app.lastFrame, (f) => f.includes('created a-folder'));
-    assert.ok(!cut.includes('-end'), 'the status line shows only the start');
+    const statusLine = cut.split('\n').find((line) => line.includes('created a-folder')) ?? '';
+    assert.ok(!statusLine.includes('-end'), `the status line shows only the start: ${statusLine}`);
     app.stdin.write('\x0c');
     const log = await waitForFrame(app.lastFrame, (f) => f.includes('Messages ('));
     const inner = log.split('\n').filter((line) => line.includes('║')).map((line) => line.slice(line.indexOf('║') + 1, line.lastIndexOf('║')).trim());
@@ -299,4 +300,40 @@ void test('+ and - select and unselect by pattern, ^U unselects all, the status 
     app.unmount();
     await fs.rm(dir, { recursive: true, force: true });
   }
+});
+
+void test('F5 asks where to, the other pane\'s folder offered and editable', async () => {
+  const local = await folderWith({ 'a.txt': 'A', 'b.txt': 'B' });
+  const remoteRoot = await folderWith({}, ['inbox']);
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('inbox') && f.includes('b.txt'));
+    app.stdin.write(KEYS.tab);
+    const f5 = '\x1b[15~';
+    app.stdin.write(f5);
+    const prompt = await waitForFrame(app.lastFrame, (f) => f.includes('Upload a.txt') && f.includes('To (remote folder):'));
+    assert.match(prompt, /> \/ /, 'the remote pane\'s folder is offered');
+    // Nothing is queued until Enter.
+    assert.doesNotMatch(prompt, /Transfers: \d/);
+    app.stdin.write('inbox');
+    app.stdin.write(KEYS.enter);
+    await waitUntil(() => exists(path.join(remoteRoot, 'inbox', 'a.txt')), 'a.txt in /inbox');
+    // One entry to a path that is no folder: the copy's new name.
+    app.stdin.write(f5);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Upload a.txt') && f.includes('To (remote folder):'));
+    app.stdin.write('\x15');
+    app.stdin.write('/copy-of-a.txt');
+    app.stdin.write(KEYS.enter);
+    await waitUntil(() => exists(path.join(remoteRoot, 'copy-of-a.txt')), 'the copy under its new name');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'copy-of-a.txt'), 'utf8'), 'A');
+    // Several entries go into a folder only.
+    app.stdin.write('a');
+    app.stdin.write(f5);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Upload 2 items'));
+    app.stdin.write('/nowhere');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('no folder'));
+    app.stdin.write(KEYS.escape);
+    await waitForFrame(app.lastFrame, (f) => f.includes('copy cancelled'));
+    assert.equal(await exists(path.join(remoteRoot, 'b.txt')), false);
+  });
 });

@@ -17,6 +17,7 @@ import { ConnectDialog } from '../../src/tui/components/ConnectDialog.js';
 import { HelpOverlay, helpScrollLimit } from '../../src/tui/components/HelpOverlay.js';
 import { MessageLog } from '../../src/tui/components/MessageLog.js';
 import { patternDialog, patternDialogModule } from '../../src/tui/dialogs/pattern-dialog.js';
+import { copyDialog, copyDialogModule } from '../../src/tui/dialogs/copy-dialog.js';
 import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
 import { textField } from '../../src/tui/state/text-field.js';
 import { transfersReducer, initialTransfersState, type TransferItem } from '../../src/tui/state/transfers.js';
@@ -101,6 +102,13 @@ for (const screen of screens) {
     assert.ok(element);
     const inner = assertClosedBox(frameOver(screen, element), screen, 'select pattern');
     assert.match(inner.join('\n'), /> \*/);
+  });
+
+  void test(`the copy "to:" dialog at ${size}: a closed frame with the target folder`, () => {
+    const host = { screen, show: () => undefined } as unknown as DialogHost;
+    const dialog = copyDialog('Upload 12 items', 'remote folder', '/srv/share/projects/2026/ferry/photos', () => Promise.resolve(undefined));
+    const inner = assertClosedBox(frameOver(screen, copyDialogModule.render(dialog, host)!), screen, 'copy to');
+    assert.match(inner.join('\n'), /To \(remote folder\):/);
   });
 
   void test(`ConfirmDialog at ${size}: a closed frame`, () => {

@@ -8,7 +8,10 @@ import { plural } from '../format.js';
 import { otherSide, requireRemote } from './pane-commands.js';
 import type { ActionContext } from './action-context.js';
 
-export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
+/** Where copies go: into a folder (by default the other pane's), or, for one entry, to a path of its own. */
+export type CopyDestination = { folder: string } | { path: string };
+
+export function enqueueTransfers(from: PaneSide, context: ActionContext, destination?: CopyDestination): void {
   const remoteFs = requireRemote(context);
   const localFs = context.fsOf('local');
   if (!remoteFs || !localFs) return;
@@ -29,7 +32,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
       direction: from === 'local' ? 'upload' : 'download',
       name: entry.name,
       source: sourceFs.child(source.current().path, entry.name),
-      target: targetFs.child(target.current().path, entry.name),
+      target: destination && 'path' in destination ? destination.path : targetFs.child(destination?.folder ?? target.current().path, entry.name),
       isFolder: isDirectory(entry),
     }));
   } catch (error) {

@@ -7,6 +7,7 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { patternDialog } from '../dialogs/pattern-dialog.js';
+import { askCopyTarget } from './copy-prompt.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import type { ActionContext } from './action-context.js';
 
@@ -136,7 +137,7 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       pane.dispatch({ type: 'invert-selection' });
       return true;
     case 'copy':
-      enqueueTransfers(side, context);
+      askCopyTarget(side, context);
       return true;
     case 'upload':
     case 'download':

@@ -14,6 +14,7 @@ import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
 import { logDialogModule, type LogDialogState } from './log-dialog.js';
 import { patternDialogModule, type PatternDialogState } from './pattern-dialog.js';
+import { copyDialogModule, type CopyDialogState } from './copy-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -24,7 +25,8 @@ export type Dialog =
   | ConflictDialogState
   | LeaveDialogState
   | LogDialogState
-  | PatternDialogState;
+  | PatternDialogState
+  | CopyDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -37,6 +39,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   quit: leaveDialogModule,
   log: logDialogModule,
   pattern: patternDialogModule,
+  copy: copyDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -95,7 +95,7 @@ export const bindings: readonly Binding[] = [
   { command: 'select-pattern', context: 'pane', keys: [k('+')], description: 'Select the names matching a pattern (*.jpg; * offered)' },
   { command: 'unselect-pattern', context: 'pane', keys: [k('-')], description: 'Unselect the names matching a pattern (* offered: Enter unselects all)' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
-  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload or download)', hint: 'Copy' },
+  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: "Copy to the other pane (upload or download): asks where to, the other pane's folder offered", hint: 'Copy' },
   { command: 'upload', context: 'pane', keys: [k('u')], description: "Upload (UPLD) the local pane's selection to the remote folder, without asking (in the remote pane: only says so)", hint: 'Upload' },
   { command: 'download', context: 'pane', keys: [k('d')], description: "Download (DWLD) the remote pane's selection to the local folder, without asking (in the local pane: only says so)", hint: 'Download' },
   { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
