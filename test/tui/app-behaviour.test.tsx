@@ -7,51 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { KEYS, loopback, renderApp, settle, waitForFrame, waitUntil } from '../helpers/ink.js';
-
-async function folderWith(files: Record<string, string>, folders: string[] = []): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-behaviour-'));
-  for (const folder of folders) await fs.mkdir(path.join(dir, folder), { recursive: true });
-  for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(dir, name), content);
-  return dir;
-}
-
-interface ConnectedWorld {
-  app: ReturnType<typeof renderApp>;
-  server: TestServer;
-  /** Stops the server, as a crash or a restart would. */
-  stopServer(): Promise<void>;
-  /** Starts it again on the same port and root. */
-  restartServer(): Promise<void>;
-}
-
-/** The app in `local`, connected to a real ferryd serving `remoteRoot`; both folders are removed afterwards. */
-async function withConnectedApp(local: string, remoteRoot: string, run: (world: ConnectedWorld) => Promise<void>): Promise<void> {
-  let server = await startTestServer({ root: remoteRoot });
-  const port = server.port;
-  const app = renderApp(local, { initial: loopback(port) });
-  const world: ConnectedWorld = {
-    app,
-    get server() {
-      return server;
-    },
-    stopServer: () => server.cleanup(),
-    restartServer: async () => {
-      server = await startTestServer({ root: remoteRoot, port });
-    },
-  };
-  try {
-    await run(world);
-  } finally {
-    app.unmount();
-    await server.cleanup();
-    await fs.rm(local, { recursive: true, force: true });
-    await fs.rm(remoteRoot, { recursive: true, force: true });
-  }
-}
+import { folderWith, withConnectedApp } from '../helpers/connected-app.js';
 
 /** Closes the connect dialog and waits for the local listing. */
 async function localOnly(app: ReturnType<typeof renderApp>, shown: string): Promise<void> {
@@ -131,7 +90,6 @@ void test('disconnecting while a transfer runs asks first; No stays connected, Y
   await fs.truncate(path.join(remoteRoot, 'big.bin'), 4 * 1024 ** 3);
   await withConnectedApp(local, remoteRoot, async ({ app, server }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
-    app.stdin.write(KEYS.tab);
     app.stdin.write('d');
     await waitForFrame(app.lastFrame, (f) => /1 running/.test(f));
     app.stdin.write(KEYS.ctrlD);
@@ -159,7 +117,6 @@ void test('a download cut by a dropped connection resumes by itself once ^O reco
   await fs.truncate(path.join(remoteRoot, 'big.bin'), size);
   await withConnectedApp(local, remoteRoot, async ({ app, stopServer, restartServer }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
-    app.stdin.write(KEYS.tab);
     app.stdin.write('d');
     // Some bytes on disk first (not 0 %), so there is a prefix to resume from.
     await waitForFrame(app.lastFrame, (f) => /↓big\.bin.*\b[1-9]\d*%/.test(f));
@@ -189,14 +146,14 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.split('older.txt').length === 3);
     // Remote pane (active at start): /dir, newer.txt, older.txt.
     app.stdin.write('d');
-    const folderQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Downloading dir:'));
+    const folderQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('Downloading dir:'));
     assert.doesNotMatch(folderQuestion, /If newer/);
     app.stdin.write('s');
     await waitForFrame(app.lastFrame, (f) => !f.includes('Target exists'));
 
     app.stdin.write(KEYS.down);
     app.stdin.write('d');
-    const fileQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('newer.txt already exists'));
+    const fileQuestion = await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('newer.txt already exists'));
     assert.match(fileQuestion, /If newer \(u\)/);
     app.stdin.write('u');
     await waitForFrame(app.lastFrame, (f) => f.includes('skipped: the target is as new'));
@@ -204,7 +161,7 @@ void test('conflict "If newer" (u) overwrites an older target, skips one as new,
 
     app.stdin.write(KEYS.down);
     app.stdin.write('d');
-    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('older.txt already exists'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Esc: skip') && f.includes('older.txt already exists'));
     app.stdin.write('u');
     await waitUntil(async () => (await fs.readFile(path.join(local, 'older.txt'), 'utf8')) === 'remote new', 'the older target replaced');
   });

@@ -15,6 +15,10 @@ import { ConflictDialog } from '../../src/tui/components/ConflictDialog.js';
 import { TrustDialog } from '../../src/tui/components/TrustDialog.js';
 import { ConnectDialog } from '../../src/tui/components/ConnectDialog.js';
 import { HelpOverlay, helpScrollLimit } from '../../src/tui/components/HelpOverlay.js';
+import { MessageLog } from '../../src/tui/components/MessageLog.js';
+import { patternDialog, patternDialogModule } from '../../src/tui/dialogs/pattern-dialog.js';
+import { copyDialog, copyDialogModule } from '../../src/tui/dialogs/copy-dialog.js';
+import type { DialogHost } from '../../src/tui/dialogs/dialog.js';
 import { textField } from '../../src/tui/state/text-field.js';
 import { transfersReducer, initialTransfersState, type TransferItem } from '../../src/tui/state/transfers.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../../src/tui/layout.js';
@@ -67,10 +71,13 @@ function assertClosedBox(lines: string[], screen: Screen, what: string): string[
 }
 
 function conflictItem(name: string, target: string, isFolder: boolean): TransferItem {
-  const state = transfersReducer(initialTransfersState, {
+  const queued = transfersReducer(initialTransfersState, {
     type: 'enqueue', resume: false,
     requests: [{ direction: 'upload', name, source: `/home/u/${name}`, target, isFolder }],
   });
+  // Both sides known, the widest way: sizes alike when rounded, so both shown in bytes, and both marks.
+  const side = (size: number, mtimeMs: number) => ({ isFolder, size, mtimeMs });
+  const state = transfersReducer(queued, { type: 'conflict', id: 1, sides: { source: side(1_073_741_825, Date.UTC(2026, 0, 2)), target: side(1_073_741_824, Date.UTC(2025, 0, 1)) } });
   return state.items[0]!;
 }
 
@@ -86,6 +93,22 @@ for (const screen of screens) {
       );
       assert.equal(inner.length, 5, inner.join('\n'));
     }
+  });
+
+  void test(`the select-by-pattern dialog at ${size}: a closed frame`, () => {
+    const shown: unknown[] = [];
+    const host = { screen, show: (dialog: unknown) => shown.push(dialog) } as unknown as DialogHost;
+    const element = patternDialogModule.render(patternDialog('local', true), host);
+    assert.ok(element);
+    const inner = assertClosedBox(frameOver(screen, element), screen, 'select pattern');
+    assert.match(inner.join('\n'), /> \*/);
+  });
+
+  void test(`the copy "to:" dialog at ${size}: a closed frame with the target folder`, () => {
+    const host = { screen, show: () => undefined } as unknown as DialogHost;
+    const dialog = copyDialog('Upload 12 items', 'remote folder', '/srv/share/projects/2026/ferry/photos', () => Promise.resolve(undefined));
+    const inner = assertClosedBox(frameOver(screen, copyDialogModule.render(dialog, host)!), screen, 'copy to');
+    assert.match(inner.join('\n'), /To \(remote folder\):/);
   });
 
   void test(`ConfirmDialog at ${size}: a closed frame`, () => {
@@ -109,12 +132,22 @@ for (const screen of screens) {
     for (const button of ['Overwrite (o)', 'Resume (r)', 'Skip (s)', 'Rename (n)']) assert.ok(text.includes(button), `${button} missing:\n${inner.join('\n')}`);
     assert.match(text, /files inside are merged/);
     assert.match(text, /apply to all/);
+    assert.match(text, /Source +folder .*newer/);
+    assert.match(text, /Target +folder /);
     const fileInner = assertClosedBox(
       frameOver(screen, <ConflictDialog item={conflictItem('a.txt', '/srv/a.txt', false)} choiceIndex={1} applyToAll screen={screen} />),
       screen,
       'conflict (file)',
     );
     assert.ok(fileInner.join(' ').includes('If newer (u)'), fileInner.join('\n'));
+    // "larger" may be cut at the narrowest width; the sizes, date and "newer" never are.
+    assert.match(fileInner.join('\n'), /Source 1073741825 B .* newer/);
+    assert.match(fileInner.join('\n'), /Target 1073741824 B /);
+    assertClosedBox(
+      frameOver(screen, <ConflictDialog item={conflictItem('a.txt', '/srv/a.txt', false)} choiceIndex={3} applyToAll={false} ready={false} screen={screen} />),
+      screen,
+      'conflict (just appeared)',
+    );
   });
 
   void test(`TrustDialog at ${size}: the fingerprint is wrapped between bytes, never inside one`, () => {
@@ -138,6 +171,11 @@ for (const screen of screens) {
     const fields = { host: textField('files.example.org'), port: textField('7070'), user: textField('alice'), password: textField('secret') };
     const error = 'cannot connect to files.example.org:7070: connection refused — is ferryd running there?';
     assertClosedBox(frameOver(screen, <ConnectDialog fields={fields} focus="host" error={error} connecting={false} screen={screen} />), screen, 'connect');
+    const entries = Array.from({ length: 40 }, (_, index) => ({ at: index * 1000, text: `${index}: ${'a long message '.repeat(index % 7)}${'/very/long/path'.repeat(index % 3)}`, kind: index % 5 === 0 ? 'error' as const : 'info' as const }));
+    for (const offset of [0, 5, Number.MAX_SAFE_INTEGER]) {
+      assertClosedBox(frameOver(screen, <MessageLog entries={entries} offset={offset} screen={screen} />), screen, `message log at ${offset}`);
+    }
+    assertClosedBox(frameOver(screen, <MessageLog entries={[]} offset={0} screen={screen} />), screen, 'empty message log');
     for (const offset of [0, helpScrollLimit(screen)]) {
       assertClosedBox(frameOver(screen, <HelpOverlay screen={screen} offset={offset} />), screen, `help at ${offset}`);
     }

@@ -136,6 +136,8 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
     term.write(Keys.tab);
     await focusByFilter(term, 'local.txt');
     term.write(Keys.f5);
+    await term.waitForText('To (remote folder):');
+    term.write(Keys.enter);
     await waitForDisk(() => exists(path.join(remoteRoot, 'local.txt')), 'the uploaded file');
     assert.equal(await fs.readFile(path.join(remoteRoot, 'local.txt'), 'utf8'), 'from the client\n');
     await clearFilter(term);

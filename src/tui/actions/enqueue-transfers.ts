@@ -8,13 +8,16 @@ import { plural } from '../format.js';
 import { otherSide, requireRemote } from './pane-commands.js';
 import type { ActionContext } from './action-context.js';
 
+/** Where copies go: into a folder (by default the other pane's), or, for one entry, to a path of its own. */
+export type CopyDestination = { folder: string } | { path: string };
+
 /** What a copy between two panes is, by the kinds of their filesystems. */
 function directionOf(source: PaneFs, target: PaneFs): TransferDirection {
   if (source.side === 'local' && target.side === 'local') return 'copy';
   return source.side === 'local' ? 'upload' : 'download';
 }
 
-export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
+export function enqueueTransfers(from: PaneSide, context: ActionContext, destination?: CopyDestination): void {
   const sourceFs = context.fsOf(from);
   const targetFs = context.fsOf(otherSide(from));
   if (!sourceFs || !targetFs) {
@@ -37,7 +40,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
       direction,
       name: entry.name,
       source: sourceFs.child(source.current().path, entry.name),
-      target: targetFs.child(target.current().path, entry.name),
+      target: destination && 'path' in destination ? destination.path : targetFs.child(destination?.folder ?? target.current().path, entry.name),
       isFolder: isDirectory(entry),
     }));
   } catch (error) {

@@ -5,6 +5,7 @@ import { isFinished } from '../state/transfers.js';
 import { formatAddress } from '../connect-params.js';
 import { plural } from '../format.js';
 import { helpDialog } from '../dialogs/help-dialog.js';
+import { logDialog } from '../dialogs/log-dialog.js';
 import { connectDialog } from '../dialogs/connect-dialog.js';
 import { requestLeaving } from './leave.js';
 import type { ActionContext } from './action-context.js';
@@ -17,6 +18,9 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
       return true;
     case 'help':
       context.show(helpDialog());
+      return true;
+    case 'message-log':
+      context.show(logDialog());
       return true;
     case 'disconnect': {
       const connection = context.connection();

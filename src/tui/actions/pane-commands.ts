@@ -7,6 +7,8 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { compareBothPanes } from './compare-panes.js';
+import { patternDialog } from '../dialogs/pattern-dialog.js';
+import { askCopyTarget } from './copy-prompt.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
 import { editFile } from './edit-file.js';
@@ -51,6 +53,17 @@ function goParent(side: PaneSide, context: ActionContext): void {
   void pane.load(fs, parent, fs.basename(pane.current().path));
 }
 
+/**
+ * `u` and `d` name a direction, and act only on the pane they start from: the
+ * entries under the other pane's cursor were never looked at. From the wrong
+ * pane they say which pane to use instead of guessing.
+ */
+function transferFromActivePane(command: 'upload' | 'download', side: PaneSide, context: ActionContext): void {
+  const from: PaneSide = command === 'upload' ? 'local' : 'remote';
+  if (side === from) enqueueTransfers(from, context);
+  else context.info(`${command === 'upload' ? 'u uploads from the local' : 'd downloads from the remote'} pane — Tab to it first (F5 copies from this one)`);
+}
+
 /** Runs `command` on the pane of `side`; false when it is not a pane command. */
 export function runPaneCommand(command: Command, side: PaneSide, context: ActionContext): boolean {
   const pane = context.panes[side];
@@ -87,6 +100,12 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'filter':
       context.setFiltering(side);
       return true;
+    case 'clear-filter':
+      // Esc with no filter kept is not the pane's: it passes on.
+      if (pane.current().filter === '') return false;
+      pane.dispatch({ type: 'set-filter', filter: '' });
+      context.info('filter cleared');
+      return true;
     case 'toggle-hidden':
       pane.dispatch({ type: 'toggle-hidden' });
       return true;
@@ -115,17 +134,22 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'compare':
       compareBothPanes(context);
       return true;
+    case 'unselect-all':
+      pane.dispatch({ type: 'clear-selection' });
+      return true;
+    case 'select-pattern':
+    case 'unselect-pattern':
+      context.show(patternDialog(side, command === 'select-pattern'));
+      return true;
     case 'invert-selection':
       pane.dispatch({ type: 'invert-selection' });
       return true;
     case 'copy':
-      enqueueTransfers(side, context);
+      askCopyTarget(side, context);
       return true;
     case 'upload':
-      enqueueTransfers('local', context);
-      return true;
     case 'download':
-      enqueueTransfers('remote', context);
+      transferFromActivePane(command, side, context);
       return true;
     case 'mkdir':
       if (!fs) return Boolean(requireRemote(context));

@@ -1,20 +1,37 @@
 /** The transfer queue's keys while it has the focus (keymap context `queue`). */
 import { matchCommand } from '../keys/keymap.js';
 import type { KeyPress } from '../keys/parse-key.js';
+import { computeLayout } from '../layout.js';
 import type { ActionContext } from './action-context.js';
 
 /** True when the queue took the key. */
 export function queueKey(press: KeyPress, context: ActionContext): boolean {
   const { queue } = context;
   const cursor = context.queueCursor();
-  const item = queue.getState().items[cursor];
+  const items = queue.getState().items;
+  const item = items[cursor];
+  const moveTo = (index: number): void => context.setQueueCursor(Math.max(0, Math.min(items.length - 1, index)));
+  // A page is what the panel shows at once on this screen.
+  const page = Math.max(1, computeLayout(context.screen, items.length).transferRows - 1);
   const command = matchCommand(press, 'queue');
   switch (command) {
     case 'up':
-      context.setQueueCursor(Math.max(0, cursor - 1));
+      moveTo(cursor - 1);
       return true;
     case 'down':
-      context.setQueueCursor(Math.max(0, Math.min(queue.getState().items.length - 1, cursor + 1)));
+      moveTo(cursor + 1);
+      return true;
+    case 'page-up':
+      moveTo(cursor - page);
+      return true;
+    case 'page-down':
+      moveTo(cursor + page);
+      return true;
+    case 'home':
+      moveTo(0);
+      return true;
+    case 'end':
+      moveTo(items.length - 1);
       return true;
     case 'cancel-transfer':
       if (item) queue.cancel(item.id);

@@ -26,6 +26,7 @@ import { useTerminalHandoff } from '../hooks/use-terminal-handoff.js';
 import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
+import { selectionSummary } from '../state/selection-summary.js';
 import { TransferQueue } from '../transfers/transfer-queue.js';
 import type { TrustStore } from '../trust.js';
 import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
@@ -140,7 +141,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   );
   const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
   const conflictItem = transfers.items.find((item) => item.status === 'conflict');
-  const { message, info, fail, announceBatch } = useStatusMessage(transfers.items);
+  const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);
 
   const local = usePane(localPath, fail);
   const remote = usePane(initial?.path ?? '/', fail);
@@ -172,7 +173,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     remotePane: remoteRef,
     info,
     fail,
-    offerConnect: (params, error) => setDialog(connectDialog(params, { error })),
+    offerConnect: (params, error, focus) => setDialog(connectDialog(params, { error, ...(focus ? { focus } : {}) })),
     onConnected: () => {
       savedRef.current.follow();
       queue.pump();
@@ -236,6 +237,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     show: setDialog,
     info,
     fail,
+    messageLog,
     panes,
     fsOf,
     queue,
@@ -297,7 +299,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const activePane = panes[activeSide].state;
   const localView = useMemo(() => paneView(local.state), [local.state]);
   const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
-  const counts = `${activePane.selected.size > 0 ? `${activePane.selected.size} selected · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
+  const selection = useMemo(() => selectionSummary(activePane), [activePane.entries, activePane.selected]);
+  const counts = `${selection ? `${selection} · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
 
   if (layout.tooSmall) {
     const question = dialog?.kind === 'quit'
@@ -333,6 +336,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}
         message={message.text}
         messageKind={message.kind}
+        secure={connection.client?.info.tls}
         counts={counts}
         width={layout.columns}
       />

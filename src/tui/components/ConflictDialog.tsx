@@ -2,7 +2,8 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { DialogFrame, DialogLine, dialogBodyRows, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 import { packRows, wrapWords } from '../cells.js';
-import type { TransferItem } from '../state/transfers.js';
+import type { ConflictSide, ConflictSides, TransferItem } from '../state/transfers.js';
+import { formatBytes, formatTime } from '../format.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
 import { describeKey, keysFor, type Command } from '../keys/keymap.js';
 
@@ -29,6 +30,26 @@ export function conflictChoicesFor(item: Pick<TransferItem, 'isFolder'>): readon
   return item.isFolder ? allChoices.filter((entry) => entry.choice !== 'update') : allChoices;
 }
 
+/**
+ * Both sides as mc shows them, one line each: size (exact bytes when the
+ * rounded sizes look alike but differ) and date, with the newer and the
+ * larger side marked. A side that could not be looked at says so.
+ */
+export function conflictSideLines(sides: ConflictSides | undefined, nowMs: number = Date.now()): string[] {
+  const { source, target } = sides ?? { source: undefined, target: undefined };
+  const roundedAlike = source && target && !source.isFolder && !target.isFolder && source.size !== target.size && formatBytes(source.size) === formatBytes(target.size);
+  const describe = (label: string, side: ConflictSide | undefined, other: ConflictSide | undefined): string => {
+    if (!side) return `${label} (size and date unknown)`;
+    const size = side.isFolder ? 'folder' : roundedAlike ? `${side.size} B` : formatBytes(side.size);
+    const marks = [
+      other && side.mtimeMs > other.mtimeMs ? 'newer' : '',
+      other && !side.isFolder && !other.isFolder && side.size > other.size ? 'larger' : '',
+    ].filter(Boolean);
+    return `${label} ${size.padStart(8)} ${formatTime(side.mtimeMs, nowMs)}${marks.length ? ` ${marks.join(', ')}` : ''}`;
+  };
+  return [describe('Source', source, target), describe('Target', target, source)];
+}
+
 function keyLabel(command: Command): string {
   const [first] = keysFor(command, 'conflict');
   return first ? describeKey(first) : '';
@@ -43,10 +64,12 @@ export interface ConflictDialogProps {
   choiceIndex: number;
   /** Apply the answer to every other conflict of the queue. */
   applyToAll: boolean;
+  /** False while the dialog ignores keys (it has just appeared): the buttons are dimmed and the last line says so. */
+  ready?: boolean;
   screen: { columns: number; rows: number };
 }
 
-export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: ConflictDialogProps): React.JSX.Element {
+export function ConflictDialog({ item, choiceIndex, applyToAll, ready = true, screen }: ConflictDialogProps): React.JSX.Element {
   const width = dialogWidth(66, screen);
   const textWidth = dialogTextWidth(width);
   const choices = conflictChoicesFor(item);
@@ -54,10 +77,12 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
   const buttonRows = packRows(choices.map((entry) => buttonText(entry).length), 0, textWidth);
   const message = wrapWords(`${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`, textWidth);
   const explanation = wrapWords('Resume continues an interrupted copy (its .ferry-part file).', textWidth);
-  // On a short screen the explanation goes first, then the message is cut: the buttons and the box always show.
-  const room = dialogBodyRows(screen) - 1 /* heading */ - buttonRows.length - 1 /* apply to all */;
-  const shown = message.length + explanation.length <= room ? [...message, ...explanation] : message.slice(0, Math.max(1, room));
-  if (shown.length < message.length) shown[shown.length - 1] = `${shown[shown.length - 1] ?? ''}…`;
+  const sides = conflictSideLines(item.conflictSides);
+  // On a short screen the explanation goes first, then the message is cut: the sides, the buttons and the box always show.
+  const room = dialogBodyRows(screen) - 1 /* heading */ - buttonRows.length - 1 /* apply to all */ - sides.length;
+  const cut = message.slice(0, Math.max(1, room));
+  if (cut.length < message.length) cut[cut.length - 1] = `${cut[cut.length - 1] ?? ''}…`;
+  const shown = message.length + explanation.length <= room ? [...message, ...sides, ...explanation] : [...cut, ...sides];
   const doing = { upload: 'Uploading', download: 'Downloading', copy: 'Copying' } as const;
   const lines = [`${doing[item.direction]} ${item.name}:`, ...shown];
   return (
@@ -71,7 +96,7 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
           <Box key={`buttons-${row}`}>
             <Text> </Text>
             {indexes.map((index) => (
-              <Text key={index} inverse={index === choiceIndex} bold>
+              <Text key={index} inverse={ready && index === choiceIndex} bold={ready} dimColor={!ready}>
                 {buttonText(choices[index] as ConflictButton)}
               </Text>
             ))}
@@ -79,7 +104,7 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, screen }: Confli
           </Box>
         );
       })}
-      <DialogLine width={width}>{`[${applyToAll ? 'x' : ' '}] apply to all (${keyLabel('apply-to-all')})     Esc: skip`}</DialogLine>
+      <DialogLine width={width}>{ready ? `[${applyToAll ? 'x' : ' '}] apply to all (${keyLabel('apply-to-all')})     Esc: skip` : 'just appeared: keys wait a moment…'}</DialogLine>
     </DialogFrame>
   );
 }

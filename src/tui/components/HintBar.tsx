@@ -16,7 +16,7 @@ function currentHints(): { key: string; label: string }[] {
 }
 
 /** Which hints stay when the bar is too narrow for all: the operations and quit first. */
-const keepFirst = ['Help', 'Copy', 'Move', 'Mkdir', 'Del', 'Quit', 'View', 'Edit', 'Up', 'Down', 'Sel', 'Queue', 'Disc', 'Refresh'];
+const keepFirst = ['Help', 'Copy', 'Move', 'Mkdir', 'Del', 'Quit', 'View', 'Edit', 'Upload', 'Download', 'Sel', 'Queue', 'Disc', 'Refresh'];
 
 /** The hints that fit `width`, chosen by keepFirst and shown in keymap order. */
 export function fittingHints(width: number): { key: string; label: string }[] {

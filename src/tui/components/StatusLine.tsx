@@ -16,6 +16,8 @@ export interface StatusLineProps {
   message: string;
   /** Errors are red, information plain. */
   messageKind: 'info' | 'error';
+  /** The session is encrypted (TLS): marked for as long as it lasts, whatever the message says. */
+  secure?: boolean | undefined;
   /** Right side: selection and entry counts of the active pane. */
   counts: string;
   width: number;
@@ -27,6 +29,9 @@ const connectionWords: Record<ConnectionStatus, { text: string; color: string | 
   connected: { text: 'connected', color: theme.success },
   lost: { text: 'CONNECTION LOST (^O reconnect)', color: theme.danger },
 };
+
+/** What an encrypted session shows after "connected", even when the address has no room. */
+export const TLS_MARK = '[TLS]';
 
 /** Cells the line uses beside its three parts: ` │ ` and the space before the counts. */
 const SEPARATORS = 4;
@@ -43,8 +48,9 @@ export function connectionText(stateText: string, address: string, width: number
 }
 
 /** One line: connection state, the latest message, selection counts. */
-function StatusLineView({ connection, address, message, messageKind, counts, width }: StatusLineProps): React.JSX.Element {
-  const state = connectionWords[connection];
+function StatusLineView({ connection, address, message, messageKind, secure, counts, width }: StatusLineProps): React.JSX.Element {
+  const words = connectionWords[connection];
+  const state = connection === 'connected' && secure ? { ...words, text: `${words.text} ${TLS_MARK}` } : words;
   const spinner = connection === 'connecting' ? 2 : 0;
   const left = connectionText(state.text, address, width - spinner, cellWidth(counts));
   const room = Math.max(0, width - cellWidth(left) - cellWidth(counts) - SEPARATORS - spinner);

@@ -17,6 +17,9 @@ import { viewDialogModule, type ViewDialogState } from './view-dialog.js';
 import { editConflictDialogModule, type EditConflictDialogState } from './edit-conflict-dialog.js';
 import { quickSearchDialogModule, type QuickSearchDialogState } from './quick-search-dialog.js';
 import { goToDialogModule, type GoToDialogState } from './go-to-dialog.js';
+import { logDialogModule, type LogDialogState } from './log-dialog.js';
+import { patternDialogModule, type PatternDialogState } from './pattern-dialog.js';
+import { copyDialogModule, type CopyDialogState } from './copy-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -30,7 +33,10 @@ export type Dialog =
   | ViewDialogState
   | EditConflictDialogState
   | QuickSearchDialogState
-  | GoToDialogState;
+  | GoToDialogState
+  | LogDialogState
+  | PatternDialogState
+  | CopyDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -46,6 +52,9 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   'edit-conflict': editConflictDialogModule,
   'quick-search': quickSearchDialogModule,
   'go-to': goToDialogModule,
+  log: logDialogModule,
+  pattern: patternDialogModule,
+  copy: copyDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -13,6 +13,7 @@ import type { TransferQueue } from '../transfers/transfer-queue.js';
 import type { TransferItem } from '../state/transfers.js';
 import type { ConnectParams } from '../connect-params.js';
 import type { Dialog } from './all-dialogs.js';
+import type { LogEntry } from '../state/message-log.js';
 
 export interface DialogHost {
   screen: { columns: number; rows: number };
@@ -20,6 +21,8 @@ export interface DialogHost {
   show: (dialog: Dialog | undefined) => void;
   info: (text: string) => void;
   fail: (text: string) => void;
+  /** Every message of the session so far, oldest first (the message log). */
+  messageLog: () => readonly LogEntry[];
   panes: Record<PaneSide, PaneController>;
   /** The filesystem of a pane; the remote one only while connected. */
   fsOf: (side: PaneSide) => PaneFs | undefined;

@@ -32,6 +32,12 @@ export const helpDialogModule: DialogModule<HelpDialogState> = {
       case 'scroll-page-down':
         scrollTo(state.offset + PAGE_LINES);
         break;
+      case 'scroll-home':
+        scrollTo(0);
+        break;
+      case 'scroll-end':
+        scrollTo(limit);
+        break;
       case 'dismiss':
         host.show(undefined);
         break;

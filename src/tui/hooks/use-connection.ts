@@ -16,6 +16,8 @@ import { createFingerprintVerifier, type AskTrust, type TrustStore } from '../tr
 import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
 import type { ConnectionStatus } from '../components/StatusLine.js';
 import type { PaneController } from './use-pane.js';
+import type { ConnectField } from '../components/ConnectDialog.js';
+import { ErrorCode, isFerryError, isLoginFailed } from '../../protocol/errors.js';
 
 export interface Connection {
   status: ConnectionStatus;
@@ -42,8 +44,11 @@ export interface ConnectionOptions {
   remotePane: { readonly current: PaneController };
   info: (text: string) => void;
   fail: (text: string) => void;
-  /** A connection attempt failed (`error` says why) or the user disconnected: the connect dialog, filled with `params`. */
-  offerConnect: (params: ConnectParams | undefined, error?: string) => void;
+  /**
+   * A connection attempt failed (`error` says why) or the user disconnected: the connect dialog, filled with
+   * `params`, its cursor in `focus` (the field to correct).
+   */
+  offerConnect: (params: ConnectParams | undefined, error?: string, focus?: ConnectField) => void;
   /** Connected: queued transfers may start. */
   onConnected: () => void;
   /** Disconnecting, quitting or unmounting: unfinished transfers end. */
@@ -128,7 +133,10 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       }
       setConnection({ status: 'disconnected', params });
       fail(`cannot connect to ${formatAddress(params)}: ${describeError(error)}`);
-      latest.current.offerConnect(params, describeError(error));
+      // A refused login is corrected in the credentials, not the host: a wrong password is typed again from empty.
+      const refused = isFerryError(error, ErrorCode.AUTH);
+      const retyped = isLoginFailed(error) ? { ...params, password: '' } : params;
+      latest.current.offerConnect(retyped, describeError(error), refused ? (params.user ? 'password' : 'user') : 'host');
       return false;
     }
   }, []);

@@ -6,7 +6,7 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'invert-selection', 'compare', 'refresh',
+  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'unselect-all', 'select-pattern', 'unselect-pattern', 'invert-selection', 'compare', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
@@ -22,7 +22,7 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'Quick search (^S)', includes: (binding) => binding.context === 'quick-search' },
   { title: 'In the viewer (F3)', includes: (binding) => binding.context === 'viewer' },
   { title: 'Changed on the server while editing (F4)', includes: (binding) => binding.context === 'edit-conflict' },
-  { title: 'In this help', includes: (binding) => binding.context === 'help' },
+  { title: 'In this help and the message log (^L)', includes: (binding) => binding.context === 'help' },
 ];
 
 export interface KeySection {

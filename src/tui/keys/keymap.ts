@@ -18,14 +18,14 @@ export type KeyContext =
 
 export type Command =
   // global
-  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue'
+  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue' | 'message-log'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
-  | 'filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  | 'filter' | 'clear-filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
-  | 'select' | 'select-all' | 'invert-selection' | 'compare'
+  | 'select' | 'select-all' | 'unselect-all' | 'select-pattern' | 'unselect-pattern' | 'invert-selection' | 'compare'
   // operations
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
   // transfer queue
@@ -78,6 +78,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+  { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 
   { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },
   { command: 'down', context: 'pane', keys: [k('down'), k('j')], description: 'Cursor down' },
@@ -89,6 +90,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'parent', context: 'pane', keys: [k('backspace'), k('left'), k('h')], description: 'Parent folder' },
   { command: 'switch-pane', context: 'pane', keys: [k('tab', { shift: false }), k('tab', { shift: true })], description: 'Switch pane' },
   { command: 'filter', context: 'pane', keys: [k('/')], description: 'Filter as you type (Enter keeps, Esc clears)' },
+  { command: 'clear-filter', context: 'pane', keys: [k('escape')], description: 'Clear a kept filter (after / … Enter)' },
   { command: 'toggle-hidden', context: 'pane', keys: [k('.')], description: 'Show/hide hidden files' },
   { command: 'sort-name', context: 'pane', keys: [k('n')], description: 'Sort by name (again: reverse)' },
   { command: 'sort-size', context: 'pane', keys: [k('s')], description: 'Sort by size (again: reverse)' },
@@ -96,12 +98,15 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'reverse-sort', context: 'pane', keys: [k('S')], description: 'Reverse the sort order' },
   { command: 'refresh', context: 'pane', keys: [ctrl('r'), k('f2')], description: 'Refresh (LIST)', hint: 'Refresh' },
   { command: 'select', context: 'pane', keys: [k('space'), k('insert')], description: 'Select/unselect and move down', hint: 'Sel' },
-  { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a'), k('+')], description: 'Select all' },
+  { command: 'select-all', context: 'pane', keys: [k('a'), ctrl('a')], description: 'Select all' },
+  { command: 'unselect-all', context: 'pane', keys: [ctrl('u')], description: 'Unselect all' },
+  { command: 'select-pattern', context: 'pane', keys: [k('+')], description: 'Select the names matching a pattern (*.jpg; * offered)' },
+  { command: 'unselect-pattern', context: 'pane', keys: [k('-')], description: 'Unselect the names matching a pattern (* offered: Enter unselects all)' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
   { command: 'compare', context: 'pane', keys: [k('=')], description: 'Compare panes: select files that are newer, differ, or exist on one side only' },
-  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: 'Copy to the other pane (upload, download, or between two local panes)', hint: 'Copy' },
-  { command: 'upload', context: 'pane', keys: [k('u')], description: 'Upload (UPLD) local selection to the remote folder', hint: 'Up' },
-  { command: 'download', context: 'pane', keys: [k('d')], description: 'Download (DWLD) remote selection to the local folder', hint: 'Down' },
+  { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: "Copy to the other pane (upload, download, or between two local panes): asks where to, the other pane's folder offered", hint: 'Copy' },
+  { command: 'upload', context: 'pane', keys: [k('u')], description: "Upload (UPLD) the local pane's selection to the remote folder, without asking (in the remote pane: only says so)", hint: 'Upload' },
+  { command: 'download', context: 'pane', keys: [k('d')], description: "Download (DWLD) the remote pane's selection to the local folder, without asking (in the local pane: only says so)", hint: 'Download' },
   { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
@@ -119,6 +124,10 @@ export const defaultBindings: readonly Binding[] = [
 
   { command: 'up', context: 'queue', keys: [k('up'), k('k')], description: 'Previous transfer' },
   { command: 'down', context: 'queue', keys: [k('down'), k('j')], description: 'Next transfer' },
+  { command: 'page-up', context: 'queue', keys: [k('pageup'), ctrl('b')], description: 'A page of transfers up' },
+  { command: 'page-down', context: 'queue', keys: [k('pagedown'), ctrl('f')], description: 'A page of transfers down' },
+  { command: 'home', context: 'queue', keys: [k('home'), k('g')], description: 'First transfer' },
+  { command: 'end', context: 'queue', keys: [k('end'), k('G')], description: 'Last transfer' },
   { command: 'cancel-transfer', context: 'queue', keys: [k('x'), k('delete'), k('f8')], description: 'Cancel the highlighted transfer' },
   { command: 'retry-transfer', context: 'queue', keys: [k('r')], description: 'Resume/retry a failed or cancelled transfer' },
   { command: 'clear-finished', context: 'queue', keys: [k('C')], description: 'Clear finished transfers' },
@@ -159,7 +168,9 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'scroll-up', context: 'help', keys: [k('up'), k('k')], description: 'Scroll up' },
   { command: 'scroll-down', context: 'help', keys: [k('down'), k('j')], description: 'Scroll down' },
   { command: 'scroll-page-up', context: 'help', keys: [k('pageup')], description: 'Scroll a page up' },
-  { command: 'scroll-page-down', context: 'help', keys: [k('pagedown')], description: 'Scroll a page down' },
+  { command: 'scroll-page-down', context: 'help', keys: [k('pagedown'), k('space')], description: 'Scroll a page down' },
+  { command: 'scroll-home', context: 'help', keys: [k('home'), k('g')], description: 'Scroll to the top' },
+  { command: 'scroll-end', context: 'help', keys: [k('end'), k('G')], description: 'Scroll to the end' },
 
   { command: 'next-match', context: 'quick-search', keys: [ctrl('s'), k('s', { meta: true })], description: 'Next name that matches' },
   { command: 'erase-back', context: 'quick-search', keys: [k('backspace')], description: 'Erase the last character' },
@@ -182,7 +193,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'toggle-hex', context: 'viewer', keys: [k('h')], description: 'Text/hex' },
   { command: 'close-viewer', context: 'viewer', keys: [k('escape'), k('q'), k('f3'), k('f10')], description: 'Close the viewer (while searching: stop the search)' },
 
-  { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help' },
+  { command: 'dismiss', context: 'help', keys: [k('escape'), k('q'), k('f10'), k('f1'), k('?'), k('return')], description: 'Close the help (and the message log)' },
 ];
 
 /**

@@ -66,6 +66,8 @@ export type PaneAction =
   /** Selects exactly `names` (those in the listing), as a compare of the panes does. */
   | { type: 'set-selection'; names: ReadonlySet<string> }
   | { type: 'clear-selection' }
+  | { type: 'select-names'; names: readonly string[] }
+  | { type: 'unselect-names'; names: readonly string[] }
   | { type: 'set-filter'; filter: string }
   | { type: 'append-filter'; text: string }
   | { type: 'erase-filter' }
@@ -282,6 +284,13 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
       return state.selected.size === 0 ? state : { ...state, selected: new Set() };
     case 'set-selection':
       return { ...state, selected: new Set(state.entries.filter((entry) => action.names.has(entry.name)).map((entry) => entry.name)) };
+    case 'select-names':
+      return { ...state, selected: new Set([...state.selected, ...action.names]) };
+    case 'unselect-names': {
+      const selected = new Set(state.selected);
+      for (const name of action.names) selected.delete(name);
+      return { ...state, selected };
+    }
     case 'set-filter':
       if (action.filter === state.filter) return state;
       return rederive(state, { filter: action.filter });

@@ -19,6 +19,19 @@ export type TransferStatus =
   | 'cancelled'
   | 'skipped';
 
+/** What the conflict dialog shows of one side: a folder, or a file's size; and when it was last modified. */
+export interface ConflictSide {
+  isFolder: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Both sides of a "target exists" question, when they could be looked at. */
+export interface ConflictSides {
+  source: ConflictSide | undefined;
+  target: ConflictSide | undefined;
+}
+
 export interface TransferItem {
   id: number;
   direction: TransferDirection;
@@ -52,6 +65,8 @@ export interface TransferItem {
   message: string | undefined;
   /** Failed because the connection was lost: resumed by itself once the same server is reconnected. */
   lostConnection: boolean;
+  /** The two sides of the "target exists" question while it is asked (not known when the target appeared mid-transfer). */
+  conflictSides?: ConflictSides | undefined;
 }
 
 export interface TransferRequest {
@@ -77,7 +92,7 @@ export const DEFAULT_CONCURRENCY = 2;
 export type TransfersAction =
   | { type: 'enqueue'; requests: readonly TransferRequest[]; resume: boolean }
   | { type: 'checking'; id: number }
-  | { type: 'conflict'; id: number }
+  | { type: 'conflict'; id: number; sides?: ConflictSides | undefined }
   | { type: 'resolve'; id: number; target: string; name: string; overwrite: boolean; resume: boolean }
   | { type: 'start'; id: number; at: number }
   | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
@@ -143,7 +158,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
     case 'checking':
       return update(state, action.id, (item) => ({ ...item, status: 'checking' }));
     case 'conflict':
-      return update(state, action.id, (item) => ({ ...item, status: 'conflict' }));
+      return update(state, action.id, (item) => ({ ...item, status: 'conflict', conflictSides: action.sides }));
     case 'resolve':
       return update(state, action.id, (item) => ({
         ...item,

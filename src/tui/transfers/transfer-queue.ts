@@ -10,10 +10,12 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import type { FerryClientApi } from '../../client/types.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
+import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
 import {
   initialTransfersState,
   isFinished,
+  type ConflictSide,
   transfersReducer,
   type TransferItem,
   type TransferRequest,
@@ -193,6 +195,16 @@ export class TransferQueue {
     throw new FerryError(ErrorCode.EXISTS, `no free name for ${base}`);
   }
 
+  /** The size and date of the source for the conflict dialog; undefined when it cannot be looked at (the question is asked anyway). */
+  private async sourceSide(item: TransferItem): Promise<ConflictSide | undefined> {
+    try {
+      const entry = await this.sourceFs(item).stat(item.source);
+      return entry ? sideFacts(entry) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private sourceFs(item: TransferItem): PaneFs {
     return item.direction === 'download' ? this.remoteFs() : this.deps.local;
   }
@@ -277,7 +289,9 @@ export class TransferQueue {
           if (this.conflictPolicy && appliesTo(this.conflictPolicy, queued)) {
             await this.applyChoice(queued, this.conflictPolicy);
           } else {
-            this.dispatch({ type: 'conflict', id });
+            const source = await this.sourceSide(queued);
+            if (controller.signal.aborted) return;
+            this.dispatch({ type: 'conflict', id, sides: { source, target: sideFacts(existing) } });
           }
           return;
         }
@@ -351,6 +365,10 @@ export class TransferQueue {
     this.lastProgressAt.set(id, now);
     this.dispatch({ type: 'progress', id, bytes, total, at: now, filesDone, filesTotal });
   }
+}
+
+function sideFacts(entry: Entry): ConflictSide {
+  return { isFolder: entry.kind === EntryKind.DIRECTORY, size: entry.size, mtimeMs: entry.mtimeMs };
 }
 
 /** Whether a conflict answer can be given for `item` ("If newer" only for files). */
