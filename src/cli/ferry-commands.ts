@@ -1,5 +1,5 @@
 /**
- * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv. Each one opens
+ * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, chmod, find. Each one opens
  * a session from a ferry:// URL, does its work, quits, and returns an exit
  * code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
  * failure, 2 for a usage error. A progress bar goes to stderr only when it is
@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import meow from 'meow';
 import { FerryClient } from '../client/client.js';
+import { parseModeSpec } from '../client/mode-spec.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
 import type { Entry, FerryClientApi } from '../client/types.js';
 import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
@@ -22,13 +23,19 @@ const HELP = `
   Usage
     $ ferry [URL]                         the dual-pane UI (connect dialog, or URL at once)
     $ ferry --demo                        the UI against a demo server started in-process
-    $ ferry ls URL                        list a folder (kind, size, mtime, name)
+    $ ferry ls URL                        list a folder (kind, mode, size, mtime, name;
+                                          a symlink as name -> target)
     $ ferry get URL [LOCAL]               download a file (-r: a folder)
     $ ferry put LOCAL URL                 upload a file (-r: a folder)
     $ ferry rm URL                        delete a file (-r: a folder and its contents)
     $ ferry mkdir URL                     make a folder (-p: with parents, ok if it exists)
     $ ferry mv URL NEWPATH                rename or move within the server (into NEWPATH
                                           when it is a folder, like mv)
+    $ ferry chmod MODE URL                change permission bits: octal (644) or clauses
+                                          (u+x,go-w); -R: everything below a folder too
+                                          (symlinks are never changed nor followed)
+    $ ferry find URL PATTERN              search below a folder on the server by name glob
+                                          (* ? [a-z] [!x]), printing matches as ls does
 
   URL
     ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
@@ -36,10 +43,13 @@ const HELP = `
     Default port 7070. The password may also come from FERRY_PASSWORD.
 
   Options
-    -r, --recursive    folders and their contents (ls, get, put, rm)
+    -r, -R, --recursive  folders and their contents (ls, get, put, rm, chmod)
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination
     --resume           continue an interrupted transfer
+    -i, --ignore-case  find: the pattern ignores case
+    --min-size N, --max-size N    find: size bounds in bytes (suffix k, M, G: 1024-based)
+    --newer DATE, --older DATE    find: modified at or after / at or before DATE (ISO 8601)
     --trust-new        trust a TLS server met for the first time and remember its
                        fingerprint in ~/.config/ferry/known_hosts (else: asked on a terminal)
     -h, --help         this help
@@ -53,7 +63,7 @@ export interface FerryIo {
 }
 
 const FLAGS = {
-  recursive: { type: 'boolean', shortFlag: 'r', default: false },
+  recursive: { type: 'boolean', shortFlag: 'r', aliases: ['R'] as string[], default: false },
   parents: { type: 'boolean', shortFlag: 'p', default: false },
   overwrite: { type: 'boolean', shortFlag: 'f', default: false },
   resume: { type: 'boolean', default: false },
@@ -61,6 +71,11 @@ const FLAGS = {
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
   demo: { type: 'boolean', default: false },
+  ignoreCase: { type: 'boolean', shortFlag: 'i', default: false },
+  minSize: { type: 'string' },
+  maxSize: { type: 'string' },
+  newer: { type: 'string' },
+  older: { type: 'string' },
 } as const;
 
 interface Flags {
@@ -69,6 +84,11 @@ interface Flags {
   overwrite: boolean;
   resume: boolean;
   trustNew: boolean;
+  ignoreCase: boolean;
+  minSize?: string | undefined;
+  maxSize?: string | undefined;
+  newer?: string | undefined;
+  older?: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -84,7 +104,10 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
     io.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const known = new Set(['_', '--', ...Object.keys(FLAGS), ...Object.values(FLAGS).flatMap((f) => ('shortFlag' in f ? [f.shortFlag] : []))]);
+  const known = new Set([
+    '_', '--', ...Object.keys(FLAGS), ...Object.values(FLAGS).flatMap((f) => ('shortFlag' in f ? [f.shortFlag] : [])),
+    ...Object.values(FLAGS).flatMap((f) => ('aliases' in f ? f.aliases : [])),
+  ]);
   const unknownFlags = Object.keys(cli.flags).filter((name) => !known.has(name));
   if (unknownFlags.length > 0) {
     io.stderr.write(`ferry: unknown option ${unknownFlags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} (see ferry --help)\n`);
@@ -142,6 +165,8 @@ const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], f
   rm: { args: [1, 1], run: removeCommand },
   mkdir: { args: [1, 1], run: mkdirCommand },
   mv: { args: [2, 2], run: moveCommand },
+  chmod: { args: [2, 2], run: chmodCommand },
+  find: { args: [2, 2], run: findCommand },
 };
 
 async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void> {
@@ -174,7 +199,7 @@ function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
 async function listCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(target!);
   await withSession(url, flags, io, async (client) => {
-    const entries = await client.list(url.path, { recursive: flags.recursive }).catch(async (error: unknown) => {
+    const entries = await client.list(url.path, { recursive: flags.recursive, linkTargets: true }).catch(async (error: unknown) => {
       // A file: show its one entry, as ls does.
       if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await client.stat(url.path)];
       throw error;
@@ -193,7 +218,8 @@ export function formatEntry(entry: Entry): string {
   const mode = (entry.mode & 0o7777).toString(8).padStart(4, '0');
   const when = new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
   // The name is the server's: a control character in it is printed as \xHH, never sent to the terminal.
-  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}\n`;
+  const target = entry.linkTarget === undefined ? '' : ` -> ${escapeControlCharacters(entry.linkTarget)}`;
+  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}${target}\n`;
 }
 
 async function getCommand([source, localArg]: string[], flags: Flags, io: FerryIo): Promise<void> {
@@ -324,6 +350,45 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     const target = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(url.path)) : to;
     await client.rename(url.path, target, { overwrite: flags.overwrite });
   });
+}
+
+async function chmodCommand([modeSpec, target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const change = parseModeSpec(modeSpec!);
+  if (!change) throw new UsageError(`not a mode: ${JSON.stringify(modeSpec)} (octal like 644, or clauses like u+x,go-w)`);
+  const url = parseFerryUrl(target!);
+  await withSession(url, flags, io, (client) => client.chmod(url.path, change, { recursive: flags.recursive }));
+}
+
+/** Matches are printed batch by batch as the server finds them, in the order it walks. */
+async function findCommand([target, pattern]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  const query = {
+    pattern: pattern!, ignoreCase: flags.ignoreCase,
+    ...optionalBound('minSize', flags.minSize, parseSize), ...optionalBound('maxSize', flags.maxSize, parseSize),
+    ...optionalBound('minMtimeMs', flags.newer, parseDate), ...optionalBound('maxMtimeMs', flags.older, parseDate),
+  };
+  await withSession(url, flags, io, (client) => client.find(url.path, query, {
+    linkTargets: true, onBatch: (entries) => io.stdout.write(entries.map(formatEntry).join('')),
+  }));
+}
+
+function optionalBound<K extends string>(key: K, text: string | undefined, parse: (text: string) => number): Partial<Record<K, number>> {
+  return text === undefined ? {} : { [key]: parse(text) } as Record<K, number>;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+function parseSize(text: string): number {
+  const match = /^(\d+)([kmgt]?)b?$/i.exec(text.trim());
+  const value = match ? Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]! : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`not a size: ${JSON.stringify(text)} (bytes, or with k, M, G)`);
+  return value;
+}
+
+function parseDate(text: string): number {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`not a date: ${JSON.stringify(text)} (ISO 8601, like 2026-01-31)`);
+  return ms;
 }
 
 async function isLocalFolder(local: string): Promise<boolean> {

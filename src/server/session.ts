@@ -26,6 +26,8 @@ import { handleDownload } from './download.js';
 import { handleUpload } from './upload.js';
 import { handleTreeGet } from './tree-download.js';
 import { handleTreePut } from './tree-upload.js';
+import { handleChmod } from './chmod.js';
+import { handleFind } from './find.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -33,7 +35,7 @@ import { toFerryError } from './storage/errors.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'chmod', 'find', 'link-targets'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -66,10 +68,10 @@ type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
-  TPUT: handleTreePut,
+  TPUT: handleTreePut, CHMD: handleChmod, FIND: handleFind,
 };
 
-const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT']);
+const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT', 'CHMD']);
 
 /**
  * The input of `active` that takes `handler`, for a content frame (`op`) that
