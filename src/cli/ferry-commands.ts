@@ -11,7 +11,8 @@ import meow from 'meow';
 import { FerryClient } from '../client/client.js';
 import { parseModeSpec } from '../client/mode-spec.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
-import type { Entry, FerryClientApi } from '../client/types.js';
+import { LINK_POLICIES, type LinkPolicy } from '../client/tree-links.js';
+import type { Entry, FerryClientApi, TreeTransferResult } from '../client/types.js';
 import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
@@ -47,6 +48,10 @@ const HELP = `
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination
     --resume           continue an interrupted transfer
+    --links=skip|follow|copy   get -r, put -r: symlinks in the tree are left out and counted
+                       (skip, the default), copied as what they point to when that is inside
+                       the tree (follow), or made again when their target stays inside it
+                       (copy; downloads only)
     -i, --ignore-case  find: the pattern ignores case
     --min-size N, --max-size N    find: size bounds in bytes (suffix k, M, G: 1024-based)
     --newer DATE, --older DATE    find: modified at or after / at or before DATE (ISO 8601)
@@ -76,6 +81,7 @@ const FLAGS = {
   maxSize: { type: 'string' },
   newer: { type: 'string' },
   older: { type: 'string' },
+  links: { type: 'string', default: 'skip' },
 } as const;
 
 interface Flags {
@@ -89,6 +95,7 @@ interface Flags {
   maxSize?: string | undefined;
   newer?: string | undefined;
   older?: string | undefined;
+  links: string;
 }
 
 class UsageError extends Error {}
@@ -234,10 +241,13 @@ async function getCommand([source, localArg]: string[], flags: Flags, io: FerryI
       if (localArg !== undefined && localIsFolder && name !== '') local = path.join(local, name);
       const bar = progressFor(io, 'get');
       try {
-        await client.downloadTree(url.path, local, {
-          overwrite: flags.overwrite, resume: flags.resume,
+        const links = linkPolicy(flags);
+        const result = await client.downloadTree(url.path, local, {
+          overwrite: flags.overwrite, resume: flags.resume, links,
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
+        bar?.finish();
+        reportLinks(io, result);
       } finally {
         bar?.finish();
       }
@@ -282,10 +292,12 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
     try {
       if (stats.isDirectory()) {
         if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${local} is a folder (use -r)`);
-        await client.uploadTree(local!, remote, {
-          overwrite: flags.overwrite, resume: flags.resume,
+        const result = await client.uploadTree(local!, remote, {
+          overwrite: flags.overwrite, resume: flags.resume, links: linkPolicy(flags),
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
+        bar?.finish();
+        reportLinks(io, result);
       } else {
         await client.upload(local!, remote, {
           overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
@@ -350,6 +362,22 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     const target = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(url.path)) : to;
     await client.rename(url.path, target, { overwrite: flags.overwrite });
   });
+}
+
+function linkPolicy(flags: Flags): LinkPolicy {
+  const policy = LINK_POLICIES.find((known) => known === flags.links);
+  if (!policy) throw new UsageError(`--links takes ${LINK_POLICIES.join(', ')}, not ${JSON.stringify(flags.links)}`);
+  return policy;
+}
+
+/** Links a tree transfer left out are said, not silently dropped (stderr: stdout stays the data). */
+function reportLinks(io: FerryIo, result: TreeTransferResult): void {
+  const skipped = result.skippedLinks ?? 0;
+  const copied = result.copiedLinks ?? 0;
+  if (copied > 0) io.stderr.write(`ferry: ${copied} symlink${copied === 1 ? '' : 's'} copied\n`);
+  if (skipped > 0) {
+    io.stderr.write(`ferry: ${skipped} symlink${skipped === 1 ? '' : 's'} skipped (see --links)\n`);
+  }
 }
 
 async function chmodCommand([modeSpec, target]: string[], flags: Flags, io: FerryIo): Promise<void> {

@@ -115,6 +115,13 @@ export interface TreeTransferOptions {
   progressIntervalMs?: number;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
+  /**
+   * Symlinks inside the tree (src/client/tree-links.ts): `skip` (default)
+   * leaves them out and counts them; `follow` copies what a link inside the
+   * tree points to; `copy` (downloads only) makes the link again when its
+   * target stays inside the tree.
+   */
+  links?: 'skip' | 'follow' | 'copy';
 }
 
 export interface TreeTransferResult {
@@ -122,6 +129,10 @@ export interface TreeTransferResult {
   folders: number;
   bytes: number;
   durationMs: number;
+  /** Symlinks left out; undefined when not counted (a streamed download nobody watched). */
+  skippedLinks?: number;
+  /** Symlinks made again (`links: 'copy'`). */
+  copiedLinks?: number;
 }
 
 export interface ListOptions {

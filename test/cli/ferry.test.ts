@@ -231,6 +231,17 @@ void describe('ferry commands', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '');
     assert.equal((await ferry(['find', `${url}/kept`, '*', '--max-size', 'lots'])).code, 2);
+
+    // A tree download says how many links it left out (skip), or remakes those that stay inside (copy).
+    run = await ferry(['get', '-r', `${url}/kept`, path.join(local, 'kept-skip')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^ferry: 2 symlinks skipped \(see --links\)$/m);
+    run = await ferry(['get', '-r', '--links=copy', `${url}/kept`, path.join(local, 'kept-copy')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^ferry: 1 symlink copied$/m);
+    assert.match(run.stderr, /^ferry: 1 symlink skipped/m);
+    assert.equal(fs.readlinkSync(path.join(local, 'kept-copy', 'start')), 'run.sh');
+    assert.equal((await ferry(['get', '-r', '--links=maybe', `${url}/kept`, path.join(local, 'x')])).code, 2);
   });
 
   void it('reports usage errors with exit code 2', async () => {

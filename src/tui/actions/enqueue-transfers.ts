@@ -16,11 +16,13 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
   const target = context.panes[otherSide(from)];
   const sourceFs = from === 'local' ? localFs : remoteFs;
   const targetFs = from === 'local' ? remoteFs : localFs;
-  const entries = targetEntries(source.current()).filter(
-    (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
-  );
+  const targeted = targetEntries(source.current());
+  const entries = targeted.filter((entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY);
+  // Links are left out, and said to be: a count, not silence.
+  const skippedLinks = targeted.filter((entry) => entry.kind === EntryKind.SYMLINK).length;
+  const skippedNote = skippedLinks > 0 ? `, ${plural(skippedLinks, 'symlink')} skipped` : '';
   if (entries.length === 0) {
-    context.fail('nothing to copy (only files and folders are transferred)');
+    context.fail(`nothing to copy${skippedNote} (only files and folders are transferred)`);
     return;
   }
   let requests: TransferRequest[];
@@ -39,5 +41,5 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext): void {
   const firstId = context.queue.getState().nextId;
   context.queue.enqueue(requests);
   source.dispatch({ type: 'clear-selection' });
-  context.announceBatch(`${plural(requests.length, from === 'local' ? 'upload' : 'download')} queued`, firstId);
+  context.announceBatch(`${plural(requests.length, from === 'local' ? 'upload' : 'download')} queued${skippedNote}`, firstId);
 }
