@@ -6,6 +6,7 @@ import { currentEntry, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
+import { chmodDialog } from '../dialogs/chmod-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import type { ActionContext } from './action-context.js';
 
@@ -133,6 +134,16 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (!fs) return Boolean(requireRemote(context));
       const entries = targetEntries(pane.current());
       if (entries.length > 0) context.show(deleteDialog(side, pane.current().path, entries));
+      return true;
+    }
+    case 'chmod': {
+      if (!fs) return Boolean(requireRemote(context));
+      if (!fs.chmod) {
+        context.fail('permissions are changed on the remote pane');
+        return true;
+      }
+      const entries = targetEntries(pane.current());
+      if (entries.length > 0) context.show(chmodDialog(side, pane.current().path, entries));
       return true;
     }
     default:

@@ -25,7 +25,7 @@ export type Command =
   // selection
   | 'select' | 'select-all' | 'invert-selection'
   // operations
-  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
+  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
   // form dialogs (connect, mkdir, rename)
@@ -96,6 +96,7 @@ export const bindings: readonly Binding[] = [
   { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
+  { command: 'chmod', context: 'pane', keys: [k('P')], description: 'Change permission bits (CHMD) of the remote selection' },
 
   { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
   { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
