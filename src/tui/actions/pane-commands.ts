@@ -86,6 +86,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'toggle-hidden':
       pane.dispatch({ type: 'toggle-hidden' });
       return true;
+    case 'toggle-mode':
+      pane.dispatch({ type: 'toggle-mode' });
+      return true;
     case 'sort-name':
       pane.dispatch({ type: 'set-sort', key: 'name' });
       return true;

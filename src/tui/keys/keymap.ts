@@ -19,7 +19,7 @@ export type Command =
   | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
-  | 'filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  | 'filter' | 'toggle-hidden' | 'toggle-mode' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
@@ -82,6 +82,7 @@ export const bindings: readonly Binding[] = [
   { command: 'switch-pane', context: 'pane', keys: [k('tab', { shift: false }), k('tab', { shift: true })], description: 'Switch pane' },
   { command: 'filter', context: 'pane', keys: [k('/')], description: 'Filter as you type (Enter keeps, Esc clears)' },
   { command: 'toggle-hidden', context: 'pane', keys: [k('.')], description: 'Show/hide hidden files' },
+  { command: 'toggle-mode', context: 'pane', keys: [k('M')], description: 'Show/hide the permissions (mode) column' },
   { command: 'sort-name', context: 'pane', keys: [k('n')], description: 'Sort by name (again: reverse)' },
   { command: 'sort-size', context: 'pane', keys: [k('s')], description: 'Sort by size (again: reverse)' },
   { command: 'sort-time', context: 'pane', keys: [k('t')], description: 'Sort by time (again: reverse)' },
