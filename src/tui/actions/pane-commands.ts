@@ -7,6 +7,7 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { chmodDialog } from '../dialogs/chmod-dialog.js';
+import { findDialog } from '../dialogs/find-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import type { ActionContext } from './action-context.js';
 
@@ -149,6 +150,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (entries.length > 0) context.show(chmodDialog(side, pane.current().path, entries));
       return true;
     }
+    case 'find':
+      if (requireRemote(context)) context.show(findDialog(context.panes.remote.current().path));
+      return true;
     default:
       return false;
   }

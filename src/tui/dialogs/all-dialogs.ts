@@ -13,6 +13,7 @@ import { trustDialogModule, type TrustDialogState } from './trust-dialog.js';
 import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
 import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
+import { findDialogModule, type FindDialogState } from './find-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -22,7 +23,8 @@ export type Dialog =
   | TrustDialogState
   | ConflictDialogState
   | LeaveDialogState
-  | ChmodDialogState;
+  | ChmodDialogState
+  | FindDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -34,6 +36,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   conflict: conflictDialogModule,
   quit: leaveDialogModule,
   chmod: chmodDialogModule,
+  find: findDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -6,7 +6,7 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'chmod', 'select', 'select-all', 'invert-selection', 'refresh',
+  'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'chmod', 'find', 'select', 'select-all', 'invert-selection', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [

@@ -25,11 +25,11 @@ export type Command =
   // selection
   | 'select' | 'select-all' | 'invert-selection'
   // operations
-  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod'
+  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod' | 'find'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
   // form dialogs (connect, mkdir, rename)
-  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field'
+  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field' | 'find-select'
   // editing a text field
   | 'cursor-left' | 'cursor-right' | 'cursor-start' | 'cursor-end' | 'erase-back' | 'erase-forward' | 'erase-all'
   // yes/no questions
@@ -98,6 +98,7 @@ export const bindings: readonly Binding[] = [
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
   { command: 'chmod', context: 'pane', keys: [k('P')], description: 'Change permission bits (CHMD) of the remote selection' },
+  { command: 'find', context: 'pane', keys: [k('F')], description: 'Find on the server (FIND) below the remote folder' },
 
   { command: 'filter-keep', context: 'filter', keys: [k('return')], description: 'Keep the filter and stop typing' },
   { command: 'filter-clear', context: 'filter', keys: [k('escape')], description: 'Clear the filter' },
@@ -115,6 +116,7 @@ export const bindings: readonly Binding[] = [
   { command: 'next-field', context: 'dialog', keys: [k('tab', { shift: false }), k('down')], description: 'Next field' },
   { command: 'previous-field', context: 'dialog', keys: [k('tab', { shift: true }), k('up')], description: 'Previous field' },
   { command: 'quit', context: 'dialog', keys: [k('f10')], description: 'Quit Ferry (connect dialog)' },
+  { command: 'find-select', context: 'dialog', keys: [k('insert')], description: 'Go to the match and select it (find)' },
 
   { command: 'cursor-left', context: 'text', keys: [k('left')], description: 'Cursor left' },
   { command: 'cursor-right', context: 'text', keys: [k('right')], description: 'Cursor right' },
