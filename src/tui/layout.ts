@@ -79,7 +79,8 @@ export interface ColumnPlan {
  */
 export function planColumns(rowWidth: number, withMode = false): ColumnPlan {
   if (withMode) {
-    // The mode column is the first to go when the row is narrow: the name keeps its room.
+    // Asked for, the mode column takes its room before Size and Modified (which give way as on any
+    // narrow row); it is left out only when the name would fall below NAME_MIN.
     const rest = planColumns(rowWidth - 1 - MODE_WIDTH);
     return rest.name >= NAME_MIN ? { ...rest, mode: MODE_WIDTH } : { ...planColumns(rowWidth), mode: 0 };
   }

@@ -1,4 +1,4 @@
-/** The permissions column: off by default, M shows it, it gives way first on a narrow row. */
+/** The permissions column: off by default, M shows it, left out only when the name would get too narrow. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -18,7 +18,7 @@ void test('formatMode writes the bits as ls does', () => {
   assert.equal(formatMode(0o1777), 'rwxrwxrwt');
 });
 
-void test('the mode column is asked for, and is the first to go on a narrow row', () => {
+void test('the mode column is asked for, and left out only when the name would get too narrow', () => {
   assert.equal(planColumns(80).mode, undefined);
   assert.equal(planColumns(80, true).mode, MODE_WIDTH);
   assert.equal(planColumns(80, true).name, planColumns(80).name - MODE_WIDTH - 1);
