@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  CLIENT_OPCODES, SERVER_OPCODES, encodeMessageToBuffer,
+  CLIENT_OPCODES, ENTS_LINK_TARGETS, SERVER_OPCODES, encodeMessageToBuffer,
 } from '../src/protocol/index.js';
 import type {
   ClientMessage, Direction, Entry, EntryKind, Message, ServerMessage,
@@ -32,6 +32,11 @@ const optionalHash = fc.oneof(fc.constant(new Uint8Array(0)), hash);
 const kind = fc.constantFrom<EntryKind>(0, 1, 2, 3);
 
 export const entryArb: fc.Arbitrary<Entry> = fc.record({ name: text, kind, size: u64, mtimeMs: u64, mode: u32 });
+/** An entry of an ENTS with flag 4: a non-empty target travels (an empty one is left out of the decoded entry). */
+const entryWithTargetArb: fc.Arbitrary<Entry> = fc.record(
+  { name: text, kind, size: u64, mtimeMs: u64, mode: u32, linkTarget: text.filter((t) => t !== '') },
+  { requiredKeys: ['name', 'kind', 'size', 'mtimeMs', 'mode'] },
+);
 
 export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({
@@ -54,6 +59,11 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('QUIT' as const), id }),
   fc.record({ op: fc.constant('PING' as const), id }),
   fc.record({ op: fc.constant('SUMS' as const), id, path: text, names: fc.array(text, { maxLength: 5 }) }),
+  fc.record({ op: fc.constant('CHMD' as const), id, path: text, clear: u32, set: u32, flags: u8 }),
+  fc.record({
+    op: fc.constant('FIND' as const), id, path: text, pattern: text, minSize: u64, maxSize: u64, minMtimeMs: u64,
+    maxMtimeMs: u64, flags: u8,
+  }),
   fc.record({ op: fc.constant('DATA' as const), id, offset: u64, data: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ op: fc.constant('WIND' as const), id, increment: u32 }),
   fc.record({ op: fc.constant('HASH' as const), id, hash }),
@@ -65,6 +75,10 @@ export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
     capabilities: fc.array(text, { maxLength: 5 }), flags: u8, serverName: text, user: text,
   }),
   fc.record({ op: fc.constant('ENTS' as const), id, flags: u8, entries: fc.array(entryArb, { maxLength: 8 }) }),
+  fc.record({
+    op: fc.constant('ENTS' as const), id, flags: u8.map((flags) => flags | ENTS_LINK_TARGETS),
+    entries: fc.array(entryWithTargetArb, { maxLength: 8 }),
+  }),
   fc.record({ op: fc.constant('STAT' as const), id, entry: entryArb }),
   fc.record({
     op: fc.constant('OPEN' as const), id, offset: u64, size: u64, mtimeMs: u64, mode: u32,

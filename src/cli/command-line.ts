@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 export interface FlagDefinition {
   type: 'boolean' | 'string';
   shortFlag?: string;
+  /** More one-letter flags for the same option (`-R` beside `-r`). */
+  aliases?: readonly string[];
   /** May be given more than once; the value is then every one given, in order. */
   isMultiple?: boolean;
   default?: boolean | string | string[];
@@ -42,6 +44,11 @@ export function parseCommandLine<Names extends string>(
       ...(definition.shortFlag ? { short: definition.shortFlag } : {}),
       ...(definition.isMultiple ? { multiple: true } : {}),
     };
+    // util.parseArgs gives an option one short form; each alias is an option of its own, mapped back.
+    for (const alias of definition.aliases ?? []) {
+      byOption.set(`alias-${alias}`, name);
+      options[`alias-${alias}`] = { type: definition.type, short: alias };
+    }
   }
   const { values, positionals } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true });
   const flags = {} as Record<Names, boolean | string | string[] | undefined>;

@@ -1,6 +1,6 @@
 /**
- * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, sync. Each one
- * opens a session from a ferry:// URL, does its work, quits, and returns an
+ * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, chmod, find, sync. Each
+ * one opens a session from a ferry:// URL, does its work, quits, and returns an
  * exit code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
  * failure, 2 for a usage error (sync: 3 when it changed something). A progress bar goes to stderr only when it is
  * a terminal.
@@ -8,8 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FerryClient } from '../client/client.js';
+import { parseModeSpec } from '../client/mode-spec.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
-import type { Entry } from '../client/types.js';
+import { LINK_POLICIES, type LinkPolicy } from '../client/tree-links.js';
+import type { Entry, TreeTransferResult } from '../client/types.js';
 import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
@@ -23,7 +25,8 @@ const HELP = `
   Usage
     $ ferry [URL]                         the dual-pane UI (connect dialog, or URL at once)
     $ ferry --demo                        the UI against a demo server started in-process
-    $ ferry ls URL                        list a folder (kind, size, mtime, name)
+    $ ferry ls URL                        list a folder (kind, mode, size, mtime, name;
+                                          a symlink as name -> target)
     $ ferry get URL [LOCAL]               download a file (-r: a folder)
     $ ferry put LOCAL URL                 upload a file (-r: a folder)
     $ ferry rm URL                        delete a file (-r: a folder and its contents)
@@ -32,6 +35,11 @@ const HELP = `
                                           when it is a folder, like mv)
     $ ferry sync SRC DST                  make the folder DST like SRC (each a local folder
                                           or a URL): exit 0 in sync, 3 changed, 1 error
+    $ ferry chmod MODE URL                change permission bits: octal (644) or clauses
+                                          (u+x,go-w); -R: everything below a folder too
+                                          (symlinks are never changed nor followed)
+    $ ferry find URL PATTERN              search below a folder on the server by name glob
+                                          (* ? [a-z] [!x]), printing matches as ls does
 
   URL
     ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
@@ -39,7 +47,7 @@ const HELP = `
     Default port 7070. The password may also come from FERRY_PASSWORD.
 
   Options
-    -r, --recursive    folders and their contents (ls, get, put, rm)
+    -r, -R, --recursive  folders and their contents (ls, get, put, rm, chmod)
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination
     --resume           continue an interrupted transfer
@@ -47,6 +55,13 @@ const HELP = `
     --dry-run          sync: print the plan, change nothing
     --checksum         sync: compare files of equal size by content (SHA-256), not mtime
     --exclude GLOB     sync: leave out matching names or paths (repeatable); see docs/SYNC.md
+    --links=skip|follow|copy   get -r, put -r: symlinks in the tree are left out and counted
+                       (skip, the default), copied as what they point to when that is inside
+                       the tree (follow), or made again when their target stays inside it
+                       (copy; downloads only)
+    -i, --ignore-case  find: the pattern ignores case
+    --min-size N, --max-size N    find: size bounds in bytes (suffix k, M, G: 1024-based)
+    --newer DATE, --older DATE    find: modified at or after / at or before DATE (ISO 8601)
     --trust-new        trust a TLS server met for the first time and remember its
                        fingerprint in ~/.config/ferry/known_hosts (else: asked on a terminal)
     -h, --help         this help
@@ -60,7 +75,7 @@ export interface FerryIo {
 }
 
 const FLAGS = {
-  recursive: { type: 'boolean', shortFlag: 'r', default: false },
+  recursive: { type: 'boolean', shortFlag: 'r', aliases: ['R'] as string[], default: false },
   parents: { type: 'boolean', shortFlag: 'p', default: false },
   overwrite: { type: 'boolean', shortFlag: 'f', default: false },
   resume: { type: 'boolean', default: false },
@@ -72,6 +87,12 @@ const FLAGS = {
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
   demo: { type: 'boolean', default: false },
+  ignoreCase: { type: 'boolean', shortFlag: 'i', default: false },
+  minSize: { type: 'string' },
+  maxSize: { type: 'string' },
+  newer: { type: 'string' },
+  older: { type: 'string' },
+  links: { type: 'string', default: 'skip' },
 } as const;
 
 interface Flags {
@@ -84,6 +105,12 @@ interface Flags {
   dryRun: boolean;
   checksum: boolean;
   exclude: string[];
+  ignoreCase: boolean;
+  minSize?: string | undefined;
+  maxSize?: string | undefined;
+  newer?: string | undefined;
+  older?: string | undefined;
+  links: string;
 }
 
 class UsageError extends Error {}
@@ -156,6 +183,8 @@ const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], f
       progress: (title) => progressFor(io, title),
     }),
   },
+  chmod: { args: [2, 2], run: chmodCommand },
+  find: { args: [2, 2], run: findCommand },
 };
 
 async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void | number> {
@@ -188,7 +217,7 @@ function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
 async function listCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const url = parseFerryUrl(target!);
   await withSession(url, flags, io, async (client) => {
-    const entries = await client.list(url.path, { recursive: flags.recursive }).catch(async (error: unknown) => {
+    const entries = await client.list(url.path, { recursive: flags.recursive, linkTargets: true }).catch(async (error: unknown) => {
       // A file: show its one entry, as ls does.
       if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await client.stat(url.path)];
       throw error;
@@ -207,7 +236,8 @@ export function formatEntry(entry: Entry): string {
   const mode = (entry.mode & 0o7777).toString(8).padStart(4, '0');
   const when = new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
   // The name is the server's: a control character in it is printed as \xHH, never sent to the terminal.
-  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}\n`;
+  const target = entry.linkTarget === undefined ? '' : ` -> ${escapeControlCharacters(entry.linkTarget)}`;
+  return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}${target}\n`;
 }
 
 async function getCommand([source, localArg]: string[], flags: Flags, io: FerryIo): Promise<void> {
@@ -222,10 +252,13 @@ async function getCommand([source, localArg]: string[], flags: Flags, io: FerryI
       if (localArg !== undefined && localIsFolder && name !== '') local = path.join(local, name);
       const bar = progressFor(io, 'get');
       try {
-        await client.downloadTree(url.path, local, {
-          overwrite: flags.overwrite, resume: flags.resume,
+        const links = linkPolicy(flags);
+        const result = await client.downloadTree(url.path, local, {
+          overwrite: flags.overwrite, resume: flags.resume, links,
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
+        bar?.finish();
+        reportLinks(io, result);
       } finally {
         bar?.finish();
       }
@@ -270,10 +303,12 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
     try {
       if (stats.isDirectory()) {
         if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${local} is a folder (use -r)`);
-        await client.uploadTree(local!, remote, {
-          overwrite: flags.overwrite, resume: flags.resume,
+        const result = await client.uploadTree(local!, remote, {
+          overwrite: flags.overwrite, resume: flags.resume, links: linkPolicy(flags),
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
+        bar?.finish();
+        reportLinks(io, result);
       } else {
         await client.upload(local!, remote, {
           overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
@@ -338,6 +373,61 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     const target = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(url.path)) : to;
     await client.rename(url.path, target, { overwrite: flags.overwrite });
   });
+}
+
+function linkPolicy(flags: Flags): LinkPolicy {
+  const policy = LINK_POLICIES.find((known) => known === flags.links);
+  if (!policy) throw new UsageError(`--links takes ${LINK_POLICIES.join(', ')}, not ${JSON.stringify(flags.links)}`);
+  return policy;
+}
+
+/** Links a tree transfer left out are said, not silently dropped (stderr: stdout stays the data). */
+function reportLinks(io: FerryIo, result: TreeTransferResult): void {
+  const skipped = result.skippedLinks ?? 0;
+  const copied = result.copiedLinks ?? 0;
+  if (copied > 0) io.stderr.write(`ferry: ${copied} symlink${copied === 1 ? '' : 's'} copied\n`);
+  if (skipped > 0) {
+    io.stderr.write(`ferry: ${skipped} symlink${skipped === 1 ? '' : 's'} skipped (see --links)\n`);
+  }
+}
+
+async function chmodCommand([modeSpec, target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const change = parseModeSpec(modeSpec!);
+  if (!change) throw new UsageError(`not a mode: ${JSON.stringify(modeSpec)} (octal like 644, or clauses like u+x,go-w)`);
+  const url = parseFerryUrl(target!);
+  await withSession(url, flags, io, (client) => client.chmod(url.path, change, { recursive: flags.recursive }));
+}
+
+/** Matches are printed batch by batch as the server finds them, in the order it walks. */
+async function findCommand([target, pattern]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const url = parseFerryUrl(target!);
+  const query = {
+    pattern: pattern!, ignoreCase: flags.ignoreCase,
+    ...optionalBound('minSize', flags.minSize, parseSize), ...optionalBound('maxSize', flags.maxSize, parseSize),
+    ...optionalBound('minMtimeMs', flags.newer, parseDate), ...optionalBound('maxMtimeMs', flags.older, parseDate),
+  };
+  await withSession(url, flags, io, (client) => client.find(url.path, query, {
+    linkTargets: true, onBatch: (entries) => io.stdout.write(entries.map(formatEntry).join('')),
+  }));
+}
+
+function optionalBound<K extends string>(key: K, text: string | undefined, parse: (text: string) => number): Partial<Record<K, number>> {
+  return text === undefined ? {} : { [key]: parse(text) } as Record<K, number>;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+function parseSize(text: string): number {
+  const match = /^(\d+)([kmgt]?)b?$/i.exec(text.trim());
+  const value = match ? Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]! : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`not a size: ${JSON.stringify(text)} (bytes, or with k, M, G)`);
+  return value;
+}
+
+function parseDate(text: string): number {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`not a date: ${JSON.stringify(text)} (ISO 8601, like 2026-01-31)`);
+  return ms;
 }
 
 async function isLocalFolder(local: string): Promise<boolean> {

@@ -12,8 +12,9 @@ import {
 } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import {
-  MAX_SUMS_NAMES, CONN_READ_ONLY, ENTS_LAST, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
-  type ConnReply, type Entry,
+  MAX_SUMS_NAMES, CHMD_RECURSIVE, CONN_READ_ONLY, ENTS_LAST, FIND_IGNORE_CASE, FIND_NO_UPPER_BOUND, LIST_LINK_TARGETS,
+  LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  type ClientMessage, type ConnReply, type Entry,
 } from '../protocol/messages.js';
 import { downloadFile } from './download.js';
 import { openReadStream } from './read-stream.js';
@@ -24,8 +25,8 @@ import { normalizeRemotePath } from './remote-path.js';
 import { downloadSubset, downloadTree, uploadSubset, uploadTree, type TreeContext, type TreeSubset } from './tree.js';
 import { PREFERRED_CHUNK, type TransferContext } from './transfer-common.js';
 import type {
-  ConnectOptions, FerryClientApi, ListOptions, Progress, ReadStreamOptions, RemoteReadStream, SessionInfo,
-  TransferOptions, TransferResult,
+  ConnectOptions, FerryClientApi, FindOptions, FindQuery, ListOptions, ModeChange, Progress, ReadStreamOptions,
+  RemoteReadStream, SessionInfo, TransferOptions, TransferResult,
   TreeTransferOptions, TreeTransferResult,
 } from './types.js';
 import { uploadFile } from './upload.js';
@@ -38,7 +39,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi {
@@ -98,11 +99,54 @@ export class FerryClient implements FerryClientApi {
    * while its frames still come); no batch after it reaches `onBatch`.
    */
   list(path: string, options: ListOptions = {}): Promise<Entry[]> {
+    const flags = (options.recursive ? LIST_RECURSIVE : 0) | (this.linkTargetsFlag(options.linkTargets));
+    return this.collectEntries(
+      (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags }),
+      options.recursive ? checkedRelativeName : checkedListedName, options,
+    );
+  }
+
+  chmod(path: string, change: ModeChange, options: { recursive?: boolean } = {}): Promise<void> {
+    if (!this.info.capabilities.includes('chmod')) return Promise.reject(unsupported('chmod'));
+    return runExchange<void>(this.connection, {
+      first: (id) => ({
+        op: 'CHMD', id, path: normalizeRemotePath(path), clear: change.clear & 0o7777, set: change.set & 0o7777,
+        flags: options.recursive ? CHMD_RECURSIVE : 0,
+      }),
+      reply: (reply) => (reply.op === 'DONE' ? { result: undefined } : false),
+    });
+  }
+
+  /** Matches are relative paths below the folder, checked as a recursive listing's names are. */
+  find(path: string, query: FindQuery, options: FindOptions = {}): Promise<Entry[]> {
+    if (!this.info.capabilities.includes('find')) return Promise.reject(unsupported('find'));
+    const flags = (query.ignoreCase ? FIND_IGNORE_CASE : 0) | this.linkTargetsFlag(options.linkTargets);
+    return this.collectEntries((id) => ({
+      op: 'FIND', id, path: normalizeRemotePath(path), pattern: query.pattern,
+      minSize: query.minSize ?? 0, maxSize: query.maxSize ?? FIND_NO_UPPER_BOUND,
+      minMtimeMs: query.minMtimeMs ?? 0, maxMtimeMs: query.maxMtimeMs ?? FIND_NO_UPPER_BOUND, flags,
+    }), checkedRelativeName, options);
+  }
+
+  private linkTargetsFlag(wanted: boolean | undefined): number {
+    return wanted && this.info.capabilities.includes('link-targets') ? LIST_LINK_TARGETS : 0;
+  }
+
+  /**
+   * Runs a request answered by ENTS batches (LIST, FIND). Every name is
+   * checked (listed-names.ts); the first bad name fails the whole request
+   * with INVALID_PATH once the server's last ENTS has arrived (so the request
+   * id is not reused while its frames still come); no batch after it reaches
+   * `onBatch`.
+   */
+  private collectEntries(
+    first: (id: number) => ClientMessage, check: (name: string) => void,
+    options: { signal?: AbortSignal; onBatch?: (entries: Entry[]) => void },
+  ): Promise<Entry[]> {
     const all: Entry[] = [];
-    const check = options.recursive ? checkedRelativeName : checkedListedName;
     let refused: FerryError | undefined;
     return runExchange<Entry[]>(this.connection, {
-      first: (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags: options.recursive ? LIST_RECURSIVE : 0 }),
+      first,
       reply: (msg) => {
         if (msg.op !== 'ENTS') return false;
         const last = (msg.flags & ENTS_LAST) !== 0;
@@ -318,3 +362,7 @@ async function handshake(connection: Connection, options: ConnectOptions, timeou
   });
 }
 
+/** A request the server did not offer (its capability is missing): refused before anything is sent. */
+function unsupported(capability: string): FerryError {
+  return new FerryError(ErrorCode.UNSUPPORTED, `the server does not offer ${capability} (capability "${capability}")`);
+}

@@ -18,6 +18,7 @@ import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
 import { parentOf, receiveTree } from './tree-download.js';
+import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-links.js';
 import { sendTree } from './tree-upload.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import { uploadFile, type LocalFileFacts } from './upload.js';
@@ -41,6 +42,8 @@ export interface TreeContext {
 interface TreeFile {
   /** `/`-separated path below the tree's top. */
   relative: string;
+  /** Download of a followed link: the path below the top the content is read from (default: `relative`). */
+  source?: string;
   size: number;
   facts?: LocalFileFacts;
 }
@@ -55,7 +58,11 @@ export async function uploadTree(
   context: TreeContext, localDir: string, remoteDir: string, options: TreeTransferOptions,
 ): Promise<TreeTransferResult> {
   const started = performance.now();
-  const plan = await walkLocal(localDir);
+  if (options.links === 'copy') {
+    throw new FerryError(ErrorCode.UNSUPPORTED, 'the protocol cannot make symlinks on the server: an upload takes --links=skip or follow');
+  }
+  const plan = await walkLocal(localDir, options.links ?? 'skip');
+  const skippedLinks = plan.skippedLinks;
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (context.streamsTrees && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
@@ -66,32 +73,37 @@ export async function uploadTree(
       chunkSize: Math.max(1, context.transfer.chunkSize),
       signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
     });
-    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
   }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
   const bytes = await transferFiles(context, plan.files, options, (file, job) => uploadFile(context.transfer, {
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
-  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
 }
 
 export async function downloadTree(
   context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions,
 ): Promise<TreeTransferResult> {
   const started = performance.now();
-  if (context.streamsTrees && !options.resume) {
+  const policy = options.links ?? 'skip';
+  if (context.streamsTrees && !options.resume && policy === 'skip') {
     // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
     return streamTreeDown(context, remoteDir, localDir, options, started);
   }
-  const entries = await context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) });
+  const entries = await context.list(remoteDir, {
+    recursive: true, linkTargets: policy !== 'skip', ...(options.signal ? { signal: options.signal } : {}),
+  });
   const plan: TreePlan = { folders: [], files: [] };
   for (const entry of entries) {
     const relative = checkedRelativeName(entry.name);
     if (entry.kind === EntryKind.DIRECTORY) plan.folders.push(relative);
     else if (entry.kind === EntryKind.FILE) plan.files.push({ relative, size: entry.size });
-    // Symlinks and special files are not followed or copied.
   }
+  const links = planRemoteLinks(entries, policy);
+  plan.folders.push(...links.folders);
+  plan.files.push(...links.files);
   plan.folders.sort(byDepth);
   // Folders created by this call hold no files yet, so their files need no "does the target exist" stat.
   const freshFolders = new Set<string>();
@@ -105,12 +117,29 @@ export async function downloadTree(
     throw localError(error, localDir);
   }
   const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
-    ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
+    ...job, remotePath: joinRemote(remoteDir, file.source ?? file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
     // Many files at once share one memory budget rather than each holding a full window.
     window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));
-  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started };
+  await makeLocalLinks(localDir, links.links, options.overwrite ?? false);
+  return {
+    files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started,
+    skippedLinks: links.skipped, copiedLinks: links.links.length,
+  };
+}
+
+/** `copy`: the tree's links made again below `localDir`, with their text (checked inside the tree by planRemoteLinks). */
+async function makeLocalLinks(localDir: string, links: RemoteLinkPlan['links'], overwrite: boolean): Promise<void> {
+  for (const link of links) {
+    const local = path.join(localDir, ...checkedRelativeName(link.relative).split('/'));
+    try {
+      if (overwrite) await fs.promises.rm(local, { force: true });
+      await fs.promises.symlink(link.target, local);
+    } catch (error) {
+      throw localError(error, local);
+    }
+  }
 }
 
 /**
@@ -135,7 +164,13 @@ async function streamTreeDown(
     signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
     checkName: checkedRelativeName,
   });
-  return { files: streamed.files, folders: streamed.folders, bytes: streamed.bytes, durationMs: performance.now() - started };
+  // TGET leaves links out silently; the listing beside it, when there is one, counts them.
+  const listed = totals ? await totals.catch(() => undefined) : undefined;
+  const skippedLinks = listed?.filter((entry) => entry.kind === EntryKind.SYMLINK).length;
+  return {
+    files: streamed.files, folders: streamed.folders, bytes: streamed.bytes, durationMs: performance.now() - started,
+    ...(skippedLinks === undefined ? {} : { skippedLinks }),
+  };
 }
 
 /** Files in flight at once: the caller's choice, within half the session's in-flight limit. */
@@ -175,11 +210,12 @@ async function createByLevel(folders: string[], create: (folder: string) => Prom
  * a tree of small files), with a turn of the event loop between folders so a
  * UI stays responsive on a huge tree.
  */
-async function walkLocal(top: string): Promise<TreePlan> {
-  const plan: TreePlan = { folders: [], files: [] };
-  const pending: { dir: string; relativeDir: string }[] = [{ dir: top, relativeDir: '' }];
+async function walkLocal(top: string, links: LinkPolicy): Promise<TreePlan & { skippedLinks: number }> {
+  const plan: TreePlan & { skippedLinks: number } = { folders: [], files: [], skippedLinks: 0 };
+  const topReal = links === 'follow' ? realLocalPath(top) : top;
+  const pending: { dir: string; relativeDir: string; followed: boolean }[] = [{ dir: top, relativeDir: '', followed: false }];
   while (pending.length > 0) {
-    const { dir, relativeDir } = pending.pop()!;
+    const { dir, relativeDir, followed } = pending.pop()!;
     let children: fs.Dirent[];
     try {
       children = fs.readdirSync(dir, { withFileTypes: true });
@@ -193,7 +229,18 @@ async function walkLocal(top: string): Promise<TreePlan> {
       const full = path.join(dir, child.name);
       if (child.isDirectory()) {
         plan.folders.push(relative);
-        pending.push({ dir: full, relativeDir: relative });
+        pending.push({ dir: full, relativeDir: relative, followed });
+      } else if (child.isSymbolicLink()) {
+        // Links inside a followed folder are not followed again: no chains, no cycles.
+        const target = links === 'follow' && !followed ? followableLocalLink(full, dir, topReal) : undefined;
+        if (!target) {
+          plan.skippedLinks++;
+        } else if (target.isDirectory()) {
+          plan.folders.push(relative);
+          pending.push({ dir: full, relativeDir: relative, followed: true });
+        } else {
+          plan.files.push({ relative, size: target.size, facts: { size: target.size, mtimeMs: wireTime(target.mtimeMs), mode: target.mode & 0o7777 } });
+        }
       } else if (child.isFile()) {
         let st: fs.Stats | undefined;
         try {
@@ -209,6 +256,37 @@ async function walkLocal(top: string): Promise<TreePlan> {
   }
   plan.folders.sort(byDepth);
   return plan;
+}
+
+function realLocalPath(local: string): string {
+  try {
+    return fs.realpathSync.native(local);
+  } catch (error) {
+    throw localError(error, local);
+  }
+}
+
+/**
+ * The stats of what the local link `full` (in folder `dir`) points to, when
+ * `follow` takes it: a file or folder inside the tree's top (`topReal`), and
+ * not a folder holding the link (a cycle). Undefined otherwise: skipped.
+ */
+function followableLocalLink(full: string, dir: string, topReal: string): fs.Stats | undefined {
+  let real: string;
+  let stats: fs.Stats;
+  try {
+    real = fs.realpathSync.native(full);
+    stats = fs.statSync(real);
+  } catch {
+    return undefined; // dangling, or gone since the folder was read
+  }
+  if (!isSameOrBelowLocal(real, topReal)) return undefined;
+  if (stats.isDirectory()) return isSameOrBelowLocal(realLocalPath(dir), real) ? undefined : stats;
+  return stats.isFile() ? stats : undefined;
+}
+
+function isSameOrBelowLocal(real: string, folder: string): boolean {
+  return real === folder || real.startsWith(folder.endsWith(path.sep) ? folder : `${folder}${path.sep}`);
 }
 
 interface FileJobOptions {

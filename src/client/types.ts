@@ -115,6 +115,13 @@ export interface TreeTransferOptions {
   progressIntervalMs?: number;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
+  /**
+   * Symlinks inside the tree (src/client/tree-links.ts): `skip` (default)
+   * leaves them out and counts them; `follow` copies what a link inside the
+   * tree points to; `copy` (downloads only) makes the link again when its
+   * target stays inside the tree.
+   */
+  links?: 'skip' | 'follow' | 'copy';
 }
 
 export interface TreeTransferResult {
@@ -122,6 +129,10 @@ export interface TreeTransferResult {
   folders: number;
   bytes: number;
   durationMs: number;
+  /** Symlinks left out; undefined when not counted (a streamed download nobody watched). */
+  skippedLinks?: number;
+  /** Symlinks made again (`links: 'copy'`). */
+  copiedLinks?: number;
 }
 
 export interface ListOptions {
@@ -130,6 +141,33 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Called with each batch as it arrives, before the promise resolves. */
   onBatch?: (entries: Entry[]) => void;
+  /** Symlinks' entries carry their targets (`linkTarget`), where the server offers `link-targets`. */
+  linkTargets?: boolean;
+}
+
+/** What `find` looks for below a folder: every bound is inclusive and optional. */
+export interface FindQuery {
+  /** A glob matched against each entry's name (docs/PROTOCOL.md §6, Find); empty: every name. */
+  pattern: string;
+  ignoreCase?: boolean;
+  minSize?: number;
+  maxSize?: number;
+  /** Bounds of the modification time, ms since the Unix epoch. */
+  minMtimeMs?: number;
+  maxMtimeMs?: number;
+}
+
+export interface FindOptions {
+  signal?: AbortSignal;
+  /** Called with each batch of matches as it arrives (names relative to the searched folder). */
+  onBatch?: (entries: Entry[]) => void;
+  linkTargets?: boolean;
+}
+
+/** A CHMD change: each mode becomes `(mode & ~clear | set) & 0o7777` (src/client/mode-spec.ts parses MODE). */
+export interface ModeChange {
+  clear: number;
+  set: number;
 }
 
 export interface ReadStreamOptions {
@@ -172,6 +210,17 @@ export interface FerryClientApi {
    */
   list(path: string, options?: ListOptions): Promise<Entry[]>;
   stat(path: string, options?: { signal?: AbortSignal }): Promise<Entry>;
+  /**
+   * Changes permission bits (`recursive`: of everything below a folder too;
+   * symlinks are never changed nor followed). UNSUPPORTED from a server
+   * without the `chmod` capability.
+   */
+  chmod(path: string, change: ModeChange, options?: { recursive?: boolean }): Promise<void>;
+  /**
+   * Searches the tree below a folder on the server; matches stream through
+   * `onBatch`. UNSUPPORTED from a server without the `find` capability.
+   */
+  find(path: string, query: FindQuery, options?: FindOptions): Promise<Entry[]>;
   mkdir(path: string, options?: { parents?: boolean }): Promise<void>;
   rmdir(path: string, options?: { recursive?: boolean }): Promise<void>;
   delete(path: string): Promise<void>;

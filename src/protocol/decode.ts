@@ -7,7 +7,7 @@ import { ErrorCode, FerryError, badFrame } from './errors.js';
 import { HASH_BYTES, MAGIC, MIN_ENTRY_BYTES } from './constants.js';
 import { PayloadReader } from './payload-reader.js';
 import type { RawFrame } from './frame-decoder.js';
-import type { ClientMessage, Direction, Message, ServerMessage } from './messages.js';
+import { ENTS_LINK_TARGETS, type ClientMessage, type Direction, type Message, type ServerMessage } from './messages.js';
 
 /** Interprets a frame sent by a client (the server's side of the codec). */
 export function decodeClientMessage(frame: RawFrame): ClientMessage {
@@ -103,6 +103,17 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
         msg = { op, id, hashes };
       }
       break;
+    case 'CHMD':
+      requireDirection(toServer, op);
+      msg = { op, id, path: r.str('path'), clear: r.u32('clear'), set: r.u32('set'), flags: r.u8('flags') };
+      break;
+    case 'FIND':
+      requireDirection(toServer, op);
+      msg = {
+        op, id, path: r.str('path'), pattern: r.str('pattern'), minSize: r.u64('min size'), maxSize: r.u64('max size'),
+        minMtimeMs: r.u64('min mtime'), maxMtimeMs: r.u64('max mtime'), flags: r.u8('flags'),
+      };
+      break;
     case 'CANC':
     case 'QUIT':
     case 'PING':
@@ -134,7 +145,7 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
       if (count * MIN_ENTRY_BYTES > r.remaining) {
         throw badFrame(`ENTS: ${count} entries cannot fit in the ${r.remaining} bytes left`);
       }
-      msg = { op, id, flags, entries: r.entries(count) };
+      msg = { op, id, flags, entries: (flags & ENTS_LINK_TARGETS) === 0 ? r.entries(count) : r.entriesWithTargets(count) };
       break;
     }
     case 'DONE':

@@ -9,7 +9,7 @@ import {
 } from './constants.js';
 import { checkUint, MAX_U32, truncateUtf8, writeU64 } from './bytes.js';
 import { BufferWriter, SizeCounter, type FieldSink } from './field-writers.js';
-import type { Entry, Message } from './messages.js';
+import { ENTS_LINK_TARGETS, type Entry, type Message } from './messages.js';
 
 function writeHeader(buf: Buffer, op: string, id: number, payloadLength: number): void {
   buf.writeUInt32BE(MIN_FRAME_LENGTH + payloadLength, 0);
@@ -68,6 +68,13 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
         for (const hash of msg.hashes) w.optionalHash(hash);
       }
       return;
+    case 'CHMD':
+      w.str(msg.path).u32(msg.clear).u32(msg.set).u8(msg.flags);
+      return;
+    case 'FIND':
+      w.str(msg.path).str(msg.pattern).u64(msg.minSize).u64(msg.maxSize).u64(msg.minMtimeMs).u64(msg.maxMtimeMs)
+        .u8(msg.flags);
+      return;
     case 'CANC':
     case 'QUIT':
     case 'PING':
@@ -84,7 +91,9 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
       w.u64(msg.offset).u64(msg.size).u64(msg.mtimeMs).u32(msg.mode).optionalHash(msg.prefixHash).u32(msg.window);
       return;
     case 'ENTS':
-      w.u8(msg.flags).u32(msg.entries.length).entries(msg.entries);
+      w.u8(msg.flags).u32(msg.entries.length);
+      if ((msg.flags & ENTS_LINK_TARGETS) === 0) w.entries(msg.entries);
+      else for (const entry of msg.entries) w.entry(entry).str(entry.linkTarget ?? '');
       return;
     case 'FAIL':
       w.u16(msg.code).str(truncateUtf8(msg.message, MAX_FAIL_MESSAGE_BYTES));
@@ -137,7 +146,8 @@ export function encodeMessageToBuffer(msg: Message): Buffer {
 }
 
 /** Encoded size of one listing entry inside ENTS, so a server can fill batches up to the frame limit. */
-export function encodedEntryLength(entry: Entry): number {
-  return new SizeCounter().entry(entry).size;
+export function encodedEntryLength(entry: Entry, withLinkTarget = false): number {
+  const counter = new SizeCounter().entry(entry);
+  return withLinkTarget ? counter.str(entry.linkTarget ?? '').size : counter.size;
 }
 

@@ -19,6 +19,11 @@ export interface Entry {
   mtimeMs: number;
   /** Permission bits (`mode & 0o7777`). */
   mode: number;
+  /**
+   * A symlink's target as written in the link, in a listing asked with
+   * LIST_LINK_TARGETS (capability `link-targets`); absent otherwise.
+   */
+  linkTarget?: string;
 }
 
 /** LIST flag: walk the whole tree below the folder. */
@@ -43,6 +48,16 @@ export const ENTS_LAST = 0x01;
 export const ENTS_OMITTED = 0x02;
 /** Most names one SUMS request may ask about (a server answers more with BAD_FRAME). */
 export const MAX_SUMS_NAMES = 1024;
+/** LIST and FIND flag (capability `link-targets`): send each symlink's target with the entries. */
+export const LIST_LINK_TARGETS = 0x02;
+/** ENTS flag: every entry of this batch is followed by a target string (empty unless a symlink). */
+export const ENTS_LINK_TARGETS = 0x04;
+/** CHMD flag: also change everything below the folder (symlinks are never changed nor followed). */
+export const CHMD_RECURSIVE = 0x01;
+/** FIND flag: the name pattern ignores case (ASCII letters). */
+export const FIND_IGNORE_CASE = 0x01;
+/** Bound values of FIND that mean "no bound": the largest u64 a peer must accept. */
+export const FIND_NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 // ---------------------------------------------------------------- client → server
 
@@ -110,6 +125,29 @@ export interface PingRequest { op: 'PING'; id: number }
  * `names` are relative to it. Answered by one SumsReply, or FAIL.
  */
 export interface SumsRequest { op: 'SUMS'; id: number; path: string; names: string[] }
+/**
+ * Changes permission bits (capability `chmod`): each entry's mode becomes
+ * `(mode & ~clear | set) & 0o7777`, so `644` is clear 0o7777 set 0o644 and
+ * `u+x` is clear 0 set 0o100. Answered by DONE.
+ */
+export interface ChmodRequest { op: 'CHMD'; id: number; path: string; clear: number; set: number; flags: number }
+/**
+ * Searches the tree below the folder `path` (capability `find`): entries
+ * whose name matches `pattern` (a glob, docs/PROTOCOL.md §6) and whose size
+ * and mtime lie within the inclusive bounds, answered by ENTS batches as a
+ * recursive LIST.
+ */
+export interface FindRequest {
+  op: 'FIND';
+  id: number;
+  path: string;
+  pattern: string;
+  minSize: number;
+  maxSize: number;
+  minMtimeMs: number;
+  maxMtimeMs: number;
+  flags: number;
+}
 
 // ---------------------------------------------------------------- both directions
 
@@ -167,7 +205,7 @@ export interface FailReply { op: 'FAIL'; id: number; code: number; message: stri
 export type ClientMessage =
   | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
   | MoveRequest | UploadRequest | DownloadRequest | TreeGetRequest | TreePutRequest | CancelRequest | QuitRequest
-  | PingRequest | SumsRequest
+  | PingRequest | SumsRequest | ChmodRequest | FindRequest
   | DataFrame | WindowFrame | HashFrame | FileFrame | DoneFrame;
 
 export type ServerMessage =
@@ -182,7 +220,8 @@ export type Direction = 'toServer' | 'toClient';
 /** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH, FILE, DONE are in both). */
 export const CLIENT_OPCODES = [
   'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT', 'PING',
-  'SUMS', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
+  'SUMS', 'CHMD', 'FIND',
+  'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
 ] as const satisfies readonly ClientMessage['op'][];
 export const SERVER_OPCODES = [
   'CONN', 'ENTS', 'STAT', 'OPEN', 'DATA', 'WIND', 'HASH', 'FILE', 'DONE', 'FAIL', 'SUMS',

@@ -111,6 +111,17 @@ export class PayloadReader {
    * wrong; both read the same bytes the same way, so the result does not
    * depend on which path an entry took.
    */
+  /** `count` entries each followed by a link target (ENTS_LINK_TARGETS); an empty target is left out of the entry. */
+  entriesWithTargets(count: number): Entry[] {
+    const entries: Entry[] = [];
+    for (let i = 0; i < count; i++) {
+      const entry = this.entry();
+      const target = this.str('link target');
+      entries.push(target === '' ? entry : { ...entry, linkTarget: target });
+    }
+    return entries;
+  }
+
   entries(count: number): Entry[] {
     const buf = this.buf;
     const end = buf.length;

@@ -4,12 +4,14 @@
  * into FAIL by the session.
  */
 import { FRAME_HEADER_BYTES, MIN_ENTRY_BYTES } from '../protocol/constants.js';
+import { encodedEntryLength } from '../protocol/encode.js';
 import {
-  ENTS_LAST, ENTS_OMITTED, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
+  ENTS_LAST, ENTS_LINK_TARGETS, ENTS_OMITTED, LIST_LINK_TARGETS, LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
   type DeleteRequest, type Entry, type ListRequest, type MkdirRequest, type MoveRequest, type RmdirRequest,
   type ServerMessage, type StatRequest,
 } from '../protocol/messages.js';
 import { checkAborted, unlessAborted, type RequestContext } from './request.js';
+import type { Listing } from './storage/storage.js';
 
 /** Entries in the first batch of a listing: small, so the first screenful arrives quickly. */
 export const FIRST_BATCH_ENTRIES = 256;
@@ -20,8 +22,20 @@ const ENTS_FIXED_BYTES = 5;
 
 export async function handleList(ctx: RequestContext, msg: ListRequest): Promise<ServerMessage> {
   const components = ctx.storage.parse(msg.path);
-  const listing = await ctx.storage.list(components, (msg.flags & LIST_RECURSIVE) !== 0);
+  const linkTargets = (msg.flags & LIST_LINK_TARGETS) !== 0;
+  const listing = await ctx.storage.list(components, (msg.flags & LIST_RECURSIVE) !== 0, linkTargets);
+  return sendListing(ctx, listing, { linkTargets });
+}
+
+/**
+ * Streams `listing` as ENTS batches (those `keep` accepts), filling frames up
+ * to the session's limit; returns the last batch. Shared by LIST and FIND.
+ */
+export async function sendListing(
+  ctx: RequestContext, listing: Listing, options: { linkTargets: boolean; keep?: (entry: Entry) => boolean },
+): Promise<ServerMessage> {
   const budget = ctx.output.maxFrame - (FRAME_HEADER_BYTES - 4) - ENTS_FIXED_BYTES;
+  const targetsFlag = options.linkTargets ? ENTS_LINK_TARGETS : 0;
   try {
     let batchSize = FIRST_BATCH_ENTRIES;
     for (;;) {
@@ -31,9 +45,12 @@ export async function handleList(ctx: RequestContext, msg: ListRequest): Promise
       let frame: Entry[] = [];
       let bytes = 0;
       for (const entry of entries) {
-        const size = MIN_ENTRY_BYTES + Buffer.byteLength(entry.name, 'utf8');
+        if (options.keep && !options.keep(entry)) continue;
+        const size = options.linkTargets
+          ? encodedEntryLength(entry, true)
+          : MIN_ENTRY_BYTES + Buffer.byteLength(entry.name, 'utf8');
         if (bytes + size > budget && frame.length > 0) {
-          ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
+          ctx.output.send({ op: 'ENTS', id: ctx.id, flags: targetsFlag, entries: frame });
           frame = [];
           bytes = 0;
         }
@@ -42,14 +59,16 @@ export async function handleList(ctx: RequestContext, msg: ListRequest): Promise
       }
       if (listing.done) {
         // Names no request could reach are not sent, but the client learns that some were left out.
-        return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST | (listing.omitted > 0 ? ENTS_OMITTED : 0), entries: frame };
+        const omitted = listing.omitted > 0 ? ENTS_OMITTED : 0;
+        return { op: 'ENTS', id: ctx.id, flags: ENTS_LAST | omitted | targetsFlag, entries: frame };
       }
-      if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: 0, entries: frame });
+      if (frame.length > 0) ctx.output.send({ op: 'ENTS', id: ctx.id, flags: targetsFlag, entries: frame });
       // A slow reader holds the listing here instead of filling the server's memory (one that
       // stops reading trips the stall timeout); the macrotask turn lets other sessions' I/O run
       // between synchronous batches.
       ctx.waitingOnPeer(true);
       await unlessAborted(ctx.signal, ctx.output.writable());
+      ctx.waitingOnPeer(false);
       await new Promise<void>((resolve) => setImmediate(resolve));
       batchSize = LATER_BATCH_ENTRIES;
     }

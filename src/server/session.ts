@@ -34,6 +34,8 @@ import { handleUpload } from './upload.js';
 import { handleTreeGet } from './tree-download.js';
 import { handleTreePut } from './tree-upload.js';
 import { handleSums } from './sums.js';
+import { handleChmod } from './chmod.js';
+import { handleFind } from './find.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -42,7 +44,7 @@ import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 import type { PartialFrameBudget } from './partial-frame-budget.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -78,10 +80,10 @@ type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
-  TPUT: handleTreePut, SUMS: handleSums,
+  TPUT: handleTreePut, SUMS: handleSums, CHMD: handleChmod, FIND: handleFind,
 };
 
-const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT']);
+const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT', 'CHMD']);
 
 /**
  * The input of `active` that takes `handler`, for a content frame (`op`) that

@@ -64,20 +64,32 @@ function kindMark(entry: Entry): string {
  * One listing row of exactly `width` cells: marks, name, and the Size (or
  * `<DIR>`) and Modified columns planColumns leaves room for.
  */
-export function formatRow(entry: Entry, width: number, selected: boolean, nowMs: number = Date.now()): string {
-  const plan = planColumns(width);
+export function formatRow(entry: Entry, width: number, selected: boolean, nowMs: number = Date.now(), showMode = false): string {
+  const plan = planColumns(width, showMode);
   let line = (selected ? '*' : ' ') + kindMark(entry) + fit(entry.name, plan.name);
   if (plan.size > 0) line += ' ' + (entry.kind === EntryKind.DIRECTORY ? '<DIR>' : formatSize(entry.size)).padStart(plan.size);
   if (plan.time > 0) line += ' ' + fit(formatTime(entry.mtimeMs, nowMs), plan.time);
+  if (plan.mode) line += ' ' + formatMode(entry.mode);
   return fit(line, width);
 }
 
+/** Permission bits as ls writes them after the type letter (`rwxr-sr-t`). */
+export function formatMode(mode: number): string {
+  const triplet = (bits: number, special: boolean, specialLetter: string): string =>
+    (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-')
+    + (special ? (bits & 1 ? specialLetter : specialLetter.toUpperCase()) : bits & 1 ? 'x' : '-');
+  return triplet((mode >> 6) & 7, (mode & 0o4000) !== 0, 's')
+    + triplet((mode >> 3) & 7, (mode & 0o2000) !== 0, 's')
+    + triplet(mode & 7, (mode & 0o1000) !== 0, 't');
+}
+
 /** Column titles matching formatRow. */
-export function formatTitles(width: number, sortLabel: string): string {
-  const plan = planColumns(width);
+export function formatTitles(width: number, sortLabel: string, showMode = false): string {
+  const plan = planColumns(width, showMode);
   let line = ' '.repeat(MARK_WIDTH) + fit(`Name ${sortLabel}`, plan.name);
   if (plan.size > 0) line += ' ' + 'Size'.padStart(plan.size);
   if (plan.time > 0) line += ' ' + fit('Modified', plan.time);
+  if (plan.mode) line += ' ' + fit('Mode', plan.mode);
   return fit(line, width);
 }
 

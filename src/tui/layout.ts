@@ -59,11 +59,16 @@ export const TIME_WIDTH = 12;
 /** The name keeps at least this many cells before a column is given room: `Name (name↑)` fits. */
 export const NAME_MIN = 12;
 
+/** The permissions column, when the user shows it: `rwxr-xr-x`. */
+export const MODE_WIDTH = 9;
+
 /** Widths of a listing row's columns; 0 for a column left out. */
 export interface ColumnPlan {
   name: number;
   size: number;
   time: number;
+  /** Only in a plan asked with the mode column. */
+  mode?: number;
 }
 
 /**
@@ -72,7 +77,13 @@ export interface ColumnPlan {
  * is narrower, Modified goes first, then Size, and the name takes what is
  * left. Each shown column is one space from the one before.
  */
-export function planColumns(rowWidth: number): ColumnPlan {
+export function planColumns(rowWidth: number, withMode = false): ColumnPlan {
+  if (withMode) {
+    // Asked for, the mode column takes its room before Size and Modified (which give way as on any
+    // narrow row); it is left out only when the name would fall below NAME_MIN.
+    const rest = planColumns(rowWidth - 1 - MODE_WIDTH);
+    return rest.name >= NAME_MIN ? { ...rest, mode: MODE_WIDTH } : { ...planColumns(rowWidth), mode: 0 };
+  }
   const width = Math.max(0, Math.floor(rowWidth));
   const withBoth = width - MARK_WIDTH - 1 - SIZE_WIDTH - 1 - TIME_WIDTH;
   if (withBoth >= NAME_MIN) return { name: withBoth, size: SIZE_WIDTH, time: TIME_WIDTH };

@@ -32,3 +32,10 @@ void test('a repeatable option collects every value in order, and keeps its defa
   assert.deepEqual(parseCommandLine(['sync', '--exclude', '*.tmp', 'a', '--exclude=cache/', 'b'], flags).flags, { exclude: ['*.tmp', 'cache/'] });
   assert.deepEqual(parseCommandLine(['sync', 'a', 'b'], flags).flags, { exclude: [] });
 });
+
+void test('an alias is the same option (-R beside -r)', () => {
+  const flags = { recursive: { type: 'boolean', shortFlag: 'r', aliases: ['R'], default: false } } as const;
+  assert.deepEqual(parseCommandLine(['chmod', '-R', '644', 'u'], flags).flags, { recursive: true });
+  assert.deepEqual(parseCommandLine(['chmod', '-r', '644', 'u'], flags).flags, { recursive: true });
+  assert.deepEqual(parseCommandLine(['chmod', '644', 'u'], flags).flags, { recursive: false });
+});

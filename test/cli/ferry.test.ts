@@ -192,6 +192,58 @@ void describe('ferry commands', () => {
     assertOneLineError(await ferry(['put', path.join(local, 'nope'), `${url}/nope`]), 'NOT_FOUND');
   });
 
+  void it('ls shows a symlink as name -> target; chmod by octal, by clauses and -R; find by pattern and bounds', async () => {
+    const top = path.join(server.root, 'kept');
+    fs.mkdirSync(path.join(top, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(top, 'run.sh'), 'echo');
+    fs.writeFileSync(path.join(top, 'sub', 'notes.md'), 'x'.repeat(3000));
+    fs.symlinkSync('run.sh', path.join(top, 'start'));
+    fs.symlinkSync('/etc/passwd', path.join(top, 'far'));
+    let run = await ferry(['ls', `${url}/kept`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^l \d{4} +\d+ [-\d]+ [:\d]+ start -> run\.sh$/m);
+    assert.match(run.stdout, / far -> \/etc\/passwd$/m);
+
+    run = await ferry(['chmod', '600', `${url}/kept/run.sh`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.statSync(path.join(top, 'run.sh')).mode & 0o7777, 0o600);
+    run = await ferry(['chmod', 'u+x,g+r', `${url}/kept/run.sh`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.statSync(path.join(top, 'run.sh')).mode & 0o7777, 0o740);
+    run = await ferry(['chmod', '-R', 'o-rwx', `${url}/kept`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.statSync(path.join(top, 'sub', 'notes.md')).mode & 0o007, 0);
+    assert.equal(fs.statSync(path.join(top, 'sub')).mode & 0o007, 0);
+    assertOneLineError(await ferry(['chmod', '777', `${url}/kept/far`]), 'UNSUPPORTED');
+    run = await ferry(['chmod', 'u+X', `${url}/kept`]);
+    assert.equal(run.code, 2, run.stderr);
+
+    run = await ferry(['find', `${url}/kept`, '*.md']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^- \d{4} +3000 [-\d]+ [:\d]+ sub\/notes\.md$/m);
+    assert.equal(run.stdout.trim().split('\n').length, 1);
+    run = await ferry(['find', `${url}/kept`, '*', '--min-size', '1k']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n').map((line) => line.split(' ').at(-1)), ['sub/notes.md']);
+    run = await ferry(['find', `${url}/kept`, 'START', '-i']);
+    assert.match(run.stdout, / start -> run\.sh$/m);
+    run = await ferry(['find', `${url}/kept`, '*', '--older', '2000-01-01']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.equal((await ferry(['find', `${url}/kept`, '*', '--max-size', 'lots'])).code, 2);
+
+    // A tree download says how many links it left out (skip), or remakes those that stay inside (copy).
+    run = await ferry(['get', '-r', `${url}/kept`, path.join(local, 'kept-skip')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^ferry: 2 symlinks skipped \(see --links\)$/m);
+    run = await ferry(['get', '-r', '--links=copy', `${url}/kept`, path.join(local, 'kept-copy')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^ferry: 1 symlink copied$/m);
+    assert.match(run.stderr, /^ferry: 1 symlink skipped/m);
+    assert.equal(fs.readlinkSync(path.join(local, 'kept-copy', 'start')), 'run.sh');
+    assert.equal((await ferry(['get', '-r', '--links=maybe', `${url}/kept`, path.join(local, 'x')])).code, 2);
+  });
+
   void it('reports usage errors with exit code 2', async () => {
     for (const args of [['put', 'only-one'], ['frobnicate', 'x'], ['ls', '--no-such-option', `${url}/`]]) {
       const run = await ferry(args);

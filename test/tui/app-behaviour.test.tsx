@@ -201,3 +201,17 @@ void test('"N downloads queued" gives way to what happened once the transfers en
     assert.equal(await fs.readFile(path.join(local, 'two.txt'), 'utf8'), '2');
   });
 });
+
+void test('copying only symlinks says how many were skipped, not just "nothing to copy"', async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({});
+  await fs.symlink('/etc/hostname', path.join(remoteRoot, 'first-link'));
+  await fs.symlink('elsewhere', path.join(remoteRoot, 'second-link'));
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('second-link'));
+    app.stdin.write('a');
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => f.includes('nothing to copy, 2 symlinks skipped'));
+    assert.deepEqual(await fs.readdir(local), []);
+  });
+});

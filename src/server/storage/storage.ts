@@ -8,7 +8,8 @@
  * - jail.ts: the root (real path, device and inode) and the checks that keep
  *   paths and descriptors inside it; how a protocol path becomes a file.
  * - paths.ts: protocol paths parsed into checked components (no disk).
- * - changes.ts: STAT, MKDR, RMDR, DELF, MOVE; remove-tree.ts: RMDR -r.
+ * - changes.ts: STAT, MKDR, RMDR, DELF, MOVE; remove-tree.ts: RMDR -r;
+ *   permissions.ts: CHMD, never through a symlink.
  * - walks.ts: listings and tree walks; working-directory.ts: batched lookups.
  * - readable-file.ts: files open for downloads.
  * - upload-temporary-files.ts, upload-file.ts, upload-lock.ts: an upload's
@@ -33,6 +34,7 @@ import { deleteFile, mkdir, move, rmdir, stat } from './changes.js';
 import { flushPaths } from './flush.js';
 import { Jail } from './jail.js';
 import { DEFAULT_PATH_LIMITS, type PathLimits } from './paths.js';
+import { changeMode, type ModeChange, type ModeChangeOutcome } from './permissions.js';
 import { openForReading, type ReadableFile } from './readable-file.js';
 import { dropStaged, renameStaged } from './staged-files.js';
 import { removeStaleTemps } from './sweep.js';
@@ -42,6 +44,7 @@ import { createUploadFile, openUpload, planUpload } from './upload-temporary-fil
 import { openListing, openTreeWalk, type Listing, type TreeWalk } from './walks.js';
 
 export type { OpenFolder } from './jail.js';
+export type { ModeChange, ModeChangeOutcome } from './permissions.js';
 export type { ReadableFile } from './readable-file.js';
 export type { StagedFile, UploadFile, UploadPlan } from './upload-file.js';
 export type { Listing, TreeItem, TreeWalk } from './walks.js';
@@ -68,9 +71,17 @@ export class Storage {
     return stat(this.jail, components);
   }
 
-  /** A listing of the folder `components` (followed if it is a symlink inside the root). */
-  list(components: readonly string[], recursive: boolean): Promise<Listing> {
-    return openListing(this.jail, components, recursive);
+  /**
+   * A listing of the folder `components` (followed if it is a symlink inside
+   * the root); with `linkTargets`, symlinks' entries carry their targets' text.
+   */
+  list(components: readonly string[], recursive: boolean, linkTargets = false): Promise<Listing> {
+    return openListing(this.jail, components, recursive, linkTargets);
+  }
+
+  /** CHMD on the entry `components` itself; a symlink is left alone (permissions.ts). */
+  changeMode(components: readonly string[], change: ModeChange): Promise<ModeChangeOutcome> {
+    return changeMode(this.jail, components, change);
   }
 
   /** The folders and regular files below the folder `components`, for a tree download (TGET). */

@@ -4,7 +4,7 @@
  * opened again by their real path with O_NOFOLLOW and checked inside the
  * root; names are looked up relative to the opened folder (describeEntries).
  */
-import { lstatSync, type Dir, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, type Dir, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
@@ -17,8 +17,13 @@ import { openReadableInFolder, type ReadableFile } from './readable-file.js';
 import { inFolderAsWorkingDirectory } from './working-directory.js';
 
 /** A listing of the folder `components` (followed if it is a symlink inside the root). */
-export async function openListing(jail: Jail, components: readonly string[], recursive: boolean): Promise<Listing> {
-  return new Listing(await readFolder(jail, components), recursive, subfolderReader(jail, components), relativeBudget(jail, components));
+export async function openListing(
+  jail: Jail, components: readonly string[], recursive: boolean, linkTargets = false,
+): Promise<Listing> {
+  return new Listing(
+    await readFolder(jail, components), recursive, subfolderReader(jail, components), relativeBudget(jail, components),
+    linkTargets,
+  );
 }
 
 /**
@@ -83,6 +88,8 @@ export class Listing {
     private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
     /** The longest relative name a request could use (the path limit less the listed folder's path). */
     private readonly maxNameBytes: number,
+    /** Whether symlinks' entries carry their targets (LIST_LINK_TARGETS). */
+    private readonly linkTargets = false,
   ) {
     this.current = first;
   }
@@ -119,9 +126,11 @@ export class Listing {
       let names: string[];
       let exhausted: boolean;
       let described: (Stats | undefined)[];
+      let targets: Map<string, string> | undefined;
       try {
         ({ names, exhausted } = readNames(dir, max - entries.length));
         described = describeEntries(folder, names);
+        if (this.linkTargets) targets = readLinkTargets(folder, names.filter((_, i) => described[i]?.isSymbolicLink()));
       } catch (error) {
         await this.closeCurrent();
         throw toFerryError(error, prefix || '/');
@@ -135,7 +144,9 @@ export class Listing {
         }
         const name = prefix + names[i]!;
         if (prefix !== '') checkDepth(name, this.maxNameBytes);
-        entries.push(entryFromStats(name, stats));
+        const entry = entryFromStats(name, stats);
+        const target = targets?.get(names[i]!);
+        entries.push(target ? { ...entry, linkTarget: target } : entry);
         if (this.recursive && stats.isDirectory()) {
           this.pending.push({ real: path.join(folder.real, names[i]!), prefix: `${name}/` });
         }
@@ -358,4 +369,27 @@ const IF_PRESENT = { throwIfNoEntry: false } as const;
  */
 function describeEntries(folder: OpenFolder, names: readonly string[]): (Stats | undefined)[] {
   return inFolderAsWorkingDirectory(folder, (at) => names.map((name) => lstatSync(at(name), IF_PRESENT)));
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The targets of the symlinks `names` in `folder`, looked up as describeEntries
+ * does. The text is what the link holds, never resolved: it may name a place
+ * outside the root, which nothing follows. A link removed since, or whose
+ * target is not valid UTF-8, gets no target (the entry still says symlink).
+ */
+function readLinkTargets(folder: OpenFolder, names: readonly string[]): Map<string, string> {
+  const targets = new Map<string, string>();
+  if (names.length === 0) return targets;
+  inFolderAsWorkingDirectory(folder, (at) => {
+    for (const name of names) {
+      try {
+        targets.set(name, strictUtf8.decode(readlinkSync(at(name), { encoding: 'buffer' })));
+      } catch {
+        // Gone since the lstat, or not UTF-8: the entry goes without its target.
+      }
+    }
+  });
+  return targets;
 }

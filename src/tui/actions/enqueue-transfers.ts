@@ -27,11 +27,13 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
   const direction = directionOf(sourceFs, targetFs);
   const source = context.panes[from];
   const target = context.panes[otherSide(from)];
-  const entries = targetEntries(source.current()).filter(
-    (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
-  );
+  const targeted = targetEntries(source.current());
+  const entries = targeted.filter((entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY);
+  // Links are left out, and said to be: a count, not silence.
+  const skippedLinks = targeted.filter((entry) => entry.kind === EntryKind.SYMLINK).length;
+  const skippedNote = skippedLinks > 0 ? `, ${plural(skippedLinks, 'symlink')} skipped` : '';
   if (entries.length === 0) {
-    context.fail('nothing to copy (only files and folders are transferred)');
+    context.fail(`nothing to copy${skippedNote} (only files and folders are transferred)`);
     return;
   }
   let requests: TransferRequest[];
@@ -50,5 +52,5 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
   const firstId = context.queue.getState().nextId;
   context.queue.enqueue(requests);
   source.dispatch({ type: 'clear-selection' });
-  context.announceBatch(`${direction === 'copy' ? plural(requests.length, 'copy').replace(/copys$/, 'copies') : plural(requests.length, direction)} queued`, firstId);
+  context.announceBatch(`${direction === 'copy' ? plural(requests.length, 'copy').replace(/copys$/, 'copies') : plural(requests.length, direction)} queued${skippedNote}`, firstId);
 }

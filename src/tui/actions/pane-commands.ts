@@ -9,6 +9,8 @@ import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { compareBothPanes } from './compare-panes.js';
 import { patternDialog } from '../dialogs/pattern-dialog.js';
 import { askCopyTarget } from './copy-prompt.js';
+import { chmodDialog } from '../dialogs/chmod-dialog.js';
+import { findDialog } from '../dialogs/find-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
 import { editFile } from './edit-file.js';
@@ -109,6 +111,9 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'toggle-hidden':
       pane.dispatch({ type: 'toggle-hidden' });
       return true;
+    case 'toggle-mode':
+      pane.dispatch({ type: 'toggle-mode' });
+      return true;
     case 'sort-name':
       pane.dispatch({ type: 'set-sort', key: 'name' });
       return true;
@@ -181,6 +186,19 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (!fs) return Boolean(requireRemote(context));
       context.setFiltering(undefined);
       context.show(goToDialog(side, pane.current().path));
+      return true;
+    case 'chmod': {
+      if (!fs) return Boolean(requireRemote(context));
+      if (!fs.chmod) {
+        context.fail('permissions are changed on the remote pane');
+        return true;
+      }
+      const entries = targetEntries(pane.current());
+      if (entries.length > 0) context.show(chmodDialog(side, pane.current().path, entries));
+      return true;
+    }
+    case 'find':
+      if (requireRemote(context)) context.show(findDialog(context.panes.remote.current().path));
       return true;
     default:
       return false;

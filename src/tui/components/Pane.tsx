@@ -65,7 +65,7 @@ function PaneComponent({ view, location, active, width, height, filtering, place
         </Text>
       </Box>
       <Text dimColor wrap="truncate">
-        {formatTitles(inner, sortLabel)}
+        {formatTitles(inner, sortLabel, view.showMode)}
       </Text>
       {placeholder ? (
         // Wrapped over the listing's rows rather than cut, so a narrow pane still shows the key to press.
@@ -89,7 +89,7 @@ function PaneComponent({ view, location, active, width, height, filtering, place
               bold={isDirectory(entry) || selected}
               wrap="truncate"
             >
-              {formatRow(entry, inner, selected, now)}
+              {formatRow(entry, inner, selected, now, view.showMode)}
             </Text>
           );
         })

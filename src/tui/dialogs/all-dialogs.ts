@@ -20,6 +20,8 @@ import { goToDialogModule, type GoToDialogState } from './go-to-dialog.js';
 import { logDialogModule, type LogDialogState } from './log-dialog.js';
 import { patternDialogModule, type PatternDialogState } from './pattern-dialog.js';
 import { copyDialogModule, type CopyDialogState } from './copy-dialog.js';
+import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
+import { findDialogModule, type FindDialogState } from './find-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -36,7 +38,9 @@ export type Dialog =
   | GoToDialogState
   | LogDialogState
   | PatternDialogState
-  | CopyDialogState;
+  | CopyDialogState
+  | ChmodDialogState
+  | FindDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -55,6 +59,8 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   log: logDialogModule,
   pattern: patternDialogModule,
   copy: copyDialogModule,
+  chmod: chmodDialogModule,
+  find: findDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

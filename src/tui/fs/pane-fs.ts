@@ -17,6 +17,8 @@ export interface PaneFs {
   /** Deletes a file, or a folder with everything below it. */
   remove(path: string, entry: Entry): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Changes permission bits (CHMD); only where the side can (the remote pane). */
+  chmod?(path: string, change: { clear: number; set: number }, recursive: boolean): Promise<void>;
   /** The entry `name` of `folder`; throws INVALID_PATH unless `name` is a single component (child-path.ts). */
   child(folder: string, name: string): string;
   /** A path the user typed (rename/move), relative to `folder` or absolute. */

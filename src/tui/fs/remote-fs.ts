@@ -26,6 +26,7 @@ export function createRemoteFs(client: FerryClientApi, address: { host: string; 
     remove: (target, entry) =>
       entry.kind === EntryKind.DIRECTORY ? client.rmdir(target, { recursive: true }) : client.delete(target),
     rename: (from, to) => client.rename(from, to),
+    chmod: (target, change, recursive) => client.chmod(target, change, { recursive }),
     child: (folder, name) => path.posix.join(path.posix.resolve('/', folder), checkedChildName(name, ['/'])),
     resolve: (folder, typed) => path.posix.resolve('/', folder, typed),
     parent: (target) => path.posix.dirname(path.posix.resolve('/', target)),

@@ -6,7 +6,8 @@
 import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
-  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'select', 'select-all', 'unselect-all', 'select-pattern', 'unselect-pattern', 'invert-selection', 'compare', 'refresh',
+  'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'chmod', 'find', 'select', 'select-all', 'unselect-all',
+  'select-pattern', 'unselect-pattern', 'invert-selection', 'compare', 'refresh',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [

@@ -21,18 +21,18 @@ export type Command =
   | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue' | 'message-log'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
-  | 'filter' | 'clear-filter' | 'toggle-hidden' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
+  | 'filter' | 'clear-filter' | 'toggle-hidden' | 'toggle-mode' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
   // `/` filter typing
   | 'filter-keep' | 'filter-clear' | 'filter-erase'
   // selection
   | 'select' | 'select-all' | 'unselect-all' | 'select-pattern' | 'unselect-pattern' | 'invert-selection' | 'compare'
   // operations
-  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete'
+  | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod' | 'find'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
   | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
   // form dialogs (connect, mkdir, rename)
-  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field'
+  | 'confirm' | 'dismiss' | 'next-field' | 'previous-field' | 'find-select'
   // editing a text field
   | 'cursor-left' | 'cursor-right' | 'cursor-start' | 'cursor-end' | 'erase-back' | 'erase-forward' | 'erase-all'
   // yes/no questions
@@ -92,6 +92,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'filter', context: 'pane', keys: [k('/')], description: 'Filter as you type (Enter keeps, Esc clears)' },
   { command: 'clear-filter', context: 'pane', keys: [k('escape')], description: 'Clear a kept filter (after / … Enter)' },
   { command: 'toggle-hidden', context: 'pane', keys: [k('.')], description: 'Show/hide hidden files' },
+  { command: 'toggle-mode', context: 'pane', keys: [k('M')], description: 'Show/hide the permissions (mode) column' },
   { command: 'sort-name', context: 'pane', keys: [k('n')], description: 'Sort by name (again: reverse)' },
   { command: 'sort-size', context: 'pane', keys: [k('s')], description: 'Sort by size (again: reverse)' },
   { command: 'sort-time', context: 'pane', keys: [k('t')], description: 'Sort by time (again: reverse)' },
@@ -110,6 +111,8 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'rename', context: 'pane', keys: [k('f6'), k('r')], description: 'Rename/move', hint: 'Move' },
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
+  { command: 'chmod', context: 'pane', keys: [k('P')], description: 'Change permission bits (CHMD) of the remote selection' },
+  { command: 'find', context: 'pane', keys: [k('F')], description: 'Find on the server (FIND) below the remote folder' },
 
   { command: 'view', context: 'pane', keys: [k('f3')], description: 'View the file: text, or hex for binary (remote: streamed)', hint: 'View' },
 
@@ -141,6 +144,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'next-field', context: 'dialog', keys: [k('tab', { shift: false }), k('down')], description: 'Next field' },
   { command: 'previous-field', context: 'dialog', keys: [k('tab', { shift: true }), k('up')], description: 'Previous field' },
   { command: 'quit', context: 'dialog', keys: [k('f10')], description: 'Quit Ferry (connect dialog)' },
+  { command: 'find-select', context: 'dialog', keys: [k('insert')], description: 'Go to the match and select it (find)' },
 
   { command: 'cursor-left', context: 'text', keys: [k('left')], description: 'Cursor left' },
   { command: 'cursor-right', context: 'text', keys: [k('right')], description: 'Cursor right' },

@@ -36,6 +36,8 @@ export interface PaneState {
   /** Case-insensitive substring filter; empty shows everything. */
   filter: string;
   showHidden: boolean;
+  /** Whether rows show the permission bits (a column the user turns on). */
+  showMode: boolean;
   /** Index into `view` of the highlighted row. */
   cursor: number;
   /** Index into `view` of the first visible row. */
@@ -72,6 +74,7 @@ export type PaneAction =
   | { type: 'append-filter'; text: string }
   | { type: 'erase-filter' }
   | { type: 'toggle-hidden' }
+  | { type: 'toggle-mode' }
   | { type: 'set-sort'; key: SortKey }
   | { type: 'reverse-sort' };
 
@@ -86,6 +89,7 @@ export function createPaneState(path: string, height = 10): PaneState {
     sort: { key: 'name', descending: false },
     filter: '',
     showHidden: false,
+    showMode: false,
     cursor: 0,
     top: 0,
     height: Math.max(1, height),
@@ -247,7 +251,9 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
     case 'load-failed':
       return { ...state, loading: false, error: action.message };
     case 'clear':
-      return { ...createPaneState(action.path, state.height), sort: state.sort, showHidden: state.showHidden };
+      return {
+        ...createPaneState(action.path, state.height), sort: state.sort, showHidden: state.showHidden, showMode: state.showMode,
+      };
     case 'move':
       return withCursor(state, state.cursor + action.delta);
     case 'page':
@@ -300,6 +306,8 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
       return state.filter === '' ? state : rederive(state, { filter: [...state.filter].slice(0, -1).join('') });
     case 'toggle-hidden':
       return rederive(state, { showHidden: !state.showHidden });
+    case 'toggle-mode':
+      return { ...state, showMode: !state.showMode };
     case 'set-sort': {
       const descending = state.sort.key === action.key ? !state.sort.descending : action.key !== 'name';
       return rederive(state, { sort: { key: action.key, descending } });
@@ -348,6 +356,7 @@ export interface PaneView {
   sort: SortOrder;
   filter: string;
   showHidden: boolean;
+  showMode: boolean;
   loading: boolean;
   error: string | undefined;
 }
@@ -362,6 +371,7 @@ export function paneView(state: PaneState): PaneView {
     sort: state.sort,
     filter: state.filter,
     showHidden: state.showHidden,
+    showMode: state.showMode,
     loading: state.loading,
     error: state.error,
   };
