@@ -54,7 +54,8 @@ void test('= in the app selects the differing files in both panes and says what 
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('theirs.txt') && f.includes('mine.txt'));
     app.stdin.write('=');
     const frame = await waitForFrame(app.lastFrame, (f) => f.includes('compare:'));
-    assert.match(frame, /compare: 1 only local, 1 only remote, 1 newer local/);
+    // The status line may cut the summary's end (the selection's total shares the line); ^L holds it whole.
+    assert.match(frame, /compare: 1 only local, 1 only remote, 1 newer lo/);
     const marked = (name: string): boolean => frame.split('\n').some((line) => new RegExp(`\\*\\S?\\s?${name.replace('.', '\\.')}`).test(line));
     assert.ok(marked('mine.txt') && marked('theirs.txt') && marked('edited.txt'), frame);
     assert.ok(!marked('same.txt'), frame);

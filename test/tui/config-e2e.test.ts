@@ -24,7 +24,7 @@ void test('config.json: remapped keys, monochrome, transfers at once; a bad entr
   await fs.mkdir(path.join(configHome, 'ferry'));
   await fs.writeFile(
     path.join(configHome, 'ferry', 'config.json'),
-    JSON.stringify({ theme: 'monochrome', concurrency: 3, keys: { 'pane.copy': ['F4'], 'focus-queue': 'P' }, colours: { accent: 'purple' } }),
+    JSON.stringify({ theme: 'monochrome', concurrency: 3, keys: { 'pane.copy': ['F12'], 'focus-queue': 'W' }, colours: { accent: 'purple' } }),
   );
   const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${server.port}/`], {
@@ -36,17 +36,20 @@ void test('config.json: remapped keys, monochrome, transfers at once; a bad entr
   try {
     await term.waitForText('only.txt');
     await term.waitForText('colours.accent: expected a col');
-    await term.waitForText('F4Copy');
-    await term.waitForText('PQueue');
+    await term.waitForText('F12Copy');
+    await term.waitForText('WQueue');
     // Monochrome: the hint bar's keys are inverse, not on a cyan (palette 6) background.
     await term.flush();
     assert.deepEqual([...term.paletteBackgrounds()], []);
-    // F5 copies no more; F4 does (the remote pane is active, its cursor on the one file).
+    // F5 copies no more; F12 does (the remote pane is active, its cursor on the one file).
     term.write(Keys.f5);
-    term.write('\x1bOS');
+    term.write('\x1b[24~');
+    // Copy asks where to, the other pane's folder offered: Enter takes it.
+    await term.waitForText('To (');
+    term.write(Keys.enter);
     await term.waitForText('1 transfer finished');
     assert.equal(await fs.readFile(path.join(localRoot, 'only.txt'), 'utf8'), 'from the server');
-    term.write('P');
+    term.write('W');
     await term.waitForText('(3 at once)');
     term.write(Keys.escape);
     term.write(Keys.f10);

@@ -22,7 +22,7 @@ void test('the config file sits in Ferry\'s config folder, beside known_hosts', 
 
 void test('good entries are taken as they are', () => {
   const { config, problems } = parseTuiConfig(
-    JSON.stringify({ concurrency: 4, reconnectTries: 0, theme: 'monochrome', colours: { accent: 'magenta', danger: '#ff8800' }, keys: { 'pane.copy': ['F4'] } }),
+    JSON.stringify({ concurrency: 4, reconnectTries: 0, theme: 'monochrome', colours: { accent: 'magenta', danger: '#ff8800' }, keys: { 'pane.copy': ['F12'] } }),
     FILE,
   );
   assert.deepEqual(problems, []);
@@ -30,7 +30,7 @@ void test('good entries are taken as they are', () => {
   assert.equal(config.reconnectTries, 0);
   assert.equal(config.theme, 'monochrome');
   assert.deepEqual(config.colours, { accent: 'magenta', danger: '#ff8800' });
-  assert.deepEqual(config.keys, { 'pane.copy': ['F4'] });
+  assert.deepEqual(config.keys, { 'pane.copy': ['F12'] });
 });
 
 void test('each bad entry names the file, the key and what is wrong, and keeps its default; the rest applies', () => {
@@ -81,12 +81,12 @@ void test('key names are read as the help writes them', () => {
 });
 
 void test('a key override replaces the command\'s keys in the table every key is matched against', () => {
-  const { table, problems } = applyKeyOverrides({ 'pane.copy': ['F4', 'c'], 'focus-queue': 'P' });
+  const { table, problems } = applyKeyOverrides({ 'pane.copy': ['F12', 'c'], 'focus-queue': 'W' });
   assert.deepEqual(problems, []);
-  assert.equal(matchCommand(parseKey('\x1bOS'), 'pane', table), 'copy');
+  assert.equal(matchCommand(parseKey('\x1b[24~'), 'pane', table), 'copy');
   assert.equal(matchCommand(parseKey('\x1b[15~'), 'pane', table), undefined, 'F5 no longer copies');
-  assert.equal(matchCommand(parseKey('P'), 'global', table), 'focus-queue');
-  assert.equal(matchCommand(parseKey('p'), 'global', table), undefined);
+  assert.equal(matchCommand(parseKey('W'), 'global', table), 'focus-queue');
+  assert.equal(matchCommand(parseKey('w'), 'global', table), undefined);
   // The defaults are untouched.
   assert.equal(matchCommand(parseKey('\x1b[15~'), 'pane', defaultBindings), 'copy');
 });

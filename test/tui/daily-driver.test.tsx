@@ -70,9 +70,11 @@ void test('Esc clears a filter that Enter kept', async () => {
     app.stdin.write('/');
     app.stdin.write('app');
     app.stdin.write(KEYS.enter);
-    await waitForFrame(app.lastFrame, (f) => f.includes('filter: app') && !f.includes('filter: app_') && !f.includes('berry.txt'));
+    // Without a connection the right pane lists the same folder: berry.txt stays there, once.
+    const times = (f: string, text: string): number => f.split(text).length - 1;
+    await waitForFrame(app.lastFrame, (f) => f.includes('filter: app') && !f.includes('filter: app_') && times(f, 'berry.txt') === 1);
     app.stdin.write(KEYS.escape);
-    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('berry.txt'));
+    const frame = await waitForFrame(app.lastFrame, (f) => times(f, 'berry.txt') === 2);
     assert.doesNotMatch(frame, /filter: app/);
   } finally {
     app.unmount();

@@ -35,6 +35,9 @@ void test('without a connection both panes are local: F5 copies between them, a 
     app.stdin.write(KEYS.tab);
     app.stdin.write(KEYS.down);
     app.stdin.write(F5);
+    // F5 asks where to, the other pane's folder offered: Enter takes it.
+    await waitForFrame(app.lastFrame, (f) => f.includes('To ('));
+    app.stdin.write(KEYS.enter);
     await waitForFrame(app.lastFrame, (f) => /1 transfer finished: 1 done/.test(f));
     const copied = path.join(dir, 'sub', 'alpha.txt');
     assert.equal(await fs.readFile(copied, 'utf8'), 'alpha content');
@@ -43,7 +46,10 @@ void test('without a connection both panes are local: F5 copies between them, a 
 
     // Again: the target exists, the conflict dialog asks; "n" copies under a free name.
     app.stdin.write(F5);
-    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Copying alpha.txt'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('To ('));
+    app.stdin.write(KEYS.enter);
+    // The question takes keys once its guard against keys typed before it appeared is over.
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('Copying alpha.txt') && f.includes('Esc: skip'));
     app.stdin.write('n');
     await waitUntil(async () => (await fs.readFile(path.join(dir, 'sub', 'alpha (1).txt'), 'utf8').catch(() => '')) === 'alpha content', 'the renamed copy');
 

@@ -10,19 +10,23 @@ import { otherSide, requireRemote } from './pane-commands.js';
 import type { ActionContext } from './action-context.js';
 
 export function askCopyTarget(from: PaneSide, context: ActionContext): void {
-  if (!requireRemote(context)) return;
   const to = otherSide(from);
+  // Either pane may be local (two local panes without a connection); a missing side is a remote one.
+  const sourceFs = context.fsOf(from);
   const targetFs = context.fsOf(to);
+  if (!sourceFs || !targetFs) {
+    requireRemote(context);
+    return;
+  }
   const entries = targetEntries(context.panes[from].current()).filter(
     (entry) => entry.kind === EntryKind.FILE || entry.kind === EntryKind.DIRECTORY,
   );
-  if (!targetFs) return;
   if (entries.length === 0) {
     context.fail('nothing to copy (only files and folders are transferred)');
     return;
   }
   const folder = context.panes[to].current().path;
-  const verb = from === 'local' ? 'Upload' : 'Download';
+  const verb = sourceFs.side === 'local' && targetFs.side === 'local' ? 'Copy' : from === 'local' ? 'Upload' : 'Download';
   const what = entries.length === 1 ? (entries[0]?.name ?? '') : plural(entries.length, 'item');
   context.show(
     copyDialog(`${verb} ${what}`, `${to} folder`, folder, async (typed) => {
