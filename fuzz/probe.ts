@@ -28,6 +28,7 @@ export class Probe {
   private readonly received: ServerMessage[] = [];
   private readonly waiters = new Set<() => void>();
   private isClosed = false;
+  private destroyedHere = false;
   /** Bytes of DATA content received, for jail-breach checks. */
   readonly dataChunks: Buffer[] = [];
   private dataBytes = 0;
@@ -110,7 +111,13 @@ export class Probe {
     return result;
   }
 
+  /** True when this side ended the connection (not the server). */
+  get destroyedLocally(): boolean {
+    return this.destroyedHere;
+  }
+
   destroy(): void {
+    this.destroyedHere = true;
     this.socket.destroy();
   }
 

@@ -9,7 +9,8 @@
  * FERRY_FUZZ_SETTLE_MS (default 15000): how long the server may take to release
  * sessions and buffers after the attack before its memory is judged;
  * FERRY_FUZZ_TRACE_SETTLE=1 prints each reading meanwhile.
- * FERRY_FUZZ_SERVER_LOG=1 shows the server's warnings.
+ * FERRY_FUZZ_SERVER_LOG=1 shows the server's warnings. FERRY_FUZZ_SERVER_NICE=N runs
+ * the server at that niceness (a server starved of CPU, as on a loaded machine).
  */
 import { parseArgs } from 'node:util';
 import { decoderProperties } from './decoder-properties.js';

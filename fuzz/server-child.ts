@@ -8,6 +8,7 @@
  *   ← { type: 'memory' }  → { type: 'memory', sessions, rss, heapUsed, external, arrayBuffers } (after a full GC)
  *   ← { type: 'close' }   → { type: 'closed' } then exit 0
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startServer } from '../src/server/server.js';
 import { createLogger } from '../src/server/log.js';
 import { ErrorCode, FerryError } from '../src/protocol/errors.js';
@@ -19,6 +20,17 @@ export interface ChildMemory {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** The server's event-loop delay since it started (ms): the longest, and the 99th percentile. */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
+  /**
+   * Turns of the loop that took over half a second, and the CPU time the
+   * process used during them: near the wall time, the server's own work
+   * blocked it; far below, the machine did not schedule it.
+   */
+  stalls: number;
+  stallWallMs: number;
+  stallCpuMs: number;
 }
 
 export type ChildReport =
@@ -35,6 +47,26 @@ export const FUZZ_SERVER_LIMITS = {
   handshakeTimeoutMs: 3000,
 };
 
+/** Counts gaps of over `thresholdMs` between 10 ms ticks, with the CPU time the process spent in them. */
+function watchStalls(thresholdMs: number): { stalls: number; stallWallMs: number; stallCpuMs: number } {
+  const totals = { stalls: 0, stallWallMs: 0, stallCpuMs: 0 };
+  let lastWall = performance.now();
+  let lastCpu = process.cpuUsage();
+  setInterval(() => {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const gap = wall - lastWall;
+    if (gap > thresholdMs) {
+      totals.stalls++;
+      totals.stallWallMs += gap;
+      totals.stallCpuMs += (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    }
+    lastWall = wall;
+    lastCpu = cpu;
+  }, 10).unref();
+  return totals;
+}
+
 function send(report: ChildReport): void {
   process.send?.(report);
 }
@@ -44,6 +76,9 @@ async function main(): Promise<void> {
   if (!root || !goodRoot || !process.send) throw new Error('usage: fork(server-child.js, [root, goodRoot]) with an IPC channel');
   const goodUser = process.env.FERRY_FUZZ_GOOD_USER ?? 'good';
   const goodPassword = process.env.FERRY_FUZZ_GOOD_PASSWORD ?? '';
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const stalls = watchStalls(500);
   const server = await startServer({
     root,
     // Anonymous sessions (the attackers) get the playground; the good user its own root, out of their reach.
@@ -63,7 +98,10 @@ async function main(): Promise<void> {
     if (command.type === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
       const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      send({ type: 'memory', sessions: server.sessionCount, rss, heapUsed, external, arrayBuffers });
+      send({
+        type: 'memory', sessions: server.sessionCount, rss, heapUsed, external, arrayBuffers,
+        loopDelayMaxMs: loopDelay.max / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, ...stalls,
+      });
     } else if (command.type === 'close') {
       void server.close(1000).then(() => {
         send({ type: 'closed' });
