@@ -8,12 +8,12 @@
 import type { Entry } from '../../protocol/messages.js';
 import { EntryKind } from '../../protocol/messages.js';
 import { parseModeSpec } from '../../client/mode-spec.js';
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
+import { inputDialogKey } from './input-keys.js';
 
 export interface ChmodDialogState {
   kind: 'chmod';
@@ -70,12 +70,7 @@ async function submit(state: ChmodDialogState, host: DialogHost): Promise<void> 
 
 export const chmodDialogModule: DialogModule<ChmodDialogState> = {
   onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
+    const command = inputDialogKey(state, press, host);
     if (command === 'confirm') void submit(state, host);
     else if (command === 'dismiss') host.show(undefined);
     return true;

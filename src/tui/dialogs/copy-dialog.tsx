@@ -3,10 +3,10 @@
  * in an editable field. Enter queues the copies; a path that names no folder
  * is, for one entry, the new name of the copy, and an error otherwise.
  */
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogModule } from './dialog.js';
+import { inputDialogKey } from './input-keys.js';
 
 export interface CopyDialogState {
   kind: 'copy';
@@ -26,12 +26,7 @@ export function copyDialog(title: string, where: string, targetFolder: string, s
 
 export const copyDialogModule: DialogModule<CopyDialogState> = {
   onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
+    const command = inputDialogKey(state, press, host);
     if (command === 'dismiss') {
       host.show(undefined);
       host.info('copy cancelled');

@@ -5,13 +5,13 @@
  * dialog open with the reason, so it can be corrected.
  */
 import os from 'node:os';
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { EntryKind } from '../../protocol/messages.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
+import { inputDialogKey } from './input-keys.js';
 
 export interface GoToDialogState {
   kind: 'go-to';
@@ -61,12 +61,7 @@ async function submit(state: GoToDialogState, host: DialogHost): Promise<void> {
 
 export const goToDialogModule: DialogModule<GoToDialogState> = {
   onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
+    const command = inputDialogKey(state, press, host);
     if (command === 'confirm') void submit(state, host);
     else if (command === 'dismiss') host.show(undefined);
     return true;

@@ -1,10 +1,10 @@
 /** The dialogs that ask for a name: make folder (F7) and rename/move (F6). */
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
+import { inputDialogKey } from './input-keys.js';
 
 interface NameDialogBase {
   side: PaneSide;
@@ -55,12 +55,7 @@ async function submit(state: NameDialogState, host: DialogHost): Promise<void> {
 
 export const nameDialogModule: DialogModule<NameDialogState> = {
   onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
+    const command = inputDialogKey(state, press, host);
     if (command === 'confirm') void submit(state, host);
     else if (command === 'dismiss') host.show(undefined);
     return true;

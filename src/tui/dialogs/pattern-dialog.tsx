@@ -1,11 +1,11 @@
 /** Select (`+`) or unselect (`-`) the entries whose names match a pattern, as mc does; `*` is offered, so Enter means all. */
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { namePattern } from '../state/name-pattern.js';
 import { plural } from '../format.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogModule } from './dialog.js';
+import { inputDialogKey } from './input-keys.js';
 
 export interface PatternDialogState {
   kind: 'pattern';
@@ -21,12 +21,7 @@ export function patternDialog(side: PaneSide, select: boolean): PatternDialogSta
 
 export const patternDialogModule: DialogModule<PatternDialogState> = {
   onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
+    const command = inputDialogKey(state, press, host);
     if (command === 'dismiss') host.show(undefined);
     else if (command === 'confirm') {
       const pattern = state.field.value;
