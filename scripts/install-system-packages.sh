@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Ferry's integration tests run for real:
-# HAProxy (several ferryd behind a load balancer, PROXY protocol). Run as root
+# HAProxy (several ferryd behind a load balancer, PROXY protocol) and socat (the
+# bench's C baseline, whose receiver a test checks). Run as root
 # (or through sudo) on Debian or Ubuntu; does nothing when all are present.
 set -euo pipefail
-packages=(haproxy)
+packages=(haproxy socat)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

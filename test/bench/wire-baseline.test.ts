@@ -9,7 +9,8 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { receiveInto, socatFile, socatMissing, tarSocat } from '../../bench/wire-baseline.js';
+import { receiveInto, socatFile, tarSocat } from '../../bench/wire-baseline.js';
+import { skipUnlessInstalled } from '../helpers/system-tool.js';
 import { hashTree, sameTree, sha256File, writeRandomFile, writeSmallTree } from '../../bench/util.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 
@@ -37,7 +38,7 @@ void test('tar x exits at the end of the archive while the sender still holds th
   }
 });
 
-void test('socat and tar | socat deliver the same bytes', { timeout: 60_000, skip: socatMissing() }, async () => {
+void test('socat and tar | socat deliver the same bytes', { timeout: 60_000, skip: skipUnlessInstalled('socat') }, async () => {
   const folder = await tempFolder('ferry-wire-socat-');
   const file = path.join(folder, 'one.bin');
   await writeRandomFile(file, 3 * 1024 * 1024 + 17);
