@@ -38,6 +38,7 @@ import { TransferPanel } from './TransferPanel.js';
 import { StatusLine } from './StatusLine.js';
 import { HintBar } from './HintBar.js';
 import { TooSmallScreen } from './TooSmallScreen.js';
+import { plural } from '../format.js';
 
 /** Props of the whole TUI. */
 export interface AppProps {
@@ -91,6 +92,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
+  const firstSessionOpened = useRef(false);
+  const paneChosen = useRef(false);
   const [focus, setFocus, focusRef] = useSyncedState<'panes' | 'queue'>('panes');
   const [queueCursor, setQueueCursor, queueCursorRef] = useSyncedState(0);
   const [filtering, setFiltering, filteringRef] = useSyncedState<PaneSide | undefined>(undefined);
@@ -147,7 +150,18 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     info,
     fail,
     offerConnect: (params, error) => setDialog(connectDialog(params, { error })),
-    onConnected: () => queue.pump(),
+    onConnected: (sameServerAsLost) => {
+      // The first session makes the remote pane active, whether its password came from
+      // the command line, FERRY_PASSWORD or the connect dialog (unless Tab chose a pane already).
+      if (!firstSessionOpened.current) {
+        firstSessionOpened.current = true;
+        if (!paneChosen.current) setActiveSide('remote');
+      }
+      // The same server again, through ^O or the connect dialog: what the drop interrupted goes on from where it stopped.
+      const resumed = sameServerAsLost ? queue.resumeLost() : 0;
+      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
+      queue.pump();
+    },
     onLeaving: () => queue.cancelAll(),
     onQuit,
     shutdown,
@@ -198,7 +212,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     announceBatch,
     filtering: () => filteringRef.current,
     setFiltering,
-    setActiveSide,
+    setActiveSide: (side) => {
+      paneChosen.current = true;
+      setActiveSide(side);
+    },
     focus: () => focusRef.current,
     setFocus,
     queueCursor: () => queueCursorRef.current,

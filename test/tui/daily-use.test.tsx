@@ -1,0 +1,131 @@
+/**
+ * The UI used all day: which pane is active once connected, resuming after a
+ * reconnect however it was made, F6 on a selection, a selection of many files
+ * as one transfer. Real ferryd, real folders, ink-testing-library.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { tempFolderMaker } from '../helpers/temp-folders.js';
+import { KEYS, loopback, renderApp, waitForFrame } from '../helpers/ink.js';
+
+const makeFolder = tempFolderMaker();
+
+async function folderWith(files: Record<string, string>, folders: string[] = []): Promise<string> {
+  const dir = await makeFolder('ferry-tui-daily-');
+  for (const folder of folders) await fs.mkdir(path.join(dir, folder), { recursive: true });
+  for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(dir, name), content);
+  return dir;
+}
+
+/** A ferryd on `root` that can be stopped and started again on the same port. */
+async function restartableServer(root: string): Promise<{ port: number; stop(): Promise<void>; restart(): Promise<void>; current(): TestServer }> {
+  let server = await startTestServer({ root });
+  const port = server.port;
+  return {
+    port,
+    stop: () => server.cleanup(),
+    restart: async () => {
+      server = await startTestServer({ root, port });
+    },
+    current: () => server,
+  };
+}
+
+/** The active pane is the one whose folder F7 offers to make the new folder in. */
+async function activeFolder(app: ReturnType<typeof renderApp>): Promise<string> {
+  app.stdin.write(KEYS.f7);
+  const frame = await waitForFrame(app.lastFrame, (f) => f.includes('New folder in'));
+  app.stdin.write(KEYS.escape);
+  await waitForFrame(app.lastFrame, (f) => !f.includes('New folder in'));
+  return /New folder in (\S+):/.exec(frame)![1]!;
+}
+
+void test('the remote pane is active once connected, whether the password came with the start or from the dialog', async () => {
+  const local = await folderWith({ 'here.txt': 'x' });
+  const remoteRoot = await folderWith({ 'there.txt': 'y' });
+  const server = await startTestServer({ root: remoteRoot });
+  try {
+    const started = renderApp(local, { initial: loopback(server.port) });
+    try {
+      await waitForFrame(started.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('there.txt'));
+      assert.equal(await activeFolder(started), '/');
+    } finally {
+      started.unmount();
+    }
+    const asked = renderApp(local, { prefill: loopback(server.port) });
+    try {
+      await waitForFrame(asked.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+      asked.stdin.write(KEYS.enter);
+      await waitForFrame(asked.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('there.txt'));
+      assert.equal(await activeFolder(asked), '/');
+    } finally {
+      asked.unmount();
+    }
+  } finally {
+    await server.cleanup();
+  }
+});
+
+void test('a download cut by a dropped connection resumes when the connect dialog reconnects to the same server', { timeout: 60_000 }, async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({});
+  const size = 1024 ** 3;
+  await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'big.bin'), size);
+  const server = await restartableServer(remoteRoot);
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => /↓big\.bin.*\b[1-9]\d*%/.test(f));
+    await server.stop();
+    await waitForFrame(app.lastFrame, (f) => /connection lost/i.test(f) && /0 running/.test(f));
+    // ^O while the server is down: the attempt fails and the connect dialog says why.
+    app.stdin.write('\x0f');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server') && /refused/i.test(f), 10_000);
+    await server.restart();
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('resuming 1 transfer'), 10_000);
+    const done = await waitForFrame(app.lastFrame, (f) => /\d (?:B|[KMGTP]iB) in \d/.test(f), 50_000);
+    assert.match(done, /resumed at [1-9]\d*/);
+    assert.equal((await fs.stat(path.join(local, 'big.bin'))).size, size);
+  } finally {
+    app.unmount();
+    await server.stop();
+  }
+});
+
+void test('a session to another server does not take up what the lost one interrupted', { timeout: 60_000 }, async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({});
+  await fs.writeFile(path.join(remoteRoot, 'big.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'big.bin'), 1024 ** 3);
+  const server = await restartableServer(remoteRoot);
+  const other = await startTestServer({ root: await folderWith({ 'elsewhere.txt': 'z' }) });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('big.bin'));
+    app.stdin.write('d');
+    await waitForFrame(app.lastFrame, (f) => /↓big\.bin.*\b[1-9]\d*%/.test(f));
+    await server.stop();
+    await waitForFrame(app.lastFrame, (f) => /connection lost/i.test(f) && /0 running/.test(f));
+    app.stdin.write('\x0f');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'), 10_000);
+    // Port field: Tab to it, erase, type the other server's.
+    app.stdin.write(KEYS.tab);
+    for (let i = 0; i < 6; i++) app.stdin.write(KEYS.backspace);
+    app.stdin.write(String(other.port));
+    app.stdin.write(KEYS.enter);
+    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('elsewhere.txt'));
+    assert.doesNotMatch(frame, /resuming/);
+    assert.match(frame, /0 running/);
+  } finally {
+    app.unmount();
+    await other.cleanup();
+    await server.stop();
+  }
+});
+
