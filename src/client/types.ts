@@ -115,6 +115,12 @@ export interface TreeTransferOptions {
   progressIntervalMs?: number;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
+  /**
+   * Only these entries of the folder (single names), each with everything
+   * below it: a selection moved as one tree (one TGET or TPUT where the server
+   * has `tree-names` / `tree`). Absent: the whole folder.
+   */
+  names?: readonly string[];
 }
 
 export interface TreeTransferResult {
@@ -155,6 +161,11 @@ export interface FerryClientApi {
   rename(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
+  /**
+   * The folder's tree (or, with `names`, those of its entries). With `resume`,
+   * files already at the target with the source's size and mtime are not sent
+   * again; the others continue from their temporary files.
+   */
   uploadTree(localDir: string, remoteDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   downloadTree(remoteDir: string, localDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   /** Polite end: QUIT, wait for DONE, close. */

@@ -33,7 +33,7 @@ import { toFerryError } from './storage/errors.js';
 import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
