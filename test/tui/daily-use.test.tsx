@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/server/log.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { KEYS, loopback, renderApp, waitForFrame } from '../helpers/ink.js';
@@ -129,3 +131,76 @@ void test('a session to another server does not take up what the lost one interr
   }
 });
 
+
+/** A ferryd on `root` whose access log is kept: the requests it served, by their summary (`TGET dir`, `DWLD dir/x`). */
+async function loggingServer(root: string): Promise<{ server: TestServer; requests: () => string[] }> {
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.setEncoding('utf8');
+  let partial = '';
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  const server = await startTestServer({ root, logger: createLogger({ level: 'info', format: 'json', stream }) });
+  const requests = (): string[] => lines
+    .map((line) => JSON.parse(line) as { msg: string; request?: string })
+    .filter((line) => line.msg === 'request' && line.request !== undefined)
+    .map((line) => line.request!);
+  return { server, requests };
+}
+
+void test('a selection of many remote files is one transfer: one TGET of those names, not a request per file', { timeout: 60_000 }, async () => {
+  const local = await folderWith({ 'kept.txt': 'mine' });
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) files[`f${String(i).padStart(3, '0')}.txt`] = `content ${i}`;
+  const remoteRoot = await folderWith({ ...files, 'kept.txt': 'theirs', 'sub/inner.txt': 'inner' }, ['sub']);
+  const { server, requests } = await loggingServer(remoteRoot);
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('f000.txt'));
+    app.stdin.write('a');
+    await waitForFrame(app.lastFrame, (f) => f.includes('302 selected'));
+    app.stdin.write(KEYS.f5);
+    // kept.txt exists locally: it leaves the selection and is asked about on its own; the rest goes on.
+    await waitForFrame(app.lastFrame, (f) => f.includes('Target exists') && f.includes('kept.txt'));
+    app.stdin.write('s');
+    const done = await waitForFrame(app.lastFrame, (f) => f.includes('2 transfers finished'), 30_000);
+    assert.match(done, /1 done, 1 skipped/);
+    for (const [name, content] of Object.entries(files)) assert.equal(await fs.readFile(path.join(local, name), 'utf8'), content);
+    assert.equal(await fs.readFile(path.join(local, 'sub', 'inner.txt'), 'utf8'), 'inner');
+    assert.equal(await fs.readFile(path.join(local, 'kept.txt'), 'utf8'), 'mine');
+    const served = requests();
+    assert.deepEqual(served.filter((request) => request.startsWith('DWLD')), [], 'no file went by its own request');
+    assert.equal(served.filter((request) => request.startsWith('TGET')).length, 1);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+  }
+});
+
+void test('a selection of local files goes up as one TPUT', { timeout: 60_000 }, async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 200; i++) files[`u${String(i).padStart(3, '0')}.txt`] = `up ${i}`;
+  const local = await folderWith({ ...files, 'dir/deep.txt': 'deep' }, ['dir']);
+  const remoteRoot = await folderWith({});
+  const { server, requests } = await loggingServer(remoteRoot);
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('u000.txt'));
+    app.stdin.write(KEYS.tab);
+    app.stdin.write('a');
+    await waitForFrame(app.lastFrame, (f) => f.includes('201 selected'));
+    app.stdin.write(KEYS.f5);
+    await waitForFrame(app.lastFrame, (f) => f.includes('1 transfer finished: 1 done'), 30_000);
+    for (const [name, content] of Object.entries(files)) assert.equal(await fs.readFile(path.join(remoteRoot, name), 'utf8'), content);
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'dir', 'deep.txt'), 'utf8'), 'deep');
+    const served = requests();
+    assert.deepEqual(served.filter((request) => request.startsWith('UPLD')), [], 'no file went by its own request');
+    assert.equal(served.filter((request) => request.startsWith('TPUT')).length, 1);
+  } finally {
+    app.unmount();
+    await server.cleanup();
+  }
+});
