@@ -204,3 +204,58 @@ void test('a selection of local files goes up as one TPUT', { timeout: 60_000 },
     await server.cleanup();
   }
 });
+
+void test('F6 with a selection moves the selected entries into a folder, not the one under the cursor', async () => {
+  const local = await folderWith({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' }, ['dest']);
+  const app = renderApp(local);
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.escape);
+    await waitForFrame(app.lastFrame, (f) => f.includes('c.txt') && !f.includes('Connect to'));
+    // dest/ first, then a.txt, b.txt, c.txt: select a.txt and b.txt; the cursor ends on c.txt.
+    app.stdin.write(KEYS.down);
+    app.stdin.write(' ');
+    app.stdin.write(' ');
+    await waitForFrame(app.lastFrame, (f) => f.includes('2 selected'));
+    app.stdin.write(KEYS.f6);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Move 2 items'));
+    app.stdin.write('/nowhere');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('is not a folder'));
+    for (let i = 0; i < '/nowhere'.length; i++) app.stdin.write(KEYS.backspace);
+    app.stdin.write('/dest');
+    app.stdin.write(KEYS.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('moved 2 items'));
+    assert.deepEqual((await fs.readdir(path.join(local, 'dest'))).sort(), ['a.txt', 'b.txt']);
+    assert.deepEqual((await fs.readdir(local)).sort(), ['c.txt', 'dest']);
+  } finally {
+    app.unmount();
+  }
+});
+
+void test('F6 with a selection on the remote side moves them there; one whose name is taken in the target stays, with the reason', async () => {
+  const local = await folderWith({});
+  const remoteRoot = await folderWith({ 'one.txt': '1', 'two.txt': '2', 'into/two.txt': 'taken' }, ['into']);
+  const server = await startTestServer({ root: remoteRoot });
+  const app = renderApp(local, { initial: loopback(server.port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('two.txt'));
+    // into/, one.txt, two.txt: select the two files.
+    app.stdin.write(KEYS.down);
+    app.stdin.write(' ');
+    app.stdin.write(' ');
+    await waitForFrame(app.lastFrame, (f) => f.includes('2 selected'));
+    app.stdin.write(KEYS.f6);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Move 2 items'));
+    app.stdin.write('into');
+    app.stdin.write(KEYS.enter);
+    const stopped = await waitForFrame(app.lastFrame, (f) => f.includes('cannot move 1 item'));
+    assert.match(stopped, /moved 1; cannot move 1 item: two\.txt/);
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'into', 'one.txt'), 'utf8'), '1');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'into', 'two.txt'), 'utf8'), 'taken');
+    assert.equal(await fs.readFile(path.join(remoteRoot, 'two.txt'), 'utf8'), '2');
+  } finally {
+    app.unmount();
+    await server.cleanup();
+  }
+});

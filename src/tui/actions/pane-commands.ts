@@ -6,6 +6,7 @@ import { currentEntry, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
+import { moveDialog } from '../dialogs/move-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import type { ActionContext } from './action-context.js';
 
@@ -125,6 +126,11 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'rename': {
       if (!fs) return Boolean(requireRemote(context));
+      // With a selection F6 moves the selected entries into a folder (as F5 and F8 act on the selection).
+      if (pane.current().selected.size > 0) {
+        context.show(moveDialog(side, pane.current().path, targetEntries(pane.current()).map((selected) => selected.name)));
+        return true;
+      }
       const entry = currentEntry(pane.current());
       if (entry) context.show(renameDialog(side, pane.current().path, entry.name));
       return true;

@@ -12,6 +12,7 @@ import { nameDialogModule, type NameDialogState } from './name-dialog.js';
 import { trustDialogModule, type TrustDialogState } from './trust-dialog.js';
 import { leaveDialogModule, type LeaveDialogState } from './leave-dialog.js';
 import { conflictDialogModule, type ConflictDialogState } from './conflict-dialog.js';
+import { moveDialogModule, type MoveDialogState } from './move-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -20,7 +21,8 @@ export type Dialog =
   | NameDialogState
   | TrustDialogState
   | ConflictDialogState
-  | LeaveDialogState;
+  | LeaveDialogState
+  | MoveDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -31,6 +33,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   trust: trustDialogModule,
   conflict: conflictDialogModule,
   quit: leaveDialogModule,
+  move: moveDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {
