@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/server/log.js';
@@ -257,5 +257,27 @@ void test('F6 with a selection on the remote side moves them there; one whose na
   } finally {
     app.unmount();
     await server.cleanup();
+  }
+});
+
+void test('deleting a big local folder says how far it got, and keys go on meanwhile', { timeout: 60_000 }, async () => {
+  const local = await folderWith({ 'z-other.txt': 'stays' }, ['big/a', 'big/b']);
+  const files = 20_000;
+  for (let i = 0; i < files; i++) writeFileSync(path.join(local, 'big', i % 2 ? 'a' : 'b', `f${i}`), '');
+  const app = renderApp(local);
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.escape);
+    await waitForFrame(app.lastFrame, (f) => f.includes('z-other.txt') && !f.includes('Connect to'));
+    app.stdin.write(KEYS.f8);
+    await waitForFrame(app.lastFrame, (f) => f.includes('Delete 1 item?'));
+    app.stdin.write('y');
+    // A key pressed while the folder goes is handled at once: the cursor moves before the delete ends.
+    app.stdin.write(KEYS.down);
+    await waitForFrame(app.lastFrame, (f) => /deleting big\/… [\d,]+ removed/.test(f) && /2\/2\s*$/m.test(f), 30_000);
+    await waitForFrame(app.lastFrame, (f) => f.includes('deleted 1 item'), 30_000);
+    assert.deepEqual(await fs.readdir(local), ['z-other.txt']);
+  } finally {
+    app.unmount();
   }
 });
