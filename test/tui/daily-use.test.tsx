@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/server/log.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { KEYS, loopback, renderApp, waitForFrame } from '../helpers/ink.js';
+import { KEYS, loopback, renderApp, waitForFrame, waitUntil } from '../helpers/ink.js';
 
 const makeFolder = tempFolderMaker();
 
@@ -279,5 +279,49 @@ void test('deleting a big local folder says how far it got, and keys go on meanw
     assert.deepEqual(await fs.readdir(local), ['z-other.txt']);
   } finally {
     app.unmount();
+  }
+});
+
+void test('a folder cut by a drop resumes after the reconnect without asking about its own output or fetching finished files again', { timeout: 90_000 }, async () => {
+  const local = await folderWith({});
+  const small: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) small[`tree/small/s${i}.txt`] = `small ${i}`;
+  const remoteRoot = await folderWith(small, ['tree/small']);
+  await fs.writeFile(path.join(remoteRoot, 'tree', 'big.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'tree', 'big.bin'), 1024 ** 3);
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)));
+  const logger = createLogger({ level: 'info', format: 'json', stream });
+  let server = await startTestServer({ root: remoteRoot, logger });
+  const port = server.port;
+  const app = renderApp(local, { initial: loopback(port) });
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('tree'));
+    app.stdin.write('d');
+    // Some of big.bin has arrived: the folder is under way.
+    await waitUntil(async () => {
+      const names = await fs.readdir(path.join(local, 'tree')).catch(() => [] as string[]);
+      const partial = names.find((name) => name.includes('big.bin'));
+      return partial !== undefined && (await fs.stat(path.join(local, 'tree', partial))).size > 0;
+    }, 'part of big.bin', 30_000);
+    await server.cleanup();
+    await waitForFrame(app.lastFrame, (f) => /connection lost/i.test(f) && /0 running/.test(f));
+    const arrivedBefore = (await fs.readdir(path.join(local, 'tree', 'small')).catch(() => [] as string[])).length;
+    lines.length = 0;
+    server = await startTestServer({ root: remoteRoot, port, logger });
+    app.stdin.write('\x0f');
+    await waitForFrame(app.lastFrame, (f) => f.includes('resuming 1 transfer'), 10_000);
+    await waitForFrame(app.lastFrame, (f) => /✓ ↓tree/.test(f), 60_000);
+    assert.ok(!app.frames.some((frame) => frame.includes('Target exists')), 'no question about its own output');
+    assert.equal((await fs.stat(path.join(local, 'tree', 'big.bin'))).size, 1024 ** 3);
+    for (const [name, content] of Object.entries(small)) assert.equal(await fs.readFile(path.join(local, name), 'utf8'), content);
+    const fetched = lines.map((line) => JSON.parse(line) as { msg: string; request?: string })
+      .filter((line) => line.msg === 'request' && /^(DWLD|TGET)/.test(line.request ?? ''));
+    assert.equal(fetched.length, 1 + 50 - arrivedBefore, 'big.bin and the small files that had not arrived, nothing else');
+  } finally {
+    app.unmount();
+    await server.cleanup();
   }
 });
