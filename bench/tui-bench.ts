@@ -148,9 +148,109 @@ export async function runTuiBench(options: TuiBenchOptions = {}): Promise<TuiBen
   }
 }
 
-/** `node dist/bench/tui-bench.js [entries]` prints the figures as JSON. */
+
+export interface SelectionBenchResult {
+  files: number;
+  /** F5 on a folder of `files` small files → all of them on the local disk (median of the rounds). */
+  folderMs: number;
+  /** `a`, F5 on the same number of files selected in a folder → all on the local disk (median). */
+  selectionMs: number;
+  /** selectionMs / folderMs: the issue's target is ≤ 2. */
+  ratio: number;
+  folderTimes: number[];
+  selectionTimes: number[];
+}
+
+/** Regular files with their final names in `folder` (a transfer's temporary files left out). */
+async function finalFiles(folder: string): Promise<number> {
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  return names.filter((name) => !name.endsWith('.ferry-part')).length;
+}
+
+async function untilFiles(term: TerminalSession, folder: string, count: number, what: string): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  while ((await finalFiles(folder)) < count) {
+    if (performance.now() > deadline) throw new Error(`${what}: ${count} files did not arrive in 120 s; the screen:\n${term.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The same `files` small remote files copied by the UI two ways: as their
+ * folder (one row, F5 on the folder) and as a selection of every file in it
+ * (`a`, F5). A selection should cost about what its folder does.
+ */
+export async function runSelectionBench(options: { files?: number; fileBytes?: number; rounds?: number; ferryBin?: string } = {}): Promise<SelectionBenchResult> {
+  const files = options.files ?? 2000;
+  const rounds = options.rounds ?? 3;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ferryBin = options.ferryBin ?? path.resolve(here, '../src/bin/ferry.js');
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-tui-selection-'));
+  const remoteRoot = path.join(base, 'remote');
+  const localRoot = path.join(base, 'local');
+  const content = Buffer.alloc(options.fileBytes ?? 4096, 7);
+  // `a-folder` sorts first: the cursor is on it at start; `b-flat` is entered for the selection.
+  for (const folder of ['a-folder', 'b-flat']) {
+    await fs.mkdir(path.join(remoteRoot, folder), { recursive: true });
+    for (let start = 0; start < files; start += 500) {
+      const batch: Promise<void>[] = [];
+      for (let i = start; i < Math.min(files, start + 500); i++) {
+        batch.push(fs.writeFile(path.join(remoteRoot, folder, `f-${String(i).padStart(5, '0')}.dat`), content));
+      }
+      await Promise.all(batch);
+    }
+  }
+  await fs.mkdir(localRoot);
+  const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  let term: TerminalSession | undefined;
+  try {
+    term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${server.port}/`], { cwd: localRoot, columns: 120, rows: 40 });
+    await term.waitForFrame((screen) => screen.includes('a-folder') && screen.includes('b-flat'), { timeoutMs: 20_000, what: 'the remote listing' });
+    const folderTimes: number[] = [];
+    const selectionTimes: number[] = [];
+    const copied = path.join(localRoot, 'a-folder');
+    for (let round = 0; round < rounds; round++) {
+      // The folder: the cursor is on a-folder in the remote pane's top folder.
+      await fs.rm(copied, { recursive: true, force: true });
+      let started = performance.now();
+      term.write(Keys.f5);
+      await untilFiles(term, copied, files, 'the folder copy');
+      folderTimes.push(performance.now() - started);
+      await term.waitForText('1 transfer finished', 30_000);
+      // The selection: every file of b-flat, into the local pane's folder.
+      for (const name of await fs.readdir(localRoot)) if (name.startsWith('f-')) await fs.rm(path.join(localRoot, name));
+      term.write(Keys.down);
+      term.write(Keys.enter);
+      await term.waitForText(counter(1, files), 10_000);
+      term.write('a');
+      await term.waitForText(`${files} selected`, 10_000);
+      started = performance.now();
+      term.write(Keys.f5);
+      await untilFiles(term, localRoot, files + 1, 'the selection copy');
+      selectionTimes.push(performance.now() - started);
+      await term.waitForText(`${files} items`, 30_000);
+      await term.waitForText('1 transfer finished', 30_000);
+      term.write(Keys.backspace);
+      await term.waitForText(counter(2, 2), 10_000);
+      term.write(Keys.home);
+      await term.waitForText(counter(1, 2), 10_000);
+    }
+    term.write(Keys.f10);
+    await term.exited();
+    const folderMs = figures(folderTimes).medianMs;
+    const selectionMs = figures(selectionTimes).medianMs;
+    return { files, folderMs, selectionMs, ratio: Math.round((selectionMs / folderMs) * 100) / 100, folderTimes: folderTimes.map(round), selectionTimes: selectionTimes.map(round) };
+  } finally {
+    term?.close();
+    await server.close(0).catch(() => undefined);
+    await fs.rm(base, { recursive: true, force: true });
+  }
+}
+
+/** `node dist/bench/tui-bench.js [entries]` prints the figures as JSON; `... selection [files]` the selection's. */
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const entries = process.argv[2] ? Number(process.argv[2]) : undefined;
-  const result = await runTuiBench({ entries });
+  const result = process.argv[2] === 'selection'
+    ? await runSelectionBench({ files: process.argv[3] ? Number(process.argv[3]) : undefined })
+    : await runTuiBench({ entries: process.argv[2] ? Number(process.argv[2]) : undefined });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -51,7 +51,11 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('MOVE' as const), id, from: text, to: text, flags: u8 }),
   fc.record({ op: fc.constant('UPLD' as const), id, path: text, size: u64, mtimeMs: u64, mode: u32, flags: u8 }),
   fc.record({ op: fc.constant('DWLD' as const), id, path: text, offset: u64, prefixHash: optionalHash, window: u32 }),
-  fc.record({ op: fc.constant('TGET' as const), id, path: text, window: u32 }),
+  // `names` is absent or non-empty: an empty list is sent as no list at all.
+  fc.record(
+    { op: fc.constant('TGET' as const), id, path: text, window: u32, names: fc.array(text, { minLength: 1, maxLength: 4 }) },
+    { requiredKeys: ['op', 'id', 'path', 'window'] },
+  ),
   fc.record({ op: fc.constant('TPUT' as const), id, path: text, flags: u8 }),
   fc.record({ op: fc.constant('FILE' as const), id, entry: entryArb }),
   fc.record({ op: fc.constant('DONE' as const), id }),

@@ -27,6 +27,18 @@ interface TuiBenchResult {
 
 type TuiBench = (options: { entries: number }) => Promise<TuiBenchResult>;
 
+interface SelectionBenchResult {
+  files: number;
+  folderMs: number;
+  selectionMs: number;
+  ratio: number;
+}
+
+type SelectionBench = (options: { files: number }) => Promise<SelectionBenchResult>;
+
+/** Files of the selection row: the issue's 2000 (the quick sizes use fewer). */
+const SELECTION_FILES: Record<BenchContext['mode'], number> = { full: 2000, quick: 2000, tiny: 200 };
+
 export const tuiSuite: Suite = {
   name: 'tui',
   async run(context: BenchContext): Promise<BenchRow[]> {
@@ -59,17 +71,44 @@ export const tuiSuite: Suite = {
     } catch (error) {
       return skipAll(`TUI bench failed: ${errorMessage(error)}`, 'error');
     }
-    const figures: (number | Latency | undefined)[] = [
-      result.firstFrameMs, result.cursorDown, result.pageDown, result.filterKey, result.listingShownMs,
-    ];
-    return rowBases.map((base, index) => {
-      const figure = figures[index];
-      if (figure === undefined) return skippedRow(base, 'not measured by runTuiBench');
-      const value = typeof figure === 'number' ? figure : figure.medianMs;
-      return makeRow({
-        ...base, ferry: value, baseline: null,
-        ...(typeof figure === 'number' ? {} : { details: { p95Ms: figure.p95Ms, maxMs: figure.maxMs, samples: figure.samples } }),
-      });
-    });
+    return [...figureRows(rowBases, result), await selectionRow(context, modulePath, this.name)];
   },
 };
+
+type RowBase = Pick<BenchRow, 'id' | 'suite' | 'figure' | 'unit' | 'baselineLabel' | 'target'>;
+
+function figureRows(rowBases: RowBase[], result: TuiBenchResult): BenchRow[] {
+  const figures: (number | Latency | undefined)[] = [
+    result.firstFrameMs, result.cursorDown, result.pageDown, result.filterKey, result.listingShownMs,
+  ];
+  return rowBases.map((base, index) => {
+    const figure = figures[index];
+    if (figure === undefined) return skippedRow(base, 'not measured by runTuiBench');
+    const value = typeof figure === 'number' ? figure : figure.medianMs;
+    return makeRow({
+      ...base, ferry: value, baseline: null,
+      ...(typeof figure === 'number' ? {} : { details: { p95Ms: figure.p95Ms, maxMs: figure.maxMs, samples: figure.samples } }),
+    });
+  });
+}
+
+/**
+ * The same small files copied by the UI as a selection (`a`, F5) and as
+ * their folder (F5): the issue's target is a selection within 2 × its folder.
+ */
+async function selectionRow(context: BenchContext, modulePath: string, suite: string): Promise<BenchRow> {
+  const files = SELECTION_FILES[context.mode];
+  const base: RowBase = {
+    id: 'tui-selection-copy', suite, figure: `TUI, ${files.toLocaleString('en-US')} × 4 KiB selected files → local`, unit: 'ms',
+    baselineLabel: 'the same files as one folder', target: { kind: 'ratio-max', value: 2 },
+  };
+  try {
+    const run = (await import(modulePath) as { runSelectionBench?: SelectionBench }).runSelectionBench;
+    if (typeof run !== 'function') return skippedRow(base, 'bench/tui-bench.ts exports no runSelectionBench()');
+    context.log(`TUI: ${files} selected files against their folder`);
+    const result = await run({ files });
+    return makeRow({ ...base, ferry: result.selectionMs, baseline: result.folderMs });
+  } catch (error) {
+    return skippedRow(base, `selection bench failed: ${errorMessage(error)}`, 'error');
+  }
+}

@@ -39,7 +39,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi {
@@ -312,6 +312,8 @@ export class FerryClient implements FerryClientApi {
       transfer: this.transfer,
       maxInFlight: this.info.maxInFlight,
       streamsTrees: this.info.capabilities.includes('tree'),
+      streamsNamedTrees: this.info.capabilities.includes('tree') && this.info.capabilities.includes('tree-names'),
+      maxFrame: this.info.maxFrame,
       list: (path, options) => this.list(path, options),
       mkdir: (path, options) => this.mkdir(path, options),
     };

@@ -30,6 +30,8 @@ const TREE_STREAM_WINDOW = 16 * 1024 * 1024;
 export interface TreeStreamJob {
   remoteDir: string;
   localDir: string;
+  /** Only these entries of `remoteDir` (TGET with names); undefined: all. */
+  names?: readonly string[] | undefined;
   overwrite: boolean;
   /** Folders (relative, `/`-separated) known to exist locally. */
   folders: Set<string>;
@@ -79,9 +81,12 @@ class TreeReceiver {
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
   private readonly onAbort = (): void => this.stop(cancelledError(), true);
+  /** The entries asked for by name: nothing else may arrive. */
+  private readonly selected: ReadonlySet<string> | undefined;
 
   constructor(private readonly connection: Connection, private readonly job: TreeStreamJob) {
     this.progress = new ProgressThrottle(job.onProgress, job.progressIntervalMs);
+    this.selected = job.names && job.names.length > 0 ? new Set(job.names) : undefined;
     job.totals?.then((entries) => {
       for (const entry of entries) {
         if (entry.kind !== EntryKind.FILE) continue;
@@ -106,7 +111,10 @@ class TreeReceiver {
       this.stop(error, false);
       return;
     }
-    this.connection.send({ op: 'TGET', id: this.slot.id, path: this.job.remoteDir, window: this.credit.window });
+    this.connection.send({
+      op: 'TGET', id: this.slot.id, path: this.job.remoteDir, window: this.credit.window,
+      ...(this.job.names && this.job.names.length > 0 ? { names: [...this.job.names] } : {}),
+    });
     this.job.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (this.job.signal?.aborted) this.onAbort();
   }
@@ -155,6 +163,10 @@ class TreeReceiver {
       return;
     }
     const relative = this.job.checkName(entry.name);
+    if (this.selected && !this.selected.has(topOf(relative))) {
+      this.violation(`${relative} is not one of the names asked for`);
+      return;
+    }
     const local = path.join(this.job.localDir, ...relative.split('/'));
     if (entry.kind === EntryKind.DIRECTORY) {
       this.foldersSeen++;
@@ -299,4 +311,10 @@ class TreeReceiver {
 export function parentOf(relative: string): string {
   const slash = relative.lastIndexOf('/');
   return slash < 0 ? '' : relative.slice(0, slash);
+}
+
+/** `a/b/c.txt` → `a`: the entry of the tree's top folder that a path lies in. */
+export function topOf(relative: string): string {
+  const slash = relative.indexOf('/');
+  return slash < 0 ? relative : relative.slice(0, slash);
 }

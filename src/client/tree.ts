@@ -17,7 +17,7 @@ import { localError, wireTime } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
 import type { TransferContext } from './transfer-common.js';
-import { parentOf, receiveTree } from './tree-download.js';
+import { parentOf, receiveTree, topOf } from './tree-download.js';
 import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-links.js';
 import { sendTree } from './tree-upload.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
@@ -35,6 +35,10 @@ export interface TreeContext {
   maxInFlight: number;
   /** The server streams whole trees in one request (capability `tree`: TGET, TPUT). */
   streamsTrees: boolean;
+  /** ...and a TGET may name the entries it wants (capability `tree-names`). */
+  streamsNamedTrees: boolean;
+  /** The session's frame limit: a TGET's list of names is split to fit. */
+  maxFrame: number;
   list(path: string, options: ListOptions): Promise<Entry[]>;
   mkdir(path: string, options: { parents?: boolean }): Promise<void>;
 }
@@ -61,9 +65,14 @@ export async function uploadTree(
   if (options.links === 'copy') {
     throw new FerryError(ErrorCode.UNSUPPORTED, 'the protocol cannot make symlinks on the server: an upload takes --links=skip or follow');
   }
-  const plan = await walkLocal(localDir, options.links ?? 'skip');
+  const plan = await walkLocal(localDir, options.links ?? 'skip', options.names);
   const skippedLinks = plan.skippedLinks;
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
+  if (options.resume) {
+    // What an earlier run already landed (the source's size and mtime at the target) is not sent again.
+    const there = await remoteFiles(context, remoteDir, options);
+    plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!.mtimeMs));
+  }
   if (context.streamsTrees && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
     const files = plan.files.map((file) => ({ relative: file.relative, facts: file.facts! }))
@@ -88,20 +97,31 @@ export async function downloadTree(
 ): Promise<TreeTransferResult> {
   const started = performance.now();
   const policy = options.links ?? 'skip';
-  if (context.streamsTrees && !options.resume && policy === 'skip') {
+  const named = options.names !== undefined && options.names.length > 0;
+  if (context.streamsTrees && !options.resume && policy === 'skip' && (!named || context.streamsNamedTrees)) {
     // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
     return streamTreeDown(context, remoteDir, localDir, options, started);
   }
   const entries = await context.list(remoteDir, {
     recursive: true, linkTargets: policy !== 'skip', ...(options.signal ? { signal: options.signal } : {}),
   });
+  const selected = selection(options.names);
   const plan: TreePlan = { folders: [], files: [] };
   for (const entry of entries) {
     const relative = checkedRelativeName(entry.name);
+    if (selected && !selected.has(topOf(relative))) continue;
     if (entry.kind === EntryKind.DIRECTORY) plan.folders.push(relative);
-    else if (entry.kind === EntryKind.FILE) plan.files.push({ relative, size: entry.size });
+    else if (entry.kind === EntryKind.FILE) {
+      // Resumed: a file an earlier run completed (the source's size and mtime) stays as it is.
+      if (options.resume && sameFile(localFile(localDir, relative), entry.size, entry.mtimeMs)) continue;
+      plan.files.push({ relative, size: entry.size });
+    }
+    // Symlinks and special files are not followed or copied.
   }
-  const links = planRemoteLinks(entries, policy);
+  // Links outside the selection are not planned; what a selected link points to may lie anywhere in the folder.
+  const links = planRemoteLinks(
+    selected ? entries.filter((entry) => entry.kind !== EntryKind.SYMLINK || selected.has(topOf(entry.name))) : entries, policy,
+  );
   plan.folders.push(...links.folders);
   plan.files.push(...links.files);
   plan.folders.sort(byDepth);
@@ -156,21 +176,89 @@ async function streamTreeDown(
   } catch (error) {
     throw localError(error, localDir);
   }
-  const totals = options.onProgress
+  const selected = selection(options.names);
+  const listing = options.onProgress
     ? context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) })
     : undefined;
-  const streamed = await receiveTree(context.transfer.connection, {
-    remoteDir, localDir, overwrite: options.overwrite ?? false, folders: new Set(['']), freshFolders, totals,
-    signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
-    checkName: checkedRelativeName,
-  });
+  const totals = selected && listing
+    ? listing.then((entries) => entries.filter((entry) => selected.has(topOf(entry.name))))
+    : listing;
+  const folders = new Set(['']);
+  const done = { files: 0, folders: 0, bytes: 0 };
+  // A long selection goes as several TGETs, each list of names within a frame.
+  for (const names of selected ? nameGroups([...selected], context.maxFrame) : [undefined]) {
+    const before = { ...done };
+    const onProgress = options.onProgress && ((progress: TreeProgress) => options.onProgress!({
+      ...progress, filesDone: before.files + progress.filesDone, bytesDone: before.bytes + progress.bytesDone,
+      filesTotal: Math.max(progress.filesTotal, before.files + progress.filesDone),
+      bytesTotal: Math.max(progress.bytesTotal, before.bytes + progress.bytesDone),
+    }));
+    const streamed = await receiveTree(context.transfer.connection, {
+      remoteDir, localDir, names, overwrite: options.overwrite ?? false, folders, freshFolders, totals,
+      signal: options.signal, onProgress, progressIntervalMs: options.progressIntervalMs,
+      checkName: checkedRelativeName,
+    });
+    done.files += streamed.files;
+    done.folders += streamed.folders;
+    done.bytes += streamed.bytes;
+  }
   // TGET leaves links out silently; the listing beside it, when there is one, counts them.
   const listed = totals ? await totals.catch(() => undefined) : undefined;
   const skippedLinks = listed?.filter((entry) => entry.kind === EntryKind.SYMLINK).length;
-  return {
-    files: streamed.files, folders: streamed.folders, bytes: streamed.bytes, durationMs: performance.now() - started,
-    ...(skippedLinks === undefined ? {} : { skippedLinks }),
-  };
+  return { ...done, durationMs: performance.now() - started, ...(skippedLinks === undefined ? {} : { skippedLinks }) };
+}
+
+/** The names as a set, or undefined for the whole folder. */
+function selection(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return names && names.length > 0 ? new Set(names) : undefined;
+}
+
+/** Bytes of a TGET frame besides its names: header, path (at most the path limit) and window, with room to spare. */
+const TGET_FIXED_BYTES = 12 + 2 + 4096 + 4 + 2;
+
+/** `names` cut into lists that each fit one TGET frame (and a u16 count). */
+function nameGroups(names: string[], maxFrame: number): string[][] {
+  const budget = Math.max(1024, maxFrame - TGET_FIXED_BYTES);
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    const size = 2 + Buffer.byteLength(name, 'utf8');
+    if (group.length > 0 && (bytes + size > budget || group.length === 0xffff)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(name);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** Whether a file at the target is the source's own copy: the size and mtime Ferry keeps. */
+function sameFile(target: { size: number; mtimeMs: number } | undefined, size: number, mtimeMs: number): boolean {
+  return target !== undefined && target.size === size && target.mtimeMs === mtimeMs;
+}
+
+/** The local regular file `relative` below `localDir` (size and wire mtime), if there is one. */
+function localFile(localDir: string, relative: string): { size: number; mtimeMs: number } | undefined {
+  const st = fs.lstatSync(path.join(localDir, ...relative.split('/')), { throwIfNoEntry: false });
+  return st?.isFile() ? { size: st.size, mtimeMs: wireTime(st.mtimeMs) } : undefined;
+}
+
+/** The regular files below `remoteDir` by relative path (one recursive LIST); none when it does not exist. */
+async function remoteFiles(context: TreeContext, remoteDir: string, options: TreeTransferOptions): Promise<Map<string, Entry>> {
+  const files = new Map<string, Entry>();
+  let entries: Entry[];
+  try {
+    entries = await context.list(remoteDir, { recursive: true, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return files;
+    throw error;
+  }
+  for (const entry of entries) if (entry.kind === EntryKind.FILE) files.set(checkedRelativeName(entry.name), entry);
+  return files;
 }
 
 /** Files in flight at once: the caller's choice, within half the session's in-flight limit. */
@@ -210,8 +298,9 @@ async function createByLevel(folders: string[], create: (folder: string) => Prom
  * a tree of small files), with a turn of the event loop between folders so a
  * UI stays responsive on a huge tree.
  */
-async function walkLocal(top: string, links: LinkPolicy): Promise<TreePlan & { skippedLinks: number }> {
+async function walkLocal(top: string, links: LinkPolicy, names?: readonly string[]): Promise<TreePlan & { skippedLinks: number }> {
   const plan: TreePlan & { skippedLinks: number } = { folders: [], files: [], skippedLinks: 0 };
+  const selected = selection(names);
   const topReal = links === 'follow' ? realLocalPath(top) : top;
   const pending: { dir: string; relativeDir: string; followed: boolean }[] = [{ dir: top, relativeDir: '', followed: false }];
   while (pending.length > 0) {
@@ -225,6 +314,7 @@ async function walkLocal(top: string, links: LinkPolicy): Promise<TreePlan & { s
     for (const child of children) {
       // An unfinished download (ours or another Ferry's) is not content to publish, and servers refuse the name.
       if (isTemporaryName(child.name)) continue;
+      if (relativeDir === '' && selected && !selected.has(child.name)) continue;
       const relative = relativeDir === '' ? child.name : `${relativeDir}/${child.name}`;
       const full = path.join(dir, child.name);
       if (child.isDirectory()) {

@@ -122,6 +122,12 @@ export interface TreeTransferOptions {
    * target stays inside the tree.
    */
   links?: 'skip' | 'follow' | 'copy';
+  /**
+   * Only these entries of the folder (single names), each with everything
+   * below it: a selection moved as one tree (one TGET or TPUT where the server
+   * has `tree-names` / `tree`). Absent: the whole folder.
+   */
+  names?: readonly string[];
 }
 
 export interface TreeTransferResult {
@@ -229,6 +235,11 @@ export interface FerryClientApi {
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
   /** Opens a remote file for reading in order (a viewer): resolves once the server has opened it. */
   openRead(remotePath: string, options?: ReadStreamOptions): Promise<RemoteReadStream>;
+  /**
+   * The folder's tree (or, with `names`, those of its entries). With `resume`,
+   * files already at the target with the source's size and mtime are not sent
+   * again; the others continue from their temporary files.
+   */
   uploadTree(localDir: string, remoteDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   downloadTree(remoteDir: string, localDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult>;
   /** Polite end: QUIT, wait for DONE, close. */

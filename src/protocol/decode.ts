@@ -7,7 +7,7 @@ import { ErrorCode, FerryError, badFrame } from './errors.js';
 import { HASH_BYTES, MAGIC, MIN_ENTRY_BYTES } from './constants.js';
 import { PayloadReader } from './payload-reader.js';
 import type { RawFrame } from './frame-decoder.js';
-import { ENTS_LINK_TARGETS, type ClientMessage, type Direction, type Message, type ServerMessage } from './messages.js';
+import { ENTS_LINK_TARGETS, type ClientMessage, type Direction, type Message, type ServerMessage, type TreeGetRequest } from './messages.js';
 
 /** Interprets a frame sent by a client (the server's side of the codec). */
 export function decodeClientMessage(frame: RawFrame): ClientMessage {
@@ -80,10 +80,14 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
         window: r.u32('window'),
       };
       break;
-    case 'TGET':
+    case 'TGET': {
       requireDirection(toServer, op);
-      msg = { op, id, path: r.str('path'), window: r.u32('window') };
+      const tget: TreeGetRequest = { op, id, path: r.str('path'), window: r.u32('window') };
+      // The list of names is optional: a TGET without it (from a client before `tree-names`) ends here.
+      if (r.remaining > 0) tget.names = r.strList('names');
+      msg = tget;
       break;
+    }
     case 'TPUT':
       requireDirection(toServer, op);
       msg = { op, id, path: r.str('path'), flags: r.u8('flags') };

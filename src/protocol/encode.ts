@@ -52,6 +52,7 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
       return;
     case 'TGET':
       w.str(msg.path).u32(msg.window);
+      if (msg.names && msg.names.length > 0) w.strList(msg.names);
       return;
     case 'TPUT':
       w.str(msg.path).u8(msg.flags);

@@ -109,6 +109,12 @@ export interface TreeGetRequest {
   path: string;
   /** Initial credit for the content of all the tree's files together. */
   window: number;
+  /**
+   * Only these entries of the folder (single names), each with everything
+   * below it; absent or empty: the whole folder. Sent only to a server that
+   * lists the capability `tree-names`.
+   */
+  names?: string[];
 }
 /** Uploads a tree into the folder `path`: OPEN grants credit, the client sends FILE, DATA, HASH per item, then DONE. */
 export interface TreePutRequest { op: 'TPUT'; id: number; path: string; flags: number }

@@ -44,7 +44,7 @@ import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 import type { PartialFrameBudget } from './partial-frame-budget.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {

@@ -13,14 +13,14 @@ import { createHash } from 'node:crypto';
 import type { ServerMessage, TreeGetRequest } from '../protocol/messages.js';
 import { ContentCredit, sendContent } from './download.js';
 import { checkAborted, unlessAborted, type RequestContext } from './request.js';
-import { displayPath } from './storage/paths.js';
+import { displayPath, invalidPath } from './storage/paths.js';
 
 /** Files sent between two yields to the event loop, so other sessions and this one's CANC get their turn. */
 const FILES_PER_TURN = 64;
 
 export async function handleTreeGet(ctx: RequestContext, msg: TreeGetRequest): Promise<ServerMessage> {
   const components = ctx.storage.parse(msg.path);
-  const walk = await ctx.storage.walkTree(components);
+  const walk = await ctx.storage.walkTree(components, selectedNames(ctx, msg.names));
   const credit = new ContentCredit(ctx, msg.window);
   // The tree moves as fast as the client grants credit and reads: every frame either way is progress.
   ctx.waitingOnPeer(true);
@@ -57,4 +57,16 @@ export async function handleTreeGet(ctx: RequestContext, msg: TreeGetRequest): P
   }
   ctx.recordTree('download', files, bytes, displayPath(components));
   return { op: 'DONE', id: ctx.id };
+}
+
+/**
+ * The entries a TGET with names asks for, each a single valid component
+ * (checked as any path is); undefined for the whole folder.
+ */
+function selectedNames(ctx: RequestContext, names: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (!names || names.length === 0) return undefined;
+  for (const name of names) {
+    if (name.includes('/') || ctx.storage.parse(name).length !== 1) throw invalidPath(name, 'a TGET name is one entry of the folder');
+  }
+  return new Set(names);
 }

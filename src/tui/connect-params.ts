@@ -27,3 +27,8 @@ export interface StartedDemo {
 export function formatAddress(params: { host: string; port: number }): string {
   return `${params.host.includes(':') ? `[${params.host}]` : params.host}:${params.port}`;
 }
+
+/** Whether two sessions reach the same files: the same server (host and port) as the same user. */
+export function sameServer(a: ConnectParams | undefined, b: ConnectParams | undefined): boolean {
+  return a !== undefined && b !== undefined && a.host === b.host && a.port === b.port && a.user === b.user;
+}

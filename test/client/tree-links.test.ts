@@ -90,3 +90,19 @@ void test('download --links: skip counts, copy remakes links that stay inside, f
   assert.equal(read(path.join(followLocal, 'folder-link/deep/b.txt')), 'bb');
   assert.equal(fs.existsSync(path.join(followLocal, 'out-link')), false);
 });
+
+void test('a selection (names) with --links: only the named entries, a named link followed to a target outside the selection', async () => {
+  makeTree(path.join(server.root, 'pick'));
+  const downLocal = path.join(server.local, 'pick-down');
+  const down = await server.client.downloadTree('/pick', downLocal, { links: 'follow', names: ['file-link', 'out-link'] });
+  assert.deepEqual(fs.readdirSync(downLocal).sort(), ['file-link']);
+  assert.equal(read(path.join(downLocal, 'file-link')), 'aaa', 'its target (docs/a.txt) lies outside the selection');
+  assert.equal(down.skippedLinks, 1, 'the named link out of the tree, not the links left out of the selection');
+
+  const top = path.join(server.local, 'pick-up');
+  makeTree(top);
+  const up = await server.client.uploadTree(top, '/pick-up', { links: 'follow', names: ['folder-link', 'out-link'] });
+  assert.deepEqual(fs.readdirSync(path.join(server.root, 'pick-up')).sort(), ['folder-link']);
+  assert.equal(read(path.join(server.root, 'pick-up/folder-link/deep/b.txt')), 'bb');
+  assert.equal(up.skippedLinks, 2, 'the link out of the tree and the cycle inside the followed folder');
+});

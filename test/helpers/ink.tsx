@@ -13,7 +13,7 @@ import type { TuiConfig } from '../../src/tui/config/config-file.js';
 /** Escape sequences of the keys the tests press. */
 export const KEYS = {
   up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', right: '\x1b[C', enter: '\r', backspace: '\x7f', escape: '\x1b',
-  f1: '\x1bOP', f6: '\x1b[17~', f7: '\x1b[18~', f8: '\x1b[19~', f10: '\x1b[21~', tab: '\t', pageDown: '\x1b[6~',
+  f1: '\x1bOP', f5: '\x1b[15~', f6: '\x1b[17~', f7: '\x1b[18~', f8: '\x1b[19~', f10: '\x1b[21~', tab: '\t', pageDown: '\x1b[6~',
   ctrlC: '\x03', ctrlD: '\x04',
 } as const;
 

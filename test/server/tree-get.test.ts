@@ -181,3 +181,31 @@ void test('TGET leaves out upload temporary files and names no request could add
   assert.equal(final.op, 'DONE');
   assert.deepEqual(items.map((item) => item.entry.name), ['kept.txt']);
 }));
+
+void test('TGET with names streams only those entries of the folder, each with everything below it', () => withServer(async (srv, c) => {
+  const top = path.join(srv.root, 'sel');
+  await fs.mkdir(path.join(top, 'chosen', 'inner'), { recursive: true });
+  await fs.mkdir(path.join(top, 'other'));
+  await fs.writeFile(path.join(top, 'one.txt'), 'one');
+  await fs.writeFile(path.join(top, 'two.txt'), 'two');
+  await fs.writeFile(path.join(top, 'left.txt'), 'left out');
+  await fs.writeFile(path.join(top, 'chosen', 'inner', 'deep.txt'), 'deep');
+  await fs.writeFile(path.join(top, 'other', 'not.txt'), 'not');
+  const id = c.id();
+  c.send({ op: 'TGET', id, path: 'sel', window: 1024 * 1024, names: ['one.txt', 'chosen', 'missing.txt', 'two.txt'] });
+  const { items, final } = await readTree(c, id);
+  assert.equal(final.op, 'DONE');
+  assert.deepEqual(items.map((item) => item.entry.name).sort(), ['chosen', 'chosen/inner', 'chosen/inner/deep.txt', 'one.txt', 'two.txt']);
+  assert.equal(items.find((item) => item.entry.name === 'two.txt')!.content!.toString(), 'two');
+}));
+
+void test('TGET names are single entries of the folder: a path, `..` or an empty name is INVALID_PATH', () => withServer(async (srv, c) => {
+  await fs.mkdir(path.join(srv.root, 'sel', 'sub'), { recursive: true });
+  for (const bad of ['sub/x', '..', '', '.']) {
+    const id = c.id();
+    c.send({ op: 'TGET', id, path: 'sel', window: 1024, names: ['sub', bad] });
+    const reply = await c.nextFor(id);
+    assert.equal(reply.op, 'FAIL', JSON.stringify(bad));
+    assert.equal(reply.op === 'FAIL' && reply.code, ErrorCode.INVALID_PATH, JSON.stringify(bad));
+  }
+}));

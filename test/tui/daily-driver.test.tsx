@@ -88,9 +88,12 @@ void test('Home, End and the page keys move through the transfer queue', async (
   const remoteRoot = await folderWith(Object.fromEntries(names.map((name) => [name, name])));
   await withConnectedApp(local, remoteRoot, async ({ app }) => {
     await waitForFrame(app.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('f12.txt'));
-    app.stdin.write('a');
-    app.stdin.write('d');
-    await waitForFrame(app.lastFrame, (f) => f.includes('12 transfers finished: 12 done'));
+    // One row each (a selection would be one row): d on every file in turn.
+    for (let i = 0; i < names.length; i++) {
+      app.stdin.write('d');
+      app.stdin.write(KEYS.down);
+    }
+    await waitForFrame(app.lastFrame, (f) => /0 running .*0 waiting, 12 in all/.test(f) && (f.match(/✓ ↓f/g) ?? []).length > 0);
     app.stdin.write('p');
     // The rows shown, by name (the queue keeps the order the listing gave).
     const shown = (frame: string): string => frame.split('\n').filter((line) => line.includes('↓')).map((line) => /f\d\d\.txt/.exec(line)?.[0]).filter(Boolean).join(' ');

@@ -68,3 +68,19 @@ void test('a file that is not a list ferry wrote is ignored', async (t) => {
   }
   assert.equal(await readSavedQueue(path.join(state, 'missing.json')), undefined);
 });
+
+void test('a selection row is kept with its names, so it comes back as those entries and not their whole folder', async (t) => {
+  const state = await tempFolderFor(t, 'ferry-saved-');
+  const file = path.join(state, 'transfers.json');
+  // Not connected: the upload waits, unfinished.
+  const queue = new TransferQueue({ client: () => undefined, local: createLocalFs(), remote: () => undefined });
+  const params = { host: '127.0.0.1', port: 1, user: 'alice', password: '', path: '/', tls: 'off' as const };
+  const saver = new QueueSaver(queue, file, () => params);
+  const selection = [{ name: 'a.txt', isFolder: false }, { name: 'photos', isFolder: true }];
+  queue.enqueue([{ direction: 'upload', name: '2 items', source: '/home/alice', target: '/in', isFolder: true, selection }]);
+  await saver.flushed();
+  const saved = await readSavedQueue(file);
+  assert.deepEqual(saved?.transfers, [{ direction: 'upload', name: '2 items', source: '/home/alice', target: '/in', isFolder: true, selection }]);
+  await fs.writeFile(file, JSON.stringify({ version: 1, server: saved!.server, transfers: [{ ...saved!.transfers[0], selection: [{ name: 7 }] }] }));
+  assert.equal(await readSavedQueue(file), undefined, 'a selection that is not a list of names is not ferry\'s');
+});

@@ -85,8 +85,9 @@ export class Storage {
   }
 
   /** The folders and regular files below the folder `components`, for a tree download (TGET). */
-  walkTree(components: readonly string[]): Promise<TreeWalk> {
-    return openTreeWalk(this.jail, components);
+  /** `only`: the entries of the folder to walk (single names); undefined: all of them. */
+  walkTree(components: readonly string[], only?: ReadonlySet<string>): Promise<TreeWalk> {
+    return openTreeWalk(this.jail, components, only);
   }
 
   mkdir(components: readonly string[], parents: boolean): Promise<void> {

@@ -32,8 +32,10 @@ export async function openListing(
  * opened through its checked folder's descriptor with O_NOFOLLOW, so neither
  * a symlink inside the tree nor a folder swapped for one can lead outside.
  */
-export async function openTreeWalk(jail: Jail, components: readonly string[]): Promise<TreeWalk> {
-  return new TreeWalk(await readFolder(jail, components), components, subfolderReader(jail, components), relativeBudget(jail, components));
+export async function openTreeWalk(jail: Jail, components: readonly string[], only?: ReadonlySet<string>): Promise<TreeWalk> {
+  return new TreeWalk(
+    await readFolder(jail, components), components, subfolderReader(jail, components), relativeBudget(jail, components), only,
+  );
 }
 
 /** The bytes left for a path relative to the folder `components` within the protocol's path limit. */
@@ -243,6 +245,8 @@ export class TreeWalk {
     private readonly openSubfolder: (real: string, prefix: string) => Promise<ListedFolder>,
     /** The longest relative name a request could use (the path limit less the top folder's path). */
     private readonly maxNameBytes: number,
+    /** The top folder's entries to walk (a TGET with names); undefined: all. */
+    private readonly only?: ReadonlySet<string>,
   ) {
     this.current = first;
   }
@@ -274,6 +278,7 @@ export class TreeWalk {
         continue;
       }
       if (!isAddressableName(dirent.name)) continue; // names no request could reach, upload temporary files
+      if (prefix === '' && this.only && !this.only.has(dirent.name)) continue;
       const name = prefix + dirent.name;
       if (prefix !== '') checkDepth(name, this.maxNameBytes);
       const full = path.join(folder.path, dirent.name);

@@ -2,7 +2,7 @@
 import { EntryKind } from '../../protocol/messages.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { isDirectory, targetEntries } from '../state/pane.js';
-import type { TransferDirection, TransferRequest } from '../state/transfers.js';
+import { selectionName, type TransferDirection, type TransferRequest } from '../state/transfers.js';
 import { describeError } from '../describe-error.js';
 import { plural } from '../format.js';
 import { otherSide, requireRemote } from './pane-commands.js';
@@ -34,6 +34,18 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
   const skippedNote = skippedLinks > 0 ? `, ${plural(skippedLinks, 'symlink')} skipped` : '';
   if (entries.length === 0) {
     context.fail(`nothing to copy${skippedNote} (only files and folders are transferred)`);
+    return;
+  }
+  if (entries.length > 1 && direction !== 'copy' && !(destination && 'path' in destination)) {
+    // A selection moves as one tree transfer of those entries (one streamed request), as their folder would.
+    const selection = entries.map((entry) => ({ name: entry.name, isFolder: isDirectory(entry) }));
+    const firstId = context.queue.getState().nextId;
+    context.queue.enqueue([{
+      direction, name: selectionName(selection), source: source.current().path,
+      target: destination?.folder ?? target.current().path, isFolder: true, selection,
+    }]);
+    source.dispatch({ type: 'clear-selection' });
+    context.announceBatch(`${plural(entries.length, 'item')} queued as one ${direction}${skippedNote}`, firstId);
     return;
   }
   let requests: TransferRequest[];

@@ -3,7 +3,6 @@ import { matchCommand } from '../keys/keymap.js';
 import type { KeyPress } from '../keys/parse-key.js';
 import { isFinished } from '../state/transfers.js';
 import { formatAddress } from '../connect-params.js';
-import { plural } from '../format.js';
 import { helpDialog } from '../dialogs/help-dialog.js';
 import { logDialog } from '../dialogs/log-dialog.js';
 import { connectDialog } from '../dialogs/connect-dialog.js';
@@ -31,11 +30,8 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
     case 'reconnect': {
       const connection = context.connection();
       if (connection.status === 'lost' && connection.params) {
-        void context.reconnect().then((connected) => {
-          // The same server again: what the drop interrupted goes on from where it stopped.
-          const resumed = connected ? context.queue.resumeLost() : 0;
-          if (resumed > 0) context.info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
-        });
+        // Once connected, what the drop interrupted resumes (App's onConnected).
+        void context.reconnect();
       } else if (connection.status !== 'connected' && connection.status !== 'connecting') context.show(connectDialog(connection.params));
       else context.info(`already connected to ${connection.params ? formatAddress(connection.params) : 'the server'}`);
       return true;

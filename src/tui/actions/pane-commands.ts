@@ -11,6 +11,7 @@ import { patternDialog } from '../dialogs/pattern-dialog.js';
 import { askCopyTarget } from './copy-prompt.js';
 import { chmodDialog } from '../dialogs/chmod-dialog.js';
 import { findDialog } from '../dialogs/find-dialog.js';
+import { moveDialog } from '../dialogs/move-dialog.js';
 import { enqueueTransfers } from './enqueue-transfers.js';
 import { viewFile } from './view-file.js';
 import { editFile } from './edit-file.js';
@@ -162,6 +163,11 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'rename': {
       if (!fs) return Boolean(requireRemote(context));
+      // With a selection F6 moves the selected entries into a folder (as F5 and F8 act on the selection).
+      if (pane.current().selected.size > 0) {
+        context.show(moveDialog(side, pane.current().path, targetEntries(pane.current()).map((selected) => selected.name)));
+        return true;
+      }
       const entry = currentEntry(pane.current());
       if (entry) context.show(renameDialog(side, pane.current().path, entry.name));
       return true;

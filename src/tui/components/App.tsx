@@ -112,6 +112,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
+  const firstSessionOpened = useRef(false);
+  const paneChosen = useRef(false);
   const [focus, setFocus, focusRef] = useSyncedState<'panes' | 'queue'>('panes');
   const [queueCursor, setQueueCursor, queueCursorRef] = useSyncedState(0);
   const [filtering, setFiltering, filteringRef] = useSyncedState<PaneSide | undefined>(undefined);
@@ -174,8 +176,18 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     info,
     fail,
     offerConnect: (params, error, focus) => setDialog(connectDialog(params, { error, ...(focus ? { focus } : {}) })),
-    onConnected: () => {
+    onConnected: (sameServerAsLost) => {
+      // The first session makes the remote pane active, whether its password came from
+      // the command line, FERRY_PASSWORD or the connect dialog (unless Tab chose a pane already).
+      if (!firstSessionOpened.current) {
+        firstSessionOpened.current = true;
+        if (!paneChosen.current) setActiveSide('remote');
+      }
       savedRef.current.follow();
+      // The same server again, by itself, through ^O or the connect dialog: what the drop interrupted
+      // goes on from where it stopped.
+      const resumed = sameServerAsLost ? queue.resumeLost() : 0;
+      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
       queue.pump();
     },
     onLeaving: () => {
@@ -195,11 +207,6 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     connection,
     tries: config.reconnectTries,
     reconnect: (params) => session.open(params, true, true),
-    onReconnected: () => {
-      // The same server again: what the drop interrupted goes on from where it stopped.
-      const resumed = queue.resumeLost();
-      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
-    },
     info,
     fail,
   });
@@ -255,7 +262,10 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     announceBatch,
     filtering: () => filteringRef.current,
     setFiltering,
-    setActiveSide,
+    setActiveSide: (side) => {
+      paneChosen.current = true;
+      setActiveSide(side);
+    },
     focus: () => focusRef.current,
     setFocus,
     queueCursor: () => queueCursorRef.current,

@@ -22,6 +22,7 @@ import { patternDialogModule, type PatternDialogState } from './pattern-dialog.j
 import { copyDialogModule, type CopyDialogState } from './copy-dialog.js';
 import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
 import { findDialogModule, type FindDialogState } from './find-dialog.js';
+import { moveDialogModule, type MoveDialogState } from './move-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -40,7 +41,8 @@ export type Dialog =
   | PatternDialogState
   | CopyDialogState
   | ChmodDialogState
-  | FindDialogState;
+  | FindDialogState
+  | MoveDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -61,6 +63,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   copy: copyDialogModule,
   chmod: chmodDialogModule,
   find: findDialogModule,
+  move: moveDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -23,18 +23,44 @@ export function deleteDialog(side: PaneSide, folder: string, entries: Entry[]): 
   return { kind: 'delete', side, folder, entries, choice: 'no' };
 }
 
-/** Deletes one entry after the other; stops at the first failure, which it reports. */
+/** How often the status line says how far a long delete got. */
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * Deletes one entry after the other, off the key path (the keys go on while it
+ * runs), saying on the status line how far it got: entries removed for a local
+ * folder, the time it has taken for a remote one (the server removes a tree in
+ * one request and says nothing until it is done). Stops at the first failure,
+ * which it reports.
+ */
 async function deleteEntries({ side, folder, entries }: DeleteDialogState, host: DialogHost): Promise<void> {
   const fs = host.fsOf(side);
   if (!fs) return;
   let deleted = 0;
   for (const entry of entries) {
+    const started = Date.now();
+    let removed: number | undefined;
+    let shownAt = 0;
+    const show = (): void => {
+      shownAt = Date.now();
+      const seconds = Math.floor((shownAt - started) / 1000);
+      const sofar = removed !== undefined ? ` ${removed.toLocaleString('en-US')} removed` : seconds > 0 ? ` ${seconds} s` : '';
+      host.info(`deleting ${entry.name}${isDirectory(entry) ? '/' : ''}…${sofar}`);
+    };
+    show();
+    const ticker = setInterval(show, 1000);
+    ticker.unref();
     try {
-      await fs.remove(fs.child(folder, entry.name), entry);
+      await fs.remove(fs.child(folder, entry.name), entry, (count) => {
+        removed = count;
+        if (Date.now() - shownAt >= PROGRESS_INTERVAL_MS) show();
+      });
       deleted += 1;
     } catch (error) {
       host.fail(`cannot delete ${entry.name}: ${describeError(error)}`);
       break;
+    } finally {
+      clearInterval(ticker);
     }
   }
   if (deleted === entries.length) host.info(`deleted ${deleted} item${deleted === 1 ? '' : 's'}`);

@@ -9,6 +9,7 @@ import { ferryErrorFromFs } from '../../protocol/fs-errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
+import { removeLocalTree } from './remove-local-tree.js';
 
 /** `/` everywhere, and `\\` too where it separates paths. */
 const separators = path.sep === '/' ? ['/'] : ['/', path.sep];
@@ -78,9 +79,9 @@ export function createLocalFs(): PaneFs {
         throw localError(error, target);
       }
     },
-    async remove(target, entry) {
+    async remove(target, entry, onProgress) {
       try {
-        if (entry.kind === EntryKind.DIRECTORY) await fs.rm(target, { recursive: true });
+        if (entry.kind === EntryKind.DIRECTORY) await removeLocalTree(target, onProgress);
         else await fs.unlink(target);
       } catch (error) {
         throw localError(error, target);

@@ -14,8 +14,11 @@ export interface PaneFs {
   /** The entry at `path`, or undefined when nothing is there. */
   stat(path: string): Promise<Entry | undefined>;
   mkdir(path: string): Promise<void>;
-  /** Deletes a file, or a folder with everything below it. */
-  remove(path: string, entry: Entry): Promise<void>;
+  /**
+   * Deletes a file, or a folder with everything below it. `onProgress`, where
+   * the side can tell, gets the number of entries removed so far.
+   */
+  remove(path: string, entry: Entry, onProgress?: (removed: number) => void): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   /** Changes permission bits (CHMD); only where the side can (the remote pane). */
   chmod?(path: string, change: { clear: number; set: number }, recursive: boolean): Promise<void>;

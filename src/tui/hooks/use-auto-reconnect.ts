@@ -3,9 +3,10 @@
  * tries (the config's `reconnectTries`), waiting 1 s, 2 s, 4 s … (at most
  * 30 s) before each, so a server that restarts is found again and one that
  * is gone is not hammered. On success what the drop cut off resumes
- * (`onReconnected`). The remote pane shows the wait; the status line keeps
- * the reason of the drop. It stands aside as soon as the user acts: ^O connects
- * at once, a disconnect or another server ends the waiting.
+ * (use-connection's onConnected, as after ^O or the connect dialog). The
+ * remote pane shows the wait; the status line keeps the reason of the drop.
+ * It stands aside as soon as the user acts: ^O connects at once, a
+ * disconnect or another server ends the waiting.
  */
 import { useEffect, useRef, useState } from 'react';
 import { formatAddress, type ConnectParams } from '../connect-params.js';
@@ -25,7 +26,6 @@ export interface AutoReconnectOptions {
   tries: number;
   /** One quiet attempt (use-connection's open with `retrying`); resolves whether it connected. */
   reconnect: (params: ConnectParams) => Promise<boolean>;
-  onReconnected: () => void;
   info: (text: string) => void;
   fail: (text: string) => void;
   firstDelayMs?: number;
@@ -87,10 +87,7 @@ async function runSeries(
     const connected = await latest.current.reconnect(params);
     series.attempting = false;
     if (signal.aborted) return;
-    if (connected) {
-      latest.current.onReconnected();
-      return;
-    }
+    if (connected) return;
   }
   latest.current.fail(`could not reconnect to ${formatAddress(params)} after ${tries === 1 ? '1 try' : `${tries} tries`} — ^O to try again`);
 }

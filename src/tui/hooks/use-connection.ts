@@ -13,7 +13,7 @@ import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { createFingerprintVerifier, type AskTrust, type TrustStore } from '../trust.js';
-import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
+import { formatAddress, sameServer, type ConnectFunction, type ConnectParams } from '../connect-params.js';
 import type { ConnectionStatus } from '../components/StatusLine.js';
 import type { PaneController } from './use-pane.js';
 import type { ConnectField } from '../components/ConnectDialog.js';
@@ -49,8 +49,12 @@ export interface ConnectionOptions {
    * `params`, its cursor in `focus` (the field to correct).
    */
   offerConnect: (params: ConnectParams | undefined, error?: string, focus?: ConnectField) => void;
-  /** Connected: queued transfers may start. */
-  onConnected: () => void;
+  /**
+   * Connected: queued transfers may start. `sameServerAsLost`: this is the
+   * server whose connection was lost (however it was reopened: by itself, ^O
+   * or the connect dialog), so what the drop interrupted can go on.
+   */
+  onConnected: (sameServerAsLost: boolean) => void;
   /** Disconnecting, quitting or unmounting: unfinished transfers end. */
   onLeaving: () => void;
   /** Everything is closed. */
@@ -83,6 +87,8 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
   const connectionRef = useRef(connection);
   connectionRef.current = connection;
   const quitting = useRef(false);
+  /** The server of the last session that was lost (not closed on purpose), until it is reached again. */
+  const lostFrom = useRef<ConnectParams | undefined>(undefined);
   const current = useCallback(() => connectionRef.current, []);
 
   const open = useCallback(async (params: ConnectParams, keepPath: boolean, retrying = false): Promise<boolean> => {
@@ -107,6 +113,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       client.onClose((error) => {
         if (connectionRef.current.client !== client) return;
         if (error) {
+          lostFrom.current = params;
           setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined, lostReason: describeError(error) }));
           latest.current.fail(`connection lost: ${describeError(error)} — press ^O to reconnect`);
         } else {
@@ -118,11 +125,14 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       setConnection(next);
       const who = client.info.user ? ` as ${client.info.user}` : '';
       info(`connected to ${formatAddress(params)}${who}${client.info.tls ? ' (TLS)' : ''}${client.info.readOnly ? ', read-only' : ''}`);
+      const sameServerAsLost = sameServer(lostFrom.current, params);
+      if (sameServerAsLost) lostFrom.current = undefined;
       const remote = latest.current.remotePane.current;
-      const path = keepPath ? remote.current().path : params.path;
+      // Back on the server that was lost: the remote pane stays in its folder.
+      const path = keepPath || sameServerAsLost ? remote.current().path : params.path;
       const loaded = await remote.load(remoteFs, path);
       if (!loaded && path !== '/') await latest.current.remotePane.current.load(remoteFs, '/');
-      latest.current.onConnected();
+      latest.current.onConnected(sameServerAsLost);
       return true;
     } catch (error) {
       if (retrying && !quitting.current) {
@@ -143,6 +153,8 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
 
   const disconnect = useCallback(async () => {
     const previous = connectionRef.current;
+    // Disconnecting ends what was interrupted too: a later session does not take it up.
+    lostFrom.current = undefined;
     latest.current.onLeaving();
     const next: Connection = { status: 'disconnected', params: previous.params };
     connectionRef.current = next;

@@ -67,6 +67,20 @@ export interface TransferItem {
   lostConnection: boolean;
   /** The two sides of the "target exists" question while it is asked (not known when the target appeared mid-transfer). */
   conflictSides?: ConflictSides | undefined;
+  /**
+   * A run of this item has started before: what is at its target may be its
+   * own partial output, so a retry neither asks about it nor sends again
+   * what already arrived.
+   */
+  ranBefore: boolean;
+  /** A selection: these entries of the folder `source` go into the folder `target`, as one tree transfer. */
+  selection?: readonly SelectedEntry[] | undefined;
+}
+
+/** One entry of a selection, by its name in the source folder. */
+export interface SelectedEntry {
+  name: string;
+  isFolder: boolean;
 }
 
 export interface TransferRequest {
@@ -75,6 +89,8 @@ export interface TransferRequest {
   source: string;
   target: string;
   isFolder: boolean;
+  /** Several entries of the folder `source` as one transfer into the folder `target` (isFolder is then true). */
+  selection?: readonly SelectedEntry[] | undefined;
 }
 
 export interface TransfersState {
@@ -104,6 +120,7 @@ export type TransfersAction =
   | { type: 'paused'; id: number }
   | { type: 'unpause'; id: number }
   | { type: 'set-concurrency'; concurrency: number }
+  | { type: 'split'; id: number; keep: readonly SelectedEntry[]; apart: readonly TransferRequest[] }
   | { type: 'clear-finished' };
 
 export const initialTransfersState: TransfersState = { items: [], nextId: 1, concurrency: DEFAULT_CONCURRENCY };
@@ -151,9 +168,16 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
           resume: action.resume,
           message: undefined,
           lostConnection: false,
+          ranBefore: false,
         }),
       );
       return { ...state, items: [...state.items, ...added], nextId };
+    }
+    case 'split': {
+      // The selection keeps `keep`; each of `apart` becomes its own row, asked about on its own.
+      const narrowed = update(state, action.id, (item) => ({ ...item, selection: action.keep, name: selectionName(action.keep) }));
+      if (action.apart.length === 0) return narrowed;
+      return transfersReducer(narrowed, { type: 'enqueue', requests: action.apart, resume: true });
     }
     case 'checking':
       return update(state, action.id, (item) => ({ ...item, status: 'checking' }));
@@ -173,6 +197,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         ...item,
         status: item.isFolder ? 'sizing' : 'running',
         startedAt: action.at,
+        ranBefore: true,
         bytes: 0,
         total: 0,
         speed: 0,
@@ -258,4 +283,9 @@ export function transferEta(item: TransferItem): number {
   const speed = transferSpeed(item);
   if (speed <= 0 || item.total <= 0) return Infinity;
   return (item.total - item.bytes) / speed;
+}
+
+/** The row of a selection: `3 items` (the folder is the source's). */
+export function selectionName(entries: readonly SelectedEntry[]): string {
+  return `${entries.length} item${entries.length === 1 ? '' : 's'}`;
 }

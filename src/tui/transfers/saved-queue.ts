@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readFileIfExists, writeFileAtomic } from '../../security/config-dir.js';
-import { isFinished, type TransferItem, type TransferRequest } from '../state/transfers.js';
+import { isFinished, type SelectedEntry, type TransferItem, type TransferRequest } from '../state/transfers.js';
 import type { ConnectParams } from '../connect-params.js';
 import type { TransferQueue } from './transfer-queue.js';
 
@@ -54,7 +54,18 @@ export function sameServer(a: SavedServer, b: SavedServer): boolean {
 export function unfinishedRequests(items: readonly TransferItem[]): TransferRequest[] {
   return items
     .filter((item) => !isFinished(item) || (item.status === 'failed' && item.lostConnection))
-    .map(({ direction, name, source, target, isFolder }) => ({ direction, name, source, target, isFolder }));
+    .map(requestOf);
+}
+
+/** The fields that say what a transfer is (a selection keeps its names: without them it would be the whole folder). */
+function requestOf({ direction, name, source, target, isFolder, selection }: TransferRequest): TransferRequest {
+  return { direction, name, source, target, isFolder, ...(selection ? { selection: selection.map(({ name: entry, isFolder: folder }) => ({ name: entry, isFolder: folder })) } : {}) };
+}
+
+function isSelectedEntry(value: unknown): value is SelectedEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return typeof entry.name === 'string' && typeof entry.isFolder === 'boolean';
 }
 
 function isRequest(value: unknown): value is TransferRequest {
@@ -63,7 +74,8 @@ function isRequest(value: unknown): value is TransferRequest {
   return (
     (entry.direction === 'upload' || entry.direction === 'download' || entry.direction === 'copy') &&
     typeof entry.name === 'string' && typeof entry.source === 'string' && typeof entry.target === 'string' &&
-    typeof entry.isFolder === 'boolean'
+    typeof entry.isFolder === 'boolean' &&
+    (entry.selection === undefined || (Array.isArray(entry.selection) && entry.selection.length > 0 && entry.selection.every(isSelectedEntry)))
   );
 }
 
@@ -88,7 +100,7 @@ export async function readSavedQueue(file: string): Promise<SavedQueue | undefin
     ) return undefined;
     return {
       server: { host: server.host, port: server.port as number, user: server.user, tls: server.tls as ConnectParams['tls'] },
-      transfers: parsed.transfers.map(({ direction, name, source, target, isFolder }: TransferRequest) => ({ direction, name, source, target, isFolder })),
+      transfers: parsed.transfers.map(requestOf),
     };
   } catch {
     return undefined;

@@ -281,7 +281,12 @@ export class TransferQueue {
     const controller = new AbortController();
     this.controllers.set(id, controller);
     try {
-      if (!queued.overwrite) {
+      if (queued.selection && !queued.overwrite && !queued.ranBefore) {
+        this.dispatch({ type: 'checking', id });
+        const proceed = await this.splitOffExisting(queued);
+        if (!proceed || controller.signal.aborted) return;
+      } else if (!queued.overwrite && !queued.ranBefore) {
+        // An item that ran before finds its own partial output at the target: that is no conflict.
         this.dispatch({ type: 'checking', id });
         const existing = await this.targetFs(queued).stat(queued.target);
         if (controller.signal.aborted) return;
@@ -310,6 +315,9 @@ export class TransferQueue {
       } else if (item.isFolder) {
         const options = {
           ...common,
+          // A tree has something of its own to resume only when it ran before: otherwise it streams (one TGET or TPUT).
+          resume: item.resume && item.ranBefore,
+          ...(item.selection ? { names: item.selection.map((entry) => entry.name) } : {}),
           onProgress: (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) =>
             this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
         };
@@ -340,7 +348,7 @@ export class TransferQueue {
     } catch (error) {
       if (controller.signal.aborted) {
         if (!this.pausing.has(id)) this.dispatch({ type: 'cancelled', id, at: this.now() });
-      } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite) {
+      } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite && !queued.selection) {
         // Appeared between the check and the transfer: ask like any conflict.
         this.dispatch({ type: 'conflict', id });
       } else {
@@ -356,6 +364,38 @@ export class TransferQueue {
         this.deps.onFinished?.(finished);
       }
     }
+  }
+
+  /**
+   * A selection's entries that exist at the target leave it, each as its own
+   * row asked about like any conflict; the rest stays one tree transfer. One
+   * listing of the target folder answers for all of them. False when nothing
+   * is left to send (or the check failed).
+   */
+  private async splitOffExisting(item: TransferItem): Promise<boolean> {
+    const selection = item.selection ?? [];
+    const targetFs = this.targetFs(item);
+    const sourceFs = this.sourceFs(item);
+    let there: Set<string>;
+    try {
+      there = new Set((await targetFs.list(item.target)).map((entry) => entry.name));
+    } catch (error) {
+      this.dispatch({ type: 'failed', id: item.id, message: describeError(error), at: this.now() });
+      return false;
+    }
+    const keep = selection.filter((entry) => !there.has(entry.name));
+    if (keep.length === selection.length) return true;
+    const apart: TransferRequest[] = selection.filter((entry) => there.has(entry.name)).map((entry) => ({
+      direction: item.direction,
+      name: entry.name,
+      source: sourceFs.child(item.source, entry.name),
+      target: targetFs.child(item.target, entry.name),
+      isFolder: entry.isFolder,
+    }));
+    this.dispatch({ type: 'split', id: item.id, keep, apart });
+    if (keep.length > 0) return true;
+    this.dispatch({ type: 'skipped', id: item.id, at: this.now(), message: 'every item exists at the target: asked one by one' });
+    return false;
   }
 
   private progress(id: number, bytes: number, total: number, filesDone?: number, filesTotal?: number): void {
