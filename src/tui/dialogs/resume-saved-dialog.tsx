@@ -1,7 +1,7 @@
 /** "Resume the transfers left unfinished last time?": offered once the same server is connected again. */
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { plural } from '../format.js';
-import { answerQuestion, type Answer } from './question.js';
+import { passAnswerOn, type Answer } from './question.js';
 import type { DialogModule } from './dialog.js';
 
 export interface ResumeSavedDialogState {
@@ -19,15 +19,7 @@ export function resumeSavedDialog(names: readonly string[], server: string, answ
 }
 
 export const resumeSavedDialogModule: DialogModule<ResumeSavedDialogState> = {
-  onKey(state, press, host) {
-    const step = answerQuestion(press, state.choice);
-    if (step && 'highlight' in step) host.show({ ...state, choice: step.highlight });
-    else if (step) {
-      host.show(undefined);
-      state.answer(step.answer === 'yes');
-    }
-    return true;
-  },
+  onKey: (state, press, host) => passAnswerOn(state, press, host),
   render: (state, host) => (
     <ConfirmDialog
       title="Unfinished transfers"

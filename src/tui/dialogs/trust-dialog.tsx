@@ -1,6 +1,6 @@
 /** "Trust this server?": a TLS server whose fingerprint is not known yet (trust on first use). */
 import { TrustDialog } from '../components/TrustDialog.js';
-import { answerQuestion, type Answer } from './question.js';
+import { passAnswerOn, type Answer } from './question.js';
 import type { DialogModule } from './dialog.js';
 
 export interface TrustDialogState {
@@ -18,15 +18,7 @@ export function trustDialog(request: { host: string; port: number; fingerprint: 
 }
 
 export const trustDialogModule: DialogModule<TrustDialogState> = {
-  onKey(state, press, host) {
-    const step = answerQuestion(press, state.choice);
-    if (step && 'highlight' in step) host.show({ ...state, choice: step.highlight });
-    else if (step) {
-      host.show(undefined);
-      state.answer(step.answer === 'yes');
-    }
-    return true;
-  },
+  onKey: (state, press, host) => passAnswerOn(state, press, host),
   render: (state, host) => (
     <TrustDialog host={state.host} port={state.port} fingerprint={state.fingerprint} choice={state.choice} screen={host.screen} />
   ),
