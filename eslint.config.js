@@ -23,11 +23,11 @@ export default tseslint.config(
     // request can lead to, so what a client can reach is audited in that one folder. The rest of ferryd
     // (src/server, and the layers it uses: protocol, connection, hashing, terminal, bin) may not import
     // the fs modules. Exempt, because their business is the local user's own files, never a peer's
-    // paths: the client's local side (src/client), the terminal UI's local pane (src/tui), the command
+    // paths: the client's local side (src/client, and src/remote, the other kinds of remote), the terminal UI's local pane (src/tui), the command
     // entry points (src/cli), and src/security, which reads the configuration an operator names (users
     // file, certificates, the config folder). Dynamic import() is not checked; the review is.
     files: ['src/**/*.ts', 'src/**/*.tsx'],
-    ignores: ['src/server/storage/**', 'src/client/**', 'src/tui/**', 'src/cli/**', 'src/security/**', 'src/sync/**'],
+    ignores: ['src/server/storage/**', 'src/client/**', 'src/tui/**', 'src/cli/**', 'src/security/**', 'src/sync/**', 'src/remote/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['node:fs', 'fs', 'node:fs/promises', 'fs/promises'].map((name) => ({

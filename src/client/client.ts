@@ -30,6 +30,9 @@ import type {
   TreeTransferOptions, TreeTransferResult,
 } from './types.js';
 import { uploadFile } from './upload.js';
+import { isLoopbackHost } from '../net/host.js';
+import type { Remote, RemoteDescription, RemoteFeatures } from '../remote/remote.js';
+import { formatOrigin } from '../remote/remote-url.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -42,15 +45,29 @@ export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
-export class FerryClient implements FerryClientApi {
+export class FerryClient implements FerryClientApi, Remote {
   readonly info: SessionInfo;
+  /** The session as every remote kind describes itself (src/remote/remote.ts). */
+  readonly description: RemoteDescription;
+  readonly features: RemoteFeatures;
   private readonly connection: Connection;
   private readonly transfer: TransferContext;
 
-  private constructor(connection: Connection, info: SessionInfo) {
+  private constructor(connection: Connection, info: SessionInfo, address: { host: string; port: number }) {
     this.connection = connection;
     this.info = info;
     this.transfer = { connection, chunkSize: Math.min(PREFERRED_CHUNK, info.maxFrame - 16) };
+    const scheme = info.tls && isLoopbackHost(address.host) ? 'ferrys' : 'ferry';
+    this.description = {
+      kind: 'ferry', host: address.host, port: address.port, user: info.user,
+      origin: formatOrigin({ scheme, host: address.host, port: address.port, user: info.user }),
+      encrypted: info.tls, readOnly: info.readOnly, verification: 'sha256',
+      ...(info.fingerprint !== undefined ? { fingerprint: info.fingerprint } : {}),
+    };
+    const offers = (capability: string): boolean => info.capabilities.includes(capability);
+    this.features = {
+      chmod: offers('chmod'), find: offers('find'), checksums: offers('sums'), linkTargets: offers('link-targets'), resume: offers('resume'),
+    };
   }
 
   /**
@@ -79,7 +96,7 @@ export class FerryClient implements FerryClientApi {
       capabilities: reply.capabilities,
       tls: opened.tls,
       ...(opened.fingerprint ? { fingerprint: opened.fingerprint } : {}),
-    });
+    }, { host: options.host, port });
     // A server without the capability would answer PING with UNSUPPORTED: it gets no PING.
     if (options.keepAlive && reply.capabilities.includes('keepalive')) {
       keepSessionAlive(connection, options.keepAliveIntervalMs ?? DEFAULT_KEEP_ALIVE_INTERVAL_MS, () => client.ping());
