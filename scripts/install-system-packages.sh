@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Ferry's integration tests run for real:
-# HAProxy (several ferryd behind a load balancer, PROXY protocol) and socat (the
-# bench's C baseline, whose receiver a test checks). Run as root
+# HAProxy (several ferryd behind a load balancer, PROXY protocol), socat (the
+# bench's C baseline, whose receiver a test checks), OpenSSH's server and
+# client and vsftpd (the SFTP and FTP/FTPS kinds are tested against private
+# instances), and the peers the bench measures in the same run (curl, lftp,
+# rsync). Run as root
 # (or through sudo) on Debian or Ubuntu; does nothing when all are present.
 set -euo pipefail
-packages=(haproxy socat)
+packages=(haproxy socat openssh-server openssh-client vsftpd curl lftp rsync)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
