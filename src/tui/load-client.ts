@@ -1,26 +1,20 @@
 /**
- * The UI's link to the client library, loaded when first needed: the client
- * loads only once the UI is on screen, and the URL parser alone for a
- * start-up URL. (scripts/bundle-tui.ts splits the bundle at these imports.)
+ * The UI's link to the remote kinds, loaded when first needed: the session
+ * modules (open-remote and, through it, the kind's own module) load only once
+ * the UI is on screen, and the URL parser alone for a start-up URL; the saved
+ * connections and ~/.ssh/config only for the connect dialog's list.
+ * (scripts/bundle-tui.ts splits the bundle at these imports.)
  */
 import type { ConnectFunction } from './connect-params.js';
-import type { FerryUrl } from '../client/url.js';
+import type { RemoteUrl } from '../remote/remote-url.js';
 
-export interface ClientModule {
-  connect: ConnectFunction;
-  parseFerryUrl: (url: string) => FerryUrl;
+/** Only the URL parser (small), for the start-up URL: the session modules load after the first frame. */
+export async function loadUrlParser(): Promise<(url: string) => RemoteUrl> {
+  return (await import('../remote/remote-url.js')).parseRemoteUrl;
 }
 
-/** Only the URL parser (small), for the start-up URL: the client itself loads after the first frame. */
-export async function loadUrlParser(): Promise<ClientModule['parseFerryUrl']> {
-  return (await import('../client/url.js')).parseFerryUrl;
-}
-
-export async function loadClientModule(): Promise<ClientModule> {
-  const [{ FerryClient }, { parseFerryUrl }] = await Promise.all([
-    import('../client/client.js'),
-    import('../client/url.js'),
-  ]);
-  // A UI may sit open for hours while its user browses the local pane: keep its session alive.
-  return { connect: (options) => FerryClient.connect({ keepAlive: true, ...options }), parseFerryUrl };
+/** openRemote, keeping the sessions of the UI alive: it may sit open for hours while its user browses the local pane. */
+export async function loadRemoteOpener(): Promise<ConnectFunction> {
+  const { openRemote } = await import('../remote/open-remote.js');
+  return (url, options) => openRemote(url, { keepAlive: true, ...options });
 }

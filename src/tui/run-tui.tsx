@@ -8,22 +8,28 @@
  * number, or 1 for an error.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { render } from 'ink';
 import { App } from './components/App.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { describeError } from './describe-error.js';
-import type { ConnectFunction, ConnectParams, StartedDemo } from './connect-params.js';
-import { loadTrustStore, type TrustStore } from './trust.js';
-import { loadClientModule, loadUrlParser } from './load-client.js';
+import { paramsOfUrl, type ConnectFunction, type ConnectParams, type StartedDemo } from './connect-params.js';
+import { loadRemoteOpener, loadUrlParser } from './load-client.js';
+import { defaultBookmarksFile } from '../remote/bookmarks.js';
 import { loadTuiConfig } from './config/apply-config.js';
 import { defaultConfigFile } from './config/config-file.js';
 import { defaultSavedQueueFile } from './transfers/saved-queue.js';
 
 export interface TuiOptions {
-  /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
+  /**
+   * Connect the right pane at start: a URL of any kind (`ferry://`, `ferrys://`, `sftp://`, `ftp://`, `ftps://`,
+   * `[user[:password]@]host[:port]/path`); for `ferry @NAME`, the bookmark's URL.
+   */
   url?: string | undefined;
-  /** Password for a URL that names a user but no password (FERRY_PASSWORD). */
+  /** Password for a URL that has none (FERRY_PASSWORD, or a bookmark's kept password). */
   password?: string | undefined;
+  /** SFTP: a private key file for the start-up URL (`-i FILE`, or a bookmark's key). */
+  identityFile?: string | undefined;
   /**
    * `ferry --demo`: starts a demo server (src/cli/demo.ts) once the UI has a
    * terminal; the UI connects to it and calls its `close` at the end.
@@ -31,10 +37,12 @@ export interface TuiOptions {
   demo?: (() => Promise<StartedDemo>) | undefined;
   /** Folder of the local pane (default: the current folder). */
   localPath?: string | undefined;
-  /** Opens sessions (default: FerryClient.connect). */
+  /** Opens sessions (default: openRemote, src/remote/open-remote.ts). */
   connect?: ConnectFunction | undefined;
-  /** Known TLS servers (default: the user's known-hosts file). */
-  trustStore?: TrustStore | undefined;
+  /** Bookmarks and recent connections for the connect dialog (default: bookmarks.json in Ferry's config folder). */
+  savedConnectionsFile?: string | undefined;
+  /** Whose Host aliases the connect dialog lists (default: ~/.ssh/config). */
+  sshConfigFile?: string | undefined;
   /** Where unfinished transfers are kept across restarts (default: transfers.json in the XDG state folder). */
   savedQueueFile?: string | undefined;
   /** The UI's config file (default: config.json in Ferry's config folder). */
@@ -49,18 +57,18 @@ const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const FORCE_EXIT_MS = 2000;
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
-/** Parses a `ferry://` URL into what the App connects with. */
-export async function paramsFromUrl(url: string): Promise<ConnectParams> {
-  const parseFerryUrl = await loadUrlParser();
-  const parsed = parseFerryUrl(url);
-  return {
-    host: parsed.host,
-    port: parsed.port,
-    user: parsed.user ?? '',
-    password: parsed.password ?? '',
-    path: parsed.path || '/',
-    tls: parsed.scheme === 'ferrys' ? 'require' : 'auto',
-  };
+/**
+ * ~/.ssh/config, as src/remote/ssh-config.ts finds it; named here so that
+ * module (and the ssh-config parser) loads only when the list is first read.
+ */
+function defaultSshConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.HOME && env.HOME !== '' ? env.HOME : os.homedir(), '.ssh', 'config');
+}
+
+/** Parses a start-up URL of any kind into what the App connects with. */
+export async function paramsFromUrl(url: string, extra: { identityFile?: string | undefined } = {}): Promise<ConnectParams> {
+  const parseRemoteUrl = await loadUrlParser();
+  return paramsOfUrl(parseRemoteUrl(url), extra);
 }
 
 /** Runs the TUI until the user quits; resolves with the process exit code. */
@@ -85,10 +93,11 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
       localPath = demo.localPath;
       cleanupDemo = demo.close;
     } else if (options.url) {
-      initial = await paramsFromUrl(options.url);
+      initial = await paramsFromUrl(options.url, { identityFile: options.identityFile });
       if (initial.user && !initial.password) {
         if (options.password) initial.password = options.password;
-        else [prefill, initial] = [initial, undefined];
+        // A Ferry login takes its password from the dialog; the other kinds ask for what they need while connecting.
+        else if (initial.scheme === 'ferry' || initial.scheme === 'ferrys') [prefill, initial] = [initial, undefined];
       }
     }
   } catch (error) {
@@ -99,8 +108,7 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
 
   // The client library loads on first use, after the first frame is on
   // screen: the UI draws at once (panes say "connecting…") and connects after.
-  const connect: ConnectFunction = options.connect ?? (async (connectOptions) => (await loadClientModule()).connect(connectOptions));
-  const trustStore = options.trustStore ?? (await loadTrustStore());
+  const connect: ConnectFunction = options.connect ?? (async (url, openOptions) => (await loadRemoteOpener())(url, openOptions));
   const { config, problems: configProblems } = await loadTuiConfig(options.configFile ?? defaultConfigFile());
 
   let exitCode = 0;
@@ -155,7 +163,8 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
         initial={initial}
         prefill={prefill}
         connect={connect}
-        trustStore={trustStore}
+        savedConnectionsFile={options.savedConnectionsFile ?? defaultBookmarksFile()}
+        sshConfigFile={options.sshConfigFile ?? defaultSshConfigFile()}
         onQuit={() => unmount()}
         shutdown={shutdown.signal}
         config={config}

@@ -3,10 +3,12 @@
  * wait for the frame to show what is expected (never a fixed wait for a result).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/App.js';
-import { createMemoryTrustStore } from '../../src/tui/trust.js';
-import { FerryClient } from '../../src/client/client.js';
+import { openRemote } from '../../src/remote/open-remote.js';
 import type { ConnectFunction, ConnectParams } from '../../src/tui/connect-params.js';
 import type { TuiConfig } from '../../src/tui/config/config-file.js';
 
@@ -40,7 +42,16 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
   }
 }
 
-export const realConnect: ConnectFunction = (options) => FerryClient.connect(options);
+/**
+ * The home and config folders the App's sessions see in tests (known hosts, ~/.ssh): private to this test
+ * process and removed at its end, never the user's.
+ */
+const testHome = mkdtempSync(path.join(os.tmpdir(), 'ferry-tui-home-'));
+process.once('exit', () => rmSync(testHome, { recursive: true, force: true }));
+export const testEnv: NodeJS.ProcessEnv = { ...process.env, HOME: testHome, XDG_CONFIG_HOME: path.join(testHome, '.config') };
+
+/** openRemote as the UI uses it, on the test's own home folder. */
+export const realConnect: ConnectFunction = (url, options) => openRemote(url, { ...options, env: testEnv });
 
 export interface AppUnderTest extends ReturnType<typeof render> {
   /** How often the App called onQuit. */
@@ -50,7 +61,11 @@ export interface AppUnderTest extends ReturnType<typeof render> {
 /** The whole App on real folders: `initial` connects at start, `prefill` fills the connect dialog. */
 export function renderApp(
   dir: string,
-  options: { prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal; config?: TuiConfig } = {},
+  options: {
+    prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal; config?: TuiConfig;
+    /** The connect dialog's saved connections and ~/.ssh/config (none when not given). */
+    savedConnectionsFile?: string; sshConfigFile?: string;
+  } = {},
 ): AppUnderTest {
   let quitCalls = 0;
   const view = render(
@@ -59,7 +74,8 @@ export function renderApp(
       prefill={options.prefill}
       initial={options.initial}
       connect={options.connect ?? realConnect}
-      trustStore={createMemoryTrustStore()}
+      savedConnectionsFile={options.savedConnectionsFile}
+      sshConfigFile={options.sshConfigFile}
       onQuit={() => (quitCalls += 1)}
       shutdown={options.shutdown}
       config={options.config}

@@ -4,6 +4,9 @@
  * Tests press keys and wait for the screen to change; nothing waits a fixed
  * time.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as pty from 'node-pty';
 import xterm from '@xterm/headless';
 
@@ -72,6 +75,18 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The home folder the programs see unless a test gives its own: private to this test process, so a
+ * connect's recent list, known hosts or saved queue never land in the user's own folders.
+ */
+const privateHome = mkdtempSync(path.join(os.tmpdir(), 'ferry-terminal-home-'));
+process.once('exit', () => rmSync(privateHome, { recursive: true, force: true }));
+const privateFolders = {
+  HOME: privateHome,
+  XDG_CONFIG_HOME: path.join(privateHome, '.config'),
+  XDG_STATE_HOME: path.join(privateHome, '.local', 'state'),
+};
+
 export function spawnInTerminal(command: string, args: readonly string[], options: SpawnOptions = {}): TerminalSession {
   const columns = options.columns ?? 100;
   const rows = options.rows ?? 30;
@@ -82,7 +97,7 @@ export function spawnInTerminal(command: string, args: readonly string[], option
     rows,
     cwd: options.cwd ?? process.cwd(),
     // CI=true as on build machines: the UI must draw at a terminal there too (src/tui/load.ts).
-    env: { ...process.env, TERM: 'xterm-256color', FORCE_COLOR: '1', CI: 'true', ...options.env } as Record<string, string>,
+    env: { ...process.env, ...privateFolders, TERM: 'xterm-256color', FORCE_COLOR: '1', CI: 'true', ...options.env } as Record<string, string>,
   });
   let raw = '';
   let exitCode: number | undefined;

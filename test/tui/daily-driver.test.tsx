@@ -127,7 +127,7 @@ void test('End and Home scroll the help to its last and first lines', async () =
   }
 });
 
-void test('an encrypted session keeps its [TLS] mark in the status line, a plain one shows none', async () => {
+void test('an encrypted session keeps its [ferrys TLS] mark in the status line, a plain one says it is unencrypted', async () => {
   const dir = await folderWith({});
   const server = await startTestServer({ tls: await generateSelfSigned('localhost') });
   const app = renderApp(dir, { initial: loopback(server.port, { tls: 'require' }) });
@@ -135,10 +135,10 @@ void test('an encrypted session keeps its [TLS] mark in the status line, a plain
     await waitForFrame(app.lastFrame, (f) => f.includes('Unknown server'));
     await waitForFrame(app.lastFrame, (f) => f.includes('Trust (y)') && !f.includes('a moment'));
     app.stdin.write('y');
-    await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)') && f.includes('connected [TLS]'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)') && f.includes('[ferrys TLS] connected'));
     // Another message replaces "connected … (TLS)": the mark stays.
     app.stdin.write('u');
-    await waitForFrame(app.lastFrame, (f) => f.includes('u uploads from') && !f.includes('(TLS)') && f.includes('connected [TLS]'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('u uploads from') && !f.includes('(TLS)') && f.includes('[ferrys TLS] connected'));
   } finally {
     app.unmount();
     await server.cleanup();
@@ -147,7 +147,7 @@ void test('an encrypted session keeps its [TLS] mark in the status line, a plain
   const local = await folderWith({});
   const remoteRoot = await folderWith({ 'plain.txt': 'p' });
   await withConnectedApp(local, remoteRoot, async ({ app: plain }) => {
-    const frame = await waitForFrame(plain.lastFrame, (f) => f.includes('connected 127.0.0.1') && f.includes('plain.txt'));
+    const frame = await waitForFrame(plain.lastFrame, (f) => f.includes('[ferry unencrypted] connected 127.0.0.1') && f.includes('plain.txt'));
     assert.doesNotMatch(frame, /\[TLS\]/);
   });
 });

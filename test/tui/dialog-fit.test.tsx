@@ -150,6 +150,20 @@ for (const screen of screens) {
     );
   });
 
+  void test(`TrustDialog for an SSH host key at ${size}: key type and the whole SHA256: fingerprint`, () => {
+    const fingerprint = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
+    const inner = assertClosedBox(
+      frameOver(screen, <TrustDialog host="files.example.org" port={22} fingerprint={fingerprint} keyKind="ssh" algorithm="ssh-ed25519" choice="no" screen={screen} />),
+      screen,
+      'ssh trust',
+    );
+    const text = inner.map((line) => line.trim()).join('\n');
+    assert.match(text, /ssh-ed25519/);
+    if (screen.columns >= 60) assert.ok(inner.some((line) => line.trim() === fingerprint), `not on one line:\n${text}`);
+    else assert.ok(text.replace(/\n/g, '').includes(fingerprint), text);
+    assert.match(text, /Trust \(y\)/);
+  });
+
   void test(`TrustDialog at ${size}: the fingerprint is wrapped between bytes, never inside one`, () => {
     const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':');
     const inner = assertClosedBox(
@@ -168,9 +182,19 @@ for (const screen of screens) {
   const size = `${screen.columns}×${screen.rows}`;
 
   void test(`ConnectDialog and HelpOverlay at ${size}: closed frames on the screen`, () => {
-    const fields = { host: textField('files.example.org'), port: textField('7070'), user: textField('alice'), password: textField('secret') };
-    const error = 'cannot connect to files.example.org:7070: connection refused — is ferryd running there?';
-    assertClosedBox(frameOver(screen, <ConnectDialog fields={fields} focus="host" error={error} connecting={false} screen={screen} />), screen, 'connect');
+    const fields = {
+      host: textField('files.example.org'), port: textField('22'), user: textField('alice'), password: textField('secret'), key: textField('~/.ssh/id_work'),
+    };
+    const error = 'cannot connect to sftp://files.example.org:22: connection refused — is the server running there?';
+    // Every row at once (the saved list, the kind, the SFTP key file) with an error under them.
+    const rows = ['saved', 'kind', 'host', 'port', 'user', 'password', 'key'] as const;
+    const inner = assertClosedBox(
+      frameOver(screen, <ConnectDialog pane="left" scheme="sftp" fields={fields} rows={rows} saved="2/9 @work sftp://alice@files.example.org/srv/logs" focus="kind" error={error} connecting={false} screen={screen} />),
+      screen,
+      'connect',
+    );
+    assert.match(inner.join('\n'), / ferry {2}ferrys {2}sftp {2}ftp {2}ftps /);
+    assert.match(inner.join('\n'), /Key file/);
     const entries = Array.from({ length: 40 }, (_, index) => ({ at: index * 1000, text: `${index}: ${'a long message '.repeat(index % 7)}${'/very/long/path'.repeat(index % 3)}`, kind: index % 5 === 0 ? 'error' as const : 'info' as const }));
     for (const offset of [0, 5, Number.MAX_SAFE_INTEGER]) {
       assertClosedBox(frameOver(screen, <MessageLog entries={entries} offset={offset} screen={screen} />), screen, `message log at ${offset}`);

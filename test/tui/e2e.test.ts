@@ -112,7 +112,7 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
       (screen) =>
         screen.includes('remote.txt') &&
         screen.includes('local.txt') &&
-        screen.includes(`127.0.0.1:${world.server.port}:/`) &&
+        screen.includes(`ferry://127.0.0.1:${world.server.port}/`) &&
         /F5\s*Copy/.test(screen),
       { what: 'the first full screen' },
     );
@@ -120,7 +120,7 @@ void test('connect, list, enter a folder, download, upload, delete with confirma
     // The remote pane is active; folders come first, so the cursor is on sub/.
     term.write(Keys.enter);
     await term.waitForText('inner.txt');
-    await term.waitForText(`:${world.server.port}:/sub`);
+    await term.waitForText(`:${world.server.port}/sub`);
     term.write(Keys.backspace);
     await term.waitForFrame((screen) => screen.includes('remote.txt') && !screen.includes('inner.txt'));
 

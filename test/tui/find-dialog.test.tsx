@@ -37,7 +37,7 @@ void test('F finds below the remote folder; Enter goes to a match, Insert goes t
     app.stdin.write(KEYS.enter);
     await waitForFrame(app.lastFrame, (f) => f.includes('docs/old/Notes.md') && f.includes('1 match') && !f.includes('searching'));
     app.stdin.write(KEYS.enter);
-    const there = await waitForFrame(app.lastFrame, (f) => f.includes(`127.0.0.1:${server.port}:/docs/old`) && !f.includes('Find on'));
+    const there = await waitForFrame(app.lastFrame, (f) => f.includes(`127.0.0.1:${server.port}/docs/old`) && !f.includes('Find on'));
     assert.match(there, /Notes\.md/);
     assert.match(there, / 2\/2/, 'the cursor is on Notes.md, the second entry');
 

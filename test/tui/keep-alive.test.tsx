@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadClientModule } from '../../src/tui/load-client.js';
+import { FerryClient } from '../../src/client/client.js';
 import type { ConnectFunction } from '../../src/tui/connect-params.js';
 import { startTestServer } from '../helpers/server.js';
 import { loopback, renderApp, waitForFrame } from '../helpers/ink.js';
@@ -33,9 +33,8 @@ async function withIdleServerAndApp(connect: ConnectFunction | undefined, run: (
 }
 
 void test('the UI\'s client keeps an untouched session open past the idle timeout', { timeout: 30_000 }, async () => {
-  const { connect } = await loadClientModule();
-  // The UI's own connect function (keep-alive on), with a PING interval to suit the short timeout.
-  const uiConnect: ConnectFunction = (options) => connect({ ...options, keepAliveIntervalMs: 100 });
+  // A session kept alive as the UI's (openRemote with keepAlive), with a PING interval to suit the short timeout.
+  const uiConnect: ConnectFunction = (url) => FerryClient.connect({ host: url.host, port: url.port, tls: 'auto', keepAlive: true, keepAliveIntervalMs: 100 });
   await withIdleServerAndApp(uiConnect, async (app, sessions) => {
     await sleep(IDLE_TIMEOUT_MS * 3);
     assert.doesNotMatch(app.lastFrame() ?? '', /connection lost/i);

@@ -84,7 +84,7 @@ void test('connecting replaces the right pane with the server; disconnecting bri
     app.stdin.write('\x0f');
     await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
     app.stdin.write(KEYS.enter);
-    const connected = await waitForFrame(app.lastFrame, (f) => f.includes('on-server.txt') && f.includes(`127.0.0.1:${server.port}:/`));
+    const connected = await waitForFrame(app.lastFrame, (f) => f.includes('on-server.txt') && f.includes(`ferry://127.0.0.1:${server.port}/`));
     assert.doesNotMatch(connected, /inside\.txt/);
     // ^D disconnects (nothing running, so no question); Esc at the dialog: the right pane is local again, in sub/.
     app.stdin.write(KEYS.ctrlD);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createLocalFs } from '../../src/tui/fs/local-fs.js';
 import { createRemoteFs } from '../../src/tui/fs/remote-fs.js';
-import type { FerryClientApi } from '../../src/client/types.js';
+import type { Remote } from '../../src/remote/remote.js';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 
 const isInvalidPath = (error: unknown): boolean => error instanceof FerryError && error.code === ErrorCode.INVALID_PATH;
@@ -20,7 +20,7 @@ void test('the local pane joins only single names to a folder', () => {
 });
 
 void test('the remote pane joins only single names to a folder', () => {
-  const remote = createRemoteFs({} as FerryClientApi, { host: '127.0.0.1', port: 7070 });
+  const remote = createRemoteFs({ description: { origin: 'ferry://127.0.0.1' }, features: { chmod: true } } as Remote);
   for (const name of unsafe) assert.throws(() => remote.child('/docs', name), isInvalidPath, JSON.stringify(name));
   assert.equal(remote.child('/docs', 'a b.txt'), '/docs/a b.txt');
   assert.equal(remote.child('/', 'a.txt'), '/a.txt');

@@ -20,7 +20,7 @@ void test('a paused download keeps its partial copy and, resumed, goes on from i
   const { client, local } = server;
   try {
     await fs.writeFile(path.join(server.root, 'big.bin'), Buffer.alloc(BIG, 7));
-    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const remote = createRemoteFs(client);
     const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote, progressIntervalMs: 0 });
     // Paused on its first progress report, long before the end.
     const unsubscribe = queue.subscribe(() => {
@@ -52,7 +52,7 @@ void test('a paused waiting item is not started; the others go on', async () => 
   const { client, local } = server;
   try {
     for (const name of ['a.txt', 'b.txt']) await fs.writeFile(path.join(local, name), name);
-    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const remote = createRemoteFs(client);
     const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote, concurrency: 1 });
     queue.enqueue(['a.txt', 'b.txt'].map((name) => ({ direction: 'upload' as const, name, source: path.join(local, name), target: `/${name}`, isFolder: false })));
     queue.pause(queue.getState().items[1]!.id);
@@ -74,7 +74,7 @@ void test('the number of transfers at once follows setConcurrency, within 1..8',
   try {
     const names = Array.from({ length: 6 }, (_, index) => `f${index}.bin`);
     for (const name of names) await fs.writeFile(path.join(local, name), Buffer.alloc(256 * 1024, 1));
-    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const remote = createRemoteFs(client);
     const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote, concurrency: 1 });
     let most = 0;
     queue.subscribe(() => {

@@ -26,7 +26,7 @@ void test('unfinished transfers are written without the password, kept when froz
   const { client, local } = server;
   try {
     for (const name of ['a.txt', 'b.txt']) await fs.writeFile(path.join(local, name), name);
-    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const remote = createRemoteFs(client);
     const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote });
     const params = { host: '127.0.0.1', port: server.port, user: 'alice', password: 'hunter2-secret', path: '/', tls: 'off' as const };
     const saver = new QueueSaver(queue, file, () => params);

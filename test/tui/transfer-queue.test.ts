@@ -18,7 +18,7 @@ void test('answering a conflict takes the item out of the conflict state at once
   try {
     await fs.writeFile(path.join(local, 'same.txt'), 'local');
     await fs.writeFile(path.join(server.root, 'same.txt'), 'remote');
-    const remote = createRemoteFs(client, { host: '127.0.0.1', port: server.port });
+    const remote = createRemoteFs(client);
     const queue = new TransferQueue({ client: () => client, local: createLocalFs(), remote: () => remote });
     queue.enqueue([{ direction: 'upload', name: 'same.txt', source: path.join(local, 'same.txt'), target: '/same.txt', isFolder: false }]);
     await waitUntil(() => queue.pendingConflict() !== undefined, 'the conflict');

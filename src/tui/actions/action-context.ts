@@ -22,4 +22,8 @@ export interface ActionContext extends DialogHost {
   runInTerminal: RunInTerminal;
   /** Opens a session to the last server again, keeping the remote folder. */
   reconnect: () => Promise<boolean>;
+  /** The pane with the cursor. */
+  activeSide: () => PaneSide;
+  /** Ends the left pane's session; the pane goes back to the local folder it showed. */
+  disconnectLeft: () => void;
 }

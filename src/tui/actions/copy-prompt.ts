@@ -26,7 +26,7 @@ export function askCopyTarget(from: PaneSide, context: ActionContext): void {
     return;
   }
   const folder = context.panes[to].current().path;
-  const verb = sourceFs.side === 'local' && targetFs.side === 'local' ? 'Copy' : from === 'local' ? 'Upload' : 'Download';
+  const verb = sourceFs.side === targetFs.side ? 'Copy' : sourceFs.side === 'local' ? 'Upload' : 'Download';
   const what = entries.length === 1 ? (entries[0]?.name ?? '') : plural(entries.length, 'item');
   context.show(
     copyDialog(`${verb} ${what}`, `${to} folder`, folder, async (typed) => {

@@ -42,7 +42,7 @@ function runEditor(file: string, context: ActionContext): boolean {
 }
 
 export function editFile(side: PaneSide, context: ActionContext): void {
-  const fsOfSide = side === 'local' ? context.fsOf('local') : requireRemote(context);
+  const fsOfSide = context.fsOf(side) ?? requireRemote(context);
   const pane = context.panes[side].current();
   const entry = currentEntry(pane);
   if (!fsOfSide || !entry) return;
@@ -57,22 +57,22 @@ export function editFile(side: PaneSide, context: ActionContext): void {
     context.fail(describeError(error));
     return;
   }
-  if (side === 'local') {
+  if (fsOfSide.side === 'local') {
     if (runEditor(target, context)) {
       context.info(`edited ${entry.name}`);
-      void context.panes.local.load(fsOfSide, context.panes.local.current().path, entry.name);
+      void context.panes[side].load(fsOfSide, context.panes[side].current().path, entry.name);
     }
     return;
   }
-  void editRemote(target, entry.name, context).catch((error: unknown) => context.fail(describeError(error)));
+  void editRemote(target, entry.name, side, context).catch((error: unknown) => context.fail(describeError(error)));
 }
 
 const changeOf = (before: Entry, now: Entry): string =>
   `size ${formatSize(before.size)} → ${formatSize(now.size)}, modified ${new Date(before.mtimeMs).toISOString()} → ${new Date(now.mtimeMs).toISOString()}`;
 
-async function editRemote(remotePath: string, name: string, context: ActionContext): Promise<void> {
-  const client = context.connection().client;
-  const remote = context.fsOf('remote');
+async function editRemote(remotePath: string, name: string, side: PaneSide, context: ActionContext): Promise<void> {
+  const client = context.sessionOf(side);
+  const remote = context.fsOf(side);
   if (!client || !remote) return;
   const label = remote.label(remotePath);
   const before = await remote.stat(remotePath);
@@ -123,16 +123,19 @@ async function editRemote(remotePath: string, name: string, context: ActionConte
       return;
     }
     context.info(`uploaded your edit of ${name}`);
-    const pane = context.panes.remote;
+    const pane = context.panes[side];
     void pane.load(remote, pane.current().path, name);
   } finally {
     if (!keep) await fs.rm(folder, { recursive: true, force: true });
   }
 }
 
-/** Copies the edit into the local pane's folder under a free name: `name`, else `name (edited)`, `name (edited 2)`… */
+/**
+ * Copies the edit into the left pane's folder (the home folder when that pane is on a server too) under a free
+ * name: `name`, else `name (edited)`, `name (edited 2)`…
+ */
 async function saveLocalCopy(edited: string, name: string, context: ActionContext): Promise<string> {
-  const folder = context.panes.local.current().path;
+  const folder = context.fsOf('local')?.side === 'local' ? context.panes.local.current().path : os.homedir();
   const extension = path.extname(name);
   const stem = name.slice(0, name.length - extension.length) || name;
   for (let attempt = 0; ; attempt++) {
@@ -140,7 +143,7 @@ async function saveLocalCopy(edited: string, name: string, context: ActionContex
     try {
       await fs.copyFile(edited, candidate, fs.constants.COPYFILE_EXCL);
       const local = context.fsOf('local');
-      if (local) void context.panes.local.load(local, folder, path.basename(candidate));
+      if (local?.side === 'local') void context.panes.local.load(local, folder, path.basename(candidate));
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -14,6 +14,7 @@ export type CopyDestination = { folder: string } | { path: string };
 /** What a copy between two panes is, by the kinds of their filesystems. */
 function directionOf(source: PaneFs, target: PaneFs): TransferDirection {
   if (source.side === 'local' && target.side === 'local') return 'copy';
+  if (source.side === 'remote' && target.side === 'remote') return 'relay';
   return source.side === 'local' ? 'upload' : 'download';
 }
 
@@ -25,6 +26,8 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
     return;
   }
   const direction = directionOf(sourceFs, targetFs);
+  // With the left pane on a server the direction no longer says which pane is which: the item names its source pane.
+  const fromPane = context.fsOf('local')?.side === 'remote' ? { from } : {};
   const source = context.panes[from];
   const target = context.panes[otherSide(from)];
   const targeted = targetEntries(source.current());
@@ -42,10 +45,10 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
     const firstId = context.queue.getState().nextId;
     context.queue.enqueue([{
       direction, name: selectionName(selection), source: source.current().path,
-      target: destination?.folder ?? target.current().path, isFolder: true, selection,
+      target: destination?.folder ?? target.current().path, isFolder: true, selection, ...fromPane,
     }]);
     source.dispatch({ type: 'clear-selection' });
-    context.announceBatch(`${plural(entries.length, 'item')} queued as one ${direction}${skippedNote}`, firstId);
+    context.announceBatch(`${plural(entries.length, 'item')} queued as one ${direction === 'relay' ? 'copy between servers' : direction}${skippedNote}`, firstId);
     return;
   }
   let requests: TransferRequest[];
@@ -56,6 +59,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
       source: sourceFs.child(source.current().path, entry.name),
       target: destination && 'path' in destination ? destination.path : targetFs.child(destination?.folder ?? target.current().path, entry.name),
       isFolder: isDirectory(entry),
+      ...fromPane,
     }));
   } catch (error) {
     context.fail(`nothing queued: ${describeError(error)}`);
@@ -64,5 +68,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
   const firstId = context.queue.getState().nextId;
   context.queue.enqueue(requests);
   source.dispatch({ type: 'clear-selection' });
-  context.announceBatch(`${direction === 'copy' ? plural(requests.length, 'copy').replace(/copys$/, 'copies') : plural(requests.length, direction)} queued${skippedNote}`, firstId);
+  const copies = plural(requests.length, 'copy').replace(/copys$/, 'copies');
+  const queued = direction === 'copy' ? copies : direction === 'relay' ? `${copies} between servers` : plural(requests.length, direction);
+  context.announceBatch(`${queued} queued${skippedNote}`, firstId);
 }

@@ -2,7 +2,7 @@
 import { matchCommand } from '../keys/keymap.js';
 import type { KeyPress } from '../keys/parse-key.js';
 import { isFinished } from '../state/transfers.js';
-import { formatAddress } from '../connect-params.js';
+import { formatAddress, formatTarget } from '../connect-params.js';
 import { helpDialog } from '../dialogs/help-dialog.js';
 import { logDialog } from '../dialogs/log-dialog.js';
 import { connectDialog } from '../dialogs/connect-dialog.js';
@@ -22,6 +22,11 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
       context.show(logDialog());
       return true;
     case 'disconnect': {
+      const left = context.leftConnection();
+      if (context.activeSide() === 'local' && (left.status === 'connected' || left.status === 'lost')) {
+        context.disconnectLeft();
+        return true;
+      }
       const connection = context.connection();
       if (connection.status === 'connected' || connection.status === 'lost') requestLeaving('disconnect', context);
       else context.show(connectDialog(connection.params));
@@ -34,6 +39,13 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
         void context.reconnect();
       } else if (connection.status !== 'connected' && connection.status !== 'connecting') context.show(connectDialog(connection.params));
       else context.info(`already connected to ${connection.params ? formatAddress(connection.params) : 'the server'}`);
+      return true;
+    }
+    case 'connect-left': {
+      const left = context.leftConnection();
+      if (left.status === 'connected' || left.status === 'connecting') {
+        context.info(`the left pane is ${left.status === 'connected' ? 'connected' : 'connecting'} to ${left.params ? formatTarget(left.params) : 'a server'} — ^D in it disconnects`);
+      } else context.show(connectDialog(left.params, { side: 'local' }));
       return true;
     }
     case 'focus-queue': {

@@ -196,7 +196,7 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
     case 'chmod': {
       if (!fs) return Boolean(requireRemote(context));
       if (!fs.chmod) {
-        context.fail('permissions are changed on the remote pane');
+        context.fail(fs.side === 'local' ? 'permissions are changed on a server\'s pane' : 'this server cannot change permissions');
         return true;
       }
       const entries = targetEntries(pane.current());
@@ -204,7 +204,10 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     }
     case 'find':
-      if (requireRemote(context)) context.show(findDialog(context.panes.remote.current().path));
+      if (!requireRemote(context)) return true;
+      // Only where the server searches by itself (Ferry's FIND): elsewhere it would be a walk of the whole tree.
+      if (context.sessionOf('remote')?.features.find !== true) context.fail('this server cannot search (find is a Ferry server\'s)');
+      else context.show(findDialog(context.panes.remote.current().path));
       return true;
     default:
       return false;

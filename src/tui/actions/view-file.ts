@@ -12,7 +12,7 @@ import type { ActionContext } from './action-context.js';
 import { requireRemote } from './pane-commands.js';
 
 export function viewFile(side: PaneSide, context: ActionContext): void {
-  const fs = side === 'local' ? context.fsOf('local') : requireRemote(context);
+  const fs = context.fsOf(side) ?? requireRemote(context);
   const pane = context.panes[side].current();
   const entry = currentEntry(pane);
   if (!fs || !entry) return;
@@ -27,11 +27,11 @@ export function viewFile(side: PaneSide, context: ActionContext): void {
     context.fail(describeErrorAt(error, entry.name, entry.name));
     return;
   }
-  const client = context.connection().client;
+  const session = fs.side === 'remote' ? context.sessionOf(side) : undefined;
   void (async () => {
     let source: ByteSource | undefined;
     try {
-      source = side === 'local' ? await openLocalByteSource(target) : await openRemoteByteSource(client!, target);
+      source = session ? await openRemoteByteSource(session, target) : await openLocalByteSource(target);
       const viewer = await ViewerController.open(source, fs.label(target));
       context.show(viewDialog(viewer));
     } catch (error) {

@@ -27,9 +27,12 @@ import { createLocalFs } from '../fs/local-fs.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
 import { selectionSummary } from '../state/selection-summary.js';
-import { TransferQueue } from '../transfers/transfer-queue.js';
-import type { TrustStore } from '../trust.js';
-import { formatAddress, type ConnectFunction, type ConnectParams } from '../connect-params.js';
+import { TransferQueue, targetPaneOf } from '../transfers/transfer-queue.js';
+import { formatAddress, formatTarget, schemeOf, type ConnectFunction, type ConnectParams } from '../connect-params.js';
+import type { PresentedKey } from '../../remote/open-remote.js';
+import { useLeftSession } from '../hooks/use-left-session.js';
+import { useConnectChoices } from '../hooks/use-connect-choices.js';
+import { secretDialog } from '../dialogs/secret-dialog.js';
 import { dialogKey, renderDialog, type Dialog } from '../dialogs/all-dialogs.js';
 import { connectDialog } from '../dialogs/connect-dialog.js';
 import { trustDialog } from '../dialogs/trust-dialog.js';
@@ -55,10 +58,12 @@ export interface AppProps {
   initial?: ConnectParams | undefined;
   /** Fills the connect dialog when there is no `initial` (a URL that lacks the password). */
   prefill?: ConnectParams | undefined;
-  /** Opens a session (FerryClient.connect). */
+  /** Opens a session of any kind (openRemote; keys met for the first time are asked about in the trust dialog). */
   connect: ConnectFunction;
-  /** Known TLS fingerprints (trust on first use). */
-  trustStore: TrustStore;
+  /** Bookmarks and recent connections (bookmarks.json): listed in the connect dialog, a connect recorded; undefined: neither. */
+  savedConnectionsFile?: string | undefined;
+  /** ~/.ssh/config, whose Host aliases the connect dialog lists; undefined: not listed. */
+  sshConfigFile?: string | undefined;
   /** Called once everything is closed; the caller unmounts and restores the terminal. */
   onQuit: () => void;
   /**
@@ -83,8 +88,8 @@ function remoteHeader(connection: Connection, path: string): string {
   const params = connection.params;
   if (rightPaneIsLocal(connection.status)) return `local:${path}`;
   if (connection.status === 'connected' && connection.remoteFs) return connection.remoteFs.label(path);
-  if (connection.status === 'connecting' && params) return `remote: connecting to ${formatAddress(params)}…`;
-  if (connection.status === 'lost' && params) return `${formatAddress(params)}:${path} (connection lost)`;
+  if (connection.status === 'connecting' && params) return `remote: connecting to ${formatTarget(params)}…`;
+  if (connection.status === 'lost' && params) return `${formatTarget(params)}:${path} (connection lost)`;
   return 'remote: not connected';
 }
 
@@ -108,7 +113,10 @@ function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): 
 const keepsPaneActive = (dialog: Dialog | undefined): boolean => !dialog || dialog.kind === 'quick-search';
 
 /** The dual-pane file transfer UI: local pane, remote pane, transfer queue, status, hints, dialogs. */
-export function App({ localPath, initial, prefill, connect, trustStore, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems, savedQueueFile }: AppProps): React.JSX.Element {
+export function App({
+  localPath, initial, prefill, connect, onQuit, shutdown, config = defaultTuiConfig, configProblems = noProblems, savedQueueFile,
+  savedConnectionsFile, sshConfigFile,
+}: AppProps): React.JSX.Element {
   const size = useTerminalSize();
   // Read through refs (and `current()`) in key handlers: keys may arrive before the next render.
   const [activeSide, setActiveSide, activeSideRef] = useSyncedState<PaneSide>(initial ? 'remote' : 'local');
@@ -124,6 +132,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   // The queue comes first (the status message and the session use it); it
   // reaches the session and the refresh, made further down, through refs.
   const sessionRef = useRef<() => Connection>(() => ({ status: 'disconnected' }));
+  const leftRef = useRef<() => Connection>(() => ({ status: 'disconnected' }));
   const refreshRef = useRef<(side: PaneSide) => void>(() => undefined);
   const savedRef = useRef<SavedQueueControl>({ freeze: () => undefined, follow: () => undefined });
   const queue = useMemo(
@@ -132,9 +141,12 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
         client: () => sessionRef.current().client,
         local: localFs,
         remote: () => sessionRef.current().remoteFs,
+        leftClient: () => leftRef.current().client,
+        leftRemote: () => leftRef.current().remoteFs,
         onFinished: (item) => {
-          if (item.direction !== 'download') refreshRef.current('remote');
-          if (item.direction !== 'upload') refreshRef.current('local');
+          refreshRef.current(targetPaneOf(item));
+          // A copy between two local panes may show one folder in both.
+          if (item.direction === 'copy') refreshRef.current(targetPaneOf(item) === 'local' ? 'remote' : 'local');
         },
         concurrency: config.concurrency,
       }),
@@ -162,16 +174,21 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   }, [localPath]);
 
   const askTrust = useCallback(
-    (request: { host: string; port: number; fingerprint: string }) =>
-      new Promise<boolean>((resolve) => setDialog(trustDialog(request, resolve))),
+    (key: PresentedKey) => new Promise<boolean>((resolve) => setDialog(trustDialog(key, resolve))),
     [setDialog],
   );
+  const askSecret = useCallback(
+    (prompt: string) => new Promise<string | undefined>((resolve) => setDialog(secretDialog(prompt, resolve))),
+    [setDialog],
+  );
+  const { choices: connectChoices, recordRecent } = useConnectChoices({ bookmarksFile: savedConnectionsFile, sshConfigFile }, fail);
   const session = useConnection({
     initial,
     prefill,
     connect,
-    trustStore,
     askTrust,
+    askSecret,
+    recordRecent,
     remotePane: remoteRef,
     info,
     fail,
@@ -199,8 +216,24 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     shutdown,
   });
   const { connection } = session;
+  const localRef = useRef(local);
+  localRef.current = local;
+  const leftSession = useLeftSession({
+    connect,
+    askTrust,
+    askSecret,
+    recordRecent,
+    info,
+    fail,
+    offerConnect: (params, error, focus) => setDialog(connectDialog(params, { error, side: 'local', ...(focus ? { focus } : {}) })),
+    leftPane: localRef,
+    localFs,
+    onConnected: () => queue.pump(),
+  });
+  leftRef.current = leftSession.current;
+  const leftConnection = leftSession.connection;
   useStartupProblems(configProblems, connection.status, fail);
-  useLocalRightPane(connection.status, local, remote, localFs, localPath);
+  useLocalRightPane(connection.status, local, remote, localFs, localPath, leftConnection.status === 'disconnected');
   const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
   savedRef.current = saved;
   const reconnectWait = useAutoReconnect({
@@ -213,13 +246,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   sessionRef.current = session.current;
 
   const currentConnection = session.current;
+  const currentLeft = leftSession.current;
   const fsOf = useCallback(
     (side: PaneSide): PaneFs | undefined => {
-      if (side === 'local') return localFs;
-      const { remoteFs, status } = currentConnection();
+      const { remoteFs, status } = side === 'local' ? currentLeft() : currentConnection();
       return remoteFs ?? (rightPaneIsLocal(status) ? localFs : undefined);
     },
-    [currentConnection],
+    [currentConnection, currentLeft],
   );
   refreshRef.current = useBatchedRefresh(panesRef, fsOf);
 
@@ -250,9 +283,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     queue,
     conflictItem,
     connection: session.current,
-    openSession: (params) => void session.open(params, false),
+    leftConnection: leftSession.current,
+    sessionOf: (side) => (side === 'local' ? leftSession.current() : session.current()).client,
+    openSession: (params, side) => void (side === 'local' ? leftSession : session).open(params, false),
+    connectChoices: () => connectChoices,
     requestQuit: () => requestLeaving('quit', host),
-    quit: () => void session.quit(),
+    // The left pane's session ends first: the right one's quit ends the program.
+    quit: () => void leftSession.quit().finally(() => session.quit()),
     disconnect: () => void session.disconnect(),
   };
   const runInTerminal = useTerminalHandoff();
@@ -274,6 +311,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       const params = session.current().params;
       return params ? session.open(params, true) : Promise.resolve(false);
     },
+    activeSide: () => activeSideRef.current,
+    disconnectLeft: () => void leftSession.disconnect(),
   };
 
   useKeypress((press) => {
@@ -305,7 +344,8 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
     });
   });
 
-  const params = connection.params;
+  // The status line speaks of the active pane's session when that pane has one, else of the right pane's.
+  const shown = activeSide === 'local' && leftConnection.status !== 'disconnected' ? leftConnection : connection;
   const activePane = panes[activeSide].state;
   const localView = useMemo(() => paneView(local.state), [local.state]);
   const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
@@ -324,11 +364,12 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       <Box>
         <Pane
           view={localView}
-          location={`local:${local.state.path}`}
+          location={remoteHeader(leftConnection, local.state.path)}
           active={activeSide === 'local' && focus === 'panes' && keepsPaneActive(dialog)}
           width={layout.paneWidths[0]}
           height={layout.paneHeight}
           filtering={filtering === 'local'}
+          placeholder={leftConnection.status === 'lost' ? 'connection lost — ^D, then Alt-O connects again' : remotePlaceholder(leftConnection.status)}
         />
         <Pane
           view={remoteView}
@@ -342,11 +383,13 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
       </Box>
       <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
       <StatusLine
-        connection={connection.status}
-        address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}
+        connection={shown.status}
+        address={shown.params && shown.status !== 'disconnected' ? formatAddress(shown.params) : ''}
         message={message.text}
         messageKind={message.kind}
-        secure={connection.client?.info.tls}
+        secure={shown.client?.description.encrypted}
+        kind={shown.params ? schemeOf(shown.params) : undefined}
+        encryption={shown.client?.description.kind === 'sftp' ? 'SSH' : 'TLS'}
         counts={counts}
         width={layout.columns}
       />

@@ -83,7 +83,7 @@ export function ConflictDialog({ item, choiceIndex, applyToAll, ready = true, sc
   const cut = message.slice(0, Math.max(1, room));
   if (cut.length < message.length) cut[cut.length - 1] = `${cut[cut.length - 1] ?? ''}…`;
   const shown = message.length + explanation.length <= room ? [...message, ...sides, ...explanation] : [...cut, ...sides];
-  const doing = { upload: 'Uploading', download: 'Downloading', copy: 'Copying' } as const;
+  const doing = { upload: 'Uploading', download: 'Downloading', copy: 'Copying', relay: 'Copying between servers' } as const;
   const lines = [`${doing[item.direction]} ${item.name}:`, ...shown];
   return (
     <DialogFrame title="Target exists" width={width} screen={screen}>

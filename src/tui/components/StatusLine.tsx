@@ -18,6 +18,10 @@ export interface StatusLineProps {
   messageKind: 'info' | 'error';
   /** The session is encrypted (TLS): marked for as long as it lasts, whatever the message says. */
   secure?: boolean | undefined;
+  /** The kind of the session (its URL scheme: `ferry`, `sftp`, ...), said before "connected". */
+  kind?: string | undefined;
+  /** How an encrypted session is encrypted: `TLS` (default) or `SSH`. */
+  encryption?: 'TLS' | 'SSH' | undefined;
   /** Right side: selection and entry counts of the active pane. */
   counts: string;
   width: number;
@@ -30,8 +34,13 @@ const connectionWords: Record<ConnectionStatus, { text: string; color: string | 
   lost: { text: 'CONNECTION LOST (^O reconnect)', color: theme.danger },
 };
 
-/** What an encrypted session shows after "connected", even when the address has no room. */
-export const TLS_MARK = '[TLS]';
+/**
+ * What a connected session shows before "connected", even when the address has no room: its kind and how it
+ * is encrypted, or that it is not (`[ferrys TLS]`, `[sftp SSH]`, `[ftp unencrypted]`).
+ */
+export function sessionMark(kind: string | undefined, secure: boolean | undefined, encryption: 'TLS' | 'SSH' = 'TLS'): string {
+  return `[${kind ? `${kind} ` : ''}${secure ? encryption : 'unencrypted'}]`;
+}
 
 /** Cells the line uses beside its three parts: ` │ ` and the space before the counts. */
 const SEPARATORS = 4;
@@ -48,11 +57,13 @@ export function connectionText(stateText: string, address: string, width: number
 }
 
 /** One line: connection state, the latest message, selection counts. */
-function StatusLineView({ connection, address, message, messageKind, secure, counts, width }: StatusLineProps): React.JSX.Element {
+function StatusLineView({ connection, address, message, messageKind, secure, kind, encryption, counts, width }: StatusLineProps): React.JSX.Element {
   const words = connectionWords[connection];
-  const state = connection === 'connected' && secure ? { ...words, text: `${words.text} ${TLS_MARK}` } : words;
+  // Connected: the kind, and whether (and how) the session is encrypted, for as long as it lasts; the
+  // address is weighed against the message without it.
+  const mark = connection === 'connected' ? `${sessionMark(kind, secure, encryption)} ` : '';
   const spinner = connection === 'connecting' ? 2 : 0;
-  const left = connectionText(state.text, address, width - spinner, cellWidth(counts));
+  const left = mark + connectionText(words.text, address, width - spinner - cellWidth(mark), cellWidth(counts));
   const room = Math.max(0, width - cellWidth(left) - cellWidth(counts) - SEPARATORS - spinner);
   return (
     <Box width={width}>
@@ -61,7 +72,7 @@ function StatusLineView({ connection, address, message, messageKind, secure, cou
           <Spinner type="dots" />{' '}
         </Text>
       ) : null}
-      <Text color={state.color} bold>{left}</Text>
+      <Text color={words.color} bold>{left}</Text>
       <Text> │ </Text>
       <Text color={messageKind === 'error' ? theme.danger : undefined} wrap="truncate">{fitMessage(message, room)}</Text>
       <Text dimColor> {counts}</Text>

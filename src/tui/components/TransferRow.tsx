@@ -16,7 +16,15 @@ export interface TransferRowProps {
   highlighted: boolean;
 }
 
-const arrows = { upload: '↑', download: '↓', copy: '→' } as const;
+const arrows = { upload: '↑', download: '↓', copy: '→', relay: '⇄' } as const;
+
+/** What a finished transfer's check was, said honestly: Ferry hashes end to end, the other kinds compare sizes (and a server hash where offered). */
+export function verificationText(verification: TransferItem['verification']): string {
+  if (verification === undefined) return '';
+  if (verification === 'sha256') return 'SHA-256 ✓';
+  // `size`, `size+md5`, `size+sha1`, ...: the server's hash named as people write it.
+  return `${verification.replace(/sha-?(\d+)/i, 'SHA-$1').replace(/md5/i, 'MD5')} ✓`;
+}
 
 /** What a row says after the name; `keep` is said whole after `text`, which is cut first (fitMessage). */
 export interface StatusText {
@@ -56,7 +64,12 @@ export function statusText(item: TransferItem, barWidth: number): StatusText {
     case 'done': {
       const resumed = item.resumedFrom > 0 ? `, resumed at ${formatBytes(item.resumedFrom)}` : '';
       const rate = averageRate(item.movedBytes, item.durationMs);
-      return { text: `${formatBytes(item.movedBytes)} in ${formatDuration(item.durationMs)}${rate ? ` (${rate} avg)` : ''}${resumed}`, color: theme.success };
+      const checked = verificationText(item.verification);
+      return {
+        text: `${formatBytes(item.movedBytes)} in ${formatDuration(item.durationMs)}${rate ? ` (${rate} avg)` : ''}${resumed}`,
+        ...(checked ? { keep: ` ${checked}` } : {}),
+        color: theme.success,
+      };
     }
     case 'failed':
       return { text: `failed: ${item.message ?? 'unknown error'}`, keep: ' (r: resume)', color: theme.danger };

@@ -12,6 +12,8 @@ import type { Connection } from '../hooks/use-connection.js';
 import type { TransferQueue } from '../transfers/transfer-queue.js';
 import type { TransferItem } from '../state/transfers.js';
 import type { ConnectParams } from '../connect-params.js';
+import type { Remote } from '../../remote/remote.js';
+import type { ConnectChoice } from '../saved-connections.js';
 import type { Dialog } from './all-dialogs.js';
 import type { LogEntry } from '../state/message-log.js';
 
@@ -30,7 +32,14 @@ export interface DialogHost {
   /** The queue's transfer waiting for a "target exists" answer, if any. */
   conflictItem: TransferItem | undefined;
   connection: () => Connection;
-  openSession: (params: ConnectParams) => void;
+  /** The left pane's session (it may be connected to a server too; `disconnected` while it is local). */
+  leftConnection: () => Connection;
+  /** The session of the server a pane shows, if it shows one (either pane may). */
+  sessionOf: (side: PaneSide) => Remote | undefined;
+  /** Opens a session for a pane (the right one unless `side` says otherwise). */
+  openSession: (params: ConnectParams, side?: PaneSide) => void;
+  /** What the connect dialog offers to pick: bookmarks, recent connections, ~/.ssh/config hosts. */
+  connectChoices: () => readonly ConnectChoice[];
   /** The quit key: asks first while transfers are unfinished. */
   requestQuit: () => void;
   quit: () => void;

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
-import type { FerryClientApi } from '../../client/types.js';
+import type { Remote } from '../../remote/remote.js';
 import { matchCommand } from '../keys/keymap.js';
 import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
 import { describeError } from '../describe-error.js';
@@ -68,7 +68,7 @@ function close(state: FindDialogState, host: DialogHost): void {
   host.show(undefined);
 }
 
-function start(state: FindDialogState, host: DialogHost, client: FerryClientApi): void {
+function start(state: FindDialogState, host: DialogHost, client: Remote): void {
   state.search?.abort.abort();
   const search: FindSearch = {
     pattern: state.field.value, entries: [], done: false, truncated: false, abort: new AbortController(), shown: undefined,

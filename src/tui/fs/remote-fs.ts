@@ -1,36 +1,39 @@
 /**
- * The remote pane's filesystem: the Ferry client. Paths are `/`-rooted POSIX
- * paths relative to the session's root (docs/PROTOCOL.md, "Paths").
+ * A pane's filesystem on a server of any kind (src/remote/remote.ts). Paths
+ * are `/`-rooted POSIX paths relative to the session's root; the header is
+ * the session's origin with the path (`sftp://bob@host/var/log`).
+ * Permissions are offered only where the kind can change them.
  */
 import path from 'node:path';
 import { ErrorCode, isFerryError } from '../../protocol/errors.js';
 import { EntryKind } from '../../protocol/messages.js';
-import type { FerryClientApi } from '../../client/types.js';
+import type { Remote } from '../../remote/remote.js';
 import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
 
-export function createRemoteFs(client: FerryClientApi, address: { host: string; port: number }): PaneFs {
-  const hostLabel = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return {
+export function createRemoteFs(remote: Remote): PaneFs {
+  const origin = remote.description.origin;
+  const fs: PaneFs = {
     side: 'remote',
-    list: (folder) => client.list(folder),
+    list: (folder) => remote.list(folder),
     async stat(target) {
       try {
-        return await client.stat(target);
+        return await remote.stat(target);
       } catch (error) {
         if (isFerryError(error, ErrorCode.NOT_FOUND)) return undefined;
         throw error;
       }
     },
-    mkdir: (target) => client.mkdir(target),
+    mkdir: (target) => remote.mkdir(target),
     remove: (target, entry) =>
-      entry.kind === EntryKind.DIRECTORY ? client.rmdir(target, { recursive: true }) : client.delete(target),
-    rename: (from, to) => client.rename(from, to),
-    chmod: (target, change, recursive) => client.chmod(target, change, { recursive }),
+      entry.kind === EntryKind.DIRECTORY ? remote.rmdir(target, { recursive: true }) : remote.delete(target),
+    rename: (from, to) => remote.rename(from, to),
     child: (folder, name) => path.posix.join(path.posix.resolve('/', folder), checkedChildName(name, ['/'])),
     resolve: (folder, typed) => path.posix.resolve('/', folder, typed),
     parent: (target) => path.posix.dirname(path.posix.resolve('/', target)),
     basename: (target) => path.posix.basename(target),
-    label: (target) => `${hostLabel}:${address.port}:${path.posix.resolve('/', target)}`,
+    label: (target) => `${origin}${path.posix.resolve('/', target)}`,
   };
+  if (remote.features.chmod) fs.chmod = (target, change, recursive) => remote.chmod(target, change, { recursive });
+  return fs;
 }

@@ -8,12 +8,12 @@
  * transfer queue: keys and transfer events may come before the next render.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { FerryClientApi } from '../../client/types.js';
+import type { Remote } from '../../remote/remote.js';
+import type { PresentedKey } from '../../remote/open-remote.js';
 import { createRemoteFs } from '../fs/remote-fs.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
-import { createFingerprintVerifier, type AskTrust, type TrustStore } from '../trust.js';
-import { formatAddress, sameServer, type ConnectFunction, type ConnectParams } from '../connect-params.js';
+import { formatTarget, remoteUrlOf, sameServer, type ConnectFunction, type ConnectParams } from '../connect-params.js';
 import type { ConnectionStatus } from '../components/StatusLine.js';
 import type { PaneController } from './use-pane.js';
 import type { ConnectField } from '../components/ConnectDialog.js';
@@ -22,7 +22,8 @@ import { ErrorCode, isFerryError, isLoginFailed } from '../../protocol/errors.js
 export interface Connection {
   status: ConnectionStatus;
   params?: ConnectParams | undefined;
-  client?: FerryClientApi | undefined;
+  /** The session, of whatever kind (src/remote/remote.ts). */
+  client?: Remote | undefined;
   remoteFs?: PaneFs | undefined;
   /** Why the connection was lost (status `lost`). */
   lostReason?: string | undefined;
@@ -37,10 +38,13 @@ export interface ConnectionOptions {
   /** What the connect dialog starts with when there is no `initial`. */
   prefill?: ConnectParams | undefined;
   connect: ConnectFunction;
-  trustStore: TrustStore;
-  /** Puts an unknown TLS fingerprint to the user. */
-  askTrust: AskTrust;
-  /** The remote pane: listed once connected, cleared on disconnect. */
+  /** Puts a key met for the first time (a TLS certificate, an SSH host key) to the user; true trusts it. */
+  askTrust: (key: PresentedKey) => Promise<boolean>;
+  /** Asks for a secret the login needs (password, keyboard-interactive answer, key passphrase); undefined: cancelled. */
+  askSecret: (prompt: string) => Promise<string | undefined>;
+  /** A session opened: it goes first in the recent connections (without its password). */
+  recordRecent?: ((params: ConnectParams) => void) | undefined;
+  /** The pane this session lists: listed once connected, cleared on disconnect. */
   remotePane: { readonly current: PaneController };
   info: (text: string) => void;
   fail: (text: string) => void;
@@ -92,24 +96,22 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
   const current = useCallback(() => connectionRef.current, []);
 
   const open = useCallback(async (params: ConnectParams, keepPath: boolean, retrying = false): Promise<boolean> => {
-    const { connect, trustStore, askTrust, info, fail } = latest.current;
+    const { connect, info, fail } = latest.current;
     const lostReason = connectionRef.current.lostReason;
     setConnection({ status: 'connecting', params });
-    if (!retrying) info(`connecting to ${formatAddress(params)}…`);
+    if (!retrying) info(`connecting to ${formatTarget(params)}…`);
     try {
-      const client = await connect({
-        host: params.host,
-        port: params.port,
-        user: params.user || undefined,
-        password: params.password || undefined,
-        tls: params.tls,
-        verifyFingerprint: createFingerprintVerifier(trustStore, askTrust),
+      const client = await connect(remoteUrlOf(params), {
+        ...(params.password ? { password: params.password } : {}),
+        ...(params.identityFile ? { identityFile: params.identityFile } : {}),
+        askSecret: (prompt) => latest.current.askSecret(prompt),
+        verifyNewKey: (key) => latest.current.askTrust(key),
       });
       if (quitting.current) {
         client.close('quit');
         return false;
       }
-      const remoteFs = createRemoteFs(client, params);
+      const remoteFs = createRemoteFs(client);
       client.onClose((error) => {
         if (connectionRef.current.client !== client) return;
         if (error) {
@@ -123,8 +125,11 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
       const next: Connection = { status: 'connected', params, client, remoteFs };
       connectionRef.current = next;
       setConnection(next);
-      const who = client.info.user ? ` as ${client.info.user}` : '';
-      info(`connected to ${formatAddress(params)}${who}${client.info.tls ? ' (TLS)' : ''}${client.info.readOnly ? ', read-only' : ''}`);
+      const { description } = client;
+      const who = description.user ? ` as ${description.user}` : '';
+      const encryption = description.encrypted ? (description.kind === 'sftp' ? ' (SSH)' : ' (TLS)') : '';
+      info(`connected to ${formatTarget(params)}${who}${encryption}${description.readOnly ? ', read-only' : ''}`);
+      latest.current.recordRecent?.(params);
       const sameServerAsLost = sameServer(lostFrom.current, params);
       if (sameServerAsLost) lostFrom.current = undefined;
       const remote = latest.current.remotePane.current;
@@ -142,7 +147,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
         return false;
       }
       setConnection({ status: 'disconnected', params });
-      fail(`cannot connect to ${formatAddress(params)}: ${describeError(error)}`);
+      fail(`cannot connect to ${formatTarget(params)}: ${describeError(error)}`);
       // A refused login is corrected in the credentials, not the host: a wrong password is typed again from empty.
       const refused = isFerryError(error, ErrorCode.AUTH);
       const retyped = isLoginFailed(error) ? { ...params, password: '' } : params;

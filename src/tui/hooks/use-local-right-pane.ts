@@ -16,7 +16,11 @@ export function rightPaneIsLocal(status: ConnectionStatus): boolean {
   return status === 'disconnected';
 }
 
-export function useLocalRightPane(status: ConnectionStatus, left: PaneController, right: PaneController, localFs: PaneFs, startPath: string): void {
+export function useLocalRightPane(
+  status: ConnectionStatus, left: PaneController, right: PaneController, localFs: PaneFs, startPath: string,
+  /** False while the left pane is on a server itself: its listing is then no local folder's. */
+  leftIsLocal = true,
+): void {
   const lastLocalPath = useRef(startPath);
   const local = rightPaneIsLocal(status);
   const wasLocal = useRef<boolean | undefined>(undefined);
@@ -42,12 +46,12 @@ export function useLocalRightPane(status: ConnectionStatus, left: PaneController
     const changedLeft = leftState.entries !== seen.current.left;
     const changedRight = rightState.entries !== seen.current.right;
     seen.current = { left: leftState.entries, right: rightState.entries };
-    if (!local || leftState.path !== rightState.path || leftState.loading || rightState.loading) return;
+    if (!local || !leftIsLocal || leftState.path !== rightState.path || leftState.loading || rightState.loading) return;
     if (leftState.entries === rightState.entries) return;
     // The latest states, not the rendered ones: a key may have started a load since.
     const [latestLeft, latestRight] = [currentLeft(), currentRight()];
     if (latestLeft.loading || latestRight.loading || latestLeft.path !== latestRight.path) return;
     if (changedLeft) dispatchRight({ type: 'loaded', path: leftState.path, entries: leftState.entries });
     else if (changedRight) dispatchLeft({ type: 'loaded', path: rightState.path, entries: rightState.entries });
-  }, [local, leftState, rightState, dispatchLeft, dispatchRight, currentLeft, currentRight]);
+  }, [local, leftIsLocal, leftState, rightState, dispatchLeft, dispatchRight, currentLeft, currentRight]);
 }

@@ -18,7 +18,7 @@ export type KeyContext =
 
 export type Command =
   // global
-  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'focus-queue' | 'message-log'
+  | 'quit' | 'help' | 'disconnect' | 'reconnect' | 'connect-left' | 'focus-queue' | 'message-log'
   // pane navigation
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end' | 'enter' | 'parent' | 'switch-pane'
   | 'filter' | 'clear-filter' | 'toggle-hidden' | 'toggle-mode' | 'sort-name' | 'sort-size' | 'sort-time' | 'reverse-sort' | 'refresh'
@@ -77,6 +77,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'quit', context: 'global', keys: [k('f10'), k('q')], description: 'Quit Ferry (asks first while transfers run)', hint: 'Quit' },
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
+  { command: 'connect-left', context: 'global', keys: [k('o', { meta: true }), k('O')], description: 'Connect the left pane to a server too (either pane may be remote; ^D in it disconnects it)' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
   { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 

@@ -4,8 +4,15 @@
  * transfers and feeds this reducer; the panel only renders it.
  */
 
-/** `copy`: between two local panes, without a connection (transfers/local-copy.ts). */
-export type TransferDirection = 'upload' | 'download' | 'copy';
+import type { PaneSide } from '../fs/pane-fs.js';
+import type { Verification } from '../../remote/remote.js';
+
+/**
+ * `upload`: local → server; `download`: server → local; `copy`: between two
+ * local panes, without a connection (transfers/local-copy.ts); `relay`:
+ * between two servers (each pane connected).
+ */
+export type TransferDirection = 'upload' | 'download' | 'copy' | 'relay';
 
 export type TransferStatus =
   | 'waiting' // queued, not started
@@ -75,6 +82,13 @@ export interface TransferItem {
   ranBefore: boolean;
   /** A selection: these entries of the folder `source` go into the folder `target`, as one tree transfer. */
   selection?: readonly SelectedEntry[] | undefined;
+  /**
+   * The pane the source is in (`local`: the left pane, `remote`: the right),
+   * when its direction does not say it: set when the left pane is a server.
+   */
+  from?: PaneSide | undefined;
+  /** How the finished transfer was checked (src/remote/remote.ts); undefined for a local copy. */
+  verification?: Verification | undefined;
 }
 
 /** One entry of a selection, by its name in the source folder. */
@@ -91,6 +105,8 @@ export interface TransferRequest {
   isFolder: boolean;
   /** Several entries of the folder `source` as one transfer into the folder `target` (isFolder is then true). */
   selection?: readonly SelectedEntry[] | undefined;
+  /** The pane the source is in, when the direction does not say it (TransferItem.from). */
+  from?: PaneSide | undefined;
 }
 
 export interface TransfersState {
@@ -112,7 +128,7 @@ export type TransfersAction =
   | { type: 'resolve'; id: number; target: string; name: string; overwrite: boolean; resume: boolean }
   | { type: 'start'; id: number; at: number }
   | { type: 'progress'; id: number; bytes: number; total: number; at: number; filesDone?: number | undefined; filesTotal?: number | undefined }
-  | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number }
+  | { type: 'done'; id: number; movedBytes: number; size: number; durationMs: number; resumedFrom: number; at: number; verification?: Verification | undefined }
   | { type: 'failed'; id: number; message: string; at: number; lostConnection?: boolean }
   | { type: 'cancelled'; id: number; at: number }
   | { type: 'skipped'; id: number; at: number; message?: string }
@@ -237,6 +253,7 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         durationMs: action.durationMs,
         resumedFrom: action.resumedFrom,
         finishedAt: action.at,
+        verification: action.verification,
       }));
     case 'failed':
       return update(state, action.id, (item) => ({

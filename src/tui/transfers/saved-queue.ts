@@ -54,6 +54,8 @@ export function sameServer(a: SavedServer, b: SavedServer): boolean {
 export function unfinishedRequests(items: readonly TransferItem[]): TransferRequest[] {
   return items
     .filter((item) => !isFinished(item) || (item.status === 'failed' && item.lostConnection))
+    // The list names one server: a transfer from the left pane's session, or between two servers, is not kept.
+    .filter((item) => item.from === undefined && item.direction !== 'relay')
     .map(requestOf);
 }
 

@@ -1,14 +1,23 @@
 /**
  * Runs queued transfers in the background while the user keeps browsing.
  * Holds the queue state (state/transfers.ts reducer), starts up to
- * `concurrency` transfers at once through the Ferry client, checks whether
- * each target exists first (the conflict dialog), and reports every change to
- * its subscribers (React reads it with useSyncExternalStore).
+ * `concurrency` transfers at once through the sessions (a Remote of any
+ * kind), checks whether each target exists first (the conflict dialog), and
+ * reports every change to its subscribers (React reads it with
+ * useSyncExternalStore).
+ *
+ * Either pane may be a server. A copy between two servers (`relay`) is
+ * staged: downloaded into a private folder on this machine (mkdtemp, 0700),
+ * then uploaded, and the folder removed whatever the outcome — each side
+ * keeps its own kind's checks, resume and cancel, and no kind needs a way
+ * to write from a stream (docs/TUI.md).
  */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
-import type { FerryClientApi } from '../../client/types.js';
-import type { PaneFs } from '../fs/pane-fs.js';
+import type { Remote, Verification } from '../../remote/remote.js';
+import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
@@ -27,10 +36,16 @@ import {
 export type ConflictChoice = 'overwrite' | 'update' | 'resume' | 'skip' | 'rename';
 
 export interface TransferQueueDeps {
-  /** The connected client, or undefined while disconnected. */
-  client: () => FerryClientApi | undefined;
+  /** The right pane's session, or undefined while it has none. */
+  client: () => Remote | undefined;
   local: PaneFs;
+  /** The right pane's filesystem while it has a session. */
   remote: () => PaneFs | undefined;
+  /** The left pane's session, when that pane is connected too (either pane may be a server). */
+  leftClient?: () => Remote | undefined;
+  leftRemote?: () => PaneFs | undefined;
+  /** Where copies between two servers are staged (default: the system's temporary folder). */
+  stagingRoot?: string;
   /** Called when an item ends, so the panes can refresh. */
   onFinished?: (item: TransferItem) => void;
   now?: () => number;
@@ -206,20 +221,25 @@ export class TransferQueue {
   }
 
   private sourceFs(item: TransferItem): PaneFs {
-    return item.direction === 'download' ? this.remoteFs() : this.deps.local;
+    return remoteSource(item) ? this.remoteFs(sourcePane(item)) : this.deps.local;
   }
 
   private targetFs(item: TransferItem): PaneFs {
-    return item.direction === 'upload' ? this.remoteFs() : this.deps.local;
+    return remoteTarget(item) ? this.remoteFs(targetPane(item)) : this.deps.local;
   }
 
-  /** Whether `item` can start now: a copy between local panes needs no connection. */
+  /** Whether `item` can start now: every server it reads or writes has a session (a local copy needs none). */
   private canStart(item: TransferItem): boolean {
-    return item.direction === 'copy' || this.deps.client() !== undefined;
+    return (!remoteSource(item) || this.session(sourcePane(item)) !== undefined) &&
+      (!remoteTarget(item) || this.session(targetPane(item)) !== undefined);
   }
 
-  private remoteFs(): PaneFs {
-    const remote = this.deps.remote();
+  private session(pane: PaneSide): Remote | undefined {
+    return pane === 'remote' ? this.deps.client() : this.deps.leftClient?.();
+  }
+
+  private remoteFs(pane: PaneSide): PaneFs {
+    const remote = pane === 'remote' ? this.deps.remote() : this.deps.leftRemote?.();
     if (!remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
     return remote;
   }
@@ -276,8 +296,10 @@ export class TransferQueue {
 
   private async run(queued: TransferItem): Promise<void> {
     const id = queued.id;
-    const client = this.deps.client();
-    if (!client && queued.direction !== 'copy') return;
+    const from = remoteSource(queued) ? this.session(sourcePane(queued)) : undefined;
+    const to = remoteTarget(queued) ? this.session(targetPane(queued)) : undefined;
+    if ((remoteSource(queued) && !from) || (remoteTarget(queued) && !to)) return;
+    const verification = checkedBy(from, to);
     const controller = new AbortController();
     this.controllers.set(id, controller);
     try {
@@ -305,13 +327,16 @@ export class TransferQueue {
       if (!item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
       const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
-      if (item.direction === 'copy' || !client) {
+      if (item.direction === 'copy' || (!from && !to)) {
         const result = await copyLocal(item.source, item.target, {
           overwrite: item.overwrite,
           signal: controller.signal,
           onProgress: (progress) => this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
         });
         this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now() });
+      } else if (from && to) {
+        const result = await this.relay(item, from, to, controller.signal);
+        this.dispatch({ type: 'done', id, ...result, at: this.now(), verification });
       } else if (item.isFolder) {
         const options = {
           ...common,
@@ -321,20 +346,18 @@ export class TransferQueue {
           onProgress: (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) =>
             this.progress(id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal),
         };
-        const result =
-          item.direction === 'upload'
-            ? await client.uploadTree(item.source, item.target, options)
-            : await client.downloadTree(item.source, item.target, options);
-        this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now() });
+        const result = to
+          ? await to.uploadTree(item.source, item.target, options)
+          : await from!.downloadTree(item.source, item.target, options);
+        this.dispatch({ type: 'done', id, movedBytes: result.bytes, size: result.bytes, durationMs: result.durationMs, resumedFrom: 0, at: this.now(), verification });
       } else {
         const options = {
           ...common,
           onProgress: (progress: { bytes: number; total: number }) => this.progress(id, progress.bytes, progress.total),
         };
-        const result =
-          item.direction === 'upload'
-            ? await client.upload(item.source, item.target, options)
-            : await client.download(item.source, item.target, options);
+        const result = to
+          ? await to.upload(item.source, item.target, options)
+          : await from!.download(item.source, item.target, options);
         this.dispatch({
           type: 'done',
           id,
@@ -343,6 +366,7 @@ export class TransferQueue {
           durationMs: result.durationMs,
           resumedFrom: result.resumedFrom,
           at: this.now(),
+          verification,
         });
       }
     } catch (error) {
@@ -363,6 +387,34 @@ export class TransferQueue {
       if (finished && (finished.status === 'done' || finished.status === 'failed' || finished.status === 'cancelled')) {
         this.deps.onFinished?.(finished);
       }
+    }
+  }
+
+  /**
+   * A copy between two servers: the source downloaded into a private folder
+   * here, then uploaded from it; the folder goes whatever happens. Progress
+   * runs twice over the same bytes (down, then up). A resume continues what
+   * the target kept of an interrupted upload; the download starts over.
+   */
+  private async relay(item: TransferItem, from: Remote, to: Remote, signal: AbortSignal): Promise<{ movedBytes: number; size: number; durationMs: number; resumedFrom: number }> {
+    const staging = await fs.mkdtemp(path.join(this.deps.stagingRoot ?? os.tmpdir(), 'ferry-relay-'));
+    const startedAt = this.now();
+    try {
+      const copy = path.join(staging, item.isFolder ? 'tree' : 'file');
+      if (item.isFolder) {
+        const names = item.selection ? { names: item.selection.map((entry) => entry.name) } : {};
+        const onProgress = (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }): void =>
+          this.progress(item.id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal);
+        await from.downloadTree(item.source, copy, { signal, onProgress, ...names });
+        const result = await to.uploadTree(copy, item.target, { overwrite: item.overwrite, resume: item.resume && item.ranBefore, signal, onProgress, ...names });
+        return { movedBytes: result.bytes, size: result.bytes, durationMs: this.now() - startedAt, resumedFrom: 0 };
+      }
+      const onProgress = (progress: { bytes: number; total: number }): void => this.progress(item.id, progress.bytes, progress.total);
+      await from.download(item.source, copy, { signal, onProgress });
+      const result = await to.upload(copy, item.target, { overwrite: item.overwrite, resume: item.resume, signal, onProgress });
+      return { movedBytes: result.bytes, size: result.size, durationMs: this.now() - startedAt, resumedFrom: result.resumedFrom };
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
     }
   }
 
@@ -405,6 +457,29 @@ export class TransferQueue {
     this.lastProgressAt.set(id, now);
     this.dispatch({ type: 'progress', id, bytes, total, at: now, filesDone, filesTotal });
   }
+}
+
+/** The pane an item reads from: `from` when set, else what its direction always meant (downloads from the right pane). */
+function sourcePane(item: Pick<TransferItem, 'direction' | 'from'>): PaneSide {
+  return item.from ?? (item.direction === 'download' ? 'remote' : 'local');
+}
+
+/** The pane an item writes into (the other one): refreshed when it ends. */
+export function targetPaneOf(item: Pick<TransferItem, 'direction' | 'from'>): PaneSide {
+  return targetPane(item);
+}
+
+function targetPane(item: Pick<TransferItem, 'direction' | 'from'>): PaneSide {
+  return sourcePane(item) === 'local' ? 'remote' : 'local';
+}
+
+const remoteSource = (item: Pick<TransferItem, 'direction'>): boolean => item.direction === 'download' || item.direction === 'relay';
+const remoteTarget = (item: Pick<TransferItem, 'direction'>): boolean => item.direction === 'upload' || item.direction === 'relay';
+
+/** What the row can say was checked: the weaker side's check when two servers take part (a local copy: nothing). */
+function checkedBy(from: Remote | undefined, to: Remote | undefined): Verification | undefined {
+  const checks = [from, to].filter((remote): remote is Remote => remote !== undefined).map((remote) => remote.description.verification);
+  return checks.find((check) => check !== 'sha256') ?? checks[0];
 }
 
 function sideFacts(entry: Entry): ConflictSide {

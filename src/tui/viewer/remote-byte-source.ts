@@ -9,7 +9,8 @@
  * protocol has no other way to start there.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { FerryClientApi, RemoteReadStream } from '../../client/types.js';
+import type { RemoteReadStream } from '../../client/types.js';
+import type { Remote } from '../../remote/remote.js';
 import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import type { ByteSource } from './byte-source.js';
 
@@ -32,7 +33,7 @@ interface Stream {
   pendingLength: number;
 }
 
-export async function openRemoteByteSource(client: FerryClientApi, remotePath: string): Promise<ByteSource> {
+export async function openRemoteByteSource(client: Pick<Remote, 'openRead'>, remotePath: string): Promise<ByteSource> {
   const reader = await client.openRead(remotePath);
   return new RemoteByteSource(client, remotePath, reader);
 }
@@ -47,7 +48,7 @@ class RemoteByteSource implements ByteSource {
   /** Reads take turns: each may move the one stream. */
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly client: FerryClientApi, private readonly remotePath: string, first: RemoteReadStream) {
+  constructor(private readonly client: Pick<Remote, 'openRead'>, private readonly remotePath: string, first: RemoteReadStream) {
     this.size = first.size;
     this.checkpoints.set(0, createHash('sha256'));
     this.stream = { reader: first, nextBlock: 0, hash: createHash('sha256'), pending: [], pendingLength: 0 };
