@@ -127,7 +127,7 @@ void test('End and Home scroll the help to its last and first lines', async () =
   }
 });
 
-void test('an encrypted session keeps its [ferrys TLS] mark in the status line, a plain one says it is unencrypted', async () => {
+void test('an encrypted session keeps its [ferrys TLS] mark in the status line, a plain one says it is plain', async () => {
   const dir = await folderWith({});
   const server = await startTestServer({ tls: await generateSelfSigned('localhost') });
   const app = renderApp(dir, { initial: loopback(server.port, { tls: 'require' }) });
@@ -147,7 +147,7 @@ void test('an encrypted session keeps its [ferrys TLS] mark in the status line, 
   const local = await folderWith({});
   const remoteRoot = await folderWith({ 'plain.txt': 'p' });
   await withConnectedApp(local, remoteRoot, async ({ app: plain }) => {
-    const frame = await waitForFrame(plain.lastFrame, (f) => f.includes('[ferry unencrypted] connected 127.0.0.1') && f.includes('plain.txt'));
+    const frame = await waitForFrame(plain.lastFrame, (f) => f.includes('[ferry plain] connected 127.0.0.1') && f.includes('plain.txt'));
     assert.doesNotMatch(frame, /\[TLS\]/);
   });
 });

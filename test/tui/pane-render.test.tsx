@@ -73,16 +73,16 @@ void test('TooSmallScreen: says the size needed, and nothing of it wraps however
 void test('StatusLine: on a narrow terminal the address makes way, so the message keeps its reason and path', () => {
   const message = 'permission denied: local:/tmp/ferry-demo-x1y2z3/local/perm/locked';
   const draw = (width: number): string => {
-    const view = render(<StatusLine connection="connected" address="127.0.0.1:41741" message={message} messageKind="error" counts="1/5" width={width} />);
+    const view = render(<StatusLine connection="connected" kind="ferry" address="127.0.0.1:41741" message={message} messageKind="error" counts="1/5" width={width} />);
     const frame = view.lastFrame() ?? '';
     view.unmount();
     return frame;
   };
   const narrow = draw(60);
-  assert.match(narrow, /^connected │ permission denied: local:\/tmp.*~.*\/locked 1\/5$/, narrow);
+  assert.match(narrow, /^\[ferry plain\] │ permission denied: local:\/tmp.*~.*\/locked 1\/5$/, narrow);
   assert.ok(stringWidth(narrow) <= 60, narrow);
   const wide = draw(140);
-  assert.match(wide, /^connected 127\.0\.0\.1:41741 │ permission denied: local:\/tmp\/ferry-demo-x1y2z3\/local\/perm\/locked +1\/5$/, wide);
+  assert.match(wide, /^\[ferry plain\] connected 127\.0\.0\.1:41741 │ permission denied: local:\/tmp\/ferry-demo-x1y2z3\/local\/perm\/locked +1\/5$/, wide);
 });
 
 void test('a placeholder too long for a narrow pane wraps over its rows instead of losing the key to press', () => {

@@ -116,7 +116,7 @@ void test('the saved list offers bookmarks, recent connections and ssh hosts; pi
       await waitForFrame(app.lastFrame, (f) => f.includes('1/3 @work'));
       app.stdin.write(KEYS.enter);
       frame = await waitForFrame(app.lastFrame, (f) => f.includes('report.txt') && f.includes(`ferry://alice@127.0.0.1:${server.port}/docs`));
-      assert.match(frame, /\[ferry unencrypted\] connected/);
+      assert.match(frame, /\[ferry plain\] connected/);
       type Saved = { recent: { url: string }[]; bookmarks: unknown[] };
       const read = async (): Promise<Saved> => JSON.parse(await fs.readFile(bookmarksFile, 'utf8')) as Saved;
       await waitUntil(async () => (await read()).recent.length === 2, 'the recent list to be written');
@@ -172,7 +172,7 @@ void test('both panes on servers: Alt-O connects the left one; F5 copies between
       frame = await waitForFrame(app.lastFrame, (f) => /⇄\s*on-b\.txt.*SHA-256 ✓/.test(f));
       assert.equal(await fs.readFile(path.join(a.root, 'on-b.txt'), 'utf8'), 'from server b');
       // The left pane is active and on server b: the status line speaks of its session.
-      assert.match(frame, new RegExp(`\\[ferry unencrypted\\] connected 127\\.0\\.0\\.1:${b.port}`));
+      assert.match(frame, new RegExp(`\\[ferry plain\\] connected 127\\.0\\.0\\.1:${b.port}`));
 
       // Right (server a) → left (server b): on-a.txt is the first file there.
       app.stdin.write(KEYS.tab);

@@ -36,10 +36,10 @@ const connectionWords: Record<ConnectionStatus, { text: string; color: string | 
 
 /**
  * What a connected session shows before "connected", even when the address has no room: its kind and how it
- * is encrypted, or that it is not (`[ferrys TLS]`, `[sftp SSH]`, `[ftp unencrypted]`).
+ * is encrypted, or that it travels in plain text (`[ferrys TLS]`, `[sftp SSH]`, `[ftp plain]`).
  */
 export function sessionMark(kind: string | undefined, secure: boolean | undefined, encryption: 'TLS' | 'SSH' = 'TLS'): string {
-  return `[${kind ? `${kind} ` : ''}${secure ? encryption : 'unencrypted'}]`;
+  return `[${kind ? `${kind} ` : ''}${secure ? encryption : 'plain'}]`;
 }
 
 /** Cells the line uses beside its three parts: ` │ ` and the space before the counts. */
@@ -60,10 +60,12 @@ export function connectionText(stateText: string, address: string, width: number
 function StatusLineView({ connection, address, message, messageKind, secure, kind, encryption, counts, width }: StatusLineProps): React.JSX.Element {
   const words = connectionWords[connection];
   // Connected: the kind, and whether (and how) the session is encrypted, for as long as it lasts; the
-  // address is weighed against the message without it.
-  const mark = connection === 'connected' ? `${sessionMark(kind, secure, encryption)} ` : '';
+  // address is weighed against the message without it, and where the address makes way the mark alone
+  // says "connected".
+  const mark = connection === 'connected' ? sessionMark(kind, secure, encryption) : '';
   const spinner = connection === 'connecting' ? 2 : 0;
-  const left = mark + connectionText(words.text, address, width - spinner - cellWidth(mark), cellWidth(counts));
+  const state = connectionText(words.text, address, width - spinner - cellWidth(mark) - 1, cellWidth(counts));
+  const left = !mark ? state : state === words.text ? mark : `${mark} ${state}`;
   const room = Math.max(0, width - cellWidth(left) - cellWidth(counts) - SEPARATORS - spinner);
   return (
     <Box width={width}>
