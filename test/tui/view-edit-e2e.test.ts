@@ -129,7 +129,7 @@ void test('F4 on a remote file: a private copy (0600 in a 0700 folder) is edited
     await editWith(term, 'typed in the editor');
     await term.waitForText('uploaded your edit of notes.txt');
     assert.equal(term.onAlternateScreen(), true);
-    assert.match(term.text(), /127\.0\.0\.1:\d+:\//, 'the panes are drawn again');
+    assert.match(term.text(), /ferry:\/\/127\.0\.0\.1:\d+\//, 'the panes are drawn again');
     assert.equal(await fs.readFile(path.join(remoteRoot, 'notes.txt'), 'utf8'), 'first line\ntyped in the editor\n');
     assert.equal((await fs.stat(path.join(remoteRoot, 'notes.txt'))).mode & 0o777, 0o640, 'the server file keeps its mode');
     const record = JSON.parse((await fs.readFile(log, 'utf8')).trim()) as { file: string; mode: number; folderMode: number };

@@ -47,24 +47,24 @@ const SEPARATORS = 4;
 
 /**
  * The connection part: the state and the address, or the state alone when
- * the address would leave the message less than half the line (the remote
- * pane's header names the server anyway).
+ * the address would leave the message less than half the line, or too
+ * little to be read whole (the pane's header names the server anyway).
  */
-export function connectionText(stateText: string, address: string, width: number, countsWidth: number): string {
+export function connectionText(stateText: string, address: string, width: number, countsWidth: number, messageWidth = 0): string {
   const full = address ? `${stateText} ${address}` : stateText;
   const messageRoom = width - cellWidth(full) - countsWidth - SEPARATORS;
-  return messageRoom >= Math.floor(width / 2) ? full : stateText;
+  return messageRoom >= Math.floor(width / 2) && messageRoom >= messageWidth ? full : stateText;
 }
 
 /** One line: connection state, the latest message, selection counts. */
 function StatusLineView({ connection, address, message, messageKind, secure, kind, encryption, counts, width }: StatusLineProps): React.JSX.Element {
   const words = connectionWords[connection];
-  // Connected: the kind, and whether (and how) the session is encrypted, for as long as it lasts; the
-  // address is weighed against the message without it, and where the address makes way the mark alone
-  // says "connected".
+  // Connected: the kind, and whether (and how) the session is encrypted, for as long as it lasts; where the
+  // address makes way for the message, the mark alone says "connected".
   const mark = connection === 'connected' ? sessionMark(kind, secure, encryption) : '';
   const spinner = connection === 'connecting' ? 2 : 0;
-  const state = connectionText(words.text, address, width - spinner - cellWidth(mark) - 1, cellWidth(counts));
+  const markWidth = mark ? cellWidth(mark) + 1 : 0;
+  const state = connectionText(words.text, address, width - spinner - markWidth, cellWidth(counts), mark ? cellWidth(message) : 0);
   const left = !mark ? state : state === words.text ? mark : `${mark} ${state}`;
   const room = Math.max(0, width - cellWidth(left) - cellWidth(counts) - SEPARATORS - spinner);
   return (
