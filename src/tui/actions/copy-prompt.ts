@@ -29,7 +29,7 @@ export function askCopyTarget(from: PaneSide, context: ActionContext): void {
   const verb = sourceFs.side === targetFs.side ? 'Copy' : sourceFs.side === 'local' ? 'Upload' : 'Download';
   const what = entries.length === 1 ? (entries[0]?.name ?? '') : plural(entries.length, 'item');
   context.show(
-    copyDialog(`${verb} ${what}`, `${to} folder`, folder, async (typed) => {
+    copyDialog(`${verb} ${what}`, `${targetFs.side} folder`, folder, async (typed) => {
       try {
         const target = targetFs.resolve(folder, typed);
         const existing = await targetFs.stat(target);
