@@ -22,7 +22,7 @@ export const KNOWN_HOSTS_NAME = 'known_hosts';
 /** What the store says about a host's fingerprint. */
 export type TrustVerdict = 'trusted' | 'unknown' | 'changed';
 
-/** The TUI's TrustStore (src/tui/trust.ts) has this shape. */
+/** Where the fingerprints of TLS servers met before are kept (Ferry's known_hosts file, or a memory one in tests). */
 export interface KnownHostsStore {
   readonly file: string;
   check(host: string, port: number, fingerprint: string): Promise<TrustVerdict>;
