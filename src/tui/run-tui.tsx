@@ -163,7 +163,8 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
         initial={initial}
         prefill={prefill}
         connect={connect}
-        savedConnectionsFile={options.savedConnectionsFile ?? defaultBookmarksFile()}
+        // The demo's server lives on a passing port: it is no connection to offer again later.
+        savedConnectionsFile={options.demo ? undefined : (options.savedConnectionsFile ?? defaultBookmarksFile())}
         sshConfigFile={options.sshConfigFile ?? defaultSshConfigFile()}
         onQuit={() => unmount()}
         shutdown={shutdown.signal}
