@@ -302,3 +302,38 @@ void test('a new SSH host key comes up in the trust dialog with its type and SHA
     }
   });
 });
+
+void test('a selection of a folder and a file goes from one server to the other as one tree copy, verified', async () => {
+  await withTwoServers(async (a, b, local) => {
+    await fs.mkdir(path.join(b.root, 'album', 'inner'), { recursive: true });
+    await fs.writeFile(path.join(b.root, 'album', 'inner', 'photo.jpg'), 'jpeg bytes');
+    await fs.writeFile(path.join(b.root, 'notes.txt'), 'notes');
+    await fs.writeFile(path.join(b.root, 'left-behind.txt'), 'not selected');
+    const app = renderApp(local, { initial: loopback(a.port) });
+    try {
+      await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)'));
+      app.stdin.write('O');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Connect the left pane'));
+      app.stdin.write(KEYS.down);
+      app.stdin.write(CTRL_U);
+      app.stdin.write(String(b.port));
+      app.stdin.write(KEYS.enter);
+      await waitForFrame(app.lastFrame, (f) => f.includes('left-behind.txt') && f.includes(`ferry://127.0.0.1:${b.port}/`));
+      app.stdin.write(KEYS.tab);
+      // album/ first (folders first), then left-behind.txt, then notes.txt: select album and notes.txt.
+      app.stdin.write(' ');
+      app.stdin.write(KEYS.down);
+      app.stdin.write(' ');
+      await waitForFrame(app.lastFrame, (f) => f.includes('2 selected'));
+      app.stdin.write(KEYS.f5);
+      await waitForFrame(app.lastFrame, (f) => f.includes('Copy 2 items'));
+      app.stdin.write(KEYS.enter);
+      await waitForFrame(app.lastFrame, (f) => /⇄\s*2 items.*SHA-256 ✓/.test(f));
+      assert.equal(await fs.readFile(path.join(a.root, 'album', 'inner', 'photo.jpg'), 'utf8'), 'jpeg bytes');
+      assert.equal(await fs.readFile(path.join(a.root, 'notes.txt'), 'utf8'), 'notes');
+      await assert.rejects(fs.access(path.join(a.root, 'left-behind.txt')));
+    } finally {
+      app.unmount();
+    }
+  });
+});
