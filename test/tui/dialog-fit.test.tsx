@@ -195,6 +195,14 @@ for (const screen of screens) {
     );
     assert.match(inner.join('\n'), / ferry {2}ferrys {2}sftp {2}ftp {2}ftps /);
     assert.match(inner.join('\n'), /Key file/);
+    // The saved row with the cursor lists what is saved where the screen has room, the pick highlighted.
+    const labels = Array.from({ length: 12 }, (_, index) => `@bookmark-${index} sftp://user${index}@host-${index}.example.org/a/rather/long/folder/name`);
+    const listed = assertClosedBox(
+      frameOver(screen, <ConnectDialog pane="right" scheme="sftp" fields={fields} rows={rows} saved={`6/12 ${labels[5]}`} savedList={{ labels, picked: 5 }} focus="saved" error={error} connecting={false} screen={screen} />),
+      screen,
+      'connect with the saved list',
+    );
+    if (screen.rows >= 24) assert.match(listed.join('\n'), /› @bookmark-5 /);
     const entries = Array.from({ length: 40 }, (_, index) => ({ at: index * 1000, text: `${index}: ${'a long message '.repeat(index % 7)}${'/very/long/path'.repeat(index % 3)}`, kind: index % 5 === 0 ? 'error' as const : 'info' as const }));
     for (const offset of [0, 5, Number.MAX_SAFE_INTEGER]) {
       assertClosedBox(frameOver(screen, <MessageLog entries={entries} offset={offset} screen={screen} />), screen, `message log at ${offset}`);

@@ -32,6 +32,8 @@ export interface ConnectDialogProps {
   rows: readonly ConnectField[];
   /** The saved choice shown: `2/7 @work sftp://…`, or a hint while none is picked. */
   saved: string;
+  /** While the saved row has the cursor: every saved connection's label and the one picked (-1: none), listed under it where the screen has room. */
+  savedList?: { labels: readonly string[]; picked: number } | undefined;
   /** The field with the cursor. */
   focus: ConnectField;
   /** Why the last attempt failed. */
@@ -77,7 +79,18 @@ export function connectTitle(pane: 'left' | 'right', scheme: RemoteScheme): stri
   return `Connect ${pane === 'left' ? 'the left pane ' : ''}to ${kindNames[scheme]} server`;
 }
 
-export function ConnectDialog({ pane, scheme, fields, rows, saved, focus, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
+/** At most this many saved connections are listed at once; the list scrolls with the pick. */
+const MAX_LISTED = 8;
+/** Fewer rows than this for the list, and only the saved row shows the pick. */
+const MIN_LISTED = 3;
+
+/** The labels shown: a window of `count` around the pick. */
+function listWindow(labels: readonly string[], picked: number, count: number): { first: number; shown: readonly string[] } {
+  const first = Math.max(0, Math.min(labels.length - count, picked - Math.floor(count / 2)));
+  return { first, shown: labels.slice(first, first + count) };
+}
+
+export function ConnectDialog({ pane, scheme, fields, rows, saved, savedList, focus, error, connecting, screen }: ConnectDialogProps): React.JSX.Element {
   const width = dialogWidth(66, screen);
   const inner = dialogTextWidth(width);
   const fieldWidth = Math.max(1, width - 2 - LABEL_WIDTH - 1);
@@ -85,7 +98,10 @@ export function ConnectDialog({ pane, scheme, fields, rows, saved, focus, error,
   // on a short one the error comes first and the keys keep one line.
   const room = Math.max(2, dialogBodyRows(screen) - rows.length);
   const errorLines = error ? wrapLines(error, inner, Math.min(4, room - 1)) : [];
-  const hints = wrapParts(connectHints, '  ', inner, connectHints.length).slice(0, Math.max(1, room - errorLines.length));
+  const allHints = wrapParts(connectHints, '  ', inner, connectHints.length);
+  const listRoom = savedList ? Math.min(MAX_LISTED, savedList.labels.length, room - errorLines.length - allHints.length) : 0;
+  const list = savedList && listRoom >= MIN_LISTED ? listWindow(savedList.labels, savedList.picked, listRoom) : undefined;
+  const hints = allHints.slice(0, Math.max(1, room - errorLines.length - (list?.shown.length ?? 0)));
   const label = (field: ConnectField): React.JSX.Element => (
     <Text color={focus === field ? theme.accent : undefined} bold={focus === field}>
       {` ${focus === field ? '›' : ' '} ${labels[field].padEnd(LABEL_WIDTH - 4)} `}
@@ -109,10 +125,21 @@ export function ConnectDialog({ pane, scheme, fields, rows, saved, focus, error,
         }
         if (field === 'saved') {
           return (
-            <Text key={field}>
-              {label(field)}
-              <Text dimColor={focus !== field}>{fitEnd(saved, fieldWidth)}</Text>{' '}
-            </Text>
+            <React.Fragment key={field}>
+              <Text>
+                {label(field)}
+                <Text dimColor={focus !== field}>{fitEnd(saved, fieldWidth)}</Text>{' '}
+              </Text>
+              {list?.shown.map((entry, index) => {
+                const picked = list.first + index === savedList?.picked;
+                return (
+                  <Text key={`saved-${list.first + index}`}>
+                    {' '.repeat(LABEL_WIDTH - 2)}
+                    <Text inverse={picked}>{`${picked ? '›' : ' '} ${fitEnd(entry, fieldWidth)}`}</Text>{' '}
+                  </Text>
+                );
+              })}
+            </React.Fragment>
           );
         }
         return (

@@ -174,6 +174,7 @@ export const connectDialogModule: DialogModule<ConnectDialogState> = {
         fields={state.fields}
         rows={rows}
         saved={savedText(state, choices)}
+        savedList={state.focus === 'saved' && choices.length > 0 ? { labels: choices.map((choice) => choice.label), picked: state.choice } : undefined}
         focus={rows.includes(state.focus) ? state.focus : 'host'}
         error={state.error}
         connecting={(state.side === 'local' ? host.leftConnection() : host.connection()).status === 'connecting'}
