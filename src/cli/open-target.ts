@@ -52,10 +52,12 @@ export async function withRemote<T>(target: RemoteTarget, options: SessionOption
   } finally {
     attemptOver.abort();
   }
+  // Written while the work runs (the write is flushed to disk, which is no reason to wait); it never rejects.
+  const recorded = options.recentFolder !== undefined ? recordRecent(target, options.recentFolder, io) : undefined;
   try {
-    if (options.recentFolder !== undefined) await recordRecent(target, options.recentFolder, io);
     return await work(remote);
   } finally {
+    await recorded;
     if (remote.connected) await remote.quit().catch(() => remote.close());
   }
 }
