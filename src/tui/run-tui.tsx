@@ -26,9 +26,9 @@ export interface TuiOptions {
    * `[user[:password]@]host[:port]/path`); for `ferry @NAME`, the bookmark's URL.
    */
   url?: string | undefined;
-  /** Password for a URL that has none (FERRY_PASSWORD, or a bookmark's kept password). */
+  /** Password for a URL that names a user but no password (FERRY_PASSWORD, or the kept password of `ferry @NAME`'s bookmark). */
   password?: string | undefined;
-  /** SFTP: a private key file for the start-up URL (`-i FILE`, or a bookmark's key). */
+  /** SSH private key file for an sftp:// `url` (`ferry -i FILE URL`, or `ferry @NAME`'s bookmark). */
   identityFile?: string | undefined;
   /**
    * `ferry --demo`: starts a demo server (src/cli/demo.ts) once the UI has a
