@@ -138,7 +138,7 @@ void test('an encrypted session keeps its [ferrys TLS] mark in the status line, 
     await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)') && f.includes('[ferrys TLS] connected'));
     // Another message replaces "connected … (TLS)": the mark stays.
     app.stdin.write('u');
-    await waitForFrame(app.lastFrame, (f) => f.includes('u uploads from') && !f.includes('(TLS)') && f.includes('[ferrys TLS] connected'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('u uploads from') && !f.includes('(TLS)') && f.includes('[ferrys TLS]'));
   } finally {
     app.unmount();
     await server.cleanup();
