@@ -65,6 +65,8 @@ export interface ConnectionOptions {
   onQuit: () => void;
   /** Aborted from outside (a signal, a fatal error): quit at once, as the quit key does. */
   shutdown?: AbortSignal | undefined;
+  /** What a lost session's message says to do (default: press ^O to reconnect). */
+  reconnectHint?: string | undefined;
 }
 
 export interface ConnectionControl {
@@ -117,7 +119,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
         if (error) {
           lostFrom.current = params;
           setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined, lostReason: describeError(error) }));
-          latest.current.fail(`connection lost: ${describeError(error)} — press ^O to reconnect`);
+          latest.current.fail(`connection lost: ${describeError(error)} — ${latest.current.reconnectHint ?? 'press ^O to reconnect'}`);
         } else {
           setConnection((previous) => ({ ...previous, status: 'disconnected', client: undefined, remoteFs: undefined }));
         }

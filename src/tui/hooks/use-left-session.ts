@@ -27,6 +27,7 @@ export function useLeftSession(options: LeftSessionOptions): ConnectionControl {
     onLeaving: () => undefined,
     // The App quits through the right pane's session, after this one (components/App.tsx).
     onQuit: () => undefined,
+    reconnectHint: 'the left pane: ^D there, then Alt-O connects it again',
   });
 
   const status = session.connection.status;
