@@ -55,3 +55,42 @@ void test('a copy between two servers is staged in a private folder that is remo
     await readOnly.cleanup();
   }
 });
+
+void test('a copy between two servers cancelled mid-way stops, leaves no staging folder, and runs again to the end when retried', async () => {
+  const source = await startConnectedTestServer({}, 'ferry-relay-a-');
+  const target = await startConnectedTestServer({}, 'ferry-relay-b-');
+  const staging = await tempFolder('ferry-relay-staging-');
+  const size = 48 * 1024 * 1024;
+  try {
+    await fs.writeFile(path.join(source.root, 'big.bin'), Buffer.alloc(size, 3));
+    const queue = new TransferQueue({
+      client: () => target.client,
+      local: createLocalFs(),
+      remote: () => createRemoteFs(target.client),
+      leftClient: () => source.client,
+      leftRemote: () => createRemoteFs(source.client),
+      stagingRoot: staging,
+      progressIntervalMs: 0,
+    });
+    // Cancelled at its first progress report, long before the end.
+    const unsubscribe = queue.subscribe(() => {
+      const item = queue.getState().items[0];
+      if (item?.status === 'running' && item.bytes > 0 && item.bytes < size) {
+        unsubscribe();
+        queue.cancel(item.id);
+      }
+    });
+    queue.enqueue([{ direction: 'relay', from: 'local', name: 'big.bin', source: '/big.bin', target: '/big.bin', isFolder: false }]);
+    await waitUntil(() => queue.getState().items[0]?.status === 'cancelled', 'the cancel', 20_000);
+    await waitUntil(async () => (await fs.readdir(staging)).length === 0, 'the staging folder to go', 20_000);
+    await assert.rejects(fs.access(path.join(target.root, 'big.bin')), 'nothing under the final name');
+    queue.retry(queue.getState().items[0]!.id);
+    await waitUntil(() => queue.getState().items[0]?.status === 'done', 'the retried copy', 30_000);
+    assert.equal((await fs.stat(path.join(target.root, 'big.bin'))).size, size);
+    assert.deepEqual(await fs.readdir(staging), []);
+  } finally {
+    await removeTempFolder(staging);
+    await source.cleanup();
+    await target.cleanup();
+  }
+});
