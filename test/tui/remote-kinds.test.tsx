@@ -337,3 +337,26 @@ void test('a selection of a folder and a file goes from one server to the other 
     }
   });
 });
+
+void test('a connect that fails is not put in the recent list', async () => {
+  await withFolders(async (folder) => {
+    const config = await folder('ferry-kinds-config-');
+    const bookmarksFile = path.join(config, 'bookmarks.json');
+    // Port 1 on loopback: nothing listens there, the connect is refused at once.
+    const before = JSON.stringify({ bookmarks: [{ name: 'nowhere', url: 'ferry://127.0.0.1:1/' }], recent: [] });
+    await fs.writeFile(bookmarksFile, before);
+    const app = renderApp(await folder('ferry-kinds-local-'), { savedConnectionsFile: bookmarksFile });
+    try {
+      await waitForFrame(app.lastFrame, (f) => f.includes('1 saved'));
+      app.stdin.write(KEYS.up);
+      app.stdin.write(KEYS.up);
+      app.stdin.write(KEYS.right);
+      await waitForFrame(app.lastFrame, (f) => f.includes('1/1 @nowhere'));
+      app.stdin.write(KEYS.enter);
+      await waitForFrame(app.lastFrame, (f) => f.includes('cannot connect to 127.0.0.1:1') && f.includes('Connect to a Ferry server'), 15_000);
+      assert.equal(await fs.readFile(bookmarksFile, 'utf8'), before);
+    } finally {
+      app.unmount();
+    }
+  });
+});
