@@ -26,3 +26,12 @@ void test('the remote pane joins only single names to a folder', () => {
   assert.equal(remote.child('/', 'a.txt'), '/a.txt');
   assert.equal(remote.resolve('/docs/sub', '../moved.txt'), '/docs/moved.txt');
 });
+
+void test('a remote pane is labelled with its session\'s origin, and offers chmod only where the kind can', () => {
+  const sftp = createRemoteFs({ description: { origin: 'sftp://bob@files.example.org' }, features: { chmod: true } } as Remote);
+  assert.equal(sftp.label('/var/log/../www'), 'sftp://bob@files.example.org/var/www');
+  assert.equal(typeof sftp.chmod, 'function');
+  const ftp = createRemoteFs({ description: { origin: 'ftp://files.example.org' }, features: { chmod: false } } as Remote);
+  assert.equal(ftp.label('/'), 'ftp://files.example.org/');
+  assert.equal(ftp.chmod, undefined);
+});
