@@ -6,7 +6,6 @@
  * otherwise the command fails with TRUST and says how to go on. Scripts
  * (stdin not a terminal) are never asked.
  */
-import readline from 'node:readline/promises';
 import { createFingerprintVerifier, defaultKnownHostsFile, openKnownHosts } from '../client/known-hosts.js';
 
 export interface CliTrustOptions {
@@ -33,6 +32,8 @@ export function createCliFingerprintVerifier(
         return true;
       }
       if (stdin.isTTY !== true || (options.stderr as { isTTY?: boolean }).isTTY !== true) return false;
+      // Loaded only when there is a question to ask: every other command run would compile it for nothing.
+      const readline = await import('node:readline/promises');
       const prompt = readline.createInterface({ input: stdin, output: options.stderr, terminal: true });
       try {
         options.stderr.write(
