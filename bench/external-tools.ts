@@ -124,6 +124,11 @@ export interface PrivateSshd {
   stop(): Promise<void>;
 }
 
+/** A value in sshd_config or an `-o` option, quoted so that a folder with spaces stays one word. */
+function sshQuoted(value: string): string {
+  return `"${value}"`;
+}
+
 /** Why a private sshd cannot be started here, or undefined when it can. */
 export function opensshMissing(): string | undefined {
   return toolsMissing('sshd', 'ssh-keygen');
@@ -147,8 +152,8 @@ export async function startSshd(workDir: string): Promise<PrivateSshd> {
   const port = await freePort();
   const config = path.join(dir, 'sshd_config');
   await fs.writeFile(config, [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${path.join(dir, 'host_key')}`,
-    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
+    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${sshQuoted(path.join(dir, 'host_key'))}`,
+    `AuthorizedKeysFile ${sshQuoted(path.join(dir, 'authorized_keys'))}`, `PidFile ${sshQuoted(path.join(dir, 'sshd.pid'))}`,
     'PubkeyAuthentication yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
     'UsePAM no', 'StrictModes no', 'PermitRootLogin prohibit-password', 'Subsystem sftp internal-sftp',
     // Many short sessions in a row (scp, sftp, the SFTP kind's tests): none may be refused as a flood.
@@ -168,8 +173,8 @@ export async function startSshd(workDir: string): Promise<PrivateSshd> {
     hostPublicKey,
     knownHostsFile,
     clientOptions: [
-      '-o', `IdentityFile=${identityFile}`, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHostsFile}`, '-o', 'LogLevel=ERROR',
+      '-o', `IdentityFile=${sshQuoted(identityFile)}`, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${sshQuoted(knownHostsFile)}`, '-o', 'LogLevel=ERROR',
       '-F', '/dev/null',
     ],
     stop: () => stopChild(child),

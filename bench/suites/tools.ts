@@ -95,6 +95,11 @@ async function runRounds(context: BenchContext, shape: Shape, rounds: number): P
 
 class ContentMismatch extends Error {}
 
+/** A path as one word of an sftp batch command (a `--dir` may hold spaces). */
+function quoted(file: string): string {
+  return `"${file.replace(/["\\]/g, '\\$&')}"`;
+}
+
 function rowsOf(suite: string, shape: Shape, result: ShapeResult): BenchRow[] {
   const seconds = (values: number[]): number => median(values) / 1000;
   const ferry = shape.contenders.find((contender) => contender.isFerry);
@@ -200,7 +205,7 @@ export const toolsSuite: Suite = {
           peer('scp', 'scp', sshd, toolsMissing('scp'), (s) =>
             timed(scpCopy(s, sshRemote(s, big.source), local('scp.bin')), () => checkFile(local('scp.bin'), false))),
           peer('sftp', 'sftp', sshd, toolsMissing('sftp'), (s) =>
-            timed(sftpBatch(s, [`get ${big.source} ${local('sftp.bin')}`]), () => checkFile(local('sftp.bin'), false))),
+            timed(sftpBatch(s, [`get ${quoted(big.source)} ${quoted(local('sftp.bin'))}`]), () => checkFile(local('sftp.bin'), false))),
           peer('curl', 'vsftpd + curl', ftp, toolsMissing('curl'), (f) =>
             timed(curlDownload(f, big.name, local('curl.bin')), () => checkFile(local('curl.bin'), false))),
         ],
@@ -215,7 +220,7 @@ export const toolsSuite: Suite = {
           peer('scp', 'scp', sshd, toolsMissing('scp'), (s) =>
             timed(scpCopy(s, big.source, sshRemote(s, inRoot('up-scp.bin'))), () => checkFile(inRoot('up-scp.bin'), false))),
           peer('sftp', 'sftp', sshd, toolsMissing('sftp'), (s) =>
-            timed(sftpBatch(s, [`put ${big.source} ${inRoot('up-sftp.bin')}`]), () => checkFile(inRoot('up-sftp.bin'), false))),
+            timed(sftpBatch(s, [`put ${quoted(big.source)} ${quoted(inRoot('up-sftp.bin'))}`]), () => checkFile(inRoot('up-sftp.bin'), false))),
           peer('curl', 'vsftpd + curl', ftp, toolsMissing('curl'), (f) =>
             timed(curlUpload(f, big.source, 'incoming/up-curl.bin'), () => checkFile(inRoot('incoming/up-curl.bin'), false))),
         ],
@@ -235,7 +240,7 @@ export const toolsSuite: Suite = {
           peer('scp', 'scp -r', sshd, toolsMissing('scp'), (s, round) =>
             timed(scpCopy(s, sshRemote(s, tree), local(`scp-${round}`), { recursive: true }), () => checkTree(local(`scp-${round}`), false))),
           peer('sftp', 'sftp get -r', sshd, toolsMissing('sftp'), (s, round) =>
-            timed(sftpBatch(s, [`get -r ${tree} ${local(`sftp-${round}`)}`]), () => checkTree(local(`sftp-${round}`), false))),
+            timed(sftpBatch(s, [`get -r ${quoted(tree)} ${quoted(local(`sftp-${round}`))}`]), () => checkTree(local(`sftp-${round}`), false))),
           peer('lftp', 'vsftpd + lftp mirror --parallel=8', ftp, toolsMissing('lftp'), (f, round) =>
             timed(lftpMirror(f, 'peer-tree', local(`lftp-${round}`), 'download'), () => checkTree(local(`lftp-${round}`), false))),
         ],
@@ -255,7 +260,7 @@ export const toolsSuite: Suite = {
           peer('scp', 'scp -r', sshd, toolsMissing('scp'), (s, round) =>
             timed(scpCopy(s, tree, sshRemote(s, inRoot(`up-scp-${round}`)), { recursive: true }), () => checkTree(inRoot(`up-scp-${round}`), false))),
           peer('sftp', 'sftp put -r', sshd, toolsMissing('sftp'), (s, round) =>
-            timed(sftpBatch(s, [`put -r ${tree} ${inRoot(`up-sftp-${round}`)}`]), () => checkTree(inRoot(`up-sftp-${round}`), false))),
+            timed(sftpBatch(s, [`put -r ${quoted(tree)} ${quoted(inRoot(`up-sftp-${round}`))}`]), () => checkTree(inRoot(`up-sftp-${round}`), false))),
           peer('lftp', 'vsftpd + lftp mirror -R --parallel=8', ftp, toolsMissing('lftp'), (f, round) =>
             timed(lftpMirror(f, `incoming/up-lftp-${round}`, tree, 'upload'), () => checkTree(inRoot(`incoming/up-lftp-${round}`), false))),
         ],
