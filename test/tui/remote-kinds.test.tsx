@@ -360,3 +360,32 @@ void test('a connect that fails is not put in the recent list', async () => {
     }
   });
 });
+
+void test('the left pane on a server: F3 views its file through that session, F7 makes a folder there', async () => {
+  await withTwoServers(async (a, b, local) => {
+    await fs.writeFile(path.join(b.root, 'view-me.txt'), 'read through the left session');
+    const app = renderApp(local, { initial: loopback(a.port) });
+    try {
+      await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)'));
+      app.stdin.write('O');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Connect the left pane'));
+      app.stdin.write(KEYS.down);
+      app.stdin.write(`${CTRL_U}${b.port}`);
+      app.stdin.write(KEYS.enter);
+      await waitForFrame(app.lastFrame, (f) => f.includes('view-me.txt'));
+      app.stdin.write(KEYS.tab);
+      app.stdin.write('\x1bOR');
+      await waitForFrame(app.lastFrame, (f) => f.includes('read through the left session'));
+      app.stdin.write(KEYS.escape);
+      await waitForFrame(app.lastFrame, (f) => !f.includes('read through the left session'));
+      app.stdin.write(KEYS.f7);
+      await waitForFrame(app.lastFrame, (f) => f.includes('Make folder'));
+      app.stdin.write('made-on-b');
+      app.stdin.write(KEYS.enter);
+      await waitUntil(async () => (await fs.stat(path.join(b.root, 'made-on-b')).catch(() => undefined))?.isDirectory() === true, 'the folder on server b');
+      await assert.rejects(fs.access(path.join(local, 'made-on-b')), 'not in the local folder');
+    } finally {
+      app.unmount();
+    }
+  });
+});
