@@ -212,7 +212,7 @@ export class FerryClient implements FerryClientApi, Remote {
     const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await uploadFile(this.transfer, {
       localPath, remotePath: normalizeRemotePath(remotePath), overwrite: options.overwrite ?? false,
-      resume: options.resume ?? false, signal: options.signal,
+      resume: options.resume ?? false, signal: options.signal, rateLimit: options.rateLimit,
       report: (bytes, total) => progress.update(() => ({ bytes, total })),
     });
     progress.flush({ bytes: result.size, total: result.size });
@@ -223,7 +223,7 @@ export class FerryClient implements FerryClientApi, Remote {
     const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await downloadFile(this.connection, {
       remotePath: normalizeRemotePath(remotePath), localPath, overwrite: options.overwrite ?? false,
-      resume: options.resume ?? false, signal: options.signal,
+      resume: options.resume ?? false, signal: options.signal, rateLimit: options.rateLimit,
       report: (bytes, total) => progress.update(() => ({ bytes, total })),
     });
     progress.flush({ bytes: result.size, total: result.size });

@@ -4,6 +4,7 @@
  * callers can be written and read against it without the implementation.
  */
 import type { Entry } from '../protocol/messages.js';
+import type { RateLimit } from './rate-limit.js';
 
 export type { Entry };
 
@@ -83,6 +84,12 @@ export interface TransferOptions {
   onProgress?: (progress: Progress) => void;
   /** Smallest gap between onProgress calls (default 100 ms; 0 reports every frame). */
   progressIntervalMs?: number;
+  /**
+   * A bandwidth limit, shared by every transfer handed the same one
+   * (src/client/rate-limit.ts): it slows the bytes on the wire, not only the
+   * progress, and a change of its rate applies to running transfers at once.
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface TransferResult {
@@ -113,6 +120,8 @@ export interface TreeTransferOptions {
   onProgress?: (progress: TreeProgress) => void;
   /** Smallest gap between onProgress calls (default 100 ms). */
   progressIntervalMs?: number;
+  /** A bandwidth limit shared with other transfers (see TransferOptions). */
+  rateLimit?: RateLimit;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
   /**

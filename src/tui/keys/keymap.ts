@@ -30,7 +30,7 @@ export type Command =
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod' | 'find'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
-  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
+  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once' | 'bandwidth-limit'
   // form dialogs (connect, mkdir, rename)
   | 'confirm' | 'dismiss' | 'next-field' | 'previous-field' | 'find-select'
   // editing a text field
@@ -137,6 +137,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'pause-transfer', context: 'queue', keys: [k('space')], description: 'Pause the highlighted transfer, or resume it' },
   { command: 'more-at-once', context: 'queue', keys: [k('+')], description: 'Run one more transfer at once (up to 8)' },
   { command: 'fewer-at-once', context: 'queue', keys: [k('-')], description: 'Run one fewer transfer at once (down to 1)' },
+  { command: 'bandwidth-limit', context: 'queue', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },
   { command: 'dismiss', context: 'queue', keys: [k('escape'), k('tab')], description: 'Back to the panes' },
 
   { command: 'confirm', context: 'dialog', keys: [k('return')], description: 'Confirm' },

@@ -98,6 +98,8 @@ export interface TransfersState {
   nextId: number;
   /** How many transfers run at once. */
   concurrency: number;
+  /** The queue's bandwidth limit in bytes per second, shared by every transfer; undefined: none. */
+  rateLimit?: number | undefined;
 }
 
 /** The bounds of `concurrency`: beyond 8 the transfers only share one connection's bandwidth more thinly. */
@@ -120,6 +122,7 @@ export type TransfersAction =
   | { type: 'paused'; id: number }
   | { type: 'unpause'; id: number }
   | { type: 'set-concurrency'; concurrency: number }
+  | { type: 'set-rate-limit'; bytesPerSecond: number | undefined }
   | { type: 'split'; id: number; keep: readonly SelectedEntry[]; apart: readonly TransferRequest[] }
   | { type: 'clear-finished' };
 
@@ -264,6 +267,8 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
       const concurrency = Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.round(action.concurrency)));
       return concurrency === state.concurrency ? state : { ...state, concurrency };
     }
+    case 'set-rate-limit':
+      return action.bytesPerSecond === state.rateLimit ? state : { ...state, rateLimit: action.bytesPerSecond };
     case 'clear-finished':
       return { ...state, items: state.items.filter((item) => !isFinished(item)) };
     default: {
