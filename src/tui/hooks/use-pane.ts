@@ -31,7 +31,7 @@ export function usePane(initialPath: string, onError: (message: string) => void)
     try {
       const entries = await fs.list(path);
       if (ticket !== sequence.current) return true;
-      dispatch({ type: 'loaded', path, entries, ...(focusName === undefined ? {} : { focusName }) });
+      dispatch({ type: 'loaded', path, entries, parentRow: fs.parent(path) !== path, ...(focusName === undefined ? {} : { focusName }) });
       return true;
     } catch (error) {
       if (ticket !== sequence.current) return false;
