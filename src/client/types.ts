@@ -158,6 +158,12 @@ export interface ListOptions {
   onBatch?: (entries: Entry[]) => void;
   /** Symlinks' entries carry their targets (`linkTarget`), where the server offers `link-targets`. */
   linkTargets?: boolean;
+  /**
+   * Called (before the promise resolves) when the server says it left names
+   * out (ENTS flag 2): names no request could carry — not UTF-8 on disk, or
+   * holding control characters such as a tab or a newline.
+   */
+  onNamesLeftOut?: () => void;
 }
 
 /** What `find` looks for below a folder: every bound is inclusive and optional. */

@@ -147,7 +147,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);
 
   const local = usePane(localPath, fail);
-  const remote = usePane(initial?.path ?? '/', fail);
+  const remote = usePane(initial?.path ?? '/', fail, info);
   const panes: Record<PaneSide, PaneController> = { local, remote };
   const panesRef = useRef(panes);
   panesRef.current = panes;

@@ -28,9 +28,9 @@ export interface PaneProps {
 const sortLabels = { name: 'name', size: 'size', time: 'time' } as const;
 
 /** What the pane shows beside its rows: hidden files on, the filter (with a cursor while it is typed). */
-export function paneFlags(view: Pick<PaneView, 'showHidden' | 'filter'>, filtering: boolean): string {
+export function paneFlags(view: Pick<PaneView, 'showHidden' | 'filter'> & Partial<Pick<PaneView, 'namesLeftOut'>>, filtering: boolean): string {
   const filter = view.filter || filtering ? `filter: ${view.filter}${filtering ? '_' : ''}` : '';
-  return [view.showHidden ? '+hidden' : '', filter].filter(Boolean).join(' ');
+  return [view.namesLeftOut ? '!names not shown' : '', view.showHidden ? '+hidden' : '', filter].filter(Boolean).join(' ');
 }
 
 /**

@@ -10,7 +10,12 @@ export type PaneSide = 'local' | 'remote';
 
 export interface PaneFs {
   readonly side: PaneSide;
-  list(path: string): Promise<Entry[]>;
+  /**
+   * The folder's entries. `onNamesLeftOut` hears when the side had to leave
+   * names out (a ferryd cannot send names with control characters or that
+   * are not UTF-8), so the pane can say so instead of hiding it.
+   */
+  list(path: string, options?: { onNamesLeftOut?: () => void }): Promise<Entry[]>;
   /** The entry at `path`, or undefined when nothing is there. */
   stat(path: string): Promise<Entry | undefined>;
   mkdir(path: string): Promise<void>;

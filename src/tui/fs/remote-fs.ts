@@ -14,7 +14,7 @@ export function createRemoteFs(client: FerryClientApi, address: { host: string; 
   const hostLabel = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     side: 'remote',
-    list: (folder) => client.list(folder),
+    list: (folder, options) => client.list(folder, { onNamesLeftOut: options?.onNamesLeftOut }),
     async stat(target) {
       try {
         return await client.stat(target);

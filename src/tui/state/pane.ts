@@ -44,6 +44,8 @@ export interface PaneState {
    * counted, never copied or deleted; Enter on it goes up.
    */
   parentRow: boolean;
+  /** The side left names out of this listing (control characters, not UTF-8): the pane says so. */
+  namesLeftOut: boolean;
   /** Index into `view` of the highlighted row; -1 is the `..` row. */
   cursor: number;
   /** Index into `view` of the first visible row; -1 when the `..` row is visible. */
@@ -60,7 +62,7 @@ export interface PaneState {
 export type PaneAction =
   | { type: 'load-start' }
   /** `parentRow`: whether `path` has a parent (a `..` row); absent: as before for the same folder, else none. */
-  | { type: 'loaded'; path: string; entries: readonly Entry[]; focusName?: string; parentRow?: boolean }
+  | { type: 'loaded'; path: string; entries: readonly Entry[]; focusName?: string; parentRow?: boolean; namesLeftOut?: boolean }
   | { type: 'load-failed'; message: string }
   | { type: 'clear'; path: string }
   | { type: 'move'; delta: number }
@@ -98,6 +100,7 @@ export function createPaneState(path: string, height = 10): PaneState {
     showHidden: false,
     showMode: false,
     parentRow: false,
+    namesLeftOut: false,
     cursor: 0,
     top: 0,
     height: Math.max(1, height),
@@ -265,7 +268,7 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
         : { ...state, cursor: 0, top: parentRow ? -1 : 0, filter: '' };
       return rederive(
         { ...base, parentRow },
-        { path: action.path, entries: action.entries, selected, loading: false, error: undefined },
+        { path: action.path, entries: action.entries, selected, loading: false, error: undefined, namesLeftOut: action.namesLeftOut ?? false },
         action.focusName ?? (samePath ? undefined : ''),
       );
     }
@@ -386,6 +389,8 @@ export interface PaneView {
   filter: string;
   showHidden: boolean;
   showMode: boolean;
+  /** The listing left names out (the header says so). */
+  namesLeftOut: boolean;
   loading: boolean;
   error: string | undefined;
 }
@@ -402,6 +407,7 @@ export function paneView(state: PaneState): PaneView {
     filter: state.filter,
     showHidden: state.showHidden,
     showMode: state.showMode,
+    namesLeftOut: state.namesLeftOut,
     loading: state.loading,
     error: state.error,
   };
