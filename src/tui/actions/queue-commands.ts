@@ -3,7 +3,6 @@ import { matchCommand } from '../keys/keymap.js';
 import type { KeyPress } from '../keys/parse-key.js';
 import { computeLayout } from '../layout.js';
 import type { ActionContext } from './action-context.js';
-import { rateLimitDialog } from '../dialogs/rate-limit-dialog.js';
 
 /** True when the queue took the key. */
 export function queueKey(press: KeyPress, context: ActionContext): boolean {
@@ -53,9 +52,6 @@ export function queueKey(press: KeyPress, context: ActionContext): boolean {
       context.info(`${queue.getState().concurrency} transfers at once`);
       return true;
     }
-    case 'bandwidth-limit':
-      context.show(rateLimitDialog(queue.getState().rateLimit));
-      return true;
     case 'dismiss':
       context.setFocus('panes');
       return true;

@@ -14,7 +14,7 @@ import { colourRoles, type ColourRole, type ThemeName } from '../theme.js';
 export interface TuiConfig {
   /** Transfers that run at once (+/- in the queue change it while running). */
   concurrency: number;
-  /** The queue's bandwidth limit in bytes per second (0: none; `L` in the queue changes it while running). */
+  /** The queue's bandwidth limit in bytes per second (0: none; `L` changes it while running). */
   rateLimit: number;
   /** Tries of the automatic reconnect after a dropped connection; 0 leaves it to ^O. */
   reconnectTries: number;

@@ -1,5 +1,5 @@
 /**
- * The queue's bandwidth limit (`L` in the queue): a rate such as `500K` or
+ * The queue's bandwidth limit (`L`, in the panes or the queue): a rate such as `500K` or
  * `10M` (bytes per second, 1024-based), or empty / `0` / `off` for none. It
  * applies at once, to the transfers running too.
  */

@@ -78,6 +78,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+  { command: 'bandwidth-limit', context: 'global', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },
   { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 
   { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },
@@ -137,7 +138,6 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'pause-transfer', context: 'queue', keys: [k('space')], description: 'Pause the highlighted transfer, or resume it' },
   { command: 'more-at-once', context: 'queue', keys: [k('+')], description: 'Run one more transfer at once (up to 8)' },
   { command: 'fewer-at-once', context: 'queue', keys: [k('-')], description: 'Run one fewer transfer at once (down to 1)' },
-  { command: 'bandwidth-limit', context: 'queue', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },
   { command: 'dismiss', context: 'queue', keys: [k('escape'), k('tab')], description: 'Back to the panes' },
 
   { command: 'confirm', context: 'dialog', keys: [k('return')], description: 'Confirm' },

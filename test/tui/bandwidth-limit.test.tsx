@@ -16,7 +16,8 @@ import { createRemoteFs } from '../../src/tui/fs/remote-fs.js';
 import { TransferQueue } from '../../src/tui/transfers/transfer-queue.js';
 import { TransferPanel } from '../../src/tui/components/TransferPanel.js';
 import { startConnectedTestServer } from '../helpers/server.js';
-import { waitUntil } from '../helpers/ink.js';
+import { KEYS, renderApp, waitForFrame, waitUntil } from '../helpers/ink.js';
+import { folderWith } from '../helpers/connected-app.js';
 
 const MiB = 1024 * 1024;
 
@@ -145,4 +146,29 @@ void test('the queue\'s title says the limit; setRateLimit changes it and 0 lift
   shown.unmount();
   queue.setRateLimit(0);
   assert.equal(queue.getState().rateLimit, undefined);
+});
+
+void test('L asks for the limit, before any transfer too; the title says it, a bad rate is refused, empty lifts it', async () => {
+  const dir = await folderWith({ 'a.txt': 'a' });
+  const app = renderApp(dir);
+  try {
+    await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
+    app.stdin.write(KEYS.escape);
+    await waitForFrame(app.lastFrame, (f) => f.includes('a.txt') && !f.includes('Connect to'));
+    app.stdin.write('L');
+    await waitForFrame(app.lastFrame, (f) => f.includes('Bandwidth limit'));
+    app.stdin.write('fast\r');
+    await waitForFrame(app.lastFrame, (f) => f.includes('not a rate: fast'));
+    app.stdin.write('\x15'); // ^U empties the field
+    app.stdin.write('1.5M\r');
+    await waitForFrame(app.lastFrame, (f) => f.includes('limit 1.5 MiB/s') && !f.includes('Bandwidth limit'));
+    // Asked again, the field offers the limit in force; emptied, there is none.
+    app.stdin.write('L');
+    await waitForFrame(app.lastFrame, (f) => f.includes('> 1.5M'));
+    app.stdin.write('\x15\r');
+    await waitForFrame(app.lastFrame, (f) => f.includes('transfers: no limit') && !f.includes('limit 1.5'));
+  } finally {
+    app.unmount();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
