@@ -139,8 +139,11 @@ export const RESTART_CODES = [ErrorCode.HASH_MISMATCH, ErrorCode.SIZE_MISMATCH];
 /**
  * Gives `increment` bytes of credit back (WIND) for request `id`, after the
  * bandwidth limit's tokens for them when there is a limit: withheld credit is
- * what slows a server's sending. Nothing goes once `stopped()` or the
- * connection closed meanwhile.
+ * what slows a server's sending. Under a limit the credit goes back in slices
+ * of the limit's burst, each after its tokens (a DATA frame, and so an
+ * increment, can be as large as the whole window), so what passes the limit
+ * at any moment stays within the window plus a burst or two. Nothing goes once
+ * `stopped()` or the connection closed meanwhile.
  */
 export function grantUnderLimit(
   connection: Connection, id: number, increment: number, rateLimit: RateLimit | undefined, stopped: () => boolean,
@@ -150,7 +153,13 @@ export function grantUnderLimit(
     connection.send({ op: 'WIND', id, increment });
     return;
   }
-  rateLimit.take(increment, signal).then(() => {
-    if (!stopped() && !connection.closed) connection.send({ op: 'WIND', id, increment });
-  }, () => undefined);
+  void (async () => {
+    for (let left = increment; left > 0;) {
+      const slice = rateLimit.slice(left);
+      await rateLimit.take(slice, signal);
+      if (stopped() || connection.closed) return;
+      connection.send({ op: 'WIND', id, increment: slice });
+      left -= slice;
+    }
+  })().catch(() => undefined);
 }

@@ -123,8 +123,8 @@ void describe('ferry commands', () => {
     const seconds = (performance.now() - started) / 1000;
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(fs.readFileSync(path.join(local, 'limited.bin')), patternBytes(size, 5));
-    // What may pass beyond rate × time: the download's window (half a second's worth), the burst and one credit batch.
-    const allowance = rate / 2 + rate / 10 + rate / 8;
+    // What may pass beyond rate × time: the download's window (half a second's worth), the burst and one slice of credit (a burst).
+    const allowance = rate / 2 + 2 * (rate / 10);
     assert.ok(seconds >= (size - allowance) / rate, `${size} bytes at 1 MiB/s took ${seconds.toFixed(2)} s`);
     run = await ferry(['put', '--limit', 'fast', path.join(local, 'limited.bin'), `${url}/again.bin`]);
     assert.equal(run.code, 2);
