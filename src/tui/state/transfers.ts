@@ -126,6 +126,9 @@ export type TransfersAction =
   | { type: 'split'; id: number; keep: readonly SelectedEntry[]; apart: readonly TransferRequest[] }
   | { type: 'clear-finished' };
 
+/** How long the shown speed takes to follow a change of the rate (to about two thirds of it). */
+const SPEED_TIME_CONSTANT_MS = 1500;
+
 export const initialTransfersState: TransfersState = { items: [], nextId: 1, concurrency: DEFAULT_CONCURRENCY };
 
 export function isFinished(item: TransferItem): boolean {
@@ -216,7 +219,11 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         let speed = item.speed;
         if (item.lastReportAt !== undefined && action.at > item.lastReportAt) {
           const instant = Math.max(0, action.bytes - item.lastReportBytes) / ((action.at - item.lastReportAt) / 1000);
-          speed = item.speed === 0 ? instant : item.speed * 0.7 + instant * 0.3;
+          // Weighted by the time each report covers (a 1.5 s time constant), not per report: bytes that
+          // arrive in bursts (a limited download gets its credit back in slices) would make a per-report
+          // average swing by a fifth around the true rate.
+          const weight = 1 - Math.exp(-(action.at - item.lastReportAt) / SPEED_TIME_CONSTANT_MS);
+          speed = item.speed === 0 ? instant : item.speed + (instant - item.speed) * weight;
         }
         return {
           ...item,
