@@ -138,6 +138,8 @@ export class Session implements SessionOutput {
   private idleTimer: NodeJS.Timeout | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
   private drainWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The pending wake of the next waiting writer (see wakeNextWriter). */
+  private writerTurn: NodeJS.Immediate | undefined;
   /** Frames decoded but not yet dispatched: they wait while the reply backlog is over its bound. */
   private queuedFrames: RawFrame[] = [];
   /** True while unsent replies exceed maxReplyBacklog: no request is read until the socket drains. */
@@ -169,7 +171,7 @@ export class Session implements SessionOutput {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => {
       this.backlogFull = false;
-      this.wakeWriters();
+      this.wakeNextWriter();
       this.dispatchQueued();
     });
     socket.on('error', (error: Error) => {
@@ -180,6 +182,7 @@ export class Session implements SessionOutput {
       this.socketClosed = true;
       this.end();
       this.releasePartialFrame();
+      clearImmediate(this.writerTurn);
       for (const waiter of this.drainWaiters.splice(0)) waiter.reject(new Error(SESSION_ENDED));
       this.logger.info('connection closed', {
         user: this.identity?.user, requests: this.requestCount, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
@@ -220,8 +223,11 @@ export class Session implements SessionOutput {
 
   writable(): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new Error(SESSION_ENDED));
-    if (!this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    // A writer that comes back for more goes behind those already waiting, even when the socket has room.
+    if (this.drainWaiters.length === 0 && !this.socket.writableNeedDrain) return Promise.resolve();
+    const wait = new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    this.wakeNextWriterSoon();
+    return wait;
   }
 
   /** Stops reading requests while the replies not yet sent exceed their bound (resumed by 'drain'). */
@@ -231,9 +237,25 @@ export class Session implements SessionOutput {
     this.updateReading();
   }
 
-  private wakeWriters(): void {
-    // Wake in arrival order; each waiter re-checks, so one transfer cannot hog the socket.
-    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+  /**
+   * Lets the writers waiting for the socket (transfers, listings) go one at
+   * a time, in arrival order: the first once the socket has room, the next
+   * only after that one has had its turn (the next turn of the event loop)
+   * and only if the socket still has room. Woken all at once after a drain,
+   * each would queue its next chunk: with 64 downloads in flight, many MiB
+   * in one session's socket. Taking turns, a session queues its replies
+   * (bounded by maxReplyBacklog) plus about one chunk of one transfer.
+   */
+  private wakeNextWriter(): void {
+    clearImmediate(this.writerTurn);
+    this.writerTurn = undefined;
+    if (this.isClosed || this.socket.writableNeedDrain) return; // 'drain' comes back here
+    this.drainWaiters.shift()?.resolve();
+    if (this.drainWaiters.length > 0) this.wakeNextWriterSoon();
+  }
+
+  private wakeNextWriterSoon(): void {
+    this.writerTurn ??= setImmediate(() => this.wakeNextWriter());
   }
 
   // ------------------------------------------------------------------ input

@@ -6,11 +6,13 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { encodeMessageToBuffer } from '../../src/protocol/codec.js';
 import { DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME } from '../../src/protocol/constants.js';
 import { ENTS_LAST } from '../../src/protocol/messages.js';
+import { CHUNK_BYTES } from '../../src/server/buffer-pool.js';
 import { silentLogger } from '../../src/server/log.js';
 import { PartialFrameBudget } from '../../src/server/partial-frame-budget.js';
 import { SESSION_ENDED, unlessAborted } from '../../src/server/request.js';
@@ -256,4 +258,42 @@ void test('the partial frame budget serves waiting sessions first come, first se
   budget.release(10);
   assert.equal(budget.reserve(500, () => granted.push('d')), true);
   assert.equal(budget.reservedBytes, 500);
+});
+
+void test('transfers waiting on the socket take turns: a session with 64 downloads in flight queues about one chunk at a time, not one per download', async (t) => {
+  const root = await makeTempDir();
+  const fileBytes = 1024 * 1024;
+  await fs.writeFile(`${root}/big.bin`, randomBytes(fileBytes));
+  const host = await sessionHost(root);
+  try {
+    const { serverSocket, client } = await host.connect();
+    // What the session has handed to its socket and the socket has not yet passed to the kernel, after every write.
+    let most = 0;
+    const write = serverSocket.write.bind(serverSocket) as (...args: unknown[]) => boolean;
+    serverSocket.write = ((...args: unknown[]) => {
+      const accepted = write(...args);
+      most = Math.max(most, serverSocket.writableLength);
+      return accepted;
+    }) as typeof serverSocket.write;
+    const downloads = DEFAULT_LIMITS.maxInFlight;
+    for (let id = 2; id < 2 + downloads; id++) {
+      client.send({ op: 'DWLD', id, path: 'big.bin', offset: 0, prefixHash: Buffer.alloc(0), window: 0xffff_ffff });
+    }
+    const received = new Map<number, number>();
+    for (let finished = 0; finished < downloads;) {
+      const reply = await client.next();
+      if (reply.op === 'DATA') received.set(reply.id, (received.get(reply.id) ?? 0) + reply.data.length);
+      else if (reply.op === 'HASH') finished++;
+      else assert.equal(reply.op, 'OPEN', JSON.stringify(reply));
+    }
+    for (let id = 2; id < 2 + downloads; id++) assert.equal(received.get(id), fileBytes, `download ${id}`);
+    // The socket's own buffer, one chunk of one download (CHUNK_BYTES) and the small replies around it.
+    // Without turns, every waiting download queued its chunk at each drain: many MiB.
+    t.diagnostic(`at most ${most} bytes queued for the socket`);
+    assert.ok(most <= serverSocket.writableHighWaterMark + CHUNK_BYTES + 64 * 1024,
+      `${most} bytes queued for the socket at once`);
+    await client.quit();
+  } finally {
+    await host.close();
+  }
 });
