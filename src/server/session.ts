@@ -15,6 +15,12 @@
  * short queue, the rest stays in the kernel, and the client's sends block
  * until it reads); and a frame above one socket read is collected only with a
  * reservation from the server-wide PartialFrameBudget.
+ *
+ * While a session may not take input it still reads up to HELD_INPUT_BYTES
+ * and keeps them undecoded before it pauses its socket: a peer that sent a
+ * little more and left is then seen to leave (its end or reset arrives), and
+ * the session closes and frees its reservation at once instead of waiting,
+ * deaf, for room or for a drain that will never come.
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -120,6 +126,9 @@ interface ActiveRequest {
 
 type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
 
+/** Input read, and kept undecoded, while a session may not take it: one socket read's worth. */
+const HELD_INPUT_BYTES = 64 * 1024;
+
 /** A reservation (or a wait for one) in the PartialFrameBudget for the frame being received. */
 interface PartialFrameClaim {
   readonly bytes: number;
@@ -145,6 +154,10 @@ export class Session implements SessionOutput {
   /** True while unsent replies exceed maxReplyBacklog: no request is read until the socket drains. */
   private backlogFull = false;
   private partialFrame: PartialFrameClaim | undefined;
+  /** Chunks read while the session may not take input (see HELD_INPUT_BYTES), in order. */
+  private heldInput: Buffer[] = [];
+  private heldInputBytes = 0;
+  private takingHeldInput = false;
   private shuttingDown = false;
   private socketClosed = false;
   private readonly openedAt = Date.now();
@@ -168,7 +181,15 @@ export class Session implements SessionOutput {
       this.resolveClosed = resolve;
     });
     this.output = new TurnBatchedWriter(socket);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('data', (chunk: Buffer) => this.onInput(chunk));
+    // The peer sends nothing more: whatever it still expects, this session can no longer serve it
+    // (no frame in progress can complete), and a peer that does not read its replies would keep the
+    // socket open for ever. end() closes it, by force if need be.
+    socket.on('end', () => {
+      if (this.state === 'closed') return;
+      this.logger.debug('the client ended the connection: closing');
+      this.end();
+    });
     socket.on('drain', () => {
       this.backlogFull = false;
       this.wakeNextWriter();
@@ -260,10 +281,48 @@ export class Session implements SessionOutput {
 
   // ------------------------------------------------------------------ input
 
-  private receive(chunk: Buffer): void {
+  private onInput(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.bytesIn += chunk.length;
     this.idleTimer?.refresh();
+    if (this.mayTakeInput() && this.heldInput.length === 0) {
+      this.receive(chunk);
+      return;
+    }
+    this.heldInput.push(chunk);
+    this.heldInputBytes += chunk.length;
+    this.updateReading();
+  }
+
+  /** False while the reply backlog is full or the frame being received waits for room in the budget. */
+  private mayTakeInput(): boolean {
+    const waitingForBudget = this.partialFrame !== undefined && !this.partialFrame.granted;
+    return !this.backlogFull && !waitingForBudget;
+  }
+
+  /** Decodes held input, in order, for as long as the session may take it. */
+  private takeHeldInput(): void {
+    if (this.takingHeldInput) return; // a receive below is already in the loop
+    this.takingHeldInput = true;
+    try {
+      while (this.heldInput.length > 0 && !this.isClosed && this.mayTakeInput()) {
+        const chunk = this.heldInput.shift()!;
+        this.heldInputBytes -= chunk.length;
+        this.receive(chunk);
+      }
+    } finally {
+      this.takingHeldInput = false;
+    }
+    if (this.isClosed) this.dropHeldInput();
+  }
+
+  private dropHeldInput(): void {
+    this.heldInput = [];
+    this.heldInputBytes = 0;
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.state === 'closed') return;
     let frames: RawFrame[];
     try {
       frames = this.decoder.push(chunk);
@@ -311,7 +370,8 @@ export class Session implements SessionOutput {
       granted: false,
       grant: () => {
         claim.granted = true;
-        this.updateReading();
+        // Called from whichever session released room: take the held input in a turn of this one's own.
+        process.nextTick(() => this.updateReading());
       },
     };
     this.partialFrame = claim;
@@ -327,13 +387,21 @@ export class Session implements SessionOutput {
     else this.env.partialFrames.cancel(claim.grant);
   }
 
-  /** Reads the socket unless the reply backlog is full or a large frame waits for budget. */
+  /**
+   * Takes input while the session may; otherwise holds what arrives, and
+   * pauses the socket once HELD_INPUT_BYTES are held.
+   */
   private updateReading(): void {
     if (this.socketClosed) return;
-    const waitingForBudget = this.partialFrame !== undefined && !this.partialFrame.granted;
-    // A closed session keeps reading (and discarding) so the peer's end is seen.
-    if (!this.isClosed && (this.backlogFull || waitingForBudget)) this.socket.pause();
-    else this.socket.resume();
+    if (this.isClosed) {
+      // A closed session keeps reading (and discarding) so the peer's end is seen.
+      this.dropHeldInput();
+      this.socket.resume();
+      return;
+    }
+    if (this.mayTakeInput()) this.takeHeldInput();
+    if (this.isClosed || this.heldInputBytes < HELD_INPUT_BYTES) this.socket.resume();
+    else this.socket.pause();
   }
 
   private onFrame(frame: RawFrame): void {
@@ -640,6 +708,7 @@ export class Session implements SessionOutput {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.queuedFrames = [];
+    this.dropHeldInput();
     this.releasePartialFrame();
     this.updateReading();
     clearTimeout(this.handshakeTimer);
