@@ -10,11 +10,12 @@
  * an unknown one is put to the person (`verifyNewKey`), a changed one is
  * refused with TRUST. The data connections resume the control connection's
  * TLS session (basic-ftp does this; vsftpd requires it by default) and are
- * held to the same certificate: the trusted one alone as their authority,
- * its fingerprint compared in place of the host name.
+ * held to the same certificate: checked like the control connection's when
+ * an authority vouched for it, compared by fingerprint when it was trusted
+ * on first use (pinDataConnections).
  */
 import net from 'node:net';
-import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
+import { TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { Client } from 'basic-ftp';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFtp, isFtpReply } from './ftp-errors.js';
@@ -40,8 +41,10 @@ export interface FtpLogin {
 /** How the session's certificate was trusted, once the first connection has settled it. */
 export interface SettledTrust {
   fingerprint: string;
-  /** TLS options for the later connections' control and data sockets. */
+  /** TLS options for the data sockets. */
   tlsOptions: ConnectionOptions;
+  /** Trusted by its fingerprint (no authority vouches for it): data sockets are checked against it (pinDataConnections). */
+  pinned?: boolean;
 }
 
 export interface OpenedFtp {
@@ -79,6 +82,7 @@ export async function openFtpConnection(login: FtpLogin, settled?: SettledTrust)
       clearTimeout(timer);
       trust = await checkCertificate(socket, login, settled, servername);
       client.ftp.tlsOptions = trust.tlsOptions;
+      if (trust.pinned) pinDataConnections(client, trust.fingerprint);
     }
     stage = `logging in to ${where}`;
     const anonymous = login.user === '';
@@ -130,18 +134,49 @@ async function checkCertificate(
   }
   const trusted = await login.trustCertificate(fingerprint);
   if (!trusted) throw new FerryError(ErrorCode.TRUST, `the certificate of ${login.host}:${login.port} (SHA-256 ${fingerprint}) is not trusted`);
-  return { fingerprint, tlsOptions: pinnedTlsOptions(peer, fingerprint, servername) };
+  return { fingerprint, pinned: true, tlsOptions: { rejectUnauthorized: false, ...(servername ? { servername } : {}) } };
 }
 
-/** TLS options that accept exactly the certificate with `fingerprint` (self-signed or not) and nothing else. */
-function pinnedTlsOptions(peer: PeerCertificate, fingerprint: string, servername: string | undefined): ConnectionOptions {
-  const pem = `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
-  return {
-    rejectUnauthorized: true,
-    ca: [pem],
-    ...(servername ? { servername } : {}),
-    checkServerIdentity: (_host, cert) => (cert.fingerprint256 === fingerprint
-      ? undefined
-      : new Error(`the data connection presented another certificate (SHA-256 ${cert.fingerprint256})`)),
-  };
+/**
+ * Holds every data connection of `client` to the certificate with
+ * `fingerprint`. Node cannot express "this one certificate" as TLS options
+ * that also survive session resumption (a resumed session carries the
+ * control connection's verify result, "self-signed"), so each data socket
+ * is checked itself as its handshake completes, before a byte is read from
+ * or written to it; basic-ftp sets them through `ftp.dataSocket`. A socket
+ * that resumed the control connection's session passes: only a server
+ * holding that session's secrets can resume it.
+ */
+export function pinDataConnections(client: Client, fingerprint: string): void {
+  const context = client.ftp;
+  const property = findProperty(context, 'dataSocket');
+  if (!property?.set || !property.get) throw new FerryError(ErrorCode.INTERNAL, 'basic-ftp no longer exposes its data socket');
+  const { get, set } = property;
+  Object.defineProperty(context, 'dataSocket', {
+    configurable: true,
+    get(this: unknown) {
+      return get.call(this) as unknown;
+    },
+    set(this: unknown, socket: unknown) {
+      if (socket instanceof TLSSocket) {
+        socket.once('secureConnect', () => {
+          // A resumed session shows no certificate (TLS 1.3), but resuming it took the keys of the checked one.
+          if (socket.isSessionReused()) return;
+          const presented = socket.getPeerCertificate()?.fingerprint256;
+          if (presented !== fingerprint) {
+            socket.destroy(new Error(`the data connection presented another certificate (SHA-256 ${presented ?? 'none'})`));
+          }
+        });
+      }
+      set.call(this, socket);
+    },
+  });
+}
+
+function findProperty(object: object, name: string): PropertyDescriptor | undefined {
+  for (let at: object | null = object; at; at = Object.getPrototypeOf(at) as object | null) {
+    const found = Object.getOwnPropertyDescriptor(at, name);
+    if (found) return found;
+  }
+  return undefined;
 }
