@@ -19,6 +19,7 @@ import type {
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { isTemporaryName } from '../../protocol/temp-names.js';
+import { fileByFileTrees, type FileByFileTrees } from '../file-by-file-tree.js';
 import type { Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
 import { downloadOverFtp } from './ftp-download.js';
 import { entryOf, mdtmTime } from './ftp-entries.js';
@@ -36,6 +37,8 @@ export interface Attempt {
 
 export class FtpRemote implements Remote {
   readonly features: RemoteFeatures;
+  /** Trees as many single-file transfers, one pooled connection each (src/remote/file-by-file-tree.ts). */
+  private readonly trees: FileByFileTrees;
   private open = true;
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
@@ -45,6 +48,12 @@ export class FtpRemote implements Remote {
     options: { siteChmod: boolean },
   ) {
     this.features = { chmod: options.siteChmod, find: false, checksums: false, linkTargets: true, resume: true };
+    this.trees = fileByFileTrees({
+      list: (path, listOptions) => this.list(path, { ...listOptions, recursive: false }),
+      mkdir: (path, mkdirOptions) => this.mkdir(path, mkdirOptions),
+      upload: (localPath, remotePath, transferOptions) => this.upload(localPath, remotePath, transferOptions),
+      download: (remotePath, localPath, transferOptions) => this.download(remotePath, localPath, transferOptions),
+    }, { concurrency: pool.size });
   }
 
   get connected(): boolean {
@@ -53,26 +62,11 @@ export class FtpRemote implements Remote {
 
   async list(path: string, options: ListOptions = {}): Promise<Entry[]> {
     const folder = ftpPath(path);
+    // A tree is listed a folder per connection, several folders at once.
+    if (options.recursive) return this.trees.listRecursively(folder, { ...options, recursive: false });
     const entries = await this.withConnection((client) => this.listEntries(client, folder, options), options.signal);
-    if (!options.recursive) {
-      options.onBatch?.(entries);
-      return entries;
-    }
-    const all: Entry[] = [];
-    const walk = async (relative: string, level: Entry[]): Promise<void> => {
-      const named = level.map((entry) => ({ ...entry, name: relative === '' ? entry.name : `${relative}/${entry.name}` }));
-      options.onBatch?.(named);
-      all.push(...named);
-      for (const entry of named.filter((each) => each.kind === EntryKind.DIRECTORY)) {
-        if (options.signal?.aborted) throw new FerryError(ErrorCode.CANCELLED, 'the listing was cancelled');
-        const below = await this.withConnection(
-          (client) => this.listEntries(client, joinPath(folder, entry.name), options), options.signal,
-        );
-        await walk(entry.name, below);
-      }
-    };
-    await walk('', entries);
-    return all;
+    options.onBatch?.(entries);
+    return entries;
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<Entry> {
@@ -182,20 +176,20 @@ export class FtpRemote implements Remote {
     return openFtpReadStream(client, source, options, () => this.pool.release(client));
   }
 
-  uploadTree(_localDir: string, _remoteDir: string, _options?: TreeTransferOptions): Promise<TreeTransferResult> {
-    return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'trees over FTP are not available yet'));
+  uploadTree(localDir: string, remoteDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult> {
+    return this.trees.uploadTree(localDir, ftpPath(remoteDir), options);
   }
 
-  downloadTree(_remoteDir: string, _localDir: string, _options?: TreeTransferOptions): Promise<TreeTransferResult> {
-    return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'trees over FTP are not available yet'));
+  downloadTree(remoteDir: string, localDir: string, options?: TreeTransferOptions): Promise<TreeTransferResult> {
+    return this.trees.downloadTree(ftpPath(remoteDir), localDir, options);
   }
 
-  uploadSubset(_localDir: string, _remoteDir: string, _subset: TreeSubset, _options?: TreeTransferOptions): Promise<TreeTransferResult> {
-    return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'trees over FTP are not available yet'));
+  uploadSubset(localDir: string, remoteDir: string, subset: TreeSubset, options?: TreeTransferOptions): Promise<TreeTransferResult> {
+    return this.trees.uploadSubset(localDir, ftpPath(remoteDir), subset, options);
   }
 
-  downloadSubset(_remoteDir: string, _localDir: string, _subset: TreeSubset, _options?: TreeTransferOptions): Promise<TreeTransferResult> {
-    return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'trees over FTP are not available yet'));
+  downloadSubset(remoteDir: string, localDir: string, subset: TreeSubset, options?: TreeTransferOptions): Promise<TreeTransferResult> {
+    return this.trees.downloadSubset(ftpPath(remoteDir), localDir, subset, options);
   }
 
   async quit(): Promise<void> {
