@@ -81,12 +81,37 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     assert.equal(got.size, content.length);
     assert.deepEqual(fs.readFileSync(target), content);
     assert.ok(!fs.existsSync(path.join(local, '.got.bin.ferry-part')));
+    // Fetched right after a listing: the local copy gets the time the listing showed (vsftpd: to the minute).
+    assert.equal(fs.statSync(target).mtimeMs, entry.mtimeMs);
+    assert.equal(fs.statSync(target).mode & 0o777, 0o644, 'the listed permission bits');
     const serverTime = Math.floor(fs.statSync(path.join(server.pub, 'put.bin')).mtimeMs / 1000);
-    assert.equal(Math.floor(fs.statSync(target).mtimeMs / 1000), serverTime);
+    assert.equal(Math.floor(entry.mtimeMs / 60_000), Math.floor(serverTime / 60));
 
-    const stat = await remote.stat('/pub/put.bin');
+    // Without a listing at hand, MDTM gives the time to the second.
+    await remote.rename('/pub/put.bin', '/pub/put-again.bin');
+    const again = path.join(local, 'got-again.bin');
+    await remote.download('/pub/put-again.bin', again);
+    assert.deepEqual(fs.readFileSync(again), content);
+    assert.equal(Math.floor(fs.statSync(again).mtimeMs / 1000), serverTime);
+
+    const stat = await remote.stat('/pub/put-again.bin');
     assert.equal(stat.size, content.length);
     assert.equal(Math.floor(stat.mtimeMs / 1000), serverTime);
+  });
+
+  void it('downloads a file that changed since it was listed, checked against its size now', async () => {
+    fs.writeFileSync(path.join(server.pub, 'changing.txt'), 'short');
+    assert.equal((await remote.list('/pub')).find((entry) => entry.name === 'changing.txt')?.size, 5);
+    fs.writeFileSync(path.join(server.pub, 'changing.txt'), 'rather longer now');
+    const target = path.join(local, 'changing.txt');
+    const got = await remote.download('/pub/changing.txt', target);
+    assert.equal(got.size, 17);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'rather longer now');
+
+    assert.ok((await remote.list('/pub')).some((entry) => entry.name === 'changing.txt'));
+    fs.rmSync(path.join(server.pub, 'changing.txt'));
+    await assert.rejects(remote.download('/pub/changing.txt', path.join(local, 'gone.txt')), code(ErrorCode.NOT_FOUND));
+    assert.ok(!fs.existsSync(path.join(local, '.gone.txt.ferry-part')));
   });
 
   void it('refuses to replace files without overwrite, both ways', async () => {

@@ -33,12 +33,14 @@ export async function remoteFileFacts(client: Client, remotePath: string): Promi
 
 export async function downloadOverFtp(
   client: Client, remotePath: string, localPath: string, options: TransferOptions, attempt: { moved: boolean } = { moved: false },
+  /** The size, time and mode a listing of a moment ago gave (ftp-recent-listings.ts): SIZE and MDTM are skipped. */
+  listed?: { size: number; mtimeMs: number; mode: number },
 ): Promise<TransferResult> {
   const started = performance.now();
   const { signal } = options;
   if (signal?.aborted) throw cancelled();
   checkTarget(localPath, options.overwrite === true);
-  const { size, mtimeMs } = await remoteFileFacts(client, remotePath);
+  let { size, mtimeMs } = listed ?? await remoteFileFacts(client, remotePath);
   const partial = partialPathFor(localPath);
 
   let offset = 0;
@@ -46,17 +48,21 @@ export async function downloadOverFtp(
     const existing = fs.statSync(partial, { throwIfNoEntry: false });
     if (existing?.isFile() && existing.size <= size) offset = existing.size;
   }
-  let fd: number;
-  try {
-    fd = await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600);
-  } catch (error) {
-    throw localError(error, localPath);
-  }
   const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
-  const sink = new PositionalFileWriter(fd, offset, (written) => {
+  const onWritten = (position: number): void => {
     attempt.moved = true;
-    progress.update(() => ({ bytes: written, total: size }));
-  });
+    progress.update(() => ({ bytes: position, total: size }));
+  };
+  let sink: DownloadSink;
+  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES) {
+    sink = new MemorySink(onWritten);
+  } else {
+    try {
+      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten);
+    } catch (error) {
+      throw localError(error, localPath);
+    }
+  }
   progress.flush({ bytes: offset, total: size });
 
   // FTP cannot stop a RETR and keep the connection: a cancel closes it (the pool then drops it).
@@ -66,32 +72,71 @@ export async function downloadOverFtp(
     try {
       await client.downloadTo(sink, remotePath, offset);
     } catch (error) {
-      if (sink.position === 0) fs.rmSync(partial, { force: true });
       if (signal?.aborted) throw cancelled();
       if (sink.failure) throw localError(sink.failure, localPath);
-      // SIZE found the file a moment ago: a refused RETR means it may not be read.
-      if (isAmbiguousRefusal(error)) throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${remotePath}`, { cause: error });
+      if (isAmbiguousRefusal(error)) {
+        // The file was there a moment ago; unless it has gone since, a refused RETR means it may not be read.
+        const now = listed ? await probePath(client, remotePath, { listParent: false }) : undefined;
+        if (now?.kind === 'missing') throw new FerryError(ErrorCode.NOT_FOUND, `no such file: ${remotePath}`, { cause: error });
+        throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${remotePath}`, { cause: error });
+      }
       throw ferryErrorFromFtp(error, `downloading ${remotePath}`);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    if (sink.position !== size && listed) {
+      // The listing was older than the file: what the server says now decides.
+      ({ size, mtimeMs } = await remoteFileFacts(client, remotePath));
+    }
     if (sink.position !== size) {
-      if (sink.position > size) fs.rmSync(partial, { force: true });
+      if (sink.position > size) sink.discard(partial);
       throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${sink.position} of ${size} bytes of ${remotePath}`);
     }
     try {
-      if (mtimeMs > 0) fs.futimesSync(fd, mtimeMs / 1000, mtimeMs / 1000);
-      fs.closeSync(fd);
-      fd = -1;
-      fs.renameSync(partial, localPath);
+      sink.complete(partial, localPath, mtimeMs, localMode(listed?.mode ?? 0));
     } catch (error) {
       throw localError(error, localPath);
     }
   } finally {
-    if (fd >= 0) fs.closeSync(fd);
+    sink.release(partial);
   }
   progress.flush({ bytes: size, total: size });
   return { bytes: size - offset, size, resumedFrom: offset, durationMs: performance.now() - started };
+}
+
+/**
+ * A download of at most this many bytes from the start is held in memory and
+ * written in one synchronous run when its size is checked (open, write, set
+ * the time, close, rename): through the thread pool each of those costs a
+ * round trip, and a tree of thousands of small files is made of little else
+ * (as the Ferry kind's FileSink does).
+ */
+const SMALL_DOWNLOAD_BYTES = 256 * 1024;
+
+/** The umask, read once (process.umask() without an argument only reads it). */
+const PROCESS_UMASK = process.umask();
+
+/**
+ * The permission bits of a downloaded file: the listed ones (read, write and
+ * execute; set-id bits are not carried over from a server), else what a new
+ * file gets here. The temporary file is private (0600) until then.
+ */
+function localMode(listedMode: number): number {
+  const bits = listedMode & 0o777;
+  return bits !== 0 ? bits : 0o666 & ~PROCESS_UMASK;
+}
+
+/** Where a download's bytes go until it is complete: a Writable for basic-ftp, plus the ending. */
+interface DownloadSink extends Writable {
+  /** Where the content ends once every write has landed. */
+  readonly position: number;
+  readonly failure: unknown;
+  /** The bytes are right: lands them under `localPath` with `mtimeMs` (0: leave the time) and permission bits `mode`. */
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void;
+  /** The bytes are wrong (too many): nothing worth resuming is kept. */
+  discard(partial: string): void;
+  /** After success or failure: lets go of the file (kept on disk for resume unless completed or discarded). */
+  release(partial: string): void;
 }
 
 function cancelled(): FerryError {
@@ -103,8 +148,9 @@ function cancelled(): FerryError {
  * would take the descriptor over and close it); `position` is where the file
  * ends once every write has landed, which is when the stream finishes.
  */
-export class PositionalFileWriter extends Writable {
+export class PositionalFileWriter extends Writable implements DownloadSink {
   failure: unknown;
+  private open = true;
 
   constructor(
     private readonly fd: number,
@@ -112,6 +158,26 @@ export class PositionalFileWriter extends Writable {
     private readonly onWritten: (position: number) => void,
   ) {
     super({ highWaterMark: 1024 * 1024 });
+  }
+
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
+    if (mtimeMs > 0) fs.futimesSync(this.fd, mtimeMs / 1000, mtimeMs / 1000);
+    fs.fchmodSync(this.fd, mode);
+    this.open = false;
+    fs.closeSync(this.fd);
+    fs.renameSync(partial, localPath);
+  }
+
+  discard(partial: string): void {
+    fs.rmSync(partial, { force: true });
+  }
+
+  release(partial: string): void {
+    if (!this.open) return;
+    this.open = false;
+    fs.closeSync(this.fd);
+    // A refused or cut download that never got a byte leaves no empty temporary file behind.
+    if (this.position === 0) fs.rmSync(partial, { force: true });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -131,5 +197,52 @@ export class PositionalFileWriter extends Writable {
       this.failure = error;
       callback(error instanceof Error ? error : new Error(String(error)));
     });
+  }
+}
+
+/** A small download's bytes, held until they are checked (SMALL_DOWNLOAD_BYTES); bounded in case the file grows meanwhile. */
+class MemorySink extends Writable implements DownloadSink {
+  position = 0;
+  failure: unknown;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly onWritten: (position: number) => void) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.position + chunk.length > 4 * SMALL_DOWNLOAD_BYTES) {
+      this.failure = new FerryError(ErrorCode.SIZE_MISMATCH, 'the file grew far beyond its listed size during the download');
+      callback(this.failure as Error);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.position += chunk.length;
+    this.onWritten(this.position);
+    callback();
+  }
+
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
+    const fd = fs.openSync(partial, 'w', 0o600);
+    try {
+      const content = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      for (let done = 0; done < content.length;) done += fs.writeSync(fd, content, done, content.length - done, done);
+      if (mtimeMs > 0) fs.futimesSync(fd, mtimeMs / 1000, mtimeMs / 1000);
+      fs.fchmodSync(fd, mode);
+    } catch (error) {
+      fs.closeSync(fd);
+      fs.rmSync(partial, { force: true });
+      throw error;
+    }
+    fs.closeSync(fd);
+    fs.renameSync(partial, localPath);
+  }
+
+  discard(): void {
+    this.chunks.length = 0;
+  }
+
+  release(): void {
+    this.chunks.length = 0;
   }
 }

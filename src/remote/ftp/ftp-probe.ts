@@ -17,7 +17,13 @@ export type PathKind =
   | { kind: 'unreachable' }
   | { kind: 'missing' };
 
-export async function probePath(client: Client, remotePath: string): Promise<PathKind> {
+/**
+ * What is at `remotePath`. With `listParent: false` a path neither SIZE nor
+ * CWD works on is reported missing without listing its folder: for checks
+ * where "there but not for you" fails soon enough anyway (a STOR refused),
+ * and a listing per file would cost a whole folder's LIST each time.
+ */
+export async function probePath(client: Client, remotePath: string, options: { listParent?: boolean } = {}): Promise<PathKind> {
   if (remotePath === '/') return { kind: 'directory' };
   const size = await client.sendIgnoringError(`SIZE ${remotePath}`);
   if (size.code === 213) {
@@ -26,6 +32,7 @@ export async function probePath(client: Client, remotePath: string): Promise<Pat
   }
   const cwd = await client.sendIgnoringError(`CWD ${remotePath}`);
   if (cwd.code >= 200 && cwd.code < 300) return { kind: 'directory' };
+  if (options.listParent === false) return { kind: 'missing' };
   const listed = await listFolderIfPossible(client, parentOf(remotePath));
   return listed?.some((info) => info.name === baseName(remotePath)) ? { kind: 'unreachable' } : { kind: 'missing' };
 }

@@ -28,6 +28,7 @@ import { baseName, ftpPath, joinPath, parentOf } from './ftp-paths.js';
 import type { FtpPool } from './ftp-pool.js';
 import { listFolder, listFolderIfPossible, probePath } from './ftp-probe.js';
 import { openFtpReadStream } from './ftp-read-stream.js';
+import { RecentListings } from './ftp-recent-listings.js';
 import { uploadOverFtp } from './ftp-upload.js';
 
 /** One try of a task: `moved` once file bytes have moved (such a task is never silently run again). */
@@ -39,6 +40,7 @@ export class FtpRemote implements Remote {
   readonly features: RemoteFeatures;
   /** Trees as many single-file transfers, one pooled connection each (src/remote/file-by-file-tree.ts). */
   private readonly trees: FileByFileTrees;
+  private readonly recent = new RecentListings();
   private open = true;
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
@@ -90,6 +92,7 @@ export class FtpRemote implements Remote {
 
   async rmdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
     const target = ftpPath(path);
+    this.recent.forget(target);
     if (target === '/') throw new FerryError(ErrorCode.PERMISSION, 'the root folder cannot be removed');
     await this.withConnection(async (client) => {
       const what = await probePath(client, target);
@@ -108,6 +111,7 @@ export class FtpRemote implements Remote {
 
   async delete(path: string): Promise<void> {
     const target = ftpPath(path);
+    this.recent.forget(target);
     await this.withConnection(async (client) => {
       const reply = await client.sendIgnoringError(`DELE ${target}`);
       if (reply.code < 400) return;
@@ -121,8 +125,10 @@ export class FtpRemote implements Remote {
   async rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const source = ftpPath(from);
     const target = ftpPath(to);
+    this.recent.forget(source);
+    this.recent.forget(target);
     await this.withConnection(async (client) => {
-      const there = await probePath(client, target);
+      const there = await probePath(client, target, { listParent: false });
       if (there.kind !== 'missing' && !options.overwrite) throw new FerryError(ErrorCode.EXISTS, `${target} exists`);
       if (there.kind === 'directory' && options.overwrite) {
         throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${target} is a folder: it is not replaced by a rename`);
@@ -162,12 +168,15 @@ export class FtpRemote implements Remote {
 
   upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
     const target = ftpPath(remotePath);
+    this.recent.forget(target);
     return this.withConnection((client, attempt) => uploadOverFtp(client, localPath, target, options, attempt), options.signal);
   }
 
   download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
     const source = ftpPath(remotePath);
-    return this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt), options.signal);
+    const listed = this.recent.lookup(source);
+    const expected = listed?.kind === EntryKind.FILE ? { size: listed.size, mtimeMs: listed.mtimeMs, mode: listed.mode } : undefined;
+    return this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected), options.signal);
   }
 
   async openRead(remotePath: string, options: ReadStreamOptions = {}): Promise<RemoteReadStream> {
@@ -260,6 +269,7 @@ export class FtpRemote implements Remote {
       const entry = entryOf(info, { now, ...(options.linkTargets ? { linkTargets: true } : {}) });
       if (entry) entries.push(entry);
     }
+    this.recent.remember(folder, entries);
     return entries;
   }
 

@@ -33,14 +33,14 @@ export async function uploadOverFtp(
   if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `${localPath} is not a regular file`);
   const size = stats.size;
 
-  const target = await probePath(client, remotePath);
+  const target = await probePath(client, remotePath, { listParent: false });
   if (target.kind === 'directory') throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder`);
   if (target.kind !== 'missing' && !options.overwrite) throw new FerryError(ErrorCode.EXISTS, `${remotePath} exists`);
 
   const partial = uploadPartialPath(remotePath);
   let offset = 0;
   if (options.resume) {
-    const left = await probePath(client, partial);
+    const left = await probePath(client, partial, { listParent: false });
     if (left.kind === 'file' && left.size <= size) offset = left.size;
   }
 
@@ -75,7 +75,7 @@ export async function uploadOverFtp(
   }
   if (source.failure) throw localError(source.failure, localPath);
 
-  const landed = await probePath(client, partial);
+  const landed = await probePath(client, partial, { listParent: false });
   const landedSize = landed.kind === 'file' ? landed.size : -1;
   if (landedSize !== size) {
     // A longer file can never be continued; a shorter one is kept for resume.
