@@ -1,85 +1,21 @@
 /**
  * The FTP kind (src/remote/ftp) against the FTP tools people use, on one
- * private anonymous vsftpd serving both: the big file against `curl`, and a
+ * private anonymous vsftpd (bench/external-tools.ts) serving both: the big file against `curl`, and a
  * tree of small files against `lftp mirror --parallel=8` (eight connections,
  * as the FTP kind's pool). Every contender's timing includes connecting and
  * logging in, and every result is hashed by the bench.
  */
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { openRemote } from '../../src/remote/open-remote.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
-import { spawnTracked, stopChild } from '../processes.js';
+import { curlDownload, lftpMirror, startVsftpd, toolsMissing, type PrivateVsftpd } from '../external-tools.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
 import {
   errorMessage, flushDirtyPages, hashTree, median, now, removeQuietly, sameTree, sha256File, writeSmallTree,
 } from '../util.js';
 import { bigFileSetup } from './big-file.js';
-
-function findTool(name: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'].filter(Boolean)) {
-    try {
-      accessSync(path.join(dir, name), constants.X_OK);
-      return path.join(dir, name);
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`vsftpd did not listen on ${port}`);
-}
-
-/** A private anonymous, read-only vsftpd serving `root` on a loopback port, with room for 8+ connections. */
-async function startAnonymousVsftpd(workDir: string, root: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const dir = path.join(workDir, 'ftp-suite-vsftpd');
-  const empty = path.join(dir, 'empty');
-  await fs.mkdir(empty, { recursive: true, mode: 0o755 });
-  const port = await freePort();
-  const config = path.join(dir, 'vsftpd.conf');
-  await fs.writeFile(config, [
-    'listen=YES', 'listen_ipv6=NO', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
-    'anonymous_enable=YES', 'no_anon_password=YES', `anon_root=${root}`, 'local_enable=NO', 'write_enable=NO',
-    'pasv_enable=YES', 'pasv_address=127.0.0.1', 'seccomp_sandbox=NO', `secure_chroot_dir=${empty}`,
-    'xferlog_enable=NO', 'dirmessage_enable=NO', 'ftp_username=ftp', 'use_sendfile=YES',
-    'max_clients=200', 'max_per_ip=100', '',
-  ].join('\n'));
-  const child = spawnTracked(findTool('vsftpd')!, [config], { stdio: ['ignore', 'ignore', 'ignore'] });
-  await waitForPort(port);
-  return { port, stop: () => stopChild(child) };
-}
-
-function timedCommand(command: string, args: string[]): number {
-  const started = now();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const elapsed = now() - started;
-  if (result.status !== 0) throw new Error(`${path.basename(command)} failed: ${(result.stderr ?? '').trim().slice(0, 300)}`);
-  return elapsed;
-}
 
 export const ftpSuite: Suite = {
   name: 'ftp',
@@ -97,8 +33,8 @@ export const ftpSuite: Suite = {
       const reason = 'external tools are not run in this mode';
       return [skippedRow(bigRow, reason), skippedRow(treeRow, reason)];
     }
-    const missing = ['vsftpd', 'curl', 'lftp'].find((tool) => !findTool(tool));
-    if (missing) return [skippedRow(bigRow, `${missing} not installed`), skippedRow(treeRow, `${missing} not installed`)];
+    const missing = toolsMissing('vsftpd', 'curl', 'lftp');
+    if (missing) return [skippedRow(bigRow, missing), skippedRow(treeRow, missing)];
 
     const big = await bigFileSetup(context);
     const root = path.join(context.workDir, 'ftp-root');
@@ -111,16 +47,14 @@ export const ftpSuite: Suite = {
     const out = path.join(context.workDir, 'ftp-out');
     await fs.mkdir(out, { recursive: true });
 
-    let server: { port: number; stop: () => Promise<void> };
+    let server: PrivateVsftpd;
     try {
-      server = await startAnonymousVsftpd(context.workDir, root);
+      server = await startVsftpd(context.workDir, root);
     } catch (error) {
       const reason = `vsftpd unusable here: ${errorMessage(error)}`;
       return [skippedRow(bigRow, reason), skippedRow(treeRow, reason)];
     }
     const origin = `ftp://127.0.0.1:${server.port}`;
-    const curl = findTool('curl')!;
-    const lftp = findTool('lftp')!;
     const rows: BenchRow[] = [];
     try {
       const ferryBig: number[] = [];
@@ -130,7 +64,7 @@ export const ftpSuite: Suite = {
         context.log(`FTP ${sizeLabel(context.sizes.bigFile)} run ${run + 1}/${runs}`);
         const curlTarget = path.join(out, 'curl.bin');
         flushDirtyPages();
-        curlBig.push(timedCommand(curl, ['-sS', '-o', curlTarget, `${origin}/${big.name}`]));
+        curlBig.push(await curlDownload(server, big.name, curlTarget));
         if (await sha256File(curlTarget) !== big.hash) throw new Error('curl delivered a different file');
         await removeQuietly(curlTarget);
 
@@ -157,9 +91,7 @@ export const ftpSuite: Suite = {
         context.log(`FTP ${smallFiles} files run ${run + 1}/${runs}`);
         const lftpTarget = path.join(out, `lftp-${run}`);
         flushDirtyPages();
-        lftpTree.push(timedCommand(lftp, [
-          '-e', `set cmd:fail-exit yes; set net:max-retries 1; mirror --parallel=8 /tree ${lftpTarget}; quit`, origin,
-        ]));
+        lftpTree.push(await lftpMirror(server, '/tree', lftpTarget, 'download', 8));
         if (!sameTree(expectedTree, await hashTree(lftpTarget))) throw new Error('lftp delivered a different tree');
 
         const ferryTarget = path.join(out, `ferry-${run}`);
