@@ -149,6 +149,7 @@ export function App({
           if (item.direction === 'copy') refreshRef.current(targetPaneOf(item) === 'local' ? 'remote' : 'local');
         },
         concurrency: config.concurrency,
+        rateLimit: config.rateLimit,
       }),
     // The queue lives as long as the App; the config is read once at start.
     [],
@@ -158,7 +159,7 @@ export function App({
   const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);
 
   const local = usePane(localPath, fail);
-  const remote = usePane(initial?.path ?? '/', fail);
+  const remote = usePane(initial?.path ?? '/', fail, info);
   const panes: Record<PaneSide, PaneController> = { local, remote };
   const panesRef = useRef(panes);
   panesRef.current = panes;
@@ -381,7 +382,7 @@ export function App({
           placeholder={remotePlaceholder(connection.status, reconnectWait)}
         />
       </Box>
-      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
+      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} rateLimit={transfers.rateLimit} />
       <StatusLine
         connection={shown.status}
         address={shown.params && shown.status !== 'disconnected' ? formatAddress(shown.params) : ''}

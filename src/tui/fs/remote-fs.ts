@@ -10,12 +10,13 @@ import { EntryKind } from '../../protocol/messages.js';
 import type { Remote } from '../../remote/remote.js';
 import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
+import { removeRemoteTree } from './remove-remote-tree.js';
 
 export function createRemoteFs(remote: Remote): PaneFs {
   const origin = remote.description.origin;
   const fs: PaneFs = {
     side: 'remote',
-    list: (folder) => remote.list(folder),
+    list: (folder, options) => remote.list(folder, { onNamesLeftOut: options?.onNamesLeftOut }),
     async stat(target) {
       try {
         return await remote.stat(target);
@@ -25,8 +26,8 @@ export function createRemoteFs(remote: Remote): PaneFs {
       }
     },
     mkdir: (target) => remote.mkdir(target),
-    remove: (target, entry) =>
-      entry.kind === EntryKind.DIRECTORY ? remote.rmdir(target, { recursive: true }) : remote.delete(target),
+    remove: (target, entry, onProgress) =>
+      entry.kind === EntryKind.DIRECTORY ? removeRemoteTree(remote, target, onProgress) : remote.delete(target),
     rename: (from, to) => remote.rename(from, to),
     child: (folder, name) => path.posix.join(path.posix.resolve('/', folder), checkedChildName(name, ['/'])),
     resolve: (folder, typed) => path.posix.resolve('/', folder, typed),

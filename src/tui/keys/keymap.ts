@@ -30,7 +30,7 @@ export type Command =
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod' | 'find'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
-  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
+  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once' | 'bandwidth-limit'
   // form dialogs (connect, mkdir, rename)
   | 'confirm' | 'dismiss' | 'next-field' | 'previous-field' | 'find-select'
   // editing a text field
@@ -79,6 +79,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'connect-left', context: 'global', keys: [k('o', { meta: true }), k('O')], description: 'Connect the left pane to a server too (either pane may be remote; ^D in it disconnects it)' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+  { command: 'bandwidth-limit', context: 'global', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },
   { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 
   { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },

@@ -21,6 +21,7 @@ import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
+import { RateLimit } from '../../client/rate-limit.js';
 import {
   initialTransfersState,
   isFinished,
@@ -50,6 +51,8 @@ export interface TransferQueueDeps {
   onFinished?: (item: TransferItem) => void;
   now?: () => number;
   concurrency?: number;
+  /** Bandwidth limit of the whole queue in bytes per second (undefined or 0: none). */
+  rateLimit?: number | undefined;
   /** Minimum milliseconds between progress updates of one item. */
   progressIntervalMs?: number;
 }
@@ -66,10 +69,17 @@ export class TransferQueue {
   private running = 0;
   private readonly now: () => number;
   private readonly progressIntervalMs: number;
+  /**
+   * One token bucket for every transfer of the queue: the limit bounds their
+   * sum, on the wire (uploads wait before each frame, downloads before giving
+   * credit back), and a change reaches the running ones at once.
+   */
+  private readonly bandwidth = new RateLimit();
 
   constructor(private readonly deps: TransferQueueDeps) {
     this.now = deps.now ?? Date.now;
     if (deps.concurrency !== undefined) this.dispatch({ type: 'set-concurrency', concurrency: deps.concurrency });
+    if (deps.rateLimit) this.setRateLimit(deps.rateLimit);
     this.progressIntervalMs = deps.progressIntervalMs ?? 100;
   }
 
@@ -81,6 +91,12 @@ export class TransferQueue {
   setConcurrency(concurrency: number): void {
     this.dispatch({ type: 'set-concurrency', concurrency });
     this.pump();
+  }
+
+  /** Limits the queue's total rate to `bytesPerSecond` (undefined or 0: no limit), running transfers included. */
+  setRateLimit(bytesPerSecond: number | undefined): void {
+    this.bandwidth.set(bytesPerSecond);
+    this.dispatch({ type: 'set-rate-limit', bytesPerSecond: this.bandwidth.rate });
   }
 
   /**
@@ -326,7 +342,7 @@ export class TransferQueue {
       const item = this.item(id);
       if (!item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
-      const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
+      const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal, rateLimit: this.bandwidth };
       if (item.direction === 'copy' || (!from && !to)) {
         const result = await copyLocal(item.source, item.target, {
           overwrite: item.overwrite,
@@ -405,13 +421,15 @@ export class TransferQueue {
         const names = item.selection ? { names: item.selection.map((entry) => entry.name) } : {};
         const onProgress = (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }): void =>
           this.progress(item.id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal);
-        await from.downloadTree(item.source, copy, { signal, onProgress, ...names });
-        const result = await to.uploadTree(copy, item.target, { overwrite: item.overwrite, resume: item.resume && item.ranBefore, signal, onProgress, ...names });
+        await from.downloadTree(item.source, copy, { signal, onProgress, rateLimit: this.bandwidth, ...names });
+        const result = await to.uploadTree(copy, item.target, {
+          overwrite: item.overwrite, resume: item.resume && item.ranBefore, signal, onProgress, rateLimit: this.bandwidth, ...names,
+        });
         return { movedBytes: result.bytes, size: result.bytes, durationMs: this.now() - startedAt, resumedFrom: 0 };
       }
       const onProgress = (progress: { bytes: number; total: number }): void => this.progress(item.id, progress.bytes, progress.total);
-      await from.download(item.source, copy, { signal, onProgress });
-      const result = await to.upload(copy, item.target, { overwrite: item.overwrite, resume: item.resume, signal, onProgress });
+      await from.download(item.source, copy, { signal, onProgress, rateLimit: this.bandwidth });
+      const result = await to.upload(copy, item.target, { overwrite: item.overwrite, resume: item.resume, signal, onProgress, rateLimit: this.bandwidth });
       return { movedBytes: result.bytes, size: result.size, durationMs: this.now() - startedAt, resumedFrom: result.resumedFrom };
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
