@@ -1,0 +1,68 @@
+/**
+ * The UI over FTPS, against a private vsftpd (test/helpers/vsftpd.ts): the
+ * password asked in the masked secret dialog, the self-signed certificate in
+ * the trust dialog, the status line's `[ftps TLS]`, and an upload whose row
+ * says it was checked by size.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { startVsftpd } from '../helpers/vsftpd.js';
+import { skipUnlessInstalled } from '../helpers/system-tool.js';
+import { removeTempFolder, tempFolder } from '../helpers/temp-folders.js';
+import { KEYS, renderApp, waitForFrame } from '../helpers/ink.js';
+
+void test('an FTPS pane: the password in the secret dialog, the certificate in the trust dialog, an upload checked by size', { skip: skipUnlessInstalled('vsftpd'), timeout: 60_000 }, async () => {
+  const server = await startVsftpd({ tls: true, passwordUser: true });
+  const user = server.user;
+  const local = await tempFolder('ferry-ftp-pane-local-');
+  try {
+    assert.ok(user, 'vsftpd has a password user');
+    await fs.writeFile(path.join(user.home, 'on-ftp.txt'), 'x');
+    await fs.writeFile(path.join(local, 'up.txt'), 'upload me');
+    const app = renderApp(local, {
+      initial: { scheme: 'ftps', host: '127.0.0.1', port: server.port, user: user.name, password: '', path: '/', tls: 'auto' },
+    });
+    try {
+      let asked = { secret: false, trust: false };
+      for (;;) {
+        const frame = await waitForFrame(
+          app.lastFrame,
+          (f) => f.includes('asks for a secret') || (f.includes('Unknown server') && f.includes('Trust (y)')) || f.includes('on-ftp.txt'),
+          15_000,
+        );
+        if (frame.includes('on-ftp.txt')) {
+          assert.match(frame, /\[ftps TLS\]/);
+          break;
+        }
+        if (frame.includes('asks for a secret')) {
+          assert.ok(!asked.secret, 'the password is asked once');
+          app.stdin.write(user.password);
+          const typed = await waitForFrame(app.lastFrame, (f) => f.includes('*'.repeat(user.password.length)));
+          assert.ok(!typed.includes(user.password), 'the password is never drawn');
+          app.stdin.write(KEYS.enter);
+          asked = { ...asked, secret: true };
+          await waitForFrame(app.lastFrame, (f) => !f.includes('asks for a secret'));
+        } else {
+          assert.ok(frame.includes(server.fingerprint!.slice(0, 24)), frame);
+          // A question that has just appeared lets keys pass for a moment; then y answers it.
+          await waitForFrame(app.lastFrame, (f) => !f.includes('a moment'));
+          app.stdin.write('y');
+          asked = { ...asked, trust: true };
+          await waitForFrame(app.lastFrame, (f) => !f.includes('Unknown server'));
+        }
+      }
+      assert.deepEqual(asked, { secret: true, trust: true });
+      app.stdin.write(KEYS.tab);
+      app.stdin.write('u');
+      await waitForFrame(app.lastFrame, (f) => /↑\s*up\.txt.*size ✓/.test(f), 15_000);
+      assert.equal(await fs.readFile(path.join(user.home, 'up.txt'), 'utf8'), 'upload me');
+    } finally {
+      app.unmount();
+    }
+  } finally {
+    await server.stop();
+    await removeTempFolder(local);
+  }
+});
