@@ -53,6 +53,10 @@ export async function openRemote(url: RemoteUrl, options: OpenRemoteOptions = {}
       const { openFerryRemote } = await import('./ferry/open-ferry.js');
       return openFerryRemote(url, options);
     }
+    case 'sftp': {
+      const { openSftpRemote } = await import('./sftp/open-sftp.js');
+      return openSftpRemote(url, options);
+    }
     default:
       throw new FerryError(ErrorCode.UNSUPPORTED, `${url.scheme}:// servers are not supported yet`);
   }
