@@ -37,7 +37,7 @@ function expectCode(code: number) {
   };
 }
 
-describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd') }, () => {
+void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd') }, () => {
   let server: Sshd;
   let remote: Remote;
   let local: string;
@@ -54,7 +54,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     await server?.stop();
   });
 
-  test('describes the session: sftp, encrypted, checked by size, with the host key fingerprint', () => {
+  void test('describes the session: sftp, encrypted, checked by size, with the host key fingerprint', () => {
     assert.equal(remote.description.kind, 'sftp');
     assert.equal(remote.description.verification, 'size');
     assert.equal(remote.description.user, server.user);
@@ -63,7 +63,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.equal(remote.connected, true);
   });
 
-  test('lists a folder with kinds, sizes, modes and symlink targets when asked', async () => {
+  void test('lists a folder with kinds, sizes, modes and symlink targets when asked', async () => {
     const folder = path.join(server.root, 'listing');
     await fs.mkdir(path.join(folder, 'sub'), { recursive: true });
     await fs.writeFile(path.join(folder, 'a.txt'), 'hello');
@@ -86,13 +86,13 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     await assert.rejects(remote.list(path.join(server.root, 'nothing-here')), expectCode(ErrorCode.NOT_FOUND));
   });
 
-  test('stat says NOT_FOUND for a missing path', async () => {
+  void test('stat says NOT_FOUND for a missing path', async () => {
     await assert.rejects(remote.stat(path.join(server.root, 'missing')), expectCode(ErrorCode.NOT_FOUND));
     const entry = await remote.stat(server.root);
     assert.equal(entry.kind, EntryKind.DIRECTORY);
   });
 
-  test('downloads a file larger than the pipeline window, byte for byte, with its mtime', async () => {
+  void test('downloads a file larger than the pipeline window, byte for byte, with its mtime', async () => {
     const content = randomBytes(5 * 1024 * 1024 + 123);
     const source = path.join(server.root, 'big.bin');
     await fs.writeFile(source, content);
@@ -110,7 +110,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.ok(!existsSync(path.join(local, '.big.bin.ferry-part')));
   });
 
-  test('uploads a file through a temporary name and renames it into place', async () => {
+  void test('uploads a file through a temporary name and renames it into place', async () => {
     const content = randomBytes(3 * 1024 * 1024 + 7);
     const source = path.join(local, 'up.bin');
     await fs.writeFile(source, content);
@@ -123,7 +123,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.ok(!existsSync(path.join(server.root, '.up.bin.ferry-part')));
   });
 
-  test('an empty file goes both ways', async () => {
+  void test('an empty file goes both ways', async () => {
     await fs.writeFile(path.join(server.root, 'empty'), '');
     await remote.download(path.join(server.root, 'empty'), path.join(local, 'empty'));
     assert.equal((await fs.stat(path.join(local, 'empty'))).size, 0);
@@ -131,7 +131,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.equal((await fs.stat(path.join(server.root, 'empty-again'))).size, 0);
   });
 
-  test('an existing target is EXISTS without overwrite, replaced with it', async () => {
+  void test('an existing target is EXISTS without overwrite, replaced with it', async () => {
     await fs.writeFile(path.join(server.root, 'conflict.txt'), 'server');
     await fs.writeFile(path.join(local, 'conflict.txt'), 'local!');
     await assert.rejects(remote.download(path.join(server.root, 'conflict.txt'), path.join(local, 'conflict.txt')), expectCode(ErrorCode.EXISTS));
@@ -145,7 +145,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.equal(await fs.readFile(path.join(local, 'conflict.txt'), 'utf8'), 'server again');
   });
 
-  test('a cancelled download rejects with CANCELLED and keeps its partial file, which resume continues', async () => {
+  void test('a cancelled download rejects with CANCELLED and keeps its partial file, which resume continues', async () => {
     const content = randomBytes(8 * 1024 * 1024);
     const source = path.join(server.root, 'cancel.bin');
     await fs.writeFile(source, content);
@@ -167,7 +167,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.equal(sha256(await fs.readFile(target)), sha256(content));
   });
 
-  test('a cancelled upload leaves nothing under the final name, and resume continues its temporary file', async () => {
+  void test('a cancelled upload leaves nothing under the final name, and resume continues its temporary file', async () => {
     const content = randomBytes(8 * 1024 * 1024);
     const source = path.join(local, 'cancel-up.bin');
     await fs.writeFile(source, content);
@@ -188,14 +188,14 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.ok(!existsSync(path.join(server.root, '.cancel-up.bin.ferry-part')));
   });
 
-  test('a read-only folder gives PERMISSION', { skip: process.getuid?.() === 0 ? 'root ignores permission bits; see the password-user test' : false }, async () => {
+  void test('a read-only folder gives PERMISSION', { skip: process.getuid?.() === 0 ? 'root ignores permission bits; see the password-user test' : false }, async () => {
     const folder = path.join(server.root, 'locked');
     await fs.mkdir(folder, { mode: 0o555 });
     await fs.writeFile(path.join(local, 'p.txt'), 'p');
     await assert.rejects(remote.upload(path.join(local, 'p.txt'), path.join(folder, 'p.txt')), expectCode(ErrorCode.PERMISSION));
   });
 
-  test('mkdir (with parents), rename (with and without overwrite), delete, rmdir (recursive)', async () => {
+  void test('mkdir (with parents), rename (with and without overwrite), delete, rmdir (recursive)', async () => {
     const base = path.join(server.root, 'ops');
     await remote.mkdir(path.join(base, 'a', 'b'), { parents: true });
     assert.ok((await fs.stat(path.join(base, 'a', 'b'))).isDirectory());
@@ -224,7 +224,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.ok(!existsSync(path.join(base, 'a')));
   });
 
-  test('chmod changes modes, recursively, never through a symlink', async () => {
+  void test('chmod changes modes, recursively, never through a symlink', async () => {
     const base = path.join(server.root, 'modes');
     await fs.mkdir(path.join(base, 'in'), { recursive: true });
     await fs.writeFile(path.join(base, 'in', 'f'), 'f');
@@ -238,7 +238,7 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     assert.equal((await fs.stat(path.join(server.root, 'outside'))).mode & 0o777, 0o644);
   });
 
-  test('openRead hands out the bytes in order from an offset', async () => {
+  void test('openRead hands out the bytes in order from an offset', async () => {
     const content = randomBytes(700 * 1024 + 3);
     await fs.writeFile(path.join(server.root, 'view.bin'), content);
     const stream = await remote.openRead(path.join(server.root, 'view.bin'), { offset: 1000 });
@@ -252,13 +252,13 @@ describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('sshd')
     await assert.rejects(early.read(), expectCode(ErrorCode.CANCELLED));
   });
 
-  test('find and checksums say UNSUPPORTED', async () => {
+  void test('find and checksums say UNSUPPORTED', async () => {
     await assert.rejects(remote.find('/', { pattern: '*' }), expectCode(ErrorCode.UNSUPPORTED));
     await assert.rejects(remote.checksums('/', ['a']), expectCode(ErrorCode.UNSUPPORTED));
   });
 });
 
-describe('SFTP transfers across a cut connection', { skip: skipUnlessInstalled('sshd') }, () => {
+void describe('SFTP transfers across a cut connection', { skip: skipUnlessInstalled('sshd') }, () => {
   let server: Sshd;
   let local: string;
 
@@ -272,7 +272,7 @@ describe('SFTP transfers across a cut connection', { skip: skipUnlessInstalled('
     await server?.stop();
   });
 
-  test('a download cut off by the server keeps its partial file and resumes on a new connection', async () => {
+  void test('a download cut off by the server keeps its partial file and resumes on a new connection', async () => {
     const content = randomBytes(16 * 1024 * 1024);
     const source = path.join(server.root, 'cut.bin');
     await fs.writeFile(source, content);
@@ -307,7 +307,7 @@ describe('SFTP transfers across a cut connection', { skip: skipUnlessInstalled('
     }
   });
 
-  test('an upload cut off by the server resumes its temporary file on a new connection', async () => {
+  void test('an upload cut off by the server resumes its temporary file on a new connection', async () => {
     const content = randomBytes(16 * 1024 * 1024);
     const source = path.join(local, 'cut-up.bin');
     await fs.writeFile(source, content);
