@@ -17,7 +17,7 @@ import { defaultSshConfigFile, readSshConfig, resolveSshHost, sshDir } from '../
 import { hostKeyCheck } from './host-key.js';
 import { loginHandler, type LoginRecord } from './login.js';
 import { SftpCalls } from './sftp-calls.js';
-import { SftpRemote } from './sftp-remote.js';
+import { pipelineShape, SftpRemote, type PipelineShapes } from './sftp-remote.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** SSH keep-alives for a session a person leaves open (the UI). */
@@ -188,5 +188,16 @@ export async function openSftpRemote(url: RemoteUrl, options: OpenRemoteOptions)
     fingerprint,
     readOnly: false,
     verification: 'size',
-  });
+  }, serverPipeline(sftp));
+}
+
+/**
+ * The request sizes the server accepts. ssh2 learns them (limits@openssh.com,
+ * or its defaults for other servers) but keeps them to itself: read here,
+ * with SFTP's 32 KiB minimum when they are not there.
+ */
+function serverPipeline(sftp: SFTPWrapper): PipelineShapes {
+  const limits = sftp as unknown as { _maxReadLen?: unknown; _maxWriteLen?: unknown };
+  const limit = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  return { read: pipelineShape(limit(limits._maxReadLen)), write: pipelineShape(limit(limits._maxWriteLen)) };
 }
