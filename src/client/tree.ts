@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
-import { downloadFile } from './download.js';
+import type { DownloadJob } from './download.js';
 import { checkedRelativeName } from './listed-names.js';
 import { localError, wireTime } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
@@ -21,7 +21,7 @@ import { parentOf, receiveTree, topOf } from './tree-download.js';
 import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-links.js';
 import { sendTree } from './tree-upload.js';
 import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
-import { uploadFile, type LocalFileFacts } from './upload.js';
+import type { LocalFileFacts, UploadJob } from './upload.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -30,8 +30,17 @@ const TREE_WINDOW_BUDGET = 64 * 1024 * 1024;
 /** ...but each file keeps enough to stream a large file well. */
 const MIN_TREE_WINDOW = 2 * 1024 * 1024;
 
+/**
+ * What the tree transfers need from a session. A Ferry session streams whole
+ * trees (TGET, TPUT) and moves single files with UPLD/DWLD; any other kind of
+ * remote (src/remote/file-by-file-tree.ts) gives its single-file transfers and
+ * never streams, so one walk, one plan and one pipelined file loop serve every
+ * kind.
+ */
 export interface TreeContext {
-  transfer: TransferContext;
+  /** The Ferry session, when the tree requests (TGET, TPUT) can be used; undefined for other kinds. */
+  transfer?: TransferContext;
+  /** Files in flight at once are at most half of this. */
   maxInFlight: number;
   /** The server streams whole trees in one request (capability `tree`: TGET, TPUT). */
   streamsTrees: boolean;
@@ -41,6 +50,10 @@ export interface TreeContext {
   maxFrame: number;
   list(path: string, options: ListOptions): Promise<Entry[]>;
   mkdir(path: string, options: { parents?: boolean }): Promise<void>;
+  /** One file of the tree up (Ferry: UPLD). */
+  uploadFile(job: UploadJob): Promise<unknown>;
+  /** One file of the tree down (Ferry: DWLD). `window` and `targetAbsent` are hints a kind may ignore. */
+  downloadFile(job: DownloadJob): Promise<unknown>;
 }
 
 interface TreeFile {
@@ -73,7 +86,7 @@ export async function uploadTree(
     const there = await remoteFiles(context, remoteDir, options);
     plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!.mtimeMs));
   }
-  if (context.streamsTrees && !options.resume) {
+  if (context.streamsTrees && context.transfer && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
     const files = plan.files.map((file) => ({ relative: file.relative, facts: file.facts! }))
       .sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
@@ -85,7 +98,7 @@ export async function uploadTree(
     return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
   }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
-  const bytes = await transferFiles(context, plan.files, options, (file, job) => uploadFile(context.transfer, {
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => context.uploadFile({
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
@@ -98,9 +111,9 @@ export async function downloadTree(
   const started = performance.now();
   const policy = options.links ?? 'skip';
   const named = options.names !== undefined && options.names.length > 0;
-  if (context.streamsTrees && !options.resume && policy === 'skip' && (!named || context.streamsNamedTrees)) {
+  if (context.streamsTrees && context.transfer && !options.resume && policy === 'skip' && (!named || context.streamsNamedTrees)) {
     // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
-    return streamTreeDown(context, remoteDir, localDir, options, started);
+    return streamTreeDown(context, context.transfer, remoteDir, localDir, options, started);
   }
   const entries = await context.list(remoteDir, {
     recursive: true, linkTargets: policy !== 'skip', ...(options.signal ? { signal: options.signal } : {}),
@@ -136,7 +149,7 @@ export async function downloadTree(
   } catch (error) {
     throw localError(error, localDir);
   }
-  const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => context.downloadFile({
     ...job, remotePath: joinRemote(remoteDir, file.source ?? file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
     // Many files at once share one memory budget rather than each holding a full window.
@@ -168,7 +181,7 @@ async function makeLocalLinks(localDir: string, links: RemoteLinkPlan['links'], 
  * watches progress, for its totals (it is not waited for).
  */
 async function streamTreeDown(
-  context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions, started: number,
+  context: TreeContext, transfer: TransferContext, remoteDir: string, localDir: string, options: TreeTransferOptions, started: number,
 ): Promise<TreeTransferResult> {
   const freshFolders = new Set<string>();
   try {
@@ -193,7 +206,7 @@ async function streamTreeDown(
       filesTotal: Math.max(progress.filesTotal, before.files + progress.filesDone),
       bytesTotal: Math.max(progress.bytesTotal, before.bytes + progress.bytesDone),
     }));
-    const streamed = await receiveTree(context.transfer.connection, {
+    const streamed = await receiveTree(transfer.connection, {
       remoteDir, localDir, names, overwrite: options.overwrite ?? false, folders, freshFolders, totals,
       signal: options.signal, onProgress, progressIntervalMs: options.progressIntervalMs,
       checkName: checkedRelativeName,
@@ -466,16 +479,17 @@ export async function uploadSubset(
   const folders = [...subset.folders].sort(byDepth);
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (subset.files.length === 0 && folders.length === 0) return { files: 0, folders: 0, bytes: 0, durationMs: 0 };
-  if (context.streamsTrees && subset.files.every((file) => file.facts !== undefined)) {
+  if (context.streamsTrees && context.transfer && subset.files.every((file) => file.facts !== undefined)) {
+    const transfer = context.transfer;
     const files = subset.files.map((file) => ({ relative: file.relative, facts: file.facts! }));
-    const bytes = await sendTree(context.transfer.connection, {
-      localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, context.transfer.chunkSize),
+    const bytes = await sendTree(transfer.connection, {
+      localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, transfer.chunkSize),
       signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
     });
     return { files: files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
   }
   await createByLevel(folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
-  const bytes = await transferFiles(context, [...subset.files], { ...options, overwrite: true }, (file, job) => uploadFile(context.transfer, {
+  const bytes = await transferFiles(context, [...subset.files], { ...options, overwrite: true }, (file, job) => context.uploadFile({
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
@@ -502,7 +516,7 @@ export async function downloadSubset(
     throw localError(error, localDir);
   }
   const files = subset.files.map((file) => ({ relative: checkedRelativeName(file.relative), size: file.size }));
-  const bytes = await transferFiles(context, files, { ...options, overwrite: true, resume: true }, (file, job) => downloadFile(context.transfer.connection, {
+  const bytes = await transferFiles(context, files, { ...options, overwrite: true, resume: true }, (file, job) => context.downloadFile({
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));
