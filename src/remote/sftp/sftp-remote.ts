@@ -19,6 +19,7 @@ import type { Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
 import { SftpReadStream } from './read-stream.js';
 import { entryKindOf, entryOf, type SftpCalls } from './sftp-calls.js';
 import { downloadFile, remoteJoin, renameIntoPlace, uploadFile, type PipelineShape } from './transfers.js';
+import type { FileByFileTrees } from '../file-by-file-tree.js';
 import { sftpTrees } from './trees.js';
 
 /** Bytes in flight per file at most: what a transfer can hold in memory. */
@@ -50,6 +51,7 @@ export const DEFAULT_PIPELINE: PipelineShapes = { read: pipelineShape(undefined)
 
 export class SftpRemote implements Remote {
   readonly features: RemoteFeatures = { chmod: true, find: false, checksums: false, linkTargets: true, resume: true };
+  private readonly trees: FileByFileTrees;
   private isConnected = true;
   private closeReason: FerryError | undefined;
   private readonly closeListeners = new Set<(error?: Error) => void>();
@@ -61,6 +63,7 @@ export class SftpRemote implements Remote {
     readonly description: RemoteDescription,
     readonly pipeline: PipelineShapes = DEFAULT_PIPELINE,
   ) {
+    this.trees = sftpTrees(this, calls, pipeline);
     client.on('error', (error: Error) => {
       this.closeReason ??= new FerryError(ErrorCode.CONNECTION_LOST, `the SSH connection failed: ${error.message}`);
     });
@@ -117,13 +120,10 @@ export class SftpRemote implements Remote {
 
   async list(path: string, options: ListOptions = {}): Promise<Entry[]> {
     this.alive();
-    const entries = options.recursive
-      ? await this.walk(path, '', options)
-      : await this.listFolder(path, '', options);
-    return entries;
+    return options.recursive ? this.trees.listRecursively(path, options) : this.listFolder(path, options);
   }
 
-  private async listFolder(path: string, prefix: string, options: ListOptions): Promise<Entry[]> {
+  private async listFolder(path: string, options: ListOptions): Promise<Entry[]> {
     if (options.signal?.aborted) throw cancelledError();
     let listed;
     try {
@@ -134,7 +134,7 @@ export class SftpRemote implements Remote {
     const entries: Entry[] = [];
     for (const item of listed) {
       if (item.filename === '.' || item.filename === '..') continue;
-      const entry = entryOf(prefix + checkListedName(item.filename, false), item.attrs);
+      const entry = entryOf(checkListedName(item.filename, false), item.attrs);
       if (options.linkTargets && entry.kind === EntryKind.SYMLINK) {
         entry.linkTarget = await this.calls.readlink(remoteJoin(path, item.filename)).catch(() => '');
       }
@@ -142,17 +142,6 @@ export class SftpRemote implements Remote {
     }
     options.onBatch?.(entries);
     return entries;
-  }
-
-  /** The whole tree below `path`, names relative to it; symlinked folders are listed, not entered. */
-  private async walk(path: string, prefix: string, options: ListOptions): Promise<Entry[]> {
-    const entries = await this.listFolder(path, prefix, options);
-    const all = [...entries];
-    for (const entry of entries) {
-      if (entry.kind !== EntryKind.DIRECTORY) continue;
-      all.push(...await this.walk(remoteJoin(path, entry.name.slice(prefix.length)), `${entry.name}/`, options));
-    }
-    return all;
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<Entry> {
@@ -321,21 +310,21 @@ export class SftpRemote implements Remote {
 
   uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
-    return sftpTrees(this).uploadTree(localDir, remoteDir, options);
+    return this.trees.uploadTree(localDir, remoteDir, options);
   }
 
   downloadTree(remoteDir: string, localDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
-    return sftpTrees(this).downloadTree(remoteDir, localDir, options);
+    return this.trees.downloadTree(remoteDir, localDir, options);
   }
 
   uploadSubset(localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
-    return sftpTrees(this).uploadSubset(localDir, remoteDir, subset, options);
+    return this.trees.uploadSubset(localDir, remoteDir, subset, options);
   }
 
   downloadSubset(remoteDir: string, localDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
-    return sftpTrees(this).downloadSubset(remoteDir, localDir, subset, options);
+    return this.trees.downloadSubset(remoteDir, localDir, subset, options);
   }
 }
