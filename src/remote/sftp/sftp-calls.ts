@@ -145,9 +145,12 @@ export class SftpCalls {
     return this.call(path, (done) => this.sftp.close(handle, (error) => done(error, undefined)));
   }
 
-  /** Up to `length` bytes at `position`; fewer (0 at the end) when the file is shorter. */
-  read(handle: Buffer, path: string, length: number, position: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
+  /**
+   * Up to `length` bytes at `position`; fewer (0 at the end) when the file is
+   * shorter. They land in `into` when given (at least `length` long).
+   */
+  read(handle: Buffer, path: string, length: number, position: number, into?: Buffer): Promise<Buffer> {
+    const buffer = into ?? Buffer.allocUnsafe(length);
     return this.call<number>(path, (done) => this.sftp.read(handle, buffer, 0, length, position, (error, bytesRead) => done(error, bytesRead)))
       .then((bytesRead) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead)));
   }

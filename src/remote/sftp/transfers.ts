@@ -52,9 +52,43 @@ function progressOf(options: TransferOptions): ProgressThrottle<Progress> {
   return new ProgressThrottle(options.onProgress, options.progressIntervalMs);
 }
 
-/** Reads exactly `length` bytes at `offset`, asking again after a short read; the file ending first is SIZE_MISMATCH. */
-async function readFully(calls: SftpCalls, handle: Buffer, remotePath: string, offset: number, length: number): Promise<Buffer> {
-  const first = await calls.read(handle, remotePath, length, offset);
+/**
+ * Read buffers of one size, kept for the next request once their bytes are
+ * written: a tree of thousands of files would otherwise allocate a request's
+ * worth for each and spend its time collecting them.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(readonly size: number, private readonly keep: number) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
+}
+
+const pools = new Map<number, BufferPool>();
+const POOLED_BUFFERS = 64;
+
+function poolFor(size: number): BufferPool {
+  let pool = pools.get(size);
+  if (!pool) {
+    pool = new BufferPool(size, POOLED_BUFFERS);
+    pools.set(size, pool);
+  }
+  return pool;
+}
+
+/**
+ * Reads exactly `length` bytes at `offset`, asking again after a short read;
+ * the file ending first is SIZE_MISMATCH. The bytes land in `into` when given.
+ */
+async function readFully(calls: SftpCalls, handle: Buffer, remotePath: string, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+  const first = await calls.read(handle, remotePath, length, offset, into);
   if (first.length === length) return first;
   const pieces = [first];
   let got = first.length;
@@ -112,7 +146,9 @@ export async function downloadFile(
   try {
     // The first piece is asked for together with the size: a small file then takes one round trip after
     // the open instead of two, which is most of what a tree of small files costs.
-    let prefetch: Promise<Buffer> | undefined = calls.read(handle, remotePath, shape.chunk, guess);
+    const pool = poolFor(shape.chunk);
+    const firstBuffer = pool.take();
+    let prefetch: Promise<Buffer> | undefined = calls.read(handle, remotePath, shape.chunk, guess, firstBuffer);
     prefetch.catch(() => undefined); // awaited by the first step, or dropped when the size rules it out
     const stats = await calls.fstat(handle, remotePath);
     if (entryKindOf(stats.mode) === EntryKind.DIRECTORY) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder`);
@@ -140,12 +176,15 @@ export async function downloadFile(
       await runPipeline({
         start: offset, end: size, ...shape, signal: options.signal,
         step: async (at, length) => {
-          const data = at === offset && prefetch ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length);
+          const buffer = at === offset && prefetch ? firstBuffer : pool.take();
+          const data = buffer === firstBuffer ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length, buffer);
           try {
             await writeAll(fd, data, at);
           } catch (error) {
             throw localError(error, localPath);
           }
+          // Only after a complete write: a failed step's buffer may still be filled by a late answer.
+          pool.give(buffer);
         },
         onDone: (length) => {
           done += length;
