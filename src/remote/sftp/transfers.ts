@@ -176,8 +176,9 @@ export async function downloadFile(
       await runPipeline({
         start: offset, end: size, ...shape, signal: options.signal,
         step: async (at, length) => {
-          const buffer = at === offset && prefetch ? firstBuffer : pool.take();
-          const data = buffer === firstBuffer ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length, buffer);
+          const first = at === offset && prefetch !== undefined;
+          const buffer = first ? firstBuffer : pool.take();
+          const data = first ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length, buffer);
           try {
             await writeAll(fd, data, at);
           } catch (error) {
