@@ -252,6 +252,25 @@ void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('s
     await assert.rejects(early.read(), expectCode(ErrorCode.CANCELLED));
   });
 
+  void test('quit tells onClose listeners without an error; a closed session rejects every call with CONNECTION_LOST', async () => {
+    const quitting = await connect(server);
+    const quitReasons: (Error | undefined)[] = [];
+    quitting.onClose((reason) => quitReasons.push(reason));
+    await quitting.quit();
+    assert.deepEqual(quitReasons, [undefined]);
+    assert.equal(quitting.connected, false);
+
+    const closing = await connect(server);
+    const reasons: (Error | undefined)[] = [];
+    closing.onClose((reason) => reasons.push(reason));
+    closing.close('done here');
+    assert.equal(reasons.length, 1);
+    assert.ok(isFerryError(reasons[0], ErrorCode.CONNECTION_LOST));
+    await assert.rejects(closing.list('/'), expectCode(ErrorCode.CONNECTION_LOST));
+    await assert.rejects(closing.download('/etc/hostname', path.join(local, 'never')), expectCode(ErrorCode.CONNECTION_LOST));
+    await assert.rejects(closing.downloadTree('/etc', path.join(local, 'never-tree')), expectCode(ErrorCode.CONNECTION_LOST));
+  });
+
   void test('find and checksums say UNSUPPORTED', async () => {
     await assert.rejects(remote.find('/', { pattern: '*' }), expectCode(ErrorCode.UNSUPPORTED));
     await assert.rejects(remote.checksums('/', ['a']), expectCode(ErrorCode.UNSUPPORTED));

@@ -22,6 +22,9 @@ import { downloadFile, remoteJoin, renameIntoPlace, uploadFile, type PipelineSha
 import type { FileByFileTrees } from '../file-by-file-tree.js';
 import { sftpTrees } from './trees.js';
 
+/** How long quit() waits for the server to close the connection before cutting it. */
+const QUIT_GRACE_MS = 2000;
+
 /** Bytes in flight per file at most: what a transfer can hold in memory. */
 const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 const SMALLEST_REQUEST = 32 * 1024;
@@ -102,7 +105,10 @@ export class SftpRemote implements Remote {
     this.quitting = true;
     const closed = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
     this.client.end();
+    // A server that never answers the end is cut off: quitting must not hang.
+    const timer = setTimeout(() => this.client.destroy(), QUIT_GRACE_MS);
     await closed;
+    clearTimeout(timer);
   }
 
   close(reason?: string): void {
@@ -280,12 +286,12 @@ export class SftpRemote implements Remote {
 
   // ---------------------------------------------------------------- transfers
 
-  upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult> {
+  async upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult> {
     this.alive();
     return uploadFile(this.calls, this.pipeline.write, localPath, remotePath, options);
   }
 
-  download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
+  async download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult> {
     this.alive();
     return downloadFile(this.calls, this.pipeline.read, remotePath, localPath, options);
   }
@@ -308,22 +314,22 @@ export class SftpRemote implements Remote {
     }
   }
 
-  uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+  async uploadTree(localDir: string, remoteDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
     return this.trees.uploadTree(localDir, remoteDir, options);
   }
 
-  downloadTree(remoteDir: string, localDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+  async downloadTree(remoteDir: string, localDir: string, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
     return this.trees.downloadTree(remoteDir, localDir, options);
   }
 
-  uploadSubset(localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+  async uploadSubset(localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
     return this.trees.uploadSubset(localDir, remoteDir, subset, options);
   }
 
-  downloadSubset(remoteDir: string, localDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
+  async downloadSubset(remoteDir: string, localDir: string, subset: TreeSubset, options: TreeTransferOptions = {}): Promise<TreeTransferResult> {
     this.alive();
     return this.trees.downloadSubset(remoteDir, localDir, subset, options);
   }
