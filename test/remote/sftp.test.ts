@@ -188,13 +188,6 @@ void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('s
     assert.ok(!existsSync(path.join(server.root, '.cancel-up.bin.ferry-part')));
   });
 
-  void test('a read-only folder gives PERMISSION', { skip: process.getuid?.() === 0 ? 'root ignores permission bits; see the password-user test' : false }, async () => {
-    const folder = path.join(server.root, 'locked');
-    await fs.mkdir(folder, { mode: 0o555 });
-    await fs.writeFile(path.join(local, 'p.txt'), 'p');
-    await assert.rejects(remote.upload(path.join(local, 'p.txt'), path.join(folder, 'p.txt')), expectCode(ErrorCode.PERMISSION));
-  });
-
   void test('mkdir (with parents), rename (with and without overwrite), delete, rmdir (recursive)', async () => {
     const base = path.join(server.root, 'ops');
     await remote.mkdir(path.join(base, 'a', 'b'), { parents: true });
