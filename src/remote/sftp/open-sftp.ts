@@ -108,6 +108,9 @@ export async function connectSsh(target: SshTarget, options: OpenRemoteOptions, 
     client.once('ready', () => {
       settle();
       client.removeListener('error', onError);
+      // From here the owner (SftpRemote) hears errors through 'close'; until it listens, and for a jump
+      // host that never does, an 'error' without a listener would end the process.
+      client.on('error', () => undefined);
       resolve();
     });
     const onError = (error: Error & { level?: string }): void => {
