@@ -124,6 +124,17 @@ function openLocalPartial(partial: string, resume: boolean, size: number): { fd:
   return { fd: fs.openSync(partial, 'w', 0o600), offset: 0 };
 }
 
+/**
+ * A file this small is written on the main thread: a local write of a few
+ * KiB takes microseconds, a trip through the thread pool far longer, and a
+ * tree of small files is made of little else (as the Ferry kind's FileSink).
+ */
+const SYNC_WRITE_BYTES = 256 * 1024;
+
+function writeAllNow(fd: number, data: Buffer, position: number): void {
+  for (let done = 0; done < data.length;) done += fs.writeSync(fd, data, done, data.length - done, position + done);
+}
+
 /** Where a resumed download would start: the size of the temporary file, 0 without one or without resume. */
 function heldBytes(partial: string, resume: boolean): number {
   if (!resume) return 0;
@@ -180,7 +191,8 @@ export async function downloadFile(
           const buffer = first ? firstBuffer : pool.take();
           const data = first ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length, buffer);
           try {
-            await writeAll(fd, data, at);
+            if (size <= SYNC_WRITE_BYTES) writeAllNow(fd, data, at);
+            else await writeAll(fd, data, at);
           } catch (error) {
             throw localError(error, localPath);
           }
