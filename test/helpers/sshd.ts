@@ -112,14 +112,30 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/**
+ * Runs a change of /etc/passwd, again after a pause while another process
+ * (a test file running beside this one) holds its lock.
+ */
+function withPasswdLock(change: () => unknown): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      change();
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      spawnSync('sleep', ['0.25']);
+    }
+  }
+}
+
 function makePasswordUser(dir: string): PasswordUser | undefined {
   if (process.getuid?.() !== 0 || !findSystemTool('useradd') || !findSystemTool('chpasswd')) return undefined;
   const name = `ferry${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
   const home = path.join(dir, 'home-of-password-user');
   mkdirSync(home, { mode: 0o755 });
-  execFileSync(findSystemTool('useradd')!, ['-M', '-d', home, '-s', '/bin/sh', name]);
-  execFileSync(findSystemTool('chpasswd')!, [], { input: `${name}:${password}\n` });
+  withPasswdLock(() => execFileSync(findSystemTool('useradd')!, ['-M', '-d', home, '-s', '/bin/sh', name], { stdio: 'pipe' }));
+  withPasswdLock(() => execFileSync(findSystemTool('chpasswd')!, [], { input: `${name}:${password}\n`, stdio: 'pipe' }));
   execFileSync('chown', [name, home]);
   return { name, password, home };
 }
@@ -200,7 +216,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
         child.kill('SIGTERM');
         await exited;
       }
-      if (passwordUser) spawnSync(findSystemTool('userdel')!, [passwordUser.name]);
+      if (passwordUser) withPasswdLock(() => execFileSync(findSystemTool('userdel')!, [passwordUser.name], { stdio: 'pipe' }));
       await removeTempFolder(dir);
     },
   };
