@@ -15,7 +15,7 @@ import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ErrorCode, isFerryError } from '../../src/protocol/errors.js';
+import { ErrorCode, FerryError, isFerryError } from '../../src/protocol/errors.js';
 import { openRemote, type OpenRemoteOptions, type PresentedKey } from '../../src/remote/open-remote.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { makeSshKey, startSshd, type PasswordUser, type Sshd } from '../helpers/sshd.js';
@@ -237,6 +237,11 @@ void describe('SFTP host keys', { skip: sshdSkip }, () => {
     await fs.rm(knownHosts, { force: true });
     await assert.rejects(openRemote(urlOf(server), options(() => Promise.resolve(false))), rejectsWith(ErrorCode.TRUST, /not trusted/));
     await assert.rejects(openRemote(urlOf(server), options()), rejectsWith(ErrorCode.TRUST, /SHA256:/));
+    // The asker's own refusal reaches the caller as it was given.
+    await assert.rejects(
+      openRemote(urlOf(server), options(() => Promise.reject(new FerryError(ErrorCode.TRUST, 'use --trust-new')))),
+      (error: unknown) => isFerryError(error, ErrorCode.TRUST) && (error as Error).message === 'use --trust-new',
+    );
     assert.ok(!existsSync(knownHosts));
   });
 

@@ -7,7 +7,7 @@
  * the key exchange, so a server with several keys presents the known one.
  */
 import type { Algorithms } from 'ssh2';
-import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import type { PresentedKey } from '../open-remote.js';
 import {
   changedKeyMessage, checkHostKey, keyTypeOf, knownHostName, knownKeyTypes, readKnownHosts, rememberHostKey, sshFingerprint,
@@ -85,7 +85,9 @@ export async function hostKeyCheck(
   return {
     verifier: (key, verify) => {
       decide(key).then(verify, (error: unknown) => {
-        refused = new FerryError(ErrorCode.TRUST, `the host key check failed: ${error instanceof Error ? error.message : String(error)}`);
+        // A refusal of the asker's own (the commands' "not a known host, use --trust-new") is passed on as it is.
+        refused = isFerryError(error) ? error
+          : new FerryError(ErrorCode.TRUST, `the host key check failed: ${error instanceof Error ? error.message : String(error)}`);
         verify(false);
       });
     },
