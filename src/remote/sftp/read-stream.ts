@@ -9,6 +9,7 @@ import { cancelledError } from '../../client/exchange.js';
 import type { SftpCalls } from './sftp-calls.js';
 
 const DEFAULT_WINDOW = 256 * 1024;
+const SMALLEST_REQUEST = 32 * 1024;
 
 interface Ahead {
   offset: number;
@@ -20,6 +21,7 @@ export class SftpReadStream implements RemoteReadStream {
   private position: number;
   private readonly ahead: Ahead[] = [];
   private readonly depth: number;
+  private readonly chunk: number;
   private closed = false;
   private ended = false;
   private readonly onAbort = (): void => this.close();
@@ -31,12 +33,16 @@ export class SftpReadStream implements RemoteReadStream {
     readonly offset: number,
     readonly size: number,
     readonly mtimeMs: number,
-    private readonly chunk: number,
+    largestRequest: number,
     window: number | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
     this.position = offset;
-    this.depth = Math.max(1, Math.floor((window ?? DEFAULT_WINDOW) / chunk));
+    // At least four requests share the window, so the next bytes are on their way while the reader takes
+    // these: one request the size of the window would leave the link idle between reads.
+    const ahead = window ?? DEFAULT_WINDOW;
+    this.chunk = Math.min(largestRequest, Math.max(SMALLEST_REQUEST, Math.floor(ahead / 4)));
+    this.depth = Math.max(1, Math.floor(ahead / this.chunk));
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
