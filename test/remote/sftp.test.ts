@@ -264,8 +264,28 @@ void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('s
     await assert.rejects(closing.downloadTree('/etc', path.join(local, 'never-tree')), expectCode(ErrorCode.CONNECTION_LOST));
   });
 
-  void test('find and checksums say UNSUPPORTED', async () => {
-    await assert.rejects(remote.find('/', { pattern: '*' }), expectCode(ErrorCode.UNSUPPORTED));
+  void test('find walks the tree and matches names, sizes and times as a ferryd would', async () => {
+    const base = path.join(server.root, 'search');
+    await fs.mkdir(path.join(base, 'a', 'b'), { recursive: true });
+    await fs.writeFile(path.join(base, 'top.LOG'), 'x'.repeat(10));
+    await fs.writeFile(path.join(base, 'a', 'one.log'), 'x'.repeat(100));
+    await fs.writeFile(path.join(base, 'a', 'b', 'two.log'), 'x'.repeat(1000));
+    await fs.writeFile(path.join(base, 'a', 'b', 'other.txt'), 'x');
+    const old = new Date('2020-01-01T00:00:00Z');
+    await fs.utimes(path.join(base, 'a', 'one.log'), old, old);
+    const names = async (query: Parameters<Remote['find']>[1]): Promise<string[]> =>
+      (await remote.find(base, query)).map((entry) => entry.name).sort();
+    assert.deepEqual(await names({ pattern: '*.log' }), ['a/b/two.log', 'a/one.log']);
+    assert.deepEqual(await names({ pattern: '*.log', ignoreCase: true }), ['a/b/two.log', 'a/one.log', 'top.LOG']);
+    assert.deepEqual(await names({ pattern: '*.log', minSize: 50, maxSize: 500 }), ['a/one.log']);
+    assert.deepEqual(await names({ pattern: '', minMtimeMs: old.getTime() + 1, minSize: 1, maxSize: 1 }), ['a/b/other.txt']);
+    const batches: string[][] = [];
+    await remote.find(base, { pattern: 't*' }, { onBatch: (batch) => batches.push(batch.map((entry) => entry.name)) });
+    assert.deepEqual(batches.flat().sort(), ['a/b/two.log', 'top.LOG']);
+    assert.equal(remote.features.find, true);
+  });
+
+  void test('checksums say UNSUPPORTED', async () => {
     await assert.rejects(remote.checksums('/', ['a']), expectCode(ErrorCode.UNSUPPORTED));
   });
 });

@@ -15,6 +15,7 @@ import type { TreeSubset } from '../../client/tree.js';
 import { checkListedName } from '../../client/remote-path.js';
 import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
+import { compileNamePattern } from '../../server/name-pattern.js';
 import type { Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
 import { SftpReadStream } from './read-stream.js';
 import { entryKindOf, entryOf, type SftpCalls } from './sftp-calls.js';
@@ -53,7 +54,7 @@ export interface PipelineShapes {
 export const DEFAULT_PIPELINE: PipelineShapes = { read: pipelineShape(undefined), write: pipelineShape(undefined) };
 
 export class SftpRemote implements Remote {
-  readonly features: RemoteFeatures = { chmod: true, find: false, checksums: false, linkTargets: true, resume: true };
+  readonly features: RemoteFeatures = { chmod: true, find: true, checksums: false, linkTargets: true, resume: true };
   private readonly trees: FileByFileTrees;
   private isConnected = true;
   private closeReason: FerryError | undefined;
@@ -276,8 +277,30 @@ export class SftpRemote implements Remote {
     }
   }
 
-  find(_path: string, _query: FindQuery, _options?: FindOptions): Promise<Entry[]> {
-    return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'SFTP servers cannot search: list the folders instead'));
+  /**
+   * SFTP has no search: the tree is listed (many folders at once) and the
+   * entries matched here, by the protocol's own name patterns
+   * (docs/PROTOCOL.md §6, Find), so the answer is what a ferryd would give.
+   */
+  async find(path: string, query: FindQuery, options: FindOptions = {}): Promise<Entry[]> {
+    this.alive();
+    const matchesName = compileNamePattern(query.pattern, query.ignoreCase ?? false);
+    const keep = (entry: Entry): boolean =>
+      entry.size >= (query.minSize ?? 0) && entry.size <= (query.maxSize ?? Number.MAX_SAFE_INTEGER)
+      && entry.mtimeMs >= (query.minMtimeMs ?? 0) && entry.mtimeMs <= (query.maxMtimeMs ?? Number.MAX_SAFE_INTEGER)
+      && matchesName(entry.name.slice(entry.name.lastIndexOf('/') + 1));
+    const found: Entry[] = [];
+    await this.trees.listRecursively(path, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.linkTargets ? { linkTargets: true } : {}),
+      onBatch: (batch) => {
+        const matches = batch.filter(keep);
+        if (matches.length === 0) return;
+        found.push(...matches);
+        options.onBatch?.(matches);
+      },
+    });
+    return found;
   }
 
   checksums(): Promise<(Buffer | undefined)[]> {
