@@ -21,6 +21,7 @@ import { toolsSuite } from './suites/tools.js';
 import { tuiSuite } from './suites/tui.js';
 import { syncSuite } from './suites/sync.js';
 import { ftpSuite } from './suites/ftp.js';
+import { sftpSuite } from './suites/sftp.js';
 import { errorMessage } from './util.js';
 
 const TMPFS_DIR = '/dev/shm';
@@ -29,7 +30,7 @@ const TMPFS_MAGIC = 0x01021994;
 
 export const SUITES: Suite[] = [
   bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, commandsSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
-  syncSuite, ftpSuite,
+  syncSuite, sftpSuite, ftpSuite,
 ];
 
 export interface RunOptions {

@@ -3,7 +3,6 @@
  * when their scheme is used (ssh2 and basic-ftp are not paid for by a Ferry
  * session, nor by `ferry --version`).
  */
-import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { Remote } from './remote.js';
 import type { RemoteUrl } from './remote-url.js';
 
@@ -53,11 +52,13 @@ export async function openRemote(url: RemoteUrl, options: OpenRemoteOptions = {}
       const { openFerryRemote } = await import('./ferry/open-ferry.js');
       return openFerryRemote(url, options);
     }
+    case 'sftp': {
+      const { openSftpRemote } = await import('./sftp/open-sftp.js');
+      return openSftpRemote(url, options);
+    }
     case 'ftp': {
       const { openFtpRemote } = await import('./ftp/open-ftp.js');
       return openFtpRemote(url, options);
     }
-    default:
-      throw new FerryError(ErrorCode.UNSUPPORTED, `${url.scheme}:// servers are not supported yet`);
   }
 }

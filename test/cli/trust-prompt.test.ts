@@ -56,6 +56,8 @@ void test('at a terminal the SSH question shows the key type and fingerprint as 
     const stderr = terminalStream();
     const verify = createCliKeyVerifier({ trustNew: false, env, stderr, stdin });
     const decided = verify({ ...SSH_KEY, algorithm: 'ecdsa-sha2-nistp256' });
+    // Answered once the question is up, as a person would: readline loads only when there is a question.
+    while (!stderr.text().includes('[y/N] ')) await new Promise((resolve) => setImmediate(resolve));
     stdin.write(`${answer}\n`);
     assert.equal(await decided, trusted, answer);
     assert.match(stderr.text(), /^ferry: the authenticity of host '\[files\.example\.org\]:2222' can't be established\.\nECDSA key fingerprint is SHA256:47DEQ[^\n]*\.\n/);
