@@ -99,8 +99,11 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports react-devtools-core only when DEV=true, which `ferry` keeps
   // from it (src/tui/load.ts); an optional package, not installed, so it is
-  // left outside the bundle rather than failing the build.
-  external: ['react-devtools-core'],
+  // left outside the bundle rather than failing the build. The SFTP and FTP
+  // libraries stay outside as in the commands' bundle: ssh2 carries native
+  // addons (.node) a bundle cannot hold, and both load from node_modules only
+  // when a session of their kind opens (src/remote/open-remote.ts).
+  external: ['react-devtools-core', 'ssh2', 'basic-ftp', 'cpu-features'],
   // The CommonJS parts of the bundle (signal-exit, stack-utils) call
   // `require` for Node's built-in modules, which an ES module does not have.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
