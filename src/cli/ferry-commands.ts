@@ -20,6 +20,8 @@ import { packageInfo, parseCommandLine } from './command-line.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { syncCommand } from './sync-command.js';
 import { createTrustCheck } from './trust.js';
+import { createCliKeyApprover } from './trust-prompt.js';
+import { openRemote } from '../remote/open-remote.js';
 
 const HELP = `
   Usage
@@ -179,7 +181,10 @@ const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], f
     args: [2, 2],
     run: ([source, target], flags, io) => syncCommand(source!, target!, flags, {
       stdout: io.stdout,
-      withSession: (url, work) => withSession(parseFerryUrl(url), flags, io, work),
+      open: (url) => openRemote(url, {
+        ...(io.env.FERRY_PASSWORD !== undefined ? { password: io.env.FERRY_PASSWORD } : {}), env: io.env,
+        verifyNewKey: createCliKeyApprover({ trustNew: flags.trustNew, env: io.env, stderr: io.stderr }),
+      }),
       progress: (title) => progressFor(io, title),
     }),
   },

@@ -1,17 +1,17 @@
 /**
  * `ferry sync SRC DST` (docs/SYNC.md): makes DST like SRC, either side a
- * local folder or a ferry:// URL. Exit codes: 0 DST was already like SRC
+ * local folder or a remote URL of any kind (src/remote: ferry://, ferrys://,
+ * sftp://, ftp://, ftps://), opened through openRemote. Exit codes: 0 DST was already like SRC
  * (nothing done); 3 DST was changed (with --dry-run: would be changed);
  * 1 an error; 2 a usage error.
  */
 import path from 'node:path';
-import type { FerryClient } from '../client/client.js';
-import { parseFerryUrl, redact } from '../client/url.js';
-import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { FerryPlace } from '../sync/ferry-place.js';
+import type { Remote } from '../remote/remote.js';
+import { isRemoteUrl, parseRemoteUrl, redactUrl, type RemoteUrl } from '../remote/remote-url.js';
 import { LocalPlace } from '../sync/local-place.js';
 import type { SyncEntry, SyncPlace } from '../sync/place.js';
 import { bytesToSend, type SyncPlan } from '../sync/plan.js';
+import { RemotePlace } from '../sync/remote-place.js';
 import { runSync } from '../sync/run-sync.js';
 import { escapeControlCharacters } from '../terminal/control-characters.js';
 import type { ProgressBar } from './progress-bar.js';
@@ -28,17 +28,12 @@ export interface SyncFlags {
 
 export interface SyncIo {
   stdout: NodeJS.WritableStream;
-  /** Opens a session for a URL, runs `work`, ends the session. */
-  withSession<T>(url: string, work: (client: FerryClient) => Promise<T>): Promise<T>;
+  /** Opens a session of any kind (the commands' openRemote with their trust and password options). */
+  open(url: RemoteUrl): Promise<Remote>;
   progress(title: string): ProgressBar | undefined;
 }
 
-const isUrl = (arg: string): boolean => /^ferrys?:\/\//i.test(arg);
-
 export async function syncCommand(source: string, target: string, flags: SyncFlags, io: SyncIo): Promise<number> {
-  if (isUrl(source) && isUrl(target)) {
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'sync between two servers is not supported: one side must be a local folder');
-  }
   return withPlace(source, io, (sourcePlace) => withPlace(target, io, async (targetPlace) => {
     const bar = flags.dryRun ? undefined : io.progress('sync');
     let outcome;
@@ -56,10 +51,16 @@ export async function syncCommand(source: string, target: string, flags: SyncFla
   }));
 }
 
-function withPlace<T>(arg: string, io: SyncIo, work: (place: SyncPlace) => Promise<T>): Promise<T> {
-  if (!isUrl(arg)) return work(new LocalPlace(path.resolve(arg)));
-  const url = parseFerryUrl(arg);
-  return io.withSession(arg, (client) => work(new FerryPlace(client, url.path, redact(arg))));
+/** A local folder, or a session opened for a URL and ended after `work`. */
+async function withPlace<T>(arg: string, io: SyncIo, work: (place: SyncPlace) => Promise<T>): Promise<T> {
+  if (!isRemoteUrl(arg)) return work(new LocalPlace(path.resolve(arg)));
+  const url = parseRemoteUrl(arg);
+  const remote = await io.open(url);
+  try {
+    return await work(new RemotePlace(remote, url.path, redactUrl(arg)));
+  } finally {
+    if (remote.connected) await remote.quit().catch(() => remote.close());
+  }
 }
 
 /** The plan, one line per change: what, where, how many bytes. */

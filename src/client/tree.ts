@@ -455,9 +455,19 @@ export interface TreeSubset {
 }
 
 /**
+ * Files of at least this size go by UPLD when a subset upload may resume: one
+ * request more per file is nothing beside its content, and a file cut off
+ * half-way continues from the server's temporary file instead of from 0.
+ */
+export const RESUMABLE_FILE_BYTES = 1024 * 1024;
+
+/**
  * Uploads the named part of a local tree, replacing what is there: one TPUT
  * when the server streams trees (a request for the subset, not per file),
- * else one UPLD per file, many at once. `options.overwrite` is implied.
+ * else one UPLD per file, many at once. `options.overwrite` is implied. With
+ * `options.resume`, files of RESUMABLE_FILE_BYTES or more go by UPLD with
+ * resume after the TPUT (which starts every file at 0): run again after a
+ * cut, a half-sent big file continues where it stopped.
  */
 export async function uploadSubset(
   context: TreeContext, localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions,
@@ -466,20 +476,64 @@ export async function uploadSubset(
   const folders = [...subset.folders].sort(byDepth);
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (subset.files.length === 0 && folders.length === 0) return { files: 0, folders: 0, bytes: 0, durationMs: 0 };
-  if (context.streamsTrees && subset.files.every((file) => file.facts !== undefined)) {
-    const files = subset.files.map((file) => ({ relative: file.relative, facts: file.facts! }));
-    const bytes = await sendTree(context.transfer.connection, {
-      localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, context.transfer.chunkSize),
-      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+  /** Content bytes sent by single uploads: a resumed file's prefix, already on the server, is not. */
+  let sentAlone = 0;
+  const sendOne = async (file: TreeFile, job: FileJobOptions): Promise<void> => {
+    const result = await uploadFile(context.transfer, {
+      ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
+      ...(file.facts ? { facts: file.facts } : {}),
     });
-    return { files: files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+    sentAlone += result.bytes;
+  };
+  if (context.streamsTrees && subset.files.every((file) => file.facts !== undefined)) {
+    const alone = options.resume ? subset.files.filter((file) => file.size >= RESUMABLE_FILE_BYTES) : [];
+    const streamed = options.resume ? subset.files.filter((file) => file.size < RESUMABLE_FILE_BYTES) : subset.files;
+    const progress = new SplitProgress(subset.files, options.onProgress);
+    let bytes = 0;
+    if (streamed.length > 0 || folders.length > 0) {
+      const files = streamed.map((file) => ({ relative: file.relative, facts: file.facts! }));
+      bytes += await sendTree(context.transfer.connection, {
+        localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, context.transfer.chunkSize),
+        signal: options.signal, onProgress: progress.part(), progressIntervalMs: options.progressIntervalMs,
+      });
+    }
+    if (alone.length > 0) {
+      const onProgress = progress.part();
+      await transferFiles(context, [...alone], { ...options, overwrite: true, resume: true, ...(onProgress ? { onProgress } : {}) }, sendOne);
+      bytes += sentAlone;
+    }
+    return { files: subset.files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
   }
   await createByLevel(folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
-  const bytes = await transferFiles(context, [...subset.files], { ...options, overwrite: true }, (file, job) => uploadFile(context.transfer, {
-    ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
-    ...(file.facts ? { facts: file.facts } : {}),
-  }));
-  return { files: subset.files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+  await transferFiles(context, [...subset.files], { ...options, overwrite: true }, sendOne);
+  return { files: subset.files.length, folders: folders.length, bytes: sentAlone, durationMs: performance.now() - started };
+}
+
+/** One progress over a transfer done in parts one after another (a TPUT, then single uploads). */
+class SplitProgress {
+  private readonly bytesTotal: number;
+  private readonly before = { files: 0, bytes: 0 };
+  private last = { files: 0, bytes: 0 };
+
+  constructor(private readonly files: TreeSubset['files'], private readonly onProgress: ((progress: TreeProgress) => void) | undefined) {
+    this.bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
+  }
+
+  /** The reporter of the next part; what the previous part reported last counts as done. */
+  part(): ((progress: TreeProgress) => void) | undefined {
+    if (!this.onProgress) return undefined;
+    this.before.files += this.last.files;
+    this.before.bytes += this.last.bytes;
+    this.last = { files: 0, bytes: 0 };
+    const before = { ...this.before };
+    return (progress) => {
+      this.last = { files: progress.filesDone, bytes: progress.bytesDone };
+      this.onProgress!({
+        ...progress, filesDone: before.files + progress.filesDone, filesTotal: this.files.length,
+        bytesDone: before.bytes + progress.bytesDone, bytesTotal: this.bytesTotal,
+      });
+    };
+  }
 }
 
 /**
