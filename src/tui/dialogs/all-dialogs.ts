@@ -23,6 +23,7 @@ import { copyDialogModule, type CopyDialogState } from './copy-dialog.js';
 import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
 import { findDialogModule, type FindDialogState } from './find-dialog.js';
 import { moveDialogModule, type MoveDialogState } from './move-dialog.js';
+import { syncDialogModule, type SyncDialogState } from './sync-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -42,7 +43,8 @@ export type Dialog =
   | CopyDialogState
   | ChmodDialogState
   | FindDialogState
-  | MoveDialogState;
+  | MoveDialogState
+  | SyncDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -64,6 +66,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   chmod: chmodDialogModule,
   find: findDialogModule,
   move: moveDialogModule,
+  sync: syncDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

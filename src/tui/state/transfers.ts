@@ -3,6 +3,7 @@
  * finished transfers. The TransferQueue (transfers/transfer-queue.ts) runs the
  * transfers and feeds this reducer; the panel only renders it.
  */
+import type { SyncChoices } from '../transfers/sync-transfer.js';
 
 /** `copy`: between two local panes, without a connection (transfers/local-copy.ts). */
 export type TransferDirection = 'upload' | 'download' | 'copy';
@@ -75,6 +76,8 @@ export interface TransferItem {
   ranBefore: boolean;
   /** A selection: these entries of the folder `source` go into the folder `target`, as one tree transfer. */
   selection?: readonly SelectedEntry[] | undefined;
+  /** A sync (the sync dialog): the folder `target` made like the folder `source` (transfers/sync-transfer.ts). */
+  sync?: SyncChoices | undefined;
 }
 
 /** One entry of a selection, by its name in the source folder. */
@@ -91,6 +94,8 @@ export interface TransferRequest {
   isFolder: boolean;
   /** Several entries of the folder `source` as one transfer into the folder `target` (isFolder is then true). */
   selection?: readonly SelectedEntry[] | undefined;
+  /** A sync of the folder `target` with the folder `source` (isFolder is then true). */
+  sync?: SyncChoices | undefined;
 }
 
 export interface TransfersState {
