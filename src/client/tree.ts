@@ -63,7 +63,8 @@ export async function uploadTree(
 ): Promise<TreeTransferResult> {
   const started = performance.now();
   if (options.links === 'copy') {
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'the protocol cannot make symlinks on the server: an upload takes --links=skip or follow');
+    // Why the protocol makes no links: docs/SYNC.md, "Symlinks".
+    throw new FerryError(ErrorCode.UNSUPPORTED, 'a Ferry server makes no symlinks: an upload takes --links=skip or follow (see docs/SYNC.md)');
   }
   const plan = await walkLocal(localDir, options.links ?? 'skip', options.names);
   const skippedLinks = plan.skippedLinks;
