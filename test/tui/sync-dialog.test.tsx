@@ -95,9 +95,9 @@ void test('Y shows the plan, d adds the deletions, Enter runs it in the queue an
     assert.match(frame, /create +1 files +5 B/);
     assert.match(frame, /update +1 files +4 B/);
     assert.match(frame, /delete +0 entries/);
-    assert.match(frame, /\[ \] d: delete what is only in the target/);
+    assert.match(frame, /d \[ \] delete what is only in the target/);
     app.stdin.write('d');
-    frame = await waitForFrame(app.lastFrame, (f) => f.includes('[x] d: delete') && /delete +1 entries/.test(f));
+    frame = await waitForFrame(app.lastFrame, (f) => f.includes('d [x] delete') && /delete +1 entries/.test(f));
     app.stdin.write(KEYS.enter);
     // One queue row for the whole sync, finished with what it moved (5 + 4 bytes).
     frame = await waitForFrame(app.lastFrame, (f) => /sync ferry-tui\S* 9 B in /.test(f), 20_000);

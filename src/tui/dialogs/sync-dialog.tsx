@@ -12,7 +12,7 @@
  */
 import { ExcludeRules } from '../../sync/exclude.js';
 import { bytesToSend, changeCount, planSync, type SyncPlan } from '../../sync/plan.js';
-import { DialogFrame, DialogLine, dialogWidth } from '../components/DialogFrame.js';
+import { DialogFrame, DialogLine, dialogBodyRows, dialogWidth } from '../components/DialogFrame.js';
 import { describeError } from '../describe-error.js';
 import { formatBytes } from '../format.js';
 import type { PaneSide } from '../fs/pane-fs.js';
@@ -152,18 +152,24 @@ export const syncDialogModule: DialogModule<SyncDialogState> = {
       lines.push({ text: `create  ${String(result.create.length).padStart(6)} files  ${sizeOf(result.create)}` });
       lines.push({ text: `update  ${String(result.update.length).padStart(6)} files  ${sizeOf(result.update)}` });
       lines.push({
-        text: `delete  ${String(deleted.length).padStart(6)} entries${state.choices.deleteExtra ? '' : ' (in the way; d: also what is only there)'}`,
+        text: `delete  ${String(deleted.length).padStart(6)} entries${state.choices.deleteExtra ? '' : ' in the way'}`,
         color: deleted.length > 0 ? theme.danger : undefined,
       });
       lines.push({ text: `mkdir   ${String(result.folders.length).padStart(6)} folders` });
     }
     if (result && result.skipped.length > 0) lines.push({ text: `skip    ${String(result.skipped.length).padStart(6)} symlinks or special files` });
-    lines.push({ text: `${onOff(state.choices.deleteExtra)} d: delete what is only in the target` });
-    lines.push({ text: `${onOff(state.choices.checksum)} c: compare equal sizes by content` });
-    lines.push({ text: result && changeCount(result) > 0 ? 'Enter: run in the queue   Esc: close' : 'Esc: close' });
+    const keys = [
+      `d ${onOff(state.choices.deleteExtra)} delete what is only in the target`,
+      `c ${onOff(state.choices.checksum)} compare equal sizes by content`,
+      result && changeCount(result) > 0 ? 'Enter: run in the queue   Esc: close' : 'Esc: close',
+    ];
+    // On a short screen the plan's lines give way; the keys always show.
+    const planRows = Math.max(0, dialogBodyRows(host.screen) - keys.length);
     return (
       <DialogFrame title="Sync: make the target like the source" width={width} screen={host.screen}>
-        {lines.map((line, index) => <DialogLine key={index} width={width} color={line.color}>{line.text}</DialogLine>)}
+        {[...lines.slice(0, planRows), ...keys.map((text) => ({ text, color: undefined }))].map((line, index) => (
+          <DialogLine key={index} width={width} color={line.color}>{line.text}</DialogLine>
+        ))}
       </DialogFrame>
     );
   },
