@@ -1,6 +1,7 @@
 /**
  * `npm run build`, after tsc: bundles the scriptable commands into
- * dist/cli-bundle/ferry-commands.js (src/cli/load-commands.ts), and the terminal UI (dist/src/tui/run-tui.js
+ * dist/cli-bundle/ferry-commands.js and a chunk per remote kind
+ * (src/cli/load-commands.ts), and the terminal UI (dist/src/tui/run-tui.js
  * and everything it imports, Ink and React included) into a few ESM files
  * under dist/tui-bundle/, which is what `ferry` loads (src/tui/load.ts).
  *
@@ -32,22 +33,28 @@ const commandsFile = fileURLToPath(COMMANDS_BUNDLE);
 await rm(bundleDir, { recursive: true, force: true });
 await rm(path.dirname(commandsFile), { recursive: true, force: true });
 
-// The scriptable commands (`ferry ls|get|put|...`) in one file, for the same
-// reason: a short command's time went mostly to loading ~50 separate modules
-// (src/cli/load-commands.ts). One file, no splitting: every command needs the
-// client library, and a second file would cost more than it saves.
+// The scriptable commands (`ferry ls|get|put|...`) in one file plus a chunk
+// per remote kind, for the same reason: a short command's time went mostly
+// to loading ~50 separate modules (src/cli/load-commands.ts). The kinds are
+// split at openRemote's dynamic imports (src/remote/open-remote.ts), so
+// `ferry --version` compiles none of them and a ferry:// command not the SFTP
+// or FTP kind; modules the main file and a kind share go to a shared chunk,
+// so there is one FerryError class and `instanceof` holds across them.
 /**
- * What the commands import only on some paths (`ferry --demo ...` loads the UI
- * and the demo server) stays outside the bundle, imported from dist/src/ as
- * before: inlined, it would be compiled by every command.
+ * What the commands import only on some paths outside the remote kinds
+ * (`ferry --demo ...` loads the UI and the demo server) stays outside the
+ * bundle, imported from dist/src/ as before: inlined, it would be compiled by
+ * every command.
  */
-function keepDynamicImportsOutside(outDir: string): Plugin {
+function keepDynamicImportsOutside(outDir: string, splitBelow: string): Plugin {
   return {
     name: 'keep-dynamic-imports-outside',
     setup(bundler) {
       bundler.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
-        const target = path.relative(outDir, path.resolve(args.resolveDir, args.path)).split(path.sep).join('/');
+        const resolved = path.resolve(args.resolveDir, args.path);
+        if (resolved.startsWith(splitBelow)) return undefined;
+        const target = path.relative(outDir, resolved).split(path.sep).join('/');
         return { path: target.startsWith('.') ? target : `./${target}`, external: true };
       });
     },
@@ -55,14 +62,19 @@ function keepDynamicImportsOutside(outDir: string): Plugin {
 }
 
 await build({
-  entryPoints: [path.join(distRoot, 'src/cli/ferry-commands.js')],
-  outfile: commandsFile,
+  entryPoints: { [path.basename(commandsFile, '.js')]: path.join(distRoot, 'src/cli/ferry-commands.js') },
+  outdir: path.dirname(commandsFile),
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [keepDynamicImportsOutside(path.dirname(commandsFile))],
-  // Everything in the commands is ESM already; only a CommonJS dependency would need this.
+  plugins: [keepDynamicImportsOutside(path.dirname(commandsFile), path.join(distRoot, 'src/remote') + path.sep)],
+  // The SSH and FTP libraries load from node_modules, and only in their kinds' chunks: ssh2 has optional
+  // native parts (cpu-features, its .node crypto binding) a bundle cannot carry.
+  external: ['ssh2', 'basic-ftp', 'cpu-features'],
+  // A CommonJS dependency in a chunk calls `require` for Node's built-in modules, which an ES module does not have.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',

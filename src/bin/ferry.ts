@@ -10,8 +10,9 @@
  */
 const argv = process.argv.slice(2);
 const [first] = argv;
+// `ferry @NAME` goes through the commands, which read the bookmark first.
 const opensUi =
-  argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^ferrys?:\/\//i.test(first ?? '')));
+  argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^(ferrys?|sftp|ftps?):\/\//i.test(first ?? '')));
 
 try {
   if (opensUi) {

@@ -1,31 +1,34 @@
 /**
- * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, chmod, find, sync. Each
- * one opens a session from a ferry:// URL, does its work, quits, and returns an
- * exit code: 0 on success, 1 with one line `ferry: CODE: message` on stderr on
- * failure, 2 for a usage error (sync: 3 when it changed something). A progress bar goes to stderr only when it is
- * a terminal.
+ * The scriptable `ferry` commands: ls, get, put, rm, mkdir, mv, chmod, find,
+ * sync, bookmark. Each one opens a session from a remote URL of any kind
+ * (ferry://, ferrys://, sftp://, ftp://, ftps://) or `@NAME[/path]` through
+ * openRemote, talks to it only through the Remote interface, quits, and
+ * returns an exit code: 0 on success, 1 with one line `ferry: CODE: message`
+ * on stderr on failure, 2 for a usage error (sync: 3 when it changed
+ * something). A progress bar goes to stderr only when it is a terminal.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FerryClient } from '../client/client.js';
 import { parseModeSpec } from '../client/mode-spec.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
 import { LINK_POLICIES, type LinkPolicy } from '../client/tree-links.js';
-import type { Entry, TreeTransferResult } from '../client/types.js';
-import { connectOptionsFromUrl, parseFerryUrl, type FerryUrl } from '../client/url.js';
+import type { Entry, TransferResult, TreeTransferResult } from '../client/types.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
+import type { Remote } from '../remote/remote.js';
+import { parseRemoteUrl } from '../remote/remote-url.js';
 import { escapeControlCharacters } from '../terminal/control-characters.js';
-import { packageInfo, parseCommandLine } from './command-line.js';
+import { bookmarkCommand } from './bookmark-command.js';
+import { packageInfo, parseCommandLine, type FlagDefinition } from './command-line.js';
+import { describeVerification, requireFeature, withRemote } from './open-target.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
+import { isRemoteTarget, resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { syncCommand } from './sync-command.js';
-import { createTrustCheck } from './trust.js';
-import { createCliKeyApprover } from './trust-prompt.js';
-import { openRemote } from '../remote/open-remote.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `
   Usage
-    $ ferry [URL]                         the dual-pane UI (connect dialog, or URL at once)
+    $ ferry [URL | @NAME]                 the dual-pane UI (connect dialog, or URL at once)
     $ ferry --demo                        the UI against a demo server started in-process
     $ ferry ls URL                        list a folder (kind, mode, size, mtime, name;
                                           a symlink as name -> target)
@@ -42,16 +45,26 @@ const HELP = `
                                           (symlinks are never changed nor followed)
     $ ferry find URL PATTERN              search below a folder on the server by name glob
                                           (* ? [a-z] [!x]), printing matches as ls does
+    $ ferry bookmark add NAME URL         save a connection as @NAME (--identity FILE: its
+                                          SSH key; --save-password: keep its password)
+    $ ferry bookmark remove NAME          forget it
+    $ ferry bookmark list                 the saved connections (passwords never shown)
 
   URL
-    ferry://[user[:password]@]host[:port]/path   TLS, or plain TCP on a loopback host
-    ferrys://...                                 TLS always
-    Default port 7070. The password may also come from FERRY_PASSWORD.
+    ferry://[user[:password]@]host[:port]/path   Ferry: TLS, or plain TCP on a loopback host (7070)
+    ferrys://...                                 Ferry, TLS always
+    sftp://[user@]host[:port]/path               SSH's SFTP (22); host may be a ~/.ssh/config Host
+    ftp://[user[:password]@]host[:port]/path     FTP (21)
+    ftps://...                                   FTP with explicit TLS (21)
+    @NAME[/path]                                 a saved connection, and a path below its folder
+    The password may also come from a bookmark or FERRY_PASSWORD, or is asked at a terminal.
+    After get and put, "checked:" says how the content was verified: SHA-256 end to end
+    (Ferry), or the size (and a server hash, size+md5, where the server offers one).
 
   Options
     -r, -R, --recursive  folders and their contents (ls, get, put, rm, chmod)
     -p, --parents      mkdir: create missing parents
-    -f, --overwrite    replace an existing destination
+    -f, --overwrite    replace an existing destination (bookmark add: an existing bookmark)
     --resume           continue an interrupted transfer
     --delete           sync: remove what is only in DST
     --dry-run          sync: print the plan, change nothing
@@ -61,11 +74,15 @@ const HELP = `
                        (skip, the default), copied as what they point to when that is inside
                        the tree (follow), or made again when their target stays inside it
                        (copy; downloads only)
-    -i, --ignore-case  find: the pattern ignores case
+    -i, --identity FILE   sftp://: the SSH private key to log in with (before ssh-agent and
+                       ~/.ssh/id_*); for find, -i is --ignore-case
+    --ignore-case      find: the pattern ignores case
     --min-size N, --max-size N    find: size bounds in bytes (suffix k, M, G: 1024-based)
     --newer DATE, --older DATE    find: modified at or after / at or before DATE (ISO 8601)
-    --trust-new        trust a TLS server met for the first time and remember its
-                       fingerprint in ~/.config/ferry/known_hosts (else: asked on a terminal)
+    --trust-new        trust a server met for the first time and remember its key: a TLS
+                       certificate in ~/.config/ferry/known_hosts, an SSH host key in
+                       ~/.ssh/known_hosts (else: asked at a terminal; scripts fail with TRUST)
+    --save-password    bookmark add: keep the password (in a file only you can read)
     -h, --help         this help
     --version          the version
 `;
@@ -74,6 +91,8 @@ export interface FerryIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream | NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Where a terminal's answers come from (a password, a trust question); default process.stdin. */
+  stdin?: NodeJS.ReadStream;
 }
 
 const FLAGS = {
@@ -89,13 +108,22 @@ const FLAGS = {
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
   demo: { type: 'boolean', default: false },
-  ignoreCase: { type: 'boolean', shortFlag: 'i', default: false },
+  identity: { type: 'string', shortFlag: 'i' },
+  savePassword: { type: 'boolean', default: false },
+  ignoreCase: { type: 'boolean', default: false },
   minSize: { type: 'string' },
   maxSize: { type: 'string' },
   newer: { type: 'string' },
   older: { type: 'string' },
   links: { type: 'string', default: 'skip' },
-} as const;
+} as const satisfies Record<string, FlagDefinition>;
+
+/** `find`'s flags: there `-i` is --ignore-case (as in grep), the key file only --identity. */
+const FIND_FLAGS = {
+  ...FLAGS,
+  identity: { type: 'string' },
+  ignoreCase: { type: 'boolean', shortFlag: 'i', default: false },
+} as const satisfies Record<keyof typeof FLAGS, FlagDefinition>;
 
 interface Flags {
   recursive: boolean;
@@ -107,6 +135,8 @@ interface Flags {
   dryRun: boolean;
   checksum: boolean;
   exclude: string[];
+  identity?: string | undefined;
+  savePassword: boolean;
   ignoreCase: boolean;
   minSize?: string | undefined;
   maxSize?: string | undefined;
@@ -115,11 +145,10 @@ interface Flags {
   links: string;
 }
 
-class UsageError extends Error {}
-
 /** Runs `ferry` with `argv` (without node and the script); resolves with the exit code. */
 export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo()): Promise<number> {
-  const cli = parseCommandLine(argv, FLAGS);
+  const asFind = parseCommandLine(argv, FIND_FLAGS);
+  const cli = asFind.input[0] === 'find' ? asFind : parseCommandLine(argv, FLAGS);
   if (cli.unknown.length > 0) {
     io.stderr.write(`ferry: unknown option ${cli.unknown.join(', ')} (see ferry --help)\n`);
     return 2;
@@ -135,10 +164,11 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
     return 0;
   }
   const [command, ...args] = cli.input;
-  if (command === undefined || flags.demo || (args.length === 0 && /^ferrys?:\/\//i.test(command))) {
-    return runWithoutSubcommand(command, flags.demo, io);
-  }
   try {
+    if (typeof flags.identity === 'boolean') throw new UsageError('-i/--identity takes a key file');
+    if (command === undefined || flags.demo || (args.length === 0 && isRemoteTarget(command))) {
+      return await runWithoutSubcommand(command, flags, io);
+    }
     return (await runCommand(command, args, flags, io)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -151,13 +181,22 @@ export async function runFerry(argv: readonly string[], io: FerryIo = defaultIo(
 }
 
 /**
- * `ferry`, `ferry URL`, `ferry --demo`: the interactive UI (src/tui). Loaded
- * only here so the scriptable commands start without Ink and React.
+ * `ferry`, `ferry URL`, `ferry @NAME`, `ferry --demo`: the interactive UI
+ * (src/tui), loaded only here so the scriptable commands start without Ink
+ * and React. `@NAME` is resolved here: the UI gets the bookmark's URL (with
+ * any path below it), its key file and its kept password.
  */
-async function runWithoutSubcommand(url: string | undefined, demo: boolean, io: FerryIo): Promise<number> {
+async function runWithoutSubcommand(target: string | undefined, flags: Flags & { demo: boolean }, io: FerryIo): Promise<number> {
+  const resolved = target === undefined || flags.demo ? undefined : await resolveRemoteTarget(target, io.env);
+  const fromEnvironment = io.env.FERRY_PASSWORD !== undefined && io.env.FERRY_PASSWORD !== '' ? io.env.FERRY_PASSWORD : undefined;
   const { startTui } = await import('../tui/load.js');
-  const startDemo = demo ? (await import('./demo.js')).startDemo : undefined;
-  return startTui({ url, demo: startDemo, password: io.env.FERRY_PASSWORD }, io.stderr);
+  const startDemo = flags.demo ? (await import('./demo.js')).startDemo : undefined;
+  return startTui({
+    url: resolved?.text,
+    demo: startDemo,
+    password: resolved?.bookmark?.password ?? fromEnvironment,
+    identityFile: flags.identity ?? resolved?.bookmark?.identityFile,
+  }, io.stderr);
 }
 
 function describeError(error: unknown): string {
@@ -177,19 +216,10 @@ const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], f
   rm: { args: [1, 1], run: removeCommand },
   mkdir: { args: [1, 1], run: mkdirCommand },
   mv: { args: [2, 2], run: moveCommand },
-  sync: {
-    args: [2, 2],
-    run: ([source, target], flags, io) => syncCommand(source!, target!, flags, {
-      stdout: io.stdout,
-      open: (url) => openRemote(url, {
-        ...(io.env.FERRY_PASSWORD !== undefined ? { password: io.env.FERRY_PASSWORD } : {}), env: io.env,
-        verifyNewKey: createCliKeyApprover({ trustNew: flags.trustNew, env: io.env, stderr: io.stderr }),
-      }),
-      progress: (title) => progressFor(io, title),
-    }),
-  },
+  sync: { args: [2, 2], run: syncBetween },
   chmod: { args: [2, 2], run: chmodCommand },
   find: { args: [2, 2], run: findCommand },
+  bookmark: { args: [1, 3], run: (args, flags, io) => bookmarkCommand(args, flags, sessionIo(io)) },
 };
 
 async function runCommand(command: string, args: string[], flags: Flags, io: FerryIo): Promise<void | number> {
@@ -202,16 +232,40 @@ async function runCommand(command: string, args: string[], flags: Flags, io: Fer
   return spec.run(args, flags, io);
 }
 
-/** Connects for `url`, runs `work`, and always ends the session. */
-async function withSession<T>(url: FerryUrl, flags: Flags, io: FerryIo, work: (client: FerryClient) => Promise<T>): Promise<T> {
-  const options = connectOptionsFromUrl(url);
-  if (options.password === undefined && io.env.FERRY_PASSWORD !== undefined) options.password = io.env.FERRY_PASSWORD;
-  const client = await FerryClient.connect({ ...options, verifyFingerprint: createTrustCheck({ trustNew: flags.trustNew, env: io.env, stderr: io.stderr }) });
-  try {
-    return await work(client);
-  } finally {
-    if (client.connected) await client.quit().catch(() => client.close());
+/**
+ * A command's session with the server `target` names; `recentFolder` is the
+ * folder the command worked in, recorded in the recent list.
+ */
+async function withSession<T>(target: RemoteTarget, recentFolder: string | undefined, flags: Flags, io: FerryIo, work: (remote: Remote) => Promise<T>): Promise<T> {
+  if (flags.identity !== undefined && target.url.kind !== 'sftp') {
+    throw new UsageError(`-i/--identity is an SSH key file, for sftp:// servers (not ${target.url.scheme}://)`);
   }
+  return withRemote(target, { trustNew: flags.trustNew, identityFile: flags.identity, recentFolder }, sessionIo(io), work);
+}
+
+function sessionIo(io: FerryIo): FerryIo & { stdin: NodeJS.ReadStream } {
+  return { ...io, stdin: io.stdin ?? process.stdin };
+}
+
+/**
+ * `ferry sync` between places of any kind (src/cli/sync-command.ts): `@NAME`
+ * is resolved to its URL first, then each side's session is opened as every
+ * command's is.
+ */
+async function syncBetween([source, target]: string[], flags: Flags, io: FerryIo): Promise<number> {
+  const targets = new Map<string, RemoteTarget>();
+  const sideOf = async (arg: string): Promise<string> => {
+    if (!isRemoteTarget(arg)) return arg;
+    const resolved = await resolveRemoteTarget(arg, io.env);
+    targets.set(resolved.text, resolved);
+    return resolved.text;
+  };
+  const [from, to] = [await sideOf(source!), await sideOf(target!)];
+  return syncCommand(from, to, flags, {
+    stdout: io.stdout,
+    withSession: (url, work) => withSession(targets.get(url) ?? { url: parseRemoteUrl(url), text: url }, undefined, flags, io, work),
+    progress: (title) => progressFor(io, title),
+  });
 }
 
 function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
@@ -219,12 +273,19 @@ function progressFor(io: FerryIo, title: string): ProgressBar | undefined {
   return stream.isTTY ? createProgressBar(stream, title) : undefined;
 }
 
-async function listCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(target!);
-  await withSession(url, flags, io, async (client) => {
-    const entries = await client.list(url.path, { recursive: flags.recursive, linkTargets: true }).catch(async (error: unknown) => {
+/** The folder a path is in (what the recent list keeps for a command on a file). */
+function folderOf(remotePath: string): string {
+  return path.posix.dirname(remotePath.replace(/\/+$/, '') || '/');
+}
+
+async function listCommand([arg]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const target = await resolveRemoteTarget(arg!, io.env);
+  const where = target.url.path;
+  await withSession(target, where, flags, io, async (remote) => {
+    const linkTargets = remote.features.linkTargets;
+    const entries = await remote.list(where, { recursive: flags.recursive, linkTargets }).catch(async (error: unknown) => {
       // A file: show its one entry, as ls does.
-      if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await client.stat(url.path)];
+      if (error instanceof FerryError && error.code === ErrorCode.NOT_A_DIRECTORY) return [await remote.stat(where)];
       throw error;
     });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -245,79 +306,102 @@ export function formatEntry(entry: Entry): string {
   return `${kind} ${mode} ${String(entry.size).padStart(12)} ${when} ${escapeControlCharacters(entry.name)}${target}\n`;
 }
 
+/** `--resume` where the kind cannot continue a transfer is said, not quietly turned into a fresh one. */
+function checkResume(remote: Remote, flags: Flags): void {
+  if (flags.resume) requireFeature(remote, 'resume', 'resuming a transfer (--resume)');
+}
+
+/** The line that says what a finished transfer moved and how its content was checked. */
+function reportTransfer(io: FerryIo, remote: Remote, verb: 'get' | 'put', from: string, to: string, result: TransferResult | TreeTransferResult): void {
+  const counts = 'files' in result
+    ? `${result.files} file${result.files === 1 ? '' : 's'}, ${result.bytes} bytes`
+    : `${result.size} bytes${result.resumedFrom > 0 ? ` (resumed at ${result.resumedFrom})` : ''}`;
+  const line = `${verb} ${from} -> ${to}: ${counts}, checked: ${describeVerification(remote.description.verification)}`;
+  io.stdout.write(`${escapeControlCharacters(line)}\n`);
+}
+
 async function getCommand([source, localArg]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(source!);
-  const name = remoteBasename(url.path);
+  const target = await resolveRemoteTarget(source!, io.env);
+  const remotePath = target.url.path;
+  const name = remoteBasename(remotePath);
   let local = localArg ?? (name === '' ? '.' : name);
-  await withSession(url, flags, io, async (client) => {
-    const entry = await client.stat(url.path);
+  await withSession(target, folderOf(remotePath), flags, io, async (remote) => {
+    checkResume(remote, flags);
+    const entry = await remote.stat(remotePath);
     const localIsFolder = await isLocalFolder(local);
     if (entry.kind === EntryKind.DIRECTORY) {
-      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${url.path} is a folder (use -r)`);
+      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder (use -r)`);
       if (localArg !== undefined && localIsFolder && name !== '') local = path.join(local, name);
       const bar = progressFor(io, 'get');
       try {
         const links = linkPolicy(flags);
-        const result = await client.downloadTree(url.path, local, {
+        const result = await remote.downloadTree(remotePath, local, {
           overwrite: flags.overwrite, resume: flags.resume, links,
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
         bar?.finish();
         reportLinks(io, result);
+        reportTransfer(io, remote, 'get', remotePath, local, result);
       } finally {
         bar?.finish();
       }
       return;
     }
-    if (entry.kind !== EntryKind.FILE) throw new FerryError(ErrorCode.UNSUPPORTED, `${url.path} is not a regular file`);
+    if (entry.kind !== EntryKind.FILE) throw new FerryError(ErrorCode.UNSUPPORTED, `${remotePath} is not a regular file`);
     if (localIsFolder) local = path.join(local, name);
     const bar = progressFor(io, 'get');
     try {
-      await client.download(url.path, local, {
+      const result = await remote.download(remotePath, local, {
         overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
       });
+      bar?.finish();
+      reportTransfer(io, remote, 'get', remotePath, local, result);
     } finally {
       bar?.finish();
     }
   });
 }
 
-async function putCommand([local, target]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(target!);
+async function putCommand([local, destination]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const target = await resolveRemoteTarget(destination!, io.env);
   let stats: fs.Stats;
   try {
     stats = await fs.promises.stat(local!);
   } catch {
     throw new FerryError(ErrorCode.NOT_FOUND, `no such local file: ${local}`);
   }
-  await withSession(url, flags, io, async (client) => {
-    let remote = url.path;
-    const existing = await client.stat(remote).catch((error: unknown) => {
+  await withSession(target, folderOf(target.url.path), flags, io, async (remote) => {
+    checkResume(remote, flags);
+    let remotePath = target.url.path;
+    const existing = await remote.stat(remotePath).catch((error: unknown) => {
       if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
       throw error;
     });
     // A trailing `/` names a folder that must exist (like cp), not a new file of that name.
-    if (remote.length > 1 && remote.endsWith('/') && existing?.kind !== EntryKind.DIRECTORY) {
+    if (remotePath.length > 1 && remotePath.endsWith('/') && existing?.kind !== EntryKind.DIRECTORY) {
       throw existing
-        ? new FerryError(ErrorCode.NOT_A_DIRECTORY, `${remote} is not a folder`)
-        : new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${remote}`);
+        ? new FerryError(ErrorCode.NOT_A_DIRECTORY, `${remotePath} is not a folder`)
+        : new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${remotePath}`);
     }
     // Into an existing folder, under the local name (like cp).
-    if (existing?.kind === EntryKind.DIRECTORY) remote = joinRemote(remote, path.basename(path.resolve(local!)));
+    if (existing?.kind === EntryKind.DIRECTORY) remotePath = joinRemote(remotePath, path.basename(path.resolve(local!)));
     const bar = progressFor(io, 'put');
     try {
       if (stats.isDirectory()) {
         if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${local} is a folder (use -r)`);
-        const result = await client.uploadTree(local!, remote, {
+        const result = await remote.uploadTree(local!, remotePath, {
           overwrite: flags.overwrite, resume: flags.resume, links: linkPolicy(flags),
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
         bar?.finish();
         reportLinks(io, result);
+        reportTransfer(io, remote, 'put', local!, remotePath, result);
       } else {
-        await client.upload(local!, remote, {
+        const result = await remote.upload(local!, remotePath, {
           overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
         });
+        bar?.finish();
+        reportTransfer(io, remote, 'put', local!, remotePath, result);
       }
     } finally {
       bar?.finish();
@@ -325,36 +409,38 @@ async function putCommand([local, target]: string[], flags: Flags, io: FerryIo):
   });
 }
 
-async function removeCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(target!);
-  await withSession(url, flags, io, async (client) => {
-    const entry = await client.stat(url.path);
+async function removeCommand([arg]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const target = await resolveRemoteTarget(arg!, io.env);
+  const remotePath = target.url.path;
+  await withSession(target, folderOf(remotePath), flags, io, async (remote) => {
+    const entry = await remote.stat(remotePath);
     if (entry.kind === EntryKind.DIRECTORY) {
-      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${url.path} is a folder (use -r)`);
-      await client.rmdir(url.path, { recursive: true });
+      if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder (use -r)`);
+      await remote.rmdir(remotePath, { recursive: true });
     } else {
-      await client.delete(url.path);
+      await remote.delete(remotePath);
     }
   });
 }
 
-async function mkdirCommand([target]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(target!);
-  await withSession(url, flags, io, (client) => client.mkdir(url.path, { parents: flags.parents }));
+async function mkdirCommand([arg]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const target = await resolveRemoteTarget(arg!, io.env);
+  await withSession(target, folderOf(target.url.path), flags, io, (remote) => remote.mkdir(target.url.path, { parents: flags.parents }));
 }
 
 /**
- * NEWPATH: a path on the same server; relative ones are taken from the
- * source's folder (a rename). Like mv, onto an existing folder (not a
- * symlink to one) the source moves into it under its own name; a NEWPATH
- * ending in `/` must be such a folder.
+ * NEWPATH: a path on the same server (or a URL or `@NAME` of it); relative
+ * ones are taken from the source's folder (a rename). Like mv, onto an
+ * existing folder (not a symlink to one) the source moves into it under its
+ * own name; a NEWPATH ending in `/` must be such a folder.
  */
 async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(source!);
+  const target = await resolveRemoteTarget(source!, io.env);
+  const from = target.url.path;
   let to: string;
-  if (/^ferrys?:\/\//i.test(newPath!)) {
-    const other = parseFerryUrl(newPath!);
-    if (other.host !== url.host || other.port !== url.port) {
+  if (isRemoteTarget(newPath!)) {
+    const other = (await resolveRemoteTarget(newPath!, io.env)).url;
+    if (other.kind !== target.url.kind || other.host !== target.url.host || other.port !== target.url.port) {
       throw new FerryError(ErrorCode.UNSUPPORTED, 'mv works within one server');
     }
     to = other.path;
@@ -362,11 +448,11 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
     to = newPath!;
   } else {
     // Joined as text, not normalised: a `..` goes to the server, which judges it.
-    const folder = path.posix.dirname(url.path);
+    const folder = path.posix.dirname(from);
     to = folder === '/' || folder === '.' ? `/${newPath}` : `${folder}/${newPath}`;
   }
-  await withSession(url, flags, io, async (client) => {
-    const existing = await client.stat(to).catch((error: unknown) => {
+  await withSession(target, folderOf(from), flags, io, async (remote) => {
+    const existing = await remote.stat(to).catch((error: unknown) => {
       if (error instanceof FerryError && error.code === ErrorCode.NOT_FOUND) return undefined;
       throw error;
     });
@@ -375,8 +461,8 @@ async function moveCommand([source, newPath]: string[], flags: Flags, io: FerryI
         ? new FerryError(ErrorCode.NOT_A_DIRECTORY, `${to} is not a folder`)
         : new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${to}`);
     }
-    const target = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(url.path)) : to;
-    await client.rename(url.path, target, { overwrite: flags.overwrite });
+    const destination = existing?.kind === EntryKind.DIRECTORY ? joinRemote(to, remoteBasename(from)) : to;
+    await remote.rename(from, destination, { overwrite: flags.overwrite });
   });
 }
 
@@ -396,24 +482,30 @@ function reportLinks(io: FerryIo, result: TreeTransferResult): void {
   }
 }
 
-async function chmodCommand([modeSpec, target]: string[], flags: Flags, io: FerryIo): Promise<void> {
+async function chmodCommand([modeSpec, arg]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const change = parseModeSpec(modeSpec!);
   if (!change) throw new UsageError(`not a mode: ${JSON.stringify(modeSpec)} (octal like 644, or clauses like u+x,go-w)`);
-  const url = parseFerryUrl(target!);
-  await withSession(url, flags, io, (client) => client.chmod(url.path, change, { recursive: flags.recursive }));
+  const target = await resolveRemoteTarget(arg!, io.env);
+  await withSession(target, folderOf(target.url.path), flags, io, async (remote) => {
+    requireFeature(remote, 'chmod', 'chmod');
+    await remote.chmod(target.url.path, change, { recursive: flags.recursive });
+  });
 }
 
 /** Matches are printed batch by batch as the server finds them, in the order it walks. */
-async function findCommand([target, pattern]: string[], flags: Flags, io: FerryIo): Promise<void> {
-  const url = parseFerryUrl(target!);
+async function findCommand([arg, pattern]: string[], flags: Flags, io: FerryIo): Promise<void> {
+  const target = await resolveRemoteTarget(arg!, io.env);
   const query = {
     pattern: pattern!, ignoreCase: flags.ignoreCase,
     ...optionalBound('minSize', flags.minSize, parseSize), ...optionalBound('maxSize', flags.maxSize, parseSize),
     ...optionalBound('minMtimeMs', flags.newer, parseDate), ...optionalBound('maxMtimeMs', flags.older, parseDate),
   };
-  await withSession(url, flags, io, (client) => client.find(url.path, query, {
-    linkTargets: true, onBatch: (entries) => io.stdout.write(entries.map(formatEntry).join('')),
-  }));
+  await withSession(target, target.url.path, flags, io, async (remote) => {
+    requireFeature(remote, 'find', 'find (a search on the server; list with ls -r instead)');
+    await remote.find(target.url.path, query, {
+      linkTargets: remote.features.linkTargets, onBatch: (entries) => io.stdout.write(entries.map(formatEntry).join('')),
+    });
+  });
 }
 
 function optionalBound<K extends string>(key: K, text: string | undefined, parse: (text: string) => number): Partial<Record<K, number>> {

@@ -1,8 +1,8 @@
 /**
  * Loads the scriptable commands for `ferry` from their bundle
  * (dist/cli-bundle/ferry-commands.js, made by `npm run build`,
- * scripts/bundle-tui.ts): src/cli/ferry-commands.ts with the client library
- * and meow in one file. Loading the same ~50 modules one by one spent most of
+ * scripts/bundle-tui.ts): src/cli/ferry-commands.ts in one file, with a chunk
+ * per remote kind that loads only for its URLs. Loading the same ~50 modules one by one spent most of
  * a short command's time resolving, reading and compiling them
  * (docs/PERFORMANCE.md, start-up). As for the UI there is no fallback to the
  * separate modules: what runs is what the tests and the bench measured.

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { Remote } from '../remote/remote.js';
-import { isRemoteUrl, parseRemoteUrl, redactUrl, type RemoteUrl } from '../remote/remote-url.js';
+import { isRemoteUrl, parseRemoteUrl, redactUrl } from '../remote/remote-url.js';
 import { LocalPlace } from '../sync/local-place.js';
 import type { SyncEntry, SyncPlace } from '../sync/place.js';
 import { bytesToSend, type SyncPlan } from '../sync/plan.js';
@@ -28,8 +28,8 @@ export interface SyncFlags {
 
 export interface SyncIo {
   stdout: NodeJS.WritableStream;
-  /** Opens a session of any kind (the commands' openRemote with their trust and password options). */
-  open(url: RemoteUrl): Promise<Remote>;
+  /** Opens a session for a remote URL of any kind (as the other commands do, through openRemote), runs `work`, ends it. */
+  withSession<T>(url: string, work: (remote: Remote) => Promise<T>): Promise<T>;
   progress(title: string): ProgressBar | undefined;
 }
 
@@ -51,16 +51,11 @@ export async function syncCommand(source: string, target: string, flags: SyncFla
   }));
 }
 
-/** A local folder, or a session opened for a URL and ended after `work`. */
-async function withPlace<T>(arg: string, io: SyncIo, work: (place: SyncPlace) => Promise<T>): Promise<T> {
+/** A local folder, or a folder on a server through a session open for `work`. */
+function withPlace<T>(arg: string, io: SyncIo, work: (place: SyncPlace) => Promise<T>): Promise<T> {
   if (!isRemoteUrl(arg)) return work(new LocalPlace(path.resolve(arg)));
   const url = parseRemoteUrl(arg);
-  const remote = await io.open(url);
-  try {
-    return await work(new RemotePlace(remote, url.path, redactUrl(arg)));
-  } finally {
-    if (remote.connected) await remote.quit().catch(() => remote.close());
-  }
+  return io.withSession(arg, (remote) => work(new RemotePlace(remote, url.path, redactUrl(arg))));
 }
 
 /** The plan, one line per change: what, where, how many bytes. */

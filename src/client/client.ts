@@ -333,6 +333,8 @@ export class FerryClient implements FerryClientApi, Remote {
       maxFrame: this.info.maxFrame,
       list: (path, options) => this.list(path, options),
       mkdir: (path, options) => this.mkdir(path, options),
+      uploadFile: (job) => uploadFile(this.transfer, job),
+      downloadFile: (job) => downloadFile(this.connection, job),
     };
   }
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
-import { downloadFile } from './download.js';
+import type { DownloadJob } from './download.js';
 import { checkedRelativeName } from './listed-names.js';
 import { localError, wireTime } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
@@ -20,8 +20,8 @@ import type { TransferContext } from './transfer-common.js';
 import { parentOf, receiveTree, topOf } from './tree-download.js';
 import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-links.js';
 import { sendTree } from './tree-upload.js';
-import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
-import { uploadFile, type LocalFileFacts } from './upload.js';
+import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
+import type { LocalFileFacts, UploadJob } from './upload.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -30,8 +30,17 @@ const TREE_WINDOW_BUDGET = 64 * 1024 * 1024;
 /** ...but each file keeps enough to stream a large file well. */
 const MIN_TREE_WINDOW = 2 * 1024 * 1024;
 
+/**
+ * What the tree transfers need from a session. A Ferry session streams whole
+ * trees (TGET, TPUT) and moves single files with UPLD/DWLD; any other kind of
+ * remote (src/remote/file-by-file-tree.ts) gives its single-file transfers and
+ * never streams, so one walk, one plan and one pipelined file loop serve every
+ * kind.
+ */
 export interface TreeContext {
-  transfer: TransferContext;
+  /** The Ferry session, when the tree requests (TGET, TPUT) can be used; undefined for other kinds. */
+  transfer?: TransferContext;
+  /** Files in flight at once are at most half of this. */
   maxInFlight: number;
   /** The server streams whole trees in one request (capability `tree`: TGET, TPUT). */
   streamsTrees: boolean;
@@ -41,6 +50,10 @@ export interface TreeContext {
   maxFrame: number;
   list(path: string, options: ListOptions): Promise<Entry[]>;
   mkdir(path: string, options: { parents?: boolean }): Promise<void>;
+  /** One file of the tree up (Ferry: UPLD); its result's `bytes` are what was sent (a resumed prefix is not). */
+  uploadFile(job: UploadJob): Promise<TransferResult>;
+  /** One file of the tree down (Ferry: DWLD). `window` and `targetAbsent` are hints a kind may ignore. */
+  downloadFile(job: DownloadJob): Promise<unknown>;
 }
 
 interface TreeFile {
@@ -64,7 +77,7 @@ export async function uploadTree(
   const started = performance.now();
   if (options.links === 'copy') {
     // Why the protocol makes no links: docs/SYNC.md, "Symlinks".
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'a Ferry server makes no symlinks: an upload takes --links=skip or follow (see docs/SYNC.md)');
+    throw new FerryError(ErrorCode.UNSUPPORTED, 'an upload makes no symlinks on the server: it takes --links=skip or follow (see docs/SYNC.md, "Symlinks")');
   }
   const plan = await walkLocal(localDir, options.links ?? 'skip', options.names);
   const skippedLinks = plan.skippedLinks;
@@ -74,7 +87,7 @@ export async function uploadTree(
     const there = await remoteFiles(context, remoteDir, options);
     plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!.mtimeMs));
   }
-  if (context.streamsTrees && !options.resume) {
+  if (context.streamsTrees && context.transfer && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
     const files = plan.files.map((file) => ({ relative: file.relative, facts: file.facts! }))
       .sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
@@ -86,7 +99,7 @@ export async function uploadTree(
     return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
   }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
-  const bytes = await transferFiles(context, plan.files, options, (file, job) => uploadFile(context.transfer, {
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => context.uploadFile({
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
@@ -99,9 +112,9 @@ export async function downloadTree(
   const started = performance.now();
   const policy = options.links ?? 'skip';
   const named = options.names !== undefined && options.names.length > 0;
-  if (context.streamsTrees && !options.resume && policy === 'skip' && (!named || context.streamsNamedTrees)) {
+  if (context.streamsTrees && context.transfer && !options.resume && policy === 'skip' && (!named || context.streamsNamedTrees)) {
     // One TGET streams every file; a resume needs each file's own offset, so it goes file by file.
-    return streamTreeDown(context, remoteDir, localDir, options, started);
+    return streamTreeDown(context, context.transfer, remoteDir, localDir, options, started);
   }
   const entries = await context.list(remoteDir, {
     recursive: true, linkTargets: policy !== 'skip', ...(options.signal ? { signal: options.signal } : {}),
@@ -137,7 +150,7 @@ export async function downloadTree(
   } catch (error) {
     throw localError(error, localDir);
   }
-  const bytes = await transferFiles(context, plan.files, options, (file, job) => downloadFile(context.transfer.connection, {
+  const bytes = await transferFiles(context, plan.files, options, (file, job) => context.downloadFile({
     ...job, remotePath: joinRemote(remoteDir, file.source ?? file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     targetAbsent: freshFolders.has(parentOf(file.relative)),
     // Many files at once share one memory budget rather than each holding a full window.
@@ -169,7 +182,7 @@ async function makeLocalLinks(localDir: string, links: RemoteLinkPlan['links'], 
  * watches progress, for its totals (it is not waited for).
  */
 async function streamTreeDown(
-  context: TreeContext, remoteDir: string, localDir: string, options: TreeTransferOptions, started: number,
+  context: TreeContext, transfer: TransferContext, remoteDir: string, localDir: string, options: TreeTransferOptions, started: number,
 ): Promise<TreeTransferResult> {
   const freshFolders = new Set<string>();
   try {
@@ -194,7 +207,7 @@ async function streamTreeDown(
       filesTotal: Math.max(progress.filesTotal, before.files + progress.filesDone),
       bytesTotal: Math.max(progress.bytesTotal, before.bytes + progress.bytesDone),
     }));
-    const streamed = await receiveTree(context.transfer.connection, {
+    const streamed = await receiveTree(transfer.connection, {
       remoteDir, localDir, names, overwrite: options.overwrite ?? false, folders, freshFolders, totals,
       signal: options.signal, onProgress, progressIntervalMs: options.progressIntervalMs,
       checkName: checkedRelativeName,
@@ -465,10 +478,10 @@ export const RESUMABLE_FILE_BYTES = 1024 * 1024;
 /**
  * Uploads the named part of a local tree, replacing what is there: one TPUT
  * when the server streams trees (a request for the subset, not per file),
- * else one UPLD per file, many at once. `options.overwrite` is implied. With
- * `options.resume`, files of RESUMABLE_FILE_BYTES or more go by UPLD with
- * resume after the TPUT (which starts every file at 0): run again after a
- * cut, a half-sent big file continues where it stopped.
+ * else one upload per file, many at once. `options.overwrite` is implied.
+ * With `options.resume`, files of RESUMABLE_FILE_BYTES or more go one by one
+ * with resume after the TPUT (which starts every file at 0): run again after
+ * a cut, a half-sent big file continues where it stopped.
  */
 export async function uploadSubset(
   context: TreeContext, localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions,
@@ -480,21 +493,22 @@ export async function uploadSubset(
   /** Content bytes sent by single uploads: a resumed file's prefix, already on the server, is not. */
   let sentAlone = 0;
   const sendOne = async (file: TreeFile, job: FileJobOptions): Promise<void> => {
-    const result = await uploadFile(context.transfer, {
+    const result = await context.uploadFile({
       ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
       ...(file.facts ? { facts: file.facts } : {}),
     });
     sentAlone += result.bytes;
   };
-  if (context.streamsTrees && subset.files.every((file) => file.facts !== undefined)) {
+  if (context.streamsTrees && context.transfer && subset.files.every((file) => file.facts !== undefined)) {
+    const transfer = context.transfer;
     const alone = options.resume ? subset.files.filter((file) => file.size >= RESUMABLE_FILE_BYTES) : [];
     const streamed = options.resume ? subset.files.filter((file) => file.size < RESUMABLE_FILE_BYTES) : subset.files;
     const progress = new SplitProgress(subset.files, options.onProgress);
     let bytes = 0;
     if (streamed.length > 0 || folders.length > 0) {
       const files = streamed.map((file) => ({ relative: file.relative, facts: file.facts! }));
-      bytes += await sendTree(context.transfer.connection, {
-        localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, context.transfer.chunkSize),
+      bytes += await sendTree(transfer.connection, {
+        localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, transfer.chunkSize),
         signal: options.signal, onProgress: progress.part(), progressIntervalMs: options.progressIntervalMs,
       });
     }
@@ -557,7 +571,7 @@ export async function downloadSubset(
     throw localError(error, localDir);
   }
   const files = subset.files.map((file) => ({ relative: checkedRelativeName(file.relative), size: file.size }));
-  const bytes = await transferFiles(context, files, { ...options, overwrite: true, resume: true }, (file, job) => downloadFile(context.transfer.connection, {
+  const bytes = await transferFiles(context, files, { ...options, overwrite: true, resume: true }, (file, job) => context.downloadFile({
     ...job, remotePath: joinRemote(remoteDir, file.relative), localPath: path.join(localDir, ...file.relative.split('/')),
     window: Math.max(MIN_TREE_WINDOW, Math.floor(TREE_WINDOW_BUDGET / treeConcurrency(context, options))),
   }));

@@ -32,6 +32,8 @@ export async function readNewPassword(io: PasswordInputIo): Promise<string> {
 /** Reads one line from a terminal in raw mode, echoing nothing. Ctrl-C / Ctrl-D abort. */
 export function promptHidden(io: PasswordInputIo, question: string): Promise<string> {
   const stdin = io.stdin;
+  // Echo off before the question shows: a password typed the moment it appears is not echoed either.
+  stdin.setRawMode?.(true);
   io.prompt.write(question);
   return new Promise((resolve, reject) => {
     let typed = '';
@@ -51,7 +53,6 @@ export function promptHidden(io: PasswordInputIo, question: string): Promise<str
         else if (char >= ' ') typed += char;
       }
     };
-    stdin.setRawMode?.(true);
     stdin.resume();
     stdin.on('data', onData);
   });

@@ -22,8 +22,10 @@ import { defaultSavedQueueFile } from './transfers/saved-queue.js';
 export interface TuiOptions {
   /** `ferry://[user[:password]@]host[:port]/path`: connect at start. */
   url?: string | undefined;
-  /** Password for a URL that names a user but no password (FERRY_PASSWORD). */
+  /** Password for a URL that names a user but no password (FERRY_PASSWORD, or the kept password of `ferry @NAME`'s bookmark). */
   password?: string | undefined;
+  /** SSH private key file for an sftp:// `url` (`ferry -i FILE URL`, or `ferry @NAME`'s bookmark). */
+  identityFile?: string | undefined;
   /**
    * `ferry --demo`: starts a demo server (src/cli/demo.ts) once the UI has a
    * terminal; the UI connects to it and calls its `close` at the end.

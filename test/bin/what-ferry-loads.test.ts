@@ -136,3 +136,25 @@ void test('without the commands bundle, ferry says to build it in one line and e
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /^ferry: the commands are not built \(.*cli-bundle\/ferry-commands\.js is missing\): run `npm run build`$/);
 });
+
+void test('the remote kinds load only for their schemes: ssh2 and basic-ftp neither for --version nor for a ferry:// ls', { timeout: 60_000 }, async () => {
+  // The commands' bundle is split at openRemote's lazy imports (scripts/bundle-tui.ts): a chunk per kind.
+  const chunks = await fs.readdir(path.join(dist, 'cli-bundle', 'chunks'));
+  assert.ok(chunks.some((name) => /^open-ferry-\w+\.js$/.test(name)), chunks.join(', '));
+  const otherKinds = String.raw`/node_modules/(ssh2|basic-ftp|ssh-config|cpu-features)/|/cli-bundle/chunks/open-(sftp|ftp)-`;
+
+  const version = await run(ferryBin, ['--version'], { forbidden: `${otherKinds}|/cli-bundle/chunks/open-ferry-` });
+  assert.equal(version.code, 0, version.stderr);
+
+  const root = await tempFolder('ferry-loads-kinds-');
+  await fs.writeFile(path.join(root, 'x.txt'), 'x');
+  const server = await startServer({ root, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  try {
+    const home = await tempFolder('ferry-loads-home-');
+    const ls = await run(ferryBin, ['ls', `ferry://127.0.0.1:${server.port}/`], { forbidden: otherKinds, env: { HOME: home, XDG_CONFIG_HOME: '' } });
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.doesNotMatch(ls.stderr, /module guard/);
+  } finally {
+    await server.close(0);
+  }
+});

@@ -4,10 +4,8 @@
  * errors on stderr, and the files on both sides.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, FerryError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -15,34 +13,11 @@ import { patternBytes } from '../client/files.js';
 import { tempFolderSync } from '../helpers/temp-folders.js';
 import { startFakeServer } from '../client/fake-server.js';
 import { EntryKind } from '../../src/protocol/messages.js';
+import { assertOneLineError, runFerryBinary, type FerryRun } from '../helpers/ferry-command.js';
 
-const FERRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns ferry without blocking this process (the server under test runs in it). */
-function ferry(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [FERRY, ...args], {
-      env: { ...process.env, HOME: home, FERRY_PASSWORD: '', ...env }, cwd, timeout: 60_000,
-    }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** A failure prints exactly one line, `ferry: CODE: ...`, and never a stack trace. */
-function assertOneLineError(run: Run, codeName: string): void {
-  assert.notEqual(run.code, 0);
-  const lines = run.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one line on stderr: ${JSON.stringify(run.stderr)}`);
-  assert.match(lines[0]!, new RegExp(`^ferry: ${codeName}: `));
-  assert.doesNotMatch(run.stderr, /\n\s+at /);
+/** ferry with its config folder in this suite's temporary HOME and no FERRY_PASSWORD of the caller's. */
+function ferry(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<FerryRun> {
+  return runFerryBinary(args, { HOME: home, XDG_CONFIG_HOME: '', FERRY_PASSWORD: '', ...env }, cwd);
 }
 
 let home: string;

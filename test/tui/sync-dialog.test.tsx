@@ -128,10 +128,18 @@ void test('a sync row of the queue reports progress, is cancelled on the wire, a
       direction: 'upload', name: 'sync local', source: local, target: '/copy', isFolder: true, sync: { deleteExtra: false, checksum: false },
     }]);
     const row = (): TransferItem => queue.getState().items[0]!;
-    await waitUntil(() => row().status === 'running' && row().bytes > 0, 'progress of the sync row', 20_000);
-    assert.equal(row().total, size + 5, 'the plan\'s bytes are the row\'s total');
-    queue.cancel(row().id);
-    await waitUntil(() => row().status === 'cancelled', 'the cancel');
+    // Cancelled at its first progress report, from the queue's own notification (no race with a fast upload).
+    let seen: TransferItem | undefined;
+    const stop = queue.subscribe(() => {
+      if (seen === undefined && row().status === 'running' && row().bytes > 0) {
+        seen = row();
+        queue.cancel(seen.id);
+      }
+    });
+    await waitUntil(() => row().status === 'cancelled' || row().status === 'done', 'the cancel', 30_000);
+    stop();
+    assert.equal(row().status, 'cancelled');
+    assert.equal(seen?.total, size + 5, 'the plan\'s bytes are the row\'s total');
     queue.retry(row().id);
     await waitUntil(() => row().status === 'done' || row().status === 'failed', 'the retry', 30_000);
     assert.equal(row().status, 'done', row().message);

@@ -1,13 +1,14 @@
 /**
  * The Ferry kind: a FerryClient is already a Remote (src/client/client.ts);
  * this opens one from a URL with the shared options, checking TLS
- * certificates against Ferry's known_hosts store (src/client/known-hosts.ts).
+ * certificates against Ferry's known_hosts store (src/client/known-hosts.ts)
+ * and asking for the password of a named user who gave none.
  */
 import { FerryClient } from '../../client/client.js';
 import { createFingerprintVerifier, defaultKnownHostsFile, openKnownHosts } from '../../client/known-hosts.js';
 import type { OpenRemoteOptions } from '../open-remote.js';
 import type { Remote } from '../remote.js';
-import type { RemoteUrl } from '../remote-url.js';
+import { formatOrigin, type RemoteUrl } from '../remote-url.js';
 
 export async function openFerryRemote(url: RemoteUrl, options: OpenRemoteOptions): Promise<Remote> {
   const verifyNewKey = options.verifyNewKey;
@@ -17,7 +18,11 @@ export async function openFerryRemote(url: RemoteUrl, options: OpenRemoteOptions
       ? { askUnknown: ({ host, port, fingerprint }) => verifyNewKey({ kind: 'tls', host, port, fingerprint }) }
       : {}),
   });
-  const password = url.password ?? options.password;
+  let password = url.password ?? options.password;
+  // A user without a password: asked before connecting, as the connect dialog does (cancel: none, and AUTH says why).
+  if (password === undefined && url.user !== undefined && options.askSecret) {
+    password = await options.askSecret(`Password for ${formatOrigin(url)}: `);
+  }
   return FerryClient.connect({
     host: url.host,
     port: url.port,
