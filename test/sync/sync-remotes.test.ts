@@ -16,6 +16,7 @@ import type { Remote, RemoteFeatures } from '../../src/remote/remote.js';
 import { LocalPlace } from '../../src/sync/local-place.js';
 import { RemotePlace } from '../../src/sync/remote-place.js';
 import { runSync } from '../../src/sync/run-sync.js';
+import { runFerryBinary, type FerryRun } from '../helpers/ferry-command.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { removeTempFolder, tempFolderSync } from '../helpers/temp-folders.js';
 import {
@@ -73,6 +74,23 @@ void describe('sync over Remote', () => {
     assert.equal(mtimeOf(path.join(to, 'sub/deep/b.txt')), T0.getTime(), 'the source mtime, not the relay copy\'s');
     const again = await ferry('sync', '--delete', `${server.url}/${name}`, `${other.url}/${name}`);
     assert.deepEqual([again.code, again.stdout], [0, 'in sync\n']);
+  });
+
+  void it('takes a saved connection (@NAME/path) for either side, as every command does', async () => {
+    const home = tempFolderSync('ferry-sync-home-');
+    try {
+      const user = (args: string[]): Promise<FerryRun> => runFerryBinary(args, { HOME: home, XDG_CONFIG_HOME: '', FERRY_PASSWORD: '' });
+      assert.equal((await user(['bookmark', 'add', 'backup', `${other.url}/saved`])).code, 0);
+      const localDir = path.join(local, name);
+      writeTree(localDir, { 'a.txt': 'alpha', 'sub/b.txt': 'beta' });
+      const run = await user(['sync', localDir, `@backup/${name}`]);
+      assert.equal(run.code, SYNC_CHANGED_EXIT, run.stderr);
+      assert.deepEqual(readTree(path.join(other.root, 'saved', name)), readTree(localDir));
+      const back = await user(['sync', '--dry-run', `@backup/${name}`, localDir]);
+      assert.deepEqual([back.code, back.stdout], [0, 'in sync\n']);
+    } finally {
+      await removeTempFolder(home);
+    }
   });
 
   void it('--checksum on a kind without server hashes reads each file to hash it, and finds a same-size change', async () => {
