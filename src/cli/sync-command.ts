@@ -1,9 +1,9 @@
 /**
  * `ferry sync SRC DST` (docs/SYNC.md): makes DST like SRC, either side a
- * local folder or a remote URL of any kind (src/remote: ferry://, ferrys://,
- * sftp://, ftp://, ftps://), opened through openRemote. Exit codes: 0 DST was already like SRC
- * (nothing done); 3 DST was changed (with --dry-run: would be changed);
- * 1 an error; 2 a usage error.
+ * local folder or a remote URL of any kind (ferry://, ferrys://, sftp://,
+ * ftp://, ftps://), whose session the caller opens as every command's.
+ * Exit codes: 0 DST was already like SRC (nothing done); 3 DST was changed
+ * (with --dry-run: would be changed); 1 an error; 2 a usage error.
  */
 import path from 'node:path';
 import type { Remote } from '../remote/remote.js';

@@ -101,8 +101,8 @@ async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubse
     if (batches.length === 0) batches.push([]);
     for (const [index, files] of batches.entries()) {
       const batchBytes = files.reduce((sum, file) => sum + file.size, 0);
-      const parents = [...new Set(files.map((file) => file.relative.split('/').slice(0, -1).join('/')).filter((p) => p !== ''))]
-        .flatMap((p) => p.split('/').map((_, at, parts) => parts.slice(0, at + 1).join('/')));
+      // The batch's files land in their folders below the stage (each made with its parents).
+      const parents = new Set(files.map((file) => path.posix.dirname(file.relative)).filter((folder) => folder !== '.'));
       const phase = (half: 0 | 1) => options.onProgress && ((p: TreeProgress): void => options.onProgress!({
         filesDone: filesBefore + (half === 1 ? p.filesDone : 0), filesTotal: subset.files.length,
         bytesDone: 2 * bytesBefore + half * batchBytes + p.bytesDone, bytesTotal: 2 * totalBytes,
@@ -113,7 +113,7 @@ async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubse
         ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       };
       const down = phase(0);
-      await source.remote.downloadSubset(source.top, stage, { folders: [...new Set(parents)], files }, { ...common, ...(down ? { onProgress: down } : {}) });
+      await source.remote.downloadSubset(source.top, stage, { folders: [...parents], files }, { ...common, ...(down ? { onProgress: down } : {}) });
       const up = phase(1);
       const sent = await target.remote.uploadSubset(stage, target.top, {
         // The plan's folders (empty ones too) go with the first batch.

@@ -126,7 +126,8 @@ function sizeOf(entries: readonly { size: number }[]): string {
 
 export const syncDialogModule: DialogModule<SyncDialogState> = {
   onKey(state, press, host) {
-    const command = matchCommand(press, 'sync');
+    // Its own keys first, then Enter and Esc as in every dialog.
+    const command = matchCommand(press, 'sync') ?? matchCommand(press, 'dialog');
     if (command === 'dismiss') close(state, host);
     else if (command === 'confirm') run(state, host);
     else if (command === 'sync-toggle-delete') plan({ ...state, choices: { ...state.choices, deleteExtra: !state.choices.deleteExtra } }, host);

@@ -160,8 +160,6 @@ export const defaultBindings: readonly Binding[] = [
 
   { command: 'sync-toggle-delete', context: 'sync', keys: [k('d')], description: 'Also delete what is only in the target (--delete) on/off' },
   { command: 'sync-toggle-checksum', context: 'sync', keys: [k('c')], description: 'Compare files of equal size by content (--checksum) on/off' },
-  { command: 'confirm', context: 'sync', keys: [k('return')], description: 'Run the plan in the transfer queue' },
-  { command: 'dismiss', context: 'sync', keys: [k('escape')], description: 'Close without syncing' },
   { command: 'answer-yes', context: 'question', keys: [k('y'), k('Y')], description: 'Yes (delete, trust, quit)' },
   { command: 'answer-no', context: 'question', keys: [k('n'), k('N'), k('escape')], description: 'No' },
   { command: 'toggle-answer', context: 'question', keys: [k('left'), k('right'), k('tab', { shift: false }), k('tab', { shift: true })], description: 'Move between the buttons' },
