@@ -73,7 +73,7 @@ const HELP = `
     --links=skip|follow|copy   get -r, put -r: symlinks in the tree are left out and counted
                        (skip, the default), copied as what they point to when that is inside
                        the tree (follow), or made again when their target stays inside it
-                       (copy; downloads only)
+                       (copy; uploads: only targets going down from the link's folder)
     -i, --identity FILE   sftp://: the SSH private key to log in with (before ssh-agent and
                        ~/.ssh/id_*); for find, -i is --ignore-case
     --ignore-case      find: the pattern ignores case

@@ -54,6 +54,8 @@ export interface TreeContext {
   uploadFile(job: UploadJob): Promise<TransferResult>;
   /** One file of the tree down (Ferry: DWLD). `window` and `targetAbsent` are hints a kind may ignore. */
   downloadFile(job: DownloadJob): Promise<unknown>;
+  /** A symlink on the server (Ferry: LINK, capability `symlink`); missing where the kind cannot make one. */
+  makeLink?(remotePath: string, target: string, overwrite: boolean): Promise<void>;
 }
 
 interface TreeFile {
@@ -75,12 +77,18 @@ export async function uploadTree(
   context: TreeContext, localDir: string, remoteDir: string, options: TreeTransferOptions,
 ): Promise<TreeTransferResult> {
   const started = performance.now();
-  if (options.links === 'copy') {
-    // Why the protocol makes no links: docs/SYNC.md, "Symlinks".
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'an upload makes no symlinks on the server: it takes --links=skip or follow (see docs/SYNC.md, "Symlinks")');
+  const makeLink = context.makeLink;
+  if (options.links === 'copy' && !makeLink) {
+    throw new FerryError(ErrorCode.UNSUPPORTED, 'this server makes no symlinks: an upload takes --links=skip or follow (see docs/SYNC.md, "Symlinks")');
   }
   const plan = await walkLocal(localDir, options.links ?? 'skip', options.names);
   const skippedLinks = plan.skippedLinks;
+  // After the files, so a link's target is there when it is made.
+  const copyLinks = async (): Promise<{ copiedLinks?: number }> => {
+    if (!makeLink || options.links !== 'copy') return {};
+    for (const link of plan.links) await makeLink(joinRemote(remoteDir, link.relative), link.target, options.overwrite ?? false);
+    return { copiedLinks: plan.links.length };
+  };
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (options.resume) {
     // What an earlier run already landed (the source's size and mtime at the target) is not sent again.
@@ -96,14 +104,16 @@ export async function uploadTree(
       chunkSize: Math.max(1, context.transfer.chunkSize),
       signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
     });
-    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
+    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks, ...await copyLinks() };
   }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
   const bytes = await transferFiles(context, plan.files, options, (file, job) => context.uploadFile({
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
-  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
+  return {
+    files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks, ...await copyLinks(),
+  };
 }
 
 export async function downloadTree(
@@ -312,8 +322,8 @@ async function createByLevel(folders: string[], create: (folder: string) => Prom
  * a tree of small files), with a turn of the event loop between folders so a
  * UI stays responsive on a huge tree.
  */
-async function walkLocal(top: string, links: LinkPolicy, names?: readonly string[]): Promise<TreePlan & { skippedLinks: number }> {
-  const plan: TreePlan & { skippedLinks: number } = { folders: [], files: [], skippedLinks: 0 };
+async function walkLocal(top: string, links: LinkPolicy, names?: readonly string[]): Promise<LocalTreePlan> {
+  const plan: LocalTreePlan = { folders: [], files: [], skippedLinks: 0, links: [] };
   const selected = selection(names);
   const topReal = links === 'follow' ? realLocalPath(top) : top;
   const pending: { dir: string; relativeDir: string; followed: boolean }[] = [{ dir: top, relativeDir: '', followed: false }];
@@ -334,6 +344,11 @@ async function walkLocal(top: string, links: LinkPolicy, names?: readonly string
       if (child.isDirectory()) {
         plan.folders.push(relative);
         pending.push({ dir: full, relativeDir: relative, followed });
+      } else if (child.isSymbolicLink() && links === 'copy') {
+        // Made again on the server only when the target goes down from the link's folder (the server's rule).
+        const target = downwardLinkTarget(full);
+        if (target === undefined) plan.skippedLinks++;
+        else plan.links.push({ relative, target });
       } else if (child.isSymbolicLink()) {
         // Links inside a followed folder are not followed again: no chains, no cycles.
         const target = links === 'follow' && !followed ? followableLocalLink(full, dir, topReal) : undefined;
@@ -360,6 +375,33 @@ async function walkLocal(top: string, links: LinkPolicy, names?: readonly string
   }
   plan.folders.sort(byDepth);
   return plan;
+}
+
+interface LocalTreePlan extends TreePlan {
+  skippedLinks: number;
+  /** `copy`: the links to make again, by their path below the top and their text. */
+  links: { relative: string; target: string }[];
+}
+
+/**
+ * The text of the local link `full` when a server will make it again: a
+ * relative path of plain names going down from the link's folder (no `..`,
+ * `.`, empty or reserved component, no control character). Undefined
+ * otherwise: the link is skipped and counted.
+ */
+function downwardLinkTarget(full: string): string | undefined {
+  let target: string;
+  try {
+    target = fs.readlinkSync(full, 'utf8');
+  } catch {
+    return undefined; // gone since the folder was read
+  }
+  const parts = target.split('/');
+  const plain = (part: string): boolean =>
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    part !== '' && part !== '.' && part !== '..' && !/[\u0000-\u001f\u007f\\]/.test(part) && !isTemporaryName(part)
+    && Buffer.byteLength(part, 'utf8') <= 255;
+  return target !== '' && Buffer.byteLength(target, 'utf8') <= 4096 && parts.every(plain) ? target : undefined;
 }
 
 function realLocalPath(local: string): string {
