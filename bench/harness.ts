@@ -20,6 +20,7 @@ import { tlsSuite } from './suites/tls.js';
 import { toolsSuite } from './suites/tools.js';
 import { tuiSuite } from './suites/tui.js';
 import { syncSuite } from './suites/sync.js';
+import { ftpSuite } from './suites/ftp.js';
 import { errorMessage } from './util.js';
 
 const TMPFS_DIR = '/dev/shm';
@@ -28,7 +29,7 @@ const TMPFS_MAGIC = 0x01021994;
 
 export const SUITES: Suite[] = [
   bigFileSuite, tlsSuite, toolsSuite, smallFilesSuite, commandsSuite, manyClientsSuite, clusterSuite, listingSuite, rssFlatSuite, tuiSuite,
-  syncSuite,
+  syncSuite, ftpSuite,
 ];
 
 export interface RunOptions {

@@ -19,12 +19,13 @@ import { flushDirtyPages, hashTree, median, now, removeQuietly, sameTree, sha256
 import { socatFile, socatMissing, tarSocat } from '../wire-baseline.js';
 import { bigFileSetup } from './big-file.js';
 
-const FERRY = distPath('../src/bin/ferry.js');
+/** The built `ferry` command, run as `node FERRY ARGS`. */
+export const FERRY = distPath('../src/bin/ferry.js');
 /** Start-up is short and noisy: many interleaved runs, the median reported. */
 const STARTUP_RUNS = { full: 30, quick: 15, tiny: 3 } as const;
 
 /** Milliseconds from spawning `node args` until it exited; rejects on a non-zero exit. */
-function timeNode(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function timeNode(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = now();
     execFile(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 }, (error, _stdout, stderr) => {
@@ -33,6 +34,11 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       else resolve(elapsed);
     });
   });
+}
+
+/** The environment `ferry` runs in: the user's own configuration is never read, HOME is `home`. */
+export function commandEnvironment(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
 }
 
 export const commandsSuite: Suite = {
@@ -50,8 +56,7 @@ export const commandsSuite: Suite = {
     await fs.link(big.source, path.join(serverRoot, big.name)).catch(async () => fs.copyFile(big.source, path.join(serverRoot, big.name)));
     const outDir = path.join(context.workDir, 'commands-out');
     await fs.mkdir(outDir, { recursive: true });
-    // The user's own configuration is never read: HOME and the config folder point into the bench's folder.
-    const env = { ...process.env, HOME: outDir, XDG_CONFIG_HOME: path.join(outDir, '.config') };
+    const env = commandEnvironment(outDir);
     const noSocat = socatMissing();
     const server = await startFerryd(serverRoot);
     const url = `ferry://${server.host}:${server.port}`;

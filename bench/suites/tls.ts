@@ -1,11 +1,13 @@
 /**
  * The big file downloaded over TLS, against Ferry's own plain TCP on the same
- * server process, and against scp of the same file when OpenSSH is here.
+ * server process, and against scp of the same file when OpenSSH is here: all
+ * three alternate round by round (scp is a whole process, handshake
+ * included; the Ferry sessions are connected once, as the library is used).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
-import { opensshMissing, startSshd } from '../external-tools.js';
+import { opensshMissing, scpCopy, sshRemote, startSshd, toolsMissing, type PrivateSshd } from '../external-tools.js';
 import { connectPlain, connectTls, quitQuietly } from '../ferry.js';
 import { startFerryd } from '../processes.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
@@ -24,39 +26,6 @@ async function makeCertificate(dir: string): Promise<{ key: string; cert: string
   } catch (error) {
     return `no certificate: ${errorMessage(error)}`;
   }
-}
-
-/** scp download times of the big file, measured once per bench run and shared with the tools suite. */
-export async function scpSamples(context: BenchContext, source: string, hash: string): Promise<number[] | string> {
-  const cached = context.shared.get('scp-download') as number[] | string | undefined;
-  if (cached !== undefined) return cached;
-  const missing = !context.sizes.externalTools ? 'external tools are not run in this mode' : opensshMissing();
-  if (missing) {
-    context.shared.set('scp-download', missing);
-    return missing;
-  }
-  const samples: number[] = [];
-  try {
-    const sshd = await startSshd(context.workDir);
-    try {
-      const target = path.join(context.workDir, 'scp-out.bin');
-      for (let run = 0; run < context.sizes.runs; run += 1) {
-        context.log(`scp run ${run + 1}/${context.sizes.runs}`);
-        flushDirtyPages();
-        samples.push(await sshd.download(source, target));
-        if (await sha256File(target) !== hash) throw new Error('scp delivered a different file');
-        await removeQuietly(target);
-      }
-    } finally {
-      await sshd.stop();
-    }
-  } catch (error) {
-    const reason = `OpenSSH unusable here: ${errorMessage(error)}`;
-    context.shared.set('scp-download', reason);
-    return reason;
-  }
-  context.shared.set('scp-download', samples);
-  return samples;
 }
 
 export const tlsSuite: Suite = {
@@ -87,7 +56,12 @@ export const tlsSuite: Suite = {
     }
     const plainTimes: number[] = [];
     const tlsTimes: number[] = [];
+    const scpTimes: number[] = [];
     let matched = true;
+    const sshd: PrivateSshd | string = !context.sizes.externalTools ? 'external tools are not run in this mode'
+      : opensshMissing() ?? toolsMissing('scp') ?? await startSshd(context.workDir).catch((error: unknown) =>
+        `OpenSSH unusable here: ${errorMessage(error)}`);
+    let scpProblem = typeof sshd === 'string' ? sshd : undefined;
     try {
       let tlsClient;
       try {
@@ -114,6 +88,17 @@ export const tlsSuite: Suite = {
             if (await sha256File(target) !== hash) matched = false;
             await removeQuietly(target);
           }
+          if (typeof sshd !== 'string' && !scpProblem) {
+            const target = path.join(outDir, 'scp.bin');
+            flushDirtyPages();
+            try {
+              scpTimes.push(await scpCopy(sshd, sshRemote(sshd, source), target));
+              if (await sha256File(target) !== hash) throw new Error('scp delivered a different file');
+            } catch (error) {
+              scpProblem = `scp failed: ${errorMessage(error)}`;
+            }
+            await removeQuietly(target);
+          }
         }
       } finally {
         await quitQuietly(plainClient);
@@ -121,16 +106,16 @@ export const tlsSuite: Suite = {
       }
     } finally {
       await server.stop();
+      if (typeof sshd !== 'string') await sshd.stop();
     }
     const seconds = (values: number[]): number => median(values) / 1000;
     const rows = [makeRow({
       ...vsPlain, ferry: seconds(tlsTimes), baseline: seconds(plainTimes), hashesMatched: matched,
       samples: { ferry: tlsTimes, baseline: plainTimes },
     })];
-    const scp = await scpSamples(context, source, hash);
-    rows.push(typeof scp === 'string' ? skippedRow(vsScp, scp) : makeRow({
-      ...vsScp, ferry: seconds(tlsTimes), baseline: seconds(scp), hashesMatched: matched,
-      samples: { ferry: tlsTimes, baseline: scp },
+    rows.push(scpTimes.length === 0 ? skippedRow(vsScp, scpProblem ?? 'no scp sample') : makeRow({
+      ...vsScp, ferry: seconds(tlsTimes), baseline: seconds(scpTimes), hashesMatched: matched,
+      samples: { ferry: tlsTimes, baseline: scpTimes },
     }));
     return rows;
   },

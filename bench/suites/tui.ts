@@ -36,6 +36,8 @@ interface SelectionBenchResult {
 
 type SelectionBench = (options: { files: number }) => Promise<SelectionBenchResult>;
 
+type LocalOpenBench = (options: { entries: number }) => Promise<{ entries: number; openMs: number; openTimes: number[] }>;
+
 /** Files of the selection row: the issue's 2000 (the quick sizes use fewer). */
 const SELECTION_FILES: Record<BenchContext['mode'], number> = { full: 2000, quick: 2000, tiny: 200 };
 
@@ -71,7 +73,11 @@ export const tuiSuite: Suite = {
     } catch (error) {
       return skipAll(`TUI bench failed: ${errorMessage(error)}`, 'error');
     }
-    return [...figureRows(rowBases, result), await selectionRow(context, modulePath, this.name)];
+    return [
+      ...figureRows(rowBases, result),
+      await selectionRow(context, modulePath, this.name),
+      await localOpenRow(context, modulePath, this.name),
+    ];
   },
 };
 
@@ -110,5 +116,26 @@ async function selectionRow(context: BenchContext, modulePath: string, suite: st
     return makeRow({ ...base, ferry: result.selectionMs, baseline: result.folderMs });
   } catch (error) {
     return skippedRow(base, `selection bench failed: ${errorMessage(error)}`, 'error');
+  }
+}
+
+/** Entries of the local folder row: the issue's 100 000 (tiny runs use fewer). */
+const LOCAL_OPEN_ENTRIES: Record<BenchContext['mode'], number> = { full: 100_000, quick: 100_000, tiny: 10_000 };
+
+/** A local folder of 100 000 files opened in the local pane (Enter → its rows on screen): the issue's target is ≤ 0.5 s. */
+async function localOpenRow(context: BenchContext, modulePath: string, suite: string): Promise<BenchRow> {
+  const entries = LOCAL_OPEN_ENTRIES[context.mode];
+  const base = {
+    id: 'tui-local-open', suite, figure: `TUI, ${entries.toLocaleString('en-US')}-entry local folder opened (Enter → rows)`, unit: 'ms',
+    baselineLabel: '', target: { kind: 'abs-max', value: 500 } as Target,
+  };
+  try {
+    const run = (await import(modulePath) as { runLocalOpenBench?: LocalOpenBench }).runLocalOpenBench;
+    if (typeof run !== 'function') return skippedRow(base, 'bench/tui-bench.ts exports no runLocalOpenBench()');
+    context.log(`TUI opening a local folder of ${entries} entries`);
+    const result = await run({ entries });
+    return makeRow({ ...base, ferry: result.openMs, baseline: null, details: { samples: result.openTimes } });
+  } catch (error) {
+    return skippedRow(base, `local folder bench failed: ${errorMessage(error)}`, 'error');
   }
 }

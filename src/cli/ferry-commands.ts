@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseModeSpec } from '../client/mode-spec.js';
+import { parseRate, RateLimit } from '../client/rate-limit.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
 import { LINK_POLICIES, type LinkPolicy } from '../client/tree-links.js';
 import type { Entry, TransferResult, TreeTransferResult } from '../client/types.js';
@@ -66,6 +67,7 @@ const HELP = `
     -p, --parents      mkdir: create missing parents
     -f, --overwrite    replace an existing destination (bookmark add: an existing bookmark)
     --resume           continue an interrupted transfer
+    --limit RATE       get, put: at most RATE bytes per second (500K, 10M; k, M, G: 1024-based)
     --delete           sync: remove what is only in DST
     --dry-run          sync: print the plan, change nothing
     --checksum         sync: compare files of equal size by content (SHA-256), not mtime
@@ -100,6 +102,7 @@ const FLAGS = {
   parents: { type: 'boolean', shortFlag: 'p', default: false },
   overwrite: { type: 'boolean', shortFlag: 'f', default: false },
   resume: { type: 'boolean', default: false },
+  limit: { type: 'string' },
   delete: { type: 'boolean', default: false },
   dryRun: { type: 'boolean', default: false },
   checksum: { type: 'boolean', default: false },
@@ -130,6 +133,7 @@ interface Flags {
   parents: boolean;
   overwrite: boolean;
   resume: boolean;
+  limit?: string | undefined;
   trustNew: boolean;
   delete: boolean;
   dryRun: boolean;
@@ -336,7 +340,7 @@ async function getCommand([source, localArg]: string[], flags: Flags, io: FerryI
       try {
         const links = linkPolicy(flags);
         const result = await remote.downloadTree(remotePath, local, {
-          overwrite: flags.overwrite, resume: flags.resume, links,
+          overwrite: flags.overwrite, resume: flags.resume, links, ...rateLimitOption(flags),
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
         bar?.finish();
@@ -352,7 +356,7 @@ async function getCommand([source, localArg]: string[], flags: Flags, io: FerryI
     const bar = progressFor(io, 'get');
     try {
       const result = await remote.download(remotePath, local, {
-        overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
+        overwrite: flags.overwrite, resume: flags.resume, ...rateLimitOption(flags), onProgress: (p) => bar?.update(p.bytes, p.total),
       });
       bar?.finish();
       reportTransfer(io, remote, 'get', remotePath, local, result);
@@ -390,7 +394,7 @@ async function putCommand([local, destination]: string[], flags: Flags, io: Ferr
       if (stats.isDirectory()) {
         if (!flags.recursive) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${local} is a folder (use -r)`);
         const result = await remote.uploadTree(local!, remotePath, {
-          overwrite: flags.overwrite, resume: flags.resume, links: linkPolicy(flags),
+          overwrite: flags.overwrite, resume: flags.resume, links: linkPolicy(flags), ...rateLimitOption(flags),
           onProgress: (p) => bar?.update(p.bytesDone, p.bytesTotal, `${p.filesDone}/${p.filesTotal} files`),
         });
         bar?.finish();
@@ -398,7 +402,7 @@ async function putCommand([local, destination]: string[], flags: Flags, io: Ferr
         reportTransfer(io, remote, 'put', local!, remotePath, result);
       } else {
         const result = await remote.upload(local!, remotePath, {
-          overwrite: flags.overwrite, resume: flags.resume, onProgress: (p) => bar?.update(p.bytes, p.total),
+          overwrite: flags.overwrite, resume: flags.resume, ...rateLimitOption(flags), onProgress: (p) => bar?.update(p.bytes, p.total),
         });
         bar?.finish();
         reportTransfer(io, remote, 'put', local!, remotePath, result);
@@ -519,6 +523,14 @@ function parseSize(text: string): number {
   const value = match ? Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]! : Number.NaN;
   if (!Number.isSafeInteger(value)) throw new UsageError(`not a size: ${JSON.stringify(text)} (bytes, or with k, M, G)`);
   return value;
+}
+
+/** `--limit RATE`: a bandwidth limit for the one transfer a get or put makes; none without the flag (or with 0). */
+function rateLimitOption(flags: Flags): { rateLimit?: RateLimit } {
+  if (flags.limit === undefined) return {};
+  const rate = parseRate(flags.limit);
+  if (rate === undefined) throw new UsageError(`not a rate: ${JSON.stringify(flags.limit)} (bytes per second, or with k, M, G: 500K, 10M)`);
+  return rate > 0 ? { rateLimit: new RateLimit(rate) } : {};
 }
 
 function parseDate(text: string): number {

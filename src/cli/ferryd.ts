@@ -44,6 +44,10 @@ const HELP = `
                                WIND) before it fails with TIMEOUT (default ${DEFAULT_LIMITS.stallTimeoutMs / 1000})
     --max-frame BYTES          largest frame offered (default ${DEFAULT_LIMITS.maxFrame})
     --max-in-flight N          requests in flight per session (default ${DEFAULT_LIMITS.maxInFlight})
+    --max-reply-backlog BYTES  unsent reply bytes above which a session reads no more requests until
+                               its client reads (default ${DEFAULT_LIMITS.maxReplyBacklog})
+    --max-partial-frames BYTES bytes of large frames (over 64 KiB) being received at once, all sessions
+                               together; a frame that does not fit waits unread (default ${DEFAULT_LIMITS.maxPartialFrameBytes})
 
 ${SECURITY_HELP}
   Logs go to stderr: readable lines on a terminal, JSON lines otherwise. At info
@@ -71,6 +75,8 @@ export const ferrydFlags = {
   stallTimeout: { type: 'number' },
   maxFrame: { type: 'number' },
   maxInFlight: { type: 'number' },
+  maxReplyBacklog: { type: 'number' },
+  maxPartialFrames: { type: 'number' },
   ...SECURITY_FLAGS,
 } as const;
 

@@ -12,7 +12,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline/promises';
 import { defaultKnownHostsFile, unknownFingerprintError } from '../client/known-hosts.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import type { PresentedKey } from '../remote/open-remote.js';
@@ -41,6 +40,8 @@ export function createCliKeyVerifier(options: CliTrustOptions): (key: PresentedK
       return true;
     }
     if (stdin.isTTY !== true || (options.stderr as { isTTY?: boolean }).isTTY !== true) throw refusal(key, knownHosts(key));
+    // Loaded only when there is a question to ask: every other command run would compile it for nothing.
+    const readline = await import('node:readline/promises');
     const prompt = readline.createInterface({ input: stdin, output: options.stderr, terminal: true });
     try {
       options.stderr.write(key.kind === 'ssh'

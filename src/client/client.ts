@@ -12,7 +12,8 @@ import {
 } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import {
-  MAX_SUMS_NAMES, CHMD_RECURSIVE, LINK_OVERWRITE, CONN_READ_ONLY, ENTS_LAST, FIND_IGNORE_CASE, FIND_NO_UPPER_BOUND, LIST_LINK_TARGETS,
+  MAX_SUMS_NAMES, CHMD_RECURSIVE, LINK_OVERWRITE, CONN_READ_ONLY, ENTS_LAST, ENTS_OMITTED, FIND_IGNORE_CASE, FIND_NO_UPPER_BOUND,
+  LIST_LINK_TARGETS,
   LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
   type ClientMessage, type ConnReply, type Entry,
 } from '../protocol/messages.js';
@@ -168,7 +169,7 @@ export class FerryClient implements FerryClientApi, Remote {
    */
   private collectEntries(
     first: (id: number) => ClientMessage, check: (name: string) => void,
-    options: { signal?: AbortSignal; onBatch?: (entries: Entry[]) => void },
+    options: { signal?: AbortSignal; onBatch?: (entries: Entry[]) => void; onNamesLeftOut?: () => void },
   ): Promise<Entry[]> {
     const all: Entry[] = [];
     let refused: FerryError | undefined;
@@ -187,6 +188,7 @@ export class FerryClient implements FerryClientApi, Remote {
           }
         }
         if (!last) return undefined;
+        if (!refused && (msg.flags & ENTS_OMITTED) !== 0) options.onNamesLeftOut?.();
         return refused ? { error: refused } : { result: all };
       },
     }, options.signal);
@@ -222,7 +224,7 @@ export class FerryClient implements FerryClientApi, Remote {
     const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await uploadFile(this.transfer, {
       localPath, remotePath: normalizeRemotePath(remotePath), overwrite: options.overwrite ?? false,
-      resume: options.resume ?? false, signal: options.signal,
+      resume: options.resume ?? false, signal: options.signal, rateLimit: options.rateLimit,
       report: (bytes, total) => progress.update(() => ({ bytes, total })),
     });
     progress.flush({ bytes: result.size, total: result.size });
@@ -233,7 +235,7 @@ export class FerryClient implements FerryClientApi, Remote {
     const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
     const result = await downloadFile(this.connection, {
       remotePath: normalizeRemotePath(remotePath), localPath, overwrite: options.overwrite ?? false,
-      resume: options.resume ?? false, signal: options.signal,
+      resume: options.resume ?? false, signal: options.signal, rateLimit: options.rateLimit,
       report: (bytes, total) => progress.update(() => ({ bytes, total })),
     });
     progress.flush({ bytes: result.size, total: result.size });

@@ -16,7 +16,7 @@ import { cancelledError, failError } from './exchange.js';
 import { FileSink, type ResumePoint } from './file-sink.js';
 import { closeQuietly, fstatFd, hashPrefix, localError, newContentHash, openFd, partialPathFor } from './local-files.js';
 import {
-  asBuffer, DOWNLOAD_WINDOW, isCode, RESTART_CODES, type FileTransferJob,
+  asBuffer, DOWNLOAD_WINDOW, grantUnderLimit, isCode, RESTART_CODES, type FileTransferJob,
 } from './transfer-common.js';
 
 export interface DownloadJob extends FileTransferJob {
@@ -108,7 +108,8 @@ class DownloadRun {
     private readonly partial: string,
     private readonly start: ResumePoint,
   ) {
-    this.credit = new ReceiveWindow(job.window ?? DOWNLOAD_WINDOW);
+    const window = job.window ?? DOWNLOAD_WINDOW;
+    this.credit = new ReceiveWindow(job.rateLimit ? job.rateLimit.receiveWindow(window) : window);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -188,7 +189,7 @@ class DownloadRun {
   private credited(bytes: number): void {
     if (this.stopped) return;
     const increment = this.credit.consumed(bytes);
-    if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
+    if (increment > 0) grantUnderLimit(this.connection, this.slot!.id, increment, this.job.rateLimit, () => this.stopped, this.job.signal);
     this.job.report?.(this.sink!.written, this.size);
   }
 

@@ -5,6 +5,7 @@
  * terminal UI, the commands or the server.
  */
 export { FerryClient, DEFAULT_CONNECT_TIMEOUT_MS } from './client.js';
+export { RateLimit, parseRate } from './rate-limit.js';
 export type {
   ConnectOptions,
   Entry,

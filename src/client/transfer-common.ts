@@ -3,6 +3,7 @@ import type { Connection } from '../connection/connection.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { SendWindow } from '../protocol/flow-control.js';
 import type { ServerMessage } from '../protocol/messages.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Receive window a download grants: deep enough to keep a fast link busy, small enough to bound memory. */
 export const DOWNLOAD_WINDOW = 16 * 1024 * 1024;
@@ -24,6 +25,8 @@ export interface FileTransferJob {
   resume: boolean;
   signal?: AbortSignal;
   report?: ProgressReport;
+  /** A bandwidth limit shared with other transfers. */
+  rateLimit?: RateLimit | undefined;
 }
 
 /** Credit granted by the receiver of our DATA (docs/PROTOCOL.md §5), awaited until some is there. */
@@ -64,14 +67,19 @@ export class SendCredit {
 /**
  * Sends `chunk` (file bytes from `offset`) as DATA of request `id`, in pieces
  * as large as the credit allows, waiting for credit and for the socket to
- * drain; `onSent` hears of each piece's length.
+ * drain; `onSent` hears of each piece's length. Under a `limit`, each piece
+ * is a slice of it and waits for its tokens before it goes.
  */
 export async function sendWithinCredit(
   connection: Connection, credit: SendCredit, id: number, offset: number, chunk: Buffer, onSent: (bytes: number) => void,
+  limit?: { rateLimit?: RateLimit | undefined; signal?: AbortSignal | undefined },
 ): Promise<void> {
   let sent = 0;
+  const rateLimit = limit?.rateLimit;
   while (sent < chunk.length) {
-    const n = await credit.take(chunk.length - sent);
+    const wanted = chunk.length - sent;
+    const n = await credit.take(rateLimit ? rateLimit.slice(wanted) : wanted);
+    if (rateLimit) await rateLimit.take(n, limit?.signal);
     const part = sent === 0 && n === chunk.length ? chunk : chunk.subarray(sent, sent + n);
     if (!connection.sendData(id, offset + sent, part)) await connection.drained();
     sent += n;
@@ -127,3 +135,31 @@ export function isCode(error: unknown, ...codes: number[]): boolean {
 }
 
 export const RESTART_CODES = [ErrorCode.HASH_MISMATCH, ErrorCode.SIZE_MISMATCH];
+
+/**
+ * Gives `increment` bytes of credit back (WIND) for request `id`, after the
+ * bandwidth limit's tokens for them when there is a limit: withheld credit is
+ * what slows a server's sending. Under a limit the credit goes back in slices
+ * of the limit's burst, each after its tokens (a DATA frame, and so an
+ * increment, can be as large as the whole window), so what passes the limit
+ * at any moment stays within the window plus a burst or two. Nothing goes once
+ * `stopped()` or the connection closed meanwhile.
+ */
+export function grantUnderLimit(
+  connection: Connection, id: number, increment: number, rateLimit: RateLimit | undefined, stopped: () => boolean,
+  signal?: AbortSignal,
+): void {
+  if (!rateLimit || rateLimit.rate === undefined) {
+    connection.send({ op: 'WIND', id, increment });
+    return;
+  }
+  void (async () => {
+    for (let left = increment; left > 0;) {
+      const slice = rateLimit.slice(left);
+      await rateLimit.take(slice, signal);
+      if (stopped() || connection.closed) return;
+      connection.send({ op: 'WIND', id, increment: slice });
+      left -= slice;
+    }
+  })().catch(() => undefined);
+}

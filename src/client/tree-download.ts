@@ -21,7 +21,8 @@ import { FileSink } from './file-sink.js';
 import { localError, partialPathFor } from './local-files.js';
 import { ProgressThrottle } from './progress.js';
 import { joinRemote } from './remote-path.js';
-import { asBuffer } from './transfer-common.js';
+import { asBuffer, grantUnderLimit } from './transfer-common.js';
+import type { RateLimit } from './rate-limit.js';
 import type { TreeProgress } from './types.js';
 
 /** Credit for the whole tree's content: deep enough to keep the link busy, and the bound on buffered bytes. */
@@ -42,6 +43,8 @@ export interface TreeStreamJob {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: TreeProgress) => void) | undefined;
   progressIntervalMs?: number | undefined;
+  /** A bandwidth limit shared with other transfers: credit goes back only as fast as it allows. */
+  rateLimit?: RateLimit | undefined;
   /** Checks a name from the server is a plain relative path (throws INVALID_PATH). */
   checkName(name: string): string;
 }
@@ -76,7 +79,7 @@ class TreeReceiver {
   /** Unknown (0) until the listing beside the stream arrives. */
   private filesTotal = 0;
   private bytesTotal = 0;
-  private readonly credit = new ReceiveWindow(TREE_STREAM_WINDOW);
+  private readonly credit: ReceiveWindow;
   private readonly progress: ProgressThrottle<TreeProgress>;
   /** Set once the outcome is decided; later frames are only drained. */
   private stopped = false;
@@ -86,6 +89,7 @@ class TreeReceiver {
 
   constructor(private readonly connection: Connection, private readonly job: TreeStreamJob) {
     this.progress = new ProgressThrottle(job.onProgress, job.progressIntervalMs);
+    this.credit = new ReceiveWindow(job.rateLimit ? job.rateLimit.receiveWindow(TREE_STREAM_WINDOW) : TREE_STREAM_WINDOW);
     this.selected = job.names && job.names.length > 0 ? new Set(job.names) : undefined;
     job.totals?.then((entries) => {
       for (const entry of entries) {
@@ -244,7 +248,7 @@ class TreeReceiver {
     this.bytesDone += bytes;
     if (this.stopped) return;
     const increment = this.credit.consumed(bytes);
-    if (increment > 0) this.connection.send({ op: 'WIND', id: this.slot!.id, increment });
+    if (increment > 0) grantUnderLimit(this.connection, this.slot!.id, increment, this.job.rateLimit, () => this.stopped, this.job.signal);
     this.report(this.current?.relative);
   }
 

@@ -21,6 +21,7 @@ import { ProgressThrottle } from './progress.js';
 import { ReplyMailbox, SendCredit, sendWithinCredit } from './transfer-common.js';
 import type { TreeProgress } from './types.js';
 import type { LocalFileFacts } from './upload.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Files up to this size are read in one synchronous read. */
 const READ_NOW_BYTES = 256 * 1024;
@@ -38,6 +39,8 @@ export interface TreeSendJob {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: TreeProgress) => void) | undefined;
   progressIntervalMs?: number | undefined;
+  /** A bandwidth limit shared with other transfers. */
+  rateLimit?: RateLimit | undefined;
 }
 
 export async function sendTree(connection: Connection, job: TreeSendJob): Promise<number> {
@@ -94,7 +97,7 @@ export async function sendTree(connection: Connection, job: TreeSendJob): Promis
       sendWithinCredit(connection, credit, id, offset, chunk, (bytes) => {
         bytesDone += bytes;
         progress.update(() => snapshot(relative));
-      });
+      }, job);
     for (const { relative, facts } of job.files) {
       const local = path.join(job.localDir, ...relative.split('/'));
       connection.send({

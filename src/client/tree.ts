@@ -22,6 +22,7 @@ import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-li
 import { sendTree } from './tree-upload.js';
 import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import type { LocalFileFacts, UploadJob } from './upload.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -103,6 +104,7 @@ export async function uploadTree(
       localDir, remoteDir, overwrite: options.overwrite ?? false, folders: plan.folders, files,
       chunkSize: Math.max(1, context.transfer.chunkSize),
       signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
+      rateLimit: options.rateLimit,
     });
     return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks, ...await copyLinks() };
   }
@@ -220,6 +222,7 @@ async function streamTreeDown(
     const streamed = await receiveTree(transfer.connection, {
       remoteDir, localDir, names, overwrite: options.overwrite ?? false, folders, freshFolders, totals,
       signal: options.signal, onProgress, progressIntervalMs: options.progressIntervalMs,
+      rateLimit: options.rateLimit,
       checkName: checkedRelativeName,
     });
     done.files += streamed.files;
@@ -439,6 +442,7 @@ interface FileJobOptions {
   overwrite: boolean;
   resume: boolean;
   signal: AbortSignal;
+  rateLimit: RateLimit | undefined;
   report: (bytes: number) => void;
 }
 
@@ -476,6 +480,7 @@ async function transferFiles(
           overwrite: options.overwrite ?? false,
           resume: options.resume ?? false,
           signal: stop.signal,
+          rateLimit: options.rateLimit,
           report: (bytes) => {
             bytesDone += bytes - reported;
             reported = bytes;
@@ -552,6 +557,7 @@ export async function uploadSubset(
       bytes += await sendTree(transfer.connection, {
         localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, transfer.chunkSize),
         signal: options.signal, onProgress: progress.part(), progressIntervalMs: options.progressIntervalMs,
+        rateLimit: options.rateLimit,
       });
     }
     if (alone.length > 0) {

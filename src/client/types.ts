@@ -4,6 +4,7 @@
  * callers can be written and read against it without the implementation.
  */
 import type { Entry } from '../protocol/messages.js';
+import type { RateLimit } from './rate-limit.js';
 
 export type { Entry };
 
@@ -83,6 +84,12 @@ export interface TransferOptions {
   onProgress?: (progress: Progress) => void;
   /** Smallest gap between onProgress calls (default 100 ms; 0 reports every frame). */
   progressIntervalMs?: number;
+  /**
+   * A bandwidth limit, shared by every transfer handed the same one
+   * (src/client/rate-limit.ts): it slows the bytes on the wire, not only the
+   * progress, and a change of its rate applies to running transfers at once.
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface TransferResult {
@@ -113,6 +120,8 @@ export interface TreeTransferOptions {
   onProgress?: (progress: TreeProgress) => void;
   /** Smallest gap between onProgress calls (default 100 ms). */
   progressIntervalMs?: number;
+  /** A bandwidth limit shared with other transfers (see TransferOptions). */
+  rateLimit?: RateLimit;
   /** Requests kept in flight at once (default: the session's maxInFlight / 2). */
   concurrency?: number;
   /**
@@ -150,6 +159,12 @@ export interface ListOptions {
   onBatch?: (entries: Entry[]) => void;
   /** Symlinks' entries carry their targets (`linkTarget`), where the server offers `link-targets`. */
   linkTargets?: boolean;
+  /**
+   * Called (before the promise resolves) when the server says it left names
+   * out (ENTS flag 2): names no request could carry — not UTF-8 on disk, or
+   * holding control characters such as a tab or a newline.
+   */
+  onNamesLeftOut?: () => void;
 }
 
 /** What `find` looks for below a folder: every bound is inclusive and optional. */

@@ -155,7 +155,7 @@ async function uploadAttempt(
       await sendWithinCredit(connection, credit, id, offset, chunk, (bytes) => {
         sent += bytes;
         job.report?.(sent, facts.size);
-      });
+      }, job);
       offset += chunk.length;
     }
     connection.send({ op: 'HASH', id, hash: hash.digest() });

@@ -5,10 +5,24 @@
  * the fingerprint goes to the caller's `verifyFingerprint` before a single
  * Ferry byte (and so before any password) is sent.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tlsModule from 'node:tls';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { isLoopbackAddress, unbracketHost } from '../net/host.js';
+
+/**
+ * node:tls is loaded on the first TLS session, not with this module: every
+ * `ferry` command imports it, and a loopback session (or `ferry --version`)
+ * would otherwise compile Node's TLS modules at start-up for nothing
+ * (docs/PERFORMANCE.md, start-up of the commands).
+ */
+const requireBuiltin = createRequire(import.meta.url);
+let tlsLoaded: typeof tlsModule | undefined;
+function tls(): typeof tlsModule {
+  tlsLoaded ??= requireBuiltin('node:tls') as typeof tlsModule;
+  return tlsLoaded;
+}
 
 export type TlsMode = 'auto' | 'require' | 'off';
 
@@ -104,7 +118,7 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
         succeed({ socket: raw, tls: false });
         return;
       }
-      const secure = tls.connect({
+      const secure = tls().connect({
         socket: raw,
         rejectUnauthorized: false,
         // SNI must not be an IP address.

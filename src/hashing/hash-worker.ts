@@ -7,7 +7,8 @@
  * a copy, and their owner reuses them only once `update` resolves; other
  * bytes are copied once into a buffer handed over to the worker.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 
 const WORKER_SOURCE = `
@@ -27,6 +28,13 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * node:worker_threads is loaded with the first worker, not with this module:
+ * a command that moves no large file (`ferry ls`, a tree of small files)
+ * never needs it, and compiling it is part of every command's start-up.
+ */
+const requireBuiltin = createRequire(import.meta.url);
+
 type Reply = { type: 'updated'; id: number } | { type: 'digest'; id: number; digest: Uint8Array | null };
 
 interface Pending {
@@ -42,7 +50,8 @@ class HashWorkerPool {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const { Worker: WorkerThread } = requireBuiltin('node:worker_threads') as typeof import('node:worker_threads');
+    const worker = new WorkerThread(WORKER_SOURCE, { eval: true });
     worker.on('message', (reply: Reply) => {
       const entry = this.pending.get(reply.id);
       if (!entry) return;

@@ -44,7 +44,7 @@ export const TPUT_OVERWRITE = 0x01;
 export const CONN_READ_ONLY = 0x01;
 /** ENTS flag: this is the last batch of the listing. */
 export const ENTS_LAST = 0x01;
-/** ENTS flag, on the last batch only: the listing left out names that are not valid UTF-8 on disk. */
+/** ENTS flag, on the last batch only: the listing left out names no request could carry (not valid UTF-8 on disk, control characters, a backslash, too long). */
 export const ENTS_OMITTED = 0x02;
 /** Most names one SUMS request may ask about (a server answers more with BAD_FRAME). */
 export const MAX_SUMS_NAMES = 1024;

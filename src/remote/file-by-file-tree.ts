@@ -65,6 +65,7 @@ function transferOptions(job: FileTransferJob): TransferOptions {
     overwrite: job.overwrite,
     resume: job.resume,
     ...(job.signal ? { signal: job.signal } : {}),
+    ...(job.rateLimit ? { rateLimit: job.rateLimit } : {}),
     // The tree's own throttle decides how often its caller hears; every step is passed on to it.
     ...(report ? { onProgress: (progress: { bytes: number; total: number }) => report(progress.bytes, progress.total), progressIntervalMs: 0 } : {}),
   };

@@ -53,6 +53,10 @@ export async function openRemote(url: RemoteUrl, options: OpenRemoteOptions = {}
       const { openFerryRemote } = await import('./ferry/open-ferry.js');
       return openFerryRemote(url, options);
     }
+    case 'ftp': {
+      const { openFtpRemote } = await import('./ftp/open-ftp.js');
+      return openFtpRemote(url, options);
+    }
     default:
       throw new FerryError(ErrorCode.UNSUPPORTED, `${url.scheme}:// servers are not supported yet`);
   }

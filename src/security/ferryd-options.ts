@@ -19,7 +19,8 @@ import { UsersFileCache, usersFilePath, type UserRecord } from './users.js';
 /**
  * meow flag definitions; ferryd spreads them into its own. ferryd itself
  * defines --max-connections, --max-per-address, --handshake-timeout,
- * --idle-timeout, --stall-timeout, --max-frame and --max-in-flight; the
+ * --idle-timeout, --stall-timeout, --max-frame, --max-in-flight,
+ * --max-reply-backlog and --max-partial-frames; the
  * limits it lacks are here (all are checked by limitsFromFlags).
  */
 export const SECURITY_FLAGS = {
@@ -98,6 +99,10 @@ export interface SecurityFlags {
   stallTimeout?: number;
   maxFrame?: number;
   maxInFlight?: number;
+  /** Bytes (--max-reply-backlog). */
+  maxReplyBacklog?: number;
+  /** Bytes (--max-partial-frames): the server's maxPartialFrameBytes. */
+  maxPartialFrames?: number;
   maxPathLength?: number;
   maxNameLength?: number;
   tempMaxAge?: number;
@@ -116,6 +121,8 @@ export interface LimitOverrides {
   stallTimeoutMs?: number;
   maxFrame?: number;
   maxInFlight?: number;
+  maxReplyBacklog?: number;
+  maxPartialFrameBytes?: number;
   maxPathLength?: number;
   maxNameLength?: number;
   tempMaxAgeMs?: number;
@@ -303,6 +310,10 @@ export function limitsFromFlags(flags: SecurityFlags): LimitOverrides {
     limits.maxFrame = value;
   }
   if (flags.maxInFlight !== undefined) limits.maxInFlight = positiveInteger(flags.maxInFlight, '--max-in-flight');
+  if (flags.maxReplyBacklog !== undefined) limits.maxReplyBacklog = positiveInteger(flags.maxReplyBacklog, '--max-reply-backlog');
+  if (flags.maxPartialFrames !== undefined) {
+    limits.maxPartialFrameBytes = positiveInteger(flags.maxPartialFrames, '--max-partial-frames');
+  }
   if (flags.maxPathLength !== undefined) limits.maxPathLength = positiveInteger(flags.maxPathLength, '--max-path-length');
   if (flags.maxNameLength !== undefined) limits.maxNameLength = positiveInteger(flags.maxNameLength, '--max-name-length');
   if (flags.tempMaxAge !== undefined) {

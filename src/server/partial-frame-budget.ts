@@ -49,6 +49,11 @@ export class PartialFrameBudget {
     return this.reserved;
   }
 
+  /** Reservations waiting for room (for tests). */
+  get waitingReservations(): number {
+    return this.waiting.length;
+  }
+
   private fits(bytes: number): boolean {
     // One frame larger than the whole budget still gets through alone.
     return this.reserved === 0 || this.reserved + bytes <= this.limitBytes;

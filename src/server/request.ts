@@ -18,7 +18,11 @@ export interface SessionOutput {
    * content. `onFlushed` runs once the socket no longer needs the content.
    */
   sendData(id: number, offset: number, content: Buffer, onFlushed?: () => void): void;
-  /** Resolves when the socket's buffer has room (at once if it has). Rejects when the session is gone. */
+  /**
+   * Resolves when the socket's buffer has room and it is this writer's turn:
+   * at once if it has room and nobody waits, else after the writers that
+   * waited first, one at a time. Rejects when the session is gone.
+   */
   writable(): Promise<void>;
   /** Negotiated frame limit (the length field's largest value). */
   readonly maxFrame: number;

@@ -402,7 +402,10 @@ export async function startServer(options: ServerOptions): Promise<FerryServer> 
     throw error;
   });
   const port = (listener.address() as net.AddressInfo).port;
-  logger.info('listening', { host, port, root: rootStorage.root, readOnly, tls: Boolean(secureContext) });
+  logger.info('listening', {
+    host, port, root: rootStorage.root, readOnly, tls: Boolean(secureContext),
+    maxReplyBacklog: limits.maxReplyBacklog, maxPartialFrameBytes: limits.maxPartialFrameBytes,
+  });
 
   const close = async (graceMs = 10_000): Promise<void> => {
     clearInterval(sweepTimer);

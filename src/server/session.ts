@@ -15,6 +15,12 @@
  * short queue, the rest stays in the kernel, and the client's sends block
  * until it reads); and a frame above one socket read is collected only with a
  * reservation from the server-wide PartialFrameBudget.
+ *
+ * While a session may not take input it still reads up to HELD_INPUT_BYTES
+ * and keeps them undecoded before it pauses its socket: a peer that sent a
+ * little more and left is then seen to leave (its end or reset arrives), and
+ * the session closes and frees its reservation at once instead of waiting,
+ * deaf, for room or for a drain that will never come.
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -121,6 +127,9 @@ interface ActiveRequest {
 
 type State = 'handshake' | 'authenticating' | 'ready' | 'closed';
 
+/** Input read, and kept undecoded, while a session may not take it: one socket read's worth. */
+const HELD_INPUT_BYTES = 64 * 1024;
+
 /** A reservation (or a wait for one) in the PartialFrameBudget for the frame being received. */
 interface PartialFrameClaim {
   readonly bytes: number;
@@ -139,11 +148,17 @@ export class Session implements SessionOutput {
   private idleTimer: NodeJS.Timeout | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
   private drainWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The pending wake of the next waiting writer (see wakeNextWriter). */
+  private writerTurn: NodeJS.Immediate | undefined;
   /** Frames decoded but not yet dispatched: they wait while the reply backlog is over its bound. */
   private queuedFrames: RawFrame[] = [];
   /** True while unsent replies exceed maxReplyBacklog: no request is read until the socket drains. */
   private backlogFull = false;
   private partialFrame: PartialFrameClaim | undefined;
+  /** Chunks read while the session may not take input (see HELD_INPUT_BYTES), in order. */
+  private heldInput: Buffer[] = [];
+  private heldInputBytes = 0;
+  private takingHeldInput = false;
   private shuttingDown = false;
   private socketClosed = false;
   private readonly openedAt = Date.now();
@@ -167,10 +182,18 @@ export class Session implements SessionOutput {
       this.resolveClosed = resolve;
     });
     this.output = new TurnBatchedWriter(socket);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('data', (chunk: Buffer) => this.onInput(chunk));
+    // The peer sends nothing more: whatever it still expects, this session can no longer serve it
+    // (no frame in progress can complete), and a peer that does not read its replies would keep the
+    // socket open for ever. end() closes it, by force if need be.
+    socket.on('end', () => {
+      if (this.state === 'closed') return;
+      this.logger.debug('the client ended the connection: closing');
+      this.end();
+    });
     socket.on('drain', () => {
       this.backlogFull = false;
-      this.wakeWriters();
+      this.wakeNextWriter();
       this.dispatchQueued();
     });
     socket.on('error', (error: Error) => {
@@ -181,6 +204,7 @@ export class Session implements SessionOutput {
       this.socketClosed = true;
       this.end();
       this.releasePartialFrame();
+      clearImmediate(this.writerTurn);
       for (const waiter of this.drainWaiters.splice(0)) waiter.reject(new Error(SESSION_ENDED));
       this.logger.info('connection closed', {
         user: this.identity?.user, requests: this.requestCount, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
@@ -221,8 +245,11 @@ export class Session implements SessionOutput {
 
   writable(): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new Error(SESSION_ENDED));
-    if (!this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    // A writer that comes back for more goes behind those already waiting, even when the socket has room.
+    if (this.drainWaiters.length === 0 && !this.socket.writableNeedDrain) return Promise.resolve();
+    const wait = new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    this.wakeNextWriterSoon();
+    return wait;
   }
 
   /** Stops reading requests while the replies not yet sent exceed their bound (resumed by 'drain'). */
@@ -232,17 +259,71 @@ export class Session implements SessionOutput {
     this.updateReading();
   }
 
-  private wakeWriters(): void {
-    // Wake in arrival order; each waiter re-checks, so one transfer cannot hog the socket.
-    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+  /**
+   * Lets the writers waiting for the socket (transfers, listings) go one at
+   * a time, in arrival order: the first once the socket has room, the next
+   * only after that one has had its turn (the next turn of the event loop)
+   * and only if the socket still has room. Woken all at once after a drain,
+   * each would queue its next chunk: with 64 downloads in flight, many MiB
+   * in one session's socket. Taking turns, a session queues its replies
+   * (bounded by maxReplyBacklog) plus about one chunk of one transfer.
+   */
+  private wakeNextWriter(): void {
+    clearImmediate(this.writerTurn);
+    this.writerTurn = undefined;
+    if (this.isClosed || this.socket.writableNeedDrain) return; // 'drain' comes back here
+    this.drainWaiters.shift()?.resolve();
+    if (this.drainWaiters.length > 0) this.wakeNextWriterSoon();
+  }
+
+  private wakeNextWriterSoon(): void {
+    this.writerTurn ??= setImmediate(() => this.wakeNextWriter());
   }
 
   // ------------------------------------------------------------------ input
 
-  private receive(chunk: Buffer): void {
+  private onInput(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.bytesIn += chunk.length;
     this.idleTimer?.refresh();
+    if (this.mayTakeInput() && this.heldInput.length === 0) {
+      this.receive(chunk);
+      return;
+    }
+    this.heldInput.push(chunk);
+    this.heldInputBytes += chunk.length;
+    this.updateReading();
+  }
+
+  /** False while the reply backlog is full or the frame being received waits for room in the budget. */
+  private mayTakeInput(): boolean {
+    const waitingForBudget = this.partialFrame !== undefined && !this.partialFrame.granted;
+    return !this.backlogFull && !waitingForBudget;
+  }
+
+  /** Decodes held input, in order, for as long as the session may take it. */
+  private takeHeldInput(): void {
+    if (this.takingHeldInput) return; // a receive below is already in the loop
+    this.takingHeldInput = true;
+    try {
+      while (this.heldInput.length > 0 && !this.isClosed && this.mayTakeInput()) {
+        const chunk = this.heldInput.shift()!;
+        this.heldInputBytes -= chunk.length;
+        this.receive(chunk);
+      }
+    } finally {
+      this.takingHeldInput = false;
+    }
+    if (this.isClosed) this.dropHeldInput();
+  }
+
+  private dropHeldInput(): void {
+    this.heldInput = [];
+    this.heldInputBytes = 0;
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.state === 'closed') return;
     let frames: RawFrame[];
     try {
       frames = this.decoder.push(chunk);
@@ -290,7 +371,8 @@ export class Session implements SessionOutput {
       granted: false,
       grant: () => {
         claim.granted = true;
-        this.updateReading();
+        // Called from whichever session released room: take the held input in a turn of this one's own.
+        process.nextTick(() => this.updateReading());
       },
     };
     this.partialFrame = claim;
@@ -306,13 +388,21 @@ export class Session implements SessionOutput {
     else this.env.partialFrames.cancel(claim.grant);
   }
 
-  /** Reads the socket unless the reply backlog is full or a large frame waits for budget. */
+  /**
+   * Takes input while the session may; otherwise holds what arrives, and
+   * pauses the socket once HELD_INPUT_BYTES are held.
+   */
   private updateReading(): void {
     if (this.socketClosed) return;
-    const waitingForBudget = this.partialFrame !== undefined && !this.partialFrame.granted;
-    // A closed session keeps reading (and discarding) so the peer's end is seen.
-    if (!this.isClosed && (this.backlogFull || waitingForBudget)) this.socket.pause();
-    else this.socket.resume();
+    if (this.isClosed) {
+      // A closed session keeps reading (and discarding) so the peer's end is seen.
+      this.dropHeldInput();
+      this.socket.resume();
+      return;
+    }
+    if (this.mayTakeInput()) this.takeHeldInput();
+    if (this.isClosed || this.heldInputBytes < HELD_INPUT_BYTES) this.socket.resume();
+    else this.socket.pause();
   }
 
   private onFrame(frame: RawFrame): void {
@@ -619,6 +709,7 @@ export class Session implements SessionOutput {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.queuedFrames = [];
+    this.dropHeldInput();
     this.releasePartialFrame();
     this.updateReading();
     clearTimeout(this.handshakeTimer);

@@ -10,6 +10,7 @@
  * file is written at once, without the thread pool.
  */
 import { timingSafeEqual } from 'node:crypto';
+import os from 'node:os';
 import { contentHashOf } from '../hashing/content-hash.js';
 import { hashWorkers, OFF_THREAD_HASH_BYTES, type OffThreadHash } from '../hashing/hash-worker.js';
 import { HASH_BYTES } from '../protocol/constants.js';
@@ -66,6 +67,21 @@ export async function handleUpload(ctx: RequestContext, msg: UploadRequest): Pro
     await plan.close();
   }
 }
+
+/**
+ * Whether a large upload is hashed on the worker thread. Its bytes come from
+ * the socket, not from a shared buffer, so each frame is copied once more and
+ * posted to the worker: on two cores, with the client on the same machine,
+ * that cost more CPU on this thread than hashing here (docs/PERFORMANCE.md,
+ * "Large files"). FERRYD_UPLOAD_HASH_WORKER=1 or 0 forces the choice (read
+ * per upload, so a test can take either path).
+ */
+function uploadHashesOffThread(): boolean {
+  const forced = process.env.FERRYD_UPLOAD_HASH_WORKER;
+  return forced === undefined ? CORES > 2 : forced === '1';
+}
+
+const CORES = os.availableParallelism();
 
 /** Files at most this large are written synchronously: a page-cache write takes microseconds. */
 const WRITE_NOW_BYTES = 256 * 1024;
@@ -161,7 +177,7 @@ export class UploadReceiver implements TransferInput {
       this.rejectFinished = reject;
     });
     this.finished.catch(() => undefined);
-    if (file.offset === 0 && size >= OFF_THREAD_HASH_BYTES) this.offThread = hashWorkers.start();
+    if (file.offset === 0 && size >= OFF_THREAD_HASH_BYTES && uploadHashesOffThread()) this.offThread = hashWorkers.start();
     else if (file.offset === 0 && size <= WRITE_NOW_BYTES) this.smallContent = [];
     signal?.addEventListener('abort', () => this.fail(abortError(signal)), { once: true });
     // Created as OPEN is sent: from now on the client is to send DATA.

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localError, partialPathFor } from '../client/local-files.js';
+import type { RateLimit } from '../client/rate-limit.js';
 import type { TreeSubset } from '../client/tree.js';
 import type { TreeProgress } from '../client/types.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
@@ -29,6 +30,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (progress: TreeProgress) => void;
   progressIntervalMs?: number;
+  /** A bandwidth limit the transfers share (the UI queue's). */
+  rateLimit?: RateLimit;
 }
 
 export interface SyncOutcome {
@@ -66,6 +69,7 @@ async function transfer(source: SyncPlace, target: SyncPlace, subset: TreeSubset
   const treeOptions = {
     ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };
   if (source instanceof LocalPlace && target instanceof RemotePlace) {
     // resume: a big file an interrupted run left half-sent continues from the server's temporary file.
@@ -109,7 +113,7 @@ async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubse
         ...(p.current !== undefined ? { current: p.current } : {}),
       }));
       const common = {
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.signal ? { signal: options.signal } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
         ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       };
       const down = phase(0);

@@ -73,6 +73,14 @@ export function formatRow(entry: Entry, width: number, selected: boolean, nowMs:
   return fit(line, width);
 }
 
+/** The `..` row above a folder's entries, as wide as a listing row: `/..` and, where the Size column is, `<UP>` (mc's UP--DIR). */
+export function formatParentRow(width: number): string {
+  const plan = planColumns(width, false);
+  let line = ' /' + fit('..', plan.name);
+  if (plan.size > 0) line += ' ' + '<UP>'.padStart(plan.size);
+  return fit(line, width);
+}
+
 /** Permission bits as ls writes them after the type letter (`rwxr-sr-t`). */
 export function formatMode(mode: number): string {
   const triplet = (bits: number, special: boolean, specialLetter: string): string =>

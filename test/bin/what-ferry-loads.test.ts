@@ -28,10 +28,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `node [--import module-guard] script args` without a terminal (stdin is an ended pipe). */
-function run(script: string, args: string[], options: { forbidden?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+/** Runs `node [--import module-guard] [--import preload] script args` without a terminal (stdin is an ended pipe). */
+function run(script: string, args: string[], options: { forbidden?: string; env?: NodeJS.ProcessEnv; preload?: string } = {}): Promise<Run> {
   const { forbidden } = options;
-  const guard = forbidden === undefined ? [] : ['--import', moduleGuard];
+  const guard = [...(forbidden === undefined ? [] : ['--import', moduleGuard]), ...(options.preload ? ['--import', options.preload] : [])];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -154,6 +154,30 @@ void test('the remote kinds load only for their schemes: ssh2 and basic-ftp neit
     const ls = await run(ferryBin, ['ls', `ferry://127.0.0.1:${server.port}/`], { forbidden: otherKinds, env: { HOME: home, XDG_CONFIG_HOME: '' } });
     assert.equal(ls.code, 0, ls.stderr);
     assert.doesNotMatch(ls.stderr, /module guard/);
+  } finally {
+    await server.close(0);
+  }
+});
+
+/** Node's own modules a run loaded (process.moduleLoadList at exit), printed by a preload. */
+const reportBuiltins = 'data:text/javascript,' + encodeURIComponent(
+  "process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));",
+);
+
+void test('a plain loopback listing and --version load neither TLS, worker threads nor readline (they load on first use)', { timeout: 60_000 }, async () => {
+  const root = await tempFolder('ferry-loads-builtins-');
+  await fs.writeFile(path.join(root, 'listed.txt'), 'x');
+  const server = await startServer({ root, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  try {
+    for (const args of [['ls', `ferry://127.0.0.1:${server.port}/`], ['--version']]) {
+      const result = await run(ferryBin, args, { preload: reportBuiltins });
+      assert.equal(result.code, 0, result.stderr);
+      const loaded = (/^builtins: (.*)$/m.exec(result.stderr)?.[1] ?? '').split(' ');
+      assert.ok(loaded.includes('fs'), `the report lists what loaded: ${result.stderr}`);
+      for (const lazy of ['tls', '_tls_wrap', 'worker_threads', 'readline/promises']) {
+        assert.ok(!loaded.includes(lazy), `ferry ${args[0]} loaded ${lazy}`);
+      }
+    }
   } finally {
     await server.close(0);
   }

@@ -89,6 +89,24 @@ void describe('ferry commands', () => {
     assert.equal(fs.existsSync(path.join(server.root, 'b.bin')), false);
   });
 
+  void it('get --limit holds a download to the rate (at least the limit\'s time); a bad rate is a usage error', async () => {
+    const size = 3 * 1024 * 1024;
+    fs.writeFileSync(path.join(server.root, 'limited.bin'), patternBytes(size, 5));
+    const rate = 1024 * 1024;
+    const started = performance.now();
+    let run = await ferry(['get', '--limit', '1M', `${url}/limited.bin`, path.join(local, 'limited.bin')]);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(fs.readFileSync(path.join(local, 'limited.bin')), patternBytes(size, 5));
+    // What may pass beyond rate × time: the download's window (half a second's worth), the burst and one slice of credit (a burst).
+    const allowance = rate / 2 + 2 * (rate / 10);
+    assert.ok(seconds >= (size - allowance) / rate, `${size} bytes at 1 MiB/s took ${seconds.toFixed(2)} s`);
+    run = await ferry(['put', '--limit', 'fast', path.join(local, 'limited.bin'), `${url}/again.bin`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^ferry: not a rate: "fast"/);
+    assert.equal(fs.existsSync(path.join(server.root, 'again.bin')), false);
+  });
+
   void it('mv onto an existing folder moves into it, like mv; a trailing / needs a folder', async () => {
     fs.mkdirSync(path.join(server.root, 'mv-dest', 'sub'), { recursive: true });
     fs.mkdirSync(path.join(server.root, 'mv-tree'));

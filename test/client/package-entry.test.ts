@@ -16,8 +16,8 @@ void test("'ferry/client' is the client library: FerryClient, its errors and URL
   assert.equal(library.FerryError, FerryError);
   assert.equal(library.parseFerryUrl, parseFerryUrl);
   assert.deepEqual(Object.keys(library).sort(), [
-    'DEFAULT_CONNECT_TIMEOUT_MS', 'DEFAULT_PORT', 'EntryKind', 'ErrorCode', 'FerryClient', 'FerryError',
-    'connectOptionsFromUrl', 'errorCodeName', 'isFerryError', 'parseFerryUrl', 'redact',
+    'DEFAULT_CONNECT_TIMEOUT_MS', 'DEFAULT_PORT', 'EntryKind', 'ErrorCode', 'FerryClient', 'FerryError', 'RateLimit',
+    'connectOptionsFromUrl', 'errorCodeName', 'isFerryError', 'parseFerryUrl', 'parseRate', 'redact',
   ]);
   const url = library.parseFerryUrl('ferry://alice@127.0.0.1:7171/photos');
   assert.deepEqual(library.connectOptionsFromUrl(url), { host: '127.0.0.1', port: 7171, tls: 'auto', user: 'alice' });

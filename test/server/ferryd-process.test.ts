@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeOf, RawClient, sha256 } from './raw-client.js';
 import { spawnFerryd as spawnFerrydProcess, type FerrydProcess } from '../helpers/ferryd-process.js';
+import { limitsFromFlags } from '../../src/security/ferryd-options.js';
 
 const FERRYD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferryd.js');
 
@@ -195,6 +196,9 @@ void test('bad arguments: exit 2 with one coded line, before any certificate is 
     [['--root', root, '--port', '0', '--login-block', '0'], /^ferryd: USAGE: --login-block/],
     [['--root', root, '--port', '0', '--stall-timeout', '-3'], /^ferryd: USAGE: --stall-timeout/],
     [['--root', root, '--port', '0', '--tls-cert', path.join(dir, 'a-file')], /^ferryd: USAGE: give both --tls-cert and --tls-key/],
+    [['--root', root, '--port', '0', '--max-reply-backlog', '0'], /^ferryd: USAGE: --max-reply-backlog must be a positive whole number/],
+    [['--root', root, '--port', '0', '--max-reply-backlog', '8M'], /^ferryd: USAGE: --max-reply-backlog must be a positive whole number/],
+    [['--root', root, '--port', '0', '--max-partial-frames', '1.5'], /^ferryd: USAGE: --max-partial-frames must be a positive whole number/],
   ];
   for (const [args, expected] of cases) {
     const { code, stdout, stderr } = await runFerrydToExit([...base, ...args]);
@@ -206,4 +210,27 @@ void test('bad arguments: exit 2 with one coded line, before any certificate is 
     assert.equal(stdout, '', `${what}: nothing on stdout`);
     assert.equal(await exists(configDir), false, `${what}: nothing was written to the config folder`);
   }
+});
+
+void test('--max-reply-backlog and --max-partial-frames become the server\'s bounds', async (t) => {
+  assert.deepEqual(limitsFromFlags({ maxReplyBacklog: 65_536, maxPartialFrames: 1_048_576 }),
+    { maxReplyBacklog: 65_536, maxPartialFrameBytes: 1_048_576 });
+  assert.deepEqual(limitsFromFlags({}), {}, 'without the flags the server keeps its defaults');
+  assert.throws(() => limitsFromFlags({ maxReplyBacklog: -1 }), /--max-reply-backlog must be a positive whole number/);
+  assert.throws(() => limitsFromFlags({ maxPartialFrames: 0 }), /--max-partial-frames must be a positive whole number/);
+
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-bounds-flags-'));
+  t.after(() => Promise.all([fs.rm(root, { recursive: true, force: true }), fs.rm(`${root}.config`, { recursive: true, force: true })]));
+  const ferryd = await spawnFerryd(root, ['--no-tls', '--max-reply-backlog', '65536', '--max-partial-frames', '1048576']);
+  t.after(() => ferryd.stop());
+  // The log line goes to stderr before the address goes to stdout, but the two pipes are read apart.
+  const listeningLine = (): string | undefined => ferryd.stderr().split('\n').find((line) => line.includes('"listening"'));
+  while (listeningLine() === undefined && ferryd.child.exitCode === null) {
+    await new Promise((resolve) => ferryd.child.stderr!.once('data', resolve));
+  }
+  const listening = listeningLine();
+  assert.ok(listening, ferryd.stderr());
+  const fields = JSON.parse(listening) as Record<string, unknown>;
+  assert.equal(fields.maxReplyBacklog, 65_536);
+  assert.equal(fields.maxPartialFrameBytes, 1_048_576);
 });

@@ -6,11 +6,13 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { encodeMessageToBuffer } from '../../src/protocol/codec.js';
 import { DEFAULT_MAX_FRAME, HANDSHAKE_MAX_FRAME } from '../../src/protocol/constants.js';
 import { ENTS_LAST } from '../../src/protocol/messages.js';
+import { CHUNK_BYTES } from '../../src/server/buffer-pool.js';
 import { silentLogger } from '../../src/server/log.js';
 import { PartialFrameBudget } from '../../src/server/partial-frame-budget.js';
 import { SESSION_ENDED, unlessAborted } from '../../src/server/request.js';
@@ -203,14 +205,17 @@ void test('large frames received in part are bounded server-wide: a frame over t
     const firstFrame = partialFrame(frameBytes, 100_000, 7);
     await sendUnlessStopped(first, firstFrame.head);
     assert.equal(budget.reservedBytes, frameBytes, 'a large frame began without a reservation');
-    const secondFrame = partialFrame(frameBytes, 100_000, 8);
+    // Beyond what it had read when it learned the frame's length, the waiting session holds at most
+    // one more socket read (to see its client leave) and then reads nothing.
+    const secondFrame = partialFrame(frameBytes, 300_000, 8);
     await sendUnlessStopped(second, secondFrame.head);
     assert.ok(second.serverSocket.isPaused(), 'the server read on a frame it had no room for');
+    assert.ok(second.serverSocket.bytesRead < 200_000 + 100, `the server read ${second.serverSocket.bytesRead} bytes of a frame it had no room for`);
     assert.equal(budget.reservedBytes, frameBytes, 'the second frame got room beyond the budget');
 
     // A session that ends while it waits gives up its place; one that finishes its frame frees its room.
     await sendUnlessStopped(third, partialFrame(frameBytes, 1000, 9).head);
-    assert.ok(third.serverSocket.isPaused());
+    assert.equal(budget.waitingReservations, 2);
     third.client.socket.destroy();
     await third.session.closed;
     first.client.sendRaw(firstFrame.rest);
@@ -256,4 +261,109 @@ void test('the partial frame budget serves waiting sessions first come, first se
   budget.release(10);
   assert.equal(budget.reserve(500, () => granted.push('d')), true);
   assert.equal(budget.reservedBytes, 500);
+});
+
+void test('transfers waiting on the socket take turns: a session with 64 downloads in flight queues about one chunk at a time, not one per download', async (t) => {
+  const root = await makeTempDir();
+  const fileBytes = 1024 * 1024;
+  await fs.writeFile(`${root}/big.bin`, randomBytes(fileBytes));
+  const host = await sessionHost(root);
+  try {
+    const { serverSocket, client } = await host.connect();
+    // What the session has handed to its socket and the socket has not yet passed to the kernel, after every write.
+    let most = 0;
+    const write = serverSocket.write.bind(serverSocket) as (...args: unknown[]) => boolean;
+    serverSocket.write = ((...args: unknown[]) => {
+      const accepted = write(...args);
+      most = Math.max(most, serverSocket.writableLength);
+      return accepted;
+    }) as typeof serverSocket.write;
+    const downloads = DEFAULT_LIMITS.maxInFlight;
+    for (let id = 2; id < 2 + downloads; id++) {
+      client.send({ op: 'DWLD', id, path: 'big.bin', offset: 0, prefixHash: Buffer.alloc(0), window: 0xffff_ffff });
+    }
+    const received = new Map<number, number>();
+    for (let finished = 0; finished < downloads;) {
+      const reply = await client.next();
+      if (reply.op === 'DATA') received.set(reply.id, (received.get(reply.id) ?? 0) + reply.data.length);
+      else if (reply.op === 'HASH') finished++;
+      else assert.equal(reply.op, 'OPEN', JSON.stringify(reply));
+    }
+    for (let id = 2; id < 2 + downloads; id++) assert.equal(received.get(id), fileBytes, `download ${id}`);
+    // The socket's own buffer, one chunk of one download (CHUNK_BYTES) and the small replies around it.
+    // Without turns, every waiting download queued its chunk at each drain: many MiB.
+    t.diagnostic(`at most ${most} bytes queued for the socket`);
+    assert.ok(most <= serverSocket.writableHighWaterMark + CHUNK_BYTES + 64 * 1024,
+      `${most} bytes queued for the socket at once`);
+    await client.quit();
+  } finally {
+    await host.close();
+  }
+});
+
+void test('a session waiting for room for a large frame sees at once that its client has left, and gives up its place', async () => {
+  const root = await makeTempDir();
+  const budget = new PartialFrameBudget(1024 * 1024, HANDSHAKE_MAX_FRAME);
+  const host = await sessionHost(root, { partialFrames: budget });
+  try {
+    const holder = await host.connect();
+    const frameBytes = 600 * 1024;
+    const holderFrame = partialFrame(frameBytes, 100_000, 7);
+    await sendUnlessStopped(holder, holderFrame.head);
+    assert.equal(budget.reservedBytes, frameBytes);
+    // Two clients send the head of a frame that does not fit, a little more, and leave: one ends its
+    // side, one drops the connection.
+    for (const leave of ['end', 'destroy'] as const) {
+      const waiter = await host.connect();
+      await sendUnlessStopped(waiter, partialFrame(frameBytes, 1000, 8).head);
+      assert.equal(budget.waitingReservations, 1, 'the frame waits for room');
+      const more = Buffer.alloc(2000, 0x61);
+      if (leave === 'end') waiter.client.socket.end(more);
+      else waiter.client.socket.write(more, () => waiter.client.socket.destroy());
+      // Before, the session stopped reading when it started to wait: the bytes after the head, and
+      // the end behind them, stayed unread, so it stayed until the holder's frame was complete
+      // (here: never), its reservation queued and its socket open.
+      await waiter.session.closed;
+      assert.ok(waiter.serverSocket.destroyed);
+      assert.equal(budget.waitingReservations, 0, `${leave}: the place in the queue is given up`);
+    }
+    assert.equal(budget.reservedBytes, frameBytes, 'the holder keeps its room');
+    holder.client.sendRaw(holderFrame.rest);
+    assert.equal((await holder.client.nextFor(7)).op, 'FAIL'); // a LIST whose path is 600 KiB of 'a'
+    await until(() => budget.reservedBytes === 0);
+    await holder.client.quit();
+  } finally {
+    await host.close();
+  }
+});
+
+void test('a client that pipelines requests, never reads a reply, then ends its side is closed, not kept for ever', async () => {
+  const root = await makeTempDir();
+  await fs.writeFile(`${root}/small.bin`, randomBytes(60 * 1024));
+  const maxReplyBacklog = 64 * 1024;
+  const host = await sessionHost(root, { maxReplyBacklog });
+  try {
+    const { session, serverSocket, client } = await host.connect();
+    client.socket.pause();
+    // Rounds of downloads until the replies fill the kernel's buffers and the session's backlog.
+    let id = 2;
+    while (serverSocket.writableLength <= maxReplyBacklog) {
+      const round: Buffer[] = [];
+      for (let i = 0; i < DEFAULT_LIMITS.maxInFlight; i++, id++) {
+        round.push(encodeMessageToBuffer({ op: 'DWLD', id, path: 'small.bin', offset: 0, prefixHash: Buffer.alloc(0), window: 1 << 20 }));
+      }
+      const before = serverSocket.bytesRead;
+      const bytes = Buffer.concat(round);
+      client.sendRaw(bytes);
+      await until(() => serverSocket.bytesRead - before === bytes.length && session.activeRequests === 0);
+    }
+    // Its end comes after its last request: the replies can never be flushed, and a session that
+    // only closed once they were (as a socket's own end does) stayed open for as long as the client.
+    client.socket.end();
+    await session.closed;
+    assert.ok(serverSocket.destroyed);
+    client.socket.destroy();
+  } finally {
+    await host.close();
+  }
 });

@@ -7,10 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { isTemporaryName } from '../../src/protocol/temp-names.js';
+import { isLockName, lockNameFor } from '../../src/server/storage/upload-lock.js';
+import { tempName } from '../../src/server/storage/upload-temporary-files.js';
 import type { ClientMessage } from '../../src/protocol/messages.js';
 import { startTestServer } from '../helpers/server.js';
 import { codeNameOf, RawClient, sha256 } from './raw-client.js';
@@ -114,4 +117,53 @@ void test('a file of the reserved form put there by hand is invisible and unreac
   const reply = await client.request({ op: 'STAT', id: client.id(), path: '.notes.ferry-part' });
   assert.ok(reply.op === 'FAIL' && reply.code === ErrorCode.INVALID_PATH, JSON.stringify(reply));
   await client.quit();
+});
+
+void test('a long name\'s temporary file is not the one of a file named like its digest: neither upload takes up or removes the other\'s', async (t) => {
+  // A name too long for `.<name>.ferry-part` gets a temporary file named by a digest of the name. A file
+  // named exactly that digest must not share it: a resume would continue (and disclose the hash of) the
+  // other file's bytes, and a fresh upload would throw away the other file's resumable part.
+  const srv = await startTestServer();
+  t.after(() => srv.cleanup());
+  const longName = `${'long-name-'.repeat(24)}end.bin`;
+  const digestName = createHash('sha256').update(longName).digest('hex').slice(0, 40);
+  const content = randomBytes(400_000);
+  const writer = await RawClient.open(srv.port);
+  await startUpload(writer, 5, longName, content, 100_000);
+  writer.destroy();
+  await writer.closed;
+
+  const other = await RawClient.open(srv.port);
+  const otherContent = randomBytes(1000);
+  other.send({ op: 'UPLD', id: 6, path: digestName, size: otherContent.length, mtimeMs: 0, mode: 0, flags: 2 });
+  const otherOpen = await other.nextFor(6);
+  assert.ok(otherOpen.op === 'OPEN' && otherOpen.offset === 0 && otherOpen.prefixHash.length === 0,
+    `a resume of ${digestName} took up another file's temporary file: ${JSON.stringify(otherOpen)}`);
+  await other.sendContent(6, otherContent, 0, otherOpen.window);
+  other.send({ op: 'HASH', id: 6, hash: sha256(otherContent) });
+  assert.equal(codeNameOf(await other.next((m) => m.id === 6 && m.op !== 'WIND')), 'DONE');
+  assert.equal(codeNameOf(await other.upload(digestName, otherContent, 1)), 'DONE', 'a fresh upload over it');
+
+  other.send({ op: 'UPLD', id: 9, path: longName, size: content.length, mtimeMs: 0, mode: 0, flags: 2 });
+  const open = await other.nextFor(9);
+  assert.ok(open.op === 'OPEN' && open.offset === 100_000, `the long name's upload lost its part: ${JSON.stringify(open)}`);
+  await other.sendContent(9, content, open.offset, open.window);
+  other.send({ op: 'HASH', id: 9, hash: sha256(content) });
+  assert.equal(codeNameOf(await other.next((m) => m.id === 9 && m.op !== 'WIND')), 'DONE');
+  assert.ok((await fs.readFile(path.join(srv.root, longName))).equals(content));
+  assert.ok((await fs.readFile(path.join(srv.root, digestName))).equals(otherContent));
+  await other.quit();
+});
+
+void test('digest-named temporary files and locks take forms no other name takes', () => {
+  const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 40);
+  const longName = 'x'.repeat(250);
+  assert.notEqual(tempName(longName), tempName(digestOf(longName)));
+  assert.ok(isTemporaryName(tempName(longName)), 'still of the reserved form');
+  // A temporary name that fits while its lock's name does not: the lock is named by a digest.
+  const temp = tempName('n'.repeat(243));
+  assert.equal(temp, `.${'n'.repeat(243)}.ferry-part`);
+  assert.notEqual(lockNameFor(temp), lockNameFor(tempName(digestOf(temp))));
+  assert.notEqual(lockNameFor(temp), lockNameFor(tempName(longName)));
+  for (const name of [lockNameFor(temp), lockNameFor(tempName(longName))]) assert.ok(isLockName(name) && isTemporaryName(name), name);
 });

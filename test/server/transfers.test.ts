@@ -129,32 +129,45 @@ void test('UPLD of a small file in several DATA frames: hashed across all of the
   assert.equal(await exists(path.join(srv.root, 'wrong.bin')), false);
 }));
 
-void test('UPLD of a large file (hashed off the main thread): right content commits, a wrong hash or a short body leaves nothing', () => withServer(async (srv, c) => {
-  const content = randomBytes(OFF_THREAD_HASH_BYTES + 123_457);
-  assert.equal(codeOf(await c.upload('big.bin', content)), 'DONE');
-  assert.ok((await fs.readFile(path.join(srv.root, 'big.bin'))).equals(content));
+// ferryd hashes a large upload on its worker or on its main thread, by the machine's cores
+// (src/server/upload.ts); the environment forces each path here in turn.
+for (const [forced, where] of [['1', 'on the worker'], ['0', 'on the main thread']] as const) {
+  void test(`UPLD of a large file (hashed ${where}): right content commits, a wrong hash or a short body leaves nothing`, async () => {
+    const before = process.env.FERRYD_UPLOAD_HASH_WORKER;
+    process.env.FERRYD_UPLOAD_HASH_WORKER = forced;
+    try {
+      await withServer(async (srv, c) => {
+        const content = randomBytes(OFF_THREAD_HASH_BYTES + 123_457);
+        assert.equal(codeOf(await c.upload('big.bin', content)), 'DONE');
+        assert.ok((await fs.readFile(path.join(srv.root, 'big.bin'))).equals(content));
 
-  c.send({ op: 'UPLD', id: 40, path: 'wrong.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
-  const open = await c.nextFor(40);
-  assert.ok(open.op === 'OPEN');
-  await c.sendContent(40, content, 0, open.window);
-  const tampered = Buffer.from(content);
-  tampered[0] = (tampered[0] ?? 0) ^ 1;
-  c.send({ op: 'HASH', id: 40, hash: sha256(tampered) });
-  assert.equal(codeOf(await c.next((m) => m.id === 40 && m.op !== 'WIND')), ErrorCode.HASH_MISMATCH);
+        c.send({ op: 'UPLD', id: 40, path: 'wrong.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+        const open = await c.nextFor(40);
+        assert.ok(open.op === 'OPEN');
+        await c.sendContent(40, content, 0, open.window);
+        const tampered = Buffer.from(content);
+        tampered[0] = (tampered[0] ?? 0) ^ 1;
+        c.send({ op: 'HASH', id: 40, hash: sha256(tampered) });
+        assert.equal(codeOf(await c.next((m) => m.id === 40 && m.op !== 'WIND')), ErrorCode.HASH_MISMATCH);
 
-  c.send({ op: 'UPLD', id: 41, path: 'short.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
-  const shortOpen = await c.nextFor(41);
-  assert.ok(shortOpen.op === 'OPEN');
-  await c.sendContent(41, content.subarray(0, content.length - 1), 0, shortOpen.window);
-  c.send({ op: 'HASH', id: 41, hash: sha256(content) });
-  assert.equal(codeOf(await c.next((m) => m.id === 41 && m.op !== 'WIND')), ErrorCode.SIZE_MISMATCH);
+        c.send({ op: 'UPLD', id: 41, path: 'short.bin', size: content.length, mtimeMs: 0, mode: 0, flags: 0 });
+        const shortOpen = await c.nextFor(41);
+        assert.ok(shortOpen.op === 'OPEN');
+        await c.sendContent(41, content.subarray(0, content.length - 1), 0, shortOpen.window);
+        c.send({ op: 'HASH', id: 41, hash: sha256(content) });
+        assert.equal(codeOf(await c.next((m) => m.id === 41 && m.op !== 'WIND')), ErrorCode.SIZE_MISMATCH);
 
-  assert.deepEqual((await fs.readdir(srv.root)).sort(), ['big.bin']);
-  // The session goes on: the next large upload still hashes right.
-  assert.equal(codeOf(await c.upload('again.bin', content)), 'DONE');
-  assert.ok((await fs.readFile(path.join(srv.root, 'again.bin'))).equals(content));
-}));
+        assert.deepEqual((await fs.readdir(srv.root)).sort(), ['big.bin']);
+        // The session goes on: the next large upload still hashes right.
+        assert.equal(codeOf(await c.upload('again.bin', content)), 'DONE');
+        assert.ok((await fs.readFile(path.join(srv.root, 'again.bin'))).equals(content));
+      });
+    } finally {
+      if (before === undefined) delete process.env.FERRYD_UPLOAD_HASH_WORKER;
+      else process.env.FERRYD_UPLOAD_HASH_WORKER = before;
+    }
+  });
+}
 
 void test('UPLD errors: EXISTS, overwrite, folder, missing parent, root', () => withServer(async (srv, c) => {
   await fs.writeFile(path.join(srv.root, 'old'), 'old');

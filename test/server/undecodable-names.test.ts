@@ -49,3 +49,22 @@ void test('a name that is not UTF-8 is reported as left out by LIST and fails TG
   const end = await c.next((msg) => msg.id === id && (msg.op === 'FAIL' || msg.op === 'DONE'));
   assert.equal(codeOf(end), ErrorCode.INVALID_PATH);
 }));
+
+void test('names with a tab or a newline are left out of LIST and said to be (flag 2); upload temporary files are left out silently', () => withServer(async (srv, c) => {
+  await fs.mkdir(path.join(srv.root, 'ctl'));
+  await fs.mkdir(path.join(srv.root, 'tmp'));
+  await fs.writeFile(path.join(srv.root, 'ctl', 'fine.txt'), 'ok');
+  await fs.writeFile(path.join(srv.root, 'ctl', 'tab\there.txt'), 'x');
+  await fs.writeFile(path.join(srv.root, 'ctl', 'new\nline.txt'), 'x');
+  await fs.writeFile(path.join(srv.root, 'tmp', 'fine.txt'), 'ok');
+  await fs.writeFile(path.join(srv.root, 'tmp', '.fine.txt.ferry-part'), 'partial upload');
+
+  const ctl = await list(c, 'ctl', 0);
+  assert.deepEqual(ctl.names, ['fine.txt']);
+  assert.equal(ctl.lastFlags & ENTS_OMITTED, ENTS_OMITTED);
+  const tmp = await list(c, 'tmp', 0);
+  assert.deepEqual(tmp.names, ['fine.txt']);
+  assert.equal(tmp.lastFlags & ENTS_OMITTED, 0);
+  const recursive = await list(c, '/', LIST_RECURSIVE);
+  assert.equal(recursive.lastFlags & ENTS_OMITTED, ENTS_OMITTED);
+}));

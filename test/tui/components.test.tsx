@@ -130,3 +130,27 @@ void test('HelpOverlay: shows the first lines, scrolls to the last, and says whe
   // Scrolling past the end shows the same last page.
   assert.equal(frameOf(overScreen(<HelpOverlay screen={screen} offset={limit + 50} />)), last);
 });
+
+void test('HelpOverlay: on a wide terminal every description is shown whole, not cut', () => {
+  const wide = { columns: 200, rows: 50 };
+  const all = helpLines();
+  const limit = helpScrollLimit(wide);
+  for (let offset = 0; offset <= limit; offset += wide.rows - 8) {
+    const frame = frameOf(<Box width={wide.columns} height={wide.rows}><HelpOverlay screen={wide} offset={offset} /></Box>);
+    const shown = frame.split('\n').filter((line) => line.includes('║') && !line.includes('Ferry keys'));
+    for (const line of shown) assert.doesNotMatch(line, /~ ║/, line);
+  }
+  assert.ok(all.some((line) => line.length > 74), 'some lines are longer than the narrow help');
+});
+
+void test('ConflictDialog: on a wide terminal its buttons stand on one line and the target on one', () => {
+  const wide = { columns: 200, rows: 50 };
+  const item = itemAfter('report.pdf', { type: 'conflict', id: 1 });
+  const frame = frameOf(<Box width={wide.columns} height={wide.rows}><ConflictDialog item={item} choiceIndex={0} applyToAll={false} screen={wide} /></Box>);
+  assert.ok(frame.split('\n').some((line) => line.includes('Overwrite (o)') && line.includes('Rename (n)')), frame);
+  assert.ok(frame.split('\n').some((line) => line.includes('/home/u/report.pdf already exists.')), frame);
+  // At 60 columns it still fits, the buttons wrapped.
+  const narrow = { columns: 60, rows: 15 };
+  const small = frameOf(<Box width={narrow.columns} height={narrow.rows}><ConflictDialog item={item} choiceIndex={0} applyToAll={false} screen={narrow} /></Box>);
+  for (const line of small.split('\n')) assert.ok(stringWidth(line) <= 60, line);
+});

@@ -48,7 +48,7 @@ void test('each bad entry names the file, the key and what is wrong, and keeps i
     `${FILE}: theme: expected "colour" or "monochrome", got "dark"`,
     `${FILE}: colours.accent: expected a colour name (black, red, green, yellow, blue, magenta, cyan, white, …Bright) or #rrggbb, got "purple"`,
     `${FILE}: colours.border: no such role (roles: accent, danger, warning, success, muted, directory, symlink, hintKey)`,
-    `${FILE}: speed: unknown setting (settings: concurrency, reconnectTries, theme, colours, keys)`,
+    `${FILE}: speed: unknown setting (settings: concurrency, rateLimit, reconnectTries, theme, colours, keys)`,
   ]);
 });
 
@@ -121,4 +121,18 @@ void test('the monochrome theme has no colours; configured colours replace the r
   assert.equal(custom.danger, 'red');
   assert.deepEqual(custom.hintKey, { color: 'black', backgroundColor: 'yellow', inverse: false });
   assert.equal(themeFor({ NO_COLOR: '1' }, 'colour', { accent: 'magenta' }).accent, undefined);
+});
+
+void test('rateLimit takes a rate ("10M", "500K"), bytes per second, or 0 for none; anything else is a problem', () => {
+  assert.equal(defaultTuiConfig.rateLimit, 0);
+  assert.equal(parseTuiConfig(JSON.stringify({ rateLimit: '10M' }), FILE).config.rateLimit, 10 * 1024 * 1024);
+  assert.equal(parseTuiConfig(JSON.stringify({ rateLimit: '500K' }), FILE).config.rateLimit, 500 * 1024);
+  assert.equal(parseTuiConfig(JSON.stringify({ rateLimit: 65536 }), FILE).config.rateLimit, 65536);
+  assert.equal(parseTuiConfig(JSON.stringify({ rateLimit: 'off' }), FILE).config.rateLimit, 0);
+  for (const bad of ['fast', -1, 12, '1.5X']) {
+    const { config, problems } = parseTuiConfig(JSON.stringify({ rateLimit: bad }), FILE);
+    assert.equal(config.rateLimit, 0);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /rateLimit: expected bytes per second/);
+  }
 });

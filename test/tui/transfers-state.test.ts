@@ -64,3 +64,20 @@ void test('a late progress report does not revive a cancelled item', () => {
   );
   assert.equal(state.items[0]?.status, 'cancelled');
 });
+
+void test('bytes that arrive in bursts show a steady speed: the average is weighted by time, not by report', () => {
+  const actions: TransfersAction[] = [{ type: 'enqueue', requests: [request], resume: false }, { type: 'start', id: 1, at: 0 }];
+  // 100 KiB every 200 ms (500 KiB/s), reported every 100 ms: every other report brings nothing.
+  let bytes = 0;
+  for (let at = 0; at <= 10_000; at += 100) {
+    if (at % 200 === 0) bytes += 100 * 1024;
+    actions.push({ type: 'progress', id: 1, bytes, total: 10 * 1024 * 1024, at });
+  }
+  let state = run(...actions.slice(0, -10));
+  const seen: number[] = [];
+  for (const action of actions.slice(-10)) {
+    state = transfersReducer(state, action);
+    seen.push(transferSpeed(state.items[0]!));
+  }
+  for (const speed of seen) assert.ok(Math.abs(speed - 500 * 1024) < 0.1 * 500 * 1024, `${Math.round(speed / 1024)} KiB/s`);
+});

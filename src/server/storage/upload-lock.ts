@@ -30,11 +30,17 @@ const NAME_MAX_ON_DISK = 255;
 const LOCK_MARK = '\\lock';
 const LOCK_SUFFIX = `${LOCK_MARK}${TEMP_SUFFIX}`;
 
-/** The lock's name for the temporary file `temp` (a name in the same folder). */
+/**
+ * The lock's name for the temporary file `temp` (a name in the same folder):
+ * `.<name>\lock.ferry-part`, or `.<digest of temp>\digest\lock.ferry-part` when
+ * that is too long: a form no other lock name takes, as a plain one has no
+ * second backslash and a digest-named temporary file's lock ends in
+ * `\long\lock.ferry-part` (upload-temporary-files.ts, tempName).
+ */
 export function lockNameFor(temp: string): string {
   const plain = `${temp.slice(0, -TEMP_SUFFIX.length)}${LOCK_SUFFIX}`;
   if (Buffer.byteLength(plain, 'utf8') <= NAME_MAX_ON_DISK) return plain;
-  return `.${createHash('sha256').update(temp).digest('hex').slice(0, 40)}${LOCK_SUFFIX}`;
+  return `.${createHash('sha256').update(temp).digest('hex').slice(0, 40)}\\digest${LOCK_SUFFIX}`;
 }
 
 export function isLockName(name: string): boolean {

@@ -138,11 +138,20 @@ export function createUploadFile(plan: UploadPlan, mode = 0, held?: UploadLock):
 }
 
 
-/** `.<name>.ferry-part`, or a digest of the name when that would exceed the file system's name limit. */
+/** Marks a temporary name made from a digest (see tempName). */
+const LONG_NAME_MARK = '\\long';
+
+/**
+ * `.<name>.ferry-part`, or `.<digest of the name>\long.ferry-part` when that
+ * would exceed the file system's name limit. The backslash, which no name in
+ * a request can contain, keeps the two forms apart: without it, a file named
+ * like a long name's digest would share that name's temporary file, and its
+ * uploads would resume (and disclose the hash of) or remove the other's bytes.
+ */
 export function tempName(name: string): string {
   const plain = `.${name}${TEMP_SUFFIX}`;
   if (Buffer.byteLength(plain, 'utf8') <= NAME_MAX_ON_DISK) return plain;
-  return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}${TEMP_SUFFIX}`;
+  return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}${LONG_NAME_MARK}${TEMP_SUFFIX}`;
 }
 
 /**

@@ -13,6 +13,7 @@ import { entryFromStats } from './entries.js';
 import { errnoCode, toFerryError } from './errors.js';
 import type { Jail, OpenFolder } from './jail.js';
 import { displayPath, isAddressableName } from './paths.js';
+import { isTemporaryName } from '../../protocol/temp-names.js';
 import { openReadableInFolder, type ReadableFile } from './readable-file.js';
 import { inFolderAsWorkingDirectory } from './working-directory.js';
 
@@ -81,7 +82,12 @@ export class Listing {
   /** Subfolders still to walk: real path (checked again when opened) and name prefix. */
   private readonly pending: { real: string; prefix: string }[] = [];
   private finished = false;
-  /** Names left out because they are not valid UTF-8 on disk (reported with the last batch: ENTS_OMITTED). */
+  /**
+   * Names left out because no request could name them: not valid UTF-8 on
+   * disk, or holding a control character or a backslash, or too long
+   * (reported with the last batch: ENTS_OMITTED). The server's own upload
+   * temporary files are left out without counting: they are not the user's.
+   */
   omitted = 0;
 
   constructor(
@@ -130,7 +136,9 @@ export class Listing {
       let described: (Stats | undefined)[];
       let targets: Map<string, string> | undefined;
       try {
-        ({ names, exhausted } = readNames(dir, max - entries.length));
+        let unaddressable: number;
+        ({ names, exhausted, unaddressable } = readNames(dir, max - entries.length));
+        this.omitted += unaddressable;
         described = describeEntries(folder, names);
         if (this.linkTargets) targets = readLinkTargets(folder, names.filter((_, i) => described[i]?.isSymbolicLink()));
       } catch (error) {
@@ -313,16 +321,18 @@ export class TreeWalk {
 // ------------------------------------------------------------------ listing lookups
 
 /** Up to `max` listable names from `dir`; `exhausted` once it has none left. */
-function readNames(dir: Dir, max: number): { names: string[]; exhausted: boolean } {
+function readNames(dir: Dir, max: number): { names: string[]; exhausted: boolean; unaddressable: number } {
   const names: string[] = [];
+  let unaddressable = 0;
   while (names.length < max) {
     const dirent = dir.readSync();
-    if (!dirent) return { names, exhausted: true };
+    if (!dirent) return { names, exhausted: true, unaddressable };
     // Upload temporary files are the server's (docs/PROTOCOL.md §7), and a name no request could reach
-    // would only make a client refuse the whole listing.
+    // would only make a client refuse the whole listing: that one is counted, so the listing says so.
     if (isAddressableName(dirent.name)) names.push(dirent.name);
+    else if (!isTemporaryName(dirent.name)) unaddressable++;
   }
-  return { names, exhausted: false };
+  return { names, exhausted: false, unaddressable };
 }
 
 const IF_PRESENT = { throwIfNoEntry: false } as const;

@@ -5,6 +5,7 @@ import { isFinished } from '../state/transfers.js';
 import { formatAddress } from '../connect-params.js';
 import { helpDialog } from '../dialogs/help-dialog.js';
 import { logDialog } from '../dialogs/log-dialog.js';
+import { rateLimitDialog } from '../dialogs/rate-limit-dialog.js';
 import { connectDialog } from '../dialogs/connect-dialog.js';
 import { requestLeaving } from './leave.js';
 import type { ActionContext } from './action-context.js';
@@ -20,6 +21,9 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
       return true;
     case 'message-log':
       context.show(logDialog());
+      return true;
+    case 'bandwidth-limit':
+      context.show(rateLimitDialog(context.queue.getState().rateLimit));
       return true;
     case 'disconnect': {
       const connection = context.connection();

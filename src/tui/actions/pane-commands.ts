@@ -2,7 +2,7 @@
 import { EntryKind } from '../../protocol/messages.js';
 import type { Command } from '../keys/keymap.js';
 import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
-import { currentEntry, targetEntries } from '../state/pane.js';
+import { currentEntry, onParentRow, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
@@ -33,6 +33,10 @@ export function requireRemote(context: Pick<ActionContext, 'connection' | 'fail'
 function enterEntry(side: PaneSide, context: ActionContext): void {
   const pane = context.panes[side];
   const fs = context.fsOf(side);
+  if (onParentRow(pane.current())) {
+    goParent(side, context);
+    return;
+  }
   const entry = currentEntry(pane.current());
   if (!fs || !entry) return;
   if (entry.kind === EntryKind.DIRECTORY || entry.kind === EntryKind.SYMLINK) {

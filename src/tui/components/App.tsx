@@ -137,6 +137,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           if (item.direction !== 'upload') refreshRef.current('local');
         },
         concurrency: config.concurrency,
+        rateLimit: config.rateLimit,
       }),
     // The queue lives as long as the App; the config is read once at start.
     [],
@@ -146,7 +147,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
   const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);
 
   const local = usePane(localPath, fail);
-  const remote = usePane(initial?.path ?? '/', fail);
+  const remote = usePane(initial?.path ?? '/', fail, info);
   const panes: Record<PaneSide, PaneController> = { local, remote };
   const panesRef = useRef(panes);
   panesRef.current = panes;
@@ -340,7 +341,7 @@ export function App({ localPath, initial, prefill, connect, trustStore, onQuit, 
           placeholder={remotePlaceholder(connection.status, reconnectWait)}
         />
       </Box>
-      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} />
+      <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} rateLimit={transfers.rateLimit} />
       <StatusLine
         connection={connection.status}
         address={params && connection.status !== 'disconnected' ? formatAddress(params) : ''}

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { DialogFrame, DialogLine, dialogBodyRows, dialogTextWidth, dialogWidth } from './DialogFrame.js';
-import { packRows, wrapWords } from '../cells.js';
+import { cellWidth, packRows, wrapWords } from '../cells.js';
 import type { ConflictSide, ConflictSides, TransferItem } from '../state/transfers.js';
 import { formatBytes, formatTime } from '../format.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
@@ -70,12 +70,15 @@ export interface ConflictDialogProps {
 }
 
 export function ConflictDialog({ item, choiceIndex, applyToAll, ready = true, screen }: ConflictDialogProps): React.JSX.Element {
-  const width = dialogWidth(66, screen);
-  const textWidth = dialogTextWidth(width);
   const choices = conflictChoicesFor(item);
+  const messageText = `${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`;
+  // Where the screen has room: every button on one line, and the message (up to a readable width) on one too.
+  const buttonsWidth = choices.reduce((sum, entry) => sum + buttonText(entry).length, 0) + 4;
+  const width = dialogWidth(Math.max(66, buttonsWidth, Math.min(110, cellWidth(messageText) + 4)), screen);
+  const textWidth = dialogTextWidth(width);
   // Buttons wrap as wholes onto as many lines as the width needs; the highlighted one stays inverse.
   const buttonRows = packRows(choices.map((entry) => buttonText(entry).length), 0, textWidth);
-  const message = wrapWords(`${item.target} already exists${item.isFolder ? ' (folder: files inside are merged)' : ''}.`, textWidth);
+  const message = wrapWords(messageText, textWidth);
   const explanation = wrapWords('Resume continues an interrupted copy (its .ferry-part file).', textWidth);
   const sides = conflictSideLines(item.conflictSides);
   // On a short screen the explanation goes first, then the message is cut: the sides, the buttons and the box always show.

@@ -2,6 +2,7 @@ import React from 'react';
 import { DialogFrame, DialogLine, dialogWidth } from './DialogFrame.js';
 import { bindings, describeKey, type Binding } from '../keys/keymap.js';
 import { keySections } from '../keys/key-sections.js';
+import { cellWidth } from '../cells.js';
 
 /** Props of the help overlay (?/F1). */
 export interface HelpOverlayProps {
@@ -23,6 +24,8 @@ export function helpLines(table: readonly Binding[] = bindings): string[] {
 }
 
 const allLines = helpLines();
+/** Wide enough for the longest line where the screen allows: a wide terminal shows every description whole. */
+const preferredWidth = Math.max(78, ...allLines.map((line) => cellWidth(line) + 4));
 
 /** Help lines that fit on `screen` at once. */
 function helpRoom(screen: { rows: number }): number {
@@ -35,7 +38,7 @@ export function helpScrollLimit(screen: { rows: number }): number {
 }
 
 export function HelpOverlay({ screen, offset }: HelpOverlayProps): React.JSX.Element {
-  const width = dialogWidth(78, screen);
+  const width = dialogWidth(preferredWidth, screen);
   const room = helpRoom(screen);
   const start = Math.min(Math.max(0, offset), helpScrollLimit(screen));
   return (

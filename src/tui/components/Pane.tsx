@@ -3,7 +3,7 @@ import { theme } from '../theme.js';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { isDirectory, type PaneView } from '../state/pane.js';
-import { fit, formatRow, formatTitles } from '../format.js';
+import { fit, formatParentRow, formatRow, formatTitles } from '../format.js';
 import { cellWidth, fitEnd, fitMessage, wrapWords } from '../cells.js';
 import { EntryKind } from '../../protocol/messages.js';
 
@@ -28,9 +28,9 @@ export interface PaneProps {
 const sortLabels = { name: 'name', size: 'size', time: 'time' } as const;
 
 /** What the pane shows beside its rows: hidden files on, the filter (with a cursor while it is typed). */
-export function paneFlags(view: Pick<PaneView, 'showHidden' | 'filter'>, filtering: boolean): string {
+export function paneFlags(view: Pick<PaneView, 'showHidden' | 'filter'> & Partial<Pick<PaneView, 'namesLeftOut'>>, filtering: boolean): string {
   const filter = view.filter || filtering ? `filter: ${view.filter}${filtering ? '_' : ''}` : '';
-  return [view.showHidden ? '+hidden' : '', filter].filter(Boolean).join(' ');
+  return [view.namesLeftOut ? '!names not shown' : '', view.showHidden ? '+hidden' : '', filter].filter(Boolean).join(' ');
 }
 
 /**
@@ -72,27 +72,37 @@ function PaneComponent({ view, location, active, width, height, filtering, place
         wrapWords(placeholder, inner).slice(0, Math.max(1, height - 4)).map((line, index) => (
           <Text key={index} color={theme.warning} wrap="truncate">{fitEnd(line, inner)}</Text>
         ))
-      ) : view.error && view.total === 0 ? (
-        <Text color={theme.danger} wrap="truncate">{fitMessage(view.error, inner)}</Text>
-      ) : view.total === 0 && !view.loading ? (
-        <Text dimColor wrap="truncate">{fit(view.filter ? '(no match)' : '(empty folder)', inner)}</Text>
       ) : (
-        rows.map((entry, index) => {
-          const selected = view.selectedRows[index] ?? false;
-          const underCursor = active && index === view.cursorRow;
-          return (
-            <Text
-              key={index}
-              inverse={underCursor}
-              underline={!active && index === view.cursorRow}
-              color={selected ? theme.warning : isDirectory(entry) ? theme.directory : entry.kind === EntryKind.SYMLINK ? theme.symlink : undefined}
-              bold={isDirectory(entry) || selected}
-              wrap="truncate"
-            >
-              {formatRow(entry, inner, selected, now, view.showMode)}
+        <>
+          {view.parentRow ? (
+            <Text inverse={active && view.cursorRow === 0} underline={!active && view.cursorRow === 0} color={theme.directory} bold wrap="truncate">
+              {formatParentRow(inner)}
             </Text>
-          );
-        })
+          ) : null}
+          {view.error && view.total === 0 ? (
+            <Text color={theme.danger} wrap="truncate">{fitMessage(view.error, inner)}</Text>
+          ) : view.total === 0 && !view.loading ? (
+            <Text dimColor wrap="truncate">{fit(view.filter ? '(no match)' : '(empty folder)', inner)}</Text>
+          ) : (
+            rows.map((entry, index) => {
+              const line = index + (view.parentRow ? 1 : 0);
+              const selected = view.selectedRows[index] ?? false;
+              const underCursor = active && line === view.cursorRow;
+              return (
+                <Text
+                  key={line}
+                  inverse={underCursor}
+                  underline={!active && line === view.cursorRow}
+                  color={selected ? theme.warning : isDirectory(entry) ? theme.directory : entry.kind === EntryKind.SYMLINK ? theme.symlink : undefined}
+                  bold={isDirectory(entry) || selected}
+                  wrap="truncate"
+                >
+                  {formatRow(entry, inner, selected, now, view.showMode)}
+                </Text>
+              );
+            })
+          )}
+        </>
       )}
     </Box>
   );

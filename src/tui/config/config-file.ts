@@ -8,11 +8,14 @@
 import path from 'node:path';
 import { defaultConfigDir, readFileIfExists } from '../../security/config-dir.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../state/transfers.js';
+import { MIN_RATE, parseRate } from '../../client/rate-limit.js';
 import { colourRoles, type ColourRole, type ThemeName } from '../theme.js';
 
 export interface TuiConfig {
   /** Transfers that run at once (+/- in the queue change it while running). */
   concurrency: number;
+  /** The queue's bandwidth limit in bytes per second (0: none; `L` changes it while running). */
+  rateLimit: number;
   /** Tries of the automatic reconnect after a dropped connection; 0 leaves it to ^O. */
   reconnectTries: number;
   theme: ThemeName;
@@ -25,6 +28,7 @@ export const MAX_RECONNECT_TRIES = 20;
 
 export const defaultTuiConfig: TuiConfig = {
   concurrency: DEFAULT_CONCURRENCY,
+  rateLimit: 0,
   reconnectTries: 5,
   theme: 'colour',
   colours: {},
@@ -73,6 +77,13 @@ export function parseTuiConfig(text: string, file: string): ConfigReading {
         if (Number.isInteger(value) && (value as number) >= MIN_CONCURRENCY && (value as number) <= MAX_CONCURRENCY) config.concurrency = value as number;
         else problem(key, `expected a whole number from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}, got ${JSON.stringify(value)}`);
         break;
+      case 'rateLimit': {
+        const rate = typeof value === 'string' ? parseRate(value)
+          : Number.isSafeInteger(value) && ((value as number) === 0 || (value as number) >= MIN_RATE) ? value as number : undefined;
+        if (rate !== undefined) config.rateLimit = rate;
+        else problem(key, `expected bytes per second: a rate like "500K" or "10M", a number from ${MIN_RATE}, or 0 for none; got ${JSON.stringify(value)}`);
+        break;
+      }
       case 'reconnectTries':
         if (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_RECONNECT_TRIES) config.reconnectTries = value as number;
         else problem(key, `expected a whole number from 0 (off) to ${MAX_RECONNECT_TRIES}, got ${JSON.stringify(value)}`);
@@ -98,7 +109,7 @@ export function parseTuiConfig(text: string, file: string): ConfigReading {
         else problem(key, 'expected an object of command → keys, like { "pane.copy": ["F5", "c"] }');
         break;
       default:
-        problem(key, 'unknown setting (settings: concurrency, reconnectTries, theme, colours, keys)');
+        problem(key, 'unknown setting (settings: concurrency, rateLimit, reconnectTries, theme, colours, keys)');
     }
   }
   return { config, problems };

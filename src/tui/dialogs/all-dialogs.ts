@@ -24,6 +24,7 @@ import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
 import { findDialogModule, type FindDialogState } from './find-dialog.js';
 import { moveDialogModule, type MoveDialogState } from './move-dialog.js';
 import { syncDialogModule, type SyncDialogState } from './sync-dialog.js';
+import { rateLimitDialogModule, type RateLimitDialogState } from './rate-limit-dialog.js';
 
 export type Dialog =
   | ConnectDialogState
@@ -44,7 +45,8 @@ export type Dialog =
   | ChmodDialogState
   | FindDialogState
   | MoveDialogState
-  | SyncDialogState;
+  | SyncDialogState
+  | RateLimitDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
   connect: connectDialogModule,
@@ -67,6 +69,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   find: findDialogModule,
   move: moveDialogModule,
   sync: syncDialogModule,
+  'rate-limit': rateLimitDialogModule,
 };
 
 function moduleOf<D extends Dialog>(dialog: D): DialogModule<D> {

@@ -27,20 +27,33 @@ export function deleteDialog(side: PaneSide, folder: string, entries: Entry[]): 
 const PROGRESS_INTERVAL_MS = 200;
 
 /**
+ * How long a folder's delete waits after its first count is shown: longer than
+ * Ink's frame interval (33 ms), so that count is drawn before the delete can
+ * end, however fast it goes (a fast delete otherwise only ever showed
+ * "deleting big/…" and then "deleted").
+ */
+const FIRST_COUNT_SHOWN_MS = 100;
+
+/** A folder is big enough to wait for its count to be seen once this many entries are gone (small ones go at once). */
+const BIG_FOLDER_ENTRIES = 256;
+
+/**
  * Deletes one entry after the other, off the key path (the keys go on while it
- * runs), saying on the status line how far it got: entries removed for a local
- * folder, the time it has taken for a remote one (the server removes a tree in
- * one request and says nothing until it is done). Stops at the first failure,
- * which it reports.
+ * runs), saying on the status line how far it got: entries removed so far, for
+ * a local folder and a remote one alike (remove-remote-tree.ts deletes a
+ * remote tree file by file so it can count). Stops at the first failure, which
+ * it reports; the final message says how many entries went.
  */
 async function deleteEntries({ side, folder, entries }: DeleteDialogState, host: DialogHost): Promise<void> {
   const fs = host.fsOf(side);
   if (!fs) return;
   let deleted = 0;
+  let removedInAll = 0;
   for (const entry of entries) {
     const started = Date.now();
     let removed: number | undefined;
     let shownAt = 0;
+    let firstCountShown = false;
     const show = (): void => {
       shownAt = Date.now();
       const seconds = Math.floor((shownAt - started) / 1000);
@@ -53,17 +66,28 @@ async function deleteEntries({ side, folder, entries }: DeleteDialogState, host:
     try {
       await fs.remove(fs.child(folder, entry.name), entry, (count) => {
         removed = count;
+        if (!firstCountShown && count >= BIG_FOLDER_ENTRIES) {
+          firstCountShown = true;
+          show();
+          return new Promise<void>((resolve) => setTimeout(resolve, FIRST_COUNT_SHOWN_MS));
+        }
         if (Date.now() - shownAt >= PROGRESS_INTERVAL_MS) show();
+        return undefined;
       });
       deleted += 1;
+      removedInAll += removed ?? 1;
     } catch (error) {
-      host.fail(`cannot delete ${entry.name}: ${describeError(error)}`);
+      const sofar = removed !== undefined ? ` after removing ${removed.toLocaleString('en-US')} entries` : '';
+      host.fail(`cannot delete ${entry.name}${sofar}: ${describeError(error)}`);
       break;
     } finally {
       clearInterval(ticker);
     }
   }
-  if (deleted === entries.length) host.info(`deleted ${deleted} item${deleted === 1 ? '' : 's'}`);
+  if (deleted === entries.length) {
+    const inAll = removedInAll > deleted ? ` (${removedInAll.toLocaleString('en-US')} entries with what the folders held)` : '';
+    host.info(`deleted ${deleted} item${deleted === 1 ? '' : 's'}${inAll}`);
+  }
   const pane = host.panes[side];
   pane.dispatch({ type: 'clear-selection' });
   await pane.load(fs, pane.current().path);

@@ -2,7 +2,7 @@
  * The local pane's filesystem: node:fs, with errors turned into FerryError so
  * the UI reports both sides alike.
  */
-import { promises as fs, type Stats } from 'node:fs';
+import { lstatSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFs } from '../../protocol/fs-errors.js';
@@ -36,8 +36,14 @@ export function entryFromStats(name: string, stats: Stats): Entry {
   };
 }
 
-/** lstat calls kept in flight while listing a big folder. */
-const STAT_CONCURRENCY = 64;
+/**
+ * lstat calls made in one synchronous step while listing a big folder, with a
+ * turn of the event loop between steps. A local lstat takes microseconds;
+ * through the thread pool each one cost a promise round trip more than that,
+ * so a 100 000-entry folder took seconds to open. One step blocks for a
+ * millisecond or two, so keys and frames still get their turn.
+ */
+const STATS_PER_STEP = 1000;
 
 export function createLocalFs(): PaneFs {
   return {
@@ -50,18 +56,21 @@ export function createLocalFs(): PaneFs {
         throw localError(error, folder);
       }
       const entries: Entry[] = [];
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < names.length) {
-          const name = names[next++] as string;
+      // Joined by hand: path.join normalises every path again, a third of the lstat loop's time.
+      const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+      for (let start = 0; start < names.length; start += STATS_PER_STEP) {
+        if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        for (const name of names.slice(start, start + STATS_PER_STEP)) {
+          let stats: Stats | undefined;
           try {
-            entries.push(entryFromStats(name, await fs.lstat(path.join(folder, name))));
+            stats = lstatSync(prefix + name, { throwIfNoEntry: false });
           } catch {
-            // Vanished between readdir and lstat: leave it out.
+            // Unreadable since the readdir: left out like a vanished one.
           }
+          // Undefined: vanished between readdir and lstat, left out.
+          if (stats) entries.push(entryFromStats(name, stats));
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, names.length) }, worker));
+      }
       return entries;
     },
     async stat(target) {

@@ -10,15 +10,21 @@ export type PaneSide = 'local' | 'remote';
 
 export interface PaneFs {
   readonly side: PaneSide;
-  list(path: string): Promise<Entry[]>;
+  /**
+   * The folder's entries. `onNamesLeftOut` hears when the side had to leave
+   * names out (a ferryd cannot send names with control characters or that
+   * are not UTF-8), so the pane can say so instead of hiding it.
+   */
+  list(path: string, options?: { onNamesLeftOut?: () => void }): Promise<Entry[]>;
   /** The entry at `path`, or undefined when nothing is there. */
   stat(path: string): Promise<Entry | undefined>;
   mkdir(path: string): Promise<void>;
   /**
-   * Deletes a file, or a folder with everything below it. `onProgress`, where
-   * the side can tell, gets the number of entries removed so far.
+   * Deletes a file, or a folder with everything below it. `onProgress` gets
+   * the number of entries removed so far; a promise it returns is waited for
+   * before the delete goes on (so a count can be drawn however fast it goes).
    */
-  remove(path: string, entry: Entry, onProgress?: (removed: number) => void): Promise<void>;
+  remove(path: string, entry: Entry, onProgress?: (removed: number) => void | Promise<void>): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   /** Changes permission bits (CHMD); only where the side can (the remote pane). */
   chmod?(path: string, change: { clear: number; set: number }, recursive: boolean): Promise<void>;

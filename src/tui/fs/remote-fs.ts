@@ -8,12 +8,13 @@ import { EntryKind } from '../../protocol/messages.js';
 import type { FerryClientApi } from '../../client/types.js';
 import { checkedChildName } from './child-path.js';
 import type { PaneFs } from './pane-fs.js';
+import { removeRemoteTree } from './remove-remote-tree.js';
 
 export function createRemoteFs(client: FerryClientApi, address: { host: string; port: number }): PaneFs {
   const hostLabel = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     side: 'remote',
-    list: (folder) => client.list(folder),
+    list: (folder, options) => client.list(folder, { onNamesLeftOut: options?.onNamesLeftOut }),
     async stat(target) {
       try {
         return await client.stat(target);
@@ -23,8 +24,8 @@ export function createRemoteFs(client: FerryClientApi, address: { host: string; 
       }
     },
     mkdir: (target) => client.mkdir(target),
-    remove: (target, entry) =>
-      entry.kind === EntryKind.DIRECTORY ? client.rmdir(target, { recursive: true }) : client.delete(target),
+    remove: (target, entry, onProgress) =>
+      entry.kind === EntryKind.DIRECTORY ? removeRemoteTree(client, target, onProgress) : client.delete(target),
     rename: (from, to) => client.rename(from, to),
     chmod: (target, change, recursive) => client.chmod(target, change, { recursive }),
     child: (folder, name) => path.posix.join(path.posix.resolve('/', folder), checkedChildName(name, ['/'])),

@@ -14,13 +14,14 @@ import path from 'node:path';
 /** Entries removed between two turns of the event loop. */
 const REMOVALS_PER_TURN = 256;
 
-export async function removeLocalTree(top: string, onProgress?: (removed: number) => void): Promise<void> {
+/** `onProgress` hears the count every few hundred entries; a returned promise is waited for before going on. */
+export async function removeLocalTree(top: string, onProgress?: (removed: number) => void | Promise<void>): Promise<void> {
   let removed = 0;
   let sinceTurn = 0;
   const turn = async (): Promise<void> => {
     if (++sinceTurn < REMOVALS_PER_TURN) return;
     sinceTurn = 0;
-    onProgress?.(removed);
+    await onProgress?.(removed);
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
   // Depth first: a folder is removed once what it held is gone.
@@ -47,5 +48,5 @@ export async function removeLocalTree(top: string, onProgress?: (removed: number
       await turn();
     }
   }
-  onProgress?.(removed);
+  await onProgress?.(removed);
 }

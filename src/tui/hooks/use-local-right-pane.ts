@@ -47,7 +47,7 @@ export function useLocalRightPane(status: ConnectionStatus, left: PaneController
     // The latest states, not the rendered ones: a key may have started a load since.
     const [latestLeft, latestRight] = [currentLeft(), currentRight()];
     if (latestLeft.loading || latestRight.loading || latestLeft.path !== latestRight.path) return;
-    if (changedLeft) dispatchRight({ type: 'loaded', path: leftState.path, entries: leftState.entries });
-    else if (changedRight) dispatchLeft({ type: 'loaded', path: rightState.path, entries: rightState.entries });
+    if (changedLeft) dispatchRight({ type: 'loaded', path: leftState.path, entries: leftState.entries, parentRow: leftState.parentRow });
+    else if (changedRight) dispatchLeft({ type: 'loaded', path: rightState.path, entries: rightState.entries, parentRow: rightState.parentRow });
   }, [local, leftState, rightState, dispatchLeft, dispatchRight, currentLeft, currentRight]);
 }

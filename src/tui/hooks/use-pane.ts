@@ -18,20 +18,33 @@ export interface PaneController {
   current: () => PaneState;
 }
 
-export function usePane(initialPath: string, onError: (message: string) => void): PaneController {
+/** What the pane says when its side left names out of a folder it opened. */
+export function namesLeftOutMessage(label: string): string {
+  // The reason first: the status line cuts a long message at its end (^L shows it whole).
+  return `some names not shown (control characters such as a tab or a newline, or not UTF-8: the server cannot send them) in ${label}`;
+}
+
+/** `onNotice` hears what is worth saying about a folder opened (names left out); `onError` why a listing failed. */
+export function usePane(initialPath: string, onError: (message: string) => void, onNotice?: (message: string) => void): PaneController {
   const [state, setState, latest] = useSyncedState(() => createPaneState(initialPath));
   const dispatch = useCallback((action: PaneAction) => setState((previous) => paneReducer(previous, action)), [setState]);
   const sequence = useRef(0);
   const errorRef = useRef(onError);
   errorRef.current = onError;
+  const noticeRef = useRef(onNotice);
+  noticeRef.current = onNotice;
 
   const load = useCallback(async (fs: PaneFs, path: string, focusName?: string): Promise<boolean> => {
     const ticket = ++sequence.current;
     dispatch({ type: 'load-start' });
     try {
-      const entries = await fs.list(path);
+      let namesLeftOut = false;
+      const entries = await fs.list(path, { onNamesLeftOut: () => void (namesLeftOut = true) });
       if (ticket !== sequence.current) return true;
-      dispatch({ type: 'loaded', path, entries, ...(focusName === undefined ? {} : { focusName }) });
+      const opened = path !== latest.current.path || !latest.current.namesLeftOut;
+      dispatch({ type: 'loaded', path, entries, parentRow: fs.parent(path) !== path, namesLeftOut, ...(focusName === undefined ? {} : { focusName }) });
+      // Said once when the folder is opened, not again on every refresh of it.
+      if (namesLeftOut && opened) noticeRef.current?.(namesLeftOutMessage(fs.label(path)));
       return true;
     } catch (error) {
       if (ticket !== sequence.current) return false;
@@ -40,7 +53,7 @@ export function usePane(initialPath: string, onError: (message: string) => void)
       errorRef.current(message);
       return false;
     }
-  }, [dispatch]);
+  }, [dispatch, latest]);
 
   const current = useCallback(() => latest.current, [latest]);
   return { state, dispatch, load, current };

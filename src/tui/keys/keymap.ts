@@ -30,7 +30,7 @@ export type Command =
   | 'copy' | 'upload' | 'download' | 'rename' | 'mkdir' | 'delete' | 'chmod' | 'find'
   // transfer queue
   | 'cancel-transfer' | 'retry-transfer' | 'clear-finished'
-  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once'
+  | 'pause-transfer' | 'more-at-once' | 'fewer-at-once' | 'bandwidth-limit'
   // form dialogs (connect, mkdir, rename)
   | 'confirm' | 'dismiss' | 'next-field' | 'previous-field' | 'find-select'
   // editing a text field
@@ -80,6 +80,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
+  { command: 'bandwidth-limit', context: 'global', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },
   { command: 'message-log', context: 'global', keys: [ctrl('l')], description: "Message log: every message of this session, whole, with its time" },
 
   { command: 'up', context: 'pane', keys: [k('up'), k('k')], description: 'Cursor up' },

@@ -38,9 +38,17 @@ export interface PaneState {
   showHidden: boolean;
   /** Whether rows show the permission bits (a column the user turns on). */
   showMode: boolean;
-  /** Index into `view` of the highlighted row. */
+  /**
+   * Whether a `..` row (the parent folder) stands above the entries: every
+   * folder but the root has one. It is no entry: it is never selected, never
+   * counted, never copied or deleted; Enter on it goes up.
+   */
+  parentRow: boolean;
+  /** The side left names out of this listing (control characters, not UTF-8): the pane says so. */
+  namesLeftOut: boolean;
+  /** Index into `view` of the highlighted row; -1 is the `..` row. */
   cursor: number;
-  /** Index into `view` of the first visible row. */
+  /** Index into `view` of the first visible row; -1 when the `..` row is visible. */
   top: number;
   /** Rows the pane can show. */
   height: number;
@@ -53,7 +61,8 @@ export interface PaneState {
 
 export type PaneAction =
   | { type: 'load-start' }
-  | { type: 'loaded'; path: string; entries: readonly Entry[]; focusName?: string }
+  /** `parentRow`: whether `path` has a parent (a `..` row); absent: as before for the same folder, else none. */
+  | { type: 'loaded'; path: string; entries: readonly Entry[]; focusName?: string; parentRow?: boolean; namesLeftOut?: boolean }
   | { type: 'load-failed'; message: string }
   | { type: 'clear'; path: string }
   | { type: 'move'; delta: number }
@@ -90,6 +99,8 @@ export function createPaneState(path: string, height = 10): PaneState {
     filter: '',
     showHidden: false,
     showMode: false,
+    parentRow: false,
+    namesLeftOut: false,
     cursor: 0,
     top: 0,
     height: Math.max(1, height),
@@ -168,16 +179,28 @@ function clamp(value: number, low: number, high: number): number {
   return Math.min(Math.max(value, low), high);
 }
 
-/** Put the cursor inside the view and scroll the window so the cursor is visible. */
+/** The first cursor position: -1 (the `..` row) where there is one. */
+function firstRow(state: PaneState): number {
+  return state.parentRow ? -1 : 0;
+}
+
+/**
+ * Put the cursor inside the rows (the `..` row, if any, then the view) and
+ * scroll the window so the cursor is visible. Worked out in row numbers
+ * counted from the `..` row, then turned back into view indices.
+ */
 function withCursor(state: PaneState, cursor: number): PaneState {
-  const last = state.view.length - 1;
-  const nextCursor = last < 0 ? 0 : clamp(cursor, 0, last);
-  let top = state.top;
-  if (nextCursor < top) top = nextCursor;
-  if (nextCursor >= top + state.height) top = nextCursor - state.height + 1;
-  top = clamp(top, 0, Math.max(0, state.view.length - state.height));
-  if (nextCursor === state.cursor && top === state.top) return state;
-  return { ...state, cursor: nextCursor, top };
+  const lead = state.parentRow ? 1 : 0;
+  const count = state.view.length + lead;
+  const row = count === 0 ? 0 : clamp(cursor + lead, 0, count - 1);
+  let top = state.top + lead;
+  if (row < top) top = row;
+  if (row >= top + state.height) top = row - state.height + 1;
+  top = clamp(top, 0, Math.max(0, count - state.height));
+  const nextCursor = count === 0 ? 0 : row - lead;
+  const nextTop = top - lead;
+  if (nextCursor === state.cursor && nextTop === state.top) return state;
+  return { ...state, cursor: nextCursor, top: nextTop };
 }
 
 function indexOfName(view: readonly Entry[], name: string): number {
@@ -239,12 +262,13 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
       const samePath = action.path === state.path;
       const names = new Set(action.entries.map((entry) => entry.name));
       const selected = samePath ? new Set([...state.selected].filter((name) => names.has(name))) : new Set<string>();
+      const parentRow = action.parentRow ?? (samePath ? state.parentRow : false);
       const base: PaneState = samePath
         ? state
-        : { ...state, cursor: 0, top: 0, filter: '' };
+        : { ...state, cursor: 0, top: parentRow ? -1 : 0, filter: '' };
       return rederive(
-        base,
-        { path: action.path, entries: action.entries, selected, loading: false, error: undefined },
+        { ...base, parentRow },
+        { path: action.path, entries: action.entries, selected, loading: false, error: undefined, namesLeftOut: action.namesLeftOut ?? false },
         action.focusName ?? (samePath ? undefined : ''),
       );
     }
@@ -259,7 +283,7 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
     case 'page':
       return withCursor(state, state.cursor + action.direction * Math.max(1, state.height - 1));
     case 'home':
-      return withCursor(state, 0);
+      return withCursor(state, firstRow(state));
     case 'end':
       return withCursor(state, state.view.length - 1);
     case 'focus-name': {
@@ -273,7 +297,8 @@ export function paneReducer(state: PaneState, action: PaneAction): PaneState {
     }
     case 'toggle-select': {
       const entry = state.view[state.cursor];
-      if (!entry) return state;
+      // The `..` row is no entry: Insert passes over it.
+      if (!entry) return withCursor(state, state.cursor + 1);
       const selected = new Set(state.selected);
       if (selected.has(entry.name)) selected.delete(entry.name);
       else selected.add(entry.name);
@@ -335,9 +360,14 @@ export function targetEntries(state: PaneState): Entry[] {
   return entry ? [entry] : [];
 }
 
-/** The rows inside the window. */
+/** The entries inside the window (the `..` row, when visible, takes the first line). */
 export function visibleRows(state: PaneState): readonly Entry[] {
-  return state.view.slice(state.top, state.top + state.height);
+  return state.view.slice(Math.max(0, state.top), state.top + state.height);
+}
+
+/** Whether the cursor is on the `..` row. */
+export function onParentRow(state: PaneState): boolean {
+  return state.parentRow && state.cursor < 0;
 }
 
 /**
@@ -346,8 +376,10 @@ export function visibleRows(state: PaneState): readonly Entry[] {
  * development-mode prop diffing) costs the same for 100 or 100 000 entries.
  */
 export interface PaneView {
+  /** Whether the first line is the `..` row (then `rows` follow it). */
+  parentRow: boolean;
   rows: readonly Entry[];
-  /** Index into `rows` of the cursor, -1 when it is not visible. */
+  /** Line of the cursor (the `..` row, when shown, is line 0 and `rows` start after it); out of range when not visible. */
   cursorRow: number;
   /** Whether each row is selected. */
   selectedRows: readonly boolean[];
@@ -357,6 +389,8 @@ export interface PaneView {
   filter: string;
   showHidden: boolean;
   showMode: boolean;
+  /** The listing left names out (the header says so). */
+  namesLeftOut: boolean;
   loading: boolean;
   error: string | undefined;
 }
@@ -364,6 +398,7 @@ export interface PaneView {
 export function paneView(state: PaneState): PaneView {
   const rows = visibleRows(state);
   return {
+    parentRow: state.parentRow && state.top < 0,
     rows,
     cursorRow: state.cursor - state.top,
     selectedRows: rows.map((entry) => state.selected.has(entry.name)),
@@ -372,6 +407,7 @@ export function paneView(state: PaneState): PaneView {
     filter: state.filter,
     showHidden: state.showHidden,
     showMode: state.showMode,
+    namesLeftOut: state.namesLeftOut,
     loading: state.loading,
     error: state.error,
   };

@@ -103,6 +103,8 @@ export interface TransfersState {
   nextId: number;
   /** How many transfers run at once. */
   concurrency: number;
+  /** The queue's bandwidth limit in bytes per second, shared by every transfer; undefined: none. */
+  rateLimit?: number | undefined;
 }
 
 /** The bounds of `concurrency`: beyond 8 the transfers only share one connection's bandwidth more thinly. */
@@ -125,8 +127,12 @@ export type TransfersAction =
   | { type: 'paused'; id: number }
   | { type: 'unpause'; id: number }
   | { type: 'set-concurrency'; concurrency: number }
+  | { type: 'set-rate-limit'; bytesPerSecond: number | undefined }
   | { type: 'split'; id: number; keep: readonly SelectedEntry[]; apart: readonly TransferRequest[] }
   | { type: 'clear-finished' };
+
+/** How long the shown speed takes to follow a change of the rate (to about two thirds of it). */
+const SPEED_TIME_CONSTANT_MS = 1500;
 
 export const initialTransfersState: TransfersState = { items: [], nextId: 1, concurrency: DEFAULT_CONCURRENCY };
 
@@ -218,7 +224,11 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         let speed = item.speed;
         if (item.lastReportAt !== undefined && action.at > item.lastReportAt) {
           const instant = Math.max(0, action.bytes - item.lastReportBytes) / ((action.at - item.lastReportAt) / 1000);
-          speed = item.speed === 0 ? instant : item.speed * 0.7 + instant * 0.3;
+          // Weighted by the time each report covers (a 1.5 s time constant), not per report: bytes that
+          // arrive in bursts (a limited download gets its credit back in slices) would make a per-report
+          // average swing by a fifth around the true rate.
+          const weight = 1 - Math.exp(-(action.at - item.lastReportAt) / SPEED_TIME_CONSTANT_MS);
+          speed = item.speed === 0 ? instant : item.speed + (instant - item.speed) * weight;
         }
         return {
           ...item,
@@ -269,6 +279,8 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
       const concurrency = Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.round(action.concurrency)));
       return concurrency === state.concurrency ? state : { ...state, concurrency };
     }
+    case 'set-rate-limit':
+      return action.bytesPerSecond === state.rateLimit ? state : { ...state, rateLimit: action.bytesPerSecond };
     case 'clear-finished':
       return { ...state, items: state.items.filter((item) => !isFinished(item)) };
     default: {

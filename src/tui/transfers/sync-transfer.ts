@@ -5,6 +5,7 @@
  * what is left; a big file cut off on its way up continues from the server's
  * temporary file.
  */
+import type { RateLimit } from '../../client/rate-limit.js';
 import type { FerryClientApi } from '../../client/types.js';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import type { Remote } from '../../remote/remote.js';
@@ -46,7 +47,11 @@ export interface QueuedSync {
 export function runQueuedSync(
   sync: QueuedSync,
   client: FerryClientApi | undefined,
-  options: { signal: AbortSignal; onProgress: (bytesDone: number, bytesTotal: number, filesDone: number, filesTotal: number) => void },
+  options: {
+    signal: AbortSignal;
+    onProgress: (bytesDone: number, bytesTotal: number, filesDone: number, filesTotal: number) => void;
+    rateLimit?: RateLimit;
+  },
 ): Promise<SyncOutcome> {
   const remote = asRemote(client);
   if (sync.direction !== 'copy' && !remote) throw new FerryError(ErrorCode.CONNECTION_LOST, 'not connected');
@@ -54,6 +59,7 @@ export function runQueuedSync(
   const target = paneSyncPlace(sync.direction !== 'upload', sync.target, remote, sync.target);
   return runSync(source, target, {
     deleteExtra: sync.choices.deleteExtra, checksum: sync.choices.checksum, signal: options.signal,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     onProgress: (p) => options.onProgress(p.bytesDone, p.bytesTotal, p.filesDone, p.filesTotal),
   });
 }

@@ -13,6 +13,7 @@ import { describeError } from '../describe-error.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
 import { runQueuedSync } from './sync-transfer.js';
+import { RateLimit } from '../../client/rate-limit.js';
 import {
   initialTransfersState,
   isFinished,
@@ -36,6 +37,8 @@ export interface TransferQueueDeps {
   onFinished?: (item: TransferItem) => void;
   now?: () => number;
   concurrency?: number;
+  /** Bandwidth limit of the whole queue in bytes per second (undefined or 0: none). */
+  rateLimit?: number | undefined;
   /** Minimum milliseconds between progress updates of one item. */
   progressIntervalMs?: number;
 }
@@ -52,10 +55,17 @@ export class TransferQueue {
   private running = 0;
   private readonly now: () => number;
   private readonly progressIntervalMs: number;
+  /**
+   * One token bucket for every transfer of the queue: the limit bounds their
+   * sum, on the wire (uploads wait before each frame, downloads before giving
+   * credit back), and a change reaches the running ones at once.
+   */
+  private readonly bandwidth = new RateLimit();
 
   constructor(private readonly deps: TransferQueueDeps) {
     this.now = deps.now ?? Date.now;
     if (deps.concurrency !== undefined) this.dispatch({ type: 'set-concurrency', concurrency: deps.concurrency });
+    if (deps.rateLimit) this.setRateLimit(deps.rateLimit);
     this.progressIntervalMs = deps.progressIntervalMs ?? 100;
   }
 
@@ -67,6 +77,12 @@ export class TransferQueue {
   setConcurrency(concurrency: number): void {
     this.dispatch({ type: 'set-concurrency', concurrency });
     this.pump();
+  }
+
+  /** Limits the queue's total rate to `bytesPerSecond` (undefined or 0: no limit), running transfers included. */
+  setRateLimit(bytesPerSecond: number | undefined): void {
+    this.bandwidth.set(bytesPerSecond);
+    this.dispatch({ type: 'set-rate-limit', bytesPerSecond: this.bandwidth.rate });
   }
 
   /**
@@ -308,7 +324,7 @@ export class TransferQueue {
       const item = this.item(id);
       if (queued.sync || !item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
-      const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal };
+      const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal, rateLimit: this.bandwidth };
       if (item.direction === 'copy' || !client) {
         const result = await copyLocal(item.source, item.target, {
           overwrite: item.overwrite,
@@ -374,7 +390,8 @@ export class TransferQueue {
     this.dispatch({ type: 'start', id: item.id, at: this.now() });
     const started = this.now();
     const outcome = await runQueuedSync({ direction: item.direction, source: item.source, target: item.target, choices: item.sync! }, client, {
-      signal, onProgress: (bytes, total, filesDone, filesTotal) => this.progress(item.id, bytes, total, filesDone, filesTotal),
+      signal, rateLimit: this.bandwidth,
+      onProgress: (bytes, total, filesDone, filesTotal) => this.progress(item.id, bytes, total, filesDone, filesTotal),
     });
     this.dispatch({ type: 'done', id: item.id, movedBytes: outcome.bytes, size: outcome.bytes, durationMs: this.now() - started, resumedFrom: 0, at: this.now() });
   }

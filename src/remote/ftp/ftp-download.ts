@@ -1,0 +1,248 @@
+/**
+ * Downloading one file over FTP: SIZE and MDTM, then RETR (after REST when
+ * resuming) into `.<name>.ferry-part` beside the target, the same temporary
+ * file as the Ferry kind's. The file is renamed into place only when the
+ * bytes written equal the size the server stated; an interrupted or
+ * cancelled download keeps its temporary file for `resume`, which continues
+ * after its last byte. FTP has no way to check that those bytes still match
+ * the server's (no prefix hash), so a temporary file longer than the remote
+ * file starts over, as curl -C and lftp do.
+ */
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import type { Client } from 'basic-ftp';
+import { checkTarget } from '../../client/download.js';
+import { localError, openFd, partialPathFor, writeAll } from '../../client/local-files.js';
+import { ProgressThrottle } from '../../client/progress.js';
+import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
+import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { mdtmTime } from './ftp-entries.js';
+import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
+import { probePath } from './ftp-probe.js';
+
+/** The size and time of a remote file before a read; NOT_FOUND, IS_A_DIRECTORY or PERMISSION otherwise. */
+export async function remoteFileFacts(client: Client, remotePath: string): Promise<{ size: number; mtimeMs: number }> {
+  const what = await probePath(client, remotePath);
+  if (what.kind === 'missing') throw new FerryError(ErrorCode.NOT_FOUND, `no such file: ${remotePath}`);
+  if (what.kind === 'directory') throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder`);
+  if (what.kind === 'unreachable') throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${remotePath}`);
+  const mdtm = await client.sendIgnoringError(`MDTM ${remotePath}`);
+  const mtimeMs = mdtm.code === 213 ? mdtmTime(mdtm.message) ?? 0 : 0;
+  return { size: what.size, mtimeMs };
+}
+
+export async function downloadOverFtp(
+  client: Client, remotePath: string, localPath: string, options: TransferOptions, attempt: { moved: boolean } = { moved: false },
+  /** The size, time and mode a listing of a moment ago gave (ftp-recent-listings.ts): SIZE and MDTM are skipped. */
+  listed?: { size: number; mtimeMs: number; mode: number },
+): Promise<TransferResult> {
+  const started = performance.now();
+  const { signal } = options;
+  if (signal?.aborted) throw cancelled();
+  checkTarget(localPath, options.overwrite === true);
+  let { size, mtimeMs } = listed ?? await remoteFileFacts(client, remotePath);
+  const partial = partialPathFor(localPath);
+
+  let offset = 0;
+  if (options.resume) {
+    const existing = fs.statSync(partial, { throwIfNoEntry: false });
+    if (existing?.isFile() && existing.size <= size) offset = existing.size;
+  }
+  const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
+  const onWritten = (position: number): void => {
+    attempt.moved = true;
+    progress.update(() => ({ bytes: position, total: size }));
+  };
+  let sink: DownloadSink;
+  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES) {
+    sink = new MemorySink(onWritten);
+  } else {
+    try {
+      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten);
+    } catch (error) {
+      throw localError(error, localPath);
+    }
+  }
+  progress.flush({ bytes: offset, total: size });
+
+  // FTP cannot stop a RETR and keep the connection: a cancel closes it (the pool then drops it).
+  const onAbort = (): void => client.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    try {
+      await client.downloadTo(sink, remotePath, offset);
+    } catch (error) {
+      if (signal?.aborted) throw cancelled();
+      if (sink.failure) throw localError(sink.failure, localPath);
+      if (isAmbiguousRefusal(error)) {
+        // The file was there a moment ago; unless it has gone since, a refused RETR means it may not be read.
+        const now = listed ? await probePath(client, remotePath, { listParent: false }) : undefined;
+        if (now?.kind === 'missing') throw new FerryError(ErrorCode.NOT_FOUND, `no such file: ${remotePath}`, { cause: error });
+        throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${remotePath}`, { cause: error });
+      }
+      throw ferryErrorFromFtp(error, `downloading ${remotePath}`);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (sink.position !== size && listed) {
+      // The listing was older than the file: what the server says now decides.
+      ({ size, mtimeMs } = await remoteFileFacts(client, remotePath));
+    }
+    if (sink.position !== size) {
+      if (sink.position > size) sink.discard(partial);
+      throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${sink.position} of ${size} bytes of ${remotePath}`);
+    }
+    try {
+      sink.complete(partial, localPath, mtimeMs, localMode(listed?.mode ?? 0));
+    } catch (error) {
+      throw localError(error, localPath);
+    }
+  } finally {
+    sink.release(partial);
+  }
+  progress.flush({ bytes: size, total: size });
+  return { bytes: size - offset, size, resumedFrom: offset, durationMs: performance.now() - started };
+}
+
+/**
+ * A download of at most this many bytes from the start is held in memory and
+ * written in one synchronous run when its size is checked (open, write, set
+ * the time, close, rename): through the thread pool each of those costs a
+ * round trip, and a tree of thousands of small files is made of little else
+ * (as the Ferry kind's FileSink does).
+ */
+const SMALL_DOWNLOAD_BYTES = 256 * 1024;
+
+/** The umask, read once (process.umask() without an argument only reads it). */
+const PROCESS_UMASK = process.umask();
+
+/**
+ * The permission bits of a downloaded file: the listed ones (read, write and
+ * execute; set-id bits are not carried over from a server), else what a new
+ * file gets here. The temporary file is private (0600) until then.
+ */
+function localMode(listedMode: number): number {
+  const bits = listedMode & 0o777;
+  return bits !== 0 ? bits : 0o666 & ~PROCESS_UMASK;
+}
+
+/** Where a download's bytes go until it is complete: a Writable for basic-ftp, plus the ending. */
+interface DownloadSink extends Writable {
+  /** Where the content ends once every write has landed. */
+  readonly position: number;
+  readonly failure: unknown;
+  /** The bytes are right: lands them under `localPath` with `mtimeMs` (0: leave the time) and permission bits `mode`. */
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void;
+  /** The bytes are wrong (too many): nothing worth resuming is kept. */
+  discard(partial: string): void;
+  /** After success or failure: lets go of the file (kept on disk for resume unless completed or discarded). */
+  release(partial: string): void;
+}
+
+function cancelled(): FerryError {
+  return new FerryError(ErrorCode.CANCELLED, 'the transfer was cancelled');
+}
+
+/**
+ * Writes what arrives to `fd` at increasing positions (a plain WriteStream
+ * would take the descriptor over and close it); `position` is where the file
+ * ends once every write has landed, which is when the stream finishes.
+ */
+export class PositionalFileWriter extends Writable implements DownloadSink {
+  failure: unknown;
+  private open = true;
+
+  constructor(
+    private readonly fd: number,
+    public position: number,
+    private readonly onWritten: (position: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
+    if (mtimeMs > 0) fs.futimesSync(this.fd, mtimeMs / 1000, mtimeMs / 1000);
+    fs.fchmodSync(this.fd, mode);
+    this.open = false;
+    fs.closeSync(this.fd);
+    fs.renameSync(partial, localPath);
+  }
+
+  discard(partial: string): void {
+    fs.rmSync(partial, { force: true });
+  }
+
+  release(partial: string): void {
+    if (!this.open) return;
+    this.open = false;
+    fs.closeSync(this.fd);
+    // A refused or cut download that never got a byte leaves no empty temporary file behind.
+    if (this.position === 0) fs.rmSync(partial, { force: true });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.writeBuffer(chunk, callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.writeBuffer(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((each) => each.chunk)), callback);
+  }
+
+  private writeBuffer(data: Buffer, callback: (error?: Error | null) => void): void {
+    writeAll(this.fd, data, this.position).then(() => {
+      this.position += data.length;
+      this.onWritten(this.position);
+      callback();
+    }, (error: unknown) => {
+      this.failure = error;
+      callback(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+}
+
+/** A small download's bytes, held until they are checked (SMALL_DOWNLOAD_BYTES); bounded in case the file grows meanwhile. */
+class MemorySink extends Writable implements DownloadSink {
+  position = 0;
+  failure: unknown;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly onWritten: (position: number) => void) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.position + chunk.length > 4 * SMALL_DOWNLOAD_BYTES) {
+      this.failure = new FerryError(ErrorCode.SIZE_MISMATCH, 'the file grew far beyond its listed size during the download');
+      callback(this.failure as Error);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.position += chunk.length;
+    this.onWritten(this.position);
+    callback();
+  }
+
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
+    const fd = fs.openSync(partial, 'w', 0o600);
+    try {
+      const content = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      for (let done = 0; done < content.length;) done += fs.writeSync(fd, content, done, content.length - done, done);
+      if (mtimeMs > 0) fs.futimesSync(fd, mtimeMs / 1000, mtimeMs / 1000);
+      fs.fchmodSync(fd, mode);
+    } catch (error) {
+      fs.closeSync(fd);
+      fs.rmSync(partial, { force: true });
+      throw error;
+    }
+    fs.closeSync(fd);
+    fs.renameSync(partial, localPath);
+  }
+
+  discard(): void {
+    this.chunks.length = 0;
+  }
+
+  release(): void {
+    this.chunks.length = 0;
+  }
+}

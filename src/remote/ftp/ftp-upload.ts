@@ -1,0 +1,146 @@
+/**
+ * Uploading one file over FTP: STOR into `.<name>.ferry-part` beside the
+ * target, SIZE to check every byte arrived, then RNFR/RNTO into place, so the
+ * final name never holds a truncated file. With `resume`, a temporary file
+ * left by an interrupted upload is continued with APPE after its last byte
+ * (when it is not longer than the local file). A cancel closes the
+ * connection; the temporary file stays for a later resume.
+ */
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Client } from 'basic-ftp';
+import { localError } from '../../client/local-files.js';
+import { ProgressThrottle } from '../../client/progress.js';
+import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
+import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
+import { parentOf, uploadPartialPath } from './ftp-paths.js';
+import { probePath } from './ftp-probe.js';
+
+export async function uploadOverFtp(
+  client: Client, localPath: string, remotePath: string, options: TransferOptions, attempt: { moved: boolean } = { moved: false },
+): Promise<TransferResult> {
+  const started = performance.now();
+  const { signal } = options;
+  if (signal?.aborted) throw cancelled();
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(localPath);
+  } catch (error) {
+    throw localError(error, localPath);
+  }
+  if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${localPath} is a folder`);
+  if (!stats.isFile()) throw new FerryError(ErrorCode.UNSUPPORTED, `${localPath} is not a regular file`);
+  const size = stats.size;
+
+  const target = await probePath(client, remotePath, { listParent: false });
+  if (target.kind === 'directory') throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder`);
+  if (target.kind !== 'missing' && !options.overwrite) throw new FerryError(ErrorCode.EXISTS, `${remotePath} exists`);
+
+  const partial = uploadPartialPath(remotePath);
+  let offset = 0;
+  if (options.resume) {
+    const left = await probePath(client, partial, { listParent: false });
+    if (left.kind === 'file' && left.size <= size) offset = left.size;
+  }
+
+  const progress = new ProgressThrottle<Progress>(options.onProgress, options.progressIntervalMs);
+  progress.flush({ bytes: offset, total: size });
+  let sent = offset;
+  let fd: number;
+  try {
+    fd = fs.openSync(localPath, 'r');
+  } catch (error) {
+    throw localError(error, localPath);
+  }
+  const source = new FileReader(fd, offset, size, (bytes) => {
+    sent += bytes;
+    attempt.moved = true;
+    progress.update(() => ({ bytes: sent, total: size }));
+  });
+  const onAbort = (): void => client.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (offset > 0) await client.appendFrom(source, partial);
+    else await client.uploadFrom(source, partial);
+  } catch (error) {
+    source.destroy();
+    if (signal?.aborted) throw cancelled();
+    if (isAmbiguousRefusal(error)) throw await explainRefusal(client, remotePath, error);
+    throw ferryErrorFromFtp(error, `uploading to ${remotePath}`);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    source.destroy();
+    fs.closeSync(fd);
+  }
+  if (source.failure) throw localError(source.failure, localPath);
+
+  const landed = await probePath(client, partial, { listParent: false });
+  const landedSize = landed.kind === 'file' ? landed.size : -1;
+  if (landedSize !== size) {
+    // A longer file can never be continued; a shorter one is kept for resume.
+    if (landedSize > size) await client.sendIgnoringError(`DELE ${partial}`);
+    throw new FerryError(ErrorCode.SIZE_MISMATCH, `the server holds ${Math.max(0, landedSize)} of ${size} bytes of ${remotePath}`);
+  }
+  try {
+    await client.rename(partial, remotePath);
+  } catch (error) {
+    throw ferryErrorFromFtp(error, `renaming the upload into ${remotePath}`);
+  }
+  progress.flush({ bytes: size, total: size });
+  return { bytes: size - offset, size, resumedFrom: offset, durationMs: performance.now() - started };
+}
+
+/** A refused STOR: the folder missing, or no right to write there. */
+async function explainRefusal(client: Client, remotePath: string, error: unknown): Promise<FerryError> {
+  const folder = await probePath(client, parentOf(remotePath)).catch(() => undefined);
+  if (folder?.kind === 'missing') return new FerryError(ErrorCode.NOT_FOUND, `no such folder: ${parentOf(remotePath)}`, { cause: error });
+  if (folder?.kind === 'file') return new FerryError(ErrorCode.NOT_A_DIRECTORY, `not a folder: ${parentOf(remotePath)}`, { cause: error });
+  return new FerryError(ErrorCode.PERMISSION, `permission denied: cannot write ${remotePath}`, { cause: error });
+}
+
+function cancelled(): FerryError {
+  return new FerryError(ErrorCode.CANCELLED, 'the transfer was cancelled');
+}
+
+/**
+ * The local file from `offset` to `end`, read only as the data connection
+ * asks for more (a stream that starts flowing before basic-ftp pipes it
+ * would lose its first chunks), each piece reported to `onRead`. A file
+ * that shrinks meanwhile ends early and the size check catches it.
+ */
+class FileReader extends Readable {
+  failure: unknown;
+
+  constructor(
+    private readonly fd: number,
+    private position: number,
+    private readonly end: number,
+    private readonly onRead: (bytes: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _read(size: number): void {
+    const length = Math.min(Math.max(size, 256 * 1024), this.end - this.position);
+    if (length <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    fs.read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+      if (error) {
+        this.failure = error;
+        this.destroy(error);
+        return;
+      }
+      if (bytesRead === 0) {
+        this.push(null);
+        return;
+      }
+      this.position += bytesRead;
+      this.onRead(bytesRead);
+      this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+    });
+  }
+}
