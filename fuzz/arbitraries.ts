@@ -64,6 +64,7 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ op: fc.constant('PING' as const), id }),
   fc.record({ op: fc.constant('SUMS' as const), id, path: text, names: fc.array(text, { maxLength: 5 }) }),
   fc.record({ op: fc.constant('CHMD' as const), id, path: text, clear: u32, set: u32, flags: u8 }),
+  fc.record({ op: fc.constant('LINK' as const), id, path: text, target: text, flags: u8 }),
   fc.record({
     op: fc.constant('FIND' as const), id, path: text, pattern: text, minSize: u64, maxSize: u64, minMtimeMs: u64,
     maxMtimeMs: u64, flags: u8,

@@ -2,16 +2,18 @@
  * `ferry sync` of a large tree where few files changed, in both directions,
  * against what it cannot do without: one listing of the tree plus the
  * transfer of exactly the changed files. Its overhead is the second listing
- * (the other side's) and the comparison.
+ * (the other side's) and the comparison. With rsync and OpenSSH installed, a
+ * row more: the same upload case against rsync over a private sshd.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchContext, Suite } from '../context.js';
 import { connectPlain, quitQuietly } from '../ferry.js';
 import { startFerryd } from '../processes.js';
-import { makeRow, type BenchRow } from '../report.js';
+import { makeRow, skippedRow, type BenchRow } from '../report.js';
+import { rsyncMissing, startRsyncServer } from '../rsync-over-ssh.js';
 import { median, now, removeQuietly } from '../util.js';
-import { FerryPlace } from '../../src/sync/ferry-place.js';
+import { RemotePlace } from '../../src/sync/remote-place.js';
 import { LocalPlace } from '../../src/sync/local-place.js';
 import { runSync } from '../../src/sync/run-sync.js';
 
@@ -60,7 +62,7 @@ export const syncSuite: Suite = {
     const client = await connectPlain(server.host, server.port);
     const rows: BenchRow[] = [];
     try {
-      const remote = new FerryPlace(client, '/tree', 'bench');
+      const remote = new RemotePlace(client, '/tree', 'bench');
       const local = new LocalPlace(localTop);
       for (const direction of ['upload', 'download'] as const) {
         const [source, target] = direction === 'upload' ? [local, remote] : [remote, local];
@@ -98,6 +100,7 @@ export const syncSuite: Suite = {
           target: { kind: 'ratio-max', value: 1.5 }, hashesMatched: exact, samples: { ferry: syncTimes, baseline: baseTimes },
         }));
       }
+      rows.push(await againstRsync(context, { local, remote, localTop, names, changed, files }));
     } finally {
       await quitQuietly(client);
       await server.stop();
@@ -106,3 +109,52 @@ export const syncSuite: Suite = {
     return rows;
   },
 };
+
+/**
+ * The upload case beside rsync: each round changes the same files, then
+ * times `ferry sync` into the server's tree and `rsync -a` over ssh into a
+ * copy of the tree (both on loopback, both with the quick check of size and
+ * mtime).
+ */
+async function againstRsync(
+  context: BenchContext,
+  setup: { local: LocalPlace; remote: RemotePlace; localTop: string; names: string[]; changed: number; files: number },
+): Promise<BenchRow> {
+  const base = {
+    id: 'sync-upload-rsync', suite: syncSuite.name, figure: `sync upload, ${setup.changed} of ${setup.files} files changed, against rsync`,
+    unit: 's', baselineLabel: 'rsync -a over ssh (loopback)', target: { kind: 'none' } as const,
+  };
+  const missing = rsyncMissing();
+  if (missing) return skippedRow(base, missing);
+  const copy = path.join(context.workDir, 'rsync-copy');
+  const rsync = await startRsyncServer(context.workDir);
+  try {
+    await rsync.push(setup.localTop, copy);
+    const ferryTimes: number[] = [];
+    const rsyncTimes: number[] = [];
+    let exact = true;
+    for (let round = -1; round < context.sizes.runs; round++) {
+      change(setup.localTop, setup.names, setup.changed, 300 + round + 1);
+      let started = now();
+      const outcome = await runSync(setup.local, setup.remote, {});
+      const ferryMs = now() - started;
+      if (outcome.plan.update.length !== setup.changed) exact = false;
+      started = now();
+      await rsync.push(setup.localTop, copy);
+      const rsyncMs = now() - started;
+      if (round >= 0) {
+        ferryTimes.push(ferryMs);
+        rsyncTimes.push(rsyncMs);
+      }
+    }
+    return makeRow({
+      ...base, ferry: median(ferryTimes) / 1000, baseline: median(rsyncTimes) / 1000, hashesMatched: exact,
+      samples: { ferry: ferryTimes, baseline: rsyncTimes },
+    });
+  } catch (error) {
+    return skippedRow(base, error instanceof Error ? error.message : String(error), 'error');
+  } finally {
+    await rsync.stop();
+    await removeQuietly(copy);
+  }
+}

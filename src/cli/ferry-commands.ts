@@ -9,7 +9,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FerryClient } from '../client/client.js';
 import { parseModeSpec } from '../client/mode-spec.js';
 import { parseRate, RateLimit } from '../client/rate-limit.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
@@ -76,7 +75,7 @@ const HELP = `
     --links=skip|follow|copy   get -r, put -r: symlinks in the tree are left out and counted
                        (skip, the default), copied as what they point to when that is inside
                        the tree (follow), or made again when their target stays inside it
-                       (copy; downloads only)
+                       (copy; uploads: only targets going down from the link's folder)
     -i, --identity FILE   sftp://: the SSH private key to log in with (before ssh-agent and
                        ~/.ssh/id_*); for find, -i is --ignore-case
     --ignore-case      find: the pattern ignores case
@@ -221,7 +220,7 @@ const COMMANDS: Record<string, { args: [number, number]; run: (args: string[], f
   rm: { args: [1, 1], run: removeCommand },
   mkdir: { args: [1, 1], run: mkdirCommand },
   mv: { args: [2, 2], run: moveCommand },
-  sync: { args: [2, 2], run: syncOverFerry },
+  sync: { args: [2, 2], run: syncBetween },
   chmod: { args: [2, 2], run: chmodCommand },
   find: { args: [2, 2], run: findCommand },
   bookmark: { args: [1, 3], run: (args, flags, io) => bookmarkCommand(args, flags, sessionIo(io)) },
@@ -253,25 +252,22 @@ function sessionIo(io: FerryIo): FerryIo & { stdin: NodeJS.ReadStream } {
 }
 
 /**
- * `ferry sync` still works through a FerryClient (src/cli/sync-command.ts):
- * its URLs are ferry:// ones; `@NAME` is resolved to its URL first, and a
- * server of another kind is refused here rather than taken for a local path.
+ * `ferry sync` between places of any kind (src/cli/sync-command.ts): `@NAME`
+ * is resolved to its URL first, then each side's session is opened as every
+ * command's is.
  */
-async function syncOverFerry([source, target]: string[], flags: Flags, io: FerryIo): Promise<number> {
+async function syncBetween([source, target]: string[], flags: Flags, io: FerryIo): Promise<number> {
   const targets = new Map<string, RemoteTarget>();
   const sideOf = async (arg: string): Promise<string> => {
     if (!isRemoteTarget(arg)) return arg;
     const resolved = await resolveRemoteTarget(arg, io.env);
-    if (resolved.url.kind !== 'ferry') throw new FerryError(ErrorCode.UNSUPPORTED, `sync works with ferry:// servers so far, not ${resolved.url.scheme}://`);
     targets.set(resolved.text, resolved);
     return resolved.text;
   };
   const [from, to] = [await sideOf(source!), await sideOf(target!)];
   return syncCommand(from, to, flags, {
     stdout: io.stdout,
-    // The Ferry kind's session is a FerryClient (src/remote/ferry/open-ferry.ts), the only kind sideOf lets through.
-    withSession: (url, work) => withSession(targets.get(url) ?? { url: parseRemoteUrl(url), text: url }, undefined, flags, io,
-      (remote) => work(remote as FerryClient)),
+    withSession: (url, work) => withSession(targets.get(url) ?? { url: parseRemoteUrl(url), text: url }, undefined, flags, io, work),
     progress: (title) => progressFor(io, title),
   });
 }

@@ -1,17 +1,17 @@
 /**
  * `ferry sync SRC DST` (docs/SYNC.md): makes DST like SRC, either side a
- * local folder or a ferry:// URL. Exit codes: 0 DST was already like SRC
- * (nothing done); 3 DST was changed (with --dry-run: would be changed);
- * 1 an error; 2 a usage error.
+ * local folder or a remote URL of any kind (ferry://, ferrys://, sftp://,
+ * ftp://, ftps://), whose session the caller opens as every command's.
+ * Exit codes: 0 DST was already like SRC (nothing done); 3 DST was changed
+ * (with --dry-run: would be changed); 1 an error; 2 a usage error.
  */
 import path from 'node:path';
-import type { FerryClient } from '../client/client.js';
-import { parseFerryUrl, redact } from '../client/url.js';
-import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { FerryPlace } from '../sync/ferry-place.js';
+import type { Remote } from '../remote/remote.js';
+import { isRemoteUrl, parseRemoteUrl, redactUrl } from '../remote/remote-url.js';
 import { LocalPlace } from '../sync/local-place.js';
 import type { SyncEntry, SyncPlace } from '../sync/place.js';
 import { bytesToSend, type SyncPlan } from '../sync/plan.js';
+import { RemotePlace } from '../sync/remote-place.js';
 import { runSync } from '../sync/run-sync.js';
 import { escapeControlCharacters } from '../terminal/control-characters.js';
 import type { ProgressBar } from './progress-bar.js';
@@ -28,17 +28,12 @@ export interface SyncFlags {
 
 export interface SyncIo {
   stdout: NodeJS.WritableStream;
-  /** Opens a session for a URL, runs `work`, ends the session. */
-  withSession<T>(url: string, work: (client: FerryClient) => Promise<T>): Promise<T>;
+  /** Opens a session for a remote URL of any kind (as the other commands do, through openRemote), runs `work`, ends it. */
+  withSession<T>(url: string, work: (remote: Remote) => Promise<T>): Promise<T>;
   progress(title: string): ProgressBar | undefined;
 }
 
-const isUrl = (arg: string): boolean => /^ferrys?:\/\//i.test(arg);
-
 export async function syncCommand(source: string, target: string, flags: SyncFlags, io: SyncIo): Promise<number> {
-  if (isUrl(source) && isUrl(target)) {
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'sync between two servers is not supported: one side must be a local folder');
-  }
   return withPlace(source, io, (sourcePlace) => withPlace(target, io, async (targetPlace) => {
     const bar = flags.dryRun ? undefined : io.progress('sync');
     let outcome;
@@ -56,10 +51,11 @@ export async function syncCommand(source: string, target: string, flags: SyncFla
   }));
 }
 
+/** A local folder, or a folder on a server through a session open for `work`. */
 function withPlace<T>(arg: string, io: SyncIo, work: (place: SyncPlace) => Promise<T>): Promise<T> {
-  if (!isUrl(arg)) return work(new LocalPlace(path.resolve(arg)));
-  const url = parseFerryUrl(arg);
-  return io.withSession(arg, (client) => work(new FerryPlace(client, url.path, redact(arg))));
+  if (!isRemoteUrl(arg)) return work(new LocalPlace(path.resolve(arg)));
+  const url = parseRemoteUrl(arg);
+  return io.withSession(arg, (remote) => work(new RemotePlace(remote, url.path, redactUrl(arg))));
 }
 
 /** The plan, one line per change: what, where, how many bytes. */

@@ -12,7 +12,8 @@ import {
 } from '../protocol/constants.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import {
-  MAX_SUMS_NAMES, CHMD_RECURSIVE, CONN_READ_ONLY, ENTS_LAST, ENTS_OMITTED, FIND_IGNORE_CASE, FIND_NO_UPPER_BOUND, LIST_LINK_TARGETS,
+  MAX_SUMS_NAMES, CHMD_RECURSIVE, LINK_OVERWRITE, CONN_READ_ONLY, ENTS_LAST, ENTS_OMITTED, FIND_IGNORE_CASE, FIND_NO_UPPER_BOUND,
+  LIST_LINK_TARGETS,
   LIST_RECURSIVE, MKDR_PARENTS, MOVE_OVERWRITE, RMDR_RECURSIVE,
   type ClientMessage, type ConnReply, type Entry,
 } from '../protocol/messages.js';
@@ -42,7 +43,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
 /** Capabilities this client speaks (docs/PROTOCOL.md §4). */
-export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
+export const CLIENT_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets', 'symlink'];
 const CLIENT_NAME = 'ferry-client/0.1';
 
 export class FerryClient implements FerryClientApi, Remote {
@@ -121,6 +122,16 @@ export class FerryClient implements FerryClientApi, Remote {
       (id) => ({ op: 'LIST', id, path: normalizeRemotePath(path), flags }),
       options.recursive ? checkedRelativeName : checkedListedName, options,
     );
+  }
+
+  /**
+   * Makes a symlink at `path` holding `target` (capability `symlink`): a
+   * relative target that only goes down from the link's folder; the server
+   * refuses any other with INVALID_PATH (docs/PROTOCOL.md §6, LINK).
+   */
+  makeLink(path: string, target: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    if (!this.info.capabilities.includes('symlink')) return Promise.reject(unsupported('symlink'));
+    return this.expectDone({ op: 'LINK', path: normalizeRemotePath(path), target, flags: options.overwrite ? LINK_OVERWRITE : 0 });
   }
 
   chmod(path: string, change: ModeChange, options: { recursive?: boolean } = {}): Promise<void> {
@@ -318,7 +329,8 @@ export class FerryClient implements FerryClientApi, Remote {
   }
 
   private expectDone(msg: { op: 'MKDR' | 'RMDR'; path: string; flags: number } | { op: 'DELF'; path: string }
-    | { op: 'MOVE'; from: string; to: string; flags: number } | { op: 'QUIT' } | { op: 'PING' }): Promise<void> {
+    | { op: 'MOVE'; from: string; to: string; flags: number } | { op: 'LINK'; path: string; target: string; flags: number }
+    | { op: 'QUIT' } | { op: 'PING' }): Promise<void> {
     return runExchange<void>(this.connection, {
       first: (id) => ({ ...msg, id }),
       reply: (reply) => (reply.op === 'DONE' ? { result: undefined } : false),
@@ -336,6 +348,9 @@ export class FerryClient implements FerryClientApi, Remote {
       mkdir: (path, options) => this.mkdir(path, options),
       uploadFile: (job) => uploadFile(this.transfer, job),
       downloadFile: (job) => downloadFile(this.connection, job),
+      ...(this.info.capabilities.includes('symlink')
+        ? { makeLink: (path: string, target: string, overwrite: boolean) => this.makeLink(path, target, { overwrite }) }
+        : {}),
     };
   }
 }

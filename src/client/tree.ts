@@ -20,7 +20,7 @@ import type { TransferContext } from './transfer-common.js';
 import { parentOf, receiveTree, topOf } from './tree-download.js';
 import { planRemoteLinks, type LinkPolicy, type RemoteLinkPlan } from './tree-links.js';
 import { sendTree } from './tree-upload.js';
-import type { ListOptions, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
+import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import type { LocalFileFacts, UploadJob } from './upload.js';
 import type { RateLimit } from './rate-limit.js';
 
@@ -51,10 +51,12 @@ export interface TreeContext {
   maxFrame: number;
   list(path: string, options: ListOptions): Promise<Entry[]>;
   mkdir(path: string, options: { parents?: boolean }): Promise<void>;
-  /** One file of the tree up (Ferry: UPLD). */
-  uploadFile(job: UploadJob): Promise<unknown>;
+  /** One file of the tree up (Ferry: UPLD); its result's `bytes` are what was sent (a resumed prefix is not). */
+  uploadFile(job: UploadJob): Promise<TransferResult>;
   /** One file of the tree down (Ferry: DWLD). `window` and `targetAbsent` are hints a kind may ignore. */
   downloadFile(job: DownloadJob): Promise<unknown>;
+  /** A symlink on the server (Ferry: LINK, capability `symlink`); missing where the kind cannot make one. */
+  makeLink?(remotePath: string, target: string, overwrite: boolean): Promise<void>;
 }
 
 interface TreeFile {
@@ -76,11 +78,18 @@ export async function uploadTree(
   context: TreeContext, localDir: string, remoteDir: string, options: TreeTransferOptions,
 ): Promise<TreeTransferResult> {
   const started = performance.now();
-  if (options.links === 'copy') {
-    throw new FerryError(ErrorCode.UNSUPPORTED, 'the protocol cannot make symlinks on the server: an upload takes --links=skip or follow');
+  const makeLink = context.makeLink;
+  if (options.links === 'copy' && !makeLink) {
+    throw new FerryError(ErrorCode.UNSUPPORTED, 'this server makes no symlinks: an upload takes --links=skip or follow (see docs/SYNC.md, "Symlinks")');
   }
   const plan = await walkLocal(localDir, options.links ?? 'skip', options.names);
   const skippedLinks = plan.skippedLinks;
+  // After the files, so a link's target is there when it is made.
+  const copyLinks = async (): Promise<{ copiedLinks?: number }> => {
+    if (!makeLink || options.links !== 'copy') return {};
+    for (const link of plan.links) await makeLink(joinRemote(remoteDir, link.relative), link.target, options.overwrite ?? false);
+    return { copiedLinks: plan.links.length };
+  };
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (options.resume) {
     // What an earlier run already landed (the source's size and mtime at the target) is not sent again.
@@ -97,14 +106,16 @@ export async function uploadTree(
       signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
       rateLimit: options.rateLimit,
     });
-    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
+    return { files: files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks, ...await copyLinks() };
   }
   await createByLevel(plan.folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
   const bytes = await transferFiles(context, plan.files, options, (file, job) => context.uploadFile({
     ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
     ...(file.facts ? { facts: file.facts } : {}),
   }));
-  return { files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks };
+  return {
+    files: plan.files.length, folders: plan.folders.length, bytes, durationMs: performance.now() - started, skippedLinks, ...await copyLinks(),
+  };
 }
 
 export async function downloadTree(
@@ -314,8 +325,8 @@ async function createByLevel(folders: string[], create: (folder: string) => Prom
  * a tree of small files), with a turn of the event loop between folders so a
  * UI stays responsive on a huge tree.
  */
-async function walkLocal(top: string, links: LinkPolicy, names?: readonly string[]): Promise<TreePlan & { skippedLinks: number }> {
-  const plan: TreePlan & { skippedLinks: number } = { folders: [], files: [], skippedLinks: 0 };
+async function walkLocal(top: string, links: LinkPolicy, names?: readonly string[]): Promise<LocalTreePlan> {
+  const plan: LocalTreePlan = { folders: [], files: [], skippedLinks: 0, links: [] };
   const selected = selection(names);
   const topReal = links === 'follow' ? realLocalPath(top) : top;
   const pending: { dir: string; relativeDir: string; followed: boolean }[] = [{ dir: top, relativeDir: '', followed: false }];
@@ -336,6 +347,11 @@ async function walkLocal(top: string, links: LinkPolicy, names?: readonly string
       if (child.isDirectory()) {
         plan.folders.push(relative);
         pending.push({ dir: full, relativeDir: relative, followed });
+      } else if (child.isSymbolicLink() && links === 'copy') {
+        // Made again on the server only when the target goes down from the link's folder (the server's rule).
+        const target = downwardLinkTarget(full);
+        if (target === undefined) plan.skippedLinks++;
+        else plan.links.push({ relative, target });
       } else if (child.isSymbolicLink()) {
         // Links inside a followed folder are not followed again: no chains, no cycles.
         const target = links === 'follow' && !followed ? followableLocalLink(full, dir, topReal) : undefined;
@@ -362,6 +378,33 @@ async function walkLocal(top: string, links: LinkPolicy, names?: readonly string
   }
   plan.folders.sort(byDepth);
   return plan;
+}
+
+interface LocalTreePlan extends TreePlan {
+  skippedLinks: number;
+  /** `copy`: the links to make again, by their path below the top and their text. */
+  links: { relative: string; target: string }[];
+}
+
+/**
+ * The text of the local link `full` when a server will make it again: a
+ * relative path of plain names going down from the link's folder (no `..`,
+ * `.`, empty or reserved component, no control character). Undefined
+ * otherwise: the link is skipped and counted.
+ */
+function downwardLinkTarget(full: string): string | undefined {
+  let target: string;
+  try {
+    target = fs.readlinkSync(full, 'utf8');
+  } catch {
+    return undefined; // gone since the folder was read
+  }
+  const parts = target.split('/');
+  const plain = (part: string): boolean =>
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    part !== '' && part !== '.' && part !== '..' && !/[\u0000-\u001f\u007f\\]/.test(part) && !isTemporaryName(part)
+    && Buffer.byteLength(part, 'utf8') <= 255;
+  return target !== '' && Buffer.byteLength(target, 'utf8') <= 4096 && parts.every(plain) ? target : undefined;
 }
 
 function realLocalPath(local: string): string {
@@ -473,9 +516,19 @@ export interface TreeSubset {
 }
 
 /**
+ * Files of at least this size go by UPLD when a subset upload may resume: one
+ * request more per file is nothing beside its content, and a file cut off
+ * half-way continues from the server's temporary file instead of from 0.
+ */
+export const RESUMABLE_FILE_BYTES = 1024 * 1024;
+
+/**
  * Uploads the named part of a local tree, replacing what is there: one TPUT
  * when the server streams trees (a request for the subset, not per file),
- * else one UPLD per file, many at once. `options.overwrite` is implied.
+ * else one upload per file, many at once. `options.overwrite` is implied.
+ * With `options.resume`, files of RESUMABLE_FILE_BYTES or more go one by one
+ * with resume after the TPUT (which starts every file at 0): run again after
+ * a cut, a half-sent big file continues where it stopped.
  */
 export async function uploadSubset(
   context: TreeContext, localDir: string, remoteDir: string, subset: TreeSubset, options: TreeTransferOptions,
@@ -484,22 +537,66 @@ export async function uploadSubset(
   const folders = [...subset.folders].sort(byDepth);
   if (remoteDir !== '' && remoteDir !== '/') await context.mkdir(remoteDir, { parents: true });
   if (subset.files.length === 0 && folders.length === 0) return { files: 0, folders: 0, bytes: 0, durationMs: 0 };
+  /** Content bytes sent by single uploads: a resumed file's prefix, already on the server, is not. */
+  let sentAlone = 0;
+  const sendOne = async (file: TreeFile, job: FileJobOptions): Promise<void> => {
+    const result = await context.uploadFile({
+      ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
+      ...(file.facts ? { facts: file.facts } : {}),
+    });
+    sentAlone += result.bytes;
+  };
   if (context.streamsTrees && context.transfer && subset.files.every((file) => file.facts !== undefined)) {
     const transfer = context.transfer;
-    const files = subset.files.map((file) => ({ relative: file.relative, facts: file.facts! }));
-    const bytes = await sendTree(transfer.connection, {
-      localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, transfer.chunkSize),
-      signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs,
-      rateLimit: options.rateLimit,
-    });
-    return { files: files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+    const alone = options.resume ? subset.files.filter((file) => file.size >= RESUMABLE_FILE_BYTES) : [];
+    const streamed = options.resume ? subset.files.filter((file) => file.size < RESUMABLE_FILE_BYTES) : subset.files;
+    const progress = new SplitProgress(subset.files, options.onProgress);
+    let bytes = 0;
+    if (streamed.length > 0 || folders.length > 0) {
+      const files = streamed.map((file) => ({ relative: file.relative, facts: file.facts! }));
+      bytes += await sendTree(transfer.connection, {
+        localDir, remoteDir, overwrite: true, folders, files, chunkSize: Math.max(1, transfer.chunkSize),
+        signal: options.signal, onProgress: progress.part(), progressIntervalMs: options.progressIntervalMs,
+        rateLimit: options.rateLimit,
+      });
+    }
+    if (alone.length > 0) {
+      const onProgress = progress.part();
+      await transferFiles(context, [...alone], { ...options, overwrite: true, resume: true, ...(onProgress ? { onProgress } : {}) }, sendOne);
+      bytes += sentAlone;
+    }
+    return { files: subset.files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
   }
   await createByLevel(folders, (folder) => context.mkdir(joinRemote(remoteDir, folder), { parents: true }));
-  const bytes = await transferFiles(context, [...subset.files], { ...options, overwrite: true }, (file, job) => context.uploadFile({
-    ...job, localPath: path.join(localDir, ...file.relative.split('/')), remotePath: joinRemote(remoteDir, file.relative),
-    ...(file.facts ? { facts: file.facts } : {}),
-  }));
-  return { files: subset.files.length, folders: folders.length, bytes, durationMs: performance.now() - started };
+  await transferFiles(context, [...subset.files], { ...options, overwrite: true }, sendOne);
+  return { files: subset.files.length, folders: folders.length, bytes: sentAlone, durationMs: performance.now() - started };
+}
+
+/** One progress over a transfer done in parts one after another (a TPUT, then single uploads). */
+class SplitProgress {
+  private readonly bytesTotal: number;
+  private readonly before = { files: 0, bytes: 0 };
+  private last = { files: 0, bytes: 0 };
+
+  constructor(private readonly files: TreeSubset['files'], private readonly onProgress: ((progress: TreeProgress) => void) | undefined) {
+    this.bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
+  }
+
+  /** The reporter of the next part; what the previous part reported last counts as done. */
+  part(): ((progress: TreeProgress) => void) | undefined {
+    if (!this.onProgress) return undefined;
+    this.before.files += this.last.files;
+    this.before.bytes += this.last.bytes;
+    this.last = { files: 0, bytes: 0 };
+    const before = { ...this.before };
+    return (progress) => {
+      this.last = { files: progress.filesDone, bytes: progress.bytesDone };
+      this.onProgress!({
+        ...progress, filesDone: before.files + progress.filesDone, filesTotal: this.files.length,
+        bytesDone: before.bytes + progress.bytesDone, bytesTotal: this.bytesTotal,
+      });
+    };
+  }
 }
 
 /**

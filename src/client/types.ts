@@ -127,8 +127,9 @@ export interface TreeTransferOptions {
   /**
    * Symlinks inside the tree (src/client/tree-links.ts): `skip` (default)
    * leaves them out and counts them; `follow` copies what a link inside the
-   * tree points to; `copy` (downloads only) makes the link again when its
-   * target stays inside the tree.
+   * tree points to; `copy` makes the link again when its target stays
+   * inside the tree (uploads: only a target going down from the link's
+   * folder, through LINK; docs/SYNC.md, "Symlinks").
    */
   links?: 'skip' | 'follow' | 'copy';
   /**

@@ -107,6 +107,10 @@ export function decodeMessage(frame: RawFrame, direction: Direction): Message {
         msg = { op, id, hashes };
       }
       break;
+    case 'LINK':
+      requireDirection(toServer, op);
+      msg = { op, id, path: r.str('path'), target: r.str('target'), flags: r.u8('flags') };
+      break;
     case 'CHMD':
       requireDirection(toServer, op);
       msg = { op, id, path: r.str('path'), clear: r.u32('clear'), set: r.u32('set'), flags: r.u8('flags') };

@@ -72,6 +72,9 @@ function writeFields(w: FieldSink, msg: Exclude<Message, { op: 'DATA' }>): void 
     case 'CHMD':
       w.str(msg.path).u32(msg.clear).u32(msg.set).u8(msg.flags);
       return;
+    case 'LINK':
+      w.str(msg.path).str(msg.target).u8(msg.flags);
+      return;
     case 'FIND':
       w.str(msg.path).str(msg.pattern).u64(msg.minSize).u64(msg.maxSize).u64(msg.minMtimeMs).u64(msg.maxMtimeMs)
         .u8(msg.flags);

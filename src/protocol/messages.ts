@@ -54,6 +54,8 @@ export const LIST_LINK_TARGETS = 0x02;
 export const ENTS_LINK_TARGETS = 0x04;
 /** CHMD flag: also change everything below the folder (symlinks are never changed nor followed). */
 export const CHMD_RECURSIVE = 0x01;
+/** LINK flag: replace a file or symlink already at the path. */
+export const LINK_OVERWRITE = 0x01;
 /** FIND flag: the name pattern ignores case (ASCII letters). */
 export const FIND_IGNORE_CASE = 0x01;
 /** Bound values of FIND that mean "no bound": the largest u64 a peer must accept. */
@@ -138,6 +140,13 @@ export interface SumsRequest { op: 'SUMS'; id: number; path: string; names: stri
  */
 export interface ChmodRequest { op: 'CHMD'; id: number; path: string; clear: number; set: number; flags: number }
 /**
+ * Makes a symlink at `path` holding `target` (capability `symlink`): a
+ * relative path that only goes down from the link's folder (no `..`, not
+ * absolute), so it stays inside the root wherever the link is moved.
+ * Answered by DONE.
+ */
+export interface LinkRequest { op: 'LINK'; id: number; path: string; target: string; flags: number }
+/**
  * Searches the tree below the folder `path` (capability `find`): entries
  * whose name matches `pattern` (a glob, docs/PROTOCOL.md §6) and whose size
  * and mtime lie within the inclusive bounds, answered by ENTS batches as a
@@ -211,7 +220,7 @@ export interface FailReply { op: 'FAIL'; id: number; code: number; message: stri
 export type ClientMessage =
   | ConnRequest | ListRequest | StatRequest | MkdirRequest | RmdirRequest | DeleteRequest
   | MoveRequest | UploadRequest | DownloadRequest | TreeGetRequest | TreePutRequest | CancelRequest | QuitRequest
-  | PingRequest | SumsRequest | ChmodRequest | FindRequest
+  | PingRequest | SumsRequest | ChmodRequest | FindRequest | LinkRequest
   | DataFrame | WindowFrame | HashFrame | FileFrame | DoneFrame;
 
 export type ServerMessage =
@@ -226,7 +235,7 @@ export type Direction = 'toServer' | 'toClient';
 /** Every opcode a client may send, and every opcode a server may send (DATA, WIND, HASH, FILE, DONE are in both). */
 export const CLIENT_OPCODES = [
   'CONN', 'LIST', 'STAT', 'MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'DWLD', 'TGET', 'TPUT', 'CANC', 'QUIT', 'PING',
-  'SUMS', 'CHMD', 'FIND',
+  'SUMS', 'CHMD', 'FIND', 'LINK',
   'DATA', 'WIND', 'HASH', 'FILE', 'DONE',
 ] as const satisfies readonly ClientMessage['op'][];
 export const SERVER_OPCODES = [

@@ -42,6 +42,7 @@ import { handleTreePut } from './tree-upload.js';
 import { handleSums } from './sums.js';
 import { handleChmod } from './chmod.js';
 import { handleFind } from './find.js';
+import { handleLink } from './link.js';
 import {
   SESSION_ENDED, endedWithSession, type RequestContext, type SessionOutput, type TransferInput,
 } from './request.js';
@@ -50,7 +51,7 @@ import type { Storage } from './storage/storage.js';
 import type { UploadRegistry } from './upload-registry.js';
 import type { PartialFrameBudget } from './partial-frame-budget.js';
 
-export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets'];
+export const SERVER_CAPABILITIES = ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets', 'symlink'];
 
 /** Who a session acts for, as decided by the handshake. */
 export interface SessionIdentity {
@@ -86,10 +87,10 @@ type Handler = (ctx: RequestContext, msg: never) => Promise<ServerMessage>;
 const HANDLERS: Partial<Record<ClientMessage['op'], Handler>> = {
   LIST: handleList, STAT: handleStat, MKDR: handleMkdir, RMDR: handleRmdir, DELF: handleDelete,
   MOVE: handleMove, UPLD: handleUpload, DWLD: handleDownload, TGET: handleTreeGet,
-  TPUT: handleTreePut, SUMS: handleSums, CHMD: handleChmod, FIND: handleFind,
+  TPUT: handleTreePut, SUMS: handleSums, CHMD: handleChmod, FIND: handleFind, LINK: handleLink,
 };
 
-const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT', 'CHMD']);
+const WRITE_OPS = new Set<string>(['MKDR', 'RMDR', 'DELF', 'MOVE', 'UPLD', 'TPUT', 'CHMD', 'LINK']);
 
 /**
  * The input of `active` that takes `handler`, for a content frame (`op`) that

@@ -6,15 +6,18 @@
  * it again: the files already sent compare equal and are not sent again.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { localError, partialPathFor } from '../client/local-files.js';
+import type { RateLimit } from '../client/rate-limit.js';
 import type { TreeSubset } from '../client/tree.js';
 import type { TreeProgress } from '../client/types.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { ExcludeRules } from './exclude.js';
-import { FerryPlace } from './ferry-place.js';
 import { LocalPlace } from './local-place.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 import { changeCount, planSync, type SyncPlan } from './plan.js';
+import { RemotePlace } from './remote-place.js';
 
 export interface SyncOptions {
   exclude?: readonly string[];
@@ -27,6 +30,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (progress: TreeProgress) => void;
   progressIntervalMs?: number;
+  /** A bandwidth limit the transfers share (the UI queue's). */
+  rateLimit?: RateLimit;
 }
 
 export interface SyncOutcome {
@@ -64,15 +69,87 @@ async function transfer(source: SyncPlace, target: SyncPlace, subset: TreeSubset
   const treeOptions = {
     ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };
-  if (source instanceof LocalPlace && target instanceof FerryPlace) {
-    return (await target.client.uploadSubset(source.top, target.top, subset, treeOptions)).bytes;
+  if (source instanceof LocalPlace && target instanceof RemotePlace) {
+    // resume: a big file an interrupted run left half-sent continues from the server's temporary file.
+    return (await target.remote.uploadSubset(source.top, target.top, subset, { ...treeOptions, resume: true })).bytes;
   }
-  if (source instanceof FerryPlace && target instanceof LocalPlace) {
-    return (await source.client.downloadSubset(source.top, target.top, subset, treeOptions)).bytes;
+  if (source instanceof RemotePlace && target instanceof LocalPlace) {
+    return (await source.remote.downloadSubset(source.top, target.top, subset, treeOptions)).bytes;
   }
   if (source instanceof LocalPlace && target instanceof LocalPlace) return copyLocal(source, target, subset);
+  if (source instanceof RemotePlace && target instanceof RemotePlace) return relay(source, target, subset, options);
   throw new FerryError(ErrorCode.UNSUPPORTED, `sync from ${source.description} to ${target.description} is not supported`);
+}
+
+/** Content staged on the local disk at once by a remote-to-remote sync (a bigger file goes alone). */
+const RELAY_BATCH_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Remote to remote (two servers, of any kinds): the planned files go through a
+ * local temporary folder in batches — each downloaded, then uploaded with its
+ * source's mtime and mode, then removed — so the local disk holds at most one
+ * batch. Progress counts each byte once down and once up.
+ */
+async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubset, options: SyncOptions): Promise<number> {
+  const stage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ferry-sync-')).catch((error: unknown) => {
+    throw localError(error, os.tmpdir());
+  });
+  const totalBytes = subset.files.reduce((sum, file) => sum + file.size, 0);
+  let bytesBefore = 0;
+  let filesBefore = 0;
+  let bytes = 0;
+  try {
+    const batches = batchesOf(subset.files, RELAY_BATCH_BYTES);
+    if (batches.length === 0) batches.push([]);
+    for (const [index, files] of batches.entries()) {
+      const batchBytes = files.reduce((sum, file) => sum + file.size, 0);
+      // The batch's files land in their folders below the stage (each made with its parents).
+      const parents = new Set(files.map((file) => path.posix.dirname(file.relative)).filter((folder) => folder !== '.'));
+      const phase = (half: 0 | 1) => options.onProgress && ((p: TreeProgress): void => options.onProgress!({
+        filesDone: filesBefore + (half === 1 ? p.filesDone : 0), filesTotal: subset.files.length,
+        bytesDone: 2 * bytesBefore + half * batchBytes + p.bytesDone, bytesTotal: 2 * totalBytes,
+        ...(p.current !== undefined ? { current: p.current } : {}),
+      }));
+      const common = {
+        ...(options.signal ? { signal: options.signal } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+        ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      };
+      const down = phase(0);
+      await source.remote.downloadSubset(source.top, stage, { folders: [...parents], files }, { ...common, ...(down ? { onProgress: down } : {}) });
+      const up = phase(1);
+      const sent = await target.remote.uploadSubset(stage, target.top, {
+        // The plan's folders (empty ones too) go with the first batch.
+        folders: index === 0 ? subset.folders : [], files,
+      }, { ...common, resume: true, ...(up ? { onProgress: up } : {}) });
+      bytes += sent.bytes;
+      bytesBefore += batchBytes;
+      filesBefore += files.length;
+      await fs.promises.rm(stage, { recursive: true, force: true });
+      await fs.promises.mkdir(stage);
+    }
+  } finally {
+    await fs.promises.rm(stage, { recursive: true, force: true }).catch(() => undefined);
+  }
+  return bytes;
+}
+
+function batchesOf<T extends { size: number }>(files: readonly T[], budget: number): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (batch.length > 0 && bytes + file.size > budget) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(file);
+    bytes += file.size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** Local to local: each file copied beside its target and renamed into place, its mtime and mode kept. */

@@ -235,6 +235,15 @@ void describe('ferry commands', () => {
     assert.match(run.stderr, /^ferry: 1 symlink skipped/m);
     assert.equal(fs.readlinkSync(path.join(local, 'kept-copy', 'start')), 'run.sh');
     assert.equal((await ferry(['get', '-r', '--links=maybe', `${url}/kept`, path.join(local, 'x')])).code, 2);
+
+    // An upload remakes a link whose target goes down from its folder (LINK), and counts the one going up.
+    fs.symlinkSync('../outside-the-tree', path.join(local, 'kept-copy', 'sub', 'up'));
+    run = await ferry(['put', '-r', '--links=copy', path.join(local, 'kept-copy'), `${url}/up-copy`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^ferry: 1 symlink copied$/m);
+    assert.match(run.stderr, /^ferry: 1 symlink skipped/m);
+    assert.equal(fs.readlinkSync(path.join(server.root, 'up-copy', 'start')), 'run.sh');
+    assert.equal(fs.existsSync(path.join(server.root, 'up-copy', 'sub', 'up')), false);
   });
 
   void it('reports usage errors with exit code 2', async () => {

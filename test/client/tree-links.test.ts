@@ -63,7 +63,29 @@ void test('upload --links: skip counts every link; follow copies what is inside 
   assert.equal(fs.lstatSync(path.join(server.root, 'up-follow/folder-link')).isDirectory(), true);
   assert.equal(fs.existsSync(path.join(server.root, 'up-follow/out-link')), false, 'never read outside the tree');
 
-  await assert.rejects(server.client.uploadTree(top, '/up-copy', { links: 'copy' }), { code: ErrorCode.UNSUPPORTED });
+  // copy: links whose target goes down from their folder are made on the server (LINK); the others are counted.
+  const copied = await server.client.uploadTree(top, '/up-copy', { links: 'copy' });
+  assert.equal(copied.copiedLinks, 2);
+  assert.equal(copied.skippedLinks, 2, 'the link out of the tree and the one going up (..)');
+  assert.equal(fs.readlinkSync(path.join(server.root, 'up-copy/file-link')), 'docs/a.txt');
+  assert.equal(fs.readlinkSync(path.join(server.root, 'up-copy/folder-link')), 'docs');
+  assert.equal(read(path.join(server.root, 'up-copy/docs/a.txt')), 'aaa');
+  assert.equal(fs.existsSync(path.join(server.root, 'up-copy/out-link')), false);
+  assert.equal(fs.existsSync(path.join(server.root, 'up-copy/docs/deep/cycle')), false);
+  // Again without overwrite: the links exist (EXISTS), as files would; with overwrite they are made again.
+  await assert.rejects(server.client.uploadTree(top, '/up-copy', { links: 'copy' }), { code: ErrorCode.EXISTS });
+  assert.equal((await server.client.uploadTree(top, '/up-copy', { links: 'copy', overwrite: true })).copiedLinks, 2);
+
+  // A server without the capability: refused before anything is sent.
+  const capabilities = server.client.info.capabilities as string[];
+  const saved = [...capabilities];
+  capabilities.splice(capabilities.indexOf('symlink'), 1);
+  try {
+    await assert.rejects(server.client.uploadTree(top, '/up-copy-old', { links: 'copy' }), { code: ErrorCode.UNSUPPORTED });
+    assert.equal(fs.existsSync(path.join(server.root, 'up-copy-old')), false);
+  } finally {
+    capabilities.splice(0, capabilities.length, ...saved);
+  }
 });
 
 void test('download --links: skip counts, copy remakes links that stay inside, follow fetches through the server', async () => {

@@ -16,7 +16,7 @@ void test('handshake answers CONN with the negotiated limits and capabilities', 
     assert.equal(reply.version, 1);
     assert.equal(reply.maxFrame, 1 << 20);
     assert.equal(reply.maxInFlight, 64);
-    assert.deepEqual(reply.capabilities, ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets']);
+    assert.deepEqual(reply.capabilities, ['sha256', 'resume', 'list-recursive', 'tree', 'tree-names', 'keepalive', 'sums', 'chmod', 'find', 'link-targets', 'symlink']);
     assert.equal(reply.flags, 0);
     await client.quit();
   } finally {

@@ -84,3 +84,18 @@ void test('a selection row is kept with its names, so it comes back as those ent
   await fs.writeFile(file, JSON.stringify({ version: 1, server: saved!.server, transfers: [{ ...saved!.transfers[0], selection: [{ name: 7 }] }] }));
   assert.equal(await readSavedQueue(file), undefined, 'a selection that is not a list of names is not ferry\'s');
 });
+
+void test('a sync row is kept with its choices, so it comes back as a sync and not a copy of the whole folder', async (t) => {
+  const state = await tempFolderFor(t, 'ferry-saved-');
+  const file = path.join(state, 'transfers.json');
+  const queue = new TransferQueue({ client: () => undefined, local: createLocalFs(), remote: () => undefined });
+  const params = { host: '127.0.0.1', port: 1, user: 'alice', password: '', path: '/', tls: 'off' as const };
+  const saver = new QueueSaver(queue, file, () => params);
+  const sync = { deleteExtra: true, checksum: false };
+  queue.enqueue([{ direction: 'upload', name: 'sync site', source: '/home/alice/site', target: '/site', isFolder: true, sync }]);
+  await saver.flushed();
+  const saved = await readSavedQueue(file);
+  assert.deepEqual(saved?.transfers, [{ direction: 'upload', name: 'sync site', source: '/home/alice/site', target: '/site', isFolder: true, sync }]);
+  await fs.writeFile(file, JSON.stringify({ version: 1, server: saved!.server, transfers: [{ ...saved!.transfers[0], sync: { deleteExtra: 'yes' } }] }));
+  assert.equal(await readSavedQueue(file), undefined, 'choices that are not two booleans are not ferry\'s');
+});

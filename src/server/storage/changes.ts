@@ -1,6 +1,6 @@
 /**
  * The requests that change or describe one entry: STAT, MKDR, RMDR, DELF,
- * MOVE. Each reaches its last component through its folder opened and
+ * MOVE, LINK. Each reaches its last component through its folder opened and
  * checked (Jail.inFolder); MKDR -p walks down one opened folder at a time;
  * RMDR -r removes through descriptors (remove-tree.ts).
  */
@@ -102,6 +102,32 @@ export async function deleteFile(jail: Jail, components: readonly string[]): Pro
       if (stats.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
       await fs.unlink(full);
     } catch (error) {
+      throw toFerryError(error, subject);
+    }
+  });
+}
+
+/**
+ * LINK: a symlink at `components` holding `target` (checked by the caller,
+ * never resolved here). With `overwrite` a file or symlink there is replaced;
+ * a folder never is.
+ */
+export async function makeLink(jail: Jail, components: readonly string[], target: string, overwrite: boolean): Promise<void> {
+  const subject = displayPath(components);
+  await jail.inFolder(components, async (full) => {
+    let there: Awaited<ReturnType<typeof fs.lstat>> | undefined;
+    try {
+      there = await fs.lstat(full);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw toFerryError(error, subject);
+    }
+    if (there?.isDirectory()) throw new FerryError(ErrorCode.IS_A_DIRECTORY, `is a folder: ${subject}`);
+    if (there && !overwrite) throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
+    try {
+      if (there) await fs.unlink(full);
+      await fs.symlink(target, full);
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') throw new FerryError(ErrorCode.EXISTS, `already exists: ${subject}`);
       throw toFerryError(error, subject);
     }
   });

@@ -30,7 +30,7 @@
  */
 import type { FerryError } from '../../protocol/errors.js';
 import type { Entry } from '../../protocol/messages.js';
-import { deleteFile, mkdir, move, rmdir, stat } from './changes.js';
+import { deleteFile, makeLink, mkdir, move, rmdir, stat } from './changes.js';
 import { flushPaths } from './flush.js';
 import { Jail } from './jail.js';
 import { DEFAULT_PATH_LIMITS, type PathLimits } from './paths.js';
@@ -101,6 +101,11 @@ export class Storage {
   /** Deletes a file or a symlink (never what the link points to). */
   deleteFile(components: readonly string[]): Promise<void> {
     return deleteFile(this.jail, components);
+  }
+
+  /** A symlink at `components` holding `target` (checked by the caller; never resolved here). */
+  makeLink(components: readonly string[], target: string, overwrite: boolean): Promise<void> {
+    return makeLink(this.jail, components, target, overwrite);
   }
 
   move(from: readonly string[], to: readonly string[], overwrite: boolean): Promise<void> {

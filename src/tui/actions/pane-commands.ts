@@ -7,6 +7,8 @@ import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
 import { deleteDialog } from '../dialogs/delete-dialog.js';
 import { compareBothPanes } from './compare-panes.js';
+import { compareBothTrees } from './compare-recursive.js';
+import { openSyncDialog } from '../dialogs/sync-dialog.js';
 import { patternDialog } from '../dialogs/pattern-dialog.js';
 import { askCopyTarget } from './copy-prompt.js';
 import { chmodDialog } from '../dialogs/chmod-dialog.js';
@@ -143,6 +145,12 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'compare':
       compareBothPanes(context);
+      return true;
+    case 'compare-recursive':
+      void compareBothTrees(context);
+      return true;
+    case 'sync':
+      openSyncDialog(side, context);
       return true;
     case 'unselect-all':
       pane.dispatch({ type: 'clear-selection' });

@@ -24,6 +24,7 @@ import { chmodDialogModule, type ChmodDialogState } from './chmod-dialog.js';
 import { findDialogModule, type FindDialogState } from './find-dialog.js';
 import { moveDialogModule, type MoveDialogState } from './move-dialog.js';
 import { secretDialogModule, type SecretDialogState } from './secret-dialog.js';
+import { syncDialogModule, type SyncDialogState } from './sync-dialog.js';
 import { rateLimitDialogModule, type RateLimitDialogState } from './rate-limit-dialog.js';
 
 export type Dialog =
@@ -46,6 +47,7 @@ export type Dialog =
   | FindDialogState
   | MoveDialogState
   | SecretDialogState
+  | SyncDialogState
   | RateLimitDialogState;
 
 const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: Kind }>> } = {
@@ -69,6 +71,7 @@ const modules: { [Kind in Dialog['kind']]: DialogModule<Extract<Dialog, { kind: 
   find: findDialogModule,
   move: moveDialogModule,
   secret: secretDialogModule,
+  sync: syncDialogModule,
   'rate-limit': rateLimitDialogModule,
 };
 

@@ -7,7 +7,7 @@ import { bindings, describeKey, type Binding, type Command } from './keymap.js';
 
 const operations = new Set<Command>([
   'view', 'edit', 'copy', 'upload', 'download', 'rename', 'mkdir', 'delete', 'chmod', 'find', 'select', 'select-all', 'unselect-all',
-  'select-pattern', 'unselect-pattern', 'invert-selection', 'compare', 'refresh',
+  'select-pattern', 'unselect-pattern', 'invert-selection', 'compare', 'refresh', 'compare-recursive', 'sync',
 ]);
 
 const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
@@ -20,6 +20,7 @@ const sections: { title: string; includes: (binding: Binding) => boolean }[] = [
   { title: 'In text fields', includes: (binding) => binding.context === 'text' },
   { title: 'Yes/no questions (delete, trust, quit)', includes: (binding) => binding.context === 'question' },
   { title: 'Target exists (conflict)', includes: (binding) => binding.context === 'conflict' },
+  { title: 'In the sync dialog (Y)', includes: (binding) => binding.context === 'sync' },
   { title: 'Quick search (^S)', includes: (binding) => binding.context === 'quick-search' },
   { title: 'In the viewer (F3)', includes: (binding) => binding.context === 'viewer' },
   { title: 'Changed on the server while editing (F4)', includes: (binding) => binding.context === 'edit-conflict' },

@@ -14,7 +14,7 @@ import type { KeyPress } from './parse-key.js';
  */
 export type KeyContext =
   | 'anywhere' | 'global' | 'pane' | 'filter' | 'queue' | 'dialog' | 'text' | 'question' | 'conflict' | 'help'
-  | 'viewer' | 'quick-search' | 'edit-conflict';
+  | 'viewer' | 'quick-search' | 'edit-conflict' | 'sync';
 
 export type Command =
   // global
@@ -45,7 +45,9 @@ export type Command =
   // viewing, editing, finding (docs/TUI.md, "View, edit, find")
   | 'view' | 'edit' | 'quick-search' | 'go-to'
   | 'scroll-left' | 'scroll-right' | 'scroll-home' | 'scroll-end' | 'search' | 'search-next' | 'toggle-hex' | 'close-viewer'
-  | 'next-match' | 'end-quick-search' | 'edit-overwrite' | 'edit-keep-remote' | 'edit-save-copy';
+  | 'next-match' | 'end-quick-search' | 'edit-overwrite' | 'edit-keep-remote' | 'edit-save-copy'
+  // comparing trees and the sync dialog (docs/SYNC.md)
+  | 'compare-recursive' | 'sync' | 'sync-toggle-delete' | 'sync-toggle-checksum';
 
 /** One key: a name from parseKey plus required modifiers. */
 export interface KeyMatcher {
@@ -107,6 +109,8 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'unselect-pattern', context: 'pane', keys: [k('-')], description: 'Unselect the names matching a pattern (* offered: Enter unselects all)' },
   { command: 'invert-selection', context: 'pane', keys: [k('i'), k('*')], description: 'Invert selection' },
   { command: 'compare', context: 'pane', keys: [k('=')], description: 'Compare panes: select files that are newer, differ, or exist on one side only' },
+  { command: 'compare-recursive', context: 'pane', keys: [k('D')], description: 'Compare panes with everything below (mc\'s C-x d): select entries holding files newer, different or on one side only' },
+  { command: 'sync', context: 'pane', keys: [k('Y')], description: 'Sync: make the other pane\'s folder like this one; shows the plan, runs it in the queue' },
   { command: 'copy', context: 'pane', keys: [k('f5'), k('c')], description: "Copy to the other pane (upload, download, or between two local panes): asks where to, the other pane's folder offered", hint: 'Copy' },
   { command: 'upload', context: 'pane', keys: [k('u')], description: "Upload (UPLD) the local pane's selection to the remote folder, without asking (in the remote pane: only says so)", hint: 'Upload' },
   { command: 'download', context: 'pane', keys: [k('d')], description: "Download (DWLD) the remote pane's selection to the local folder, without asking (in the local pane: only says so)", hint: 'Download' },
@@ -156,6 +160,8 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'erase-forward', context: 'text', keys: [k('delete')], description: 'Erase the character under the cursor' },
   { command: 'erase-all', context: 'text', keys: [ctrl('u')], description: 'Erase the whole field' },
 
+  { command: 'sync-toggle-delete', context: 'sync', keys: [k('d')], description: 'Also delete what is only in the target (--delete) on/off' },
+  { command: 'sync-toggle-checksum', context: 'sync', keys: [k('c')], description: 'Compare files of equal size by content (--checksum) on/off' },
   { command: 'answer-yes', context: 'question', keys: [k('y'), k('Y')], description: 'Yes (delete, trust, quit)' },
   { command: 'answer-no', context: 'question', keys: [k('n'), k('N'), k('escape')], description: 'No' },
   { command: 'toggle-answer', context: 'question', keys: [k('left'), k('right'), k('tab', { shift: false }), k('tab', { shift: true })], description: 'Move between the buttons' },

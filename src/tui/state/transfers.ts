@@ -3,7 +3,7 @@
  * finished transfers. The TransferQueue (transfers/transfer-queue.ts) runs the
  * transfers and feeds this reducer; the panel only renders it.
  */
-
+import type { SyncChoices } from '../transfers/sync-transfer.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import type { Verification } from '../../remote/remote.js';
 
@@ -89,6 +89,8 @@ export interface TransferItem {
   from?: PaneSide | undefined;
   /** How the finished transfer was checked (src/remote/remote.ts); undefined for a local copy. */
   verification?: Verification | undefined;
+  /** A sync (the sync dialog): the folder `target` made like the folder `source` (transfers/sync-transfer.ts). */
+  sync?: SyncChoices | undefined;
 }
 
 /** One entry of a selection, by its name in the source folder. */
@@ -107,6 +109,8 @@ export interface TransferRequest {
   selection?: readonly SelectedEntry[] | undefined;
   /** The pane the source is in, when the direction does not say it (TransferItem.from). */
   from?: PaneSide | undefined;
+  /** A sync of the folder `target` with the folder `source` (isFolder is then true). */
+  sync?: SyncChoices | undefined;
 }
 
 export interface TransfersState {

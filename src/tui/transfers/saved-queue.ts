@@ -59,9 +59,22 @@ export function unfinishedRequests(items: readonly TransferItem[]): TransferRequ
     .map(requestOf);
 }
 
-/** The fields that say what a transfer is (a selection keeps its names: without them it would be the whole folder). */
-function requestOf({ direction, name, source, target, isFolder, selection }: TransferRequest): TransferRequest {
-  return { direction, name, source, target, isFolder, ...(selection ? { selection: selection.map(({ name: entry, isFolder: folder }) => ({ name: entry, isFolder: folder })) } : {}) };
+/**
+ * The fields that say what a transfer is (a selection keeps its names: without them it would be the whole
+ * folder; a sync its choices: without them it would be a copy of the whole folder).
+ */
+function requestOf({ direction, name, source, target, isFolder, selection, sync }: TransferRequest): TransferRequest {
+  return {
+    direction, name, source, target, isFolder,
+    ...(selection ? { selection: selection.map(({ name: entry, isFolder: folder }) => ({ name: entry, isFolder: folder })) } : {}),
+    ...(sync ? { sync: { deleteExtra: sync.deleteExtra, checksum: sync.checksum } } : {}),
+  };
+}
+
+function isSyncChoices(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const choices = value as Record<string, unknown>;
+  return typeof choices.deleteExtra === 'boolean' && typeof choices.checksum === 'boolean';
 }
 
 function isSelectedEntry(value: unknown): value is SelectedEntry {
@@ -77,7 +90,8 @@ function isRequest(value: unknown): value is TransferRequest {
     (entry.direction === 'upload' || entry.direction === 'download' || entry.direction === 'copy') &&
     typeof entry.name === 'string' && typeof entry.source === 'string' && typeof entry.target === 'string' &&
     typeof entry.isFolder === 'boolean' &&
-    (entry.selection === undefined || (Array.isArray(entry.selection) && entry.selection.length > 0 && entry.selection.every(isSelectedEntry)))
+    (entry.selection === undefined || (Array.isArray(entry.selection) && entry.selection.length > 0 && entry.selection.every(isSelectedEntry))) &&
+    (entry.sync === undefined || isSyncChoices(entry.sync))
   );
 }
 

@@ -21,6 +21,7 @@ import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
+import { runQueuedSync } from './sync-transfer.js';
 import { RateLimit } from '../../client/rate-limit.js';
 import {
   initialTransfersState,
@@ -319,7 +320,10 @@ export class TransferQueue {
     const controller = new AbortController();
     this.controllers.set(id, controller);
     try {
-      if (queued.selection && !queued.overwrite && !queued.ranBefore) {
+      if (queued.sync) {
+        // A sync replaces what differs by its nature: no "target exists" question.
+        await this.runSync(queued, from ?? to, controller.signal);
+      } else if (queued.selection && !queued.overwrite && !queued.ranBefore) {
         this.dispatch({ type: 'checking', id });
         const proceed = await this.splitOffExisting(queued);
         if (!proceed || controller.signal.aborted) return;
@@ -340,7 +344,7 @@ export class TransferQueue {
         }
       }
       const item = this.item(id);
-      if (!item || item.status === 'cancelled' || item.status === 'paused') return;
+      if (queued.sync || !item || item.status === 'cancelled' || item.status === 'paused') return;
       this.dispatch({ type: 'start', id, at: this.now() });
       const common = { overwrite: item.overwrite, resume: item.resume, signal: controller.signal, rateLimit: this.bandwidth };
       if (item.direction === 'copy' || (!from && !to)) {
@@ -388,7 +392,7 @@ export class TransferQueue {
     } catch (error) {
       if (controller.signal.aborted) {
         if (!this.pausing.has(id)) this.dispatch({ type: 'cancelled', id, at: this.now() });
-      } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite && !queued.selection) {
+      } else if (error instanceof FerryError && error.code === ErrorCode.EXISTS && !this.item(id)?.overwrite && !queued.selection && !queued.sync) {
         // Appeared between the check and the transfer: ask like any conflict.
         this.dispatch({ type: 'conflict', id });
       } else {
@@ -404,6 +408,16 @@ export class TransferQueue {
         this.deps.onFinished?.(finished);
       }
     }
+  }
+
+  private async runSync(item: TransferItem, session: Remote | undefined, signal: AbortSignal): Promise<void> {
+    this.dispatch({ type: 'start', id: item.id, at: this.now() });
+    const started = this.now();
+    const outcome = await runQueuedSync({ direction: item.direction, source: item.source, target: item.target, choices: item.sync! }, session, {
+      signal, rateLimit: this.bandwidth,
+      onProgress: (bytes, total, filesDone, filesTotal) => this.progress(item.id, bytes, total, filesDone, filesTotal),
+    });
+    this.dispatch({ type: 'done', id: item.id, movedBytes: outcome.bytes, size: outcome.bytes, durationMs: this.now() - started, resumedFrom: 0, at: this.now() });
   }
 
   /**
