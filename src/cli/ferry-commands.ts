@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { refuseServerRoot } from '../remote/server-root.js';
 import { parseModeSpec } from '../client/mode-spec.js';
 import { parseRate, RateLimit } from '../client/rate-limit.js';
 import { joinRemote, remoteBasename } from '../client/remote-path.js';
@@ -416,6 +417,8 @@ async function putCommand([local, destination]: string[], flags: Flags, io: Ferr
 async function removeCommand([arg]: string[], flags: Flags, io: FerryIo): Promise<void> {
   const target = await resolveRemoteTarget(arg!, io.env);
   const remotePath = target.url.path;
+  // Checked before connecting: nothing of the server is touched, whatever the kind.
+  refuseServerRoot(remotePath);
   await withSession(target, folderOf(remotePath), flags, io, async (remote) => {
     const entry = await remote.stat(remotePath);
     if (entry.kind === EntryKind.DIRECTORY) {

@@ -5,6 +5,7 @@
  * once more after a bare FAILURE. Trees are many single-file transfers at
  * once (file-by-file-tree.ts).
  */
+import { refuseServerRoot } from '../server-root.js';
 import type { Client } from 'ssh2';
 import { cancelledError } from '../../client/exchange.js';
 import type {
@@ -212,6 +213,8 @@ export class SftpRemote implements Remote {
 
   async rmdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
     this.alive();
+    // An SFTP login sees the server's whole file system (no jail): removing its root would take the machine.
+    refuseServerRoot(path);
     if (options.recursive) {
       const stats = await this.calls.lstat(path);
       if (entryKindOf(stats.mode) !== EntryKind.DIRECTORY) throw new FerryError(ErrorCode.NOT_A_DIRECTORY, `${path} is not a folder`);
