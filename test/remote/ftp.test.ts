@@ -15,6 +15,7 @@ import { openRemote } from '../../src/remote/open-remote.js';
 import type { Remote } from '../../src/remote/remote.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { patternBytes, writePattern } from '../client/files.js';
+import { CountingRateLimit } from '../helpers/counting-rate-limit.js';
 import { skipUnlessInstalled } from '../helpers/system-tool.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { startVsftpd, type PrivateVsftpd } from '../helpers/vsftpd.js';
@@ -97,6 +98,22 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     const stat = await remote.stat('/pub/put-again.bin');
     assert.equal(stat.size, content.length);
     assert.equal(Math.floor(stat.mtimeMs / 1000), serverTime);
+  });
+
+  void it('asks a rate limit for every byte, both ways, small files too', async () => {
+    for (const size of [5_000, 700_000]) {
+      const content = patternBytes(size, 31);
+      fs.writeFileSync(path.join(server.pub, `limited-${size}.bin`), content);
+      // High enough never to wait here: only that each byte went through it is checked.
+      const down = new CountingRateLimit(1024 ** 3);
+      await remote.download(`/pub/limited-${size}.bin`, path.join(local, `limited-${size}.bin`), { rateLimit: down });
+      assert.equal(down.taken, size);
+      assert.deepEqual(fs.readFileSync(path.join(local, `limited-${size}.bin`)), content);
+      const up = new CountingRateLimit(1024 ** 3);
+      await remote.upload(path.join(local, `limited-${size}.bin`), `/pub/limited-up-${size}.bin`, { rateLimit: up });
+      assert.equal(up.taken, size);
+      assert.deepEqual(fs.readFileSync(path.join(server.pub, `limited-up-${size}.bin`)), content);
+    }
   });
 
   void it('downloads a file that changed since it was listed, checked against its size now', async () => {

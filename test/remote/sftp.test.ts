@@ -14,6 +14,7 @@ import { EntryKind } from '../../src/protocol/messages.js';
 import { openRemote } from '../../src/remote/open-remote.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import type { Remote } from '../../src/remote/remote.js';
+import { CountingRateLimit } from '../helpers/counting-rate-limit.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { skipUnlessInstalled } from '../helpers/system-tool.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
@@ -73,6 +74,9 @@ void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('s
     const entries = await remote.list(folder, { linkTargets: true });
     const byName = new Map(entries.map((entry) => [entry.name, entry]));
     assert.deepEqual([...byName.keys()].sort(), ['a.txt', 'link', 'sub']);
+    // OpenSSH answers opendir of a file with NO_SUCH_FILE: still a file, not a missing path.
+    await assert.rejects(remote.list(path.join(folder, 'a.txt')), expectCode(ErrorCode.NOT_A_DIRECTORY));
+    await assert.rejects(remote.list(path.join(folder, 'missing')), expectCode(ErrorCode.NOT_FOUND));
     assert.equal(byName.get('a.txt')!.kind, EntryKind.FILE);
     assert.equal(byName.get('a.txt')!.size, 5);
     assert.equal(byName.get('a.txt')!.mode, 0o640);
@@ -121,6 +125,19 @@ void describe('SFTP kind against a private sshd', { skip: skipUnlessInstalled('s
     assert.equal(sha256(await fs.readFile(target)), sha256(content));
     assert.equal((await fs.stat(target)).mode & 0o777, 0o644);
     assert.ok(!existsSync(path.join(server.root, '.up.bin.ferry-part')));
+  });
+
+  void test('a rate limit is asked for every byte, both ways', async () => {
+    const content = randomBytes(700_000);
+    await fs.writeFile(path.join(server.root, 'limited.bin'), content);
+    // High enough never to wait here: only that each byte went through it is checked.
+    const down = new CountingRateLimit(1024 ** 3);
+    await remote.download(path.join(server.root, 'limited.bin'), path.join(local, 'limited.bin'), { rateLimit: down });
+    assert.equal(down.taken, content.length);
+    const up = new CountingRateLimit(1024 ** 3);
+    await remote.upload(path.join(local, 'limited.bin'), path.join(server.root, 'limited-up.bin'), { rateLimit: up });
+    assert.equal(up.taken, content.length);
+    assert.deepEqual(await fs.readFile(path.join(server.root, 'limited-up.bin')), content);
   });
 
   void test('an empty file goes both ways', async () => {

@@ -14,6 +14,7 @@ import type { Client } from 'basic-ftp';
 import { checkTarget } from '../../client/download.js';
 import { localError, openFd, partialPathFor, writeAll } from '../../client/local-files.js';
 import { ProgressThrottle } from '../../client/progress.js';
+import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { mdtmTime } from './ftp-entries.js';
@@ -54,11 +55,13 @@ export async function downloadOverFtp(
     progress.update(() => ({ bytes: position, total: size }));
   };
   let sink: DownloadSink;
-  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES) {
+  // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the socket).
+  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && !options.rateLimit) {
     sink = new MemorySink(onWritten);
   } else {
     try {
-      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten);
+      const limit = options.rateLimit && { rateLimit: options.rateLimit, signal };
+      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten, limit);
     } catch (error) {
       throw localError(error, localPath);
     }
@@ -156,6 +159,7 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
     private readonly fd: number,
     public position: number,
     private readonly onWritten: (position: number) => void,
+    private readonly limit?: { rateLimit: RateLimit; signal?: AbortSignal | undefined },
   ) {
     super({ highWaterMark: 1024 * 1024 });
   }
@@ -189,7 +193,8 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
   }
 
   private writeBuffer(data: Buffer, callback: (error?: Error | null) => void): void {
-    writeAll(this.fd, data, this.position).then(() => {
+    const allowed = this.limit ? this.limit.rateLimit.take(data.length, this.limit.signal) : Promise.resolve();
+    allowed.then(() => writeAll(this.fd, data, this.position)).then(() => {
       this.position += data.length;
       this.onWritten(this.position);
       callback();

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import type { Client } from 'basic-ftp';
 import { localError } from '../../client/local-files.js';
 import { ProgressThrottle } from '../../client/progress.js';
+import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
@@ -57,7 +58,7 @@ export async function uploadOverFtp(
     sent += bytes;
     attempt.moved = true;
     progress.update(() => ({ bytes: sent, total: size }));
-  });
+  }, options.rateLimit && { rateLimit: options.rateLimit, signal });
   const onAbort = (): void => client.close();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -117,16 +118,29 @@ class FileReader extends Readable {
     private position: number,
     private readonly end: number,
     private readonly onRead: (bytes: number) => void,
+    private readonly limit?: { rateLimit: RateLimit; signal?: AbortSignal | undefined },
   ) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
   override _read(size: number): void {
-    const length = Math.min(Math.max(size, 256 * 1024), this.end - this.position);
-    if (length <= 0) {
+    const wanted = Math.min(Math.max(size, 256 * 1024), this.end - this.position);
+    if (wanted <= 0) {
       this.push(null);
       return;
     }
+    if (!this.limit) {
+      this.readPiece(wanted);
+      return;
+    }
+    // Under a limit: a slice at a time, each read only once the limit allows its bytes.
+    const length = this.limit.rateLimit.slice(wanted);
+    this.limit.rateLimit.take(length, this.limit.signal).then(() => this.readPiece(length), (error: unknown) => {
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  private readPiece(length: number): void {
     const buffer = Buffer.allocUnsafe(length);
     fs.read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
       if (error) {

@@ -162,7 +162,9 @@ export class SftpRemote implements Remote {
 
   /** A bare FAILURE said more precisely, by looking at the path (SFTP v3 has no EEXIST or ENOTEMPTY). */
   private async refined(error: unknown, path: string, operation: 'mkdir' | 'rmdir' | 'delete' | 'list'): Promise<unknown> {
-    if (!isFerryError(error, ErrorCode.INTERNAL)) return error;
+    // OpenSSH answers an opendir of a file with NO_SUCH_FILE (it maps ENOTDIR so): the path says which it was.
+    const listedFile = operation === 'list' && isFerryError(error, ErrorCode.NOT_FOUND);
+    if (!isFerryError(error, ErrorCode.INTERNAL) && !listedFile) return error;
     const there = await this.calls.lstatIfAny(path).catch(() => undefined);
     const kind = there ? entryKindOf(there.mode) : undefined;
     if (operation === 'mkdir' && there) return new FerryError(ErrorCode.EXISTS, `${path} exists`);

@@ -187,6 +187,7 @@ export async function downloadFile(
       await runPipeline({
         start: offset, end: size, ...shape, signal: options.signal,
         step: async (at, length) => {
+          await options.rateLimit?.take(length, options.signal);
           const first = at === offset && prefetch !== undefined;
           const buffer = first ? firstBuffer : pool.take();
           const data = first ? await firstPiece(at, length) : await readFully(calls, handle, remotePath, at, length, buffer);
@@ -289,6 +290,7 @@ export async function uploadFile(
       await runPipeline({
         start: offset, end: size, ...shape, signal: options.signal,
         step: async (at, length) => {
+          await options.rateLimit?.take(length, options.signal);
           let data: Buffer;
           try {
             data = await readExactly(fd, length, at);
