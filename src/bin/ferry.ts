@@ -6,7 +6,10 @@
  * parser and the client library; every other invocation goes to the
  * scriptable commands (their own bundle, src/cli/load-commands.ts), which
  * never load Ink or React. Anything unusual
- * (flags, more arguments) takes the full parser.
+ * (flags, more arguments) takes the full parser. `ferry --version` and
+ * `ferry --help` alone are answered here, from two small modules, before
+ * either bundle loads: they need neither the parser nor the client library
+ * (docs/PERFORMANCE.md, start-up).
  */
 const argv = process.argv.slice(2);
 const [first] = argv;
@@ -15,7 +18,13 @@ const opensUi =
   argv.length === 0 || (argv.length === 1 && (first === '--demo' || /^(ferrys?|sftp|ftps?):\/\//i.test(first ?? '')));
 
 try {
-  if (opensUi) {
+  if (argv.length === 1 && first === '--version') {
+    const { packageInfo } = await import('../cli/package-info.js');
+    process.stdout.write(`${packageInfo(import.meta.url).version ?? 'unknown'}\n`);
+  } else if (argv.length === 1 && (first === '--help' || first === '-h')) {
+    const { helpText } = await import('../cli/ferry-help.js');
+    process.stdout.write(helpText());
+  } else if (opensUi) {
     const demo = first === '--demo';
     const { startTui } = await import('../tui/load.js');
     // The demo's server is the command line's to start: the UI never loads server code.

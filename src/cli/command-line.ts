@@ -8,7 +8,6 @@
  * in every `ferry` command, which took `ferry --version` to twice the time of
  * `node -e 0` (docs/PERFORMANCE.md, start-up).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface FlagDefinition {
@@ -65,14 +64,5 @@ export function parseCommandLine<Names extends string>(
   return { input: positionals, flags, unknown };
 }
 
-/** The `version` and `description` of the nearest package.json above `moduleUrl`. */
-export function packageInfo(moduleUrl: string): { version?: string; description?: string } {
-  for (let folder = new URL('./', moduleUrl); ; folder = new URL('../', folder)) {
-    try {
-      return JSON.parse(readFileSync(new URL('package.json', folder), 'utf8')) as { version?: string; description?: string };
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-      if (folder.pathname === '/') return {};
-    }
-  }
-}
+// Kept here too for the callers that import it with the parser.
+export { packageInfo } from './package-info.js';

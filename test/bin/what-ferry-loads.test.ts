@@ -130,7 +130,8 @@ void test('without the commands bundle, ferry says to build it in one line and e
   await fs.copyFile(ferryBin, path.join(copy, 'src/bin/ferry.js'));
   await fs.copyFile(path.join(dist, 'src/cli/load-commands.js'), path.join(copy, 'src/cli/load-commands.js'));
 
-  const result = await run(path.join(copy, 'src/bin/ferry.js'), ['--version']);
+  // `--version` and `--help` alone are answered before the bundle (the next test); a command needs it.
+  const result = await run(path.join(copy, 'src/bin/ferry.js'), ['ls', 'ferry://127.0.0.1:1/']);
   assert.equal(result.code, 1);
   const lines = result.stderr.split('\n').filter((line) => line !== '');
   assert.equal(lines.length, 1, result.stderr);
@@ -163,6 +164,38 @@ void test('the remote kinds load only for their schemes: ssh2 and basic-ftp neit
 const reportBuiltins = 'data:text/javascript,' + encodeURIComponent(
   "process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));",
 );
+
+void test('--version and --help alone load no bundle and no parser: only the entry point and two small modules', async () => {
+  const bundles = String.raw`/cli-bundle/|/tui-bundle/|/node_modules/|/dist/src/(client|protocol|connection|remote)/|/cli/(command-line|load-commands|ferry-commands)\.js`;
+  // (net loads anyway: stdout is a pipe here.)
+  for (const args of [['--version'], ['--help'], ['-h']]) {
+    const guarded = await run(ferryBin, args, { forbidden: bundles });
+    assert.equal(guarded.code, 0, guarded.stderr);
+    assert.doesNotMatch(guarded.stderr, /module guard/);
+    // Without the guard, whose loader hooks load modules of their own.
+    const result = await run(ferryBin, args, { preload: reportBuiltins });
+    assert.equal(result.code, 0, result.stderr);
+    const loaded = (/^builtins: (.*)$/m.exec(result.stderr)?.[1] ?? '').split(' ');
+    assert.ok(loaded.includes('fs'), `the report lists what loaded: ${result.stderr}`);
+    for (const unneeded of ['crypto', 'fs/promises', 'os', 'internal/util/parse_args/parse_args']) {
+      assert.ok(!loaded.includes(unneeded), `ferry ${args[0]} loaded ${unneeded}`);
+    }
+  }
+  // What they print is what the commands print when asked the same in a longer command line.
+  const version = await runOutput(ferryBin, ['--version']);
+  assert.match(version, /^\d+\.\d+\.\d+\n$/);
+  assert.equal(await runOutput(ferryBin, ['ls', '--version']), version);
+  const help = await runOutput(ferryBin, ['--help']);
+  assert.match(help, /\$ ferry ls URL/);
+  assert.equal(await runOutput(ferryBin, ['ls', '--help']), help);
+});
+
+/** The stdout of `node script args`, which must exit 0. */
+function runOutput(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, ...args], { timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
 
 void test('a plain loopback listing and --version load neither TLS, worker threads nor readline (they load on first use)', { timeout: 60_000 }, async () => {
   const root = await tempFolder('ferry-loads-builtins-');
