@@ -114,6 +114,25 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     assert.ok(!fs.existsSync(path.join(local, '.gone.txt.ferry-part')));
   });
 
+  void it('replaces an older temporary file only with checked bytes, and leaves it when the download fails', async () => {
+    fs.writeFileSync(path.join(server.pub, 'small.txt'), 'the new content');
+    await remote.list('/pub');
+    const target = path.join(local, 'small.txt');
+    const partial = path.join(local, '.small.txt.ferry-part');
+    fs.writeFileSync(partial, 'an older, interrupted and rather longer download');
+    await remote.download('/pub/small.txt', target);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'the new content');
+    assert.ok(!fs.existsSync(partial));
+
+    fs.writeFileSync(partial, 'kept');
+    fs.rmSync(path.join(server.pub, 'small.txt'));
+    await assert.rejects(remote.download('/pub/small.txt', path.join(local, 'small-again.txt')), code(ErrorCode.NOT_FOUND));
+    await assert.rejects(remote.download('/pub/small.txt', target, { overwrite: true }), code(ErrorCode.NOT_FOUND));
+    assert.equal(fs.readFileSync(partial, 'utf8'), 'kept');
+    assert.equal(fs.readFileSync(target, 'utf8'), 'the new content');
+    assert.ok(!fs.existsSync(path.join(local, '.small-again.txt.ferry-part')));
+  });
+
   void it('refuses to replace files without overwrite, both ways', async () => {
     const source = path.join(local, 'conflict.txt');
     fs.writeFileSync(source, 'first');
