@@ -19,6 +19,7 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { mdtmTime } from './ftp-entries.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
 import { probePath } from './ftp-probe.js';
+import { retrieveSmall } from './ftp-retrieve-small.js';
 
 /** The size and time of a remote file before a read; NOT_FOUND, IS_A_DIRECTORY or PERMISSION otherwise. */
 export async function remoteFileFacts(client: Client, remotePath: string): Promise<{ size: number; mtimeMs: number }> {
@@ -53,7 +54,7 @@ export async function downloadOverFtp(
     attempt.moved = true;
     progress.update(() => ({ bytes: position, total: size }));
   };
-  let sink: DownloadSink;
+  let sink: MemorySink | PositionalFileWriter;
   if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES) {
     sink = new MemorySink(onWritten, createPartialEarly(partial));
   } else {
@@ -70,7 +71,8 @@ export async function downloadOverFtp(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     try {
-      await client.downloadTo(sink, remotePath, offset);
+      if (sink instanceof MemorySink) await retrieveSmall(client, remotePath, (chunk) => sink.take(chunk));
+      else await client.downloadTo(sink, remotePath, offset);
     } catch (error) {
       if (signal?.aborted) throw cancelled();
       if (sink.failure) throw localError(sink.failure, localPath);
@@ -126,8 +128,8 @@ function localMode(listedMode: number): number {
   return bits !== 0 ? bits : 0o666 & ~PROCESS_UMASK;
 }
 
-/** Where a download's bytes go until it is complete: a Writable for basic-ftp, plus the ending. */
-interface DownloadSink extends Writable {
+/** Where a download's bytes go until it is complete, and the ending. */
+interface DownloadSink {
   /** Where the content ends once every write has landed. */
   readonly position: number;
   readonly failure: unknown;
@@ -219,7 +221,7 @@ function createPartialEarly(partial: string): Promise<number | undefined> {
  * and then written in one synchronous run into the temporary file created
  * meanwhile (createPartialEarly); bounded in case the file grows meanwhile.
  */
-class MemorySink extends Writable implements DownloadSink {
+class MemorySink implements DownloadSink {
   position = 0;
   failure: unknown;
   private readonly chunks: Buffer[] = [];
@@ -229,20 +231,18 @@ class MemorySink extends Writable implements DownloadSink {
     private readonly onWritten: (position: number) => void,
     /** The temporary file being created by this download (createPartialEarly). */
     private readonly created: Promise<number | undefined>,
-  ) {
-    super({ highWaterMark: 1024 * 1024 });
-  }
+  ) {}
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  /** Holds `chunk`; the error that stops the download when the file has grown far past its listed size. */
+  take(chunk: Buffer): Error | undefined {
     if (this.position + chunk.length > 4 * SMALL_DOWNLOAD_BYTES) {
       this.failure = new FerryError(ErrorCode.SIZE_MISMATCH, 'the file grew far beyond its listed size during the download');
-      callback(this.failure as Error);
-      return;
+      return this.failure as Error;
     }
     this.chunks.push(chunk);
     this.position += chunk.length;
     this.onWritten(this.position);
-    callback();
+    return undefined;
   }
 
   async complete(partial: string, localPath: string, mtimeMs: number, mode: number): Promise<void> {
