@@ -131,6 +131,38 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     assert.ok(!fs.existsSync(path.join(local, '.gone.txt.ferry-part')));
   });
 
+  void it('stops a small download whose file grew far past its listed size, leaving nothing', async () => {
+    fs.writeFileSync(path.join(server.pub, 'grows.bin'), 'tiny');
+    await remote.list('/pub');
+    fs.writeFileSync(path.join(server.pub, 'grows.bin'), patternBytes(1_300_000, 9));
+    const target = path.join(local, 'grows.bin');
+    await assert.rejects(remote.download('/pub/grows.bin', target), code(ErrorCode.SIZE_MISMATCH));
+    assert.ok(!fs.existsSync(target));
+    assert.ok(!fs.existsSync(path.join(local, '.grows.bin.ferry-part')));
+    // The connection it ran on was closed and left the pool; the next call gets a working one.
+    await remote.download('/pub/grows.bin', target);
+    assert.deepEqual(fs.readFileSync(target), patternBytes(1_300_000, 9));
+  });
+
+  void it('replaces an older temporary file only with checked bytes, and leaves it when the download fails', async () => {
+    fs.writeFileSync(path.join(server.pub, 'small.txt'), 'the new content');
+    await remote.list('/pub');
+    const target = path.join(local, 'small.txt');
+    const partial = path.join(local, '.small.txt.ferry-part');
+    fs.writeFileSync(partial, 'an older, interrupted and rather longer download');
+    await remote.download('/pub/small.txt', target);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'the new content');
+    assert.ok(!fs.existsSync(partial));
+
+    fs.writeFileSync(partial, 'kept');
+    fs.rmSync(path.join(server.pub, 'small.txt'));
+    await assert.rejects(remote.download('/pub/small.txt', path.join(local, 'small-again.txt')), code(ErrorCode.NOT_FOUND));
+    await assert.rejects(remote.download('/pub/small.txt', target, { overwrite: true }), code(ErrorCode.NOT_FOUND));
+    assert.equal(fs.readFileSync(partial, 'utf8'), 'kept');
+    assert.equal(fs.readFileSync(target, 'utf8'), 'the new content');
+    assert.ok(!fs.existsSync(path.join(local, '.small-again.txt.ferry-part')));
+  });
+
   void it('refuses to replace files without overwrite, both ways', async () => {
     const source = path.join(local, 'conflict.txt');
     fs.writeFileSync(source, 'first');

@@ -20,6 +20,7 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { mdtmTime } from './ftp-entries.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
 import { probePath } from './ftp-probe.js';
+import { retrieveSmall } from './ftp-retrieve-small.js';
 
 /** The size and time of a remote file before a read; NOT_FOUND, IS_A_DIRECTORY or PERMISSION otherwise. */
 export async function remoteFileFacts(client: Client, remotePath: string): Promise<{ size: number; mtimeMs: number }> {
@@ -57,7 +58,7 @@ export async function downloadOverFtp(
   let sink: DownloadSink;
   // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the socket).
   if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && !options.rateLimit) {
-    sink = new MemorySink(onWritten);
+    sink = new MemorySink(onWritten, createPartialEarly(partial));
   } else {
     try {
       const limit = options.rateLimit && { rateLimit: options.rateLimit, signal };
@@ -73,7 +74,8 @@ export async function downloadOverFtp(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     try {
-      await client.downloadTo(sink, remotePath, offset);
+      if (sink instanceof MemorySink) await retrieveSmall(client, remotePath, (chunk) => sink.take(chunk));
+      else await client.downloadTo(sink, remotePath, offset);
     } catch (error) {
       if (signal?.aborted) throw cancelled();
       if (sink.failure) throw localError(sink.failure, localPath);
@@ -96,12 +98,12 @@ export async function downloadOverFtp(
       throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${sink.position} of ${size} bytes of ${remotePath}`);
     }
     try {
-      sink.complete(partial, localPath, mtimeMs, localMode(listed?.mode ?? 0));
+      await sink.complete(partial, localPath, mtimeMs, localMode(listed?.mode ?? 0));
     } catch (error) {
       throw localError(error, localPath);
     }
   } finally {
-    sink.release(partial);
+    await sink.release(partial);
   }
   progress.flush({ bytes: size, total: size });
   return { bytes: size - offset, size, resumedFrom: offset, durationMs: performance.now() - started };
@@ -129,17 +131,17 @@ function localMode(listedMode: number): number {
   return bits !== 0 ? bits : 0o666 & ~PROCESS_UMASK;
 }
 
-/** Where a download's bytes go until it is complete: a Writable for basic-ftp, plus the ending. */
-interface DownloadSink extends Writable {
+/** Where a download's bytes go until it is complete, and the ending. */
+interface DownloadSink {
   /** Where the content ends once every write has landed. */
   readonly position: number;
   readonly failure: unknown;
   /** The bytes are right: lands them under `localPath` with `mtimeMs` (0: leave the time) and permission bits `mode`. */
-  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void;
+  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void | Promise<void>;
   /** The bytes are wrong (too many): nothing worth resuming is kept. */
   discard(partial: string): void;
   /** After success or failure: lets go of the file (kept on disk for resume unless completed or discarded). */
-  release(partial: string): void;
+  release(partial: string): void | Promise<void>;
 }
 
 function cancelled(): FerryError {
@@ -205,30 +207,54 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
   }
 }
 
-/** A small download's bytes, held until they are checked (SMALL_DOWNLOAD_BYTES); bounded in case the file grows meanwhile. */
-class MemorySink extends Writable implements DownloadSink {
+/**
+ * Creates a small download's temporary file on the thread pool while the
+ * RETR's round trips run, so the main thread never waits for it: creating a
+ * file is the dearest step of a small download (a directory update, a
+ * fraction of a millisecond to several on a busy disk, while the bytes take
+ * less). Only a file that is not there yet is created (exclusive): the
+ * descriptor, or undefined when one was there (an older run's temporary
+ * file, replaced only once the new bytes are checked) or it could not be
+ * made (the synchronous open at the end then reports why).
+ */
+function createPartialEarly(partial: string): Promise<number | undefined> {
+  return openFd(partial, 'wx', 0o600).catch(() => undefined);
+}
+
+/**
+ * A small download's bytes, held until they are checked (SMALL_DOWNLOAD_BYTES)
+ * and then written in one synchronous run into the temporary file created
+ * meanwhile (createPartialEarly); bounded in case the file grows meanwhile.
+ */
+class MemorySink implements DownloadSink {
   position = 0;
   failure: unknown;
   private readonly chunks: Buffer[] = [];
+  private landed = false;
 
-  constructor(private readonly onWritten: (position: number) => void) {
-    super({ highWaterMark: 1024 * 1024 });
-  }
+  constructor(
+    private readonly onWritten: (position: number) => void,
+    /** The temporary file being created by this download (createPartialEarly). */
+    private readonly created: Promise<number | undefined>,
+  ) {}
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  /** Holds `chunk`; the error that stops the download when the file has grown far past its listed size. */
+  take(chunk: Buffer): Error | undefined {
     if (this.position + chunk.length > 4 * SMALL_DOWNLOAD_BYTES) {
       this.failure = new FerryError(ErrorCode.SIZE_MISMATCH, 'the file grew far beyond its listed size during the download');
-      callback(this.failure as Error);
-      return;
+      return this.failure as Error;
     }
     this.chunks.push(chunk);
     this.position += chunk.length;
     this.onWritten(this.position);
-    callback();
+    return undefined;
   }
 
-  complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
-    const fd = fs.openSync(partial, 'w', 0o600);
+  async complete(partial: string, localPath: string, mtimeMs: number, mode: number): Promise<void> {
+    const early = await this.created;
+    // Past this point the file is this call's to land or remove, whichever way it goes.
+    this.landed = true;
+    const fd = early ?? fs.openSync(partial, 'w', 0o600);
     try {
       const content = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       for (let done = 0; done < content.length;) done += fs.writeSync(fd, content, done, content.length - done, done);
@@ -247,7 +273,14 @@ class MemorySink extends Writable implements DownloadSink {
     this.chunks.length = 0;
   }
 
-  release(): void {
+  /** A download that did not land removes the (empty) temporary file it created; one that was there before stays. */
+  async release(partial: string): Promise<void> {
     this.chunks.length = 0;
+    if (this.landed) return;
+    this.landed = true;
+    const early = await this.created;
+    if (early === undefined) return;
+    fs.closeSync(early);
+    fs.rmSync(partial, { force: true });
   }
 }

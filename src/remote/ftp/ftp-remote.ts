@@ -176,7 +176,10 @@ export class FtpRemote implements Remote {
     const source = ftpPath(remotePath);
     const listed = this.recent.lookup(source);
     const expected = listed?.kind === EntryKind.FILE ? { size: listed.size, mtimeMs: listed.mtimeMs, mode: listed.mode } : undefined;
-    return this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected), options.signal);
+    const downloading = this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected), options.signal);
+    // A failed download may have found the listing out of date: the next try asks the server afresh.
+    if (listed) downloading.catch(() => this.recent.forget(source));
+    return downloading;
   }
 
   async openRead(remotePath: string, options: ReadStreamOptions = {}): Promise<RemoteReadStream> {
