@@ -55,7 +55,7 @@ export async function downloadOverFtp(
     attempt.moved = true;
     progress.update(() => ({ bytes: position, total: size }));
   };
-  let sink: DownloadSink;
+  let sink: MemorySink | PositionalFileWriter;
   // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the socket).
   if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && !options.rateLimit) {
     sink = new MemorySink(onWritten, createPartialEarly(partial));
@@ -74,8 +74,12 @@ export async function downloadOverFtp(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     try {
-      if (sink instanceof MemorySink) await retrieveSmall(client, remotePath, (chunk) => sink.take(chunk));
-      else await client.downloadTo(sink, remotePath, offset);
+      if (sink instanceof MemorySink) {
+        const memory = sink;
+        await retrieveSmall(client, remotePath, (chunk) => memory.take(chunk));
+      } else {
+        await client.downloadTo(sink, remotePath, offset);
+      }
     } catch (error) {
       if (signal?.aborted) throw cancelled();
       if (sink.failure) throw localError(sink.failure, localPath);

@@ -65,11 +65,20 @@ export async function retrieveSmall(client: Client, remotePath: string, take: (c
         const refused = take(chunk);
         if (refused) ftp.closeWithError(refused);
       });
-      socket.once('end', () => {
+      const ended = (): void => {
+        if (dataEnded) return;
         dataEnded = true;
         ftp.socket.setTimeout(ftp.timeout);
         resolveWhenDone();
-      });
+      };
+      // An empty file's data connection may have ended before the 150 came: its end has been seen already.
+      if (socket.readableEnded || socket.destroyed) {
+        ended();
+      } else {
+        socket.once('end', ended);
+        // A connection closed without an end (reset) ends the wait too; the caller's size check judges the bytes.
+        socket.once('close', ended);
+      }
     } else if (reply.code >= 200 && reply.code < 300) {
       confirmation = reply;
       resolveWhenDone();
