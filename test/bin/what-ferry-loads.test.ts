@@ -172,8 +172,9 @@ void test('--version and --help alone load no bundle and no parser: only the ent
     const guarded = await run(ferryBin, args, { forbidden: bundles });
     assert.equal(guarded.code, 0, guarded.stderr);
     assert.doesNotMatch(guarded.stderr, /module guard/);
-    // Without the guard, whose loader hooks load modules of their own.
-    const result = await run(ferryBin, args, { preload: reportBuiltins });
+    // Without the guard, whose loader hooks load modules of their own, and without the suite's own preload
+    // (fail-on-unhandled.ts, passed on through NODE_OPTIONS under npm test), which imports os and fs itself.
+    const result = await run(ferryBin, args, { preload: reportBuiltins, env: { NODE_OPTIONS: '' } });
     assert.equal(result.code, 0, result.stderr);
     const loaded = (/^builtins: (.*)$/m.exec(result.stderr)?.[1] ?? '').split(' ');
     assert.ok(loaded.includes('fs'), `the report lists what loaded: ${result.stderr}`);
