@@ -174,6 +174,8 @@ void test('F4 on a local file edits it in place and the pane shows the new size'
     await fs.writeFile(path.join(localRoot, 'todo.txt'), 'one\n');
   }, async ({ term, localRoot }) => {
     await term.waitForText('todo.txt');
+    // The session opens after the local pane is drawn; its "connected to" would replace the edit's message.
+    await term.waitForText('connected to');
     term.write('\t');
     await editWith(term, 'two');
     await term.waitForText('edited todo.txt');
