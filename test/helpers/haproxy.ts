@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { accepts, freePort } from './listener.js';
 import { findSystemTool } from './system-tool.js';
 
 export const HAPROXY = process.env.HAPROXY ?? findSystemTool('haproxy') ?? 'haproxy';
@@ -66,18 +67,6 @@ function spawnHaproxy(configFile: string, cleanup: () => Promise<void> = async (
   };
 }
 
-/** A free TCP port on `host`, for a `bind` line (HAProxy cannot report the port it picked). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * Starts HAProxy with `config` (a whole haproxy.cfg) and waits until each of
  * `ports` (on 127.0.0.1) accepts a connection, at most `timeoutMs`.
@@ -104,16 +93,6 @@ export async function startHaproxy(config: string, ports: readonly number[], tim
     throw error;
   }
   return { output: haproxy.output, stop: haproxy.stop };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export interface ServerState {

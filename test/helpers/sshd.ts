@@ -17,13 +17,13 @@
  * known_hosts, ~/.ssh/config and default keys never touch the real ones:
  * pass `clientEnv()` as OpenRemoteOptions.env.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForListener } from './listener.js';
 import { findSystemTool } from './system-tool.js';
 import { removeTempFolder, tempFolder } from './temp-folders.js';
 
@@ -77,31 +77,6 @@ function keygen(file: string, type = 'ed25519', passphrase = ''): void {
 }
 
 export { keygen as makeSshKey };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForListener(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited: ${output().slice(-500)}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`sshd does not listen on ${port}: ${output().slice(-500)}`);
-}
 
 /** Child process ids of `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
@@ -189,7 +164,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     output = (output + chunk.toString('utf8')).slice(-65_536);
   });
   try {
-    await waitForListener(port, child, () => output);
+    await waitForListener(port, child, 'sshd', () => output);
   } catch (error) {
     child.kill('SIGKILL');
     if (passwordUser) spawnSync(findSystemTool('userdel')!, [passwordUser.name]);

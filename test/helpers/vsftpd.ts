@@ -26,9 +26,9 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { generateSelfSigned, fingerprintOf } from '../../src/security/certificate.js';
+import { freePort, waitForListener } from './listener.js';
 import { findSystemTool } from './system-tool.js';
 import { removeTempFolder, tempFolder } from './temp-folders.js';
 
@@ -143,7 +143,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     cleanups.push(() => stopChild(child));
-    await waitForPort(port, child, () => output);
+    await waitForListener(port, child, 'vsftpd', () => output);
 
     const scheme = options.tls ? 'ftps' : 'ftp';
     return {
@@ -165,35 +165,6 @@ function systemUser(name: string): { uid: number; gid: number } {
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Waits until the port answers, or fails with vsftpd's own words if it exits first. */
-async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (exited) throw new Error(`vsftpd exited: ${output().trim().slice(0, 500)}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`vsftpd did not listen on ${port}: ${output().trim().slice(0, 500)}`);
-}
 
 /** The processes whose parent chain leads to `pid` (vsftpd forks one or two per session). */
 function descendantsOf(pid: number): number[] {
