@@ -13,7 +13,7 @@ import type { PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
-import { inputDialogKey } from './input-keys.js';
+import { submitOrClose } from './input-keys.js';
 
 export interface ChmodDialogState {
   kind: 'chmod';
@@ -69,12 +69,7 @@ async function submit(state: ChmodDialogState, host: DialogHost): Promise<void> 
 }
 
 export const chmodDialogModule: DialogModule<ChmodDialogState> = {
-  onKey(state, press, host) {
-    const command = inputDialogKey(state, press, host);
-    if (command === 'confirm') void submit(state, host);
-    else if (command === 'dismiss') host.show(undefined);
-    return true;
-  },
+  onKey: submitOrClose(submit),
   render: (state, host) => (
     <InputDialog
       title={state.entries.length === 1 ? `Permissions of ${state.entries[0]!.name}` : `Permissions of ${state.entries.length} items`}

@@ -11,7 +11,7 @@ import { EntryKind } from '../../protocol/messages.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
-import { inputDialogKey } from './input-keys.js';
+import { submitOrClose } from './input-keys.js';
 
 export interface GoToDialogState {
   kind: 'go-to';
@@ -60,12 +60,7 @@ async function submit(state: GoToDialogState, host: DialogHost): Promise<void> {
 }
 
 export const goToDialogModule: DialogModule<GoToDialogState> = {
-  onKey(state, press, host) {
-    const command = inputDialogKey(state, press, host);
-    if (command === 'confirm') void submit(state, host);
-    else if (command === 'dismiss') host.show(undefined);
-    return true;
-  },
+  onKey: submitOrClose(submit),
   render: (state, host) => (
     <InputDialog
       title={`Go to (${state.side} pane)`}

@@ -22,3 +22,15 @@ export function inputDialogKey<State extends Dialog & { field: TextFieldState; e
   const command = matchCommand(press, 'dialog');
   return command === 'confirm' || command === 'dismiss' ? command : undefined;
 }
+
+/** The onKey of an input dialog whose Enter runs `submit` and whose Esc closes it (make folder, rename, move, go to, permissions). */
+export function submitOrClose<State extends Dialog & { field: TextFieldState; error?: string | undefined }>(
+  submit: (state: State, host: DialogHost) => Promise<void>,
+): (state: State, press: KeyPress, host: DialogHost) => boolean {
+  return (state, press, host) => {
+    const command = inputDialogKey(state, press, host);
+    if (command === 'confirm') void submit(state, host);
+    else if (command === 'dismiss') host.show(undefined);
+    return true;
+  };
+}

@@ -3,14 +3,14 @@
  * folder). The selected entries move into the typed folder, on the same side,
  * keeping their names; nothing is replaced.
  */
-import { matchCommand } from '../keys/keymap.js';
-import { editTextField, textField, type TextFieldState } from '../state/text-field.js';
+import { textField, type TextFieldState } from '../state/text-field.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { EntryKind } from '../../protocol/messages.js';
 import { describeError } from '../describe-error.js';
 import { plural } from '../format.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
+import { submitOrClose } from './input-keys.js';
 
 export interface MoveDialogState {
   kind: 'move';
@@ -79,17 +79,7 @@ async function submit(state: MoveDialogState, host: DialogHost): Promise<void> {
 }
 
 export const moveDialogModule: DialogModule<MoveDialogState> = {
-  onKey(state, press, host) {
-    const edited = editTextField(state.field, press);
-    if (edited) {
-      host.show({ ...state, field: edited, error: undefined });
-      return true;
-    }
-    const command = matchCommand(press, 'dialog');
-    if (command === 'confirm') void submit(state, host);
-    else if (command === 'dismiss') host.show(undefined);
-    return true;
-  },
+  onKey: submitOrClose(submit),
   render: (state, host) => (
     <InputDialog
       title={`Move ${plural(state.names.length, 'item')}`}

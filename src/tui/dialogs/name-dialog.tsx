@@ -4,7 +4,7 @@ import type { PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { InputDialog } from '../components/InputDialog.js';
 import type { DialogHost, DialogModule } from './dialog.js';
-import { inputDialogKey } from './input-keys.js';
+import { submitOrClose } from './input-keys.js';
 
 interface NameDialogBase {
   side: PaneSide;
@@ -54,12 +54,7 @@ async function submit(state: NameDialogState, host: DialogHost): Promise<void> {
 }
 
 export const nameDialogModule: DialogModule<NameDialogState> = {
-  onKey(state, press, host) {
-    const command = inputDialogKey(state, press, host);
-    if (command === 'confirm') void submit(state, host);
-    else if (command === 'dismiss') host.show(undefined);
-    return true;
-  },
+  onKey: submitOrClose(submit),
   render: (state, host) => (
     <InputDialog
       title={state.kind === 'mkdir' ? 'Make folder' : `Rename/move ${state.from}`}
