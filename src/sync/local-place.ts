@@ -9,6 +9,7 @@ import path from 'node:path';
 import { localError, wireTime } from '../client/local-files.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
+import { hashEach } from './hash-each.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Local files hashed at once for --checksum. */
@@ -69,18 +70,8 @@ export class LocalPlace implements SyncPlace {
     return entries;
   }
 
-  async checksums(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
-    const out: (Buffer | undefined)[] = new Array(paths.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paths.length) {
-        if (signal?.aborted) throw new FerryError(ErrorCode.CANCELLED, 'cancelled');
-        const at = next++;
-        out[at] = await hashLocalFile(this.fullPath(paths[at]!));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, paths.length) }, worker));
-    return out;
+  checksums(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
+    return hashEach(paths, HASH_CONCURRENCY, (relative) => hashLocalFile(this.fullPath(relative)), signal);
   }
 
   async remove(entry: SyncEntry): Promise<void> {

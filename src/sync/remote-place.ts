@@ -9,6 +9,7 @@ import { joinRemote } from '../client/remote-path.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
 import type { Remote } from '../remote/remote.js';
+import { hashEach } from './hash-each.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Files read at once when the server cannot hash them itself. */
@@ -37,18 +38,8 @@ export class RemotePlace implements SyncPlace {
   }
 
   /** Without server-side hashes: every file's content crosses the wire once to be hashed here. */
-  private async readAndHash(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
-    const out: (Buffer | undefined)[] = new Array(paths.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paths.length) {
-        if (signal?.aborted) throw new FerryError(ErrorCode.CANCELLED, 'cancelled');
-        const at = next++;
-        out[at] = await this.hashOne(joinRemote(this.top, paths[at]!), signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
-    return out;
+  private readAndHash(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
+    return hashEach(paths, READ_CONCURRENCY, (relative) => this.hashOne(joinRemote(this.top, relative), signal), signal);
   }
 
   private async hashOne(remotePath: string, signal?: AbortSignal): Promise<Buffer | undefined> {
