@@ -55,13 +55,18 @@ export function compareListings(local: readonly Entry[], remote: readonly Entry[
 
 export function describeComparison(c: PaneComparison): string {
   if (c.local.size === 0 && c.remote.size === 0) return 'compare: the files of both folders are alike';
+  return `compare: ${comparisonCounts(c, 'local', 'remote').join(', ')} — selected`;
+}
+
+/** The non-zero counts of a comparison (one folder or whole trees), the two sides called `left` and `right`. */
+export function comparisonCounts(c: Omit<PaneComparison, 'local' | 'remote'>, left: string, right: string): string[] {
   const parts: string[] = [];
-  if (c.onlyLocal > 0) parts.push(`${c.onlyLocal} only local`);
-  if (c.onlyRemote > 0) parts.push(`${c.onlyRemote} only remote`);
-  if (c.newerLocal > 0) parts.push(`${c.newerLocal} newer local`);
-  if (c.newerRemote > 0) parts.push(`${c.newerRemote} newer remote`);
+  if (c.onlyLocal > 0) parts.push(`${c.onlyLocal} only ${left}`);
+  if (c.onlyRemote > 0) parts.push(`${c.onlyRemote} only ${right}`);
+  if (c.newerLocal > 0) parts.push(`${c.newerLocal} newer ${left}`);
+  if (c.newerRemote > 0) parts.push(`${c.newerRemote} newer ${right}`);
   if (c.conflicting > 0) parts.push(`${c.conflicting} same time, other size`);
-  return `compare: ${parts.join(', ')} — selected`;
+  return parts;
 }
 
 export function compareBothPanes(context: Pick<ActionContext, 'panes' | 'info' | 'fail' | 'fsOf'>): void {

@@ -12,6 +12,7 @@ import { compareTrees } from '../../sync/plan.js';
 import { describeError } from '../describe-error.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import type { ActionContext } from './action-context.js';
+import { comparisonCounts } from './compare-panes.js';
 import { paneFolderPlace } from './pane-places.js';
 
 export interface TreeComparison {
@@ -70,12 +71,7 @@ export function compareTreeListings(local: readonly SyncEntry[], remote: readonl
 
 export function describeTreeComparison(c: TreeComparison): string {
   if (c.local.size === 0 && c.remote.size === 0) return 'compare (recursive): both trees are alike';
-  const parts: string[] = [];
-  if (c.onlyLocal > 0) parts.push(`${c.onlyLocal} only left`);
-  if (c.onlyRemote > 0) parts.push(`${c.onlyRemote} only right`);
-  if (c.newerLocal > 0) parts.push(`${c.newerLocal} newer left`);
-  if (c.newerRemote > 0) parts.push(`${c.newerRemote} newer right`);
-  if (c.conflicting > 0) parts.push(`${c.conflicting} same time, other size`);
+  const parts = comparisonCounts(c, 'left', 'right');
   const marked = `${c.local.size} left, ${c.remote.size} right selected`;
   return `compare (recursive): ${parts.length > 0 ? `${parts.join(', ')} files` : 'folders differ'} — ${marked}`;
 }
