@@ -1,6 +1,6 @@
 /**
- * The real `ferryd` binary as a child process on a loopback port chosen by the
- * kernel (port 0), read back from the address line it prints at start.
+ * The real `ferryd` binary as a child process on a loopback port, chosen by the
+ * kernel (port 0) unless given, read back from the address line it prints at start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export interface FerrydProcessOptions {
   root: string;
   /** Its config folder (users file, TLS certificate). */
   configDir: string;
+  /** The port to listen on (another ferryd's, to stand in for it after it died); 0 or absent: one the kernel picks. */
+  port?: number;
   /** More ferryd flags; `--log-level warn` unless they name a level. */
   extra?: readonly string[];
 }
@@ -36,7 +38,7 @@ export interface FerrydProcessOptions {
 export async function spawnFerryd(options: FerrydProcessOptions): Promise<FerrydProcess> {
   const extra = options.extra ?? [];
   const child = spawn(process.execPath, [
-    FERRYD, '--root', options.root, '--config-dir', options.configDir, '--port', '0',
+    FERRYD, '--root', options.root, '--config-dir', options.configDir, '--port', String(options.port ?? 0),
     ...(extra.includes('--log-level') ? [] : ['--log-level', 'warn']), ...extra,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
