@@ -87,7 +87,7 @@ void test('StatusLine: on a narrow terminal the address makes way, so the messag
 
 void test('a placeholder too long for a narrow pane wraps over its rows instead of losing the key to press', () => {
   const state = paneReducer(createPaneState('/', 5), { type: 'loaded', path: '/', entries: [] });
-  const placeholder = 'connection lost — ^O reconnects (local pane keeps working)';
+  const placeholder = 'connection lost — ^O reconnects (the other pane keeps working)';
   const view = render(<Pane view={paneView(state)} location="127.0.0.1:7070:/" active={false} width={30} height={9} filtering={false} placeholder={placeholder} />);
   const text = (view.lastFrame() ?? '').split('\n').map((line) => line.replace(/│/g, '').trim()).join(' ');
   view.unmount();

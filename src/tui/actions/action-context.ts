@@ -20,8 +20,8 @@ export interface ActionContext extends DialogHost {
   setQueueCursor: (index: number) => void;
   /** Lends the terminal to a program (the editor) until it ends. */
   runInTerminal: RunInTerminal;
-  /** Opens a session to the last server again, keeping the remote folder. */
-  reconnect: () => Promise<boolean>;
+  /** Opens the session of a pane (`local`: the left one) to its last server again, keeping the folder it showed. */
+  reconnect: (side: PaneSide) => Promise<boolean>;
   /** The pane with the cursor. */
   activeSide: () => PaneSide;
   /** Ends the left pane's session; the pane goes back to the local folder it showed. */

@@ -15,7 +15,7 @@ export function askCopyTarget(from: PaneSide, context: ActionContext): void {
   const sourceFs = context.fsOf(from);
   const targetFs = context.fsOf(to);
   if (!sourceFs || !targetFs) {
-    requireRemote(context);
+    requireRemote(context, sourceFs ? otherSide(from) : from);
     return;
   }
   const entries = targetEntries(context.panes[from].current()).filter(

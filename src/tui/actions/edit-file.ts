@@ -42,7 +42,7 @@ function runEditor(file: string, context: ActionContext): boolean {
 }
 
 export function editFile(side: PaneSide, context: ActionContext): void {
-  const fsOfSide = context.fsOf(side) ?? requireRemote(context);
+  const fsOfSide = context.fsOf(side) ?? requireRemote(context, side);
   const pane = context.panes[side].current();
   const entry = currentEntry(pane);
   if (!fsOfSide || !entry) return;

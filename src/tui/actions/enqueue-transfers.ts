@@ -22,7 +22,7 @@ export function enqueueTransfers(from: PaneSide, context: ActionContext, destina
   const sourceFs = context.fsOf(from);
   const targetFs = context.fsOf(otherSide(from));
   if (!sourceFs || !targetFs) {
-    requireRemote(context);
+    requireRemote(context, sourceFs ? otherSide(from) : from);
     return;
   }
   const direction = directionOf(sourceFs, targetFs);

@@ -37,12 +37,15 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
       return true;
     }
     case 'reconnect': {
-      const connection = context.connection();
+      // The active pane's session when that pane has one (the status line speaks of it), else the right pane's.
+      const left = context.leftConnection();
+      const side = context.activeSide() === 'local' && left.status !== 'disconnected' ? 'local' : 'remote';
+      const connection = side === 'local' ? left : context.connection();
       if (connection.status === 'lost' && connection.params) {
         // Once connected, what the drop interrupted resumes (App's onConnected).
-        void context.reconnect();
-      } else if (connection.status !== 'connected' && connection.status !== 'connecting') context.show(connectDialog(connection.params));
-      else context.info(`already connected to ${connection.params ? formatAddress(connection.params) : 'the server'}`);
+        void context.reconnect(side);
+      } else if (connection.status !== 'connected' && connection.status !== 'connecting') context.show(connectDialog(connection.params, { side }));
+      else context.info(`${side === 'local' ? 'the left pane is ' : ''}already connected to ${connection.params ? formatAddress(connection.params) : 'the server'}`);
       return true;
     }
     case 'connect-left': {

@@ -1,7 +1,7 @@
 /** The pane's commands (keymap context `pane`): moving, entering folders, sorting, selecting, and the file operations. */
 import { EntryKind } from '../../protocol/messages.js';
 import type { Command } from '../keys/keymap.js';
-import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
+import { paneName, type PaneFs, type PaneSide } from '../fs/pane-fs.js';
 import { currentEntry, onParentRow, targetEntries } from '../state/pane.js';
 import { describeError } from '../describe-error.js';
 import { mkdirDialog, renameDialog } from '../dialogs/name-dialog.js';
@@ -23,10 +23,12 @@ import type { ActionContext } from './action-context.js';
 
 export const otherSide = (side: PaneSide): PaneSide => (side === 'local' ? 'remote' : 'local');
 
-/** The remote filesystem, or undefined after saying why there is none. */
-export function requireRemote(context: Pick<ActionContext, 'connection' | 'fail'>): PaneFs | undefined {
-  const connection = context.connection();
-  if (!connection.remoteFs) context.fail(connection.status === 'lost' ? 'connection lost — press ^O to reconnect' : 'not connected — press ^O to connect');
+/** The server's filesystem of the pane on `side`, or undefined after saying why there is none. */
+export function requireRemote(context: Pick<ActionContext, 'connection' | 'leftConnection' | 'fail'>, side: PaneSide): PaneFs | undefined {
+  const connection = side === 'local' ? context.leftConnection() : context.connection();
+  if (!connection.remoteFs) {
+    context.fail(connection.status === 'lost' ? `${paneName(side)}: connection lost — ^O in it reconnects` : 'not connected — press ^O to connect');
+  }
   return connection.remoteFs;
 }
 
@@ -135,7 +137,7 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     case 'refresh':
       if (fs) void pane.load(fs, pane.current().path).then((ok) => ok && context.info(`refreshed ${fs.label(pane.current().path)}`));
-      else requireRemote(context);
+      else requireRemote(context, side);
       return true;
     case 'select':
       pane.dispatch({ type: 'toggle-select' });
@@ -170,11 +172,11 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       transferFromActivePane(command, side, context);
       return true;
     case 'mkdir':
-      if (!fs) return Boolean(requireRemote(context));
+      if (!fs) return Boolean(requireRemote(context, side));
       context.show(mkdirDialog(side, pane.current().path));
       return true;
     case 'rename': {
-      if (!fs) return Boolean(requireRemote(context));
+      if (!fs) return Boolean(requireRemote(context, side));
       // With a selection F6 moves the selected entries into a folder (as F5 and F8 act on the selection).
       if (pane.current().selected.size > 0) {
         context.show(moveDialog(side, pane.current().path, targetEntries(pane.current()).map((selected) => selected.name)));
@@ -185,7 +187,7 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     }
     case 'delete': {
-      if (!fs) return Boolean(requireRemote(context));
+      if (!fs) return Boolean(requireRemote(context, side));
       const entries = targetEntries(pane.current());
       if (entries.length > 0) context.show(deleteDialog(side, pane.current().path, entries));
       return true;
@@ -201,12 +203,12 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       context.show(quickSearchDialog(side));
       return true;
     case 'go-to':
-      if (!fs) return Boolean(requireRemote(context));
+      if (!fs) return Boolean(requireRemote(context, side));
       context.setFiltering(undefined);
       context.show(goToDialog(side, pane.current().path));
       return true;
     case 'chmod': {
-      if (!fs) return Boolean(requireRemote(context));
+      if (!fs) return Boolean(requireRemote(context, side));
       if (!fs.chmod) {
         context.fail(fs.side === 'local' ? 'permissions are changed on a server\'s pane' : 'this server cannot change permissions');
         return true;
@@ -216,7 +218,7 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       return true;
     }
     case 'find':
-      if (!requireRemote(context)) return true;
+      if (!requireRemote(context, 'remote')) return true;
       // Only where the server searches by itself (Ferry's FIND): elsewhere it would be a walk of the whole tree.
       if (context.sessionOf('remote')?.features.find !== true) context.fail('this server cannot search (find is a Ferry server\'s)');
       else context.show(findDialog(context.panes.remote.current().path));

@@ -12,7 +12,7 @@ import type { ActionContext } from './action-context.js';
 import { requireRemote } from './pane-commands.js';
 
 export function viewFile(side: PaneSide, context: ActionContext): void {
-  const fs = context.fsOf(side) ?? requireRemote(context);
+  const fs = context.fsOf(side) ?? requireRemote(context, side);
   const pane = context.panes[side].current();
   const entry = currentEntry(pane);
   if (!fs || !entry) return;

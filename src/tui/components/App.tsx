@@ -19,12 +19,12 @@ import { useConnection, type Connection } from '../hooks/use-connection.js';
 import { useStartupProblems } from '../hooks/use-startup-problems.js';
 import { useSavedQueue, type SavedQueueControl } from '../hooks/use-saved-queue.js';
 import { rightPaneIsLocal, useLocalRightPane } from '../hooks/use-local-right-pane.js';
-import { useAutoReconnect, type ReconnectWait } from '../hooks/use-auto-reconnect.js';
+import type { ReconnectWait } from '../hooks/use-auto-reconnect.js';
 import { plural } from '../format.js';
 import { defaultTuiConfig, type TuiConfig } from '../config/config-file.js';
 import { useTerminalHandoff } from '../hooks/use-terminal-handoff.js';
 import { createLocalFs } from '../fs/local-fs.js';
-import type { PaneFs, PaneSide } from '../fs/pane-fs.js';
+import { paneName, type PaneFs, type PaneSide } from '../fs/pane-fs.js';
 import { paneView } from '../state/pane.js';
 import { selectionSummary } from '../state/selection-summary.js';
 import { TransferQueue, targetPaneOf } from '../transfers/transfer-queue.js';
@@ -93,7 +93,7 @@ function remoteHeader(connection: Connection, path: string): string {
   return 'remote: not connected';
 }
 
-/** What the remote pane shows instead of a listing while there is no session. */
+/** What a pane on a server (either one) shows instead of a listing while there is no session. */
 function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): string | undefined {
   if (status === 'lost' && wait) return `connection lost — reconnecting in ${wait.seconds} s (try ${wait.attempt}/${wait.tries}; ^O: now)`;
   switch (status) {
@@ -102,9 +102,9 @@ function remotePlaceholder(status: Connection['status'], wait?: ReconnectWait): 
     case 'connecting':
       return 'connecting…';
     case 'lost':
-      return 'connection lost — ^O reconnects (local pane keeps working)';
+      return 'connection lost — ^O reconnects (the other pane keeps working)';
     default:
-      // A second local pane (use-local-right-pane.ts).
+      // A local pane (use-local-right-pane.ts, use-left-session.ts).
       return undefined;
   }
 }
@@ -183,7 +183,16 @@ export function App({
     [setDialog],
   );
   const { choices: connectChoices, recordRecent } = useConnectChoices({ bookmarksFile: savedConnectionsFile, sshConfigFile }, fail);
+  // Either pane's session back on the server it lost: what the drop interrupted through it goes on from where it
+  // stopped, whether it came back by itself, through ^O or the connect dialog.
+  const resumeThrough = (side: PaneSide, sameServerAsLost: boolean): void => {
+    const resumed = sameServerAsLost ? queue.resumeLost(side) : 0;
+    if (resumed > 0) info(`${paneName(side)}: reconnected — resuming ${plural(resumed, 'transfer')}`);
+    queue.pump();
+  };
   const session = useConnection({
+    side: 'remote',
+    reconnectTries: config.reconnectTries,
     initial,
     prefill,
     connect,
@@ -202,11 +211,7 @@ export function App({
         if (!paneChosen.current) setActiveSide('remote');
       }
       savedRef.current.follow();
-      // The same server again, by itself, through ^O or the connect dialog: what the drop interrupted
-      // goes on from where it stopped.
-      const resumed = sameServerAsLost ? queue.resumeLost() : 0;
-      if (resumed > 0) info(`reconnected — resuming ${plural(resumed, 'transfer')}`);
-      queue.pump();
+      resumeThrough('remote', sameServerAsLost);
     },
     onLeaving: () => {
       // Quitting keeps the list for the next start; a disconnect's cancelling reaches it on the next connect.
@@ -229,7 +234,8 @@ export function App({
     offerConnect: (params, error, focus) => setDialog(connectDialog(params, { error, side: 'local', ...(focus ? { focus } : {}) })),
     leftPane: localRef,
     localFs,
-    onConnected: () => queue.pump(),
+    reconnectTries: config.reconnectTries,
+    onConnected: (sameServerAsLost) => resumeThrough('local', sameServerAsLost),
   });
   leftRef.current = leftSession.current;
   const leftConnection = leftSession.connection;
@@ -237,13 +243,6 @@ export function App({
   useLocalRightPane(connection.status, local, remote, localFs, localPath, leftConnection.status === 'disconnected');
   const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
   savedRef.current = saved;
-  const reconnectWait = useAutoReconnect({
-    connection,
-    tries: config.reconnectTries,
-    reconnect: (params) => session.open(params, true, true),
-    info,
-    fail,
-  });
   sessionRef.current = session.current;
 
   const currentConnection = session.current;
@@ -308,9 +307,10 @@ export function App({
     setFocus,
     queueCursor: () => queueCursorRef.current,
     setQueueCursor,
-    reconnect: () => {
-      const params = session.current().params;
-      return params ? session.open(params, true) : Promise.resolve(false);
+    reconnect: (side) => {
+      const control = side === 'local' ? leftSession : session;
+      const params = control.current().params;
+      return params ? control.open(params, true) : Promise.resolve(false);
     },
     activeSide: () => activeSideRef.current,
     disconnectLeft: () => void leftSession.disconnect(),
@@ -370,7 +370,7 @@ export function App({
           width={layout.paneWidths[0]}
           height={layout.paneHeight}
           filtering={filtering === 'local'}
-          placeholder={leftConnection.status === 'lost' ? 'connection lost — ^D, then Alt-O connects again' : remotePlaceholder(leftConnection.status)}
+          placeholder={remotePlaceholder(leftConnection.status, leftSession.reconnectWait)}
         />
         <Pane
           view={remoteView}
@@ -379,7 +379,7 @@ export function App({
           width={layout.paneWidths[1]}
           height={layout.paneHeight}
           filtering={filtering === 'remote'}
-          placeholder={remotePlaceholder(connection.status, reconnectWait)}
+          placeholder={remotePlaceholder(connection.status, session.reconnectWait)}
         />
       </Box>
       <TransferPanel items={transfers.items} rows={layout.transferRows} width={layout.columns} focused={focus === 'queue'} cursor={queueCursor} concurrency={transfers.concurrency} rateLimit={transfers.rateLimit} />

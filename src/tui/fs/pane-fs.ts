@@ -8,6 +8,11 @@ import type { Entry } from '../../protocol/messages.js';
 
 export type PaneSide = 'local' | 'remote';
 
+/** How messages name a side: `local` is the left pane, `remote` the right (either may be on a server). */
+export function paneName(side: PaneSide): string {
+  return side === 'local' ? 'left pane' : 'right pane';
+}
+
 export interface PaneFs {
   readonly side: PaneSide;
   /**

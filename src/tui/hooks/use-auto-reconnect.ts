@@ -4,12 +4,17 @@
  * 30 s) before each, so a server that restarts is found again and one that
  * is gone is not hammered. On success what the drop cut off resumes
  * (use-connection's onConnected, as after ^O or the connect dialog). The
- * remote pane shows the wait; the status line keeps the reason of the drop.
- * It stands aside as soon as the user acts: ^O connects at once, a
+ * pane of the session shows the wait; the status line keeps the reason of
+ * the drop. It stands aside as soon as the user acts: ^O connects at once, a
  * disconnect or another server ends the waiting.
+ *
+ * One series per session: use-connection runs it for whichever pane the
+ * session belongs to (the right pane's, and the left pane's from Alt-O), so
+ * both sides reconnect alike.
  */
 import { useEffect, useRef, useState } from 'react';
 import { formatAddress, type ConnectParams } from '../connect-params.js';
+import { paneName, type PaneSide } from '../fs/pane-fs.js';
 import type { Connection } from './use-connection.js';
 
 export const FIRST_RETRY_DELAY_MS = 1000;
@@ -22,16 +27,17 @@ export function retryDelayMs(attempt: number, firstDelayMs = FIRST_RETRY_DELAY_M
 
 export interface AutoReconnectOptions {
   connection: Connection;
+  /** The pane whose session this is: the messages name it. */
+  side: PaneSide;
   /** Tries before giving up; 0: never by itself. */
   tries: number;
   /** One quiet attempt (use-connection's open with `retrying`); resolves whether it connected. */
   reconnect: (params: ConnectParams) => Promise<boolean>;
-  info: (text: string) => void;
   fail: (text: string) => void;
   firstDelayMs?: number;
 }
 
-/** The try being waited for, shown in the remote pane. */
+/** The try being waited for, shown in the session's pane. */
 export interface ReconnectWait {
   attempt: number;
   tries: number;
@@ -89,7 +95,8 @@ async function runSeries(
     if (signal.aborted) return;
     if (connected) return;
   }
-  latest.current.fail(`could not reconnect to ${formatAddress(params)} after ${tries === 1 ? '1 try' : `${tries} tries`} — ^O to try again`);
+  const { side, fail } = latest.current;
+  fail(`${paneName(side)}: could not reconnect to ${formatAddress(params)} after ${tries === 1 ? '1 try' : `${tries} tries`} — ^O in it tries again`);
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

@@ -1,8 +1,10 @@
 /**
- * The session with the server, from connect to quit: opening it (trust
- * questions go to `askTrust`), noticing a drop, reconnecting, disconnecting,
- * and quitting — from the quit key or from outside (`shutdown`) — so that
- * the queue is cancelled, the server gets QUIT and `onQuit` runs once.
+ * One pane's session with a server, from connect to quit: opening it (trust
+ * questions go to `askTrust`), noticing a drop, reconnecting (by itself:
+ * use-auto-reconnect.ts; or ^O), disconnecting, and quitting — from the quit
+ * key or from outside (`shutdown`) — so that the queue is cancelled, the
+ * server gets QUIT and `onQuit` runs once. The right pane's session and the
+ * left pane's (use-left-session.ts) are both one of these.
  *
  * Everything here is read through `current()` in key handlers and the
  * transfer queue: keys and transfer events may come before the next render.
@@ -11,13 +13,14 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Remote } from '../../remote/remote.js';
 import type { PresentedKey } from '../../remote/open-remote.js';
 import { createRemoteFs } from '../fs/remote-fs.js';
-import type { PaneFs } from '../fs/pane-fs.js';
+import { paneName, type PaneFs, type PaneSide } from '../fs/pane-fs.js';
 import { describeError } from '../describe-error.js';
 import { formatTarget, remoteUrlOf, sameServer, type ConnectFunction, type ConnectParams } from '../connect-params.js';
 import type { ConnectionStatus } from '../components/StatusLine.js';
 import type { PaneController } from './use-pane.js';
 import type { ConnectField } from '../components/ConnectDialog.js';
 import { ErrorCode, isFerryError, isLoginFailed } from '../../protocol/errors.js';
+import { useAutoReconnect, type ReconnectWait } from './use-auto-reconnect.js';
 
 export interface Connection {
   status: ConnectionStatus;
@@ -33,6 +36,10 @@ export interface Connection {
 const QUIT_ANSWER_MS = 500;
 
 export interface ConnectionOptions {
+  /** The pane whose session this is (`local`: the left pane): messages about the session name it. */
+  side: PaneSide;
+  /** Tries of the automatic reconnect after a drop (the config's `reconnectTries`); 0: only ^O. */
+  reconnectTries: number;
   /** Connect to this right after the first frame. */
   initial?: ConnectParams | undefined;
   /** What the connect dialog starts with when there is no `initial`. */
@@ -65,8 +72,6 @@ export interface ConnectionOptions {
   onQuit: () => void;
   /** Aborted from outside (a signal, a fatal error): quit at once, as the quit key does. */
   shutdown?: AbortSignal | undefined;
-  /** What a lost session's message says to do (default: press ^O to reconnect). */
-  reconnectHint?: string | undefined;
 }
 
 export interface ConnectionControl {
@@ -81,6 +86,8 @@ export interface ConnectionControl {
   open: (params: ConnectParams, keepPath: boolean, retrying?: boolean) => Promise<boolean>;
   disconnect: () => Promise<void>;
   quit: () => Promise<void>;
+  /** While the session is lost: the automatic reconnect's next try, waited for. */
+  reconnectWait: ReconnectWait | undefined;
 }
 
 export function useConnection(options: ConnectionOptions): ConnectionControl {
@@ -119,7 +126,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
         if (error) {
           lostFrom.current = params;
           setConnection((previous) => ({ ...previous, status: 'lost', client: undefined, remoteFs: undefined, lostReason: describeError(error) }));
-          latest.current.fail(`connection lost: ${describeError(error)} — ${latest.current.reconnectHint ?? 'press ^O to reconnect'}`);
+          latest.current.fail(`${paneName(latest.current.side)}: connection lost: ${describeError(error)} — ^O in it reconnects`);
         } else {
           setConnection((previous) => ({ ...previous, status: 'disconnected', client: undefined, remoteFs: undefined }));
         }
@@ -222,5 +229,13 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
     if (initial) void open(initial, false);
   }, [initial, open]);
 
-  return { connection, current, open, disconnect, quit };
+  const reconnectWait = useAutoReconnect({
+    connection,
+    side: options.side,
+    tries: options.reconnectTries,
+    reconnect: (params) => open(params, true, true),
+    fail: options.fail,
+  });
+
+  return { connection, current, open, disconnect, quit, reconnectWait };
 }

@@ -1,33 +1,33 @@
 /**
- * The left pane on a server too (Alt-O): a second session, opened and ended
- * the way the right pane's is (use-connection.ts), so local↔server,
- * server↔local and server↔server copies all go through the one queue.
- * While it has no session the left pane is local; when its session ends (or
- * the first connect fails) it lists again the local folder it showed before.
+ * The left pane on a server too (Alt-O): a second session, opened, lost,
+ * reconnected and ended the way the right pane's is (use-connection.ts, with
+ * its automatic reconnect), so local↔server, server↔local and server↔server
+ * copies all go through the one queue. While it has no session the left pane
+ * is local; when its session ends (or the first connect fails) it lists
+ * again the local folder it showed before.
  */
 import { useEffect, useRef } from 'react';
 import { useConnection, type ConnectionControl, type ConnectionOptions } from './use-connection.js';
 import type { PaneController } from './use-pane.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 
-export type LeftSessionOptions = Pick<ConnectionOptions, 'connect' | 'askTrust' | 'askSecret' | 'recordRecent' | 'info' | 'fail' | 'offerConnect'> & {
+export type LeftSessionOptions = Pick<
+  ConnectionOptions, 'connect' | 'askTrust' | 'askSecret' | 'recordRecent' | 'info' | 'fail' | 'offerConnect' | 'onConnected' | 'reconnectTries'
+> & {
   leftPane: { readonly current: PaneController };
   localFs: PaneFs;
-  /** Connected: queued transfers that wait for this session may start. */
-  onConnected: () => void;
 };
 
 export function useLeftSession(options: LeftSessionOptions): ConnectionControl {
-  const { leftPane, localFs, onConnected, ...shared } = options;
+  const { leftPane, localFs, ...shared } = options;
   const session = useConnection({
     ...shared,
+    side: 'local',
     remotePane: leftPane,
-    onConnected: () => onConnected(),
-    // Transfers of this session fail with it (CONNECTION_LOST) and can be resumed; the right pane's go on.
+    // Transfers of this session fail with it (CONNECTION_LOST) and resume when it comes back; the right pane's go on.
     onLeaving: () => undefined,
     // The App quits through the right pane's session, after this one (components/App.tsx).
     onQuit: () => undefined,
-    reconnectHint: 'the left pane: ^D there, then Alt-O connects it again',
   });
 
   const status = session.connection.status;

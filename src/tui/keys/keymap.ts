@@ -78,7 +78,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
   { command: 'quit', context: 'global', keys: [k('f10'), k('q')], description: 'Quit Ferry (asks first while transfers run)', hint: 'Quit' },
   { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
-  { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: 'Reconnect after a dropped connection / open the connect dialog' },
+  { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: "Reconnect a dropped session (the active pane's, else the right pane's) / open the connect dialog" },
   { command: 'connect-left', context: 'global', keys: [k('o', { meta: true }), k('O')], description: 'Connect the left pane to a server too (either pane may be remote; ^D in it disconnects it)' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
   { command: 'bandwidth-limit', context: 'global', keys: [k('L')], description: 'Limit the bandwidth of all transfers together (500K, 10M; empty: none)' },

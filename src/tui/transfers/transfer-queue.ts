@@ -277,11 +277,13 @@ export class TransferQueue {
   }
 
   /**
-   * After a reconnect to the same server: runs again, resuming, every item
-   * that failed because the connection was lost. Returns how many.
+   * After `pane`'s session reconnected to the same server: runs again,
+   * resuming, every item through that session that failed because a
+   * connection was lost. Returns how many. (A copy between two servers that
+   * still misses the other session waits for it.)
    */
-  resumeLost(): number {
-    const lost = this.state.items.filter((item) => item.status === 'failed' && item.lostConnection);
+  resumeLost(pane: PaneSide): number {
+    const lost = this.state.items.filter((item) => item.status === 'failed' && item.lostConnection && goesThrough(item, pane));
     for (const item of lost) this.dispatch({ type: 'retry', id: item.id });
     this.pump();
     return lost.length;
@@ -507,6 +509,11 @@ function targetPane(item: Pick<TransferItem, 'direction' | 'from'>): PaneSide {
 
 const remoteSource = (item: Pick<TransferItem, 'direction'>): boolean => item.direction === 'download' || item.direction === 'relay';
 const remoteTarget = (item: Pick<TransferItem, 'direction'>): boolean => item.direction === 'upload' || item.direction === 'relay';
+
+/** Whether `item` reads or writes through the session of `pane`. */
+function goesThrough(item: Pick<TransferItem, 'direction' | 'from'>, pane: PaneSide): boolean {
+  return (remoteSource(item) && sourcePane(item) === pane) || (remoteTarget(item) && targetPane(item) === pane);
+}
 
 /** What the row can say was checked: the weaker side's check when two servers take part (a local copy: nothing). */
 function checkedBy(from: Remote | undefined, to: Remote | undefined): Verification | undefined {
