@@ -5,11 +5,11 @@
  * through the session and hashed here.
  */
 import { createHash } from 'node:crypto';
+import { mapConcurrently } from '../client/map-concurrently.js';
 import { joinRemote } from '../client/remote-path.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
 import type { Remote } from '../remote/remote.js';
-import { hashEach } from './hash-each.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Files read at once when the server cannot hash them itself. */
@@ -39,7 +39,7 @@ export class RemotePlace implements SyncPlace {
 
   /** Without server-side hashes: every file's content crosses the wire once to be hashed here. */
   private readAndHash(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
-    return hashEach(paths, READ_CONCURRENCY, (relative) => this.hashOne(joinRemote(this.top, relative), signal), signal);
+    return mapConcurrently(paths, READ_CONCURRENCY, (relative) => this.hashOne(joinRemote(this.top, relative), signal), signal);
   }
 
   private async hashOne(remotePath: string, signal?: AbortSignal): Promise<Buffer | undefined> {
