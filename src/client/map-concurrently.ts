@@ -2,7 +2,8 @@
  * Runs one async step per item, at most `concurrency` at once, taking the
  * items in order, and answers in the items' order: the shared loop of
  * whatever asks something of many files a few at a time (a sync hashing
- * local files, or reading a remote's to hash them).
+ * local files or reading a remote's, an FTP session asking MDTM over its
+ * pool of connections).
  */
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 
