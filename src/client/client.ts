@@ -68,6 +68,7 @@ export class FerryClient implements FerryClientApi, Remote {
     const offers = (capability: string): boolean => info.capabilities.includes(capability);
     this.features = {
       chmod: offers('chmod'), find: offers('find'), checksums: offers('sums'), linkTargets: offers('link-targets'), resume: offers('resume'),
+      uploadMtime: true,
     };
   }
 

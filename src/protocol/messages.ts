@@ -24,6 +24,14 @@ export interface Entry {
    * LIST_LINK_TARGETS (capability `link-targets`); absent otherwise.
    */
   linkTarget?: string;
+  /**
+   * How coarse `mtimeMs` is, where a kind's listing gives less than the
+   * millisecond: 1000 for a time to the second (FTP's MDTM and MLSD),
+   * 60 000 or 86 400 000 for an FTP LIST line that shows the minute or only
+   * the day; `mtimeMs` is then the start of that second, minute or day.
+   * Absent: to the millisecond, as far as the kind knows. Never on the wire.
+   */
+  mtimeResolutionMs?: number;
 }
 
 /** LIST flag: walk the whole tree below the folder. */

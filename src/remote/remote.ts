@@ -49,6 +49,12 @@ export interface RemoteDescription {
   verification: Verification;
 }
 
+/** A file's mtime as a request about that one file states it (FileTime.mtimeResolutionMs as Entry's). */
+export interface FileTime {
+  mtimeMs: number;
+  mtimeResolutionMs?: number;
+}
+
 /** What a kind can do beyond the common core (list, stat, mkdir, rmdir, delete, rename, transfers). */
 export interface RemoteFeatures {
   chmod: boolean;
@@ -60,6 +66,12 @@ export interface RemoteFeatures {
   linkTargets: boolean;
   /** Interrupted transfers continue from an offset instead of starting over. */
   resume: boolean;
+  /**
+   * An uploaded file gets its source's mtime (Ferry: to the millisecond;
+   * SFTP, FTP: to the second). False once an FTP server has refused both
+   * MFMT and `MDTM time path`: its uploads keep the time they landed.
+   */
+  uploadMtime: boolean;
 }
 
 export interface Remote {
@@ -79,6 +91,12 @@ export interface Remote {
   find(path: string, query: FindQuery, options?: FindOptions): Promise<Entry[]>;
   /** SHA-256 of each named file of `folder` (undefined where not a regular file); UNSUPPORTED unless features.checksums. */
   checksums(folder: string, names: readonly string[], options?: { signal?: AbortSignal }): Promise<(Buffer | undefined)[]>;
+  /**
+   * Each named file's mtime, asked file by file: only a kind whose listings
+   * give coarser times than that has it (FTP: LIST to the minute or the day,
+   * MDTM to the second). Undefined where the server states no time.
+   */
+  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(FileTime | undefined)[]>;
 
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { localError, wireTime } from '../client/local-files.js';
+import { mapConcurrently } from '../client/map-concurrently.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
-import { hashEach } from './hash-each.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Local files hashed at once for --checksum. */
@@ -71,7 +71,7 @@ export class LocalPlace implements SyncPlace {
   }
 
   checksums(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
-    return hashEach(paths, HASH_CONCURRENCY, (relative) => hashLocalFile(this.fullPath(relative)), signal);
+    return mapConcurrently(paths, HASH_CONCURRENCY, (relative) => hashLocalFile(this.fullPath(relative)), signal);
   }
 
   async remove(entry: SyncEntry): Promise<void> {

@@ -1,8 +1,11 @@
 /**
- * A place a sync reads from or writes to: a local folder, a folder on a Ferry
- * server, and later other kinds of remote (SFTP, FTP). The planner sees only
- * this: a tree listed once as entries, and content hashes on request.
+ * A place a sync reads from or writes to: a local folder, or a folder on any
+ * kind of remote (Ferry, SFTP, FTP). The planner sees only this: a tree
+ * listed once as entries, content hashes on request, and finer times on
+ * request where the listing's are coarse.
  */
+import type { FileTime } from '../remote/remote.js';
+
 export type SyncKind = 'file' | 'folder' | 'other';
 
 export interface SyncEntry {
@@ -13,6 +16,8 @@ export interface SyncEntry {
   size: number;
   /** Milliseconds since the epoch, whole (the protocol's resolution). */
   mtimeMs: number;
+  /** How coarse `mtimeMs` is (Entry.mtimeResolutionMs: an FTP LIST's minute or day); absent: to the millisecond. */
+  mtimeResolutionMs?: number;
   mode: number;
 }
 
@@ -23,6 +28,12 @@ export interface SyncPlace {
   list(signal?: AbortSignal): Promise<SyncEntry[] | undefined>;
   /** SHA-256 of each named file; undefined where a name is not a regular file (any more). */
   checksums(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]>;
+  /**
+   * The named files' times asked one by one, where this place's listing gives
+   * them coarser than a second (FTP's LIST); undefined where it cannot say.
+   * Absent on places whose listing is as exact as they get.
+   */
+  finerTimes?(paths: readonly string[], signal?: AbortSignal): Promise<(FileTime | undefined)[]>;
   /** Removes a file, a symlink, or a folder with everything in it. */
   remove(entry: SyncEntry): Promise<void>;
 }

@@ -1,12 +1,26 @@
 /**
  * The plan that makes DST like SRC, from one listing of each (docs/SYNC.md).
- * Pure: no I/O here but the checksums the caller's places answer, so the same
- * planner serves every kind of place and a dry run shows exactly what a real
- * run would do.
+ * Pure: no I/O here but the checksums and per-file times the caller's places
+ * answer, so the same planner serves every kind of place and a dry run shows
+ * exactly what a real run would do.
+ *
+ * Times are compared to the coarser side's resolution: an FTP LIST line that
+ * says `12:34` stands for any time in that minute. Where the sizes are equal
+ * and the times agree only that coarsely, the places are asked for each such
+ * file's own time (FTP: MDTM, to the second) before it is called unchanged,
+ * so a file changed within the same minute at the same size is still sent.
  */
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import type { FileTime } from '../remote/remote.js';
 import type { ExcludeRules } from './exclude.js';
 import type { SyncEntry, SyncPlace } from './place.js';
+
+/**
+ * Times known to the second are compared as they are: where a kind says its
+ * time is to the second (MDTM, MLSD), it keeps nothing finer (MFMT and MDTM
+ * set whole seconds). Coarser ones are asked again, file by file.
+ */
+const FINE_ENOUGH_MS = 1000;
 
 export interface SyncPlan {
   /** Folders to make in DST, parents before children. */
@@ -54,6 +68,10 @@ export async function planSync(source: SyncPlace, target: SyncPlace, options: Pl
     // Replacing a file is what an update does; a whole folder goes only when the user asked for removals.
     throw new FerryError(ErrorCode.EXISTS, `${target.description}: ${folderInTheWay.path} is a folder where the source has a file (--delete replaces it)`);
   }
+  if (plan.coarseTimes.length > 0) {
+    plan.update.push(...await differingByFinerTimes(source, target, plan.coarseTimes, options.signal));
+    plan.update.sort(byPath);
+  }
   if (options.checksum && plan.sameSize.length > 0) {
     const paths = plan.sameSize.map((entry) => entry.path);
     const [ours, theirs] = await Promise.all([source.checksums(paths, options.signal), target.checksums(paths, options.signal)]);
@@ -64,21 +82,68 @@ export async function planSync(source: SyncPlace, target: SyncPlace, options: Pl
     });
     plan.update.sort(byPath);
   }
-  const { sameSize: _unused, ...result } = plan;
+  const { sameSize: _hashed, coarseTimes: _asked, ...result } = plan;
   return result;
+}
+
+/** A file of the same size on both sides whose times agree only to more than a second (an FTP LIST's minute or day). */
+export interface CoarseMatch {
+  source: SyncEntry;
+  target: SyncEntry;
+}
+
+export type TimeMatch = 'same' | 'different' | 'coarse';
+
+/**
+ * Two times compared to the coarser one's resolution; `coarse` when they
+ * agree, but only to more than a second, so a finer time could still tell
+ * them apart.
+ */
+export function compareTimes(a: FileTime, b: FileTime): TimeMatch {
+  const resolution = Math.max(a.mtimeResolutionMs ?? 1, b.mtimeResolutionMs ?? 1);
+  if (Math.floor(a.mtimeMs / resolution) !== Math.floor(b.mtimeMs / resolution)) return 'different';
+  return resolution > FINE_ENOUGH_MS ? 'coarse' : 'same';
+}
+
+/**
+ * The source entries of `matches` whose files differ once each side's coarse
+ * times are asked again. Where a place cannot say more (no MDTM), a coarse
+ * match stays one and counts as unchanged: the listing is all there is to go on.
+ */
+async function differingByFinerTimes(
+  source: SyncPlace, target: SyncPlace, matches: readonly CoarseMatch[], signal?: AbortSignal,
+): Promise<SyncEntry[]> {
+  const [ours, theirs] = await Promise.all([
+    finerTimes(source, matches.map((match) => match.source), signal),
+    finerTimes(target, matches.map((match) => match.target), signal),
+  ]);
+  return matches.filter((_, at) => compareTimes(ours[at]!, theirs[at]!) === 'different').map((match) => match.source);
+}
+
+/** `entries`' times, each coarser than a second replaced by the place's own answer for that file where it has one. */
+async function finerTimes(place: SyncPlace, entries: readonly SyncEntry[], signal?: AbortSignal): Promise<FileTime[]> {
+  const coarse = entries.filter((entry) => (entry.mtimeResolutionMs ?? 1) > FINE_ENOUGH_MS);
+  if (coarse.length === 0 || !place.finerTimes) return [...entries];
+  const answers = await place.finerTimes(coarse.map((entry) => entry.path), signal);
+  const asked = new Map(coarse.map((entry, at) => [entry, answers[at]]));
+  return entries.map((entry) => asked.get(entry) ?? entry);
 }
 
 /**
  * The comparison by listing alone. With `checksum`, files of equal size are
- * not judged here but returned in `sameSize` for the caller to hash.
+ * not judged here but returned in `sameSize` for the caller to hash; without,
+ * files of equal size whose times agree only coarsely are returned in
+ * `coarseTimes` for the caller to ask again (left there, they count as unchanged).
  */
 export function compareTrees(
   sourceEntries: readonly SyncEntry[], targetEntries: readonly SyncEntry[], options: Omit<PlanOptions, 'signal'>,
-): SyncPlan & { sameSize: SyncEntry[] } {
+): SyncPlan & { sameSize: SyncEntry[]; coarseTimes: CoarseMatch[] } {
   const keep = (entry: SyncEntry): boolean => !options.exclude.excludes(entry.path, entry.kind === 'folder');
   const source = new Map(sourceEntries.filter(keep).map((entry) => [entry.path, entry]));
   const target = new Map(targetEntries.filter(keep).map((entry) => [entry.path, entry]));
-  const plan: SyncPlan & { sameSize: SyncEntry[] } = { folders: [], create: [], update: [], replace: [], remove: [], skipped: [], sameSize: [] };
+  const plan: SyncPlan & { sameSize: SyncEntry[]; coarseTimes: CoarseMatch[] } = {
+    folders: [], create: [], update: [], replace: [], remove: [], skipped: [], sameSize: [], coarseTimes: [],
+  };
   /** DST folders removed as a whole: what they hold needs no removal of its own. */
   const removedFolders = new Set<string>();
   const removeFromTarget = (entry: SyncEntry, list: SyncEntry[]): void => {
@@ -112,8 +177,10 @@ export function compareTrees(
       plan.update.push(entry);
     } else if (options.checksum) {
       plan.sameSize.push(entry);
-    } else if (there.mtimeMs !== entry.mtimeMs) {
-      plan.update.push(entry);
+    } else {
+      const times = compareTimes(entry, there);
+      if (times === 'different') plan.update.push(entry);
+      else if (times === 'coarse') plan.coarseTimes.push({ source: entry, target: there });
     }
   }
   if (options.deleteExtra) {

@@ -2,14 +2,15 @@
  * A folder on any kind of remote (src/remote/remote.ts: Ferry, SFTP, FTP) as a
  * sync place: one recursive listing; for --checksum the server's own hashes
  * where the kind has them (Ferry's SUMS), else each file's content read
- * through the session and hashed here.
+ * through the session and hashed here; for times the listing gives only
+ * coarsely (FTP's LIST), the kind's per-file time (MDTM).
  */
 import { createHash } from 'node:crypto';
+import { mapConcurrently } from '../client/map-concurrently.js';
 import { joinRemote } from '../client/remote-path.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
-import type { Remote } from '../remote/remote.js';
-import { hashEach } from './hash-each.js';
+import type { FileTime, Remote } from '../remote/remote.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Files read at once when the server cannot hash them itself. */
@@ -28,8 +29,16 @@ export class RemotePlace implements SyncPlace {
     }
     return listed.map((entry) => {
       const kind = entry.kind === EntryKind.FILE ? 'file' : entry.kind === EntryKind.DIRECTORY ? 'folder' : 'other';
-      return { path: entry.name, kind, size: kind === 'file' ? entry.size : 0, mtimeMs: entry.mtimeMs, mode: entry.mode };
+      const item: SyncEntry = { path: entry.name, kind, size: kind === 'file' ? entry.size : 0, mtimeMs: entry.mtimeMs, mode: entry.mode };
+      if (entry.mtimeResolutionMs !== undefined) item.mtimeResolutionMs = entry.mtimeResolutionMs;
+      return item;
     });
+  }
+
+  /** The kind's per-file times (FTP: MDTM), where it has them; else nothing finer than the listing. */
+  finerTimes(paths: readonly string[], signal?: AbortSignal): Promise<(FileTime | undefined)[]> {
+    if (!this.remote.fileTimes) return Promise.resolve(paths.map(() => undefined));
+    return this.remote.fileTimes(paths.map((relative) => joinRemote(this.top, relative)), signal ? { signal } : {});
   }
 
   checksums(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
@@ -39,7 +48,7 @@ export class RemotePlace implements SyncPlace {
 
   /** Without server-side hashes: every file's content crosses the wire once to be hashed here. */
   private readAndHash(paths: readonly string[], signal?: AbortSignal): Promise<(Buffer | undefined)[]> {
-    return hashEach(paths, READ_CONCURRENCY, (relative) => this.hashOne(joinRemote(this.top, relative), signal), signal);
+    return mapConcurrently(paths, READ_CONCURRENCY, (relative) => this.hashOne(joinRemote(this.top, relative), signal), signal);
   }
 
   private async hashOne(remotePath: string, signal?: AbortSignal): Promise<Buffer | undefined> {

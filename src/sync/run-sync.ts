@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { localError, partialPathFor } from '../client/local-files.js';
+import { localError, partialPathFor, wireTime } from '../client/local-files.js';
 import type { RateLimit } from '../client/rate-limit.js';
 import type { TreeSubset } from '../client/tree.js';
 import type { TreeProgress } from '../client/types.js';
@@ -90,7 +90,10 @@ const RELAY_BATCH_BYTES = 256 * 1024 * 1024;
  * Remote to remote (two servers, of any kinds): the planned files go through a
  * local temporary folder in batches — each downloaded, then uploaded with its
  * source's mtime and mode, then removed — so the local disk holds at most one
- * batch. Progress counts each byte once down and once up.
+ * batch. Progress counts each byte once down and once up. The mtime sent on
+ * is the one the download gave the staged copy, not the plan's: where the
+ * source's listing had it only to the minute or the day (FTP's LIST), the
+ * download asked for the second (MDTM).
  */
 async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubset, options: SyncOptions): Promise<number> {
   const stage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ferry-sync-')).catch((error: unknown) => {
@@ -121,7 +124,7 @@ async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubse
       const up = phase(1);
       const sent = await target.remote.uploadSubset(stage, target.top, {
         // The plan's folders (empty ones too) go with the first batch.
-        folders: index === 0 ? subset.folders : [], files,
+        folders: index === 0 ? subset.folders : [], files: files.map((file) => withStagedTime(stage, file)),
       }, { ...common, resume: true, ...(up ? { onProgress: up } : {}) });
       bytes += sent.bytes;
       bytesBefore += batchBytes;
@@ -133,6 +136,19 @@ async function relay(source: RemotePlace, target: RemotePlace, subset: TreeSubse
     await fs.promises.rm(stage, { recursive: true, force: true }).catch(() => undefined);
   }
   return bytes;
+}
+
+/** `file` with the mtime of its staged copy below `stage`. */
+function withStagedTime(stage: string, file: TreeSubset['files'][number]): TreeSubset['files'][number] {
+  if (!file.facts) return file;
+  const staged = path.join(stage, ...file.relative.split('/'));
+  let mtimeMs: number;
+  try {
+    mtimeMs = wireTime(fs.statSync(staged).mtimeMs);
+  } catch (error) {
+    throw localError(error, staged);
+  }
+  return { ...file, facts: { ...file.facts, mtimeMs } };
 }
 
 function batchesOf<T extends { size: number }>(files: readonly T[], budget: number): T[][] {

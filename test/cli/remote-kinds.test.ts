@@ -124,19 +124,24 @@ function commandsOverKind(kind: () => KindUnderTest): void {
     assertOneLineError(await k.ferry(['ls', k.url('listed/nothing')]), 'NOT_FOUND');
   });
 
-  void it('put and get move every byte and say "checked: size", never SHA-256', async () => {
+  void it('put and get move every byte and the mtime to the second, and say "checked: size", never SHA-256', async () => {
     const k = kind();
     const local = await tempFolder('ferry-kinds-local-');
     const content = randomBytes(1_234_567);
     fs.writeFileSync(path.join(local, 'up.bin'), content);
+    const mtime = new Date(Date.UTC(2024, 2, 1, 12, 0, 7, 250));
+    fs.utimesSync(path.join(local, 'up.bin'), mtime, mtime);
+    const second = Math.floor(mtime.getTime() / 1000);
     k.folder('single');
     let run = ok(await k.ferry(['put', path.join(local, 'up.bin'), k.url('single/')]));
     assert.equal(run.stdout, `put ${path.join(local, 'up.bin')} -> ${k.remotePath('single/up.bin')}: ${content.length} bytes, checked: size\n`);
     assert.deepEqual(fs.readFileSync(k.disk('single/up.bin')), content);
+    assert.equal(Math.floor(fs.statSync(k.disk('single/up.bin')).mtimeMs / 1000), second, 'the server\'s copy has the local second');
 
     run = ok(await k.ferry(['get', k.url('single/up.bin'), path.join(local, 'down.bin')]));
     assert.equal(run.stdout, `get ${k.remotePath('single/up.bin')} -> ${path.join(local, 'down.bin')}: ${content.length} bytes, checked: size\n`);
     assert.deepEqual(fs.readFileSync(path.join(local, 'down.bin')), content);
+    assert.equal(fs.statSync(path.join(local, 'down.bin')).mtimeMs, second * 1000, 'and the copy fetched back');
     assert.doesNotMatch(run.stdout + run.stderr, /SHA-256/);
     assert.deepEqual(fs.readdirSync(local).sort(), ['down.bin', 'up.bin'], 'no temporary file left behind');
   });

@@ -76,7 +76,7 @@ void test('an open question ends when the connection attempt does', async () => 
 void test('a kind without a feature: UNSUPPORTED naming what the session is connected to', () => {
   const remote = {
     description: { kind: 'ftp', host: 'h', port: 21, user: 'bob', origin: 'ftp://bob@h', encrypted: false, readOnly: false, verification: 'size' },
-    features: { chmod: false, find: false, checksums: false, linkTargets: false, resume: true },
+    features: { chmod: false, find: false, checksums: false, linkTargets: false, resume: true, uploadMtime: true },
   } as const;
   assert.doesNotThrow(() => requireFeature(remote, 'resume', 'resuming'));
   assert.throws(() => requireFeature(remote, 'chmod', 'chmod'), (error: unknown) =>

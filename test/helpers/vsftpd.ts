@@ -20,7 +20,8 @@
  *
  * `maxRate` caps each session's transfer speed (anon_max_rate and
  * local_max_rate), so a test can cut or cancel a transfer midway without
- * racing the loopback.
+ * racing the loopback. `deniedCommands` (cmds_denied) makes a server that
+ * lacks some commands, such as one without MDTM.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,8 @@ export interface VsftpdOptions {
   passwordUser?: boolean;
   /** Bytes per second per session (0: no cap). */
   maxRate?: number;
+  /** Commands refused after login ("550 Permission denied."), e.g. `['MDTM']`. */
+  deniedCommands?: readonly string[];
 }
 
 export interface PrivateVsftpd {
@@ -91,6 +94,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
       'max_clients=64', 'max_per_ip=64', 'idle_session_timeout=120',
     ];
     if (options.maxRate) lines.push(`anon_max_rate=${options.maxRate}`, `local_max_rate=${options.maxRate}`);
+    if (options.deniedCommands?.length) lines.push(`cmds_denied=${options.deniedCommands.join(',')}`);
 
     let user: PrivateVsftpd['user'];
     if (options.passwordUser) {

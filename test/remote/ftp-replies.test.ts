@@ -1,13 +1,13 @@
 /**
  * The FTP kind's translations that a vsftpd run does not reach: reply codes
  * (as basic-ftp's FTPError carries them) to Ferry's error codes, and the
- * times of LIST lines and MDTM replies.
+ * times of LIST lines and MDTM replies, and the time MFMT and MDTM set.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FTPError } from 'basic-ftp';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { listTime, mdtmTime } from '../../src/remote/ftp/ftp-entries.js';
+import { ftpTimeArgument, listTime, mdtmTime } from '../../src/remote/ftp/ftp-entries.js';
 import { ferryErrorFromFtp } from '../../src/remote/ftp/ftp-errors.js';
 
 function codeOf(code: number, message: string): number {
@@ -42,11 +42,11 @@ void describe('FTP replies as error codes', () => {
 void describe('FTP times', () => {
   const now = Date.UTC(2026, 11, 2, 12, 0);
 
-  void it('reads LIST times with and without a year', () => {
-    assert.equal(listTime('Dec 02 07:46', now), Date.UTC(2026, 11, 2, 7, 46));
-    assert.equal(listTime('Jul  4  2019', now), Date.UTC(2019, 6, 4));
+  void it('reads LIST times with and without a year, saying how coarse each is', () => {
+    assert.deepEqual(listTime('Dec 02 07:46', now), { mtimeMs: Date.UTC(2026, 11, 2, 7, 46), resolutionMs: 60_000 });
+    assert.deepEqual(listTime('Jul  4  2019', now), { mtimeMs: Date.UTC(2019, 6, 4), resolutionMs: 86_400_000 });
     // No year and months ahead: last year's.
-    assert.equal(listTime('Mar 01 10:00', Date.UTC(2026, 0, 15)), Date.UTC(2025, 2, 1, 10, 0));
+    assert.deepEqual(listTime('Mar 01 10:00', Date.UTC(2026, 0, 15)), { mtimeMs: Date.UTC(2025, 2, 1, 10, 0), resolutionMs: 60_000 });
     assert.equal(listTime('yesterday', now), undefined);
   });
 
@@ -54,5 +54,11 @@ void describe('FTP times', () => {
     assert.equal(mdtmTime('213 20261202074613'), Date.UTC(2026, 11, 2, 7, 46, 13));
     assert.equal(mdtmTime('213 20261202074613.25'), Date.UTC(2026, 11, 2, 7, 46, 13, 250));
     assert.equal(mdtmTime('550 Could not get file modification time.'), undefined);
+  });
+
+  void it('writes the time MFMT and MDTM set in UTC, to the second', () => {
+    assert.equal(ftpTimeArgument(Date.UTC(2026, 11, 2, 7, 46, 13, 999)), '20261202074613');
+    assert.equal(ftpTimeArgument(Date.UTC(2024, 2, 1, 0, 0, 0)), '20240301000000');
+    assert.equal(mdtmTime(`213 ${ftpTimeArgument(Date.UTC(2026, 0, 5, 23, 59, 59, 500))}`), Date.UTC(2026, 0, 5, 23, 59, 59));
   });
 });

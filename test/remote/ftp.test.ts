@@ -56,7 +56,7 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     assert.equal(remote.description.verification, 'size');
     assert.equal(remote.description.origin, `ftp://127.0.0.1:${server.port}`);
     assert.equal(remote.connected, true);
-    assert.deepEqual(remote.features, { chmod: false, find: false, checksums: false, linkTargets: true, resume: true });
+    assert.deepEqual(remote.features, { chmod: false, find: false, checksums: false, linkTargets: true, resume: true, uploadMtime: true });
   });
 
   void it('puts a file, lists it and gets the same bytes back with its time', async () => {
@@ -82,11 +82,12 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     assert.equal(got.size, content.length);
     assert.deepEqual(fs.readFileSync(target), content);
     assert.ok(!fs.existsSync(path.join(local, '.got.bin.ferry-part')));
-    // Fetched right after a listing: the local copy gets the time the listing showed (vsftpd: to the minute).
-    assert.equal(fs.statSync(target).mtimeMs, entry.mtimeMs);
     assert.equal(fs.statSync(target).mode & 0o777, 0o644, 'the listed permission bits');
     const serverTime = Math.floor(fs.statSync(path.join(server.pub, 'put.bin')).mtimeMs / 1000);
-    assert.equal(Math.floor(entry.mtimeMs / 60_000), Math.floor(serverTime / 60));
+    // The listing shows the minute (vsftpd) and says so; fetched right after it, the copy still gets the second (MDTM).
+    assert.equal(entry.mtimeResolutionMs, 60_000);
+    assert.equal(entry.mtimeMs, Math.floor(serverTime / 60) * 60_000);
+    assert.equal(fs.statSync(target).mtimeMs, serverTime * 1000);
 
     // Without a listing at hand, MDTM gives the time to the second.
     await remote.rename('/pub/put.bin', '/pub/put-again.bin');
@@ -98,6 +99,31 @@ void describe('FTP kind against vsftpd', { skip }, () => {
     const stat = await remote.stat('/pub/put-again.bin');
     assert.equal(stat.size, content.length);
     assert.equal(Math.floor(stat.mtimeMs / 1000), serverTime);
+  });
+
+  void it('an upload keeps the local mtime to the second: stat reads it back with MDTM, a listing to its minute or day', async () => {
+    const recent = Math.floor((Date.now() - 3 * 3600_000) / 60_000) * 60_000 + 17_345;
+    const old = Date.UTC(2024, 2, 1, 12, 0, 7, 250);
+    for (const [name, mtimeMs, listedTo] of [['recent.txt', recent, 60_000], ['old.txt', old, 86_400_000]] as const) {
+      const source = path.join(local, name);
+      fs.writeFileSync(source, `${name}\n`);
+      fs.utimesSync(source, new Date(mtimeMs), new Date(mtimeMs));
+      await remote.upload(source, `/pub/${name}`);
+      const second = Math.floor(mtimeMs / 1000) * 1000;
+      assert.equal(Math.floor(fs.statSync(path.join(server.pub, name)).mtimeMs), second, `${name}: the server's file has the source's second`);
+      const stat = await remote.stat(`/pub/${name}`);
+      assert.deepEqual([stat.mtimeMs, stat.mtimeResolutionMs], [second, 1000], name);
+      const listed = (await remote.list('/pub')).find((entry) => entry.name === name);
+      assert.deepEqual([listed?.mtimeMs, listed?.mtimeResolutionMs], [Math.floor(mtimeMs / listedTo) * listedTo, listedTo], name);
+      // fileTimes (what a sync asks where a listing is that coarse) gives the second, for many paths at once.
+      assert.deepEqual(await remote.fileTimes!([`/pub/${name}`, '/pub/nothing-here']), [{ mtimeMs: second, mtimeResolutionMs: 1000 }, undefined]);
+    }
+    // Replaced: the new source's time.
+    const source = path.join(local, 'recent.txt');
+    fs.utimesSync(source, new Date(recent + 20_000), new Date(recent + 20_000));
+    await remote.upload(source, '/pub/recent.txt', { overwrite: true });
+    assert.equal((await remote.stat('/pub/recent.txt')).mtimeMs, Math.floor((recent + 20_000) / 1000) * 1000);
+    assert.equal(remote.features.uploadMtime, true);
   });
 
   void it('asks a rate limit for every byte, both ways, small files too', async () => {
@@ -329,5 +355,39 @@ void describe('FTP kind against vsftpd', { skip }, () => {
       openRemote(parseRemoteUrl(`ftp://${user.name}@127.0.0.1:${server.port}/`)),
       code(ErrorCode.AUTH),
     );
+  });
+});
+
+void describe('FTP kind against a vsftpd without MDTM', { skip }, () => {
+  let server: PrivateVsftpd;
+  let remote: Remote;
+
+  before(async () => {
+    server = await startVsftpd({ deniedCommands: ['MDTM'] });
+    remote = await openRemote(parseRemoteUrl(`${server.origin}/pub`));
+  });
+  after(async () => {
+    remote?.close();
+    await server?.stop();
+  });
+
+  void it('uploads all the same when the server sets no times, keeping its own, and says so in features', async () => {
+    const local = await makeTemp('ferry-ftp-no-mdtm-');
+    const source = path.join(local, 'kept.txt');
+    fs.writeFileSync(source, 'kept\n');
+    const then = new Date(Date.UTC(2024, 2, 1, 12, 0, 7));
+    fs.utimesSync(source, then, then);
+    // vsftpd lists no MFMT: `MDTM time path` is the one way, and this server refuses MDTM.
+    const put = await remote.upload(source, '/pub/kept.txt');
+    assert.equal(put.size, 5);
+    assert.equal(fs.readFileSync(path.join(server.pub, 'kept.txt'), 'utf8'), 'kept\n');
+    assert.notEqual(Math.floor(fs.statSync(path.join(server.pub, 'kept.txt')).mtimeMs / 1000), then.getTime() / 1000, 'the time of the upload');
+    assert.equal(remote.features.uploadMtime, false);
+    // No second time for the next upload: nothing left to try, and the upload still lands.
+    await remote.upload(source, '/pub/kept-again.txt');
+    assert.equal(fs.readFileSync(path.join(server.pub, 'kept-again.txt'), 'utf8'), 'kept\n');
+    // Without MDTM, no time finer than the listing's.
+    assert.deepEqual(await remote.fileTimes!(['/pub/kept.txt']), [undefined]);
+    assert.equal((await remote.stat('/pub/kept.txt')).mtimeResolutionMs, 60_000);
   });
 });

@@ -1,9 +1,10 @@
-/** The sync planner and --exclude rules, without I/O. */
+/** The sync planner and --exclude rules, without I/O (places held in memory). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExcludeRules } from '../../src/sync/exclude.js';
-import type { SyncEntry } from '../../src/sync/place.js';
-import { compareTrees } from '../../src/sync/plan.js';
+import type { FileTime } from '../../src/remote/remote.js';
+import type { SyncEntry, SyncPlace } from '../../src/sync/place.js';
+import { compareTimes, compareTrees, planSync } from '../../src/sync/plan.js';
 
 const file = (path: string, size = 1, mtimeMs = 1000): SyncEntry => ({ path, kind: 'file', size, mtimeMs, mode: 0o644 });
 const folder = (path: string): SyncEntry => ({ path, kind: 'folder', size: 0, mtimeMs: 0, mode: 0o755 });
@@ -59,4 +60,57 @@ void test('plan: excluded entries are neither sent nor removed', () => {
   const plan = compareTrees([file('a.log'), file('b')], [file('c.log')], { exclude: rules, deleteExtra: true, checksum: false });
   assert.deepEqual(plan.create.map((e) => e.path), ['b']);
   assert.deepEqual(plan.remove, []);
+});
+
+const MINUTE = 60_000;
+const coarse = (path: string, size: number, mtimeMs: number, resolution = MINUTE): SyncEntry => ({ ...file(path, size, mtimeMs), mtimeResolutionMs: resolution });
+
+void test('times: compared to the coarser side\'s resolution; a match coarser than a second is only a candidate', () => {
+  const at = Date.UTC(2026, 0, 5, 12, 34);
+  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'coarse');
+  assert.equal(compareTimes({ mtimeMs: at + 60_000 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'different');
+  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 10_000, mtimeResolutionMs: 1000 }), 'same');
+  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 11_000, mtimeResolutionMs: 1000 }), 'different');
+  assert.equal(compareTimes({ mtimeMs: at + 1 }, { mtimeMs: at }), 'different', 'without a resolution: to the millisecond');
+  assert.equal(compareTimes({ mtimeMs: at + 3_600_000 }, { mtimeMs: Date.UTC(2026, 0, 5), mtimeResolutionMs: 86_400_000 }), 'coarse');
+});
+
+/** A place held in memory whose per-file times are `finer` (path → time), and which counts what it was asked. */
+function memoryPlace(entries: SyncEntry[], finer?: Record<string, FileTime>): SyncPlace & { asked: string[] } {
+  const asked: string[] = [];
+  const place: SyncPlace & { asked: string[] } = {
+    description: 'memory', asked,
+    list: () => Promise.resolve(entries),
+    checksums: () => Promise.reject(new Error('not asked here')),
+    remove: () => Promise.reject(new Error('not asked here')),
+  };
+  if (finer) {
+    place.finerTimes = (paths) => {
+      asked.push(...paths);
+      return Promise.resolve(paths.map((path) => finer[path]));
+    };
+  }
+  return place;
+}
+
+void test('plan: a coarse match of equal size is asked again, one by one; what the finer time says decides', async () => {
+  const at = Date.UTC(2026, 0, 5, 12, 34);
+  const local = memoryPlace([file('same', 5, at + 10_250), file('changed', 5, at + 30_500), file('sized', 5, at + 1_000), file('moved', 5, at + 90_000)]);
+  const remote = memoryPlace([coarse('same', 5, at), coarse('changed', 5, at), coarse('sized', 6, at), coarse('moved', 5, at)], {
+    same: { mtimeMs: at + 10_000, mtimeResolutionMs: 1000 },
+    changed: { mtimeMs: at + 10_000, mtimeResolutionMs: 1000 },
+  });
+  const plan = await planSync(local, remote, { exclude: none, deleteExtra: false, checksum: false });
+  assert.deepEqual(plan.update.map((e) => e.path), ['changed', 'moved', 'sized']);
+  assert.deepEqual(remote.asked.sort(), ['changed', 'same'], 'only the coarse matches of equal size are asked');
+  assert.deepEqual(local.asked, []);
+});
+
+void test('plan: where no finer time is to be had, a coarse match counts as unchanged', async () => {
+  const at = Date.UTC(2026, 0, 5, 12, 34);
+  const local = memoryPlace([file('a', 5, at + 10_250)]);
+  const plan = await planSync(local, memoryPlace([coarse('a', 5, at)], {}), { exclude: none, deleteExtra: false, checksum: false });
+  assert.deepEqual(plan.update, []);
+  const noAsking = await planSync(local, memoryPlace([coarse('a', 5, at)]), { exclude: none, deleteExtra: false, checksum: false });
+  assert.deepEqual(noAsking.update, []);
 });

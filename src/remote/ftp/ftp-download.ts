@@ -17,10 +17,11 @@ import { ProgressThrottle } from '../../client/progress.js';
 import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
-import { mdtmTime } from './ftp-entries.js';
+import { SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
 import { probePath } from './ftp-probe.js';
 import { retrieveSmall } from './ftp-retrieve-small.js';
+import { askFileTime } from './ftp-times.js';
 
 /** The size and time of a remote file before a read; NOT_FOUND, IS_A_DIRECTORY or PERMISSION otherwise. */
 export async function remoteFileFacts(client: Client, remotePath: string): Promise<{ size: number; mtimeMs: number }> {
@@ -28,21 +29,27 @@ export async function remoteFileFacts(client: Client, remotePath: string): Promi
   if (what.kind === 'missing') throw new FerryError(ErrorCode.NOT_FOUND, `no such file: ${remotePath}`);
   if (what.kind === 'directory') throw new FerryError(ErrorCode.IS_A_DIRECTORY, `${remotePath} is a folder`);
   if (what.kind === 'unreachable') throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${remotePath}`);
-  const mdtm = await client.sendIgnoringError(`MDTM ${remotePath}`);
-  const mtimeMs = mdtm.code === 213 ? mdtmTime(mdtm.message) ?? 0 : 0;
-  return { size: what.size, mtimeMs };
+  return { size: what.size, mtimeMs: await askFileTime(client, remotePath) ?? 0 };
 }
 
 export async function downloadOverFtp(
   client: Client, remotePath: string, localPath: string, options: TransferOptions, attempt: { moved: boolean } = { moved: false },
-  /** The size, time and mode a listing of a moment ago gave (ftp-recent-listings.ts): SIZE and MDTM are skipped. */
-  listed?: { size: number; mtimeMs: number; mode: number },
+  /**
+   * The size, time and mode a listing of a moment ago gave (ftp-recent-listings.ts): SIZE is skipped, and MDTM
+   * too where the listed time is to the second (MLSD).
+   */
+  listed?: { size: number; mtimeMs: number; mtimeResolutionMs?: number; mode: number },
 ): Promise<TransferResult> {
   const started = performance.now();
   const { signal } = options;
   if (signal?.aborted) throw cancelled();
   checkTarget(localPath, options.overwrite === true);
   let { size, mtimeMs } = listed ?? await remoteFileFacts(client, remotePath);
+  if (listed && (listed.mtimeResolutionMs ?? 1) > SECOND_MS) {
+    // A LIST time holds only the minute or the day: a copy with that time would look changed to any later
+    // comparison that asks the server for the second (src/sync/plan.ts), so the copy gets the second.
+    mtimeMs = await askFileTime(client, remotePath) ?? mtimeMs;
+  }
   const partial = partialPathFor(localPath);
 
   let offset = 0;

@@ -36,6 +36,8 @@ export interface FtpLogin {
    * (or resolves false) to refuse.
    */
   trustCertificate(fingerprint: string): Promise<boolean>;
+  /** Also ask what the server offers (FtpAbilities): on the session's first connection, for all of them. */
+  askAbilities?: boolean;
 }
 
 /** How the session's certificate was trusted, once the first connection has settled it. */
@@ -50,8 +52,16 @@ export interface SettledTrust {
 export interface OpenedFtp {
   client: Client;
   trust?: SettledTrust;
+  /** With `askAbilities`. */
+  abilities?: FtpAbilities;
+}
+
+/** What a server offers this user beyond the basic commands, asked once per session. */
+export interface FtpAbilities {
   /** Whether the server accepts SITE CHMOD from this user. */
   siteChmod: boolean;
+  /** FEAT's answer: feature name (`MFMT`, `MLST`, ...) → its parameters. */
+  features: ReadonlyMap<string, string>;
 }
 
 /** Inactivity allowed during a command or transfer before basic-ftp gives up on the connection. */
@@ -97,8 +107,8 @@ export async function openFtpConnection(login: FtpLogin, settled?: SettledTrust)
       throw error;
     }
     await client.useDefaultSettings();
-    const help = await client.sendIgnoringError('SITE HELP');
-    return { client, ...(trust ? { trust } : {}), siteChmod: help.code < 400 && /\bCHMOD\b/i.test(help.message) };
+    const abilities = login.askAbilities ? await askAbilities(client) : undefined;
+    return { client, ...(trust ? { trust } : {}), ...(abilities ? { abilities } : {}) };
   } catch (error) {
     client.close();
     if (login.signal?.aborted) throw new FerryError(ErrorCode.CANCELLED, 'connecting was cancelled');
@@ -111,6 +121,12 @@ export async function openFtpConnection(login: FtpLogin, settled?: SettledTrust)
     clearTimeout(timer);
     login.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+async function askAbilities(client: Client): Promise<FtpAbilities> {
+  const help = await client.sendIgnoringError('SITE HELP');
+  const features = await client.features();
+  return { siteChmod: help.code < 400 && /\bCHMOD\b/i.test(help.message), features };
 }
 
 async function checkCertificate(

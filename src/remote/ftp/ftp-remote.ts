@@ -8,9 +8,11 @@
  * (vsftpd's "550 Delete operation failed.") is explained by looking at the
  * path afterwards (ftp-probe.ts). What FTP cannot do is UNSUPPORTED and off
  * in `features`: server-side find and checksums always, chmod where the
- * server does not accept SITE CHMOD.
+ * server does not accept SITE CHMOD, and `uploadMtime` turns off when the
+ * server refuses to set an uploaded file's time (ftp-times.ts).
  */
 import type { Client } from 'basic-ftp';
+import { mapConcurrently } from '../../client/map-concurrently.js';
 import type { TreeSubset } from '../../client/tree.js';
 import type {
   FindOptions, FindQuery, ListOptions, ModeChange, ReadStreamOptions, RemoteReadStream,
@@ -20,15 +22,17 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { isTemporaryName } from '../../protocol/temp-names.js';
 import { fileByFileTrees, type FileByFileTrees } from '../file-by-file-tree.js';
-import type { Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
+import type { FileTime, Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
 import { downloadOverFtp } from './ftp-download.js';
-import { entryOf, mdtmTime } from './ftp-entries.js';
+import { entryOf, SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isFtpReply } from './ftp-errors.js';
+import type { FtpAbilities } from './ftp-login.js';
 import { baseName, ftpPath, joinPath, parentOf } from './ftp-paths.js';
 import type { FtpPool } from './ftp-pool.js';
 import { listFolder, listFolderIfPossible, probePath } from './ftp-probe.js';
 import { openFtpReadStream } from './ftp-read-stream.js';
 import { RecentListings } from './ftp-recent-listings.js';
+import { askFileTime, UploadTimes } from './ftp-times.js';
 import { uploadOverFtp } from './ftp-upload.js';
 
 /** One try of a task: `moved` once file bytes have moved (such a task is never silently run again). */
@@ -41,15 +45,21 @@ export class FtpRemote implements Remote {
   /** Trees as many single-file transfers, one pooled connection each (src/remote/file-by-file-tree.ts). */
   private readonly trees: FileByFileTrees;
   private readonly recent = new RecentListings();
+  private readonly uploadTimes: UploadTimes;
   private open = true;
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
   constructor(
     readonly description: RemoteDescription,
     private readonly pool: FtpPool,
-    options: { siteChmod: boolean },
+    abilities: FtpAbilities,
   ) {
-    this.features = { chmod: options.siteChmod, find: false, checksums: false, linkTargets: true, resume: true };
+    this.uploadTimes = new UploadTimes(abilities.features, () => {
+      this.features.uploadMtime = false;
+    });
+    this.features = {
+      chmod: abilities.siteChmod, find: false, checksums: false, linkTargets: true, resume: true, uploadMtime: this.uploadTimes.kept,
+    };
     this.trees = fileByFileTrees({
       list: (path, listOptions) => this.list(path, { ...listOptions, recursive: false }),
       mkdir: (path, mkdirOptions) => this.mkdir(path, mkdirOptions),
@@ -166,16 +176,33 @@ export class FtpRemote implements Remote {
     return Promise.reject(new FerryError(ErrorCode.UNSUPPORTED, 'this FTP server offers no hash command'));
   }
 
+  /**
+   * MDTM for each path, several connections of the pool at once (one command
+   * each, no listing): the times a LIST gives only to the minute or the day,
+   * to the second. Undefined where the server states none (a folder, a
+   * missing file, a server without MDTM).
+   */
+  async fileTimes(paths: readonly string[], options: { signal?: AbortSignal } = {}): Promise<(FileTime | undefined)[]> {
+    const targets = paths.map(ftpPath);
+    return mapConcurrently(targets, this.pool.size, async (target) => {
+      const mtimeMs = await this.withConnection((client) => askFileTime(client, target), options.signal);
+      return mtimeMs === undefined ? undefined : { mtimeMs, mtimeResolutionMs: SECOND_MS };
+    }, options.signal);
+  }
+
   upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
     const target = ftpPath(remotePath);
     this.recent.forget(target);
-    return this.withConnection((client, attempt) => uploadOverFtp(client, localPath, target, options, attempt), options.signal);
+    return this.withConnection((client, attempt) => uploadOverFtp(client, localPath, target, options, attempt, this.uploadTimes), options.signal);
   }
 
   download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
     const source = ftpPath(remotePath);
     const listed = this.recent.lookup(source);
-    const expected = listed?.kind === EntryKind.FILE ? { size: listed.size, mtimeMs: listed.mtimeMs, mode: listed.mode } : undefined;
+    const expected = listed?.kind === EntryKind.FILE ? {
+      size: listed.size, mtimeMs: listed.mtimeMs, mode: listed.mode,
+      ...(listed.mtimeResolutionMs !== undefined ? { mtimeResolutionMs: listed.mtimeResolutionMs } : {}),
+    } : undefined;
     const downloading = this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected), options.signal);
     // A failed download may have found the listing out of date: the next try asks the server afresh.
     if (listed) downloading.catch(() => this.recent.forget(source));
@@ -285,9 +312,8 @@ export class FtpRemote implements Remote {
       if (entry) {
         if (entry.kind === EntryKind.FILE) {
           // LIST times are to the minute at best: MDTM gives the second.
-          const mdtm = await client.sendIgnoringError(`MDTM ${target}`);
-          const exact = mdtm.code === 213 ? mdtmTime(mdtm.message) : undefined;
-          if (exact !== undefined) entry.mtimeMs = exact;
+          const exact = await askFileTime(client, target);
+          if (exact !== undefined) Object.assign(entry, { mtimeMs: exact, mtimeResolutionMs: SECOND_MS });
         }
         return entry;
       }
@@ -297,8 +323,10 @@ export class FtpRemote implements Remote {
     const name = baseName(target);
     switch (what.kind) {
       case 'file': {
-        const mdtm = await client.sendIgnoringError(`MDTM ${target}`);
-        return { name, kind: EntryKind.FILE, size: what.size, mtimeMs: mdtm.code === 213 ? mdtmTime(mdtm.message) ?? 0 : 0, mode: 0 };
+        const exact = await askFileTime(client, target);
+        return {
+          name, kind: EntryKind.FILE, size: what.size, mtimeMs: exact ?? 0, mode: 0, ...(exact !== undefined ? { mtimeResolutionMs: SECOND_MS } : {}),
+        };
       }
       case 'directory':
         return { name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 };

@@ -1,7 +1,9 @@
 /**
  * Uploading one file over FTP: STOR into `.<name>.ferry-part` beside the
  * target, SIZE to check every byte arrived, then RNFR/RNTO into place, so the
- * final name never holds a truncated file. With `resume`, a temporary file
+ * final name never holds a truncated file, and the local file's mtime set on
+ * it (MFMT or `MDTM time path`, ftp-times.ts; kept to the second, as SFTP
+ * keeps it) where the server allows. With `resume`, a temporary file
  * left by an interrupted upload is continued with APPE after its last byte
  * (when it is not longer than the local file). A cancel closes the
  * connection; the temporary file stays for a later resume.
@@ -17,9 +19,10 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
 import { parentOf, uploadPartialPath } from './ftp-paths.js';
 import { probePath } from './ftp-probe.js';
+import type { UploadTimes } from './ftp-times.js';
 
 export async function uploadOverFtp(
-  client: Client, localPath: string, remotePath: string, options: TransferOptions, attempt: { moved: boolean } = { moved: false },
+  client: Client, localPath: string, remotePath: string, options: TransferOptions, attempt: { moved: boolean }, times: UploadTimes,
 ): Promise<TransferResult> {
   const started = performance.now();
   const { signal } = options;
@@ -88,6 +91,8 @@ export async function uploadOverFtp(
   } catch (error) {
     throw ferryErrorFromFtp(error, `renaming the upload into ${remotePath}`);
   }
+  // The final name is what a later listing, stat or sync reads; a refusal leaves the upload's time, never fails it.
+  await times.set(client, remotePath, stats.mtimeMs);
   progress.flush({ bytes: size, total: size });
   return { bytes: size - offset, size, resumedFrom: offset, durationMs: performance.now() - started };
 }

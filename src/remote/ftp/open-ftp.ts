@@ -47,7 +47,8 @@ export async function openFtpRemote(url: RemoteUrl, options: OpenFtpOptions = {}
     ...(options.signal ? { signal: options.signal } : {}),
     trustCertificate: (fingerprint) => verifyFingerprint(fingerprint, url.host, url.port),
   };
-  const first = await openFtpConnection(login);
+  // The first connection asks what the server offers; every later one logs in as the same user.
+  const first = await openFtpConnection({ ...login, askAbilities: true });
   const settled: SettledTrust | undefined = first.trust;
   // Later connections are opened without the caller's signal: it bounded only the opening.
   const later: FtpLogin = { ...login };
@@ -63,5 +64,5 @@ export async function openFtpRemote(url: RemoteUrl, options: OpenFtpOptions = {}
     ...(settled ? { fingerprint: settled.fingerprint } : {}),
     readOnly: false,
     verification: 'size',
-  }, pool, { siteChmod: first.siteChmod });
+  }, pool, first.abilities!);
 }

@@ -55,7 +55,9 @@ export interface PipelineShapes {
 export const DEFAULT_PIPELINE: PipelineShapes = { read: pipelineShape(undefined), write: pipelineShape(undefined) };
 
 export class SftpRemote implements Remote {
-  readonly features: RemoteFeatures = { chmod: true, find: true, checksums: false, linkTargets: true, resume: true };
+  readonly features: RemoteFeatures = {
+    chmod: true, find: true, checksums: false, linkTargets: true, resume: true, uploadMtime: true,
+  };
   private readonly trees: FileByFileTrees;
   private isConnected = true;
   private closeReason: FerryError | undefined;
