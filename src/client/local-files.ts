@@ -75,6 +75,33 @@ export function readExactly(fd: number, length: number, position: number): Promi
   });
 }
 
+/**
+ * Writes all of `buffers`, one after the other, at `position` with one
+ * writev where the system takes them all (nearly always), instead of joining
+ * them into one buffer first: a copy of every byte saved.
+ */
+export function writevAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.writev(fd, buffers, position, (error, written) => {
+      if (error) return reject(error);
+      // A short writev (a full disk, a signal): the rest goes through writeAll, which says why it stops.
+      let skip = written;
+      let at = position + written;
+      const rest: Promise<void>[] = [];
+      for (const buffer of buffers) {
+        if (skip >= buffer.length) {
+          skip -= buffer.length;
+          continue;
+        }
+        rest.push(writeAll(fd, buffer.subarray(skip), at));
+        at += buffer.length - skip;
+        skip = 0;
+      }
+      Promise.all(rest).then(() => resolve(), reject);
+    });
+  });
+}
+
 /** Writes all of `data` at `position`. */
 export function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Client } from 'basic-ftp';
 import { checkTarget } from '../../client/download.js';
-import { localError, openFd, partialPathFor, writeAll } from '../../client/local-files.js';
+import { localError, openFd, partialPathFor, writeAll, writevAll } from '../../client/local-files.js';
 import { ProgressThrottle } from '../../client/progress.js';
 import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
@@ -198,17 +198,19 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.writeBuffer(chunk, callback);
+    this.writeBuffers([chunk], callback);
   }
 
+  /** What arrived while the last write was on the disk, written in one go (the stream's highWaterMark bounds it). */
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.writeBuffer(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((each) => each.chunk)), callback);
+    this.writeBuffers(chunks.map((each) => each.chunk), callback);
   }
 
-  private writeBuffer(data: Buffer, callback: (error?: Error | null) => void): void {
-    const allowed = this.limit ? this.limit.rateLimit.take(data.length, this.limit.signal) : Promise.resolve();
-    allowed.then(() => writeAll(this.fd, data, this.position)).then(() => {
-      this.position += data.length;
+  private writeBuffers(data: Buffer[], callback: (error?: Error | null) => void): void {
+    const length = data.reduce((sum, each) => sum + each.length, 0);
+    const allowed = this.limit ? this.limit.rateLimit.take(length, this.limit.signal) : Promise.resolve();
+    allowed.then(() => data.length === 1 ? writeAll(this.fd, data[0]!, this.position) : writevAll(this.fd, data, this.position)).then(() => {
+      this.position += length;
       this.onWritten(this.position);
       callback();
     }, (error: unknown) => {
