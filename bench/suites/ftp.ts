@@ -2,20 +2,20 @@
  * The FTP kind (src/remote/ftp) against the FTP tools people use, on one
  * private anonymous vsftpd (bench/external-tools.ts) serving both: the big file against `curl`, and a
  * tree of small files against `lftp mirror --parallel=8` (eight connections,
- * as the FTP kind's pool). Every contender's timing includes connecting and
- * logging in, and every result is hashed by the bench.
+ * as the FTP kind's pool). Every contender is timed as a command from spawn
+ * to exit (`ferry get [-r]`, `curl`, `lftp`): start-up, connecting and
+ * logging in included. Every result is hashed by the bench.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openRemote } from '../../src/remote/open-remote.js';
-import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
 import { curlDownload, lftpMirror, startVsftpd, toolsMissing, type PrivateVsftpd } from '../external-tools.js';
 import { makeRow, skippedRow, type BenchRow } from '../report.js';
 import {
-  errorMessage, flushDirtyPages, hashTree, median, now, removeQuietly, sameTree, sha256File, writeSmallTree,
+  errorMessage, flushDirtyPages, hashTree, median, removeQuietly, sameTree, sha256File, writeSmallTree,
 } from '../util.js';
 import { bigFileSetup } from './big-file.js';
+import { commandEnvironment, FERRY, timeNode } from './commands.js';
 
 export const ftpSuite: Suite = {
   name: 'ftp',
@@ -55,6 +55,7 @@ export const ftpSuite: Suite = {
       return [skippedRow(bigRow, reason), skippedRow(treeRow, reason)];
     }
     const origin = `ftp://127.0.0.1:${server.port}`;
+    const env = commandEnvironment(out);
     const rows: BenchRow[] = [];
     try {
       const ferryBig: number[] = [];
@@ -70,11 +71,7 @@ export const ftpSuite: Suite = {
 
         const ferryTarget = path.join(out, 'ferry.bin');
         flushDirtyPages();
-        const started = now();
-        const remote = await openRemote(parseRemoteUrl(origin));
-        await remote.download(`/${big.name}`, ferryTarget);
-        await remote.quit();
-        ferryBig.push(now() - started);
+        ferryBig.push(await timeNode([FERRY, 'get', `${origin}/${big.name}`, ferryTarget], env));
         if (await sha256File(ferryTarget) !== big.hash) bigMatched = false;
         await removeQuietly(ferryTarget);
       }
@@ -96,11 +93,7 @@ export const ftpSuite: Suite = {
 
         const ferryTarget = path.join(out, `ferry-${run}`);
         flushDirtyPages();
-        const started = now();
-        const remote = await openRemote(parseRemoteUrl(origin));
-        await remote.downloadTree('/tree', ferryTarget);
-        await remote.quit();
-        ferryTree.push(now() - started);
+        ferryTree.push(await timeNode([FERRY, 'get', '-r', `${origin}/tree`, ferryTarget], env));
         if (!sameTree(expectedTree, await hashTree(ferryTarget))) treeMatched = false;
       }
       rows.push(makeRow({

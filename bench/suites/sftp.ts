@@ -4,16 +4,17 @@
  * big file through `sftp` and `scp`, and a tree of many small files through
  * `scp -r`. Every contender uses the same cipher (aes128-gcm@openssh.com, the
  * first choice of ssh2; OpenSSH's clients would otherwise pick
- * chacha20-poly1305), and each timing includes connecting and logging in, as
- * running the command does. Contenders alternate run by run so drift on a
+ * chacha20-poly1305), and each is timed as a command from spawn to exit
+ * (`ferry get`, `sftp -b`, `scp`): start-up, connecting and logging in
+ * included. Ferry's SFTP kind uses ssh2's native AES-GCM binding when it was
+ * built at install (the row says which). Contenders alternate run by run so drift on a
  * shared machine hits all of them; every delivered file is hashed by the
  * bench.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openRemote } from '../../src/remote/open-remote.js';
-import { parseRemoteUrl } from '../../src/remote/remote-url.js';
 import { startSshd, type Sshd } from '../../test/helpers/sshd.js';
 import { findSystemTool } from '../../test/helpers/system-tool.js';
 import { sizeLabel, type BenchContext, type Suite } from '../context.js';
@@ -22,8 +23,15 @@ import {
   errorMessage, flushDirtyPages, hashTree, median, now, removeQuietly, sameTree, sha256File, writeSmallTree,
 } from '../util.js';
 import { bigFileSetup } from './big-file.js';
+import { FERRY, timeNode } from './commands.js';
 
 const CIPHER = 'aes128-gcm@openssh.com';
+
+/** Whether ssh2 found its native crypto binding (built by its install script); without it, it deciphers in JS over node:crypto. */
+function ssh2NativeCrypto(): boolean {
+  const crypto = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean };
+  return crypto.bindingAvailable === true;
+}
 
 function opensshOptions(server: Sshd): string[] {
   return [
@@ -46,24 +54,25 @@ async function timed(command: string, args: string[], input?: string): Promise<n
   return elapsed;
 }
 
-/** One Ferry SFTP session from connect to quit around `work`; ms. */
-async function ferrySftp(server: Sshd, work: (remote: Awaited<ReturnType<typeof openRemote>>) => Promise<unknown>): Promise<number> {
-  const started = now();
-  const remote = await openRemote(parseRemoteUrl(`sftp://${server.user}@127.0.0.1:${server.port}/`), {
-    identityFile: server.clientKey, env: server.clientEnv(),
-  });
-  try {
-    await work(remote);
-  } finally {
-    await remote.quit();
-  }
-  return now() - started;
+/**
+ * `ferry get [-r]` from the same sshd, run as a user runs it: a whole process,
+ * start-up, connecting and logging in included, as the OpenSSH commands it is
+ * compared with. (Timed inside the bench's own process instead, the same
+ * download cost 1.5–2 × more: ssh2 allocates the file's size in buffers several
+ * times over, and in the bench's small, long-lived heap V8 answered that with
+ * a full mark-compact every few MiB, ~100 per GiB, where the command's fresh
+ * process collects them young; PERFORMANCE.md has the figures.)
+ */
+function ferryGet(server: Sshd, remotePath: string, target: string, options: { recursive?: boolean } = {}): Promise<number> {
+  const url = `sftp://${server.user}@127.0.0.1:${server.port}${remotePath}`;
+  return timeNode([FERRY, 'get', ...(options.recursive ? ['-r'] : []), '-i', server.clientKey, url, target], server.clientEnv());
 }
 
 export const sftpSuite: Suite = {
   name: 'sftp',
   async run(context: BenchContext): Promise<BenchRow[]> {
-    const label = sizeLabel(context.sizes.bigFile);
+    // Said in the figure: the row measures a different program without the binding.
+    const label = `${sizeLabel(context.sizes.bigFile)}${ssh2NativeCrypto() ? '' : ' (ssh2 without its native binding)'}`;
     const base = { suite: this.name, unit: 's' } as const;
     const vsSftp = {
       ...base, id: 'sftp-download-vs-sftp', figure: `${label} download, Ferry's SFTP kind`, baselineLabel: 'OpenSSH sftp',
@@ -115,7 +124,7 @@ export const sftpSuite: Suite = {
       for (let run = 0; run < context.sizes.runs; run += 1) {
         context.log(`SFTP ${label} run ${run + 1}/${context.sizes.runs}`);
         flushDirtyPages();
-        times.ferry.push(await ferrySftp(server, (remote) => remote.download(source, target)));
+        times.ferry.push(await ferryGet(server, source, target));
         await check();
         flushDirtyPages();
         times.sftp.push(await timed(sftp, [...opensshOptions(server), '-b', '-', remoteUser], `get ${source} ${target}\n`));
@@ -133,7 +142,7 @@ export const sftpSuite: Suite = {
         context.log(`SFTP ${treeLabel} tree run ${run + 1}/${context.sizes.runs}`);
         const ferryTarget = path.join(outDir, `ferry-tree-${run}`);
         flushDirtyPages();
-        times.ferryTree.push(await ferrySftp(server, (remote) => remote.downloadTree(tree, ferryTarget)));
+        times.ferryTree.push(await ferryGet(server, tree, ferryTarget, { recursive: true }));
         if (!sameTree(expectedTree, await hashTree(ferryTarget))) treeMatched = false;
         outputs.push(ferryTarget);
         const scpTarget = path.join(outDir, `scp-tree-${run}`);
