@@ -13,6 +13,9 @@
  */
 import type { Writable } from 'node:stream';
 
+/** What the batcher needs of a socket. */
+type CorkableWriter = Pick<Writable, 'cork' | 'uncork' | 'write'>;
+
 export class TurnBatchedWriter {
   private corked = false;
   private readonly flush = (): void => {
@@ -20,7 +23,7 @@ export class TurnBatchedWriter {
     this.socket.uncork();
   };
 
-  constructor(private readonly socket: Writable) {}
+  constructor(private readonly socket: CorkableWriter) {}
 
   /** Writes `chunk` in this turn's batch; same return value as `Writable.write`. */
   write(chunk: Uint8Array, onFlushed?: () => void): boolean {
@@ -31,4 +34,21 @@ export class TurnBatchedWriter {
     }
     return onFlushed ? this.socket.write(chunk, () => onFlushed()) : this.socket.write(chunk);
   }
+}
+
+/**
+ * The same batching for a socket that a library writes to itself: ssh2 sends
+ * every SSH packet with its own `socket.write`, and a tree of small files over
+ * SFTP is thousands of small requests, each a system call and a TCP segment
+ * of its own without this. The socket's `write` is replaced on this one
+ * object only; what the batcher writes goes to the original.
+ */
+export function batchWritesPerTurn<T extends Writable>(socket: T): T {
+  const write = socket.write.bind(socket) as CorkableWriter['write'];
+  const batcher = new TurnBatchedWriter({ cork: () => socket.cork(), uncork: () => socket.uncork(), write });
+  socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+    const done = rest.find((each): each is () => void => typeof each === 'function');
+    return batcher.write(chunk, done);
+  }) as T['write'];
+  return socket;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { TurnBatchedWriter } from '../../src/net/write-batching.js';
+import { batchWritesPerTurn, TurnBatchedWriter } from '../../src/net/write-batching.js';
 
 /** A stream that records each batch it is handed: one writev call per batch, as a socket makes one system call. */
 function recordingStream(highWaterMark = 1024): { stream: Writable; batches: string[][] } {
@@ -49,5 +49,22 @@ void test('backpressure is unchanged: write returns false past the high-water ma
   }), false);
   assert.equal(flushed, false);
   await new Promise<void>((resolve) => stream.once('drain', resolve));
+  assert.equal(flushed, true);
+});
+
+void test('batchWritesPerTurn batches a stream that a library writes to itself, keeping write\'s callback and result', async () => {
+  const { stream, batches } = recordingStream(8);
+  const socket = batchWritesPerTurn(stream);
+  assert.equal(socket, stream, 'the same object, as the library holds it');
+  let flushed = false;
+  socket.write(Buffer.from('SSH-'));
+  await Promise.resolve();
+  assert.equal(socket.write(Buffer.from('packet'), () => {
+    flushed = true;
+  }), false, 'past the high-water mark, as an unbatched write would say');
+  assert.deepEqual(batches, []);
+  await nextTurn();
+  await nextTurn();
+  assert.deepEqual(batches, [['SSH-', 'packet']]);
   assert.equal(flushed, true);
 });

@@ -5,10 +5,12 @@
  * ~/.ssh/known_hosts (host-key.ts), the login tried method by method
  * (login.ts), then the SFTP subsystem.
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
+import { batchWritesPerTurn } from '../../net/write-batching.js';
 import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import type { OpenRemoteOptions } from '../open-remote.js';
 import type { Remote } from '../remote.js';
@@ -70,6 +72,14 @@ function loginFailure(target: SshTarget, record: LoginRecord): FerryError {
   return new FerryError(ErrorCode.AUTH, `${target.user}@${target.host}:${target.port} refused the login; tried ${tried}${accepted}`);
 }
 
+/** A TCP connection to the target, made here rather than by ssh2 (which waits for it to connect) so its writes can be batched. */
+function directSocket(target: SshTarget): net.Socket {
+  const socket = net.connect({ host: target.host, port: target.port });
+  // As ssh2 does for the sockets it makes: its channels and requests each listen on the socket.
+  socket.setMaxListeners(0);
+  return socket;
+}
+
 /** One SSH connection, logged in, over a TCP socket of its own or `sock` (a jump host's forwarded channel). */
 export async function connectSsh(target: SshTarget, options: OpenRemoteOptions, sock?: Duplex): Promise<{ client: Client; fingerprint: string }> {
   const env = options.env ?? process.env;
@@ -96,7 +106,6 @@ export async function connectSsh(target: SshTarget, options: OpenRemoteOptions, 
     }, record),
     algorithms: keyCheck.algorithms,
     ...(options.keepAlive ? { keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 } : {}),
-    ...(sock ? { sock } : {}),
   };
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
@@ -124,7 +133,7 @@ export async function connectSsh(target: SshTarget, options: OpenRemoteOptions, 
     client.once('error', onError);
     if (options.signal?.aborted) onAbort();
     else {
-      client.connect(config);
+      client.connect({ ...config, sock: batchWritesPerTurn(sock ?? directSocket(target)) });
       // Requests and window adjustments are small packets: Nagle's algorithm would hold them back for
       // the peer's delayed ACK, idling the pipeline (a 128 MiB download spent most of its time waiting).
       client.setNoDelay(true);

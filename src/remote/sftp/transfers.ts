@@ -139,7 +139,8 @@ function writeAllNow(fd: number, data: Buffer, position: number): void {
 function heldBytes(partial: string, resume: boolean): number {
   if (!resume) return 0;
   try {
-    return fs.statSync(partial).size;
+    // Usually there is none: asked without an exception, whose stack a tree of thousands of files would pay for.
+    return fs.statSync(partial, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }
