@@ -18,6 +18,7 @@
  * socket stands in for the watchdog.
  */
 import type { Client, FTPResponse } from 'basic-ftp';
+import { withoutStackCapture } from './ftp-stack.js';
 
 /**
  * Retrieves `remotePath` (an absolute path: basic-ftp's leading-space
@@ -88,20 +89,3 @@ export async function retrieveSmall(client: Client, remotePath: string, take: (c
   }));
 }
 
-/**
- * basic-ftp records the call stack of every command it starts (`new
- * Error().stack`, shown only when a second command is started before the
- * first has ended, which a pooled connection never sees); formatting it
- * costs more than the rest of sending the command. The small-file path
- * starts its commands with stack capture off for the synchronous moment
- * they are sent.
- */
-function withoutStackCapture<T>(start: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return start();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}

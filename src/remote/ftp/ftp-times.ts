@@ -15,10 +15,11 @@
  */
 import type { Client } from 'basic-ftp';
 import { ftpTimeArgument, mdtmTime, startOfSecond } from './ftp-entries.js';
+import { withoutStackCapture } from './ftp-stack.js';
 
 /** The file's time to the second (MDTM), or undefined where the server does not say (a folder, no MDTM). */
 export async function askFileTime(client: Client, remotePath: string): Promise<number | undefined> {
-  const reply = await client.sendIgnoringError(`MDTM ${remotePath}`);
+  const reply = await withoutStackCapture(() => client.sendIgnoringError(`MDTM ${remotePath}`));
   return reply.code === 213 ? mdtmTime(reply.message) : undefined;
 }
 
