@@ -71,9 +71,11 @@ await build({
   platform: 'node',
   target: 'node20',
   plugins: [keepDynamicImportsOutside(path.dirname(commandsFile), path.join(distRoot, 'src/remote') + path.sep)],
-  // The SSH and FTP libraries load from node_modules, and only in their kinds' chunks: ssh2 has optional
-  // native parts (cpu-features, its .node crypto binding) a bundle cannot carry.
-  external: ['ssh2', 'basic-ftp', 'cpu-features'],
+  // ssh2 loads from node_modules, and only in its kind's chunk: it has optional native parts
+  // (cpu-features, its .node crypto binding) a bundle cannot carry. basic-ftp, plain JavaScript, is
+  // bundled into the FTP kind's chunk: loaded from node_modules it cost every ftp:// command ~25 ms of
+  // CommonJS loading and export scanning (one file at a time, cjs-module-lexer).
+  external: ['ssh2', 'cpu-features'],
   // A CommonJS dependency in a chunk calls `require` for Node's built-in modules, which an ES module does not have.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
   sourcemap: 'linked',
@@ -99,11 +101,12 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports react-devtools-core only when DEV=true, which `ferry` keeps
   // from it (src/tui/load.ts); an optional package, not installed, so it is
-  // left outside the bundle rather than failing the build. The SFTP and FTP
-  // libraries stay outside as in the commands' bundle: ssh2 carries native
-  // addons (.node) a bundle cannot hold, and both load from node_modules only
-  // when a session of their kind opens (src/remote/open-remote.ts).
-  external: ['react-devtools-core', 'ssh2', 'basic-ftp', 'cpu-features'],
+  // left outside the bundle rather than failing the build. ssh2 stays outside
+  // as in the commands' bundle (native addons, .node, a bundle cannot hold)
+  // and loads from node_modules only when an SFTP session opens; basic-ftp is
+  // bundled into the FTP kind's chunk, which loads only when an FTP session
+  // opens (src/remote/open-remote.ts).
+  external: ['react-devtools-core', 'ssh2', 'cpu-features'],
   // The CommonJS parts of the bundle (signal-exit, stack-utils) call
   // `require` for Node's built-in modules, which an ES module does not have.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
