@@ -1,7 +1,8 @@
 /**
  * Unfinished transfers across a restart of `ferry`, in a pseudo-terminal
  * against a real ferryd: a download cut off by quitting is offered on the
- * next start and, accepted, resumes from its partial copy.
+ * next start and, accepted, resumes from its partial copy. A copy between two
+ * servers is not kept across a restart: quitting removes what it staged.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
+import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 
@@ -55,5 +57,67 @@ void test('quitting during a download keeps it; the next start offers it and it 
   } finally {
     term.close();
     await server.close(0).catch(() => undefined);
+  }
+});
+
+void test('quitting keeps the saved download but removes the staging folder of a copy between two servers, kept until then with its row', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-saved-local-');
+  const home = await tempFolder('ferry-saved-home-');
+  // The program's own temporary folder: where its copies between servers are staged.
+  const tmp = await tempFolder('ferry-saved-tmp-');
+  const right = { root: await tempFolder('ferry-saved-right-'), configDir: await tempFolder('ferry-saved-right-config-') };
+  const left = { root: await tempFolder('ferry-saved-left-'), configDir: await tempFolder('ferry-saved-left-config-') };
+  for (const file of [path.join(right.root, 'big.bin'), path.join(left.root, 'rel.bin')]) {
+    await fs.writeFile(file, '');
+    await fs.truncate(file, 1024 ** 3);
+  }
+  await fs.mkdir(path.join(home, 'config', 'ferry'), { recursive: true });
+  // Slow enough that both transfers are under way when the keys below reach them.
+  await fs.writeFile(path.join(home, 'config', 'ferry', 'config.json'), JSON.stringify({ rateLimit: '8M' }));
+  const rightServer = await spawnFerryd(right);
+  const leftServer = await spawnFerryd(left);
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), TMPDIR: tmp };
+  const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
+  const stagingFolders = async (): Promise<string[]> => (await fs.readdir(tmp)).filter((name) => name.startsWith('ferry-relay-'));
+  try {
+    await term.waitForText('big.bin');
+    // A download from the right pane's server into the local folder: the saved list keeps it.
+    term.write('d');
+    await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
+    // The left pane on the second ferryd, then a copy from it to the right pane's server.
+    term.write('\x1bo');
+    await term.waitForText('Connect the left pane');
+    term.write(Keys.down);
+    term.write(Keys.ctrl('u'));
+    term.write(String(leftServer.port));
+    await term.waitForText(new RegExp(`Port\\s+${leftServer.port}`));
+    term.write(Keys.enter);
+    await term.waitForText('rel.bin');
+    term.write(Keys.tab);
+    await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftServer.port}`));
+    term.write(Keys.f5);
+    await term.waitForText('Copy rel.bin');
+    term.write(Keys.enter);
+    await term.waitForText(/⇄\s*rel\.bin.*\b[1-9]\d*%/);
+    // Cancelled, the copy's row stays and so does its staging folder, for a retry.
+    term.write('p');
+    term.write('j');
+    term.write('x');
+    await term.waitForText(/⇄\s*rel\.bin.*cancelled/);
+    const [staging] = await stagingFolders();
+    assert.ok(staging, 'the cancelled copy keeps its staging folder');
+    assert.ok((await fs.stat(path.join(tmp, staging, '.file.ferry-part'))).size > 0, 'with its partial file');
+
+    term.write(Keys.f10);
+    await term.waitForText('Quit Ferry?');
+    term.write('y');
+    assert.equal(await term.exited(), 0);
+    assert.deepEqual(await stagingFolders(), [], 'quitting removes what the copy staged');
+    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as { transfers: unknown[] };
+    assert.deepEqual(saved.transfers, [{ direction: 'download', name: 'big.bin', source: '/big.bin', target: path.join(localRoot, 'big.bin'), isFolder: false }]);
+  } finally {
+    term.close();
+    await leftServer.stop();
+    await rightServer.stop();
   }
 });

@@ -154,6 +154,12 @@ export function App({
     // The queue lives as long as the App; the config is read once at start.
     [],
   );
+  // Ending the App ends the queue: the kept list is frozen first (what quitting cancels stays in it), then
+  // what runs is cancelled and every staged copy between two servers removed (none is kept across a restart).
+  useEffect(() => () => {
+    savedRef.current.freeze();
+    void queue.close();
+  }, [queue]);
   const transfers = useSyncExternalStore(queue.subscribe, queue.getState);
   const conflictItem = transfers.items.find((item) => item.status === 'conflict');
   const { message, info, fail, announceBatch, messageLog } = useStatusMessage(transfers.items);

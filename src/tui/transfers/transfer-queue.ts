@@ -8,9 +8,9 @@
  *
  * Either pane may be a server. A copy between two servers (`relay`) is
  * staged: downloaded into a private folder on this machine (mkdtemp, 0700),
- * then uploaded, and the folder removed whatever the outcome — each side
- * keeps its own kind's checks, resume and cancel, and no kind needs a way
- * to write from a stream (docs/TUI.md).
+ * then uploaded — each side keeps its own kind's checks, resume and cancel,
+ * and no kind needs a way to write from a stream (docs/TUI.md). The folder
+ * lives as long as its row can use it, so a cut copy resumes both halves.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -58,6 +58,23 @@ export interface TransferQueueDeps {
   progressIntervalMs?: number;
 }
 
+/**
+ * Where a copy between two servers lands between its two halves: a private
+ * folder here, kept from the copy's first run until its row is done, leaves
+ * the queue or the queue closes, so that a retry resumes the download half
+ * from the staged partial file (the kind's own `.<name>.ferry-part`) and does
+ * not fetch a finished one again.
+ */
+interface Staging {
+  folder: string;
+  /** The source session it was staged from (its origin): a copy retried through another server starts afresh. */
+  source: string;
+  /** The download half has begun: the folder holds its partial output, to resume. */
+  begun: boolean;
+  /** The download half has finished: a retry only uploads. */
+  downloaded: boolean;
+}
+
 export class TransferQueue {
   private state: TransfersState = initialTransfersState;
   private readonly listeners = new Set<() => void>();
@@ -76,6 +93,10 @@ export class TransferQueue {
    * credit back), and a change reaches the running ones at once.
    */
   private readonly bandwidth = new RateLimit();
+  /** The staging folder of each copy between two servers that has run (by item id). */
+  private readonly staging = new Map<number, Staging>();
+  /** close() was called: nothing staged is kept any more. */
+  private closed = false;
 
   constructor(private readonly deps: TransferQueueDeps) {
     this.now = deps.now ?? Date.now;
@@ -138,6 +159,7 @@ export class TransferQueue {
     const next = transfersReducer(this.state, action);
     if (next === this.state) return;
     this.state = next;
+    if (this.staging.size > 0) void this.releaseStaging();
     for (const listener of this.listeners) listener();
   }
 
@@ -300,6 +322,49 @@ export class TransferQueue {
     }
   }
 
+  /**
+   * The queue ends with the App: what runs is cancelled and every staged copy
+   * removed (a copy between two servers is not kept across a restart, so
+   * neither is what it staged). Resolves once the folders of the items that
+   * no longer run are gone; a running one removes its own as its run ends.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelAll();
+    await this.releaseStaging();
+  }
+
+  /**
+   * Removes the staging folders whose rows can no longer use them: the row is
+   * done or skipped, has left the queue, or the queue is closed. A folder a
+   * run still writes into waits for the run's end (run() calls this again).
+   */
+  private releaseStaging(): Promise<void> {
+    const removals: Promise<void>[] = [];
+    for (const [id, staged] of this.staging) {
+      if (this.controllers.has(id)) continue;
+      const item = this.item(id);
+      if (this.closed || !item || item.status === 'done' || item.status === 'skipped') removals.push(this.dropStaging(id, staged));
+    }
+    return Promise.all(removals).then(() => undefined);
+  }
+
+  private async dropStaging(id: number, staged: Staging): Promise<void> {
+    if (this.staging.get(id) === staged) this.staging.delete(id);
+    await fs.rm(staged.folder, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** The item's staging folder: the one an earlier run of it left, or a new private one (mkdtemp, 0700). */
+  private async stagingFor(item: TransferItem, from: Remote): Promise<Staging> {
+    const kept = this.staging.get(item.id);
+    if (kept && kept.source === from.description.origin) return kept;
+    if (kept) await this.dropStaging(item.id, kept);
+    const folder = await fs.mkdtemp(path.join(this.deps.stagingRoot ?? os.tmpdir(), 'ferry-relay-'));
+    const staged: Staging = { folder, source: from.description.origin, begun: false, downloaded: false };
+    this.staging.set(item.id, staged);
+    return staged;
+  }
+
   /** Start waiting items while there is room. */
   pump(): void {
     while (this.running < this.state.concurrency) {
@@ -405,6 +470,7 @@ export class TransferQueue {
       this.controllers.delete(id);
       this.pausing.delete(id);
       this.lastProgressAt.delete(id);
+      if (this.staging.has(id)) void this.releaseStaging();
       const finished = this.item(id);
       if (finished && (finished.status === 'done' || finished.status === 'failed' || finished.status === 'cancelled')) {
         this.deps.onFinished?.(finished);
@@ -423,33 +489,51 @@ export class TransferQueue {
   }
 
   /**
-   * A copy between two servers: the source downloaded into a private folder
-   * here, then uploaded from it; the folder goes whatever happens. Progress
-   * runs twice over the same bytes (down, then up). A resume continues what
-   * the target kept of an interrupted upload; the download starts over.
+   * A copy between two servers: the source downloaded into the item's staging
+   * folder, then uploaded from it; the folder goes once the copy is done.
+   * Progress runs twice over the same bytes (down, then up). Each half
+   * resumes as its kind does alone: a retry continues the staged partial
+   * download (or skips the download once it finished), and what the target
+   * kept of an interrupted upload.
    */
   private async relay(item: TransferItem, from: Remote, to: Remote, signal: AbortSignal): Promise<{ movedBytes: number; size: number; durationMs: number; resumedFrom: number }> {
-    const staging = await fs.mkdtemp(path.join(this.deps.stagingRoot ?? os.tmpdir(), 'ferry-relay-'));
     const startedAt = this.now();
-    try {
-      const copy = path.join(staging, item.isFolder ? 'tree' : 'file');
-      if (item.isFolder) {
-        const names = item.selection ? { names: item.selection.map((entry) => entry.name) } : {};
-        const onProgress = (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }): void =>
-          this.progress(item.id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal);
-        await from.downloadTree(item.source, copy, { signal, onProgress, rateLimit: this.bandwidth, ...names });
-        const result = await to.uploadTree(copy, item.target, {
-          overwrite: item.overwrite, resume: item.resume && item.ranBefore, signal, onProgress, rateLimit: this.bandwidth, ...names,
-        });
-        return { movedBytes: result.bytes, size: result.bytes, durationMs: this.now() - startedAt, resumedFrom: 0 };
-      }
+    const staged = await this.stagingFor(item, from);
+    const copy = path.join(staged.folder, item.isFolder ? 'tree' : 'file');
+    let outcome: { movedBytes: number; size: number; resumedFrom: number };
+    if (item.isFolder) {
+      const names = item.selection ? { names: item.selection.map((entry) => entry.name) } : {};
+      const onProgress = (progress: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }): void =>
+        this.progress(item.id, progress.bytesDone, progress.bytesTotal, progress.filesDone, progress.filesTotal);
+      await this.downloadHalf(staged, signal, (options) => from.downloadTree(item.source, copy, { ...options, onProgress, ...names }));
+      const result = await to.uploadTree(copy, item.target, {
+        overwrite: item.overwrite, resume: item.resume && item.ranBefore, signal, onProgress, rateLimit: this.bandwidth, ...names,
+      });
+      outcome = { movedBytes: result.bytes, size: result.bytes, resumedFrom: 0 };
+    } else {
       const onProgress = (progress: { bytes: number; total: number }): void => this.progress(item.id, progress.bytes, progress.total);
-      await from.download(item.source, copy, { signal, onProgress, rateLimit: this.bandwidth });
+      await this.downloadHalf(staged, signal, (options) => from.download(item.source, copy, { ...options, onProgress }));
       const result = await to.upload(copy, item.target, { overwrite: item.overwrite, resume: item.resume, signal, onProgress, rateLimit: this.bandwidth });
-      return { movedBytes: result.bytes, size: result.size, durationMs: this.now() - startedAt, resumedFrom: result.resumedFrom };
-    } finally {
-      await fs.rm(staging, { recursive: true, force: true });
+      outcome = { movedBytes: result.bytes, size: result.size, resumedFrom: result.resumedFrom };
     }
+    await this.dropStaging(item.id, staged);
+    return { ...outcome, durationMs: this.now() - startedAt };
+  }
+
+  /**
+   * A relay's download half, unless an earlier run of the item finished it.
+   * What an earlier run staged is resumed as a plain download resumes (the
+   * kind's `.<name>.ferry-part`, a tree's finished files); it is the row's
+   * own, so a staged file that no longer matches is replaced.
+   */
+  private async downloadHalf(
+    staged: Staging, signal: AbortSignal, fetch: (options: { overwrite: boolean; resume: boolean; signal: AbortSignal; rateLimit: RateLimit }) => Promise<unknown>,
+  ): Promise<void> {
+    if (staged.downloaded) return;
+    const resume = staged.begun;
+    staged.begun = true;
+    await fetch({ overwrite: true, resume, signal, rateLimit: this.bandwidth });
+    staged.downloaded = true;
   }
 
   /**
