@@ -29,9 +29,14 @@ export function entryOf(name: string, attrs: Attributes): Entry {
     kind,
     size: kind === EntryKind.DIRECTORY ? 0 : attrs.size ?? 0,
     mtimeMs: (attrs.mtime ?? 0) * 1000,
+    // SFTP (version 3) states times in whole seconds: a copy of a file whose time has a fraction of a second
+    // shows the same second, and a comparison must not call them different (src/sync/plan.ts).
+    mtimeResolutionMs: SFTP_TIME_RESOLUTION_MS,
     mode: (attrs.mode ?? 0) & 0o7777,
   };
 }
+
+const SFTP_TIME_RESOLUTION_MS = 1000;
 
 type Callback<T> = (error: Error | null | undefined, value: T) => void;
 
