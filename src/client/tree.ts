@@ -23,6 +23,7 @@ import { sendTree } from './tree-upload.js';
 import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import type { LocalFileFacts, UploadJob } from './upload.js';
 import type { RateLimit } from './rate-limit.js';
+import { sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -94,7 +95,7 @@ export async function uploadTree(
   if (options.resume) {
     // What an earlier run already landed (the source's size and mtime at the target) is not sent again.
     const there = await remoteFiles(context, remoteDir, options);
-    plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!.mtimeMs));
+    plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!));
   }
   if (context.streamsTrees && context.transfer && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
@@ -139,7 +140,7 @@ export async function downloadTree(
     if (entry.kind === EntryKind.DIRECTORY) plan.folders.push(relative);
     else if (entry.kind === EntryKind.FILE) {
       // Resumed: a file an earlier run completed (the source's size and mtime) stays as it is.
-      if (options.resume && sameFile(localFile(localDir, relative), entry.size, entry.mtimeMs)) continue;
+      if (options.resume && sameFile(localFile(localDir, relative), entry.size, entry)) continue;
       plan.files.push({ relative, size: entry.size });
     }
     // Symlinks and special files are not followed or copied.
@@ -263,9 +264,13 @@ function nameGroups(names: string[], maxFrame: number): string[][] {
   return groups;
 }
 
-/** Whether a file at the target is the source's own copy: the size and mtime Ferry keeps. */
-function sameFile(target: { size: number; mtimeMs: number } | undefined, size: number, mtimeMs: number): boolean {
-  return target !== undefined && target.size === size && target.mtimeMs === mtimeMs;
+/**
+ * Whether a file at the target is the source's own copy: the size and mtime
+ * every kind keeps (SFTP and FTP to the second, so compared at the coarser
+ * side's resolution; a time known only to the minute is never taken as the same).
+ */
+function sameFile(target: TimeOfFile & { size: number } | undefined, size: number, source: TimeOfFile): boolean {
+  return target !== undefined && target.size === size && sameFileTime(target, source);
 }
 
 /** The local regular file `relative` below `localDir` (size and wire mtime), if there is one. */

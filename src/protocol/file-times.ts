@@ -13,3 +13,39 @@
 export function utimesSeconds(mtimeMs: number): number {
   return (mtimeMs + 0.0005) / 1000;
 }
+
+/** A file's time and, where a kind knows it only coarsely, how coarsely (Entry.mtimeResolutionMs). */
+export interface TimeOfFile {
+  mtimeMs: number;
+  /** Absent: to the millisecond. 1000 for SFTP and FTP's MDTM, a minute or a day for an FTP LIST line. */
+  mtimeResolutionMs?: number;
+}
+
+/** The coarser of the two times' resolutions, in milliseconds. */
+export function coarserResolution(a: TimeOfFile, b: TimeOfFile): number {
+  return Math.max(a.mtimeResolutionMs ?? 1, b.mtimeResolutionMs ?? 1);
+}
+
+/**
+ * -1 when `a` is older than `b`, 1 when newer, 0 when they agree as far as
+ * the coarser of the two tells: a local file written at 12:00:00.537 and its
+ * SFTP copy, which keeps 12:00:00, are as new as each other.
+ */
+export function compareFileTimes(a: TimeOfFile, b: TimeOfFile): -1 | 0 | 1 {
+  const resolution = coarserResolution(a, b);
+  const ours = Math.floor(a.mtimeMs / resolution);
+  const theirs = Math.floor(b.mtimeMs / resolution);
+  return ours < theirs ? -1 : ours > theirs ? 1 : 0;
+}
+
+/** Times known to the second at least are taken as they are: no kind keeps anything finer than what it states. */
+export const EXACT_ENOUGH_MS = 1000;
+
+/**
+ * Whether `a` and `b` are the same time for certain: equal to the coarser
+ * resolution, and that resolution a second or finer. Two times that agree
+ * only to the minute (an FTP LIST line) may still differ in the second.
+ */
+export function sameFileTime(a: TimeOfFile, b: TimeOfFile): boolean {
+  return compareFileTimes(a, b) === 0 && coarserResolution(a, b) <= EXACT_ENOUGH_MS;
+}

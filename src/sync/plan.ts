@@ -11,16 +11,11 @@
  * so a file changed within the same minute at the same size is still sent.
  */
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import { compareFileTimes, EXACT_ENOUGH_MS, sameFileTime } from '../protocol/file-times.js';
 import type { FileTime } from '../remote/remote.js';
 import type { ExcludeRules } from './exclude.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
-/**
- * Times known to the second are compared as they are: where a kind says its
- * time is to the second (MDTM, MLSD), it keeps nothing finer (MFMT and MDTM
- * set whole seconds). Coarser ones are asked again, file by file.
- */
-const FINE_ENOUGH_MS = 1000;
 
 export interface SyncPlan {
   /** Folders to make in DST, parents before children. */
@@ -100,9 +95,8 @@ export type TimeMatch = 'same' | 'different' | 'coarse';
  * them apart.
  */
 export function compareTimes(a: FileTime, b: FileTime): TimeMatch {
-  const resolution = Math.max(a.mtimeResolutionMs ?? 1, b.mtimeResolutionMs ?? 1);
-  if (Math.floor(a.mtimeMs / resolution) !== Math.floor(b.mtimeMs / resolution)) return 'different';
-  return resolution > FINE_ENOUGH_MS ? 'coarse' : 'same';
+  if (compareFileTimes(a, b) !== 0) return 'different';
+  return sameFileTime(a, b) ? 'same' : 'coarse';
 }
 
 /**
@@ -122,7 +116,7 @@ async function differingByFinerTimes(
 
 /** `entries`' times, each coarser than a second replaced by the place's own answer for that file where it has one. */
 async function finerTimes(place: SyncPlace, entries: readonly SyncEntry[], signal?: AbortSignal): Promise<FileTime[]> {
-  const coarse = entries.filter((entry) => (entry.mtimeResolutionMs ?? 1) > FINE_ENOUGH_MS);
+  const coarse = entries.filter((entry) => (entry.mtimeResolutionMs ?? 1) > EXACT_ENOUGH_MS);
   if (coarse.length === 0 || !place.finerTimes) return [...entries];
   const answers = await place.finerTimes(coarse.map((entry) => entry.path), signal);
   const asked = new Map(coarse.map((entry, at) => [entry, answers[at]]));

@@ -83,6 +83,20 @@ void describe('SFTP trees', { skip: skipUnlessInstalled('sshd') }, () => {
     assert.deepEqual(await snapshot(up), expected);
   });
 
+  void test('a resumed tree upload leaves alone the files an earlier run landed, though SFTP kept only their second', async () => {
+    const source = await makeTemp('ferry-sftp-tree-resume-');
+    await writeTree(source);
+    // Times with a fraction of a second, as files written now have.
+    const written = new Date(Date.UTC(2024, 2, 1, 12, 0, 0, 537));
+    for (const name of ['big.bin', 'd0/inner/f0.bin']) await fs.utimes(path.join(source, name), written, written);
+    const target = path.join(server.root, 'resumed-up');
+    assert.equal((await remote.uploadTree(source, target)).files, 151);
+    await fs.writeFile(path.join(source, 'd1', 'inner', 'f1.bin'), 'changed since');
+    const again = await remote.uploadTree(source, target, { resume: true, overwrite: true });
+    assert.equal(again.files, 1, 'only the changed file goes again');
+    assert.deepEqual(await snapshot(target), await snapshot(source));
+  });
+
   void test('a recursive listing names every entry relative to the folder', async () => {
     const entries = await remote.list(path.join(server.root, 'tree'), { recursive: true });
     const names = new Map(entries.map((entry) => [entry.name, entry.kind]));

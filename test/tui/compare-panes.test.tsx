@@ -28,6 +28,17 @@ void test('compareListings selects newer, same-time-other-size and one-sided fil
   assert.equal(describeComparison(compareListings([file('a', 1, 1)], [file('a', 1, 1)])), 'compare: the files of both folders are alike');
 });
 
+void test('compareListings compares times to the coarser side: an SFTP copy (whole seconds) of a file written at .537 s is as new', () => {
+  const written = Date.UTC(2024, 2, 1, 12, 0, 0, 537);
+  const sftp = (name: string, size: number, mtimeMs: number): Entry => ({ ...file(name, size, mtimeMs), mtimeResolutionMs: 1000 });
+  const c = compareListings(
+    [file('copied', 5, written), file('changed', 5, written + 1000)],
+    [sftp('copied', 5, written - 537), sftp('changed', 5, written - 537)],
+  );
+  assert.deepEqual([...c.local], ['changed']);
+  assert.deepEqual([...c.remote], []);
+});
+
 void test('set-selection selects exactly the named entries that are listed', () => {
   const loaded = paneReducer(createPaneState('/'), { type: 'loaded', path: '/', entries: [file('a', 1, 1), file('b', 1, 1)] });
   const state = paneReducer(loaded, { type: 'set-selection', names: new Set(['b', 'missing']) });

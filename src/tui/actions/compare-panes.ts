@@ -6,6 +6,7 @@
  * One level, by the listings already shown: no request is made.
  */
 import { EntryKind, type Entry } from '../../protocol/messages.js';
+import { compareFileTimes } from '../../protocol/file-times.js';
 import type { ActionContext } from './action-context.js';
 
 export interface PaneComparison {
@@ -33,10 +34,10 @@ export function compareListings(local: readonly Entry[], remote: readonly Entry[
     if (!other) {
       result.local.add(name);
       result.onlyLocal++;
-    } else if (entry.mtimeMs > other.mtimeMs) {
+    } else if (compareFileTimes(entry, other) > 0) {
       result.local.add(name);
       result.newerLocal++;
-    } else if (entry.mtimeMs < other.mtimeMs) {
+    } else if (compareFileTimes(entry, other) < 0) {
       result.remote.add(name);
       result.newerRemote++;
     } else if (entry.size !== other.size) {

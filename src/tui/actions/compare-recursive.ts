@@ -11,6 +11,7 @@ import type { SyncEntry } from '../../sync/place.js';
 import { compareTrees } from '../../sync/plan.js';
 import { describeError } from '../describe-error.js';
 import type { PaneSide } from '../fs/pane-fs.js';
+import { compareFileTimes } from '../../protocol/file-times.js';
 import type { ActionContext } from './action-context.js';
 import { comparisonCounts } from './compare-panes.js';
 import { paneFolderPlace } from './pane-places.js';
@@ -54,10 +55,10 @@ export function compareTreeListings(local: readonly SyncEntry[], remote: readonl
     if (!other || other.kind !== 'file') {
       result.local.add(top);
       result.onlyLocal++;
-    } else if (entry.mtimeMs > other.mtimeMs) {
+    } else if (compareFileTimes(entry, other) > 0) {
       result.local.add(top);
       result.newerLocal++;
-    } else if (entry.mtimeMs < other.mtimeMs) {
+    } else if (compareFileTimes(entry, other) < 0) {
       result.remote.add(top);
       result.newerRemote++;
     } else {

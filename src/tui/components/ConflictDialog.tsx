@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { DialogFrame, DialogLine, dialogBodyRows, dialogTextWidth, dialogWidth } from './DialogFrame.js';
 import { cellWidth, packRows, wrapWords } from '../cells.js';
 import type { ConflictSide, ConflictSides, TransferItem } from '../state/transfers.js';
+import { compareFileTimes } from '../../protocol/file-times.js';
 import { formatBytes, formatTime } from '../format.js';
 import type { ConflictChoice } from '../transfers/transfer-queue.js';
 import { describeKey, keysFor, type Command } from '../keys/keymap.js';
@@ -42,7 +43,7 @@ export function conflictSideLines(sides: ConflictSides | undefined, nowMs: numbe
     if (!side) return `${label} (size and date unknown)`;
     const size = side.isFolder ? 'folder' : roundedAlike ? `${side.size} B` : formatBytes(side.size);
     const marks = [
-      other && side.mtimeMs > other.mtimeMs ? 'newer' : '',
+      other && compareFileTimes(side, other) > 0 ? 'newer' : '',
       other && !side.isFolder && !other.isFolder && side.size > other.size ? 'larger' : '',
     ].filter(Boolean);
     return `${label} ${size.padStart(8)} ${formatTime(side.mtimeMs, nowMs)}${marks.length ? ` ${marks.join(', ')}` : ''}`;

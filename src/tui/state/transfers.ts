@@ -31,6 +31,8 @@ export interface ConflictSide {
   isFolder: boolean;
   size: number;
   mtimeMs: number;
+  /** How coarse the time is (Entry.mtimeResolutionMs), where the side's kind says. */
+  mtimeResolutionMs?: number;
 }
 
 /** Both sides of a "target exists" question, when they could be looked at. */

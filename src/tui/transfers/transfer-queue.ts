@@ -23,6 +23,7 @@ import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { copyLocal } from './local-copy.js';
 import { runQueuedSync } from './sync-transfer.js';
 import { RateLimit } from '../../client/rate-limit.js';
+import { compareFileTimes } from '../../protocol/file-times.js';
 import {
   initialTransfersState,
   isFinished,
@@ -207,8 +208,8 @@ export class TransferQueue {
       case 'update': {
         try {
           const [source, target] = await Promise.all([this.sourceFs(item).stat(item.source), this.targetFs(item).stat(item.target)]);
-          // Ferry keeps mtimes, so a file copied before has the same one and is not sent again.
-          if (source && target && source.mtimeMs <= target.mtimeMs) {
+          // Every kind keeps mtimes (to the second at least), so a file copied before is as new and is not sent again.
+          if (source && target && compareFileTimes(source, target) <= 0) {
             this.dispatch({ type: 'skipped', id: item.id, at: this.now(), message: 'the target is as new' });
           } else {
             this.dispatch({ type: 'resolve', id: item.id, target: item.target, name: item.name, overwrite: true, resume: false });
@@ -606,7 +607,10 @@ function checkedBy(from: Remote | undefined, to: Remote | undefined): Verificati
 }
 
 function sideFacts(entry: Entry): ConflictSide {
-  return { isFolder: entry.kind === EntryKind.DIRECTORY, size: entry.size, mtimeMs: entry.mtimeMs };
+  return {
+    isFolder: entry.kind === EntryKind.DIRECTORY, size: entry.size, mtimeMs: entry.mtimeMs,
+    ...(entry.mtimeResolutionMs !== undefined ? { mtimeResolutionMs: entry.mtimeResolutionMs } : {}),
+  };
 }
 
 /** Whether a conflict answer can be given for `item` ("If newer" only for files). */
