@@ -49,7 +49,7 @@ export interface TerminalSession {
   waitForFrame(predicate: (screen: string) => boolean, options?: { timeoutMs?: number; what?: string }): Promise<string>;
   /** waitForFrame for a substring or pattern. */
   waitForText(needle: string | RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code when the program ends; rejects after `timeoutMs` (default 20 s). */
+  /** Resolves with the exit code when the program ends and its last output is on the screen; rejects after `timeoutMs` (default 20 s). */
   exited(timeoutMs?: number): Promise<number>;
   resize(columns: number, rows: number): void;
   /** Kills the program if it still runs and frees the terminal. */
@@ -111,12 +111,30 @@ export function spawnInTerminal(command: string, args: readonly string[], option
   term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, watchCursor(false));
   const exitWaiters: ((code: number) => void)[] = [];
   const changeWaiters = new Set<() => void>();
+  /** Output received but not yet on the emulator's screen, and when output last came. */
+  let unwritten = 0;
+  let lastOutputAt = 0;
   child.onData((data) => {
     raw += data;
+    unwritten++;
+    lastOutputAt = performance.now();
     term.write(data, () => {
+      unwritten--;
       for (const waiter of [...changeWaiters]) waiter();
     });
   });
+  /**
+   * Resolves once everything the program wrote is on the screen: the pty may
+   * report the exit before its last output (a message printed on the way
+   * out) has been read, so this waits until the output has been quiet for a
+   * moment and the emulator has taken all of it.
+   */
+  const outputSettled = async (): Promise<void> => {
+    const quietMs = 50;
+    while (unwritten > 0 || performance.now() - lastOutputAt < quietMs) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   child.onExit(({ exitCode: code }) => {
     exitCode = code;
     for (const waiter of exitWaiters) waiter(code);
@@ -176,19 +194,22 @@ export function spawnInTerminal(command: string, args: readonly string[], option
         timeoutMs,
         what: String(needle),
       }),
-    exited: (timeoutMs = 20_000) =>
-      exitCode !== undefined
-        ? Promise.resolve(exitCode)
-        : new Promise((resolve, reject) => {
-            const timer = setTimeout(
-              () => reject(new Error(`the program did not exit within ${timeoutMs} ms; screen:\n${text()}`)),
-              timeoutMs,
-            );
-            exitWaiters.push((code) => {
-              clearTimeout(timer);
-              resolve(code);
-            });
-          }),
+    exited: async (timeoutMs = 20_000) => {
+      const code = exitCode !== undefined
+        ? exitCode
+        : await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`the program did not exit within ${timeoutMs} ms; screen:\n${text()}`)),
+            timeoutMs,
+          );
+          exitWaiters.push((exited) => {
+            clearTimeout(timer);
+            resolve(exited);
+          });
+        });
+      await outputSettled();
+      return code;
+    },
     resize: (newColumns, newRows) => {
       child.resize(newColumns, newRows);
       term.resize(newColumns, newRows);
