@@ -24,6 +24,7 @@ import { copyLocal } from './local-copy.js';
 import { runQueuedSync } from './sync-transfer.js';
 import { RateLimit } from '../../client/rate-limit.js';
 import { compareFileTimes } from '../../protocol/file-times.js';
+import { removeAbandonedStaging, stagingPrefix } from './staging-folders.js';
 import {
   initialTransfersState,
   isFinished,
@@ -104,6 +105,12 @@ export class TransferQueue {
     if (deps.concurrency !== undefined) this.dispatch({ type: 'set-concurrency', concurrency: deps.concurrency });
     if (deps.rateLimit) this.setRateLimit(deps.rateLimit);
     this.progressIntervalMs = deps.progressIntervalMs ?? 100;
+    // What a ferry killed outright left staged is removed now (staging-folders.ts); nothing waits for it.
+    void removeAbandonedStaging(this.stagingRoot);
+  }
+
+  private get stagingRoot(): string {
+    return this.deps.stagingRoot ?? os.tmpdir();
   }
 
   /**
@@ -360,7 +367,7 @@ export class TransferQueue {
     const kept = this.staging.get(item.id);
     if (kept && kept.source === from.description.origin) return kept;
     if (kept) await this.dropStaging(item.id, kept);
-    const folder = await fs.mkdtemp(path.join(this.deps.stagingRoot ?? os.tmpdir(), 'ferry-relay-'));
+    const folder = await fs.mkdtemp(path.join(this.stagingRoot, stagingPrefix()));
     const staged: Staging = { folder, source: from.description.origin, begun: false, downloaded: false };
     this.staging.set(item.id, staged);
     return staged;
