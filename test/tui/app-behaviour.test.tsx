@@ -93,14 +93,14 @@ void test('disconnecting while a transfer runs asks first; No stays connected, Y
     app.stdin.write('d');
     await waitForFrame(app.lastFrame, (f) => /1 running/.test(f));
     app.stdin.write(KEYS.ctrlD);
-    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect?'));
+    const question = await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect the right pane?'));
     assert.match(question, /1 transfer still running or waiting/);
     assert.match(question, /disconnecting cancels them/);
     app.stdin.write(KEYS.enter);
-    await waitForFrame(app.lastFrame, (f) => !f.includes('Disconnect?'));
+    await waitForFrame(app.lastFrame, (f) => !f.includes('Disconnect the right pane?'));
     assert.equal(server.server.sessionCount, 1, 'still connected after No');
     app.stdin.write(KEYS.ctrlD);
-    await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect?'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('Disconnect the right pane?'));
     app.stdin.write('y');
     await waitForFrame(app.lastFrame, (f) => f.includes('Connect to a Ferry server'));
     await waitUntil(() => server.server.sessionCount === 0, 'the session closed');

@@ -1,8 +1,10 @@
 /**
  * Unfinished transfers across a restart of `ferry`, in a pseudo-terminal
  * against a real ferryd: a download cut off by quitting is offered on the
- * next start and, accepted, resumes from its partial copy. A copy between two
- * servers is not kept across a restart: quitting removes what it staged.
+ * next start and, accepted, resumes from its partial copy — the right pane's
+ * once it is connected to its server, the left pane's once that pane is. A
+ * copy between two servers is not kept across a restart: quitting removes
+ * what it staged.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,12 @@ import { startServer } from '../../src/server/server.js';
 import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+
+/** transfers.json as ferry writes it (src/tui/transfers/saved-queue.ts). */
+interface SavedFile {
+  version: number;
+  sessions: { side: string; server: unknown; transfers: unknown[] }[];
+}
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 const tempFolder = tempFolderMaker();
@@ -39,9 +47,12 @@ void test('quitting during a download keeps it; the next start offers it and it 
     term.write('y');
     assert.equal(await term.exited(), 0);
     term.close();
-    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as { server: unknown; transfers: unknown[] };
-    assert.deepEqual(saved.server, { host: '127.0.0.1', port: server.port, user: '', tls: 'auto' });
-    assert.deepEqual(saved.transfers, [{ direction: 'download', name: 'big.bin', source: '/big.bin', target: path.join(localRoot, 'big.bin'), isFolder: false }]);
+    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    assert.deepEqual(saved.sessions, [{
+      side: 'remote',
+      server: { host: '127.0.0.1', port: server.port, user: '', tls: 'auto' },
+      transfers: [{ direction: 'download', name: 'big.bin', source: '/big.bin', target: path.join(localRoot, 'big.bin'), isFolder: false }],
+    }]);
 
     term = open();
     await term.waitForText('Unfinished transfers');
@@ -113,11 +124,81 @@ void test('quitting keeps the saved download but removes the staging folder of a
     term.write('y');
     assert.equal(await term.exited(), 0);
     assert.deepEqual(await stagingFolders(), [], 'quitting removes what the copy staged');
-    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as { transfers: unknown[] };
-    assert.deepEqual(saved.transfers, [{ direction: 'download', name: 'big.bin', source: '/big.bin', target: path.join(localRoot, 'big.bin'), isFolder: false }]);
+    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    // The right pane's download alone: the copy went through the left pane's session too, and is not kept.
+    assert.deepEqual(saved.sessions.map(({ side, transfers }) => ({ side, transfers })), [{
+      side: 'remote',
+      transfers: [{ direction: 'download', name: 'big.bin', source: '/big.bin', target: path.join(localRoot, 'big.bin'), isFolder: false }],
+    }]);
   } finally {
     term.close();
     await leftServer.stop();
     await rightServer.stop();
+  }
+});
+
+void test('the left pane\'s download is kept under its server and resumes once the left pane is connected to it again', { timeout: 120_000 }, async () => {
+  const remoteRoot = await tempFolder('ferry-saved-left-remote-');
+  const localRoot = await tempFolder('ferry-saved-local-');
+  const home = await tempFolder('ferry-saved-home-');
+  const size = 256 * 1024 ** 2;
+  await fs.writeFile(path.join(remoteRoot, 'left.bin'), '');
+  await fs.truncate(path.join(remoteRoot, 'left.bin'), size);
+  const server = await startServer({ root: remoteRoot, host: '127.0.0.1', logger: silentLogger, port: 0 });
+  const configFile = path.join(home, 'config', 'ferry', 'config.json');
+  await fs.mkdir(path.dirname(configFile), { recursive: true });
+  // Slow in the first run, so that quitting finds the download under way.
+  await fs.writeFile(configFile, JSON.stringify({ rateLimit: '8M' }));
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state') };
+  // No server for the right pane: it lists the local folder, and the left pane goes to the server.
+  const open = (): TerminalSession => spawnInTerminal(process.execPath, [ferryBin], { cwd: localRoot, columns: 110, rows: 30, env });
+  const connectLeft = async (session: TerminalSession): Promise<void> => {
+    await session.waitForText('Connect to a Ferry server');
+    session.write(Keys.escape);
+    await session.waitForFrame((frame) => !frame.includes('Connect to a Ferry server'));
+    session.write('\x1bo');
+    await session.waitForText('Connect the left pane');
+    session.write(Keys.down);
+    session.write(Keys.ctrl('u'));
+    session.write(String(server.port));
+    await session.waitForText(new RegExp(`Port\\s+${server.port}`));
+    session.write(Keys.enter);
+    await session.waitForText('left.bin');
+  };
+  let term = open();
+  try {
+    await connectLeft(term);
+    term.write(Keys.f5);
+    await term.waitForText('Download left.bin');
+    term.write(Keys.enter);
+    await term.waitForText(/left\.bin.*\b[1-9]\d*%/);
+    term.write(Keys.f10);
+    await term.waitForText('Quit Ferry?');
+    term.write('y');
+    assert.equal(await term.exited(), 0);
+    term.close();
+    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    assert.equal(saved.sessions.length, 1);
+    const [left] = saved.sessions;
+    assert.equal(left!.side, 'local');
+    assert.deepEqual({ ...(left!.server as object), tls: undefined }, { host: '127.0.0.1', port: server.port, user: '', tls: undefined });
+    assert.deepEqual(left!.transfers, [
+      { direction: 'download', name: 'left.bin', source: '/left.bin', target: path.join(localRoot, 'left.bin'), isFolder: false, from: 'local' },
+    ]);
+
+    await fs.rm(configFile);
+    term = open();
+    await connectLeft(term);
+    await term.waitForText('Unfinished transfers');
+    await term.waitForText(`1 transfer with 127.0.0.1:${server.port} (left pane)`);
+    term.write('y');
+    await term.waitForText(/resumed at [1-9]/, 90_000);
+    assert.equal((await fs.stat(path.join(localRoot, 'left.bin'))).size, size);
+    term.write(Keys.f10);
+    assert.equal(await term.exited(), 0);
+    assert.equal(await fs.stat(path.join(home, 'state', 'ferry', 'transfers.json')).catch(() => undefined), undefined);
+  } finally {
+    term.close();
+    await server.close(0).catch(() => undefined);
   }
 });

@@ -24,6 +24,4 @@ export interface ActionContext extends DialogHost {
   reconnect: (side: PaneSide) => Promise<boolean>;
   /** The pane with the cursor. */
   activeSide: () => PaneSide;
-  /** Ends the left pane's session; the pane goes back to the local folder it showed. */
-  disconnectLeft: () => void;
 }

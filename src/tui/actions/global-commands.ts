@@ -26,13 +26,11 @@ export function globalKey(press: KeyPress, context: ActionContext): boolean {
       context.show(rateLimitDialog(context.queue.getState().rateLimit));
       return true;
     case 'disconnect': {
+      // The active pane's session when that pane has one, else the right pane's; either asks alike.
       const left = context.leftConnection();
-      if (context.activeSide() === 'local' && (left.status === 'connected' || left.status === 'lost')) {
-        context.disconnectLeft();
-        return true;
-      }
-      const connection = context.connection();
-      if (connection.status === 'connected' || connection.status === 'lost') requestLeaving('disconnect', context);
+      const side = context.activeSide() === 'local' && (left.status === 'connected' || left.status === 'lost') ? 'local' : 'remote';
+      const connection = side === 'local' ? left : context.connection();
+      if (connection.status === 'connected' || connection.status === 'lost') requestLeaving('disconnect', context, side);
       else context.show(connectDialog(connection.params));
       return true;
     }

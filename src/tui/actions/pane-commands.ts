@@ -217,12 +217,15 @@ export function runPaneCommand(command: Command, side: PaneSide, context: Action
       if (entries.length > 0) context.show(chmodDialog(side, pane.current().path, entries));
       return true;
     }
-    case 'find':
-      if (!requireRemote(context, 'remote')) return true;
+    case 'find': {
+      // The active pane's server; from a local pane, the right pane's server (a local folder is not searched).
+      const searched = context.sessionOf(side) ? side : 'remote';
+      if (!requireRemote(context, searched)) return true;
       // Only where the server searches by itself (Ferry's FIND): elsewhere it would be a walk of the whole tree.
-      if (context.sessionOf('remote')?.features.find !== true) context.fail('this server cannot search (find is a Ferry server\'s)');
-      else context.show(findDialog(context.panes.remote.current().path));
+      if (context.sessionOf(searched)?.features.find !== true) context.fail('this server cannot search (find is a Ferry server\'s)');
+      else context.show(findDialog(searched, context.panes[searched].current().path));
       return true;
+    }
     default:
       return false;
   }

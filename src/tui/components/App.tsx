@@ -196,6 +196,16 @@ export function App({
     if (resumed > 0) info(`${paneName(side)}: reconnected — resuming ${plural(resumed, 'transfer')}`);
     queue.pump();
   };
+  // Either pane's session ending. Quitting keeps the kept list as it is for the next start (frozen before
+  // everything is cancelled); a disconnect cancels what goes through that session only, and the list drops it.
+  const leaving = (side: PaneSide, why: 'disconnect' | 'quit'): void => {
+    if (why === 'disconnect') {
+      queue.cancelThrough(side);
+      return;
+    }
+    savedRef.current.freeze();
+    queue.cancelAll();
+  };
   const session = useConnection({
     side: 'remote',
     reconnectTries: config.reconnectTries,
@@ -219,11 +229,7 @@ export function App({
       savedRef.current.follow();
       resumeThrough('remote', sameServerAsLost);
     },
-    onLeaving: () => {
-      // Quitting keeps the list for the next start; a disconnect's cancelling reaches it on the next connect.
-      savedRef.current.freeze();
-      queue.cancelAll();
-    },
+    onLeaving: (why) => leaving('remote', why),
     onQuit,
     shutdown,
   });
@@ -242,12 +248,16 @@ export function App({
     localFs,
     reconnectTries: config.reconnectTries,
     onConnected: (sameServerAsLost) => resumeThrough('local', sameServerAsLost),
+    onLeaving: (why) => leaving('local', why),
   });
   leftRef.current = leftSession.current;
   const leftConnection = leftSession.connection;
   useStartupProblems(configProblems, connection.status, fail);
   useLocalRightPane(connection.status, local, remote, localFs, localPath, leftConnection.status === 'disconnected');
-  const saved = useSavedQueue({ file: savedQueueFile, queue, connection, current: session.current, show: setDialog, info, fail });
+  const saved = useSavedQueue({
+    file: savedQueueFile, queue, connection, leftConnection, show: setDialog, info, fail,
+    current: (side) => (side === 'local' ? leftSession : session).current(),
+  });
   savedRef.current = saved;
   sessionRef.current = session.current;
 
@@ -296,7 +306,7 @@ export function App({
     requestQuit: () => requestLeaving('quit', host),
     // The left pane's session ends first: the right one's quit ends the program.
     quit: () => void leftSession.quit().finally(() => session.quit()),
-    disconnect: () => void session.disconnect(),
+    disconnect: (side = 'remote') => void (side === 'local' ? leftSession : session).disconnect(),
   };
   const runInTerminal = useTerminalHandoff();
   const context: ActionContext = {
@@ -319,7 +329,6 @@ export function App({
       return params ? control.open(params, true) : Promise.resolve(false);
     },
     activeSide: () => activeSideRef.current,
-    disconnectLeft: () => void leftSession.disconnect(),
   };
 
   useKeypress((press) => {

@@ -43,7 +43,8 @@ export interface DialogHost {
   /** The quit key: asks first while transfers are unfinished. */
   requestQuit: () => void;
   quit: () => void;
-  disconnect: () => void;
+  /** Ends a pane's session (the right one's unless `side` says otherwise) and cancels the transfers through it. */
+  disconnect: (side?: PaneSide) => void;
 }
 
 export interface DialogModule<State> {

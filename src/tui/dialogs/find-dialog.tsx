@@ -1,6 +1,7 @@
 /**
- * The find panel (F on the remote pane): a name pattern searched on the
- * server below the remote pane's folder (FIND), matches streaming in as the
+ * The find panel (F): a name pattern searched on the server of the active
+ * pane (either pane may be on a server; from a local pane, the right pane's)
+ * below that pane's folder (FIND), matches streaming in as the
  * server finds them. Up/Down pick a match, Enter goes to it (its folder, the
  * cursor on it), Insert goes to it and selects it; Esc stops the search and
  * closes. A pattern without `*`, `?` or `[` finds names containing it; case
@@ -21,6 +22,7 @@ import { TextField } from '../components/TextField.js';
 import { Text } from 'ink';
 import { theme } from '../theme.js';
 import type { DialogHost, DialogModule } from './dialog.js';
+import { paneName, type PaneSide } from '../fs/pane-fs.js';
 
 /** The search records stop growing here; the status line says so. */
 export const MAX_FIND_RESULTS = 10_000;
@@ -38,15 +40,17 @@ interface FindSearch {
 
 export interface FindDialogState {
   kind: 'find';
-  /** The remote folder searched below. */
+  /** The pane whose server is searched; a match is gone to in it. */
+  side: PaneSide;
+  /** The folder of that server searched below. */
   folder: string;
   field: TextFieldState;
   cursor: number;
   search?: FindSearch | undefined;
 }
 
-export function findDialog(folder: string): FindDialogState {
-  return { kind: 'find', folder, field: textField(), cursor: 0 };
+export function findDialog(side: PaneSide, folder: string): FindDialogState {
+  return { kind: 'find', side, folder, field: textField(), cursor: 0 };
 }
 
 /** What the server is asked for: a plain word becomes `*word*`. */
@@ -98,13 +102,13 @@ function start(state: FindDialogState, host: DialogHost, client: Remote): void {
   });
 }
 
-/** Goes to the match under the cursor in the remote pane; `select` also selects it there. */
+/** Goes to the match under the cursor in the searched pane; `select` also selects it there. */
 async function goTo(state: FindDialogState, host: DialogHost, select: boolean): Promise<void> {
   const entry = state.search?.entries[state.cursor];
-  const fs = host.fsOf('remote');
+  const fs = host.fsOf(state.side);
   if (!entry || !fs) return;
   close(state, host);
-  const pane = host.panes.remote;
+  const pane = host.panes[state.side];
   const inside = path.posix.dirname(entry.name);
   const folder = path.posix.join(state.folder, inside === '.' ? '' : inside);
   const name = path.posix.basename(entry.name);
@@ -126,7 +130,7 @@ export const findDialogModule: DialogModule<FindDialogState> = {
     if (command === 'dismiss') {
       close(state, host);
     } else if (command === 'confirm') {
-      const client = host.connection().client;
+      const client = host.sessionOf(state.side);
       const searched = state.search && state.search.pattern === state.field.value;
       if (searched && found > 0) void goTo(state, host, false);
       else if (client && state.field.value.trim() !== '') start(state, host, client);
@@ -152,7 +156,7 @@ export const findDialogModule: DialogModule<FindDialogState> = {
       : search.error ? search.error
         : `${entries.length}${search.truncated ? '+' : ''} match${entries.length === 1 ? '' : 'es'}${search.done ? '' : ', searching…'}`;
     return (
-      <DialogFrame title={`Find on the server below ${state.folder}`} width={width} screen={host.screen}>
+      <DialogFrame title={`Find on the ${state.side === 'local' ? `${paneName(state.side)}'s ` : ''}server below ${state.folder}`} width={width} screen={host.screen}>
         <Text>
           <Text color={theme.accent}>{' > '}</Text>
           <TextField field={state.field} width={textWidth - 2} focused />{' '}

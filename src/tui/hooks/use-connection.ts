@@ -66,8 +66,11 @@ export interface ConnectionOptions {
    * or the connect dialog), so what the drop interrupted can go on.
    */
   onConnected: (sameServerAsLost: boolean) => void;
-  /** Disconnecting, quitting or unmounting: unfinished transfers end. */
-  onLeaving: () => void;
+  /**
+   * Unfinished transfers end: `disconnect` (^D) those of this session, `quit` (the quit key, a shutdown,
+   * unmounting) all of them.
+   */
+  onLeaving: (why: 'disconnect' | 'quit') => void;
   /** Everything is closed. */
   onQuit: () => void;
   /** Aborted from outside (a signal, a fatal error): quit at once, as the quit key does. */
@@ -169,7 +172,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
     const previous = connectionRef.current;
     // Disconnecting ends what was interrupted too: a later session does not take it up.
     lostFrom.current = undefined;
-    latest.current.onLeaving();
+    latest.current.onLeaving('disconnect');
     const next: Connection = { status: 'disconnected', params: previous.params };
     connectionRef.current = next;
     setConnection(next);
@@ -188,7 +191,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
   const quit = useCallback(async () => {
     if (quitting.current) return;
     quitting.current = true;
-    latest.current.onLeaving();
+    latest.current.onLeaving('quit');
     const client = connectionRef.current.client;
     connectionRef.current = { status: 'disconnected' };
     if (client) {
@@ -215,7 +218,7 @@ export function useConnection(options: ConnectionOptions): ConnectionControl {
   // the transfers and close the session, so nothing keeps the process alive.
   useEffect(
     () => () => {
-      latest.current.onLeaving();
+      latest.current.onLeaving('quit');
       connectionRef.current.client?.close('the UI closed');
     },
     [],

@@ -12,7 +12,7 @@ import type { PaneController } from './use-pane.js';
 import type { PaneFs } from '../fs/pane-fs.js';
 
 export type LeftSessionOptions = Pick<
-  ConnectionOptions, 'connect' | 'askTrust' | 'askSecret' | 'recordRecent' | 'info' | 'fail' | 'offerConnect' | 'onConnected' | 'reconnectTries'
+  ConnectionOptions, 'connect' | 'askTrust' | 'askSecret' | 'recordRecent' | 'info' | 'fail' | 'offerConnect' | 'onConnected' | 'onLeaving' | 'reconnectTries'
 > & {
   leftPane: { readonly current: PaneController };
   localFs: PaneFs;
@@ -24,8 +24,6 @@ export function useLeftSession(options: LeftSessionOptions): ConnectionControl {
     ...shared,
     side: 'local',
     remotePane: leftPane,
-    // Transfers of this session fail with it (CONNECTION_LOST) and resume when it comes back; the right pane's go on.
-    onLeaving: () => undefined,
     // The App quits through the right pane's session, after this one (components/App.tsx).
     onQuit: () => undefined,
   });

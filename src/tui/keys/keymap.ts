@@ -77,7 +77,7 @@ export const defaultBindings: readonly Binding[] = [
 
   { command: 'help', context: 'global', keys: [k('f1'), k('?')], description: 'Show this help', hint: 'Help' },
   { command: 'quit', context: 'global', keys: [k('f10'), k('q')], description: 'Quit Ferry (asks first while transfers run)', hint: 'Quit' },
-  { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect (QUIT) and return to the connect dialog', hint: 'Disc' },
+  { command: 'disconnect', context: 'global', keys: [ctrl('d'), k('f9')], description: 'Disconnect the active pane\'s server (QUIT), cancelling its transfers', hint: 'Disc' },
   { command: 'reconnect', context: 'global', keys: [ctrl('o')], description: "Reconnect a dropped session (the active pane's, else the right pane's) / open the connect dialog" },
   { command: 'connect-left', context: 'global', keys: [k('o', { meta: true }), k('O')], description: 'Connect the left pane to a server too (either pane may be remote; ^D in it disconnects it)' },
   { command: 'focus-queue', context: 'global', keys: [k('p')], description: 'Focus the transfer queue (and back)', hint: 'Queue' },
@@ -118,7 +118,7 @@ export const defaultBindings: readonly Binding[] = [
   { command: 'mkdir', context: 'pane', keys: [k('f7'), k('m')], description: 'Make folder', hint: 'Mkdir' },
   { command: 'delete', context: 'pane', keys: [k('f8'), k('delete'), k('x')], description: 'Delete (DELF) after confirmation', hint: 'Del' },
   { command: 'chmod', context: 'pane', keys: [k('P')], description: 'Change permission bits (CHMD) of the remote selection' },
-  { command: 'find', context: 'pane', keys: [k('F')], description: 'Find on the server (FIND) below the remote folder' },
+  { command: 'find', context: 'pane', keys: [k('F')], description: 'Find on the active pane\'s server (FIND) below its folder' },
 
   { command: 'view', context: 'pane', keys: [k('f3')], description: 'View the file: text, or hex for binary (remote: streamed)', hint: 'View' },
 

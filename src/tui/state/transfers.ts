@@ -157,6 +157,11 @@ export function isFinished(item: TransferItem): boolean {
   return item.status === 'done' || item.status === 'failed' || item.status === 'cancelled' || item.status === 'skipped';
 }
 
+/** Not finished, or cut off by a dropped connection (it resumes once that session is back): what a disconnect or restart concerns. */
+export function isOutstanding(item: TransferItem): boolean {
+  return !isFinished(item) || (item.status === 'failed' && item.lostConnection);
+}
+
 export function isActive(item: TransferItem): boolean {
   return item.status === 'checking' || item.status === 'sizing' || item.status === 'running';
 }
@@ -276,8 +281,9 @@ export function transfersReducer(state: TransfersState, action: TransfersAction)
         ...item, status: 'failed', message: action.message, finishedAt: action.at, lostConnection: action.lostConnection ?? false,
       }));
     case 'cancelled':
+      // A row cut off by a dropped connection may be cancelled too: it then no longer resumes on reconnect.
       return update(state, action.id, (item) =>
-        isFinished(item) ? item : { ...item, status: 'cancelled', finishedAt: action.at },
+        isOutstanding(item) ? { ...item, status: 'cancelled', finishedAt: action.at, lostConnection: false } : item,
       );
     case 'skipped':
       return update(state, action.id, (item) => ({ ...item, status: 'skipped', finishedAt: action.at, message: action.message }));

@@ -28,6 +28,7 @@ import { removeAbandonedStaging, stagingPrefix } from './staging-folders.js';
 import {
   initialTransfersState,
   isFinished,
+  isOutstanding,
   type ConflictSide,
   transfersReducer,
   type TransferItem,
@@ -323,11 +324,25 @@ export class TransferQueue {
     this.dispatch({ type: 'clear-finished' });
   }
 
-  /** Cancel everything (on quit or disconnect). */
+  /** Cancel everything (on quit). */
   cancelAll(): void {
     for (const item of this.state.items) {
       if (item.status !== 'done' && item.status !== 'failed' && item.status !== 'skipped') this.cancel(item.id);
     }
+  }
+
+  /**
+   * Cancel what goes through `pane`'s session (a disconnect of that pane): a
+   * waiting row would otherwise wait for the pane's next session, which may
+   * be another server. The other pane's transfers and local copies go on.
+   */
+  cancelThrough(pane: PaneSide): void {
+    for (const item of this.outstandingThrough(pane)) this.cancel(item.id);
+  }
+
+  /** The rows a disconnect of `pane` would cancel: unfinished, or cut off by its dropped connection. */
+  outstandingThrough(pane: PaneSide): TransferItem[] {
+    return this.state.items.filter((item) => isOutstanding(item) && goesThrough(item, pane));
   }
 
   /**
@@ -603,7 +618,7 @@ const remoteSource = (item: Pick<TransferItem, 'direction'>): boolean => item.di
 const remoteTarget = (item: Pick<TransferItem, 'direction'>): boolean => item.direction === 'upload' || item.direction === 'relay';
 
 /** Whether `item` reads or writes through the session of `pane`. */
-function goesThrough(item: Pick<TransferItem, 'direction' | 'from'>, pane: PaneSide): boolean {
+export function goesThrough(item: Pick<TransferItem, 'direction' | 'from'>, pane: PaneSide): boolean {
   return (remoteSource(item) && sourcePane(item) === pane) || (remoteTarget(item) && targetPane(item) === pane);
 }
 
