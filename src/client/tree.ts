@@ -23,7 +23,7 @@ import { sendTree } from './tree-upload.js';
 import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import type { LocalFileFacts, UploadJob } from './upload.js';
 import type { RateLimit } from './rate-limit.js';
-import { sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
+import { compareFileTimes, sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -58,6 +58,11 @@ export interface TreeContext {
   downloadFile(job: DownloadJob): Promise<unknown>;
   /** A symlink on the server (Ferry: LINK, capability `symlink`); missing where the kind cannot make one. */
   makeLink?(remotePath: string, target: string, overwrite: boolean): Promise<void>;
+  /**
+   * Each named file's time, asked file by file (Remote.fileTimes): only a kind
+   * whose listings give coarser times has it (FTP: MDTM after a LIST's minute).
+   */
+  fileTimes?(paths: readonly string[], options: { signal?: AbortSignal }): Promise<(TimeOfFile | undefined)[]>;
 }
 
 interface TreeFile {
@@ -95,7 +100,12 @@ export async function uploadTree(
   if (options.resume) {
     // What an earlier run already landed (the source's size and mtime at the target) is not sent again.
     const there = await remoteFiles(context, remoteDir, options);
-    plan.files = plan.files.filter((file) => !sameFile(there.get(file.relative), file.size, file.facts!));
+    const pairs = plan.files.flatMap((file) => {
+      const remote = there.get(file.relative);
+      return remote ? [{ relative: file.relative, remote, local: { size: file.size, mtimeMs: file.facts!.mtimeMs } }] : [];
+    });
+    const done = await landedEarlier(context, remoteDir, pairs, options.signal);
+    plan.files = plan.files.filter((file) => !done.has(file.relative));
   }
   if (context.streamsTrees && context.transfer && !options.resume) {
     // One TPUT carries every folder and file; a resume needs each file's own offset, so it goes file by file.
@@ -134,16 +144,22 @@ export async function downloadTree(
   });
   const selected = selection(options.names);
   const plan: TreePlan = { folders: [], files: [] };
+  const resumable: LandedCandidate[] = [];
   for (const entry of entries) {
     const relative = checkedRelativeName(entry.name);
     if (selected && !selected.has(topOf(relative))) continue;
     if (entry.kind === EntryKind.DIRECTORY) plan.folders.push(relative);
     else if (entry.kind === EntryKind.FILE) {
-      // Resumed: a file an earlier run completed (the source's size and mtime) stays as it is.
-      if (options.resume && sameFile(localFile(localDir, relative), entry.size, entry)) continue;
+      const local = options.resume ? localFile(localDir, relative) : undefined;
+      if (local) resumable.push({ relative, remote: entry, local });
       plan.files.push({ relative, size: entry.size });
     }
     // Symlinks and special files are not followed or copied.
+  }
+  if (resumable.length > 0) {
+    // Resumed: a file an earlier run completed (the source's size and mtime) stays as it is.
+    const done = await landedEarlier(context, remoteDir, resumable, options.signal);
+    plan.files = plan.files.filter((file) => !done.has(file.relative));
   }
   // Links outside the selection are not planned; what a selected link points to may lie anywhere in the folder.
   const links = planRemoteLinks(
@@ -264,13 +280,40 @@ function nameGroups(names: string[], maxFrame: number): string[][] {
   return groups;
 }
 
+/** A file of a resumed tree that is on both sides: did an earlier run land it? */
+interface LandedCandidate {
+  relative: string;
+  remote: Entry;
+  local: { size: number; mtimeMs: number };
+}
+
 /**
- * Whether a file at the target is the source's own copy: the size and mtime
- * every kind keeps (SFTP and FTP to the second, so compared at the coarser
- * side's resolution; a time known only to the minute is never taken as the same).
+ * The files among `candidates` an earlier run landed: the same size and the
+ * same time on both sides, the time every kind keeps (SFTP and FTP to the
+ * second, so compared at the coarser side's resolution). Where the server's
+ * listing gives only the minute or the day (an FTP LIST), those files' times
+ * are asked again (fileTimes: MDTM); without that they go again, never taken
+ * as landed on a guess.
  */
-function sameFile(target: TimeOfFile & { size: number } | undefined, size: number, source: TimeOfFile): boolean {
-  return target !== undefined && target.size === size && sameFileTime(target, source);
+async function landedEarlier(
+  context: TreeContext, remoteDir: string, candidates: readonly LandedCandidate[], signal: AbortSignal | undefined,
+): Promise<Set<string>> {
+  const landed = new Set<string>();
+  const coarse: LandedCandidate[] = [];
+  for (const candidate of candidates) {
+    const { remote, local } = candidate;
+    if (remote.size !== local.size || compareFileTimes(remote, local) !== 0) continue;
+    if (sameFileTime(remote, local)) landed.add(candidate.relative);
+    else coarse.push(candidate);
+  }
+  if (coarse.length > 0 && context.fileTimes) {
+    const times = await context.fileTimes(coarse.map((candidate) => joinRemote(remoteDir, candidate.relative)), signal ? { signal } : {});
+    coarse.forEach((candidate, at) => {
+      const time = times[at];
+      if (time && sameFileTime(time, candidate.local)) landed.add(candidate.relative);
+    });
+  }
+  return landed;
 }
 
 /** The local regular file `relative` below `localDir` (size and wire mtime), if there is one. */

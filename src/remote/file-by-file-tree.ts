@@ -12,6 +12,7 @@ import { downloadSubset, downloadTree, uploadSubset, uploadTree, type TreeContex
 import { joinRemote } from '../client/remote-path.js';
 import type { FileTransferJob } from '../client/transfer-common.js';
 import type { ListOptions, TransferOptions, TransferResult, TreeTransferOptions, TreeTransferResult } from '../client/types.js';
+import type { FileTime } from './remote.js';
 
 /** What a kind gives: a one-level listing, mkdir, and single-file transfers with TransferOptions' meaning. */
 export interface SingleFileRemote {
@@ -20,6 +21,8 @@ export interface SingleFileRemote {
   mkdir(path: string, options?: { parents?: boolean }): Promise<void>;
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
+  /** Remote.fileTimes, where the kind has it: a resumed tree asks it for the files its listing dates only coarsely. */
+  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(FileTime | undefined)[]>;
 }
 
 export interface FileByFileTrees {
@@ -48,6 +51,7 @@ export function fileByFileTrees(remote: SingleFileRemote, settings: { concurrenc
     mkdir: (path, options) => remote.mkdir(path, options),
     uploadFile: (job) => remote.upload(job.localPath, job.remotePath, transferOptions(job)),
     downloadFile: (job) => remote.download(job.remotePath, job.localPath, transferOptions(job)),
+    ...(remote.fileTimes ? { fileTimes: (paths, options) => remote.fileTimes!(paths, options) } : {}),
   };
   const withConcurrency = (options: TreeTransferOptions): TreeTransferOptions => ({ concurrency: settings.concurrency, ...options });
   return {

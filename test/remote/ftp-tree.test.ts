@@ -63,6 +63,24 @@ void describe('FTP trees against vsftpd', { skip }, () => {
     await server?.stop();
   });
 
+  void it('a resumed tree, up or down, leaves alone what an earlier run landed: LIST dates it to the minute, MDTM to the second', async () => {
+    const up = await remote.uploadTree(source, '/pub/resumed');
+    assert.equal(up.files, 4 * 11 + 1);
+    fs.writeFileSync(path.join(source, 'top.txt'), 'TOP'); // same size, a later time: sent again
+    const future = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(source, 'top.txt'), future, future);
+    const upAgain = await remote.uploadTree(source, '/pub/resumed', { resume: true, overwrite: true });
+    assert.equal(upAgain.files, 1, 'only the changed file goes up again');
+    assert.deepEqual(snapshot(path.join(server.pub, 'resumed')), snapshot(source));
+
+    const target = path.join(await makeTemp('ferry-ftp-tree-resume-'), 'copy');
+    await remote.downloadTree('/pub/resumed', target);
+    fs.rmSync(path.join(target, 'd1', 'f3.bin'));
+    const downAgain = await remote.downloadTree('/pub/resumed', target, { resume: true, overwrite: true });
+    assert.equal(downAgain.files, 1, 'only the missing file comes down again');
+    assert.deepEqual(snapshot(target), snapshot(source));
+  });
+
   void it('uploads a tree and downloads it back byte for byte', async () => {
     const up = await remote.uploadTree(source, '/pub/tree');
     assert.equal(up.files, 4 * 11 + 1);

@@ -65,6 +65,7 @@ export class FtpRemote implements Remote {
       mkdir: (path, mkdirOptions) => this.mkdir(path, mkdirOptions),
       upload: (localPath, remotePath, transferOptions) => this.upload(localPath, remotePath, transferOptions),
       download: (remotePath, localPath, transferOptions) => this.download(remotePath, localPath, transferOptions),
+      fileTimes: (paths, timeOptions) => this.fileTimes(paths, timeOptions),
     }, { concurrency: pool.size });
   }
 
