@@ -2,12 +2,12 @@
  * Runs the bench suites in one process and one temporary folder, and always
  * cleans up (children ended, folder removed), whatever fails.
  */
-import { statfsSync } from 'node:fs';
+import { rmSync, statfsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SIZES, type BenchContext, type BenchMode, type Suite } from './context.js';
-import { killAllChildren } from './processes.js';
+import { killAllChildren, killAllChildrenNow } from './processes.js';
 import type { BenchReport, BenchRow } from './report.js';
 import { bigFileSuite } from './suites/big-file.js';
 import { clusterSuite } from './suites/cluster.js';
@@ -55,6 +55,43 @@ export function defaultBenchDir(): string {
   return os.tmpdir();
 }
 
+/**
+ * Removes `folder` before returning. Writes the suite queued on the thread
+ * pool may still create files in it meanwhile (ENOTEMPTY): it tries again,
+ * waiting without returning to the event loop, for up to five seconds.
+ */
+function removeNow(folder: string): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      rmSync(folder, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        process.stderr.write(`bench: could not remove ${folder}: ${errorMessage(error)}\n`);
+        return;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
+/**
+ * Ended by SIGTERM (`timeout`, a cancelled job), the bench would leave its
+ * folder behind: gigabytes on /dev/shm, which is memory, until the next boot.
+ * The children and the folder go first, then the process, with the status a
+ * SIGTERM gives. Returns the way to stop listening once the run is over.
+ */
+function cleanUpOnTerm(workDir: string): () => void {
+  const onTerm = (): void => {
+    killAllChildrenNow();
+    removeNow(workDir);
+    process.exit(143);
+  };
+  process.once('SIGTERM', onTerm);
+  return () => process.removeListener('SIGTERM', onTerm);
+}
+
 export async function runBench(options: RunOptions): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
   const only = options.only ?? [];
@@ -72,6 +109,7 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
     shared: new Map(),
   };
   const rows: BenchRow[] = [];
+  const stopCleaningUpOnTerm = cleanUpOnTerm(workDir);
   try {
     for (const suite of selected) {
       context.log(`suite ${suite.name}`);
@@ -88,6 +126,7 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
       }
     }
   } finally {
+    stopCleaningUpOnTerm();
     await killAllChildren();
     await fs.rm(workDir, { recursive: true, force: true, maxRetries: 3 });
   }

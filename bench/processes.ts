@@ -21,6 +21,11 @@ export function runningChildren(): number {
   return children.size;
 }
 
+/** Ends every child still running at once (SIGKILL), for a bench that must stop now. */
+export function killAllChildrenNow(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
 /** Ends every child still running: SIGTERM, then SIGKILL after `graceMs`. */
 export async function killAllChildren(graceMs = 2000): Promise<void> {
   await Promise.all([...children].map((child) => stopChild(child, graceMs)));
