@@ -38,7 +38,7 @@ const USAGE = `
     @NAME[/path]                                 a saved connection, and a path below its folder
     The password may also come from a bookmark or FERRY_PASSWORD, or is asked at a terminal.
     After get and put, "checked:" says how the content was verified: SHA-256 end to end
-    (Ferry), or the size (and a server hash, size+md5, where the server offers one).
+    (Ferry), or the size (SFTP, FTP).
 
   Options
     -r, -R, --recursive  folders and their contents (ls, get, put, rm, chmod)

@@ -71,7 +71,7 @@ export function requireFeature(remote: Pick<Remote, 'description' | 'features'>,
   throw new FerryError(ErrorCode.UNSUPPORTED, `${what} is not available on ${escapeControlCharacters(remote.description.origin)} (${remote.description.kind} servers do not offer it)`);
 }
 
-/** How a transfer was checked, as the commands' output says it: `SHA-256`, `size`, `size+md5`. */
+/** How a transfer was checked, as the commands' output says it: `SHA-256`, `size` (or `size+<hash>`, see Verification). */
 export function describeVerification(verification: Verification): string {
   return verification === 'sha256' ? 'SHA-256' : verification;
 }

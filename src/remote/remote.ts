@@ -25,8 +25,8 @@ export type RemoteKind = 'ferry' | 'sftp' | 'ftp';
 /**
  * How a finished transfer's content was checked, said on the queue row and in
  * the commands' output: Ferry hashes every file end to end with SHA-256; SFTP
- * and FTP compare sizes, and add a server hash command's answer where the
- * server offers one (`size+md5`, `size+sha256`, ...).
+ * and FTP compare sizes. `size+<hash>` is kept for a server hash command
+ * (FTP's HASH, SFTP's check-file), which no kind uses yet.
  */
 export type Verification = 'sha256' | 'size' | `size+${string}`;
 
