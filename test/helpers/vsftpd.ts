@@ -23,12 +23,12 @@
  * racing the loopback. `deniedCommands` (cmds_denied) makes a server that
  * lacks some commands, such as one without MDTM.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSelfSigned, fingerprintOf } from '../../src/security/certificate.js';
+import { killDescendants, stopDaemon, systemUser } from './daemon.js';
 import { freePort, waitForListener } from './listener.js';
 import { findSystemTool } from './system-tool.js';
 import { removeTempFolder, tempFolder } from './temp-folders.js';
@@ -146,7 +146,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    cleanups.push(() => stopChild(child));
+    cleanups.push(() => stopDaemon(child));
     await waitForListener(port, child, 'vsftpd', () => output);
 
     const scheme = options.tls ? 'ftps' : 'ftp';
@@ -160,59 +160,4 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
     await cleanup();
     throw error;
   }
-}
-
-function systemUser(name: string): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((each) => each.startsWith(`${name}:`));
-  if (!line) throw new Error(`no system user ${name}`);
-  const fields = line.split(':');
-  return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-
-/** The processes whose parent chain leads to `pid` (vsftpd forks one or two per session). */
-function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: the fields after its last ')' are fixed.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(name), Number(fields[1]));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const found: number[] = [];
-  const walk = (parent: number): void => {
-    for (const [child, itsParent] of parents) {
-      if (itsParent === parent) {
-        found.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return found;
-}
-
-function killDescendants(pid: number): void {
-  for (const each of descendantsOf(pid)) {
-    try {
-      process.kill(each, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  killDescendants(child.pid!);
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }
