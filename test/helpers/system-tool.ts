@@ -4,6 +4,7 @@
  * CI=true they fail instead, so a CI run can never pass by skipping them.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const INSTALL_HINT = 'sudo bash scripts/install-system-packages.sh';
 
@@ -26,6 +27,17 @@ export function findSystemTool(name: string): string | undefined {
 export function skipUnlessInstalled(name: string): false | string {
   if (findSystemTool(name) !== undefined) return false;
   const reason = `needs ${name} (Debian package; install with: ${INSTALL_HINT})`;
+  if (process.env.CI === 'true') throw new Error(`CI must run these tests: ${reason}`);
+  return reason;
+}
+
+/**
+ * skipUnlessInstalled for a program the install script puts outside PATH
+ * (ProFTPD, unpacked into a folder of its own): false when `file` is there.
+ */
+export function skipUnlessPresent(name: string, file: string): false | string {
+  if (existsSync(file)) return false;
+  const reason = `needs ${name} at ${file} (install with: ${INSTALL_HINT})`;
   if (process.env.CI === 'true') throw new Error(`CI must run these tests: ${reason}`);
   return reason;
 }
