@@ -38,7 +38,7 @@ const USAGE = `
     @NAME[/path]                                 a saved connection, and a path below its folder
     The password may also come from a bookmark or FERRY_PASSWORD, or is asked at a terminal.
     After get and put, "checked:" says how the content was verified: SHA-256 end to end
-    (Ferry), or the size (SFTP, FTP).
+    (Ferry), or the size (SFTP, FTP; size+sha256 where an FTP server hashes files).
 
   Options
     -r, -R, --recursive  folders and their contents (ls, get, put, rm, chmod)

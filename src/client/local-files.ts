@@ -102,6 +102,13 @@ export function writevAll(fd: number, buffers: Buffer[], position: number): Prom
   });
 }
 
+/** SHA-256 of a local file's content, read in 1 MiB pieces. */
+export async function sha256OfFile(file: string): Promise<Buffer> {
+  const running = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) running.update(chunk as Buffer);
+  return running.digest();
+}
+
 /** Writes all of `data` at `position`. */
 export function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -25,8 +25,8 @@ export type RemoteKind = 'ferry' | 'sftp' | 'ftp';
 /**
  * How a finished transfer's content was checked, said on the queue row and in
  * the commands' output: Ferry hashes every file end to end with SHA-256; SFTP
- * and FTP compare sizes. `size+<hash>` is kept for a server hash command
- * (FTP's HASH, SFTP's check-file), which no kind uses yet.
+ * and FTP compare sizes, and FTP adds the server's own SHA-256 where the
+ * server offers one (`size+sha256`, src/remote/ftp/ftp-hash.ts).
  */
 export type Verification = 'sha256' | 'size' | `size+${string}`;
 

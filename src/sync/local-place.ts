@@ -3,10 +3,9 @@
  * followed); unfinished downloads (`.name.ferry-part`) are not content and
  * are not listed.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localError, wireTime } from '../client/local-files.js';
+import { localError, sha256OfFile, wireTime } from '../client/local-files.js';
 import { mapConcurrently } from '../client/map-concurrently.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { isTemporaryName } from '../protocol/temp-names.js';
@@ -85,14 +84,12 @@ export class LocalPlace implements SyncPlace {
 }
 
 async function hashLocalFile(file: string): Promise<Buffer | undefined> {
-  const hash = createHash('sha256');
   try {
     const st = await fs.promises.lstat(file);
     if (!st.isFile()) return undefined;
-    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+    return await sha256OfFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw localError(error, file);
   }
-  return hash.digest();
 }

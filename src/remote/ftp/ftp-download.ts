@@ -12,13 +12,15 @@ import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Client } from 'basic-ftp';
 import { checkTarget } from '../../client/download.js';
-import { localError, openFd, partialPathFor, writeAll, writevAll } from '../../client/local-files.js';
+import { localError, openFd, partialPathFor, sha256OfFile, writeAll, writevAll } from '../../client/local-files.js';
+import { contentHashOf } from '../../hashing/content-hash.js';
 import { ProgressThrottle } from '../../client/progress.js';
 import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
-import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import { SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
+import { checkSha256, type Sha256Command } from './ftp-hash.js';
 import { probePath } from './ftp-probe.js';
 import { retrieveSmall } from './ftp-retrieve-small.js';
 import { askFileTime } from './ftp-times.js';
@@ -39,6 +41,8 @@ export async function downloadOverFtp(
    * too where the listed time is to the second (MLSD).
    */
   listed?: { size: number; mtimeMs: number; mtimeResolutionMs?: number; mode: number },
+  /** The server's SHA-256 command (ftp-hash.ts): the bytes are checked against it before the rename. */
+  sha256Command?: Sha256Command,
 ): Promise<TransferResult> {
   const started = performance.now();
   const { signal } = options;
@@ -108,6 +112,15 @@ export async function downloadOverFtp(
       if (sink.position > size) sink.discard(partial);
       throw new FerryError(ErrorCode.SIZE_MISMATCH, `received ${sink.position} of ${size} bytes of ${remotePath}`);
     }
+    if (sha256Command) {
+      try {
+        await checkSha256(client, sha256Command, remotePath, sink.contentSha256(partial));
+      } catch (error) {
+        // Bytes that do not hash as the server's file are not worth resuming from.
+        if (isFerryError(error, ErrorCode.HASH_MISMATCH)) sink.discard(partial);
+        throw error;
+      }
+    }
     try {
       await sink.complete(partial, localPath, mtimeMs, localMode(listed?.mode ?? 0));
     } catch (error) {
@@ -149,7 +162,9 @@ interface DownloadSink {
   readonly failure: unknown;
   /** The bytes are right: lands them under `localPath` with `mtimeMs` (0: leave the time) and permission bits `mode`. */
   complete(partial: string, localPath: string, mtimeMs: number, mode: number): void | Promise<void>;
-  /** The bytes are wrong (too many): nothing worth resuming is kept. */
+  /** The SHA-256 of the whole content, once every write has landed. */
+  contentSha256(partial: string): Promise<Buffer>;
+  /** The bytes are wrong (too many, or not the server's): nothing worth resuming is kept. */
   discard(partial: string): void;
   /** After success or failure: lets go of the file (kept on disk for resume unless completed or discarded). */
   release(partial: string): void | Promise<void>;
@@ -183,6 +198,10 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
     this.open = false;
     fs.closeSync(this.fd);
     fs.renameSync(partial, localPath);
+  }
+
+  contentSha256(partial: string): Promise<Buffer> {
+    return sha256OfFile(partial);
   }
 
   discard(partial: string): void {
@@ -280,6 +299,10 @@ class MemorySink implements DownloadSink {
     }
     fs.closeSync(fd);
     fs.renameSync(partial, localPath);
+  }
+
+  contentSha256(): Promise<Buffer> {
+    return Promise.resolve(contentHashOf(this.chunks));
   }
 
   discard(): void {

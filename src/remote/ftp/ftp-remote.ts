@@ -32,6 +32,7 @@ import type { FtpPool } from './ftp-pool.js';
 import { listFolder, listFolderIfPossible, probePath } from './ftp-probe.js';
 import { openFtpReadStream } from './ftp-read-stream.js';
 import { RecentListings } from './ftp-recent-listings.js';
+import { sha256CommandOf, type Sha256Command } from './ftp-hash.js';
 import { askFileTime, UploadTimes } from './ftp-times.js';
 import { uploadOverFtp } from './ftp-upload.js';
 
@@ -46,6 +47,8 @@ export class FtpRemote implements Remote {
   private readonly trees: FileByFileTrees;
   private readonly recent = new RecentListings();
   private readonly uploadTimes: UploadTimes;
+  /** The server's own SHA-256 command, where it offers one: every transfer is then checked by content too. */
+  private readonly sha256Command: Sha256Command | undefined;
   private open = true;
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
@@ -54,6 +57,7 @@ export class FtpRemote implements Remote {
     private readonly pool: FtpPool,
     abilities: FtpAbilities,
   ) {
+    this.sha256Command = sha256CommandOf(abilities.features);
     this.uploadTimes = new UploadTimes(abilities.features, () => {
       this.features.uploadMtime = false;
     });
@@ -194,7 +198,7 @@ export class FtpRemote implements Remote {
   upload(localPath: string, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
     const target = ftpPath(remotePath);
     this.recent.forget(target);
-    return this.withConnection((client, attempt) => uploadOverFtp(client, localPath, target, options, attempt, this.uploadTimes), options.signal);
+    return this.withConnection((client, attempt) => uploadOverFtp(client, localPath, target, options, attempt, this.uploadTimes, this.sha256Command), options.signal);
   }
 
   download(remotePath: string, localPath: string, options: TransferOptions = {}): Promise<TransferResult> {
@@ -204,7 +208,9 @@ export class FtpRemote implements Remote {
       size: listed.size, mtimeMs: listed.mtimeMs, mode: listed.mode,
       ...(listed.mtimeResolutionMs !== undefined ? { mtimeResolutionMs: listed.mtimeResolutionMs } : {}),
     } : undefined;
-    const downloading = this.withConnection((client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected), options.signal);
+    const downloading = this.withConnection(
+      (client, attempt) => downloadOverFtp(client, source, localPath, options, attempt, expected, this.sha256Command), options.signal,
+    );
     // A failed download may have found the listing out of date: the next try asks the server afresh.
     if (listed) downloading.catch(() => this.recent.forget(source));
     return downloading;

@@ -11,18 +11,21 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Client } from 'basic-ftp';
-import { localError } from '../../client/local-files.js';
+import { localError, sha256OfFile } from '../../client/local-files.js';
 import { ProgressThrottle } from '../../client/progress.js';
 import type { RateLimit } from '../../client/rate-limit.js';
 import type { Progress, TransferOptions, TransferResult } from '../../client/types.js';
-import { ErrorCode, FerryError } from '../../protocol/errors.js';
+import { ErrorCode, FerryError, isFerryError } from '../../protocol/errors.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
+import { checkSha256, type Sha256Command } from './ftp-hash.js';
 import { parentOf, uploadPartialPath } from './ftp-paths.js';
 import { probePath } from './ftp-probe.js';
 import type { UploadTimes } from './ftp-times.js';
 
 export async function uploadOverFtp(
   client: Client, localPath: string, remotePath: string, options: TransferOptions, attempt: { moved: boolean }, times: UploadTimes,
+  /** The server's SHA-256 command (ftp-hash.ts): the uploaded bytes are checked against it before the rename. */
+  sha256Command?: Sha256Command,
 ): Promise<TransferResult> {
   const started = performance.now();
   const { signal } = options;
@@ -85,6 +88,15 @@ export async function uploadOverFtp(
     // A longer file can never be continued; a shorter one is kept for resume.
     if (landedSize > size) await client.sendIgnoringError(`DELE ${partial}`);
     throw new FerryError(ErrorCode.SIZE_MISMATCH, `the server holds ${Math.max(0, landedSize)} of ${size} bytes of ${remotePath}`);
+  }
+  if (sha256Command) {
+    try {
+      await checkSha256(client, sha256Command, partial, sha256OfFile(localPath));
+    } catch (error) {
+      // What the server holds is not this file: nothing under the final name, nothing to resume from.
+      if (isFerryError(error, ErrorCode.HASH_MISMATCH)) await client.sendIgnoringError(`DELE ${partial}`);
+      throw error;
+    }
   }
   try {
     await client.rename(partial, remotePath);

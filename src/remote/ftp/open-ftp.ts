@@ -14,6 +14,7 @@ import { formatOrigin, type RemoteUrl } from '../remote-url.js';
 import { openFtpConnection, type FtpLogin, type SettledTrust } from './ftp-login.js';
 import { FtpPool, DEFAULT_POOL_SIZE } from './ftp-pool.js';
 import { FtpRemote } from './ftp-remote.js';
+import { sha256CommandOf } from './ftp-hash.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -63,6 +64,7 @@ export async function openFtpRemote(url: RemoteUrl, options: OpenFtpOptions = {}
     encrypted: url.scheme === 'ftps',
     ...(settled ? { fingerprint: settled.fingerprint } : {}),
     readOnly: false,
-    verification: 'size',
+    // With the server's own SHA-256 (ftp-hash.ts) every transfer is checked by content as well as size.
+    verification: sha256CommandOf(first.abilities!.features) ? 'size+sha256' : 'size',
   }, pool, first.abilities!);
 }
