@@ -217,9 +217,15 @@ export function spawnInTerminal(command: string, args: readonly string[], option
     close: () => {
       if (exitCode === undefined) {
         try {
-          child.kill();
+          // The whole process group, as a terminal's hang-up does: a program the UI lent the terminal to
+          // (F4's editor, run synchronously) would otherwise keep it waiting, and the test with it.
+          process.kill(-child.pid, 'SIGHUP');
         } catch {
-          // Already gone.
+          try {
+            child.kill();
+          } catch {
+            // Already gone.
+          }
         }
       }
       term.dispose();

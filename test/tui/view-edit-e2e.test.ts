@@ -109,10 +109,18 @@ async function editorEnv(folder: string): Promise<{ env: NodeJS.ProcessEnv; log:
   return { log, env: { VISUAL: '', EDITOR: `'${process.execPath}' '${script}'`, EDIT_LOG: log } };
 }
 
-/** Presses F4 and answers the stand-in editor with `line`, checking the terminal was handed over. */
+/**
+ * Presses F4 and answers the stand-in editor with `line`, checking the terminal was handed over. The
+ * editor's greeting is counted in the output, not looked for on the screen: an earlier edit's greeting
+ * stays on the normal screen, which shows again the moment the UI leaves the alternate one — before this
+ * editor runs and the terminal leaves raw mode, when a line typed would never end (raw mode sends Enter as
+ * CR, the editor waits for LF).
+ */
 async function editWith(term: TerminalSession, line: string): Promise<void> {
+  const greetings = (): number => term.output().split('EDITOR SAYS HI').length - 1;
+  const before = greetings();
   term.write('\x1bOS');
-  await term.waitForText('EDITOR SAYS HI');
+  await term.waitForFrame(() => greetings() > before, { what: 'the editor to start' });
   assert.equal(term.onAlternateScreen(), false, 'the editor runs on the normal screen');
   assert.equal(term.cursorVisible(), true, 'with the cursor shown');
   term.write(`${line}\r`);
