@@ -13,20 +13,15 @@ import { describeError } from '../describe-error.js';
 import type { PaneSide } from '../fs/pane-fs.js';
 import { compareFileTimes } from '../../protocol/file-times.js';
 import type { ActionContext } from './action-context.js';
-import { comparisonCounts } from './compare-panes.js';
+import { comparisonCounts, type PaneComparison } from './compare-panes.js';
 import { paneFolderPlace } from './pane-places.js';
 
-export interface TreeComparison {
-  /** Top-level names to select in each pane. */
-  local: Set<string>;
-  remote: Set<string>;
-  /** Files (at any depth) only on one side, newer on one side, or same time but another size. */
-  onlyLocal: number;
-  onlyRemote: number;
-  newerLocal: number;
-  newerRemote: number;
-  conflicting: number;
-}
+/**
+ * The one-folder comparison's shape, for whole trees: `local` and `remote` are
+ * the top-level names to select in each pane, the counts are of files at any
+ * depth.
+ */
+export type TreeComparison = PaneComparison;
 
 const topName = (relative: string): string => relative.split('/', 1)[0]!;
 
