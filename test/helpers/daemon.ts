@@ -2,8 +2,50 @@
  * Helpers for the FTP daemons the tests start in the foreground (vsftpd,
  * ProFTPD): system accounts, and ending a daemon with the sessions it forked.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { waitForListener } from './listener.js';
+
+/**
+ * The anonymous FTP folders below the daemon's temporary folder `dir`: `root`
+ * (the FTP root, 0755) and `root/pub`, owned by the `ftp` account, where
+ * anonymous sessions may write. `dir` itself is made passable (0755): the
+ * daemon's unprivileged session processes must pass through it.
+ */
+export async function anonymousFtpFolders(dir: string): Promise<{ root: string; pub: string }> {
+  await fs.chmod(dir, 0o755);
+  const root = path.join(dir, 'root');
+  const pub = path.join(root, 'pub');
+  await fs.mkdir(pub, { recursive: true });
+  await fs.chmod(root, 0o755);
+  const ftpUser = systemUser('ftp');
+  await fs.chown(pub, ftpUser.uid, ftpUser.gid);
+  await fs.chmod(pub, 0o755);
+  return { root, pub };
+}
+
+/**
+ * Starts `command args` in the foreground and waits until it accepts
+ * connections on `port`; its stopping is added to `cleanups` first, so a
+ * daemon that never listens is ended too. A daemon that exits says why with
+ * the start of its output.
+ */
+export async function startDaemon(
+  command: string, args: string[], port: number, name: string, cleanups: (() => Promise<void> | void)[],
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    if (output.length < 4096) output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  cleanups.push(() => stopDaemon(child));
+  await waitForListener(port, child, name, () => output);
+  return child;
+}
 
 /** A system account's ids, from /etc/passwd. */
 export function systemUser(name: string): { uid: number; gid: number } {

@@ -11,12 +11,11 @@
  * Logins: anonymous only. The FTP root is `root` and `root/pub` is writable
  * by the `ftp` account (which vsftpd's package makes). Tests work below `/pub`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { killDescendants, stopDaemon, systemUser } from './daemon.js';
-import { freePort, waitForListener } from './listener.js';
+import { anonymousFtpFolders, killDescendants, startDaemon } from './daemon.js';
+import { freePort } from './listener.js';
 import { removeTempFolder, tempFolder } from './temp-folders.js';
 
 /** Where scripts/install-system-packages.sh unpacks ProFTPD's package. */
@@ -45,15 +44,7 @@ export async function startProftpd(): Promise<PrivateProftpd> {
     for (const step of cleanups.reverse()) await step();
   };
   try {
-    // The temporary folder is 0700; ProFTPD's session processes (as `ftp`) must pass through it.
-    await fs.chmod(dir, 0o755);
-    const root = path.join(dir, 'root');
-    const pub = path.join(root, 'pub');
-    await fs.mkdir(pub, { recursive: true });
-    await fs.chmod(root, 0o755);
-    const ftpUser = systemUser('ftp');
-    await fs.chown(pub, ftpUser.uid, ftpUser.gid);
-    await fs.chmod(pub, 0o755);
+    const { root, pub } = await anonymousFtpFolders(dir);
     const port = await freePort();
     const config = path.join(dir, 'proftpd.conf');
     await fs.writeFile(config, [
@@ -66,15 +57,7 @@ export async function startProftpd(): Promise<PrivateProftpd> {
       `<Anonymous ${root}>`, '  User ftp', '  Group nogroup', '  UserAlias anonymous ftp', '  RequireValidShell off',
       '  <Directory pub>', '    <Limit WRITE>', '      AllowAll', '    </Limit>', '  </Directory>', '</Anonymous>', '',
     ].join('\n'));
-    const child = spawn(PROFTPD_BINARY, ['-n', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      if (output.length < 4096) output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    cleanups.push(() => stopDaemon(child));
-    await waitForListener(port, child, 'proftpd', () => output);
+    const child = await startDaemon(PROFTPD_BINARY, ['-n', '-c', config], port, 'proftpd', cleanups);
     return {
       port, root, pub, origin: `ftp://127.0.0.1:${port}`,
       cutSessions: () => killDescendants(child.pid!),

@@ -23,13 +23,13 @@
  * racing the loopback. `deniedCommands` (cmds_denied) makes a server that
  * lacks some commands, such as one without MDTM.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { generateSelfSigned, fingerprintOf } from '../../src/security/certificate.js';
-import { killDescendants, stopDaemon, systemUser } from './daemon.js';
-import { freePort, waitForListener } from './listener.js';
+import { anonymousFtpFolders, killDescendants, startDaemon, systemUser } from './daemon.js';
+import { freePort } from './listener.js';
 import { findSystemTool } from './system-tool.js';
 import { removeTempFolder, tempFolder } from './temp-folders.js';
 
@@ -71,17 +71,9 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
     for (const step of cleanups.reverse()) await step();
   };
   try {
-    // The temporary folder is 0700; vsftpd's unprivileged processes must pass through it.
-    await fs.chmod(dir, 0o755);
-    const root = path.join(dir, 'root');
-    const pub = path.join(root, 'pub');
+    const { root, pub } = await anonymousFtpFolders(dir);
     const empty = path.join(dir, 'empty');
-    await fs.mkdir(pub, { recursive: true });
     await fs.mkdir(empty);
-    await fs.chmod(root, 0o755);
-    const ftpUser = systemUser('ftp');
-    await fs.chown(pub, ftpUser.uid, ftpUser.gid);
-    await fs.chmod(pub, 0o755);
 
     const port = await freePort();
     const lines = [
@@ -139,15 +131,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
     const config = path.join(dir, 'vsftpd.conf');
     await fs.writeFile(config, `${lines.join('\n')}\n`);
 
-    const child = spawn(vsftpd, [config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      if (output.length < 4096) output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    cleanups.push(() => stopDaemon(child));
-    await waitForListener(port, child, 'vsftpd', () => output);
+    const child = await startDaemon(vsftpd, [config], port, 'vsftpd', cleanups);
 
     const scheme = options.tls ? 'ftps' : 'ftp';
     return {
