@@ -16,7 +16,7 @@ import type { TuiConfig } from '../../src/tui/config/config-file.js';
 export const KEYS = {
   up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', right: '\x1b[C', enter: '\r', backspace: '\x7f', escape: '\x1b',
   f1: '\x1bOP', f5: '\x1b[15~', f6: '\x1b[17~', f7: '\x1b[18~', f8: '\x1b[19~', f10: '\x1b[21~', tab: '\t', pageDown: '\x1b[6~',
-  ctrlC: '\x03', ctrlD: '\x04',
+  ctrlC: '\x03', ctrlD: '\x04', ctrlU: '\x15',
 } as const;
 
 /** Lets effects of the last render run (a component subscribes to keys in an effect). */
@@ -87,4 +87,16 @@ export function renderApp(
 /** Plain-TCP connect parameters for a test server on loopback. */
 export function loopback(port: number, extra: Partial<ConnectParams> = {}): ConnectParams {
   return { host: '127.0.0.1', port, user: '', password: '', path: '/', tls: 'off', ...extra };
+}
+
+/** Connects the left pane (Alt-O) to the ferryd on loopback `port` and waits for its listing to show `name`. */
+export async function connectLeftPane(app: AppUnderTest, port: number, name: string): Promise<void> {
+  app.stdin.write('\x1bo');
+  await waitForFrame(app.lastFrame, (f) => f.includes('Connect the left pane'));
+  app.stdin.write(KEYS.down);
+  app.stdin.write(KEYS.ctrlU);
+  app.stdin.write(String(port));
+  await waitForFrame(app.lastFrame, (f) => new RegExp(`Port\\s+${port}`).test(f));
+  app.stdin.write(KEYS.enter);
+  await waitForFrame(app.lastFrame, (f) => f.includes(name) && f.includes(`ferry://127.0.0.1:${port}/`));
 }

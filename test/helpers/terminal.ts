@@ -249,3 +249,19 @@ export function spawnInTerminal(command: string, args: readonly string[], option
     pid: child.pid,
   };
 }
+
+/**
+ * Connects the left pane (Alt-O) to the ferryd on loopback `port`: the connect
+ * dialog's port field is erased and typed, then Enter. The caller waits for
+ * what the pane should list.
+ */
+export async function connectLeftPane(term: TerminalSession, port: number): Promise<void> {
+  term.write('\x1bo');
+  await term.waitForText('Connect the left pane');
+  // Port field: down from the host, erase, type the server's.
+  term.write(Keys.down);
+  term.write(Keys.ctrl('u'));
+  term.write(String(port));
+  await term.waitForText(new RegExp(`Port\\s+${port}`));
+  term.write(Keys.enter);
+}

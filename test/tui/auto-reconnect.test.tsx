@@ -9,23 +9,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startTestServer } from '../helpers/server.js';
 import { tempFolderFor } from '../helpers/temp-folders.js';
-import { KEYS, loopback, renderApp, waitForFrame, type AppUnderTest } from '../helpers/ink.js';
+import { connectLeftPane, KEYS, loopback, renderApp, waitForFrame } from '../helpers/ink.js';
 import { defaultTuiConfig } from '../../src/tui/config/config-file.js';
 import { retryDelayMs } from '../../src/tui/hooks/use-auto-reconnect.js';
-
-const CTRL_U = '\x15';
-
-/** Connects the left pane (Alt-O) to the ferryd on `port` and waits for its listing to show `name`. */
-async function connectLeftPane(app: AppUnderTest, port: number, name: string): Promise<void> {
-  app.stdin.write('\x1bo');
-  await waitForFrame(app.lastFrame, (f) => f.includes('Connect the left pane'));
-  app.stdin.write(KEYS.down);
-  app.stdin.write(CTRL_U);
-  app.stdin.write(String(port));
-  await waitForFrame(app.lastFrame, (f) => new RegExp(`Port\\s+${port}`).test(f));
-  app.stdin.write(KEYS.enter);
-  await waitForFrame(app.lastFrame, (f) => f.includes(name) && f.includes(`ferry://127.0.0.1:${port}/`));
-}
 
 void test('the waits between tries double from 1 s and stop growing at 30 s', () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((attempt) => retryDelayMs(attempt)), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);

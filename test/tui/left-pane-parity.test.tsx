@@ -9,22 +9,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startTestServer } from '../helpers/server.js';
 import { tempFolderFor } from '../helpers/temp-folders.js';
-import { KEYS, loopback, renderApp, waitForFrame, type AppUnderTest } from '../helpers/ink.js';
+import { connectLeftPane, KEYS, loopback, renderApp, waitForFrame, type AppUnderTest } from '../helpers/ink.js';
 import { defaultTuiConfig } from '../../src/tui/config/config-file.js';
-
-const CTRL_U = '\x15';
-
-/** Connects the left pane (Alt-O) to the ferryd on `port` and waits for its listing to show `name`. */
-async function connectLeftPane(app: AppUnderTest, port: number, name: string): Promise<void> {
-  app.stdin.write('\x1bo');
-  await waitForFrame(app.lastFrame, (f) => f.includes('Connect the left pane'));
-  app.stdin.write(KEYS.down);
-  app.stdin.write(CTRL_U);
-  app.stdin.write(String(port));
-  await waitForFrame(app.lastFrame, (f) => new RegExp(`Port\\s+${port}`).test(f));
-  app.stdin.write(KEYS.enter);
-  await waitForFrame(app.lastFrame, (f) => f.includes(name) && f.includes(`ferry://127.0.0.1:${port}/`));
-}
 
 /** Makes the left pane the active one (its server named on the status line). */
 async function activateLeftPane(app: AppUnderTest, port: number): Promise<void> {

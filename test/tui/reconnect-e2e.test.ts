@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnFerryd, type FerrydProcess } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+import { connectLeftPane, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 const tempFolder = tempFolderMaker();
@@ -47,14 +47,7 @@ void test('either pane reconnects by itself when its ferryd is killed and anothe
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${right.port}/`], { cwd: local });
   try {
     await term.waitForText('right-before.txt');
-    term.write('\x1bo');
-    await term.waitForText('Connect the left pane');
-    // Port field: down from the host, erase, type the left server's.
-    term.write(Keys.down);
-    term.write(Keys.ctrl('u'));
-    term.write(String(left.port));
-    await term.waitForText(new RegExp(`Port\\s+${left.port}`));
-    term.write(Keys.enter);
+    await connectLeftPane(term, left.port);
     await term.waitForFrame((screen) => screen.includes('left-before.txt') && screen.includes('right-before.txt'));
 
     // The left pane's server dies; the listing after it shows a file the pane has not listed yet.

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
 import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+import { connectLeftPane, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 
 /** transfers.json as ferry writes it (src/tui/transfers/saved-queue.ts). */
 interface SavedFile {
@@ -96,13 +96,7 @@ void test('quitting keeps the saved download but removes the staging folder of a
     term.write('d');
     await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
     // The left pane on the second ferryd, then a copy from it to the right pane's server.
-    term.write('\x1bo');
-    await term.waitForText('Connect the left pane');
-    term.write(Keys.down);
-    term.write(Keys.ctrl('u'));
-    term.write(String(leftServer.port));
-    await term.waitForText(new RegExp(`Port\\s+${leftServer.port}`));
-    term.write(Keys.enter);
+    await connectLeftPane(term, leftServer.port);
     await term.waitForText('rel.bin');
     term.write(Keys.tab);
     await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftServer.port}`));
@@ -156,13 +150,7 @@ void test('the left pane\'s download is kept under its server and resumes once t
     await session.waitForText('Connect to a Ferry server');
     session.write(Keys.escape);
     await session.waitForFrame((frame) => !frame.includes('Connect to a Ferry server'));
-    session.write('\x1bo');
-    await session.waitForText('Connect the left pane');
-    session.write(Keys.down);
-    session.write(Keys.ctrl('u'));
-    session.write(String(server.port));
-    await session.waitForText(new RegExp(`Port\\s+${server.port}`));
-    session.write(Keys.enter);
+    await connectLeftPane(session, server.port);
     await session.waitForText('left.bin');
   };
   let term = open();
