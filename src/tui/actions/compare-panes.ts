@@ -6,7 +6,7 @@
  * One level, by the listings already shown: no request is made.
  */
 import { EntryKind, type Entry } from '../../protocol/messages.js';
-import { compareFileTimes } from '../../protocol/file-times.js';
+import { compareFileTimes, type TimeOfFile } from '../../protocol/file-times.js';
 import type { ActionContext } from './action-context.js';
 
 export interface PaneComparison {
@@ -19,6 +19,30 @@ export interface PaneComparison {
   newerRemote: number;
   /** Same time, different size: selected on both sides. */
   conflicting: number;
+}
+
+/**
+ * Marks `name` on the side whose copy is newer, to the coarser side's time
+ * resolution (an SFTP copy's whole second is not older than its source's
+ * .537); false when neither is.
+ */
+export function markNewer(result: PaneComparison, name: string, local: TimeOfFile, remote: TimeOfFile): boolean {
+  const order = compareFileTimes(local, remote);
+  if (order > 0) {
+    result.local.add(name);
+    result.newerLocal++;
+  } else if (order < 0) {
+    result.remote.add(name);
+    result.newerRemote++;
+  }
+  return order !== 0;
+}
+
+/** Marks `name` on both sides: as new as each other, yet different (another size). */
+export function markConflicting(result: PaneComparison, name: string): void {
+  result.local.add(name);
+  result.remote.add(name);
+  result.conflicting++;
 }
 
 export function compareListings(local: readonly Entry[], remote: readonly Entry[]): PaneComparison {
@@ -34,16 +58,8 @@ export function compareListings(local: readonly Entry[], remote: readonly Entry[
     if (!other) {
       result.local.add(name);
       result.onlyLocal++;
-    } else if (compareFileTimes(entry, other) > 0) {
-      result.local.add(name);
-      result.newerLocal++;
-    } else if (compareFileTimes(entry, other) < 0) {
-      result.remote.add(name);
-      result.newerRemote++;
-    } else if (entry.size !== other.size) {
-      result.local.add(name);
-      result.remote.add(name);
-      result.conflicting++;
+    } else if (!markNewer(result, name, entry, other) && entry.size !== other.size) {
+      markConflicting(result, name);
     }
   }
   for (const name of theirs.keys()) {

@@ -11,9 +11,8 @@ import type { SyncEntry } from '../../sync/place.js';
 import { compareTrees } from '../../sync/plan.js';
 import { describeError } from '../describe-error.js';
 import type { PaneSide } from '../fs/pane-fs.js';
-import { compareFileTimes } from '../../protocol/file-times.js';
 import type { ActionContext } from './action-context.js';
-import { comparisonCounts, type PaneComparison } from './compare-panes.js';
+import { comparisonCounts, markConflicting, markNewer, type PaneComparison } from './compare-panes.js';
 import { paneFolderPlace } from './pane-places.js';
 
 /**
@@ -50,16 +49,8 @@ export function compareTreeListings(local: readonly SyncEntry[], remote: readonl
     if (!other || other.kind !== 'file') {
       result.local.add(top);
       result.onlyLocal++;
-    } else if (compareFileTimes(entry, other) > 0) {
-      result.local.add(top);
-      result.newerLocal++;
-    } else if (compareFileTimes(entry, other) < 0) {
-      result.remote.add(top);
-      result.newerRemote++;
-    } else {
-      result.local.add(top);
-      result.remote.add(top);
-      result.conflicting++;
+    } else if (!markNewer(result, top, entry, other)) {
+      markConflicting(result, top);
     }
   }
   return result;
