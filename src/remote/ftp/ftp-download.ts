@@ -8,6 +8,7 @@
  * the server's (no prefix hash), so a temporary file longer than the remote
  * file starts over, as curl -C and lftp do.
  */
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Client } from 'basic-ftp';
@@ -22,7 +23,7 @@ import { SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isAmbiguousRefusal } from './ftp-errors.js';
 import { checkSha256, type Sha256Command } from './ftp-hash.js';
 import { probePath } from './ftp-probe.js';
-import { retrieveSmall } from './ftp-retrieve-small.js';
+import { retrieveBulk, retrieveSmall } from './ftp-retrieve.js';
 import { askFileTime } from './ftp-times.js';
 
 /** The size and time of a remote file before a read; NOT_FOUND, IS_A_DIRECTORY or PERMISSION otherwise. */
@@ -73,7 +74,8 @@ export async function downloadOverFtp(
   } else {
     try {
       const limit = options.rateLimit && { rateLimit: options.rateLimit, signal };
-      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten, limit);
+      sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten, limit,
+        sha256Command !== undefined);
     } catch (error) {
       throw localError(error, localPath);
     }
@@ -89,7 +91,10 @@ export async function downloadOverFtp(
         const memory = sink;
         await retrieveSmall(client, remotePath, (chunk) => memory.take(chunk));
       } else {
-        await client.downloadTo(sink, remotePath, offset);
+        const file = sink;
+        // A limited download needs the file writer's pace; the bulk read writes as fast as bytes come.
+        const bulk = options.rateLimit ? undefined : await retrieveBulk(client, remotePath, offset, (chunk) => file.writeNow(chunk));
+        if (!bulk) await client.downloadTo(sink, remotePath, offset);
       }
     } catch (error) {
       if (signal?.aborted) throw cancelled();
@@ -182,14 +187,33 @@ function cancelled(): FerryError {
 export class PositionalFileWriter extends Writable implements DownloadSink {
   failure: unknown;
   private open = true;
+  /** The content's SHA-256 so far, kept while writing when it will be asked for and the file starts empty. */
+  private readonly hash: Hash | undefined;
 
   constructor(
     private readonly fd: number,
     public position: number,
     private readonly onWritten: (position: number) => void,
     private readonly limit?: { rateLimit: RateLimit; signal?: AbortSignal | undefined },
+    hashWhileWriting = false,
   ) {
     super({ highWaterMark: 1024 * 1024 });
+    this.hash = hashWhileWriting && position === 0 ? createHash('sha256') : undefined;
+  }
+
+  /**
+   * Writes `data` now, on this thread (retrieveBulk's reused buffer is only
+   * valid until this returns); the error that stops the download, if any.
+   */
+  writeNow(data: Buffer): Error | undefined {
+    try {
+      for (let done = 0; done < data.length;) done += fs.writeSync(this.fd, data, done, data.length - done, this.position + done);
+    } catch (error) {
+      this.failure = error;
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    this.landed(data);
+    return undefined;
   }
 
   complete(partial: string, localPath: string, mtimeMs: number, mode: number): void {
@@ -201,7 +225,7 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
   }
 
   contentSha256(partial: string): Promise<Buffer> {
-    return sha256OfFile(partial);
+    return this.hash ? Promise.resolve(this.hash.digest()) : sha256OfFile(partial);
   }
 
   discard(partial: string): void {
@@ -225,12 +249,18 @@ export class PositionalFileWriter extends Writable implements DownloadSink {
     this.writeBuffers(chunks.map((each) => each.chunk), callback);
   }
 
+  /** `data` is in the file, right after what was there. */
+  private landed(data: Buffer): void {
+    this.hash?.update(data);
+    this.position += data.length;
+    this.onWritten(this.position);
+  }
+
   private writeBuffers(data: Buffer[], callback: (error?: Error | null) => void): void {
     const length = data.reduce((sum, each) => sum + each.length, 0);
     const allowed = this.limit ? this.limit.rateLimit.take(length, this.limit.signal) : Promise.resolve();
     allowed.then(() => data.length === 1 ? writeAll(this.fd, data[0]!, this.position) : writevAll(this.fd, data, this.position)).then(() => {
-      this.position += length;
-      this.onWritten(this.position);
+      for (const each of data) this.landed(each);
       callback();
     }, (error: unknown) => {
       this.failure = error;
