@@ -42,6 +42,8 @@ export interface VsftpdOptions {
   maxRate?: number;
   /** Commands refused after login ("550 Permission denied."), e.g. `['MDTM']`. */
   deniedCommands?: readonly string[];
+  /** Log every command the server receives (`commandsReceived()`). */
+  logCommands?: boolean;
 }
 
 export interface PrivateVsftpd {
@@ -59,6 +61,8 @@ export interface PrivateVsftpd {
   origin: string;
   /** Kills every FTP session the server runs (a connection cut from the server's side); the listener stays. */
   cutSessions(): void;
+  /** With `logCommands`: every command received so far, in order (`LIST -a /pub`), passwords included. */
+  commandsReceived(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -82,11 +86,15 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
       'anonymous_enable=YES', 'no_anon_password=YES', `anon_root=${root}`, 'ftp_username=ftp',
       'write_enable=YES', 'anon_upload_enable=YES', 'anon_mkdir_write_enable=YES', 'anon_other_write_enable=YES',
       'anon_umask=022', 'anon_world_readable_only=NO',
-      'seccomp_sandbox=NO', `secure_chroot_dir=${empty}`, 'xferlog_enable=NO', 'dirmessage_enable=NO',
+      'seccomp_sandbox=NO', `secure_chroot_dir=${empty}`, 'dirmessage_enable=NO',
       'max_clients=64', 'max_per_ip=64', 'idle_session_timeout=120',
     ];
     if (options.maxRate) lines.push(`anon_max_rate=${options.maxRate}`, `local_max_rate=${options.maxRate}`);
     if (options.deniedCommands?.length) lines.push(`cmds_denied=${options.deniedCommands.join(',')}`);
+    const commandLog = path.join(dir, 'commands.log');
+    lines.push(...(options.logCommands
+      ? ['xferlog_enable=YES', 'xferlog_std_format=NO', 'log_ftp_protocol=YES', `vsftpd_log_file=${commandLog}`]
+      : ['xferlog_enable=NO']));
 
     let user: PrivateVsftpd['user'];
     if (options.passwordUser) {
@@ -138,6 +146,12 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<PrivateV
       host: '127.0.0.1', port, root, pub, ...(user ? { user } : {}), ...(fingerprint ? { fingerprint } : {}),
       origin: `${scheme}://127.0.0.1:${port}`,
       cutSessions: () => killDescendants(child.pid!),
+      commandsReceived: async () => {
+        if (!options.logCommands) throw new Error('start vsftpd with logCommands to read the commands it received');
+        const log = await fs.readFile(commandLog, 'utf8').catch(() => '');
+        // `… [pid 12] [ftp] FTP command: Client "127.0.0.1", "LIST -a /pub"`
+        return [...log.matchAll(/FTP command: Client "[^"]*", "(.*)"$/gm)].map((match) => match[1]!);
+      },
       stop: cleanup,
     };
   } catch (error) {

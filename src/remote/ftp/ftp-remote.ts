@@ -27,12 +27,13 @@ import { downloadOverFtp } from './ftp-download.js';
 import { entryOf, SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isFtpReply } from './ftp-errors.js';
 import type { FtpAbilities } from './ftp-login.js';
-import { baseName, ftpPath, joinPath, parentOf } from './ftp-paths.js';
+import { ftpPath, joinPath, parentOf } from './ftp-paths.js';
 import type { FtpPool } from './ftp-pool.js';
 import { listFolder, listFolderIfPossible, probePath } from './ftp-probe.js';
 import { openFtpReadStream } from './ftp-read-stream.js';
 import { RecentListings } from './ftp-recent-listings.js';
 import { sha256CommandOf, type Sha256Command } from './ftp-hash.js';
+import { statPath } from './ftp-stat.js';
 import { askFileTime, UploadTimes } from './ftp-times.js';
 import { uploadOverFtp } from './ftp-upload.js';
 
@@ -49,6 +50,8 @@ export class FtpRemote implements Remote {
   private readonly uploadTimes: UploadTimes;
   /** The server's own SHA-256 command, where it offers one: every transfer is then checked by content too. */
   private readonly sha256Command: Sha256Command | undefined;
+  /** The server offers MLST (and lists with MLSD): one path is described in one reply (ftp-stat.ts). */
+  private readonly machineListing: boolean;
   private open = true;
   private readonly closeListeners = new Set<(error?: Error) => void>();
 
@@ -58,6 +61,7 @@ export class FtpRemote implements Remote {
     abilities: FtpAbilities,
   ) {
     this.sha256Command = sha256CommandOf(abilities.features);
+    this.machineListing = abilities.features.has('MLST');
     this.uploadTimes = new UploadTimes(abilities.features, () => {
       this.features.uploadMtime = false;
     });
@@ -88,7 +92,7 @@ export class FtpRemote implements Remote {
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<Entry> {
     const target = ftpPath(path);
-    return this.withConnection((client) => this.statOn(client, target), options.signal);
+    return this.withConnection((client) => statPath(client, target, this.machineListing), options.signal);
   }
 
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
@@ -167,7 +171,7 @@ export class FtpRemote implements Remote {
     if (!this.features.chmod) throw new FerryError(ErrorCode.UNSUPPORTED, 'this FTP server does not accept SITE CHMOD');
     const target = ftpPath(path);
     await this.withConnection(async (client) => {
-      const top = await this.statOn(client, target);
+      const top = await statPath(client, target, this.machineListing);
       await this.changeMode(client, target, top, change);
       if (options.recursive && top.kind === EntryKind.DIRECTORY) await this.changeModeBelow(client, target, change);
     });
@@ -308,40 +312,6 @@ export class FtpRemote implements Remote {
     }
     this.recent.remember(folder, entries);
     return entries;
-  }
-
-  private async statOn(client: Client, target: string): Promise<Entry> {
-    if (target === '/') return { name: '/', kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 };
-    const listed = await listFolderIfPossible(client, parentOf(target));
-    const info = listed?.find((each) => each.name === baseName(target));
-    if (info) {
-      const entry = entryOf(info, { linkTargets: true });
-      if (entry) {
-        if (entry.kind === EntryKind.FILE) {
-          // LIST times are to the minute at best: MDTM gives the second.
-          const exact = await askFileTime(client, target);
-          if (exact !== undefined) Object.assign(entry, { mtimeMs: exact, mtimeResolutionMs: SECOND_MS });
-        }
-        return entry;
-      }
-    }
-    // The parent cannot be listed (or left the name out): what SIZE, MDTM and CWD tell.
-    const what = await probePath(client, target);
-    const name = baseName(target);
-    switch (what.kind) {
-      case 'file': {
-        const exact = await askFileTime(client, target);
-        return {
-          name, kind: EntryKind.FILE, size: what.size, mtimeMs: exact ?? 0, mode: 0, ...(exact !== undefined ? { mtimeResolutionMs: SECOND_MS } : {}),
-        };
-      }
-      case 'directory':
-        return { name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 };
-      case 'unreachable':
-        throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${target}`);
-      default:
-        throw new FerryError(ErrorCode.NOT_FOUND, `no such file or folder: ${target}`);
-    }
   }
 
   private async makeFolder(client: Client, target: string, existingIsFine: boolean): Promise<void> {
