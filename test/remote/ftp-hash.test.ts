@@ -10,12 +10,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Client } from 'basic-ftp';
 import { RateLimit } from '../../src/client/rate-limit.js';
 import { ErrorCode, isFerryError } from '../../src/protocol/errors.js';
 import { openRemote } from '../../src/remote/open-remote.js';
 import type { Remote } from '../../src/remote/remote.js';
 import { parseRemoteUrl } from '../../src/remote/remote-url.js';
-import { sha256CommandOf, sha256InReply } from '../../src/remote/ftp/ftp-hash.js';
+import { checkSha256, sha256CommandOf, sha256InReply } from '../../src/remote/ftp/ftp-hash.js';
 import { runFerryBinary } from '../helpers/ferry-command.js';
 import { PROFTPD_BINARY, startProftpd, type PrivateProftpd } from '../helpers/proftpd.js';
 import { skipUnlessPresent } from '../helpers/system-tool.js';
@@ -61,6 +62,23 @@ void describe('FTP against a server that hashes (ProFTPD with mod_digest)', { sk
     assert.equal(sha256(fs.readFileSync(path.join(server.pub, 'up.bin'))), sha256(content));
     await remote.download('/pub/up.bin', path.join(local, 'down.bin'));
     assert.equal(sha256(fs.readFileSync(path.join(local, 'down.bin'))), sha256(content));
+  });
+
+  void it('HASH (the draft standard\'s command) answers too, again on the same connection, and a difference is HASH_MISMATCH', async () => {
+    // The kind prefers XSHA256 where both are offered, as here: HASH is asked directly.
+    const content = Buffer.from('hashed by HASH\n');
+    fs.writeFileSync(path.join(server.pub, 'by-hash.txt'), content);
+    const client = new Client(10_000);
+    try {
+      await client.access({ host: '127.0.0.1', port: server.port, user: 'anonymous', password: 'test@ferry.invalid' });
+      const own = createHash('sha256').update(content).digest();
+      await checkSha256(client, 'HASH', '/pub/by-hash.txt', Promise.resolve(own));
+      await checkSha256(client, 'HASH', '/pub/by-hash.txt', Promise.resolve(own));
+      await assert.rejects(checkSha256(client, 'HASH', '/pub/by-hash.txt', Promise.resolve(Buffer.alloc(32))),
+        (error) => isFerryError(error, ErrorCode.HASH_MISMATCH));
+    } finally {
+      client.close();
+    }
   });
 
   void it('ferry get and put print checked: size+sha256', async () => {

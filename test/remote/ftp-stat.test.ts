@@ -48,6 +48,17 @@ void describe('FTP stat without the folder\'s listing (vsftpd)', { skip: skipUnl
     assert.deepEqual(lists.filter((command) => !command.endsWith(' /pub/many/f-0042.txt')), [], 'no listing of the folder');
   });
 
+  void it('lets a download right after it start with RETR (no SIZE or MDTM again)', async () => {
+    const entry = await remote.stat('/pub/many/f-0100.txt');
+    const before = (await server.commandsReceived()).length;
+    const local = fs.mkdtempSync(path.join(server.root, '..', 'download-'));
+    await remote.download('/pub/many/f-0100.txt', path.join(local, 'f.txt'));
+    assert.equal(fs.readFileSync(path.join(local, 'f.txt'), 'utf8'), 'x'.repeat(100));
+    assert.equal(fs.statSync(path.join(local, 'f.txt')).mtimeMs, entry.mtimeMs);
+    const after = (await server.commandsReceived()).slice(before);
+    assert.deepEqual(after.filter((command) => /^(SIZE|MDTM|LIST)\b/.test(command)), [], after.join(' | '));
+  });
+
   void it('finds a name with glob characters in its folder instead of letting the server expand it', async () => {
     // `a[1].txt` as a LIST pattern would match `a1.txt`.
     fs.writeFileSync(path.join(many, 'a1.txt'), 'one');

@@ -13,6 +13,9 @@ import { withoutStackCapture } from './ftp-stack.js';
 
 export type Sha256Command = 'XSHA256' | 'HASH';
 
+/** Connections that were told to HASH with SHA-256. */
+const choseSha256 = new WeakSet<Client>();
+
 /** The command that asks this server for a file's SHA-256, from its FEAT answer; undefined where it has none. */
 export function sha256CommandOf(features: ReadonlyMap<string, string>): Sha256Command | undefined {
   if (features.has('XSHA256')) return 'XSHA256';
@@ -33,7 +36,11 @@ export function sha256InReply(message: string): Buffer | undefined {
  * command, does not answer it with a hash (the check was promised).
  */
 export async function checkSha256(client: Client, command: Sha256Command, remotePath: string, localSha256: Promise<Buffer>): Promise<void> {
-  if (command === 'HASH') await withoutStackCapture(() => client.sendIgnoringError('OPTS HASH SHA-256'));
+  if (command === 'HASH' && !choseSha256.has(client)) {
+    // The choice holds for the rest of the connection's session.
+    await withoutStackCapture(() => client.sendIgnoringError('OPTS HASH SHA-256'));
+    choseSha256.add(client);
+  }
   const [reply, local] = await Promise.all([withoutStackCapture(() => client.sendIgnoringError(`${command} ${remotePath}`)), localSha256]);
   const remote = reply.code < 300 ? sha256InReply(reply.message) : undefined;
   if (!remote) {

@@ -92,7 +92,10 @@ export class FtpRemote implements Remote {
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<Entry> {
     const target = ftpPath(path);
-    return this.withConnection((client) => statPath(client, target, this.machineListing), options.signal);
+    const entry = await this.withConnection((client) => statPath(client, target, this.machineListing), options.signal);
+    // What usually comes next is a transfer of that file (ferry get): it then starts with RETR.
+    if (entry.kind === EntryKind.FILE) this.recent.remember(parentOf(target), [entry]);
+    return entry;
   }
 
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
