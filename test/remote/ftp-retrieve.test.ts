@@ -1,7 +1,8 @@
 /**
  * retrieveBulk against a private vsftpd: a large file is read into one
  * reused buffer (each piece a view of it, at most 1 MiB), from an offset
- * with REST, stopped by the receiver's error, and left to downloadTo where
+ * with REST, held back while the receiver waits (a rate limit), stopped by
+ * the receiver's error, and left to downloadTo where
  * it does not apply (EPSV refused), where the download still lands whole.
  */
 import assert from 'node:assert/strict';
@@ -69,6 +70,37 @@ void describe('FTP bulk download (retrieveBulk)', { skip }, () => {
     } finally {
       client.close();
     }
+  });
+
+  void it('reads nothing more while the receiver\'s promise is pending (a rate limit), then goes on', async () => {
+    const client = await loggedIn(server);
+    try {
+      const pieces: Buffer[] = [];
+      let holding = false;
+      let whileHeld = 0;
+      await retrieveBulk(client, '/pub/large.bin', 0, (chunk) => {
+        if (holding) whileHeld++;
+        pieces.push(Buffer.from(chunk));
+        if (pieces.length % 2 === 0) return undefined;
+        holding = true;
+        return new Promise<void>((resolve) => setTimeout(() => {
+          holding = false;
+          resolve();
+        }, 20));
+      });
+      assert.equal(whileHeld, 0);
+      assert.ok(pieces.length > 2);
+      assert.ok(Buffer.concat(pieces).equals(content));
+    } finally {
+      client.close();
+    }
+  });
+
+  void it('stops when the receiver\'s promise rejects', async () => {
+    const client = await loggedIn(server);
+    const cancelled = new Error('cancelled');
+    await assert.rejects(retrieveBulk(client, '/pub/large.bin', 0, () => Promise.reject(cancelled)), (error) => error === cancelled);
+    assert.equal(client.closed, true);
   });
 
   void it('stops with the receiver\'s error and closes the connection', async () => {

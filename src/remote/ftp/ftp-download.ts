@@ -68,12 +68,14 @@ export async function downloadOverFtp(
     progress.update(() => ({ bytes: position, total: size }));
   };
   let sink: MemorySink | PositionalFileWriter;
-  // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the socket).
-  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && !options.rateLimit) {
+  // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the
+  // socket). A limit that is there but lifted (the UI's, until the user sets one) holds nothing back.
+  const { rateLimit } = options;
+  if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && rateLimit?.rate === undefined) {
     sink = new MemorySink(onWritten, createPartialEarly(partial));
   } else {
     try {
-      const limit = options.rateLimit && { rateLimit: options.rateLimit, signal };
+      const limit = rateLimit && { rateLimit, signal };
       sink = new PositionalFileWriter(await openFd(partial, offset > 0 ? 'r+' : 'w', 0o600), offset, onWritten, limit,
         sha256Command !== undefined);
     } catch (error) {
@@ -92,8 +94,9 @@ export async function downloadOverFtp(
         await retrieveSmall(client, remotePath, (chunk) => memory.take(chunk));
       } else {
         const file = sink;
-        // A limited download needs the file writer's pace; the bulk read writes as fast as bytes come.
-        const bulk = options.rateLimit ? undefined : await retrieveBulk(client, remotePath, offset, (chunk) => file.writeNow(chunk));
+        // Under a limit (set now, or later while this runs) reading waits after each write until the bytes may have come.
+        const pace = (length: number): Promise<void> | undefined => (rateLimit?.rate === undefined ? undefined : rateLimit.take(length, signal));
+        const bulk = await retrieveBulk(client, remotePath, offset, (chunk) => file.writeNow(chunk) ?? pace(chunk.length));
         if (!bulk) await client.downloadTo(sink, remotePath, offset);
       }
     } catch (error) {

@@ -29,6 +29,13 @@ import { withoutStackCapture } from './ftp-stack.js';
 export type TakeChunk = (chunk: Buffer) => Error | undefined;
 
 /**
+ * Uses one piece of a bulk download at once (a view of the reused buffer):
+ * an error stops the download; a promise holds the reading back until it
+ * settles (a rate limit), and its rejection stops the download.
+ */
+export type UseChunk = (chunk: Buffer) => Error | Promise<void> | undefined;
+
+/**
  * Retrieves `remotePath` (an absolute path: basic-ftp's leading-space
  * repair is never needed) on a connection with no other task, handing each
  * chunk to `take`; `take` returning an error closes the connection and
@@ -52,24 +59,30 @@ const BULK_READ_BYTES = 1024 * 1024;
  * Retrieves `remotePath` from byte `offset` (REST) over a data connection
  * that reads into one reused buffer (net's `onread`): `take` gets a view of
  * that buffer, valid only until it returns, so it must use the bytes at
- * once (a synchronous write). Resolves undefined without sending anything
+ * once (a synchronous write); what it returns may hold the reading back
+ * (UseChunk). Resolves undefined without sending anything
  * but EPSV when this shape does not apply, and the caller uses
  * downloadTo: on FTPS (the data connection is TLS, which `onread` does not
  * serve) and where EPSV is refused (PASV's address handling stays
  * basic-ftp's).
  */
-export async function retrieveBulk(client: Client, remotePath: string, offset: number, take: TakeChunk): Promise<FTPResponse | undefined> {
+export async function retrieveBulk(client: Client, remotePath: string, offset: number, use: UseChunk): Promise<FTPResponse | undefined> {
   const ftp = client.ftp;
   if (ftp.hasTLS) return undefined;
   const port = await withoutStackCapture(() => ftp.request('EPSV')).then(epsvPort, () => undefined);
   const host = ftp.socket.remoteAddress;
   if (port === undefined || host === undefined) return undefined;
   const buffer = Buffer.allocUnsafe(BULK_READ_BYTES);
-  const socket = await connectData(ftp, host, port, buffer, (length) => {
-    const refused = take(buffer.subarray(0, length));
-    if (refused) ftp.closeWithError(refused);
-    // An error closed the connection: nothing more is read.
-    return !refused;
+  const socket: net.Socket = await connectData(ftp, host, port, buffer, (length) => {
+    const outcome = use(buffer.subarray(0, length));
+    if (outcome instanceof Error) {
+      ftp.closeWithError(outcome);
+      return false;
+    }
+    if (outcome === undefined) return true;
+    // Returning false stops reading (readStop); resume() starts it again.
+    outcome.then(() => socket.resume(), (error: unknown) => ftp.closeWithError(error instanceof Error ? error : new Error(String(error))));
+    return false;
   });
   ftp.dataSocket = socket;
   if (offset > 0) await withoutStackCapture(() => ftp.request(`REST ${offset}`));
