@@ -65,6 +65,8 @@ export function renderApp(
     prefill?: ConnectParams; initial?: ConnectParams; connect?: ConnectFunction; shutdown?: AbortSignal; config?: TuiConfig;
     /** The connect dialog's saved connections and ~/.ssh/config (none when not given). */
     savedConnectionsFile?: string; sshConfigFile?: string;
+    /** Where unfinished transfers are kept across runs (not kept when not given). */
+    savedQueueFile?: string;
   } = {},
 ): AppUnderTest {
   let quitCalls = 0;
@@ -76,6 +78,7 @@ export function renderApp(
       connect={options.connect ?? realConnect}
       savedConnectionsFile={options.savedConnectionsFile}
       sshConfigFile={options.sshConfigFile}
+      savedQueueFile={options.savedQueueFile}
       onQuit={() => (quitCalls += 1)}
       shutdown={options.shutdown}
       config={options.config}

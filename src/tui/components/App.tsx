@@ -255,7 +255,7 @@ export function App({
   useStartupProblems(configProblems, connection.status, fail);
   useLocalRightPane(connection.status, local, remote, localFs, localPath, leftConnection.status === 'disconnected');
   const saved = useSavedQueue({
-    file: savedQueueFile, queue, connection, leftConnection, show: setDialog, info, fail,
+    file: savedQueueFile, queue, connection, leftConnection, show: setDialog, dialogOpen: dialog !== undefined, info, fail,
     current: (side) => (side === 'local' ? leftSession : session).current(),
   });
   savedRef.current = saved;

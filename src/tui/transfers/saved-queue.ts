@@ -229,6 +229,11 @@ export class QueueSaver {
     return saved;
   }
 
+  /** An offer was not put to the user after all (the pane went elsewhere first): the list may be offered again. */
+  withdraw(side: PaneSide): void {
+    this.offering.delete(side);
+  }
+
   /** The list of `side` is queued again: the queue's rows stand for it from now on. */
   take(side: PaneSide): SavedSession | undefined {
     const saved = this.earlier.get(side);
