@@ -128,15 +128,18 @@ void describe('FTP download where the bulk read does not apply', { skip }, () =>
   let server: PrivateVsftpd;
 
   before(async () => {
-    server = await startVsftpd({ deniedCommands: ['EPSV'] });
+    server = await startVsftpd({ deniedCommands: ['EPSV'], logCommands: true });
   });
   after(() => server?.stop());
 
-  void it('answers undefined when EPSV is refused, and the download goes through PASV whole', async () => {
+  void it('answers undefined when EPSV is refused (once per connection), and the download goes through PASV whole', async () => {
     const content = writePattern(path.join(server.pub, 'pasv.bin'), 2 * 1024 * 1024 + 5);
     const client = await loggedIn(server);
     try {
       assert.equal(await retrieveBulk(client, '/pub/pasv.bin', 0, () => undefined), undefined);
+      const asked = (await server.commandsReceived()).filter((command) => command === 'EPSV').length;
+      assert.equal(await retrieveBulk(client, '/pub/pasv.bin', 0, () => undefined), undefined);
+      assert.equal((await server.commandsReceived()).filter((command) => command === 'EPSV').length, asked, 'not asked again');
     } finally {
       client.close();
     }

@@ -52,6 +52,9 @@ export async function retrieveSmall(client: Client, remotePath: string, take: Ta
   });
 }
 
+/** Connections whose server refused EPSV: their bulk downloads go to downloadTo without asking again. */
+const refusedEpsv = new WeakSet<Client>();
+
 /** The reused buffer a bulk download reads into: a read takes what the socket holds, up to this much. */
 const BULK_READ_BYTES = 1024 * 1024;
 
@@ -64,13 +67,14 @@ const BULK_READ_BYTES = 1024 * 1024;
  * but EPSV when this shape does not apply, and the caller uses
  * downloadTo: on FTPS (the data connection is TLS, which `onread` does not
  * serve) and where EPSV is refused (PASV's address handling stays
- * basic-ftp's).
+ * basic-ftp's; a connection whose server refused it once is not asked again).
  */
 export async function retrieveBulk(client: Client, remotePath: string, offset: number, use: UseChunk): Promise<FTPResponse | undefined> {
   const ftp = client.ftp;
-  if (ftp.hasTLS) return undefined;
+  if (ftp.hasTLS || refusedEpsv.has(client)) return undefined;
   const port = await withoutStackCapture(() => ftp.request('EPSV')).then(epsvPort, () => undefined);
   const host = ftp.socket.remoteAddress;
+  if (port === undefined) refusedEpsv.add(client);
   if (port === undefined || host === undefined) return undefined;
   const buffer = Buffer.allocUnsafe(BULK_READ_BYTES);
   const socket: net.Socket = await connectData(ftp, host, port, buffer, (length) => {
