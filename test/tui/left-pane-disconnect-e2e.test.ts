@@ -1,0 +1,69 @@
+/**
+ * ^D in the left pane, end to end: the built `ferry` in a pseudo-terminal,
+ * both panes on real `ferryd` processes. The question counts only the
+ * transfers that go through the left pane's session, "y" cancels exactly
+ * those and brings the left pane back to the local folder, and the right
+ * pane's download goes on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnFerryd } from '../helpers/ferryd-process.js';
+import { tempFolderMaker } from '../helpers/temp-folders.js';
+import { connectLeftPane, Keys, spawnInTerminal } from '../helpers/terminal.js';
+
+const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
+const tempFolder = tempFolderMaker();
+
+void test('^D in the left pane asks about its own transfers, cancels them and leaves the right pane\'s running', { timeout: 120_000 }, async () => {
+  const localRoot = await tempFolder('ferry-leftd-local-');
+  const home = await tempFolder('ferry-leftd-home-');
+  const right = { root: await tempFolder('ferry-leftd-right-'), configDir: await tempFolder('ferry-leftd-right-config-') };
+  const left = { root: await tempFolder('ferry-leftd-left-'), configDir: await tempFolder('ferry-leftd-left-config-') };
+  for (const file of [path.join(right.root, 'big.bin'), path.join(left.root, 'rel.bin')]) {
+    await fs.writeFile(file, '');
+    await fs.truncate(file, 1024 ** 3);
+  }
+  await fs.mkdir(path.join(home, 'config', 'ferry'), { recursive: true });
+  // Slow enough that both transfers are under way when the keys below reach them.
+  await fs.writeFile(path.join(home, 'config', 'ferry', 'config.json'), JSON.stringify({ rateLimit: '8M' }));
+  const rightServer = await spawnFerryd(right);
+  const leftServer = await spawnFerryd(left);
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state') };
+  const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
+  try {
+    await term.waitForText('big.bin');
+    // Through the right pane's session only: a download into the local folder.
+    term.write('d');
+    await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
+    // The left pane on the second ferryd, active, then a copy from it to the right pane's server.
+    await connectLeftPane(term, leftServer.port);
+    await term.waitForText('rel.bin');
+    term.write(Keys.tab);
+    await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftServer.port}`));
+    term.write(Keys.f5);
+    await term.waitForText('Copy rel.bin');
+    term.write(Keys.enter);
+    await term.waitForText(/⇄\s*rel\.bin.*\b[1-9]\d*%/);
+
+    term.write(Keys.ctrl('d'));
+    const question = await term.waitForText('Disconnect the left pane?');
+    assert.match(question, /1 transfer still running or waiting/, 'the right pane\'s download is not counted');
+    term.write('y');
+    const after = await term.waitForFrame((screen) => /⇄\s*rel\.bin.*cancelled/.test(screen) && screen.includes(`local:${localRoot}`),
+      { what: 'the copy cancelled and the left pane back on the local folder' });
+    assert.match(after, /↓big\.bin.*\b[1-9]\d*%/, 'the right pane\'s download goes on');
+    assert.doesNotMatch(after, /↓big\.bin.*cancelled/);
+
+    term.write(Keys.f10);
+    await term.waitForText('Quit Ferry?');
+    term.write('y');
+    assert.equal(await term.exited(), 0);
+  } finally {
+    term.close();
+    await leftServer.stop();
+    await rightServer.stop();
+  }
+});
