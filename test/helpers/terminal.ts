@@ -265,3 +265,28 @@ export async function connectLeftPane(term: TerminalSession, port: number): Prom
   await term.waitForText(new RegExp(`Port\\s+${port}`));
   term.write(Keys.enter);
 }
+
+/**
+ * Two transfers under way, one through each pane's session: the right pane
+ * (on a server listing `download`) downloads it into the local folder, then
+ * the left pane is connected to the ferryd on `leftPort` (listing `copy`),
+ * made active and copies `copy` to the right pane's server. Resolves once
+ * both rows show progress. Needs a rate limit slow enough for both to run.
+ */
+export async function downloadRightAndCopyLeft(term: TerminalSession, leftPort: number, download: string, copy: string): Promise<void> {
+  await term.waitForText(download);
+  term.write('d');
+  await term.waitForText(new RegExp(`↓${escapeRegExp(download)}.*\\b[1-9]\\d*%`));
+  await connectLeftPane(term, leftPort);
+  await term.waitForText(copy);
+  term.write(Keys.tab);
+  await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftPort}`));
+  term.write(Keys.f5);
+  await term.waitForText(`Copy ${copy}`);
+  term.write(Keys.enter);
+  await term.waitForText(new RegExp(`⇄\\s*${escapeRegExp(copy)}.*\\b[1-9]\\d*%`));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { connectLeftPane, Keys, spawnInTerminal } from '../helpers/terminal.js';
+import { downloadRightAndCopyLeft, Keys, spawnInTerminal } from '../helpers/terminal.js';
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 const tempFolder = tempFolderMaker();
@@ -34,19 +34,8 @@ void test('^D in the left pane asks about its own transfers, cancels them and le
   const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state') };
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
   try {
-    await term.waitForText('big.bin');
-    // Through the right pane's session only: a download into the local folder.
-    term.write('d');
-    await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
-    // The left pane on the second ferryd, active, then a copy from it to the right pane's server.
-    await connectLeftPane(term, leftServer.port);
-    await term.waitForText('rel.bin');
-    term.write(Keys.tab);
-    await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftServer.port}`));
-    term.write(Keys.f5);
-    await term.waitForText('Copy rel.bin');
-    term.write(Keys.enter);
-    await term.waitForText(/⇄\s*rel\.bin.*\b[1-9]\d*%/);
+    // A download through the right pane's session only; a copy from the left pane's server to the right one's.
+    await downloadRightAndCopyLeft(term, leftServer.port, 'big.bin', 'rel.bin');
 
     term.write(Keys.ctrl('d'));
     const question = await term.waitForText('Disconnect the left pane?');

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
 import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { connectLeftPane, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+import { connectLeftPane, downloadRightAndCopyLeft, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 
 /** transfers.json as ferry writes it (src/tui/transfers/saved-queue.ts). */
 interface SavedFile {
@@ -91,19 +91,9 @@ void test('quitting keeps the saved download but removes the staging folder of a
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
   const stagingFolders = async (): Promise<string[]> => (await fs.readdir(tmp)).filter((name) => name.startsWith('ferry-relay-'));
   try {
-    await term.waitForText('big.bin');
-    // A download from the right pane's server into the local folder: the saved list keeps it.
-    term.write('d');
-    await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
-    // The left pane on the second ferryd, then a copy from it to the right pane's server.
-    await connectLeftPane(term, leftServer.port);
-    await term.waitForText('rel.bin');
-    term.write(Keys.tab);
-    await term.waitForText(new RegExp(`connected 127\\.0\\.0\\.1:${leftServer.port}`));
-    term.write(Keys.f5);
-    await term.waitForText('Copy rel.bin');
-    term.write(Keys.enter);
-    await term.waitForText(/⇄\s*rel\.bin.*\b[1-9]\d*%/);
+    // A download from the right pane's server into the local folder (the saved list keeps it), and a copy from
+    // the left pane's server to the right one's.
+    await downloadRightAndCopyLeft(term, leftServer.port, 'big.bin', 'rel.bin');
     // Cancelled, the copy's row stays and so does its staging folder, for a retry.
     term.write('p');
     term.write('j');
