@@ -7,31 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { downloadRightAndCopyLeft, Keys, spawnInTerminal } from '../helpers/terminal.js';
+import { startTwoPaneServers } from '../helpers/two-pane-servers.js';
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
 const tempFolder = tempFolderMaker();
 
 void test('^D in the left pane asks about its own transfers, cancels them and leaves the right pane\'s running', { timeout: 120_000 }, async () => {
   const localRoot = await tempFolder('ferry-leftd-local-');
-  const home = await tempFolder('ferry-leftd-home-');
-  const right = { root: await tempFolder('ferry-leftd-right-'), configDir: await tempFolder('ferry-leftd-right-config-') };
-  const left = { root: await tempFolder('ferry-leftd-left-'), configDir: await tempFolder('ferry-leftd-left-config-') };
-  for (const file of [path.join(right.root, 'big.bin'), path.join(left.root, 'rel.bin')]) {
-    await fs.writeFile(file, '');
-    await fs.truncate(file, 1024 ** 3);
-  }
-  await fs.mkdir(path.join(home, 'config', 'ferry'), { recursive: true });
-  // Slow enough that both transfers are under way when the keys below reach them.
-  await fs.writeFile(path.join(home, 'config', 'ferry', 'config.json'), JSON.stringify({ rateLimit: '8M' }));
-  const rightServer = await spawnFerryd(right);
-  const leftServer = await spawnFerryd(left);
-  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state') };
+  const { rightServer, leftServer, env } = await startTwoPaneServers(tempFolder, 'ferry-leftd-');
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
   try {
     // A download through the right pane's session only; a copy from the left pane's server to the right one's.

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
-import { spawnFerryd } from '../helpers/ferryd-process.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
 import { connectLeftPane, downloadRightAndCopyLeft, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+import { startTwoPaneServers } from '../helpers/two-pane-servers.js';
 
 /** transfers.json as ferry writes it (src/tui/transfers/saved-queue.ts). */
 interface SavedFile {
@@ -73,21 +73,10 @@ void test('quitting during a download keeps it; the next start offers it and it 
 
 void test('quitting keeps the saved download but removes the staging folder of a copy between two servers, kept until then with its row', { timeout: 120_000 }, async () => {
   const localRoot = await tempFolder('ferry-saved-local-');
-  const home = await tempFolder('ferry-saved-home-');
   // The program's own temporary folder: where its copies between servers are staged.
   const tmp = await tempFolder('ferry-saved-tmp-');
-  const right = { root: await tempFolder('ferry-saved-right-'), configDir: await tempFolder('ferry-saved-right-config-') };
-  const left = { root: await tempFolder('ferry-saved-left-'), configDir: await tempFolder('ferry-saved-left-config-') };
-  for (const file of [path.join(right.root, 'big.bin'), path.join(left.root, 'rel.bin')]) {
-    await fs.writeFile(file, '');
-    await fs.truncate(file, 1024 ** 3);
-  }
-  await fs.mkdir(path.join(home, 'config', 'ferry'), { recursive: true });
-  // Slow enough that both transfers are under way when the keys below reach them.
-  await fs.writeFile(path.join(home, 'config', 'ferry', 'config.json'), JSON.stringify({ rateLimit: '8M' }));
-  const rightServer = await spawnFerryd(right);
-  const leftServer = await spawnFerryd(left);
-  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), TMPDIR: tmp };
+  const { rightServer, leftServer, env: homeEnv, home } = await startTwoPaneServers(tempFolder, 'ferry-saved-');
+  const env = { ...homeEnv, TMPDIR: tmp };
   const term = spawnInTerminal(process.execPath, [ferryBin, `ferry://127.0.0.1:${rightServer.port}/`], { cwd: localRoot, columns: 110, rows: 30, env });
   const stagingFolders = async (): Promise<string[]> => (await fs.readdir(tmp)).filter((name) => name.startsWith('ferry-relay-'));
   try {
