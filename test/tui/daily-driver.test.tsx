@@ -342,3 +342,16 @@ void test('F5 asks where to, the other pane\'s folder offered and editable', asy
     assert.equal(await exists(path.join(remoteRoot, 'b.txt')), false);
   });
 });
+
+void test('the position in an empty folder reads 0/0, on its parent row too', async () => {
+  const local = await folderWith({ 'l.txt': 'l' });
+  const remoteRoot = await folderWith({ 'a.txt': 'a' }, ['empty']);
+  await withConnectedApp(local, remoteRoot, async ({ app }) => {
+    await waitForFrame(app.lastFrame, (f) => f.includes('a.txt') && f.includes('/empty'));
+    // The folder comes first: Enter goes into it, where only the parent row is left.
+    app.stdin.write(KEYS.enter);
+    const inside = await waitForFrame(app.lastFrame, (f) => f.includes('(empty folder)') && /:\d+\/empty/.test(f));
+    assert.match(inside, / 0\/0\n/);
+    assert.doesNotMatch(inside, /-1\/0/);
+  });
+});

@@ -366,7 +366,9 @@ export function App({
   const localView = useMemo(() => paneView(local.state), [local.state]);
   const remoteView = useMemo(() => paneView(remote.state), [remote.state]);
   const selection = useMemo(() => selectionSummary(activePane), [activePane.entries, activePane.selected]);
-  const counts = `${selection ? `${selection} · ` : ''}${activePane.cursor + (activePane.view.length ? 1 : 0)}/${activePane.view.length}`;
+  // The parent row is cursor -1: position 0, as in an empty folder.
+  const position = Math.max(0, activePane.cursor + (activePane.view.length ? 1 : 0));
+  const counts = `${selection ? `${selection} · ` : ''}${position}/${activePane.view.length}`;
 
   if (layout.tooSmall) {
     const question = dialog?.kind === 'quit'
