@@ -68,8 +68,8 @@ export async function downloadOverFtp(
     progress.update(() => ({ bytes: position, total: size }));
   };
   let sink: MemorySink | PositionalFileWriter;
-  // A limited download goes through the file writer, which waits for the limit before each write (and so holds back the
-  // socket). A limit that is there but lifted (the UI's, until the user sets one) holds nothing back.
+  // Under a limit even a small download is written to its file as it comes, its reading paced by the limit (below). A
+  // limit that is there but lifted (the UI's, until the user sets one) holds nothing back.
   const { rateLimit } = options;
   if (offset === 0 && size <= SMALL_DOWNLOAD_BYTES && rateLimit?.rate === undefined) {
     sink = new MemorySink(onWritten, createPartialEarly(partial));

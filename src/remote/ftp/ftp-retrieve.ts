@@ -60,12 +60,11 @@ const BULK_READ_BYTES = 1024 * 1024;
 
 /**
  * Retrieves `remotePath` from byte `offset` (REST) over a data connection
- * that reads into one reused buffer (net's `onread`): `take` gets a view of
+ * that reads into one reused buffer (net's `onread`): `use` gets a view of
  * that buffer, valid only until it returns, so it must use the bytes at
  * once (a synchronous write); what it returns may hold the reading back
- * (UseChunk). Resolves undefined without sending anything
- * but EPSV when this shape does not apply, and the caller uses
- * downloadTo: on FTPS (the data connection is TLS, which `onread` does not
+ * (UseChunk). Resolves undefined, having sent nothing but EPSV, when this
+ * shape does not apply, and the caller uses downloadTo: on FTPS (the data connection is TLS, which `onread` does not
  * serve) and where EPSV is refused (PASV's address handling stays
  * basic-ftp's; a connection whose server refused it once is not asked again).
  */
@@ -111,10 +110,12 @@ function connectData(
       socket.destroy();
       reject(new Error(`can't open the data connection in passive mode: ${error.message}`));
     };
-    socket.setTimeout(ftp.timeout, () => failed(new Error(`no answer from ${host}:${port}`)));
+    const unanswered = (): void => failed(new Error(`no answer from ${host}:${port}`));
+    socket.setTimeout(ftp.timeout, unanswered);
     socket.once('error', failed);
     socket.connect({ host, port, family: ftp.ipFamily }, () => {
-      socket.setTimeout(0);
+      // From here on the transfer's own timeout and error handling apply (retrieveOn, basic-ftp's dataSocket).
+      socket.setTimeout(0, unanswered);
       socket.removeListener('error', failed);
       resolve(socket);
     });
