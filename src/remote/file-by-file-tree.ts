@@ -7,12 +7,12 @@
  */
 import { setMaxListeners } from 'node:events';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
+import type { TimeOfFile } from '../protocol/file-times.js';
 import { EntryKind, type Entry } from '../protocol/messages.js';
 import { downloadSubset, downloadTree, uploadSubset, uploadTree, type TreeContext, type TreeSubset } from '../client/tree.js';
 import { joinRemote } from '../client/remote-path.js';
 import type { FileTransferJob } from '../client/transfer-common.js';
 import type { ListOptions, TransferOptions, TransferResult, TreeTransferOptions, TreeTransferResult } from '../client/types.js';
-import type { FileTime } from './remote.js';
 
 /** What a kind gives: a one-level listing, mkdir, and single-file transfers with TransferOptions' meaning. */
 export interface SingleFileRemote {
@@ -22,7 +22,7 @@ export interface SingleFileRemote {
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;
   /** Remote.fileTimes, where the kind has it: a resumed tree asks it for the files its listing dates only coarsely. */
-  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(FileTime | undefined)[]>;
+  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(TimeOfFile | undefined)[]>;
 }
 
 export interface FileByFileTrees {

@@ -18,6 +18,7 @@ import type {
   TransferOptions, TransferResult, TreeTransferOptions, TreeTransferResult,
 } from '../client/types.js';
 import type { TreeSubset } from '../client/tree.js';
+import type { TimeOfFile } from '../protocol/file-times.js';
 import type { Entry } from '../protocol/messages.js';
 
 export type RemoteKind = 'ferry' | 'sftp' | 'ftp';
@@ -47,12 +48,6 @@ export interface RemoteDescription {
   readOnly: boolean;
   /** How transfers over this session are checked. */
   verification: Verification;
-}
-
-/** A file's mtime as a request about that one file states it (FileTime.mtimeResolutionMs as Entry's). */
-export interface FileTime {
-  mtimeMs: number;
-  mtimeResolutionMs?: number;
 }
 
 /** What a kind can do beyond the common core (list, stat, mkdir, rmdir, delete, rename, transfers). */
@@ -96,7 +91,7 @@ export interface Remote {
    * give coarser times than that has it (FTP: LIST to the minute or the day,
    * MDTM to the second). Undefined where the server states no time.
    */
-  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(FileTime | undefined)[]>;
+  fileTimes?(paths: readonly string[], options?: { signal?: AbortSignal }): Promise<(TimeOfFile | undefined)[]>;
 
   upload(localPath: string, remotePath: string, options?: TransferOptions): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: TransferOptions): Promise<TransferResult>;

@@ -4,7 +4,7 @@
  * listed once as entries, content hashes on request, and finer times on
  * request where the listing's are coarse.
  */
-import type { FileTime } from '../remote/remote.js';
+import type { TimeOfFile } from '../protocol/file-times.js';
 
 export type SyncKind = 'file' | 'folder' | 'other';
 
@@ -33,7 +33,7 @@ export interface SyncPlace {
    * them coarser than a second (FTP's LIST); undefined where it cannot say.
    * Absent on places whose listing is as exact as they get.
    */
-  finerTimes?(paths: readonly string[], signal?: AbortSignal): Promise<(FileTime | undefined)[]>;
+  finerTimes?(paths: readonly string[], signal?: AbortSignal): Promise<(TimeOfFile | undefined)[]>;
   /** Removes a file, a symlink, or a folder with everything in it. */
   remove(entry: SyncEntry): Promise<void>;
 }

@@ -11,8 +11,7 @@
  * so a file changed within the same minute at the same size is still sent.
  */
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { compareFileTimes, EXACT_ENOUGH_MS, sameFileTime } from '../protocol/file-times.js';
-import type { FileTime } from '../remote/remote.js';
+import { compareFileTimes, EXACT_ENOUGH_MS, sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
 import type { ExcludeRules } from './exclude.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
@@ -94,7 +93,7 @@ export type TimeMatch = 'same' | 'different' | 'coarse';
  * agree, but only to more than a second, so a finer time could still tell
  * them apart.
  */
-export function compareTimes(a: FileTime, b: FileTime): TimeMatch {
+export function compareTimes(a: TimeOfFile, b: TimeOfFile): TimeMatch {
   if (compareFileTimes(a, b) !== 0) return 'different';
   return sameFileTime(a, b) ? 'same' : 'coarse';
 }
@@ -115,7 +114,7 @@ async function differingByFinerTimes(
 }
 
 /** `entries`' times, each coarser than a second replaced by the place's own answer for that file where it has one. */
-async function finerTimes(place: SyncPlace, entries: readonly SyncEntry[], signal?: AbortSignal): Promise<FileTime[]> {
+async function finerTimes(place: SyncPlace, entries: readonly SyncEntry[], signal?: AbortSignal): Promise<TimeOfFile[]> {
   const coarse = entries.filter((entry) => (entry.mtimeResolutionMs ?? 1) > EXACT_ENOUGH_MS);
   if (coarse.length === 0 || !place.finerTimes) return [...entries];
   const answers = await place.finerTimes(coarse.map((entry) => entry.path), signal);

@@ -10,7 +10,8 @@ import { mapConcurrently } from '../client/map-concurrently.js';
 import { joinRemote } from '../client/remote-path.js';
 import { ErrorCode, FerryError } from '../protocol/errors.js';
 import { EntryKind } from '../protocol/messages.js';
-import type { FileTime, Remote } from '../remote/remote.js';
+import type { TimeOfFile } from '../protocol/file-times.js';
+import type { Remote } from '../remote/remote.js';
 import type { SyncEntry, SyncPlace } from './place.js';
 
 /** Files read at once when the server cannot hash them itself. */
@@ -36,7 +37,7 @@ export class RemotePlace implements SyncPlace {
   }
 
   /** The kind's per-file times (FTP: MDTM), where it has them; else nothing finer than the listing. */
-  finerTimes(paths: readonly string[], signal?: AbortSignal): Promise<(FileTime | undefined)[]> {
+  finerTimes(paths: readonly string[], signal?: AbortSignal): Promise<(TimeOfFile | undefined)[]> {
     if (!this.remote.fileTimes) return Promise.resolve(paths.map(() => undefined));
     return this.remote.fileTimes(paths.map((relative) => joinRemote(this.top, relative)), signal ? { signal } : {});
   }

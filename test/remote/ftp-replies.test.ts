@@ -43,10 +43,10 @@ void describe('FTP times', () => {
   const now = Date.UTC(2026, 11, 2, 12, 0);
 
   void it('reads LIST times with and without a year, saying how coarse each is', () => {
-    assert.deepEqual(listTime('Dec 02 07:46', now), { mtimeMs: Date.UTC(2026, 11, 2, 7, 46), resolutionMs: 60_000 });
-    assert.deepEqual(listTime('Jul  4  2019', now), { mtimeMs: Date.UTC(2019, 6, 4), resolutionMs: 86_400_000 });
+    assert.deepEqual(listTime('Dec 02 07:46', now), { mtimeMs: Date.UTC(2026, 11, 2, 7, 46), mtimeResolutionMs: 60_000 });
+    assert.deepEqual(listTime('Jul  4  2019', now), { mtimeMs: Date.UTC(2019, 6, 4), mtimeResolutionMs: 86_400_000 });
     // No year and months ahead: last year's.
-    assert.deepEqual(listTime('Mar 01 10:00', Date.UTC(2026, 0, 15)), { mtimeMs: Date.UTC(2025, 2, 1, 10, 0), resolutionMs: 60_000 });
+    assert.deepEqual(listTime('Mar 01 10:00', Date.UTC(2026, 0, 15)), { mtimeMs: Date.UTC(2025, 2, 1, 10, 0), mtimeResolutionMs: 60_000 });
     assert.equal(listTime('yesterday', now), undefined);
   });
 

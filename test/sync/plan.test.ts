@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExcludeRules } from '../../src/sync/exclude.js';
-import type { FileTime } from '../../src/remote/remote.js';
+import type { TimeOfFile } from '../../src/protocol/file-times.js';
 import type { SyncEntry, SyncPlace } from '../../src/sync/place.js';
 import { compareTimes, compareTrees, planSync } from '../../src/sync/plan.js';
 
@@ -76,7 +76,7 @@ void test('times: compared to the coarser side\'s resolution; a match coarser th
 });
 
 /** A place held in memory whose per-file times are `finer` (path → time), and which counts what it was asked. */
-function memoryPlace(entries: SyncEntry[], finer?: Record<string, FileTime>): SyncPlace & { asked: string[] } {
+function memoryPlace(entries: SyncEntry[], finer?: Record<string, TimeOfFile>): SyncPlace & { asked: string[] } {
   const asked: string[] = [];
   const place: SyncPlace & { asked: string[] } = {
     description: 'memory', asked,

@@ -12,6 +12,7 @@
  */
 import { FileType, type FileInfo } from 'basic-ftp';
 import { isSafeComponent } from '../../client/listed-names.js';
+import type { TimeOfFile } from '../../protocol/file-times.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -20,19 +21,14 @@ export const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
-/** A time and how coarse it is (Entry.mtimeResolutionMs). */
-export interface FtpTime {
-  mtimeMs: number;
-  resolutionMs: number;
-}
 
 export function entryOf(info: FileInfo, options: { linkTargets?: boolean; now?: number } = {}): Entry | undefined {
   if (!isSafeComponent(info.name)) return undefined;
   const kind = info.type === FileType.Directory ? EntryKind.DIRECTORY
     : info.type === FileType.File ? EntryKind.FILE
       : info.type === FileType.SymbolicLink ? EntryKind.SYMLINK : EntryKind.OTHER;
-  const time: FtpTime | undefined = info.modifiedAt
-    ? { mtimeMs: info.modifiedAt.getTime(), resolutionMs: SECOND_MS }
+  const time: TimeOfFile | undefined = info.modifiedAt
+    ? { mtimeMs: info.modifiedAt.getTime(), mtimeResolutionMs: SECOND_MS }
     : listTime(info.rawModifiedAt, options.now ?? Date.now());
   const entry: Entry = {
     name: info.name,
@@ -41,7 +37,7 @@ export function entryOf(info: FileInfo, options: { linkTargets?: boolean; now?: 
     mtimeMs: time?.mtimeMs ?? 0,
     mode: info.permissions ? (info.permissions.user << 6) | (info.permissions.group << 3) | info.permissions.world : 0,
   };
-  if (time) entry.mtimeResolutionMs = time.resolutionMs;
+  if (time) entry.mtimeResolutionMs = time.mtimeResolutionMs;
   if (options.linkTargets && kind === EntryKind.SYMLINK && info.link) entry.linkTarget = info.link;
   return entry;
 }
@@ -50,20 +46,20 @@ export function entryOf(info: FileInfo, options: { linkTargets?: boolean; now?: 
  * The time of a Unix LIST line: `Dec 02 07:46` to the minute, `Dec  2  2025`
  * to the day (the start of it, in ms); undefined when it is not one.
  */
-export function listTime(raw: string, now: number): FtpTime | undefined {
+export function listTime(raw: string, now: number): TimeOfFile | undefined {
   const match = /^([A-Za-z]{3})\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4}))$/.exec(raw.trim());
   if (!match) return undefined;
   const month = MONTHS.indexOf(match[1]!.toLowerCase());
   if (month < 0) return undefined;
   const day = Number(match[2]);
-  if (match[5] !== undefined) return { mtimeMs: Date.UTC(Number(match[5]), month, day), resolutionMs: DAY_MS };
+  if (match[5] !== undefined) return { mtimeMs: Date.UTC(Number(match[5]), month, day), mtimeResolutionMs: DAY_MS };
   const hours = Number(match[3]);
   const minutes = Number(match[4]);
   // No year means within the last six months: this year, or last year if that would lie in the future.
   const year = new Date(now).getUTCFullYear();
   const thisYear = Date.UTC(year, month, day, hours, minutes);
   const mtimeMs = thisYear - now > HALF_YEAR_MS / 6 ? Date.UTC(year - 1, month, day, hours, minutes) : thisYear;
-  return { mtimeMs, resolutionMs: MINUTE_MS };
+  return { mtimeMs, mtimeResolutionMs: MINUTE_MS };
 }
 
 /** `213 20261202074613` (MDTM, UTC, optional fraction) → ms since the epoch. */

@@ -22,7 +22,8 @@ import { ErrorCode, FerryError } from '../../protocol/errors.js';
 import { EntryKind, type Entry } from '../../protocol/messages.js';
 import { isTemporaryName } from '../../protocol/temp-names.js';
 import { fileByFileTrees, type FileByFileTrees } from '../file-by-file-tree.js';
-import type { FileTime, Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
+import type { TimeOfFile } from '../../protocol/file-times.js';
+import type { Remote, RemoteDescription, RemoteFeatures } from '../remote.js';
 import { downloadOverFtp } from './ftp-download.js';
 import { entryOf, SECOND_MS } from './ftp-entries.js';
 import { ferryErrorFromFtp, isFtpReply } from './ftp-errors.js';
@@ -194,7 +195,7 @@ export class FtpRemote implements Remote {
    * to the second. Undefined where the server states none (a folder, a
    * missing file, a server without MDTM).
    */
-  async fileTimes(paths: readonly string[], options: { signal?: AbortSignal } = {}): Promise<(FileTime | undefined)[]> {
+  async fileTimes(paths: readonly string[], options: { signal?: AbortSignal } = {}): Promise<(TimeOfFile | undefined)[]> {
     const targets = paths.map(ftpPath);
     return mapConcurrently(targets, this.pool.size, async (target) => {
       const mtimeMs = await this.withConnection((client) => askFileTime(client, target), options.signal);
