@@ -23,7 +23,7 @@ import { sendTree } from './tree-upload.js';
 import type { ListOptions, TransferResult, TreeProgress, TreeTransferOptions, TreeTransferResult } from './types.js';
 import type { LocalFileFacts, UploadJob } from './upload.js';
 import type { RateLimit } from './rate-limit.js';
-import { compareFileTimes, sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
+import { matchFileTimes, sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
 
 /** Default and ceiling of files in flight at once. */
 export const DEFAULT_TREE_CONCURRENCY = 32;
@@ -302,9 +302,9 @@ async function landedEarlier(
   const coarse: LandedCandidate[] = [];
   for (const candidate of candidates) {
     const { remote, local } = candidate;
-    if (remote.size !== local.size || compareFileTimes(remote, local) !== 0) continue;
-    if (sameFileTime(remote, local)) landed.add(candidate.relative);
-    else coarse.push(candidate);
+    const times = remote.size === local.size ? matchFileTimes(remote, local) : 'different';
+    if (times === 'same') landed.add(candidate.relative);
+    else if (times === 'coarse') coarse.push(candidate);
   }
   if (coarse.length > 0 && context.fileTimes) {
     const times = await context.fileTimes(coarse.map((candidate) => joinRemote(remoteDir, candidate.relative)), signal ? { signal } : {});

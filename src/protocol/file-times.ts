@@ -49,3 +49,15 @@ export const EXACT_ENOUGH_MS = 1000;
 export function sameFileTime(a: TimeOfFile, b: TimeOfFile): boolean {
   return compareFileTimes(a, b) === 0 && coarserResolution(a, b) <= EXACT_ENOUGH_MS;
 }
+
+export type TimeMatch = 'same' | 'different' | 'coarse';
+
+/**
+ * Two times compared to the coarser one's resolution; `coarse` when they
+ * agree, but only to more than a second, so a finer time could still tell
+ * them apart (what a sync or a resumed tree then asks the server for).
+ */
+export function matchFileTimes(a: TimeOfFile, b: TimeOfFile): TimeMatch {
+  if (compareFileTimes(a, b) !== 0) return 'different';
+  return sameFileTime(a, b) ? 'same' : 'coarse';
+}

@@ -11,10 +11,9 @@
  * so a file changed within the same minute at the same size is still sent.
  */
 import { ErrorCode, FerryError } from '../protocol/errors.js';
-import { compareFileTimes, EXACT_ENOUGH_MS, sameFileTime, type TimeOfFile } from '../protocol/file-times.js';
+import { EXACT_ENOUGH_MS, matchFileTimes, type TimeOfFile } from '../protocol/file-times.js';
 import type { ExcludeRules } from './exclude.js';
 import type { SyncEntry, SyncPlace } from './place.js';
-
 
 export interface SyncPlan {
   /** Folders to make in DST, parents before children. */
@@ -86,18 +85,6 @@ export interface CoarseMatch {
   target: SyncEntry;
 }
 
-export type TimeMatch = 'same' | 'different' | 'coarse';
-
-/**
- * Two times compared to the coarser one's resolution; `coarse` when they
- * agree, but only to more than a second, so a finer time could still tell
- * them apart.
- */
-export function compareTimes(a: TimeOfFile, b: TimeOfFile): TimeMatch {
-  if (compareFileTimes(a, b) !== 0) return 'different';
-  return sameFileTime(a, b) ? 'same' : 'coarse';
-}
-
 /**
  * The source entries of `matches` whose files differ once each side's coarse
  * times are asked again. Where a place cannot say more (no MDTM), a coarse
@@ -110,7 +97,7 @@ async function differingByFinerTimes(
     finerTimes(source, matches.map((match) => match.source), signal),
     finerTimes(target, matches.map((match) => match.target), signal),
   ]);
-  return matches.filter((_, at) => compareTimes(ours[at]!, theirs[at]!) === 'different').map((match) => match.source);
+  return matches.filter((_, at) => matchFileTimes(ours[at]!, theirs[at]!) === 'different').map((match) => match.source);
 }
 
 /** `entries`' times, each coarser than a second replaced by the place's own answer for that file where it has one. */
@@ -171,7 +158,7 @@ export function compareTrees(
     } else if (options.checksum) {
       plan.sameSize.push(entry);
     } else {
-      const times = compareTimes(entry, there);
+      const times = matchFileTimes(entry, there);
       if (times === 'different') plan.update.push(entry);
       else if (times === 'coarse') plan.coarseTimes.push({ source: entry, target: there });
     }

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExcludeRules } from '../../src/sync/exclude.js';
-import type { TimeOfFile } from '../../src/protocol/file-times.js';
+import { matchFileTimes, type TimeOfFile } from '../../src/protocol/file-times.js';
 import type { SyncEntry, SyncPlace } from '../../src/sync/place.js';
-import { compareTimes, compareTrees, planSync } from '../../src/sync/plan.js';
+import { compareTrees, planSync } from '../../src/sync/plan.js';
 
 const file = (path: string, size = 1, mtimeMs = 1000): SyncEntry => ({ path, kind: 'file', size, mtimeMs, mode: 0o644 });
 const folder = (path: string): SyncEntry => ({ path, kind: 'folder', size: 0, mtimeMs: 0, mode: 0o755 });
@@ -67,12 +67,12 @@ const coarse = (path: string, size: number, mtimeMs: number, resolution = MINUTE
 
 void test('times: compared to the coarser side\'s resolution; a match coarser than a second is only a candidate', () => {
   const at = Date.UTC(2026, 0, 5, 12, 34);
-  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'coarse');
-  assert.equal(compareTimes({ mtimeMs: at + 60_000 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'different');
-  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 10_000, mtimeResolutionMs: 1000 }), 'same');
-  assert.equal(compareTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 11_000, mtimeResolutionMs: 1000 }), 'different');
-  assert.equal(compareTimes({ mtimeMs: at + 1 }, { mtimeMs: at }), 'different', 'without a resolution: to the millisecond');
-  assert.equal(compareTimes({ mtimeMs: at + 3_600_000 }, { mtimeMs: Date.UTC(2026, 0, 5), mtimeResolutionMs: 86_400_000 }), 'coarse');
+  assert.equal(matchFileTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'coarse');
+  assert.equal(matchFileTimes({ mtimeMs: at + 60_000 }, { mtimeMs: at, mtimeResolutionMs: MINUTE }), 'different');
+  assert.equal(matchFileTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 10_000, mtimeResolutionMs: 1000 }), 'same');
+  assert.equal(matchFileTimes({ mtimeMs: at + 10_250 }, { mtimeMs: at + 11_000, mtimeResolutionMs: 1000 }), 'different');
+  assert.equal(matchFileTimes({ mtimeMs: at + 1 }, { mtimeMs: at }), 'different', 'without a resolution: to the millisecond');
+  assert.equal(matchFileTimes({ mtimeMs: at + 3_600_000 }, { mtimeMs: Date.UTC(2026, 0, 5), mtimeResolutionMs: 86_400_000 }), 'coarse');
 });
 
 /** A place held in memory whose per-file times are `finer` (path → time), and which counts what it was asked. */
