@@ -266,6 +266,14 @@ export async function connectLeftPane(term: TerminalSession, port: number): Prom
   term.write(Keys.enter);
 }
 
+/** Quits as a user does while transfers run: F10, then "y" to the question; the exit code. */
+export async function quitConfirmed(term: TerminalSession): Promise<number> {
+  term.write(Keys.f10);
+  await term.waitForText('Quit Ferry?');
+  term.write('y');
+  return term.exited();
+}
+
 /**
  * Two transfers under way, one through each pane's session: the right pane
  * (on a server listing `download`) downloads it into the local folder, then

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { downloadRightAndCopyLeft, Keys, spawnInTerminal } from '../helpers/terminal.js';
+import { downloadRightAndCopyLeft, Keys, quitConfirmed, spawnInTerminal } from '../helpers/terminal.js';
 import { startTwoPaneServers } from '../helpers/two-pane-servers.js';
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
@@ -33,10 +33,7 @@ void test('^D in the left pane asks about its own transfers, cancels them and le
     assert.match(after, /↓big\.bin.*\b[1-9]\d*%/, 'the right pane\'s download goes on');
     assert.doesNotMatch(after, /↓big\.bin.*cancelled/);
 
-    term.write(Keys.f10);
-    await term.waitForText('Quit Ferry?');
-    term.write('y');
-    assert.equal(await term.exited(), 0);
+    assert.equal(await quitConfirmed(term), 0);
   } finally {
     term.close();
     await leftServer.stop();

@@ -14,13 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/server/log.js';
 import { startServer } from '../../src/server/server.js';
 import { tempFolderMaker } from '../helpers/temp-folders.js';
-import { connectLeftPane, downloadRightAndCopyLeft, Keys, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
+import { connectLeftPane, downloadRightAndCopyLeft, Keys, quitConfirmed, spawnInTerminal, type TerminalSession } from '../helpers/terminal.js';
 import { startTwoPaneServers } from '../helpers/two-pane-servers.js';
 
 /** transfers.json as ferry writes it (src/tui/transfers/saved-queue.ts). */
 interface SavedFile {
   version: number;
   sessions: { side: string; server: unknown; transfers: unknown[] }[];
+}
+
+/** The list the last run kept in its state folder (XDG_STATE_HOME is `home/state`). */
+async function readSavedFile(home: string): Promise<SavedFile> {
+  return JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
 }
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
@@ -42,12 +47,9 @@ void test('quitting during a download keeps it; the next start offers it and it 
     await term.waitForText('big.bin');
     term.write('d');
     await term.waitForText(/↓big\.bin.*\b[1-9]\d*%/);
-    term.write(Keys.f10);
-    await term.waitForText('Quit Ferry?');
-    term.write('y');
-    assert.equal(await term.exited(), 0);
+    assert.equal(await quitConfirmed(term), 0);
     term.close();
-    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    const saved = await readSavedFile(home);
     assert.deepEqual(saved.sessions, [{
       side: 'remote',
       server: { host: '127.0.0.1', port: server.port, user: '', tls: 'auto' },
@@ -92,12 +94,9 @@ void test('quitting keeps the saved download but removes the staging folder of a
     assert.ok(staging, 'the cancelled copy keeps its staging folder');
     assert.ok((await fs.stat(path.join(tmp, staging, '.file.ferry-part'))).size > 0, 'with its partial file');
 
-    term.write(Keys.f10);
-    await term.waitForText('Quit Ferry?');
-    term.write('y');
-    assert.equal(await term.exited(), 0);
+    assert.equal(await quitConfirmed(term), 0);
     assert.deepEqual(await stagingFolders(), [], 'quitting removes what the copy staged');
-    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    const saved = await readSavedFile(home);
     // The right pane's download alone: the copy went through the left pane's session too, and is not kept.
     assert.deepEqual(saved.sessions.map(({ side, transfers }) => ({ side, transfers })), [{
       side: 'remote',
@@ -139,12 +138,9 @@ void test('the left pane\'s download is kept under its server and resumes once t
     await term.waitForText('Download left.bin');
     term.write(Keys.enter);
     await term.waitForText(/left\.bin.*\b[1-9]\d*%/);
-    term.write(Keys.f10);
-    await term.waitForText('Quit Ferry?');
-    term.write('y');
-    assert.equal(await term.exited(), 0);
+    assert.equal(await quitConfirmed(term), 0);
     term.close();
-    const saved = JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+    const saved = await readSavedFile(home);
     assert.equal(saved.sessions.length, 1);
     const [left] = saved.sessions;
     assert.equal(left!.side, 'local');

@@ -235,11 +235,9 @@ export class QueueSaver {
   }
 
   /** The list of `side` is queued again: the queue's rows stand for it from now on. */
-  take(side: PaneSide): SavedSession | undefined {
-    const saved = this.earlier.get(side);
+  take(side: PaneSide): void {
     this.earlier.delete(side);
     this.offering.delete(side);
-    return saved;
   }
 
   /** The list of `side` is not wanted: it leaves the file (the other pane's stays). */
