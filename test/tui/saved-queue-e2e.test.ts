@@ -23,9 +23,26 @@ interface SavedFile {
   sessions: { side: string; server: unknown; transfers: unknown[] }[];
 }
 
-/** The list the last run kept in its state folder (XDG_STATE_HOME is `home/state`). */
+/** Where the runs keep their list (XDG_STATE_HOME is `home/state`). */
+const savedFile = (home: string): string => path.join(home, 'state', 'ferry', 'transfers.json');
+
+/** The list the last run kept. */
 async function readSavedFile(home: string): Promise<SavedFile> {
-  return JSON.parse(await fs.readFile(path.join(home, 'state', 'ferry', 'transfers.json'), 'utf8')) as SavedFile;
+  return JSON.parse(await fs.readFile(savedFile(home), 'utf8')) as SavedFile;
+}
+
+/**
+ * Answers the question about last time with Resume, waits until the download
+ * has resumed and finished whole (`file` holds `size` bytes), and quits:
+ * everything finished, the list is gone.
+ */
+async function resumeToTheEnd(term: TerminalSession, file: string, size: number, home: string): Promise<void> {
+  term.write('y');
+  await term.waitForText(/resumed at [1-9]/, 90_000);
+  assert.equal((await fs.stat(file)).size, size);
+  term.write(Keys.f10);
+  assert.equal(await term.exited(), 0);
+  assert.equal(await fs.stat(savedFile(home)).catch(() => undefined), undefined);
 }
 
 const ferryBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/ferry.js');
@@ -59,14 +76,7 @@ void test('quitting during a download keeps it; the next start offers it and it 
     term = open();
     await term.waitForText('Unfinished transfers');
     await term.waitForText('1 transfer with 127.0.0.1');
-    term.write('y');
-    await term.waitForText(/resumed at [1-9]/, 90_000);
-    assert.equal((await fs.stat(path.join(localRoot, 'big.bin'))).size, size);
-    // Everything finished: nothing is offered any more.
-    await term.waitForFrame(() => true);
-    term.write(Keys.f10);
-    assert.equal(await term.exited(), 0);
-    assert.equal(await fs.stat(path.join(home, 'state', 'ferry', 'transfers.json')).catch(() => undefined), undefined);
+    await resumeToTheEnd(term, path.join(localRoot, 'big.bin'), size, home);
   } finally {
     term.close();
     await server.close(0).catch(() => undefined);
@@ -154,12 +164,7 @@ void test('the left pane\'s download is kept under its server and resumes once t
     await connectLeft(term);
     await term.waitForText('Unfinished transfers');
     await term.waitForText(`1 transfer with 127.0.0.1:${server.port} (left pane)`);
-    term.write('y');
-    await term.waitForText(/resumed at [1-9]/, 90_000);
-    assert.equal((await fs.stat(path.join(localRoot, 'left.bin'))).size, size);
-    term.write(Keys.f10);
-    assert.equal(await term.exited(), 0);
-    assert.equal(await fs.stat(path.join(home, 'state', 'ferry', 'transfers.json')).catch(() => undefined), undefined);
+    await resumeToTheEnd(term, path.join(localRoot, 'left.bin'), size, home);
   } finally {
     term.close();
     await server.close(0).catch(() => undefined);
