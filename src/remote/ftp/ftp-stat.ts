@@ -42,9 +42,7 @@ export async function statPath(client: Client, target: string, machineListing: b
   if (what.kind === 'directory') return folderEntry(name);
   if (what.kind === 'file' && !GLOB_CHARACTERS.test(target)) {
     const listed = machineListing ? undefined : await listedAlone(client, target);
-    const entry: Entry = listed ?? { name, kind: EntryKind.FILE, size: what.size, mtimeMs: 0, mode: 0 };
-    await withExactTime(client, target, entry);
-    return entry;
+    return withExactTime(client, target, listed ?? sizedFile(name, what.size));
   }
   const info = (await listFolderIfPossible(client, parentOf(target)))?.find((each) => each.name === name);
   const entry = info && entryOf(info, { linkTargets: true });
@@ -52,13 +50,18 @@ export async function statPath(client: Client, target: string, machineListing: b
     if (entry.kind === EntryKind.FILE) await withExactTime(client, target, entry);
     return entry;
   }
-  if (what.kind === 'file') return withExactTime(client, target, { name, kind: EntryKind.FILE, size: what.size, mtimeMs: 0, mode: 0 });
+  if (what.kind === 'file') return withExactTime(client, target, sizedFile(name, what.size));
   if (info) throw new FerryError(ErrorCode.PERMISSION, `permission denied: ${target}`);
   throw new FerryError(ErrorCode.NOT_FOUND, `no such file or folder: ${target}`);
 }
 
 function folderEntry(name: string): Entry {
   return { name, kind: EntryKind.DIRECTORY, size: 0, mtimeMs: 0, mode: 0 };
+}
+
+/** A file known only by its SIZE: no mode, its time still to be asked. */
+function sizedFile(name: string, size: number): Entry {
+  return { name, kind: EntryKind.FILE, size, mtimeMs: 0, mode: 0 };
 }
 
 /** LIST times are to the minute at best, SIZE gives none: MDTM gives the second, where the server has it. */
